@@ -1,0 +1,308 @@
+/*
+ * mos.h: the one public C header of libmos, the Mixture-of-Shards (MoS, ICLR 2025) library.
+ * Every exported function is declared here with MOS_API; nothing else is public.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * Objects (all opaque handles)
+ *   mos_context_t    a backend (CPU or CUDA) and its stream; parent of everything else.
+ *   mos_tensor_t     a 2-D row-major array owned by the library (host or device memory).
+ *   mos_pool_t       one "pool group": the shard pools of ONE projection type (e.g. q_proj),
+ *                    shared by all L blocks, with their gradients, AdamW moments and the frozen
+ *                    routing indices of every block (spec §1-§3).
+ *   mos_layer_t      block k's adapted linear layer: a pool group + block index + frozen base
+ *                    weight W [d_out x d_in] (+ optional bias [1 x d_out]).
+ *   mos_optimizer_t  AdamW over a set of pool groups (pools only, each counted once).
+ *
+ * Ownership (the same for every object)
+ *   - What mos_X_create returns, exactly one mos_X_free releases. mos_X_free(NULL) is a no-op.
+ *   - Children keep their parents alive internally (reference counts): a layer keeps its pool
+ *     and its weight/bias tensors, a pool keeps its context, an optimizer keeps its pools. So a
+ *     caller may free handles in any order; memory goes when the last user goes.
+ *   - Caller pointers (float*, int32_t*, char*) are borrowed for the duration of the call only,
+ *     except mos_tensor_wrap_host, whose memory the caller keeps valid until the tensor is freed.
+ *
+ * Errors
+ *   Every fallible call returns mos_status_t (MOS_STATUS_OK == 0) and writes results through
+ *   out-parameters. On failure, mos_last_error() returns a thread-local message naming the
+ *   function and the broken invariant with numbers, e.g.
+ *   "mos_layer_forward: x has 512 columns but the layer's d_in is 768".
+ *   A failed call leaves every object as it was (no half-updated pools or weights).
+ *   No C++ exception crosses this boundary and nothing calls abort() or exit().
+ *
+ * Threads
+ *   Different contexts may be used from different threads at once. Objects of one context must
+ *   not be used concurrently from several threads (callers serialize per context; the Java API
+ *   does this for you). mos_last_error() is per thread.
+ *
+ * Example (C, CPU):
+ *   mos_context_t ctx;  mos_pool_t pool;  mos_layer_t layer;  mos_tensor_t w, x, y;
+ *   mos_context_create(MOS_BACKEND_CPU, 0, &ctx);
+ *   mos_pool_create(ctx, 64, 64, 2, 8, 2, 1, 2, 16.0f, 0.0f, &pool);   // d_in d_out L r R_eq p l alpha dropout
+ *   mos_pool_init(pool, 42);  mos_pool_generate_indices(pool, 42);
+ *   mos_tensor_create(ctx, MOS_DTYPE_F32, 64, 64, &w);   ... mos_tensor_write(w, data, bytes);
+ *   mos_layer_create(pool, 0, w, NULL, &layer);
+ *   mos_layer_forward(layer, x, y, MOS_MODE_FULL, 0);
+ *   mos_layer_free(layer); mos_tensor_free(w); mos_pool_free(pool); mos_context_free(ctx);
+ * ---------------------------------------------------------------------------------------------
+ */
+#ifndef MOS_MOS_H
+#define MOS_MOS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define MOS_API __declspec(dllexport)
+#else
+#define MOS_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ABI version. The major changes on any incompatible change; the Java loader refuses a library
+ * of another major version. The minor grows when functions are added. */
+#define MOS_ABI_VERSION_MAJOR 1
+#define MOS_ABI_VERSION_MINOR 0
+
+typedef enum mos_status {
+  MOS_STATUS_OK = 0,
+  MOS_STATUS_INVALID_ARGUMENT = 1,   /* a value outside its valid range, a bad config */
+  MOS_STATUS_NULL_POINTER = 2,       /* a required handle or pointer was NULL */
+  MOS_STATUS_SHAPE_MISMATCH = 3,     /* tensor shapes or buffer lengths disagree */
+  MOS_STATUS_INDEX_OUT_OF_RANGE = 4, /* a routing index or block index outside its range */
+  MOS_STATUS_OUT_OF_MEMORY = 5,      /* host or device allocation failed */
+  MOS_STATUS_UNSUPPORTED = 6,        /* valid request this build/backend/dtype cannot do */
+  MOS_STATUS_BACKEND_UNAVAILABLE = 7,/* backend not built, no driver, no device, no cuBLAS */
+  MOS_STATUS_INVALID_STATE = 8,      /* e.g. backward without forward, merge twice */
+  MOS_STATUS_INTERNAL = 9            /* a bug in libmos; the message says where */
+} mos_status_t;
+
+typedef enum mos_backend {
+  MOS_BACKEND_CPU = 0,
+  MOS_BACKEND_CUDA = 1
+} mos_backend_t;
+
+typedef enum mos_dtype {
+  MOS_DTYPE_F32 = 0,
+  MOS_DTYPE_BF16 = 1,   /* storage for activations / base weights on CUDA; pools stay f32 */
+  MOS_DTYPE_I32 = 2
+} mos_dtype_t;
+
+/* What mos_layer_forward / mos_layer_backward compute. */
+typedef enum mos_mode {
+  MOS_MODE_FULL = 0,         /* y = x W^T (+ b) + delta;  dx = dy W + adapter part  (overwrite) */
+  MOS_MODE_ADAPTER_ONLY = 1  /* y += delta;                dx += adapter part (base done by caller) */
+} mos_mode_t;
+
+/* The arrays of a pool group, for mos_pool_read / mos_pool_write. Shapes (P = R_eq*L*l,
+ * s_A = d_in/l, s_B = d_out/l), row-major f32:
+ *   POOL_A, GRAD_A, ADAM_M_A, ADAM_V_A: [P x s_A]   (A shards are rows)
+ *   POOL_B, GRAD_B, ADAM_M_B, ADAM_V_B: [s_B x P]   (B shards are columns) */
+typedef enum mos_pool_array {
+  MOS_POOL_A = 0,
+  MOS_POOL_B = 1,
+  MOS_POOL_GRAD_A = 2,
+  MOS_POOL_GRAD_B = 3,
+  MOS_POOL_ADAM_M_A = 4,
+  MOS_POOL_ADAM_V_A = 5,
+  MOS_POOL_ADAM_M_B = 6,
+  MOS_POOL_ADAM_V_B = 7
+} mos_pool_array_t;
+
+typedef struct mos_context* mos_context_t;
+typedef struct mos_tensor* mos_tensor_t;
+typedef struct mos_pool* mos_pool_t;
+typedef struct mos_layer* mos_layer_t;
+typedef struct mos_optimizer* mos_optimizer_t;
+
+/* ---- library ------------------------------------------------------------------------------ */
+
+/* MOS_ABI_VERSION_MAJOR * 1000 + MOS_ABI_VERSION_MINOR of the loaded library. Never fails. */
+MOS_API int32_t mos_abi_version(void);
+
+/* Human-readable version and build flags, e.g. "mos 0.1.0 (cpu:openblas, cuda:sm_80;sm_90)".
+ * Static storage; never NULL. */
+MOS_API const char* mos_version_string(void);
+
+/* Thread-local text of the last failure on this thread ("" if none). Valid until the next
+ * failing call on the same thread. Never NULL. */
+MOS_API const char* mos_last_error(void);
+
+/* Is `backend` usable here? *available = 1 or 0. When 0, the reason ("built without CUDA",
+ * "no CUDA driver (cudaGetDeviceCount: error 35)", "cuBLAS not found: tried ...") is copied,
+ * NUL-terminated and truncated to reason_capacity bytes, into reason (which may be NULL). */
+MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* available,
+                                           char* reason, size_t reason_capacity);
+
+/* ---- context ------------------------------------------------------------------------------ */
+
+/* Create a context on `backend` (device ordinal `device`, 0 for the CPU).
+ * Fails with MOS_STATUS_BACKEND_UNAVAILABLE and the reason when the backend cannot be used. */
+MOS_API mos_status_t mos_context_create(mos_backend_t backend, int32_t device, mos_context_t* out);
+MOS_API mos_status_t mos_context_free(mos_context_t ctx);
+MOS_API mos_status_t mos_context_backend(mos_context_t ctx, mos_backend_t* out);
+/* Threads used by this context's CPU work (OpenMP and OpenBLAS). 0 = library default. */
+MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_threads);
+/* Wait for all queued work of the context (a no-op on the CPU). */
+MOS_API mos_status_t mos_context_synchronize(mos_context_t ctx);
+
+/* ---- tensors (2-D, row-major) ----------------------------------------------------------- */
+
+/* New zero-filled tensor [rows x cols] of `dtype` in the context's memory. rows, cols >= 1. */
+MOS_API mos_status_t mos_tensor_create(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
+                                       int64_t cols, mos_tensor_t* out);
+/* Zero-copy view of caller memory (CPU contexts only): `data` must hold rows*cols elements of
+ * `dtype`, be aligned to the element size, and stay valid until mos_tensor_free. */
+MOS_API mos_status_t mos_tensor_wrap_host(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
+                                          int64_t cols, void* data, mos_tensor_t* out);
+MOS_API mos_status_t mos_tensor_free(mos_tensor_t t);
+MOS_API mos_status_t mos_tensor_shape(mos_tensor_t t, int64_t* rows, int64_t* cols);
+MOS_API mos_status_t mos_tensor_dtype(mos_tensor_t t, mos_dtype_t* out);
+/* Copy `bytes` bytes from host `src` into the tensor; bytes must equal the tensor's size. */
+MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes);
+/* Copy the tensor into host `dst`; bytes must equal the tensor's size. */
+MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes);
+
+/* ---- configuration helpers (pure functions) ---------------------------------------------- */
+
+/* Check an MoS configuration (spec §2, §10.12): r >= 1, 1 <= R_eq, 0 <= p <= R_eq, l >= 1,
+ * p == R_eq => r == R_eq, (r - p) * l <= (R_eq - p) * L * l, d_in and d_out divisible by l,
+ * alpha finite, 0 <= dropout < 1. MOS_STATUS_INVALID_ARGUMENT with the reason otherwise. */
+MOS_API mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers,
+                                         int32_t r, int32_t equivalent_rank, int32_t private_rank,
+                                         int32_t shards_per_vector, float alpha, float dropout);
+/* Trainable parameters of one pool group: R_eq * L * (d_in + d_out) (spec §7). */
+MOS_API mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers,
+                                            int32_t equivalent_rank, int64_t* out);
+
+/* ---- pool groups --------------------------------------------------------------------------- */
+
+/* One projection type's pools, shared by num_layers blocks: pool_A [P x d_in/l] and
+ * pool_B [d_out/l x P], P = R_eq * L * l, rows [0, S) public and [S + k*p*l, S + (k+1)*p*l)
+ * private to block k, S = (R_eq - p) * L * l. Pools, gradients and moments start at zero.
+ * Every block's indices start unset: a layer of a block whose indices were never set (by
+ * mos_pool_generate_indices or mos_pool_set_indices) fails with MOS_STATUS_INVALID_STATE. */
+MOS_API mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out,
+                                     int32_t num_layers, int32_t r, int32_t equivalent_rank,
+                                     int32_t private_rank, int32_t shards_per_vector, float alpha,
+                                     float dropout, mos_pool_t* out);
+MOS_API mos_status_t mos_pool_free(mos_pool_t pool);
+
+/* The pool group's numbers. Any out pointer may be NULL. num_shards = P. */
+MOS_API mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out,
+                                   int32_t* num_layers, int32_t* r, int32_t* equivalent_rank,
+                                   int32_t* private_rank, int32_t* shards_per_vector,
+                                   int32_t* num_shards);
+MOS_API mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout);
+
+/* Spec §6: pool_A ~ U(-1/sqrt(d_in), +1/sqrt(d_in)) (full d_in as fan), pool_B = 0. Seeded,
+ * deterministic across runs and backends. Clears gradients and AdamW moments. */
+MOS_API mos_status_t mos_pool_init(mos_pool_t pool, uint64_t seed);
+
+/* Spec §2: for every block k, draw the (r - p) * l shared shards of A without replacement from
+ * the public rows [0, S), independently draw those of B, then append block k's p*l private
+ * rows in order (the last p rank vectors). Seeded and deterministic. */
+MOS_API mos_status_t mos_pool_generate_indices(mos_pool_t pool, uint64_t seed);
+
+/* Set block `layer`'s indices explicitly: idx_a and idx_b each hold `length` = r*l ints,
+ * rank-major (shard i of rank vector j is idx[j*l + i]), each 0 <= idx < P; duplicates allowed.
+ * Validated before anything is written. */
+MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a,
+                                          const int32_t* idx_b, int64_t length);
+MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a,
+                                          int32_t* idx_b, int64_t length);
+
+/* Copy one of the pool arrays (see mos_pool_array_t) to / from host memory. `length` is the
+ * element count and must equal the array's size. Writing GRAD or ADAM arrays is allowed (for
+ * checkpoints); writes are validated before anything changes. */
+MOS_API mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst,
+                                   int64_t length);
+MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src,
+                                    int64_t length);
+
+/* Zero grad_A and grad_B. Call once per optimizer step (gradients accumulate across blocks and
+ * across backward calls until then). */
+MOS_API mos_status_t mos_pool_zero_grad(mos_pool_t pool);
+
+/* Materialize block `layer`'s factors by spec §3 into caller tensors of the pool's context:
+ * a_out [r x d_in] and b_out [d_out x r] (either may be NULL). */
+MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out,
+                                       mos_tensor_t b_out);
+
+/* Trainable parameters held: R_eq * L * (d_in + d_out). */
+MOS_API mos_status_t mos_pool_param_count(mos_pool_t pool, int64_t* out);
+
+/* ---- layers -------------------------------------------------------------------------------- */
+
+/* Block `layer` of `pool` as an adapted linear layer. weight [d_out x d_in] is the frozen base
+ * W (NULL: adapter-only layer, which accepts only MOS_MODE_ADAPTER_ONLY); bias [1 x d_out] or
+ * NULL. The layer keeps references to pool, weight and bias. */
+MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight,
+                                      mos_tensor_t bias, mos_layer_t* out);
+MOS_API mos_status_t mos_layer_free(mos_layer_t layer);
+
+/* x [N x d_in] -> y [N x d_out].
+ *   MOS_MODE_FULL:         y  = x W^T (+ b) + (alpha/r) * (dropout(x) A^T) B^T
+ *   MOS_MODE_ADAPTER_ONLY: y += (alpha/r) * (dropout(x) A^T) B^T
+ * training != 0 applies inverted dropout (rate from the pool) to the adapter branch only and
+ * saves what backward needs (the mask key and u = dropout(x) A^T); each training forward draws
+ * a fresh mask from the layer's (seed, counter), see mos_layer_set_dropout_state.
+ * A merged layer computes y = x W'^T (+ b) only (W' already holds the adapter). */
+MOS_API mos_status_t mos_layer_forward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t y,
+                                       mos_mode_t mode, int32_t training);
+
+/* Backward of the last training forward of this layer (same x, same mode), spec §5:
+ * ADDS the pool gradients (scatter-add over repeated indices and across blocks) and computes
+ * dx [N x d_in] (may be NULL): MOS_MODE_FULL: dx = dy W + adapter part; ADAPTER_ONLY:
+ * dx += adapter part. W and bias are frozen. */
+MOS_API mos_status_t mos_layer_backward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t dy,
+                                        mos_tensor_t dx, mos_mode_t mode);
+
+/* delta [d_out x d_in] = (alpha/r) * B_k A_k. */
+MOS_API mos_status_t mos_layer_delta_weight(mos_layer_t layer, mos_tensor_t delta);
+/* W += delta (merge) / W -= delta (unmerge), with delta from the current pools. Merging a merged
+ * layer, unmerging an unmerged one, or either on a layer without weight: INVALID_STATE. */
+MOS_API mos_status_t mos_layer_merge(mos_layer_t layer);
+MOS_API mos_status_t mos_layer_unmerge(mos_layer_t layer);
+MOS_API mos_status_t mos_layer_is_merged(mos_layer_t layer, int32_t* merged);
+
+/* Dropout generator state (counter-based: the mask of a call depends only on seed, counter,
+ * element index). Default: seed = the block index, counter = 0. Each training forward uses `counter` and then
+ * increments it. For checkpoints: read and restore both. */
+MOS_API mos_status_t mos_layer_set_dropout_state(mos_layer_t layer, uint64_t seed,
+                                                 uint64_t counter);
+MOS_API mos_status_t mos_layer_get_dropout_state(mos_layer_t layer, uint64_t* seed,
+                                                 uint64_t* counter);
+
+/* ---- optimizer ----------------------------------------------------------------------------- */
+
+/* AdamW (decoupled weight decay, bias-corrected moments), PyTorch's torch.optim.AdamW update:
+ *   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps). */
+MOS_API mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2,
+                                      float eps, float weight_decay, mos_optimizer_t* out);
+MOS_API mos_status_t mos_optimizer_free(mos_optimizer_t opt);
+/* Add a pool group (both pools). Adding the same pool twice: INVALID_ARGUMENT. */
+MOS_API mos_status_t mos_optimizer_add_pool(mos_optimizer_t opt, mos_pool_t pool);
+MOS_API mos_status_t mos_optimizer_set_lr(mos_optimizer_t opt, float lr);
+MOS_API mos_status_t mos_optimizer_get_lr(mos_optimizer_t opt, float* lr);
+/* Global L2 norm over the gradients of all pools (each pool once) into *total_norm (may be
+ * NULL); if max_norm > 0 and the norm exceeds it, scale all gradients by max_norm/(norm+1e-6)
+ * (torch.nn.utils.clip_grad_norm_). */
+MOS_API mos_status_t mos_optimizer_clip_grad_norm(mos_optimizer_t opt, float max_norm,
+                                                  float* total_norm);
+/* One AdamW step on every added pool; increments the step count. */
+MOS_API mos_status_t mos_optimizer_step(mos_optimizer_t opt);
+/* Zero the gradients of every added pool. */
+MOS_API mos_status_t mos_optimizer_zero_grad(mos_optimizer_t opt);
+/* Steps taken (t in the bias correction); settable for checkpoint resume. */
+MOS_API mos_status_t mos_optimizer_get_step(mos_optimizer_t opt, int64_t* step);
+MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOS_MOS_H */
