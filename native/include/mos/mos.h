@@ -165,6 +165,13 @@ MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t by
 /* Copy the tensor into host `dst`; bytes must equal the tensor's size. */
 MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes);
 
+/* Dense product on tensors of one context, through the backend's BLAS (cblas_sgemm / cuBLAS):
+ *   c = alpha * op(a) op(b) + beta * c,  op(x) = x^T when trans_x != 0.
+ * All F32; op(a) [m x k], op(b) [k x n], c [m x n]. For callers that run the base product or
+ * other dense layers of their model themselves (and for the dense baselines of benchmarks). */
+MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_b, float alpha,
+                              mos_tensor_t a, mos_tensor_t b, float beta, mos_tensor_t c);
+
 /* ---- configuration helpers (pure functions) ---------------------------------------------- */
 
 /* Check an MoS configuration (spec §2, §10.12): r >= 1, 1 <= R_eq, 0 <= p <= R_eq, l >= 1,
