@@ -75,4 +75,8 @@ std::unique_ptr<Backend> make_cuda_backend(int32_t device);
 // 1 if usable; else 0 and *reason says why ("built without CUDA", "no CUDA driver", ...).
 bool cuda_backend_available(std::string* reason);
 
+// Optional (weak): what CUDA support was compiled in, for mos_version_string ("off" without
+// CUDA; the CUDA backend may define it, e.g. "sm_80;sm_90"; undefined reads as "on").
+const char* cuda_build_info() __attribute__((weak));
+
 }  // namespace mos

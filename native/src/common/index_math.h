@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <math.h>  // sqrtf on host and device
 
 #if defined(__CUDACC__)
 #define MOS_HD __host__ __device__ __forceinline__
@@ -75,6 +76,21 @@ constexpr uint64_t kStreamIndices = 0x3003;   // index draws (host only)
 MOS_HD bool dropout_keep(uint64_t seed, uint64_t call_counter, int64_t e, float rate) {
   return uniform01(hash3(seed, kStreamDropout ^ (call_counter << 16),
                          static_cast<uint64_t>(e))) >= rate;
+}
+
+// ---- AdamW element update (both backends; added after the skeleton) ---------------------------
+// PyTorch torch.optim.AdamW, single-tensor path, for one element: decoupled decay, then the
+// moments (m by lerp as PyTorch does), then p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),
+// with bc1 = 1 - beta1^t and bc2 = 1 - beta2^t, t the step count after incrementing.
+MOS_HD void adamw_element(float g, float* p, float* m, float* v, float lr, float beta1, float beta2,
+                          float eps, float weight_decay, float bc1, float bc2) {
+  const float pd = *p * (1.0f - lr * weight_decay);
+  const float mn = *m + (1.0f - beta1) * (g - *m);
+  const float vn = *v * beta2 + (1.0f - beta2) * g * g;
+  const float denom = sqrtf(vn) / sqrtf(bc2) + eps;
+  *p = pd - (lr / bc1) * (mn / denom);
+  *m = mn;
+  *v = vn;
 }
 
 }  // namespace idx

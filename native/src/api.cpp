@@ -1,0 +1,409 @@
+// api.cpp: every extern "C" entry point of mos.h. Each body runs inside guard(), which turns any
+// C++ exception into a status and a thread-local "<function>: <what broke>" message.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "error.h"
+#include "handles.h"
+#include "routing.h"
+
+namespace {
+
+thread_local char g_last_error[2048] = "";
+
+void set_last_error(const char* fn, const char* prefix, const char* what) noexcept {
+  std::snprintf(g_last_error, sizeof(g_last_error), "%s: %s%s", fn, prefix, what);
+}
+
+// No exception crosses the C boundary: mos::Error keeps its status, bad_alloc is OUT_OF_MEMORY,
+// anything else is a bug (INTERNAL). A successful call leaves the last message as it was.
+template <class F>
+mos_status_t guard(const char* fn, F&& body) noexcept {
+  try {
+    body();
+    return MOS_STATUS_OK;
+  } catch (const mos::Error& e) {
+    set_last_error(fn, "", e.what());
+    return e.status();
+  } catch (const std::bad_alloc&) {
+    set_last_error(fn, "", "out of memory");
+    return MOS_STATUS_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    set_last_error(fn, "internal error: ", e.what());
+    return MOS_STATUS_INTERNAL;
+  } catch (...) {
+    set_last_error(fn, "internal error: ", "unknown exception");
+    return MOS_STATUS_INTERNAL;
+  }
+}
+
+#define MOS_GUARDED(...) return guard(__func__, [&]() { __VA_ARGS__ })
+
+template <class T>
+T* need(T* p, const char* name) {
+  mos::check(p != nullptr, MOS_STATUS_NULL_POINTER, name, " is NULL");
+  return p;
+}
+
+mos::Context& ctx_of(mos_context_t h, const char* name) { return *need(h, name)->impl; }
+mos::Tensor& tensor_of(mos_tensor_t h, const char* name) { return *need(h, name)->impl; }
+mos::Pool& pool_of(mos_pool_t h, const char* name) { return *need(h, name)->impl; }
+mos::Layer& layer_of(mos_layer_t h, const char* name) { return *need(h, name)->impl; }
+mos::AdamW& opt_of(mos_optimizer_t h, const char* name) { return *need(h, name)->impl; }
+
+mos::MosConfig make_config(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
+                           int32_t equivalent_rank, int32_t private_rank,
+                           int32_t shards_per_vector, float alpha, float dropout) {
+  mos::MosConfig c;
+  c.d_in = d_in;
+  c.d_out = d_out;
+  c.num_layers = num_layers;
+  c.r = r;
+  c.equivalent_rank = equivalent_rank;
+  c.private_rank = private_rank;
+  c.l = shards_per_vector;
+  c.alpha = alpha;
+  c.dropout = dropout;
+  mos::validate_config(c);
+  return c;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- library ------------------------------------------------------------------------------
+
+MOS_API int32_t mos_abi_version(void) {
+  return MOS_ABI_VERSION_MAJOR * 1000 + MOS_ABI_VERSION_MINOR;
+}
+
+MOS_API const char* mos_version_string(void) {
+  static const std::string v = [] {
+    const char* cuda = mos::cuda_build_info ? mos::cuda_build_info() : "on";
+    return std::string(MOS_VERSION_STRING_BASE) + " (cpu:" + MOS_BLAS_KIND + ", cuda:" + cuda + ")";
+  }();
+  return v.c_str();
+}
+
+MOS_API const char* mos_last_error(void) { return g_last_error; }
+
+MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* available, char* reason,
+                                           size_t reason_capacity) {
+  MOS_GUARDED(
+    need(available, "available");
+    std::string why;
+    bool ok;
+    if (backend == MOS_BACKEND_CPU) {
+      ok = true;
+    } else if (backend == MOS_BACKEND_CUDA) {
+      ok = mos::cuda_backend_available(&why);
+    } else {
+      mos::fail(MOS_STATUS_INVALID_ARGUMENT, "unknown backend ", static_cast<int>(backend),
+                " (expected MOS_BACKEND_CPU = 0 or MOS_BACKEND_CUDA = 1)");
+    }
+    *available = ok ? 1 : 0;
+    if (reason && reason_capacity > 0) {
+      const size_t n = std::min(why.size(), reason_capacity - 1);
+      std::memcpy(reason, why.data(), n);
+      reason[n] = '\0';
+    });
+}
+
+// ---- context ------------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_context_create(mos_backend_t backend, int32_t device, mos_context_t* out) {
+  MOS_GUARDED(need(out, "out"); auto impl = mos::make_context(backend, device);
+              *out = new mos_context{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_context_free(mos_context_t ctx) { MOS_GUARDED(delete ctx;); }
+
+MOS_API mos_status_t mos_context_backend(mos_context_t ctx, mos_backend_t* out) {
+  MOS_GUARDED(mos::Context& c = ctx_of(ctx, "ctx"); *need(out, "out") = c.kind;);
+}
+
+MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_threads) {
+  MOS_GUARDED(mos::Context& c = ctx_of(ctx, "ctx");
+              mos::check(num_threads >= 0, MOS_STATUS_INVALID_ARGUMENT,
+                         "num_threads must be >= 0 (0 = library default), got ", num_threads);
+              c.backend->set_num_threads(num_threads););
+}
+
+MOS_API mos_status_t mos_context_synchronize(mos_context_t ctx) {
+  MOS_GUARDED(ctx_of(ctx, "ctx").backend->synchronize(););
+}
+
+// ---- tensors ------------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_tensor_create(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
+                                       int64_t cols, mos_tensor_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
+              auto impl = mos::make_tensor(ctx->impl, dtype, rows, cols);
+              *out = new mos_tensor{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_tensor_wrap_host(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
+                                          int64_t cols, void* data, mos_tensor_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(data, "data"); need(out, "out");
+              auto impl = mos::wrap_host_tensor(ctx->impl, dtype, rows, cols, data);
+              *out = new mos_tensor{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_tensor_free(mos_tensor_t t) { MOS_GUARDED(delete t;); }
+
+MOS_API mos_status_t mos_tensor_shape(mos_tensor_t t, int64_t* rows, int64_t* cols) {
+  MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(rows, "rows"); need(cols, "cols");
+              *rows = x.rows; *cols = x.cols;);
+}
+
+MOS_API mos_status_t mos_tensor_dtype(mos_tensor_t t, mos_dtype_t* out) {
+  MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); *need(out, "out") = x.dtype;);
+}
+
+MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes) {
+  MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(src, "src");
+              mos::tensor_write(x, src, bytes););
+}
+
+MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes) {
+  MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(dst, "dst");
+              mos::tensor_read(x, dst, bytes););
+}
+
+MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_b, float alpha,
+                              mos_tensor_t a, mos_tensor_t b, float beta, mos_tensor_t c) {
+  MOS_GUARDED(
+    mos::Context& cx = ctx_of(ctx, "ctx");
+    mos::Tensor& ta = tensor_of(a, "a");
+    mos::Tensor& tb = tensor_of(b, "b");
+    mos::Tensor& tc = tensor_of(c, "c");
+    mos::require_f32_in(ta, "a", cx);
+    mos::require_f32_in(tb, "b", cx);
+    mos::require_f32_in(tc, "c", cx);
+    const int64_t m = trans_a ? ta.cols : ta.rows, k = trans_a ? ta.rows : ta.cols;
+    const int64_t k2 = trans_b ? tb.cols : tb.rows, n = trans_b ? tb.rows : tb.cols;
+    mos::check(k == k2, MOS_STATUS_SHAPE_MISMATCH, "op(a) is [", m, " x ", k, "] but op(b) is [",
+               k2, " x ", n, "]: inner dimensions differ");
+    mos::check(tc.rows == m && tc.cols == n, MOS_STATUS_SHAPE_MISMATCH, "c is [", tc.rows, " x ",
+               tc.cols, "] but op(a) op(b) is [", m, " x ", n, "]");
+    mos::check(tc.data != ta.data && tc.data != tb.data, MOS_STATUS_INVALID_ARGUMENT,
+               "c must not be the same memory as a or b");
+    cx.backend->gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, ta.f32(), ta.cols, tb.f32(),
+                     tb.cols, beta, tc.f32(), tc.cols););
+}
+
+// ---- configuration helpers ------------------------------------------------------------------
+
+MOS_API mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
+                                         int32_t equivalent_rank, int32_t private_rank,
+                                         int32_t shards_per_vector, float alpha, float dropout) {
+  MOS_GUARDED(make_config(d_in, d_out, num_layers, r, equivalent_rank, private_rank,
+                          shards_per_vector, alpha, dropout););
+}
+
+MOS_API mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers,
+                                            int32_t equivalent_rank, int64_t* out) {
+  MOS_GUARDED(need(out, "out");
+              *out = mos::param_count(d_in, d_out, num_layers, equivalent_rank););
+}
+
+// ---- pool groups --------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out,
+                                     int32_t num_layers, int32_t r, int32_t equivalent_rank,
+                                     int32_t private_rank, int32_t shards_per_vector, float alpha,
+                                     float dropout, mos_pool_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
+              const mos::MosConfig c = make_config(d_in, d_out, num_layers, r, equivalent_rank,
+                                                   private_rank, shards_per_vector, alpha, dropout);
+              auto impl = std::make_shared<mos::Pool>(ctx->impl, c);
+              *out = new mos_pool{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_pool_free(mos_pool_t pool) { MOS_GUARDED(delete pool;); }
+
+MOS_API mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out,
+                                   int32_t* num_layers, int32_t* r, int32_t* equivalent_rank,
+                                   int32_t* private_rank, int32_t* shards_per_vector,
+                                   int32_t* num_shards) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg();
+              if (d_in) *d_in = c.d_in;
+              if (d_out) *d_out = c.d_out;
+              if (num_layers) *num_layers = c.num_layers;
+              if (r) *r = c.r;
+              if (equivalent_rank) *equivalent_rank = c.equivalent_rank;
+              if (private_rank) *private_rank = c.private_rank;
+              if (shards_per_vector) *shards_per_vector = c.l;
+              if (num_shards) *num_shards = static_cast<int32_t>(c.num_shards()););
+}
+
+MOS_API mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(alpha, "alpha");
+              need(dropout, "dropout"); *alpha = c.alpha; *dropout = c.dropout;);
+}
+
+MOS_API mos_status_t mos_pool_init(mos_pool_t pool, uint64_t seed) {
+  MOS_GUARDED(pool_of(pool, "pool").init(seed););
+}
+
+MOS_API mos_status_t mos_pool_generate_indices(mos_pool_t pool, uint64_t seed) {
+  MOS_GUARDED(pool_of(pool, "pool").generate_indices(seed););
+}
+
+MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a,
+                                          const int32_t* idx_b, int64_t length) {
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(idx_a, "idx_a"); need(idx_b, "idx_b");
+              p.set_indices(layer, idx_a, idx_b, length););
+}
+
+MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a,
+                                          int32_t* idx_b, int64_t length) {
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(idx_a, "idx_a"); need(idx_b, "idx_b");
+              p.get_indices(layer, idx_a, idx_b, length););
+}
+
+MOS_API mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst,
+                                   int64_t length) {
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(dst, "dst"); p.read(which, dst, length););
+}
+
+MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src,
+                                    int64_t length) {
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(src, "src");
+              p.write(which, src, length););
+}
+
+MOS_API mos_status_t mos_pool_zero_grad(mos_pool_t pool) {
+  MOS_GUARDED(pool_of(pool, "pool").zero_grad(););
+}
+
+MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out,
+                                       mos_tensor_t b_out) {
+  MOS_GUARDED(
+    mos::Pool& p = pool_of(pool, "pool");
+    const mos::MosConfig& c = p.cfg();
+    p.require_block(layer);
+    if (a_out) {
+      mos::require_f32_in(*a_out->impl, "a_out", p.context());
+      mos::require_rows(*a_out->impl, "a_out", c.r, "the pool's r");
+      mos::require_cols(*a_out->impl, "a_out", c.d_in, "the pool's d_in");
+    }
+    if (b_out) {
+      mos::require_f32_in(*b_out->impl, "b_out", p.context());
+      mos::require_rows(*b_out->impl, "b_out", c.d_out, "the pool's d_out");
+      mos::require_cols(*b_out->impl, "b_out", c.r, "the pool's r");
+    }
+    p.assemble(layer, a_out ? a_out->impl->f32() : nullptr, b_out ? b_out->impl->f32() : nullptr););
+}
+
+MOS_API mos_status_t mos_pool_param_count(mos_pool_t pool, int64_t* out) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(out, "out");
+              *out = mos::param_count(c.d_in, c.d_out, c.num_layers, c.equivalent_rank););
+}
+
+// ---- layers -------------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight,
+                                      mos_tensor_t bias, mos_layer_t* out) {
+  MOS_GUARDED(need(pool, "pool"); need(out, "out");
+              auto impl = std::make_shared<mos::Layer>(pool->impl, layer,
+                                                       weight ? weight->impl : nullptr,
+                                                       bias ? bias->impl : nullptr);
+              *out = new mos_layer{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_layer_free(mos_layer_t layer) { MOS_GUARDED(delete layer;); }
+
+MOS_API mos_status_t mos_layer_forward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t y,
+                                       mos_mode_t mode, int32_t training) {
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer");
+              l.forward(tensor_of(x, "x"), tensor_of(y, "y"), mode, training != 0););
+}
+
+MOS_API mos_status_t mos_layer_backward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t dy,
+                                        mos_tensor_t dx, mos_mode_t mode) {
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer");
+              l.backward(tensor_of(x, "x"), tensor_of(dy, "dy"), dx ? dx->impl.get() : nullptr,
+                         mode););
+}
+
+MOS_API mos_status_t mos_layer_delta_weight(mos_layer_t layer, mos_tensor_t delta) {
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); l.delta_weight(tensor_of(delta, "delta")););
+}
+
+MOS_API mos_status_t mos_layer_merge(mos_layer_t layer) {
+  MOS_GUARDED(layer_of(layer, "layer").merge(););
+}
+
+MOS_API mos_status_t mos_layer_unmerge(mos_layer_t layer) {
+  MOS_GUARDED(layer_of(layer, "layer").unmerge(););
+}
+
+MOS_API mos_status_t mos_layer_is_merged(mos_layer_t layer, int32_t* merged) {
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); *need(merged, "merged") = l.merged() ? 1 : 0;);
+}
+
+MOS_API mos_status_t mos_layer_set_dropout_state(mos_layer_t layer, uint64_t seed,
+                                                 uint64_t counter) {
+  MOS_GUARDED(layer_of(layer, "layer").set_dropout_state(seed, counter););
+}
+
+MOS_API mos_status_t mos_layer_get_dropout_state(mos_layer_t layer, uint64_t* seed,
+                                                 uint64_t* counter) {
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); need(seed, "seed"); need(counter, "counter");
+              *seed = l.dropout_seed(); *counter = l.dropout_counter(););
+}
+
+// ---- optimizer ----------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2,
+                                      float eps, float weight_decay, mos_optimizer_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
+              const mos::AdamWConfig c{lr, beta1, beta2, eps, weight_decay};
+              mos::validate_adamw(c);
+              auto impl = std::make_shared<mos::AdamW>(ctx->impl, c);
+              *out = new mos_optimizer{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_optimizer_free(mos_optimizer_t opt) { MOS_GUARDED(delete opt;); }
+
+MOS_API mos_status_t mos_optimizer_add_pool(mos_optimizer_t opt, mos_pool_t pool) {
+  MOS_GUARDED(mos::AdamW& o = opt_of(opt, "opt"); need(pool, "pool"); o.add_pool(pool->impl););
+}
+
+MOS_API mos_status_t mos_optimizer_set_lr(mos_optimizer_t opt, float lr) {
+  MOS_GUARDED(opt_of(opt, "opt").set_lr(lr););
+}
+
+MOS_API mos_status_t mos_optimizer_get_lr(mos_optimizer_t opt, float* lr) {
+  MOS_GUARDED(mos::AdamW& o = opt_of(opt, "opt"); *need(lr, "lr") = o.lr(););
+}
+
+MOS_API mos_status_t mos_optimizer_clip_grad_norm(mos_optimizer_t opt, float max_norm,
+                                                  float* total_norm) {
+  MOS_GUARDED(const double norm = opt_of(opt, "opt").clip_grad_norm(max_norm);
+              if (total_norm) *total_norm = static_cast<float>(norm););
+}
+
+MOS_API mos_status_t mos_optimizer_step(mos_optimizer_t opt) {
+  MOS_GUARDED(opt_of(opt, "opt").step(););
+}
+
+MOS_API mos_status_t mos_optimizer_zero_grad(mos_optimizer_t opt) {
+  MOS_GUARDED(opt_of(opt, "opt").zero_grad(););
+}
+
+MOS_API mos_status_t mos_optimizer_get_step(mos_optimizer_t opt, int64_t* step) {
+  MOS_GUARDED(mos::AdamW& o = opt_of(opt, "opt"); *need(step, "step") = o.steps(););
+}
+
+MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step) {
+  MOS_GUARDED(opt_of(opt, "opt").set_steps(step););
+}
+
+}  // extern "C"

@@ -1,0 +1,59 @@
+// elementwise.cpp: CPU dropout, axpy, scale, bias, norms, seeded init and AdamW. Element e of
+// every random op uses hash3(seed, stream, e) from index_math.h, exactly as a GPU thread would.
+#include "common/index_math.h"
+#include "cpu/cpu_backend.h"
+
+namespace mos {
+namespace cpu {
+
+void CpuBackend::dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
+                         float* out) {
+  const float keep_scale = 1.0f - rate;
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
+  for (int64_t e = 0; e < n; ++e)
+    out[e] = idx::dropout_keep(seed, counter, e, rate) ? x[e] / keep_scale : 0.0f;
+}
+
+void CpuBackend::axpy(int64_t n, float alpha, const float* x, float* y) {
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
+  for (int64_t e = 0; e < n; ++e) y[e] += alpha * x[e];
+}
+
+void CpuBackend::scale(int64_t n, float s, float* x) {
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
+  for (int64_t e = 0; e < n; ++e) x[e] *= s;
+}
+
+void CpuBackend::add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) {
+#pragma omp parallel for num_threads(threads()) schedule(static) if (rows * cols >= 4 * kParallelMin)
+  for (int64_t i = 0; i < rows; ++i) {
+    float* yi = y + i * cols;
+    for (int64_t j = 0; j < cols; ++j) yi[j] += bias[j];
+  }
+}
+
+double CpuBackend::sum_squares(int64_t n, const float* x) {
+  double acc = 0.0;
+#pragma omp parallel for num_threads(threads()) schedule(static) reduction(+ : acc) if (n >= 4 * kParallelMin)
+  for (int64_t e = 0; e < n; ++e) acc += static_cast<double>(x[e]) * x[e];
+  return acc;
+}
+
+void CpuBackend::uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream,
+                              float* p) {
+  const float width = hi - lo;
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
+  for (int64_t e = 0; e < n; ++e)
+    p[e] = lo + width * idx::uniform01(idx::hash3(seed, stream, static_cast<uint64_t>(e)));
+}
+
+void CpuBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
+                       float* v) {
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
+  for (int64_t e = 0; e < n; ++e)
+    idx::adamw_element(grad[e], param + e, m + e, v + e, hp.lr, hp.beta1, hp.beta2, hp.eps,
+                       hp.weight_decay, hp.bias_correction1, hp.bias_correction2);
+}
+
+}  // namespace cpu
+}  // namespace mos

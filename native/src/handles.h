@@ -1,0 +1,27 @@
+// handles.h: the opaque structs behind mos.h's handles. Each holds a shared_ptr to the internal
+// object, so children keep their parents alive and handles can be freed in any order.
+#pragma once
+
+#include <memory>
+
+#include "context.h"
+#include "layer.h"
+#include "optim.h"
+#include "pool.h"
+#include "tensor.h"
+
+struct mos_context {
+  std::shared_ptr<mos::Context> impl;
+};
+struct mos_tensor {
+  std::shared_ptr<mos::Tensor> impl;
+};
+struct mos_pool {
+  std::shared_ptr<mos::Pool> impl;
+};
+struct mos_layer {
+  std::shared_ptr<mos::Layer> impl;
+};
+struct mos_optimizer {
+  std::shared_ptr<mos::AdamW> impl;
+};

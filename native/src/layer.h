@@ -1,0 +1,59 @@
+// layer.h: mos::Layer, block k of a pool group as an adapted linear layer (spec §4, §5): the
+// frozen base W (+ bias), forward / backward / delta / merge, and its per-layer scratch buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "buffer.h"
+#include "pool.h"
+#include "tensor.h"
+
+namespace mos {
+
+class Layer {
+ public:
+  // weight [d_out x d_in] or null (adapter-only); bias [1 x d_out] or null (needs a weight).
+  Layer(std::shared_ptr<Pool> pool, int32_t k, std::shared_ptr<Tensor> weight,
+        std::shared_ptr<Tensor> bias);
+
+  void forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training);
+  // dx may be null. Adds into the pool gradients.
+  void backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t mode);
+  void delta_weight(Tensor& delta);
+  void merge();
+  void unmerge();
+  bool merged() const { return merged_; }
+
+  void set_dropout_state(uint64_t seed, uint64_t counter) {
+    seed_ = seed;
+    counter_ = counter;
+  }
+  uint64_t dropout_seed() const { return seed_; }
+  uint64_t dropout_counter() const { return counter_; }
+
+ private:
+  void check_mode(mos_mode_t mode) const;
+  void check_operand(const Tensor& t, const char* name, int64_t cols, const char* what) const;
+  void base_forward(const Tensor& x, Tensor& y);  // y = x W^T (+ b)
+  void add_delta_into_weight(float sign);         // W += sign * (alpha/r) B A
+
+  std::shared_ptr<Pool> pool_;  // first member: keeps the context alive for the buffers
+  int32_t k_;
+  std::shared_ptr<Tensor> weight_, bias_;
+  bool merged_ = false;
+  uint64_t seed_, counter_ = 0;  // dropout generator state
+
+  // What the last training forward saved for backward (u itself lives in u_).
+  bool saved_ = false;
+  int64_t saved_rows_ = 0;
+  uint64_t saved_counter_ = 0;
+
+  // Scratch, allocated once (a_, b_, da_, db_) or grown with N (u_, du_, xd_); never shrunk.
+  Buffer a_, b_, da_, db_;  // A_k [r x d_in], B_k [d_out x r], dA_k, dB_k
+  Buffer u_;                // saved u = dropout(x) A^T [N x r], written by training forwards only
+  Buffer du_;               // du [N x r]; also u of inference forwards (keeps u_ intact)
+  Buffer xd_;               // dropout(x) [N x d_in], then the masked dx part; only when rate > 0
+};
+
+}  // namespace mos

@@ -1,0 +1,51 @@
+// tensor.h: mos::Tensor, a 2-D row-major array in a context's memory (owned) or in caller host
+// memory (wrapped), and the shape / dtype / context checks the layer and pool ops apply to it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "context.h"
+
+namespace mos {
+
+size_t dtype_size(mos_dtype_t dtype);  // throws INVALID_ARGUMENT for an unknown dtype
+const char* dtype_name(mos_dtype_t dtype);
+
+struct Tensor {
+  Tensor(std::shared_ptr<Context> c, mos_dtype_t dt, int64_t r, int64_t cl, void* d, bool own)
+      : ctx(std::move(c)), dtype(dt), rows(r), cols(cl), data(d), owned(own) {}
+  ~Tensor() {
+    if (owned) ctx->backend->free(data);
+  }
+  Tensor(const Tensor&) = delete;
+  Tensor& operator=(const Tensor&) = delete;
+
+  int64_t numel() const { return rows * cols; }
+  size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
+  float* f32() const { return static_cast<float*>(data); }
+
+  std::shared_ptr<Context> ctx;
+  mos_dtype_t dtype;
+  int64_t rows, cols;
+  void* data;
+  bool owned;
+};
+
+// New zero-filled tensor, or a view of caller memory (CPU contexts only).
+std::shared_ptr<Tensor> make_tensor(std::shared_ptr<Context> ctx, mos_dtype_t dtype, int64_t rows,
+                                    int64_t cols);
+std::shared_ptr<Tensor> wrap_host_tensor(std::shared_ptr<Context> ctx, mos_dtype_t dtype,
+                                         int64_t rows, int64_t cols, void* data);
+void tensor_write(Tensor& t, const void* src, size_t bytes);
+void tensor_read(const Tensor& t, void* dst, size_t bytes);
+
+// Operand checks used by layers, pools and mos_gemm; `name` is the C argument name.
+// F32 (else UNSUPPORTED) and in `ctx` (else INVALID_ARGUMENT).
+void require_f32_in(const Tensor& t, const char* name, const Context& ctx);
+// "x has 512 columns but the layer's d_in is 768" (SHAPE_MISMATCH).
+void require_cols(const Tensor& t, const char* name, int64_t cols, const char* what);
+void require_rows(const Tensor& t, const char* name, int64_t rows, const char* what);
+
+}  // namespace mos
