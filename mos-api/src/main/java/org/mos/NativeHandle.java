@@ -1,0 +1,240 @@
+// NativeHandle: one owned libmos handle (context, tensor, pool, layer, optimizer): the address,
+// the context's lock, idempotent close and a Cleaner safety net that captures only the address.
+package org.mos;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.mos.ffi.mos_h;
+
+/**
+ * Owns one libmos handle. Every native call on it runs under {@link #lock}, the lock of the
+ * handle's context (the thread model of mos.h: objects of one context are used by one thread at a
+ * time; different contexts run in parallel).
+ *
+ * <p>Release: {@link #close()} frees the handle once (later calls do nothing); if the owner is
+ * never closed, a {@link Cleaner} frees it after the owner becomes unreachable. The cleaning action
+ * holds only the address, the (static) free function and the context's bookkeeping, never the
+ * owner. It takes the lock before freeing, so it can never free a handle in the middle of a call
+ * that uses it, and never races the context's other calls.
+ *
+ * <p>Parents: libmos keeps parents alive by reference counts (mos.h), so any handle may be freed
+ * first. The one Java-side addition is the context: objects create scratch tensors in their
+ * context, so the native context is freed only once the {@code MosContext} is closed AND every
+ * handle created in it has been released ({@link ContextState}).
+ */
+final class NativeHandle implements AutoCloseable {
+
+  /** A libmos {@code *_free} function, e.g. {@code mos_h::mos_pool_free}. */
+  @FunctionalInterface
+  interface Free {
+    int free(MemorySegment handle);
+  }
+
+  /** A call on the handle that returns a mos_status_t. */
+  @FunctionalInterface
+  interface Call {
+    int run(MemorySegment self);
+  }
+
+  /** A call on the handle with a confined scratch arena for out-parameters. */
+  @FunctionalInterface
+  interface Query<T> {
+    T run(MemorySegment self, Arena scratch);
+  }
+
+  private static final Cleaner CLEANER = Cleaner.create(r -> {
+    Thread t = new Thread(r, "mos-cleaner");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Handles released by the Cleaner rather than by close() (for tests and diagnostics). */
+  static final AtomicLong RELEASED_BY_CLEANER = new AtomicLong();
+
+  private final String type;
+  final ReentrantLock lock;
+  private MemorySegment address;  // guarded by lock; null once closed
+  private final Releaser releaser;
+  private final Cleaner.Cleanable cleanable;
+
+  /** A handle created in the context {@code ctx} (anything but the context itself). */
+  NativeHandle(String type, MemorySegment address, Free free, ContextState ctx) {
+    this(type, address, free, ctx, false);
+  }
+
+  private NativeHandle(String type, MemorySegment address, Free free, ContextState ctx,
+      boolean isContext) {
+    this.type = type;
+    this.lock = ctx.lock;
+    this.address = address;
+    this.releaser = new Releaser(address.address(), free, ctx, isContext);
+    lock.lock();
+    try {
+      if (!isContext) {
+        ctx.retain();
+      }
+    } finally {
+      lock.unlock();
+    }
+    this.cleanable = CLEANER.register(this, releaser);
+  }
+
+  /** The handle of a context itself; its release is deferred by {@code ctx}. */
+  static NativeHandle forContext(ContextState ctx) {
+    return new NativeHandle("MosContext", ctx.address, null, ctx, true);
+  }
+
+  /** The address; the caller must hold {@link #lock}. */
+  MemorySegment get() {
+    if (!lock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("internal: " + type + " used without its context's lock");
+    }
+    MemorySegment a = address;
+    if (a == null) {
+      throw new IllegalStateException(type + " is closed");
+    }
+    return a;
+  }
+
+  /** Runs {@code call} under the lock and turns a failed status into a MosException. */
+  void call(Call call) {
+    lock.lock();
+    try {
+      Native.check(call.run(get()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs {@code query} under the lock with a scratch arena (the query checks its status). */
+  <T> T query(Query<T> query) {
+    lock.lock();
+    try (Arena scratch = Arena.ofConfined()) {
+      return query.run(get(), scratch);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Throws IllegalStateException("Type is closed") if closed. */
+  void ensureOpen() {
+    lock.lock();
+    try {
+      get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return address == null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Frees the handle; idempotent. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (address == null) {
+        return;
+      }
+      address = null;
+      releaser.explicit = true;
+      cleanable.clean();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A context's native handle and lock, and the count of live handles created in it. The native
+   * context is freed when its owner (the MosContext) is closed or collected and the count is 0.
+   * Holds no reference to the MosContext, so Cleaner actions may capture it.
+   */
+  static final class ContextState {
+    final ReentrantLock lock = new ReentrantLock();
+    final MemorySegment address;
+    private int children;  // guarded by lock
+    private boolean ownerReleased;
+    private boolean freed;
+
+    ContextState(MemorySegment address) {
+      this.address = address;
+    }
+
+    /** The native context, for scratch objects of a live child; the caller holds the lock. */
+    MemorySegment liveAddress() {
+      if (freed) {
+        throw new IllegalStateException("MosContext is closed");
+      }
+      return address;
+    }
+
+    private void retain() {
+      if (freed) {
+        throw new IllegalStateException("MosContext is closed");
+      }
+      children++;
+    }
+
+    private void release() {
+      children--;
+      maybeFree();
+    }
+
+    private void releaseOwner() {
+      ownerReleased = true;
+      maybeFree();
+    }
+
+    private void maybeFree() {
+      if (ownerReleased && children == 0 && !freed) {
+        freed = true;
+        mos_h.mos_context_free(address);
+      }
+    }
+  }
+
+  /** The cleaning action: the address, the free function, the context state; never the owner. */
+  private static final class Releaser implements Runnable {
+    private final long address;
+    private final Free free;
+    private final ContextState ctx;
+    private final boolean isContext;
+    volatile boolean explicit;
+
+    Releaser(long address, Free free, ContextState ctx, boolean isContext) {
+      this.address = address;
+      this.free = free;
+      this.ctx = ctx;
+      this.isContext = isContext;
+    }
+
+    @Override
+    public void run() {
+      ctx.lock.lock();
+      try {
+        if (isContext) {
+          ctx.releaseOwner();
+        } else {
+          // A free of a valid handle cannot fail; nothing could report it from the Cleaner anyway.
+          free.free(MemorySegment.ofAddress(address));
+          ctx.release();
+        }
+      } finally {
+        ctx.lock.unlock();
+      }
+      if (!explicit) {
+        RELEASED_BY_CLEANER.incrementAndGet();
+      }
+    }
+  }
+}
