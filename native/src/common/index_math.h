@@ -79,16 +79,18 @@ MOS_HD bool dropout_keep(uint64_t seed, uint64_t call_counter, int64_t e, float 
 }
 
 // ---- AdamW element update (both backends; added after the skeleton) ---------------------------
-// PyTorch torch.optim.AdamW, single-tensor path, for one element: decoupled decay, then the
-// moments (m by lerp as PyTorch does), then p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),
-// with bc1 = 1 - beta1^t and bc2 = 1 - beta2^t, t the step count after incrementing.
+// mos.h's AdamW (torch.optim.AdamW) for one element, operation by operation in the documented
+// order: p -= lr*wd*p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+// p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), with bc1 = 1 - b1^t, bc2 = 1 - b2^t after t++.
 MOS_HD void adamw_element(float g, float* p, float* m, float* v, float lr, float beta1, float beta2,
                           float eps, float weight_decay, float bc1, float bc2) {
-  const float pd = *p * (1.0f - lr * weight_decay);
-  const float mn = *m + (1.0f - beta1) * (g - *m);
-  const float vn = *v * beta2 + (1.0f - beta2) * g * g;
-  const float denom = sqrtf(vn) / sqrtf(bc2) + eps;
-  *p = pd - (lr / bc1) * (mn / denom);
+  float pv = *p;
+  pv = pv - (lr * weight_decay) * pv;
+  const float mn = beta1 * *m + (1.0f - beta1) * g;
+  const float vn = beta2 * *v + (1.0f - beta2) * (g * g);
+  const float m_hat = mn / bc1;
+  const float denom = sqrtf(vn / bc2) + eps;
+  *p = pv - (lr * m_hat) / denom;
   *m = mn;
   *v = vn;
 }

@@ -1,0 +1,143 @@
+// test_util.h: the tiny assertion and tensor helpers shared by mos's native ctest programs
+// (no external test framework). A failed check prints where, what, and keeps going.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mos/mos.h"
+#include "tolerances.h"
+
+namespace t {
+
+inline int& failures() {
+  static int n = 0;
+  return n;
+}
+inline int& checks() {
+  static int n = 0;
+  return n;
+}
+
+#define T_CHECK(cond, ...)                                              \
+  do {                                                                  \
+    ++t::checks();                                                      \
+    if (!(cond)) {                                                      \
+      ++t::failures();                                                  \
+      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);       \
+      std::printf(__VA_ARGS__);                                         \
+      std::printf("\n");                                                \
+    }                                                                   \
+  } while (0)
+
+// A call that must succeed; on failure print the status and mos_last_error().
+#define T_OK(call)                                                                          \
+  do {                                                                                      \
+    ++t::checks();                                                                          \
+    const mos_status_t st_ = (call);                                                        \
+    if (st_ != MOS_STATUS_OK) {                                                             \
+      ++t::failures();                                                                      \
+      std::printf("FAIL %s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #call, (int)st_, \
+                  mos_last_error());                                                        \
+    }                                                                                       \
+  } while (0)
+
+// A call that must fail with `expected` and a message naming the C function `fn`.
+#define T_STATUS(call, expected, fn)                                                         \
+  do {                                                                                       \
+    ++t::checks();                                                                           \
+    const mos_status_t st_ = (call);                                                         \
+    const char* msg_ = mos_last_error();                                                     \
+    if (st_ != (expected) || std::strstr(msg_, fn) != msg_) {                                \
+      ++t::failures();                                                                       \
+      std::printf("FAIL %s:%d: %s returned %d (expected %d), message \"%s\" (expected to "   \
+                  "start with \"%s\")\n",                                                    \
+                  __FILE__, __LINE__, #call, (int)st_, (int)(expected), msg_, fn);           \
+    }                                                                                        \
+  } while (0)
+
+inline int report(const char* name) {
+  std::printf("%s: %d checks, %d failures\n", name, checks(), failures());
+  return failures() == 0 ? 0 : 1;
+}
+
+// Normwise relative error (see tolerances.h); prints seed, shape and the worst element on failure.
+template <class G>
+bool close(const char* what, const std::vector<G>& got, const std::vector<double>& ref, double tol,
+           uint64_t seed, const std::string& shape) {
+  ++checks();
+  if (got.size() != ref.size()) {
+    ++failures();
+    std::printf("FAIL %s: %zu values but the reference has %zu (seed %llu, shape %s)\n", what,
+                got.size(), ref.size(), (unsigned long long)seed, shape.c_str());
+    return false;
+  }
+  double max_ref = 0.0, worst = -1.0;
+  size_t worst_i = 0;
+  bool nan = false;
+  for (size_t i = 0; i < ref.size(); ++i) max_ref = std::fmax(max_ref, std::fabs(ref[i]));
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double d = std::fabs(static_cast<double>(got[i]) - ref[i]);
+    if (std::isnan(d)) nan = true;
+    if (std::isnan(d) || d > worst) {
+      worst = std::isnan(d) ? INFINITY : d;
+      worst_i = i;
+    }
+  }
+  const double rel = ref.empty() ? 0.0 : worst / std::fmax(max_ref, MOS_TOL_TINY);
+  if (nan || rel > tol) {
+    ++failures();
+    std::printf("FAIL %s: rel error %.3e > tol %.1e (seed %llu, shape %s); worst element %zu: "
+                "got %.9g, expected %.9g (max |ref| %.3e)\n",
+                what, rel, tol, (unsigned long long)seed, shape.c_str(), worst_i,
+                static_cast<double>(got[worst_i]), ref[worst_i], max_ref);
+    return false;
+  }
+  return true;
+}
+
+inline std::vector<double> to_double(const std::vector<float>& v) {
+  return std::vector<double>(v.begin(), v.end());
+}
+
+inline std::vector<float> random_floats(std::mt19937_64& rng, size_t n, float lo = -1.0f,
+                                        float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// F32 tensor [rows x cols] filled from `data` (or zeros if empty).
+inline mos_tensor_t tensor(mos_context_t ctx, int64_t rows, int64_t cols,
+                           const std::vector<float>& data = {}) {
+  mos_tensor_t h = nullptr;
+  T_OK(mos_tensor_create(ctx, MOS_DTYPE_F32, rows, cols, &h));
+  if (h && !data.empty()) T_OK(mos_tensor_write(h, data.data(), data.size() * sizeof(float)));
+  return h;
+}
+
+inline std::vector<float> read(mos_tensor_t h) {
+  int64_t r = 0, c = 0;
+  T_OK(mos_tensor_shape(h, &r, &c));
+  std::vector<float> v(static_cast<size_t>(r * c));
+  T_OK(mos_tensor_read(h, v.data(), v.size() * sizeof(float)));
+  return v;
+}
+
+inline std::vector<float> read_pool(mos_pool_t p, mos_pool_array_t which, int64_t n) {
+  std::vector<float> v(static_cast<size_t>(n));
+  T_OK(mos_pool_read(p, which, v.data(), n));
+  return v;
+}
+
+inline std::string shape(int64_t a, int64_t b) {
+  return "[" + std::to_string(a) + " x " + std::to_string(b) + "]";
+}
+
+}  // namespace t
