@@ -1,0 +1,65 @@
+// A malformed or inconsistent file: the safetensors codec, the adapter format and the PEFT export
+// report every problem with this exception, naming the file, the tensor (if any) and the problem.
+package org.mos.io;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.mos.MosException;
+import org.mos.Status;
+
+/**
+ * A file that is not what it should be: truncated, malformed, inconsistent with its config, or
+ * unwritable. The message has the form {@code <file>: tensor '<name>': <problem>} (the tensor part
+ * only when one tensor is at fault), so a command line can print it as one line.
+ *
+ * <p>The status is always {@link Status#INVALID_ARGUMENT}: the caller handed the library a file it
+ * cannot accept.
+ */
+public final class MosFileException extends MosException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Path file;
+  private final String tensor;
+  private final String problem;
+
+  /** A problem with {@code file} as a whole (no particular tensor). */
+  public MosFileException(Path file, String problem) {
+    this(file, null, problem, null);
+  }
+
+  /** A problem with one tensor (or one config key) of {@code file}; {@code tensor} may be null. */
+  public MosFileException(Path file, String tensor, String problem) {
+    this(file, tensor, problem, null);
+  }
+
+  /** As above, keeping the underlying cause (for {@code --verbose} stack traces). */
+  public MosFileException(Path file, String tensor, String problem, Throwable cause) {
+    super(Status.INVALID_ARGUMENT, format(file, tensor, problem));
+    if (cause != null) initCause(cause);
+    this.file = file;
+    this.tensor = tensor;
+    this.problem = problem;
+  }
+
+  private static String format(Path file, String tensor, String problem) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(file == null ? "<unnamed>" : file.toString()).append(": ");
+    if (tensor != null) sb.append("tensor '").append(tensor).append("': ");
+    return sb.append(problem).toString();
+  }
+
+  /** The file at fault. */
+  public Path file() {
+    return file;
+  }
+
+  /** The tensor (or config key) at fault, if one is. */
+  public Optional<String> tensor() {
+    return Optional.ofNullable(tensor);
+  }
+
+  /** The problem alone, without file and tensor. */
+  public String problem() {
+    return problem;
+  }
+}
