@@ -1,0 +1,615 @@
+// Trainer: fine-tunes a MosModel's pools on a TrainingTask: AdamW with linear warm-up and decay,
+// global grad-norm clipping, periodic evaluation, callbacks, and checkpoints that resume exactly.
+package org.mos.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.mos.AdamW;
+import org.mos.MosLinear;
+import org.mos.MosModel;
+import org.mos.PoolArray;
+import org.mos.ShardPool;
+import org.mos.io.MosAdapter;
+import org.mos.io.MosFileException;
+import org.mos.io.SafeTensors;
+import org.mos.train.TrainingListener.EvalRecord;
+import org.mos.train.TrainingListener.StepRecord;
+
+/**
+ * Trains the pools of a {@link MosModel} (only the pools are trainable, spec §10.10). One step:
+ * <pre>
+ *   lr = schedule(step); zero the pool gradients; loss = task.trainStep(step, rng);
+ *   clip the global gradient norm (default 0.3); AdamW step;
+ *   evaluate every evalEvery steps and after the last; checkpoint every checkpointEvery steps
+ * </pre>
+ *
+ * <p>A checkpoint is a directory written atomically (a temporary directory, then a rename):
+ * <pre>
+ *   adapter/                the pools and every block's indices, in the adapter format (org.mos.io)
+ *   optimizer.safetensors   AdamW moments per pool ({@code NAME.adam_m_A} ...), step count in the metadata
+ *   trainer_state.json      step, config, the data Rng's state, every layer's dropout (seed, counter),
+ *                           the loss history, the task's own state
+ * </pre>
+ * {@link #resume} on a fresh model of the same shape restores all of it, so the rest of the run
+ * computes exactly what an uninterrupted run would (bit for bit on the same machine and build).
+ *
+ * {@snippet :
+ * Trainer trainer = Trainer.builder(model)
+ *     .config(TrainerConfig.builder().learningRate(1e-3).totalSteps(500).evalEvery(50).build())
+ *     .listener(new TrainingListener() {
+ *       public void onEval(EvalRecord r) { System.out.println(r.step() + " " + r.loss()); }
+ *     })
+ *     .build();
+ * TrainingResult result = trainer.run(task);
+ * trainer.saveAdapter(Path.of("my-adapter"));
+ * }
+ */
+public final class Trainer {
+  /** Name of the trainer state file in a checkpoint. */
+  public static final String STATE_FILE = "trainer_state.json";
+  /** Name of the optimizer state file in a checkpoint. */
+  public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+  /** Name of the adapter directory in a checkpoint. */
+  public static final String ADAPTER_DIR = "adapter";
+  static final String STATE_FORMAT = "mos-trainer-state";
+  static final int STATE_VERSION = 1;
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final MosModel model;
+  private final TrainerConfig config;
+  private final Map<String, String> modulePaths;
+  private final String baseModel;
+  private final Map<String, Object> metadata;
+  private final List<TrainingListener> listeners = new ArrayList<>();
+  private final Rng rng;
+  private final List<StepRecord> trainHistory = new ArrayList<>();
+  private final List<EvalRecord> evalHistory = new ArrayList<>();
+  private long step;
+  private double trainSeconds;
+  private double evalSeconds;
+  private volatile boolean stopRequested;
+
+  private Trainer(Builder b) {
+    this.model = b.model;
+    this.config = b.config;
+    this.modulePaths = new LinkedHashMap<>();
+    for (String name : model.pools().keySet()) {
+      modulePaths.put(name, b.modulePaths.getOrDefault(name, "model.layers.{layer}." + name));
+    }
+    this.baseModel = b.baseModel;
+    this.metadata = new LinkedHashMap<>(b.metadata);
+    this.listeners.addAll(b.listeners);
+    this.rng = new Rng(config.seed());
+  }
+
+  /** A builder for a trainer of {@code model}'s pools. */
+  public static Builder builder(MosModel model) {
+    if (model == null) {
+      throw new IllegalArgumentException("model must not be null");
+    }
+    return new Builder(model);
+  }
+
+  public TrainerConfig config() {
+    return config;
+  }
+
+  public MosModel model() {
+    return model;
+  }
+
+  /** Optimizer steps done. */
+  public long step() {
+    return step;
+  }
+
+  /** The Rng the task draws its batches from (its state is part of every checkpoint). */
+  public Rng rng() {
+    return rng;
+  }
+
+  public List<StepRecord> trainHistory() {
+    return List.copyOf(trainHistory);
+  }
+
+  public List<EvalRecord> evalHistory() {
+    return List.copyOf(evalHistory);
+  }
+
+  public void addListener(TrainingListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Ask a running {@link #run} to return after the current step (e.g. from a listener). */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  /** Train to {@link TrainerConfig#totalSteps()}. */
+  public TrainingResult run(TrainingTask task) {
+    return runUntil(task, config.totalSteps());
+  }
+
+  /**
+   * Train until {@code stopStep} steps are done (at most totalSteps; the schedule always spans
+   * totalSteps), e.g. to stop half-way and checkpoint.
+   */
+  public TrainingResult runUntil(TrainingTask task, long stopStep) {
+    stopRequested = false;
+    long stop = Math.min(stopStep, config.totalSteps());
+    if (step == 0 && config.evalAtStart() && evalHistory.isEmpty()) {
+      evaluate(task);
+    }
+    AdamW opt = model.optimizer();
+    LinearSchedule schedule = config.schedule();
+    while (step < stop && !stopRequested) {
+      long t0 = System.nanoTime();
+      double lr = schedule.lrAt(step);
+      opt.setLr((float) lr);
+      opt.zeroGrad();
+      double loss = task.trainStep(step, rng);
+      float norm = opt.clipGradNorm((float) config.maxGradNorm());
+      opt.step();
+      step++;
+      trainSeconds += (System.nanoTime() - t0) / 1e9;
+      StepRecord r = new StepRecord(step, config.totalSteps(), loss, lr, norm);
+      trainHistory.add(r);
+      for (TrainingListener l : listeners) {
+        l.onStep(r);
+      }
+      boolean last = step == config.totalSteps();
+      if (last || (config.evalEvery() > 0 && step % config.evalEvery() == 0)) {
+        evaluate(task);
+      }
+      if (config.checkpointEvery() > 0 && (last || step % config.checkpointEvery() == 0)) {
+        Path dir = config.checkpointDir().resolve(String.format("checkpoint-%08d", step));
+        saveCheckpoint(dir, task);
+        pruneCheckpoints();
+        for (TrainingListener l : listeners) {
+          l.onCheckpoint(step, dir);
+        }
+      }
+    }
+    return result();
+  }
+
+  /** The curves and times so far. */
+  public TrainingResult result() {
+    return new TrainingResult(step, trainHistory, evalHistory, trainSeconds, evalSeconds);
+  }
+
+  private void evaluate(TrainingTask task) {
+    long t0 = System.nanoTime();
+    double loss = task.evalLoss();
+    evalSeconds += (System.nanoTime() - t0) / 1e9;
+    EvalRecord r = new EvalRecord(step, loss);
+    evalHistory.add(r);
+    for (TrainingListener l : listeners) {
+      l.onEval(r);
+    }
+  }
+
+  // ---- adapters -------------------------------------------------------------------------------
+
+  /** A copy of the current pools and indices as an adapter. */
+  public MosAdapter adapter() {
+    Map<String, Adapters.NamedPool> named = new LinkedHashMap<>();
+    for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
+      named.put(e.getKey(), new Adapters.NamedPool(e.getValue(), modulePaths.get(e.getKey())));
+    }
+    return Adapters.snapshot(named, baseModel, metadata);
+  }
+
+  /** Save the current adapter to directory {@code dir} (atomically, adapter format). */
+  public void saveAdapter(Path dir) {
+    adapter().save(dir);
+  }
+
+  // ---- checkpoints ----------------------------------------------------------------------------
+
+  /**
+   * Write a checkpoint of the state between two steps to directory {@code dir} (replacing one
+   * there): a temporary sibling directory is filled, then renamed into place.
+   *
+   * @return dir
+   * @throws MosFileException when it cannot be written (the previous checkpoint, if any, stays)
+   */
+  public Path saveCheckpoint(Path dir, TrainingTask task) {
+    Path target = dir.toAbsolutePath().normalize();
+    Path parent = target.getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(parent);
+      tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp-");
+      adapter().save(tmp.resolve(ADAPTER_DIR));
+      SafeTensors.Writer w = SafeTensors.writer();
+      AdamW opt = model.optimizer();
+      w.metadata("format", "mos-optimizer-state").metadata("optimizer", "AdamW")
+          .metadata("step", Long.toString(opt.stepCount()))
+          .metadata("beta1", Float.toString(opt.beta1())).metadata("beta2", Float.toString(opt.beta2()))
+          .metadata("eps", Float.toString(opt.eps()))
+          .metadata("weight_decay", Float.toString(opt.weightDecay()));
+      for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
+        ShardPool p = e.getValue();
+        for (PoolArray a : MOMENTS) {
+          w.addF32(e.getKey() + "." + momentName(a), new long[] {p.rows(a), p.cols(a)}, p.read(a));
+        }
+      }
+      w.write(tmp.resolve(OPTIMIZER_FILE));
+      Files.write(tmp.resolve(STATE_FILE), JSON.writeValueAsBytes(stateJson(task)));
+      if (Files.exists(target)) {
+        Path old = Files.createTempDirectory(parent, target.getFileName() + ".old-");
+        Files.delete(old);
+        move(target, old);
+        move(tmp, target);
+        deleteRecursively(old);
+      } else {
+        move(tmp, target);
+      }
+      tmp = null;
+      return dir;
+    } catch (IOException e) {
+      throw new MosFileException(target, null, "cannot write the checkpoint: " + e, e);
+    } finally {
+      if (tmp != null) {
+        deleteRecursively(tmp);
+      }
+    }
+  }
+
+  private static final PoolArray[] MOMENTS = {
+      PoolArray.ADAM_M_A, PoolArray.ADAM_V_A, PoolArray.ADAM_M_B, PoolArray.ADAM_V_B};
+
+  private static String momentName(PoolArray a) {
+    return switch (a) {
+      case ADAM_M_A -> "adam_m_A";
+      case ADAM_V_A -> "adam_v_A";
+      case ADAM_M_B -> "adam_m_B";
+      case ADAM_V_B -> "adam_v_B";
+      default -> throw new IllegalArgumentException(a.toString());
+    };
+  }
+
+  private ObjectNode stateJson(TrainingTask task) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("format", STATE_FORMAT);
+    s.put("format_version", STATE_VERSION);
+    s.put("step", step);
+    s.set("config", configJson(config));
+    s.put("rng_state", rng.state());
+    ObjectNode dropout = s.putObject("dropout");
+    for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
+      for (int k = 0; k < model.numLayers(); k++) {
+        MosLinear layer = model.layer(e.getKey(), k);
+        if (layer != null) {
+          MosLinear.DropoutState d = layer.dropoutState();
+          dropout.putArray(e.getKey() + "." + k).add(d.seed()).add(d.counter());
+        }
+      }
+    }
+    s.put("train_seconds", trainSeconds);
+    s.put("eval_seconds", evalSeconds);
+    ArrayNode th = s.putArray("train_history");
+    for (StepRecord r : trainHistory) {
+      th.addArray().add(r.step()).add(r.loss()).add(r.lr()).add(r.gradNorm());
+    }
+    ArrayNode eh = s.putArray("eval_history");
+    for (EvalRecord r : evalHistory) {
+      eh.addArray().add(r.step()).add(r.loss());
+    }
+    String ts = task == null ? null : task.saveState();
+    if (ts == null) {
+      s.putNull("task_state");
+    } else {
+      s.put("task_state", ts);
+    }
+    return s;
+  }
+
+  private static ObjectNode configJson(TrainerConfig c) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("learning_rate", c.learningRate());
+    o.put("total_steps", c.totalSteps());
+    o.put("warmup_fraction", c.warmupFraction());
+    o.put("max_grad_norm", c.maxGradNorm());
+    o.put("eval_every", c.evalEvery());
+    o.put("eval_at_start", c.evalAtStart());
+    o.put("checkpoint_every", c.checkpointEvery());
+    o.put("keep_checkpoints", c.keepCheckpoints());
+    o.put("seed", c.seed());
+    return o;
+  }
+
+  /**
+   * The config a checkpoint was written with (checkpointDir unset), to build the trainer that
+   * resumes it.
+   *
+   * @param checkpoint a checkpoint directory, or a directory of {@code checkpoint-*} ones (the
+   *     latest is used)
+   */
+  public static TrainerConfig readConfig(Path checkpoint) {
+    Path dir = latestCheckpoint(checkpoint);
+    JsonNode c = readState(dir).path("config");
+    try {
+      return TrainerConfig.builder().learningRate(c.path("learning_rate").asDouble())
+          .totalSteps(c.path("total_steps").asLong()).warmupFraction(c.path("warmup_fraction").asDouble())
+          .maxGradNorm(c.path("max_grad_norm").asDouble()).evalEvery(c.path("eval_every").asLong())
+          .evalAtStart(c.path("eval_at_start").asBoolean(true))
+          .keepCheckpoints(c.path("keep_checkpoints").asInt(2)).seed(c.path("seed").asLong()).build();
+    } catch (IllegalArgumentException e) {
+      throw new MosFileException(dir.resolve(STATE_FILE), "config", e.getMessage(), e);
+    }
+  }
+
+  /** {@code path} itself if it holds a checkpoint, else its latest {@code checkpoint-*} child. */
+  public static Path latestCheckpoint(Path path) {
+    if (Files.isRegularFile(path.resolve(STATE_FILE))) {
+      return path;
+    }
+    if (Files.isDirectory(path)) {
+      try (Stream<Path> s = Files.list(path)) {
+        Path latest = s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+")
+                && Files.isRegularFile(p.resolve(STATE_FILE)))
+            .max(Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
+        if (latest != null) {
+          return latest;
+        }
+      } catch (IOException e) {
+        throw new MosFileException(path, null, "cannot list: " + e.getMessage(), e);
+      }
+    }
+    throw new MosFileException(path, null, "not a checkpoint (no " + STATE_FILE
+        + ", and no checkpoint-* directory holding one)");
+  }
+
+  private static JsonNode readState(Path dir) {
+    Path f = dir.resolve(STATE_FILE);
+    JsonNode s;
+    try {
+      s = JSON.readTree(Files.readAllBytes(f));
+    } catch (NoSuchFileException e) {
+      throw new MosFileException(f, null, "missing");
+    } catch (IOException e) {
+      throw new MosFileException(f, null, "unreadable: " + e.getMessage(), e);
+    }
+    if (s == null || !STATE_FORMAT.equals(s.path("format").asText())) {
+      throw new MosFileException(f, null, "not a mos trainer state (format is not " + STATE_FORMAT + ")");
+    }
+    if (s.path("format_version").asInt() != STATE_VERSION) {
+      throw new MosFileException(f, "format_version", "unknown version "
+          + s.path("format_version").asText() + " (this build reads " + STATE_VERSION + ")");
+    }
+    return s;
+  }
+
+  /**
+   * Restore a checkpoint into this trainer, its model (pools, indices, AdamW moments and step,
+   * every layer's dropout state) and {@code task} ({@link TrainingTask#restoreState}). The model
+   * must have the checkpoint's pool groups, shapes and MoS settings and the same attached layers;
+   * this trainer's config must match the checkpoint's in everything that shapes the run
+   * (learning rate, steps, warm-up, clipping, evaluation cadence, seed).
+   *
+   * @param checkpoint a checkpoint directory or a directory of {@code checkpoint-*} ones (latest)
+   * @throws MosFileException for a missing, malformed or mismatching checkpoint; nothing is
+   *     changed in that case unless the failure is in the adapter or optimizer data themselves
+   */
+  public void resume(Path checkpoint, TrainingTask task) {
+    Path dir = latestCheckpoint(checkpoint);
+    JsonNode s = readState(dir);
+    Path stateFile = dir.resolve(STATE_FILE);
+    TrainerConfig saved = readConfig(dir);
+    if (!sameRun(saved, config)) {
+      throw new MosFileException(stateFile, "config", "the checkpoint was written by a run with "
+          + saved + ", this trainer has " + config + " (build the trainer from Trainer.readConfig)");
+    }
+    long savedStep = s.path("step").asLong(-1);
+    if (savedStep < 0 || savedStep > config.totalSteps()) {
+      throw new MosFileException(stateFile, "step", "step " + s.path("step").asText()
+          + " is outside [0, " + config.totalSteps() + "]");
+    }
+    // every attached layer needs its dropout state
+    JsonNode dropout = s.path("dropout");
+    Map<MosLinear, long[]> dropoutStates = new LinkedHashMap<>();
+    for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
+      for (int k = 0; k < model.numLayers(); k++) {
+        MosLinear layer = model.layer(e.getKey(), k);
+        JsonNode d = dropout.get(e.getKey() + "." + k);
+        if ((layer == null) != (d == null)) {
+          throw new MosFileException(stateFile, "dropout", "layer " + e.getKey() + "." + k
+              + (layer == null ? " is in the checkpoint but not attached in the model"
+                  : " is attached in the model but has no dropout state in the checkpoint"));
+        }
+        if (layer != null) {
+          if (!d.isArray() || d.size() != 2) {
+            throw new MosFileException(stateFile, "dropout", "layer " + e.getKey() + "." + k
+                + ": expected [seed, counter]");
+          }
+          dropoutStates.put(layer, new long[] {d.get(0).asLong(), d.get(1).asLong()});
+        }
+      }
+    }
+    if (dropout.size() != dropoutStates.size()) {
+      throw new MosFileException(stateFile, "dropout", "the checkpoint has " + dropout.size()
+          + " layers, the model " + dropoutStates.size());
+    }
+    // read the adapter and the moments completely before changing anything
+    Path adapterDir = dir.resolve(ADAPTER_DIR);
+    MosAdapter adapter = MosAdapter.load(adapterDir);
+    Path optFile = dir.resolve(OPTIMIZER_FILE);
+    Map<ShardPool, Map<PoolArray, float[]>> moments = new LinkedHashMap<>();
+    long optStep;
+    try (SafeTensors.Reader r = SafeTensors.open(optFile)) {
+      try {
+        optStep = Long.parseLong(r.metadata().getOrDefault("step", "-1"));
+      } catch (NumberFormatException e) {
+        throw new MosFileException(optFile, "__metadata__", "step is not a number");
+      }
+      if (optStep != savedStep) {
+        throw new MosFileException(optFile, "__metadata__", "optimizer step " + optStep
+            + " differs from the trainer's " + savedStep);
+      }
+      for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
+        ShardPool p = e.getValue();
+        Map<PoolArray, float[]> m = new LinkedHashMap<>();
+        for (PoolArray a : MOMENTS) {
+          String name = e.getKey() + "." + momentName(a);
+          SafeTensors.TensorInfo info = r.find(name).orElseThrow(
+              () -> new MosFileException(optFile, name, "missing"));
+          if (info.dtype() != SafeTensors.Dtype.F32 || !info.hasShape(p.rows(a), p.cols(a))) {
+            throw new MosFileException(optFile, name, "is " + info.dtype() + " "
+                + java.util.Arrays.toString(info.shape()) + ", expected F32 [" + p.rows(a) + ", "
+                + p.cols(a) + "]");
+          }
+          m.put(a, r.readF32(name));
+        }
+        moments.put(p, m);
+      }
+    }
+    try {
+      Adapters.restore(adapter, model.pools());
+    } catch (IllegalArgumentException e) {
+      throw new MosFileException(adapterDir, null, e.getMessage(), e);
+    }
+    for (Map.Entry<ShardPool, Map<PoolArray, float[]>> e : moments.entrySet()) {
+      for (Map.Entry<PoolArray, float[]> m : e.getValue().entrySet()) {
+        e.getKey().write(m.getKey(), m.getValue());
+      }
+      e.getKey().zeroGrad();
+    }
+    model.optimizer().setStepCount(optStep);
+    for (Map.Entry<MosLinear, long[]> e : dropoutStates.entrySet()) {
+      e.getKey().setDropoutState(e.getValue()[0], e.getValue()[1]);
+    }
+    rng.setState(s.path("rng_state").asLong());
+    step = savedStep;
+    trainSeconds = s.path("train_seconds").asDouble();
+    evalSeconds = s.path("eval_seconds").asDouble();
+    trainHistory.clear();
+    for (JsonNode r : s.path("train_history")) {
+      trainHistory.add(new StepRecord(r.get(0).asLong(), config.totalSteps(), r.get(1).asDouble(),
+          r.get(2).asDouble(), r.get(3).asDouble()));
+    }
+    evalHistory.clear();
+    for (JsonNode r : s.path("eval_history")) {
+      evalHistory.add(new EvalRecord(r.get(0).asLong(), r.get(1).asDouble()));
+    }
+    JsonNode ts = s.path("task_state");
+    if (task != null && ts.isTextual()) {
+      task.restoreState(ts.asText());
+    }
+  }
+
+  private static boolean sameRun(TrainerConfig a, TrainerConfig b) {
+    return a.learningRate() == b.learningRate() && a.totalSteps() == b.totalSteps()
+        && a.warmupFraction() == b.warmupFraction() && a.maxGradNorm() == b.maxGradNorm()
+        && a.evalEvery() == b.evalEvery() && a.evalAtStart() == b.evalAtStart() && a.seed() == b.seed();
+  }
+
+  private void pruneCheckpoints() {
+    if (config.keepCheckpoints() <= 0) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(config.checkpointDir())) {
+      List<Path> all = s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
+          .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+      for (int i = 0; i < all.size() - config.keepCheckpoints(); i++) {
+        deleteRecursively(all.get(i));
+      }
+    } catch (IOException e) {
+      // pruning is best effort; the checkpoint itself is written
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  /** Builds a {@link Trainer}. */
+  public static final class Builder {
+    private final MosModel model;
+    private TrainerConfig config = TrainerConfig.builder().build();
+    private final Map<String, String> modulePaths = new LinkedHashMap<>();
+    private String baseModel;
+    private final Map<String, Object> metadata = new LinkedHashMap<>();
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    private Builder(MosModel model) {
+      this.model = model;
+    }
+
+    public Builder config(TrainerConfig v) {
+      config = v;
+      return this;
+    }
+
+    /**
+     * Where pool group {@code pool} sits in the base model, with {@code {layer}} for the block
+     * (saved with the adapter; default {@code model.layers.{layer}.<pool>}).
+     */
+    public Builder modulePath(String pool, String path) {
+      modulePaths.put(pool, path);
+      return this;
+    }
+
+    /** The base model's name, saved with the adapter. */
+    public Builder baseModel(String v) {
+      baseModel = v;
+      return this;
+    }
+
+    /** Free metadata saved with the adapter. */
+    public Builder metadata(String key, Object value) {
+      metadata.put(key, value);
+      return this;
+    }
+
+    public Builder listener(TrainingListener l) {
+      listeners.add(l);
+      return this;
+    }
+
+    public Trainer build() {
+      if (model.pools().isEmpty()) {
+        throw new IllegalArgumentException("the model has no pools to train");
+      }
+      for (String p : modulePaths.keySet()) {
+        if (!model.pools().containsKey(p)) {
+          throw new IllegalArgumentException("module path given for unknown pool '" + p + "'");
+        }
+      }
+      return new Trainer(this);
+    }
+  }
+}
