@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.mos.MosException;
+import org.mos.Status;
 
 /**
  * An adapter's configuration (docs/adapter-format.md). Every pool group shares the MoS
@@ -106,8 +108,8 @@ public record AdapterConfig(
     metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
-  private static IllegalArgumentException bad(String msg) {
-    return new IllegalArgumentException(msg);
+  private static MosException bad(String msg) {
+    return new MosException(Status.INVALID_ARGUMENT, msg);
   }
 
   /** P = R_eq · L · l, the shards in each pool (spec §1). */
@@ -120,7 +122,7 @@ public record AdapterConfig(
     return r * shardsPerVector;
   }
 
-  /** The pool group {@code name}; IllegalArgumentException if there is none. */
+  /** The pool group {@code name}; MosException if there is none. */
   public PoolSpec pool(String name) {
     PoolSpec s = pools.get(name);
     if (s == null) throw bad("no pool group '" + name + "' (have " + pools.keySet() + ")");
@@ -155,6 +157,26 @@ public record AdapterConfig(
   /** α / r, the factor applied to the adapter branch. */
   public float scaling() {
     return loraAlpha / r;
+  }
+
+  /**
+   * The {@link org.mos.MosConfig} with these hyperparameters and {@code seed} (the seed matters
+   * only for pools initialised afresh; a loaded adapter's values replace them).
+   */
+  public org.mos.MosConfig toMosConfig(long seed) {
+    return org.mos.MosConfig.builder().rank(r).equivalentRank(equivalentRank)
+        .privateRank(privateRank).shardsPerVector(shardsPerVector).alpha(loraAlpha)
+        .dropout(loraDropout).seed(seed).build();
+  }
+
+  /**
+   * A builder holding {@code config}'s hyperparameters (no pools, no base model, no metadata),
+   * for building the adapter config of live pools.
+   */
+  public static Builder builder(org.mos.MosConfig config, int numLayers) {
+    return builder().r(config.rank()).equivalentRank(config.equivalentRank())
+        .privateRank(config.privateRank()).shardsPerVector(config.shardsPerVector())
+        .loraAlpha(config.alpha()).loraDropout(config.dropout()).numLayers(numLayers);
   }
 
   /** A builder, for code that creates adapters. */

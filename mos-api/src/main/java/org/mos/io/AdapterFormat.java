@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mos.MosException;
+import org.mos.Status;
 
 /**
  * Reads and writes mos adapter directories.
@@ -239,7 +241,7 @@ public final class AdapterFormat {
       }
       try {
         pools.put(e.getKey(), new PoolSpec(in, out, path.textValue()));
-      } catch (IllegalArgumentException ex) {
+      } catch (MosException ex) {
         throw new MosFileException(file, null, where + ": " + ex.getMessage(), ex);
       }
     }
@@ -259,7 +261,7 @@ public final class AdapterFormat {
     }
     try {
       return new AdapterConfig(r, eq, p, l, alpha, dropout, layers, pools, baseModel, metadata);
-    } catch (IllegalArgumentException ex) {
+    } catch (MosException ex) {
       throw new MosFileException(file, null, "invalid configuration: " + ex.getMessage(), ex);
     }
   }
@@ -320,7 +322,8 @@ public final class AdapterFormat {
 
   static byte[] prettyJson(JsonNode node) {
     DefaultPrettyPrinter pp = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-        .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+        .withObjectEmptySeparator("").withArrayEmptySeparator(""))
         .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
     ObjectWriter w = SafeTensors.JSON.writer(pp);
     try {

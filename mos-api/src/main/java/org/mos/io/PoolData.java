@@ -3,6 +3,8 @@
 package org.mos.io;
 
 import java.util.Arrays;
+import org.mos.MosException;
+import org.mos.Status;
 
 /**
  * The values of one pool group. Arrays are held, not copied; treat them as read-only once the
@@ -17,7 +19,7 @@ import java.util.Arrays;
 public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB) {
   public PoolData {
     if (poolA == null || poolB == null || indexA == null || indexB == null) {
-      throw new IllegalArgumentException("PoolData arrays must not be null");
+      throw new MosException(Status.NULL_POINTER, "PoolData arrays must not be null");
     }
   }
 
@@ -34,7 +36,7 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
   /**
    * Checks the array lengths and index ranges against {@code config}'s pool group {@code name}.
    *
-   * @throws IllegalArgumentException naming the array and the problem
+   * @throws MosException naming the array and the problem
    */
   public void validate(AdapterConfig config, String name) {
     PoolSpec s = config.pool(name);
@@ -46,14 +48,14 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
     expect(name, "index_A", indexA.length, idx);
     expect(name, "index_B", indexB.length, idx);
     String bad = firstOutOfRange(indexA, p, config.indicesPerLayer());
-    if (bad != null) throw new IllegalArgumentException("pool '" + name + "': index_A " + bad);
+    if (bad != null) throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_A " + bad);
     bad = firstOutOfRange(indexB, p, config.indicesPerLayer());
-    if (bad != null) throw new IllegalArgumentException("pool '" + name + "': index_B " + bad);
+    if (bad != null) throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_B " + bad);
   }
 
   private static void expect(String name, String what, int have, long want) {
     if (have != want) {
-      throw new IllegalArgumentException("pool '" + name + "': " + what + " has " + have
+      throw new MosException(Status.SHAPE_MISMATCH, "pool '" + name + "': " + what + " has " + have
           + " values, the config needs " + want);
     }
   }

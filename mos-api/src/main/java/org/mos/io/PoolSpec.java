@@ -2,6 +2,9 @@
 // base model (a module path with a {layer} placeholder for the block index).
 package org.mos.io;
 
+import org.mos.MosException;
+import org.mos.Status;
+
 /**
  * The shape and location of one pool group (one projection type, e.g. {@code up_proj}).
  *
@@ -18,14 +21,14 @@ public record PoolSpec(int inFeatures, int outFeatures, String modulePath) {
 
   public PoolSpec {
     if (inFeatures < 1 || outFeatures < 1) {
-      throw new IllegalArgumentException("in_features and out_features must be >= 1, got "
+      throw new MosException(Status.INVALID_ARGUMENT, "in_features and out_features must be >= 1, got "
           + inFeatures + " and " + outFeatures);
     }
     if (modulePath == null || modulePath.isBlank()) {
-      throw new IllegalArgumentException("module_path is empty");
+      throw new MosException(Status.INVALID_ARGUMENT, "module_path is empty");
     }
     if (modulePath.chars().anyMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException("module_path '" + modulePath + "' contains whitespace");
+      throw new MosException(Status.INVALID_ARGUMENT, "module_path '" + modulePath + "' contains whitespace");
     }
   }
 

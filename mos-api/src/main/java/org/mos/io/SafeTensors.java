@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.mos.MosException;
+import org.mos.Status;
 
 /**
  * Reads and writes <a href="https://github.com/huggingface/safetensors">safetensors</a> files.
@@ -547,7 +549,7 @@ public final class SafeTensors {
     public Writer addRaw(String name, Dtype dtype, long[] shape, byte[] data) {
       long n = numElements(shape);
       if (n * dtype.size() != data.length) {
-        throw new IllegalArgumentException("tensor '" + name + "': " + data.length
+        throw new MosException(Status.SHAPE_MISMATCH, "tensor '" + name + "': " + data.length
             + " bytes for " + dtype + " " + Arrays.toString(shape));
       }
       return add(name, dtype, shape, () -> data);
@@ -558,7 +560,7 @@ public final class SafeTensors {
      * time), so an exporter never holds every tensor in memory at once.
      */
     Writer addFloatsLazily(String name, Dtype dtype, long[] shape, Supplier<float[]> data) {
-      if (dtype != Dtype.F32 && dtype != Dtype.BF16) throw new IllegalArgumentException(dtype + "");
+      if (dtype != Dtype.F32 && dtype != Dtype.BF16) throw new MosException(Status.INVALID_ARGUMENT, dtype + "");
       return add(name, dtype, shape, () -> {
         float[] a = data.get();
         check(a.length, shape, name);
@@ -569,10 +571,10 @@ public final class SafeTensors {
     private Writer add(String name, Dtype dtype, long[] shape, Supplier<Object> data) {
       requireNonNull(name, "name");
       if (name.isEmpty() || name.equals(METADATA_KEY)) {
-        throw new IllegalArgumentException("invalid tensor name '" + name + "'");
+        throw new MosException(Status.INVALID_ARGUMENT, "invalid tensor name '" + name + "'");
       }
       if (entries.containsKey(name)) {
-        throw new IllegalArgumentException("tensor '" + name + "' added twice");
+        throw new MosException(Status.INVALID_ARGUMENT, "tensor '" + name + "' added twice");
       }
       long n = numElements(shape);
       entries.put(name, new Entry(name, dtype, shape.clone(), Math.multiplyExact(n, dtype.size()),
@@ -724,7 +726,7 @@ public final class SafeTensors {
   static long numElements(long[] shape) {
     long n = 1;
     for (long d : shape) {
-      if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+      if (d < 0) throw new MosException(Status.INVALID_ARGUMENT, "negative dimension in " + Arrays.toString(shape));
       n = Math.multiplyExact(n, d);
     }
     return n;
@@ -732,13 +734,13 @@ public final class SafeTensors {
 
   private static void check(int length, long[] shape, String name) {
     if (numElements(shape) != length) {
-      throw new IllegalArgumentException("tensor '" + name + "': " + length + " values for shape "
+      throw new MosException(Status.SHAPE_MISMATCH, "tensor '" + name + "': " + length + " values for shape "
           + Arrays.toString(shape));
     }
   }
 
   private static <T> T requireNonNull(T v, String what) {
-    if (v == null) throw new IllegalArgumentException(what + " is null");
+    if (v == null) throw new MosException(Status.NULL_POINTER, what + " is null");
     return v;
   }
 

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mos.MosException;
 
 class AdapterFormatTest {
   @TempDir Path tmp;
@@ -224,41 +225,41 @@ class AdapterFormatTest {
   void adapterRejectsDataThatDisagreesWithItsConfig() {
     PoolData d = adapter.pool("up_proj");
     PoolData shortA = new PoolData(new float[3], d.poolB(), d.indexA(), d.indexB());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    MosException e = assertThrows(MosException.class,
         () -> new MosAdapter(config, Map.of("up_proj", shortA, "down_proj",
             adapter.pool("down_proj"))));
     assertTrue(e.getMessage().contains("pool_A has 3 values, the config needs 48"), e.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(MosException.class,
         () -> new MosAdapter(config, Map.of("up_proj", d)));
   }
 
   @Test
   void configValidationFollowsTheSpec() {
     AdapterConfig.Builder b = AdapterConfig.builder().pool("q", 8, 8, "m.{layer}.q").numLayers(2);
-    assertThrows(IllegalArgumentException.class, () -> b.r(0).build());
+    assertThrows(MosException.class, () -> b.r(0).build());
     // p == R_eq forces r == R_eq (plain LoRA).
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(MosException.class,
         () -> b.r(5).equivalentRank(2).privateRank(2).build());
     assertEquals(2, b.r(2).equivalentRank(2).privateRank(2).build().r());
     // (r - p) shared vectors must fit in the (R_eq - p) * L public ones.
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(MosException.class,
         () -> b.r(4).equivalentRank(2).privateRank(1).build());
     AdapterConfig ok = b.r(3).equivalentRank(2).privateRank(1).shardsPerVector(2).build();
     assertEquals(8, ok.numShards());
     assertEquals(2L * 2 * 16, ok.trainableParameters());
     assertEquals(3L * 2 * 16, ok.loraParameters(3));
-    assertThrows(IllegalArgumentException.class, () -> b.loraDropout(1f).build());
+    assertThrows(MosException.class, () -> b.loraDropout(1f).build());
     b.loraDropout(0f);
-    assertThrows(IllegalArgumentException.class, () -> b.loraAlpha(Float.NaN).build());
+    assertThrows(MosException.class, () -> b.loraAlpha(Float.NaN).build());
     b.loraAlpha(16f);
     assertEquals(16f, b.build().loraAlpha());
     java.util.function.Supplier<AdapterConfig.Builder> fresh = () -> AdapterConfig.builder()
         .r(2).equivalentRank(2).privateRank(0).numLayers(2).pool("q", 8, 8, "m.{layer}.q");
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(MosException.class,
         () -> fresh.get().pool("k", 8, 8, "m.k").build(), "module path needs {layer} when L > 1");
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(MosException.class,
         () -> fresh.get().pool("k", 8, 8, "m.{layer}.q").build(), "two pools on one module");
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(MosException.class,
         () -> fresh.get().pool("k.x", 8, 8, "m.{layer}.k").build(), "pool names are identifiers");
     assertEquals(2, fresh.get().pool("k", 8, 8, "m.{layer}.k").build().pools().size());
   }
