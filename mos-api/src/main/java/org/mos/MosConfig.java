@@ -36,8 +36,8 @@ import org.mos.ffi.mos_h;
  *
  * @param rank r, the active rank: the rank of each assembled A_k [r x d_in] and B_k [d_out x r]
  *     (paper: "rank"; code {@code lora_r}, spec §1). Sets the adapter's capacity and FLOPs, costs
- *     only indices, not parameters; the scaling is alpha / r. Default 16. Valid: r ≥ 1, and
- *     r = R_eq when p = R_eq; with the layer count L also (r - p) l ≤ (R_eq - p) L l.
+ *     only indices, not parameters; the scaling is alpha / r. Default 16. Valid: r ≥ 1, r ≥ p
+ *     (the private vectors are the last p of the r), and r = R_eq when p = R_eq; with the layer count L also (r - p) l ≤ (R_eq - p) L l.
  * @param equivalentRank R_eq, the "equivalent rank" (code {@code valid_param_lora_r}, spec §1,
  *     §7): sets the pool size P = R_eq L l and the budget, R_eq L (d_in + d_out) trainable
  *     parameters per projection type, exactly LoRA with rank R_eq. Default 4. Valid: R_eq ≥ 1.
@@ -75,6 +75,10 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
     }
     if (shardsPerVector < 1) {
       throw Native.invalid("MosConfig: l (shardsPerVector) must be >= 1, got " + shardsPerVector);
+    }
+    if (rank < privateRank) {
+      throw Native.invalid("MosConfig: r (rank) must be >= p (privateRank): the p private rank "
+          + "vectors are the last p of the r, got r = " + rank + ", p = " + privateRank);
     }
     if (privateRank == equivalentRank && rank != equivalentRank) {
       throw Native.invalid("MosConfig: p = R_eq = " + equivalentRank + " (plain LoRA) requires r = R_eq, got r = "

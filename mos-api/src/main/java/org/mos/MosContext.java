@@ -124,6 +124,16 @@ public final class MosContext implements AutoCloseable {
     return mos_h.mos_abi_version();
   }
 
+  /** Whether the native context is gone (closed and no object of it left); for tests. */
+  boolean nativeFreed() {
+    lock.lock();
+    try {
+      return state.isFreed();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return handle.isClosed();

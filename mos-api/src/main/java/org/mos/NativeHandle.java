@@ -178,6 +178,11 @@ final class NativeHandle implements AutoCloseable {
       return address;
     }
 
+    /** Whether the native context has been freed; the caller holds the lock. */
+    boolean isFreed() {
+      return freed;
+    }
+
     private void retain() {
       if (freed) {
         throw new IllegalStateException("MosContext is closed");

@@ -1,0 +1,126 @@
+// MosConfig: defaults, builder, the compact constructor's rules, validateFor, and parity of the
+// Java rules with libmos's mos_config_validate over a grid (exact: same accept/reject decision);
+// trainable-parameter counts from the config alone vs spec §7's numbers and libmos (exact).
+package org.mos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.mos.ffi.mos_h;
+
+class MosConfigTest {
+
+  @Test
+  void defaultsAndBuilder() {
+    MosConfig d = MosConfig.defaults();
+    assertEquals(new MosConfig(16, 4, 1, 2, 16f, 0f, 0L), d);
+    assertEquals(1f, d.scaling());
+    MosConfig c = d.toBuilder().rank(8).seed(9).dropout(0.1f).build();
+    assertEquals(8, c.rank());
+    assertEquals(9L, c.seed());
+    assertEquals(0.1f, c.dropout());
+    assertEquals(2f, c.scaling());
+    assertEquals(4 * 32 * 2, d.numShards(32));
+    assertEquals(3 * 32 * 2, d.publicShards(32));
+    assertThrows(MosException.class, () -> MosConfig.builder().dropout(1f).build());
+    assertThrows(MosException.class, () -> MosConfig.builder().dropout(Float.NaN).build());
+    assertThrows(MosException.class, () -> MosConfig.builder().alpha(Float.POSITIVE_INFINITY).build());
+    assertThrows(MosException.class, () -> MosConfig.builder().rank(0).build());
+    assertThrows(MosException.class, () -> MosConfig.builder().equivalentRank(0).privateRank(0).build());
+    assertThrows(MosException.class, () -> MosConfig.builder().shardsPerVector(0).build());
+    assertThrows(MosException.class, () -> MosConfig.builder().privateRank(-1).build());
+    // The defaults need L >= 5: (16 - 1) * 2 = 30 <= 3 * L * 2.
+    assertThrows(MosException.class, () -> d.validateFor(64, 64, 4));
+    assertEquals(d, d.validateFor(64, 64, 5));
+  }
+
+  @Test
+  void javaAndNativeValidationAgree() {
+    NativeLoader.load();
+    int checked = 0;
+    for (int r = 0; r <= 5; r++) {
+      for (int rEq = 0; rEq <= 3; rEq++) {
+        for (int p = -1; p <= 4; p++) {
+          for (int l = 0; l <= 3; l++) {
+            for (int numLayers : new int[] {0, 1, 2}) {
+              for (int[] d : new int[][] {{6, 6}, {4, 6}, {6, 9}, {0, 6}}) {
+                boolean fromJava;
+                try {
+                  new MosConfig(r, rEq, p, l, 16f, 0f, 0).checkShapes(d[0], d[1], numLayers);
+                  fromJava = true;
+                } catch (MosException e) {
+                  assertEquals(Status.INVALID_ARGUMENT, e.status());
+                  fromJava = false;
+                }
+                int status = mos_h.mos_config_validate(d[0], d[1], numLayers, r, rEq, p, l, 16f, 0f);
+                assertEquals(fromJava, status == 0, "r=" + r + " R_eq=" + rEq + " p=" + p + " l=" + l
+                    + " L=" + numLayers + " d=" + d[0] + "->" + d[1] + ": Java says " + fromJava
+                    + ", libmos status " + status + " " + Native.lastError());
+                if (status != 0) {
+                  assertEquals(Status.INVALID_ARGUMENT.code(), status);
+                }
+                checked++;
+              }
+            }
+          }
+        }
+      }
+    }
+    assertTrue(checked > 1000);
+    for (float dropout : new float[] {-0.1f, 0f, 0.5f, 1f, Float.NaN}) {
+      int status = mos_h.mos_config_validate(8, 8, 2, 2, 2, 1, 2, 16f, dropout);
+      assertEquals(dropout >= 0 && dropout < 1, status == 0, "dropout " + dropout);
+    }
+    assertTrue(mos_h.mos_config_validate(8, 8, 2, 2, 2, 1, 2, Float.NaN, 0f) != 0, "alpha NaN");
+  }
+
+  @Test
+  void trainableParametersFromTheConfigAlone() {
+    // LLaMA2-7B: q, k, v, o 4096 -> 4096; gate, up 4096 -> 11008; down 11008 -> 4096; L = 32.
+    int[][] projections = {{4096, 4096}, {4096, 4096}, {4096, 4096}, {4096, 4096},
+        {4096, 11008}, {4096, 11008}, {11008, 4096}};
+    assertEquals(4_997_120L, total(MosConfig.builder().rank(8).equivalentRank(2).build(), projections, 32));
+    assertEquals(19_988_480L, total(MosConfig.builder().rank(32).equivalentRank(8).build(), projections, 32));
+    // independent of r, p and l
+    assertEquals(4_997_120L, total(MosConfig.builder().rank(64).equivalentRank(2).privateRank(0)
+        .shardsPerVector(8).build(), projections, 32));
+    // LLaMA2-13B (5120 / 13824, L = 40), R_eq = 2: 7,823,360 (spec §7)
+    int[][] p13 = {{5120, 5120}, {5120, 5120}, {5120, 5120}, {5120, 5120},
+        {5120, 13824}, {5120, 13824}, {13824, 5120}};
+    assertEquals(7_823_360L, total(MosConfig.builder().rank(8).equivalentRank(2).build(), p13, 40));
+  }
+
+  static long total(MosConfig c, int[][] projections, int numLayers) {
+    long sum = 0;
+    NativeLoader.load();
+    for (int[] p : projections) {
+      long fromJava = c.trainableParameters(p[0], p[1], numLayers);
+      try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+        var out = a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
+        Native.check(mos_h.mos_config_param_count(p[0], p[1], numLayers, c.equivalentRank(), out));
+        assertEquals(fromJava, out.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), "mos_config_param_count");
+      }
+      sum += fromJava;
+    }
+    return sum;
+  }
+
+  @Test
+  void poolParameterCountMatchesTheConfig() {
+    MosConfig c = Fixture.cfg(8, 4, 1, 2);
+    try (MosContext ctx = MosContext.cpu(); ShardPool pool = ShardPool.create(ctx, 64, 176, 4, c)) {
+      assertEquals(c.trainableParameters(64, 176, 4), pool.parameterCount());
+      assertEquals(4L * 4 * 240, pool.parameterCount());
+      assertEquals(pool.size(PoolArray.POOL_A) + pool.size(PoolArray.POOL_B), pool.parameterCount());
+      assertEquals(32, pool.numShards());
+      assertEquals(24, pool.publicShards());
+      assertEquals(32, pool.shardLengthA());
+      assertEquals(88, pool.shardLengthB());
+      assertEquals(16, pool.indexLength());
+      assertEquals(32, pool.rows(PoolArray.GRAD_A));
+      assertEquals(88, pool.rows(PoolArray.ADAM_V_B));
+    }
+  }
+}

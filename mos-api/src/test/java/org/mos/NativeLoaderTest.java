@@ -1,0 +1,94 @@
+// NativeLoader: where libmos came from, the failure report (every place + why + the
+// --enable-native-access hint), the ABI-major refusal (a fake libmos built here with cc), and the
+// extraction of the mos-native jar's copy into one temporary directory.
+package org.mos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mos.ffi.MosLibrary;
+
+class NativeLoaderTest {
+
+  @Test
+  void loadsFromTheConfiguredPath() {
+    NativeLoader.load();
+    NativeLoader.load();  // idempotent
+    String configured = System.getProperty("mos.library.path");
+    Assumptions.assumeTrue(configured != null, "surefire sets mos.library.path");
+    assertEquals(Path.of(configured).toAbsolutePath().normalize().toString(), NativeLoader.loadedFrom());
+  }
+
+  @Test
+  void failureReportListsEveryPlaceAndTheNativeAccessFlag() {
+    String report = NativeLoader.failureReport(List.of("-Dmos.library.path: not set",
+        "$MOS_LIBRARY_PATH: not set", "class path: not on the class path", "System.loadLibrary: no"));
+    assertTrue(report.contains("1. -Dmos.library.path: not set"), report);
+    assertTrue(report.contains("4. System.loadLibrary: no"), report);
+    assertTrue(report.contains("--enable-native-access=ALL-UNNAMED"), report);
+    assertTrue(report.contains("MOS_LIBRARY_PATH"), report);
+    assertEquals("not set", NativeLoader.pathCandidate("-Dmos.library.path", null).tryLoad());
+    String missing = NativeLoader.pathCandidate("x", "/nonexistent/libmos.so").tryLoad();
+    assertTrue(missing.contains("no such file /nonexistent/libmos.so"), missing);
+  }
+
+  @Test
+  void refusesAnotherAbiMajorVersion(@TempDir Path dir) throws Exception {
+    Path wrongAbi = compile(dir, "wrong", "int mos_abi_version(void) { return 2003; }");
+    String why = NativeLoader.loadPath(wrongAbi);
+    assertNotNull(why, "a library of ABI 2.3 must be refused");
+    assertTrue(why.contains("refused") && why.contains("ABI version 2.3")
+        && why.contains("major version " + org.mos.ffi.mos_h.MOS_ABI_VERSION_MAJOR()), why);
+    Path notMos = compile(dir, "other", "int something_else(void) { return 1; }");
+    String why2 = NativeLoader.loadPath(notMos);
+    assertTrue(why2 != null && why2.contains("does not export mos_abi_version"), why2);
+    String garbage = NativeLoader.loadPath(Files.writeString(dir.resolve("libjunk.so"), "not elf"));
+    assertTrue(garbage != null && garbage.contains("cannot open"), garbage);
+    assertTrue(MosLibrary.isLoaded() && !MosLibrary.source().contains(dir.toString()),
+        "a refused library is never installed");
+  }
+
+  @Test
+  void extractsTheBundledLibrariesIntoOneDirectory() {
+    NativeLoader.load();
+    String resource = "native/" + NativeLoader.platform() + "/libmos.so";
+    Assumptions.assumeTrue(NativeLoader.class.getClassLoader().getResource(resource) != null,
+        "mos-native is not on the test class path");
+    // libmos is loaded already (from mos.library.path), so installing the extracted copy is
+    // refused, after the extraction and the ABI check succeeded.
+    String why = NativeLoader.candidates().get(2).tryLoad();
+    assertNotNull(why);
+    assertTrue(why.contains("extracted to") && why.contains("already loaded"), why);
+    Path dir = Path.of(why.substring(why.indexOf("extracted to ") + 13, why.indexOf(" but ")));
+    assertTrue(Files.isRegularFile(dir.resolve("libmos.so")), dir.toString());
+    if (NativeLoader.class.getClassLoader().getResource("native/" + NativeLoader.platform()
+        + "/libopenblas.so.0") != null) {
+      assertTrue(Files.isRegularFile(dir.resolve("libopenblas.so.0")), "OpenBLAS next to libmos");
+    }
+  }
+
+  static Path compile(Path dir, String name, String source) throws Exception {
+    Path c = Files.writeString(dir.resolve(name + ".c"), source + "\n");
+    Path so = dir.resolve("lib" + name + ".so");
+    Process p;
+    try {
+      p = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", so.toString(), c.toString())
+          .redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      Assumptions.abort("no C compiler (cc) to build a fake library: " + e.getMessage());
+      return null;
+    }
+    boolean done = p.waitFor(60, TimeUnit.SECONDS);
+    String out = new String(p.getInputStream().readAllBytes());
+    Assumptions.assumeTrue(done && p.exitValue() == 0, "cc failed: " + out);
+    return so;
+  }
+}
