@@ -6,6 +6,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <type_traits>
 
 #include "error.h"
 #include "handles.h"
@@ -55,6 +56,33 @@ mos::Pool& pool_of(mos_pool_t h, const char* name) { return *need(h, name)->impl
 mos::Layer& layer_of(mos_layer_t h, const char* name) { return *need(h, name)->impl; }
 mos::AdamW& opt_of(mos_optimizer_t h, const char* name) { return *need(h, name)->impl; }
 
+// C callers may pass any int where mos.h has an enum. Reading such a value as a C++ enum outside
+// its enumerators' range is undefined, so each enum argument is first checked through its bits.
+template <class E>
+int enum_bits(const E& e) {
+  std::underlying_type_t<E> v;
+  std::memcpy(&v, &e, sizeof v);
+  return static_cast<int>(v);
+}
+template <class E>
+void check_enum(const E& e, int lo, int hi, const char* what, const char* expected) {
+  const int v = enum_bits(e);
+  mos::check(v >= lo && v <= hi, MOS_STATUS_INVALID_ARGUMENT, "unknown ", what, " ", v,
+             " (expected ", expected, ")");
+}
+void check_backend(const mos_backend_t& b) {
+  check_enum(b, 0, 1, "backend", "MOS_BACKEND_CPU = 0 or MOS_BACKEND_CUDA = 1");
+}
+void check_dtype(const mos_dtype_t& d) {
+  check_enum(d, 0, 2, "dtype", "MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or MOS_DTYPE_I32 = 2");
+}
+void check_mode(const mos_mode_t& m) {
+  check_enum(m, 0, 1, "mode", "MOS_MODE_FULL = 0 or MOS_MODE_ADAPTER_ONLY = 1");
+}
+void check_array(const mos_pool_array_t& w) {
+  check_enum(w, 0, 7, "pool array", "0..7, MOS_POOL_A..MOS_POOL_ADAM_V_B");
+}
+
 mos::MosConfig make_config(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
                            int32_t equivalent_rank, int32_t private_rank,
                            int32_t shards_per_vector, float alpha, float dropout) {
@@ -96,15 +124,13 @@ MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* avail
                                            size_t reason_capacity) {
   MOS_GUARDED(
     need(available, "available");
+    check_backend(backend);
     std::string why;
     bool ok;
     if (backend == MOS_BACKEND_CPU) {
       ok = true;
-    } else if (backend == MOS_BACKEND_CUDA) {
-      ok = mos::cuda_backend_available(&why);
     } else {
-      mos::fail(MOS_STATUS_INVALID_ARGUMENT, "unknown backend ", static_cast<int>(backend),
-                " (expected MOS_BACKEND_CPU = 0 or MOS_BACKEND_CUDA = 1)");
+      ok = mos::cuda_backend_available(&why);
     }
     *available = ok ? 1 : 0;
     if (reason && reason_capacity > 0) {
@@ -117,7 +143,8 @@ MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* avail
 // ---- context ------------------------------------------------------------------------------
 
 MOS_API mos_status_t mos_context_create(mos_backend_t backend, int32_t device, mos_context_t* out) {
-  MOS_GUARDED(need(out, "out"); auto impl = mos::make_context(backend, device);
+  MOS_GUARDED(need(out, "out"); check_backend(backend);
+              auto impl = mos::make_context(backend, device);
               *out = new mos_context{std::move(impl)};);
 }
 
@@ -142,14 +169,14 @@ MOS_API mos_status_t mos_context_synchronize(mos_context_t ctx) {
 
 MOS_API mos_status_t mos_tensor_create(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
                                        int64_t cols, mos_tensor_t* out) {
-  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out"); check_dtype(dtype);
               auto impl = mos::make_tensor(ctx->impl, dtype, rows, cols);
               *out = new mos_tensor{std::move(impl)};);
 }
 
 MOS_API mos_status_t mos_tensor_wrap_host(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
                                           int64_t cols, void* data, mos_tensor_t* out) {
-  MOS_GUARDED(need(ctx, "ctx"); need(data, "data"); need(out, "out");
+  MOS_GUARDED(need(ctx, "ctx"); need(data, "data"); need(out, "out"); check_dtype(dtype);
               auto impl = mos::wrap_host_tensor(ctx->impl, dtype, rows, cols, data);
               *out = new mos_tensor{std::move(impl)};);
 }
@@ -269,12 +296,13 @@ MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_
 
 MOS_API mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst,
                                    int64_t length) {
-  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(dst, "dst"); p.read(which, dst, length););
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(dst, "dst"); check_array(which);
+              p.read(which, dst, length););
 }
 
 MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src,
                                     int64_t length) {
-  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(src, "src");
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(src, "src"); check_array(which);
               p.write(which, src, length););
 }
 
@@ -321,13 +349,13 @@ MOS_API mos_status_t mos_layer_free(mos_layer_t layer) { MOS_GUARDED(delete laye
 
 MOS_API mos_status_t mos_layer_forward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t y,
                                        mos_mode_t mode, int32_t training) {
-  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer");
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); check_mode(mode);
               l.forward(tensor_of(x, "x"), tensor_of(y, "y"), mode, training != 0););
 }
 
 MOS_API mos_status_t mos_layer_backward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t dy,
                                         mos_tensor_t dx, mos_mode_t mode) {
-  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer");
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); check_mode(mode);
               l.backward(tensor_of(x, "x"), tensor_of(dy, "dy"), dx ? dx->impl.get() : nullptr,
                          mode););
 }
@@ -407,3 +435,11 @@ MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step) {
 }
 
 }  // extern "C"
+
+// ---- for entry points defined in other files (bank.cpp) ------------------------------------
+namespace mos {
+// Writes this thread's mos_last_error() text, exactly as guard() does.
+void record_last_error(const char* fn, const char* prefix, const char* what) noexcept {
+  set_last_error(fn, prefix, what);
+}
+}  // namespace mos

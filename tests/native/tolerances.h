@@ -13,7 +13,7 @@
 #define MOS_TOL_F32_FORWARD             1e-5   /* f32 y vs double oracle (spec §10.13)            */
 #define MOS_TOL_F32_BACKWARD            1e-5   /* f32 dpool_A, dpool_B, dx vs double oracle       */
 #define MOS_TOL_F32_DELTA               1e-5   /* f32 delta W = (alpha/r) B A vs double oracle    */
-#define MOS_TOL_F32_MERGE_ROUNDTRIP     1e-6   /* W after merge + unmerge vs the original W       */
+#define MOS_TOL_F32_MERGE_ROUNDTRIP     1e-5   /* W after merge + unmerge vs the original W (two roundings of W +- delta) */
 #define MOS_TOL_F32_MERGED_FORWARD      1e-5   /* merged forward vs unmerged forward              */
 #define MOS_TOL_F32_OPTIMIZER           1e-6   /* AdamW step / clipping vs hand computation (f64) */
 #define MOS_TOL_F32_FINITE_DIFF         2e-3   /* analytic grads vs central differences of an f32 loss */
