@@ -64,7 +64,7 @@ extern "C" {
 /* ABI version. The major changes on any incompatible change; the Java loader refuses a library
  * of another major version. The minor grows when functions are added. */
 #define MOS_ABI_VERSION_MAJOR 1
-#define MOS_ABI_VERSION_MINOR 0
+#define MOS_ABI_VERSION_MINOR 1
 
 typedef enum mos_status {
   MOS_STATUS_OK = 0,
@@ -307,6 +307,124 @@ MOS_API mos_status_t mos_optimizer_zero_grad(mos_optimizer_t opt);
 /* Steps taken (t in the bias correction); settable for checkpoint resume. */
 MOS_API mos_status_t mos_optimizer_get_step(mos_optimizer_t opt, int64_t* step);
 MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step);
+
+/* ---- adapter bank: many adapters served at once (docs/serving.md) ------------------------ */
+
+/* A bank holds many MoS adapters of ONE base model in their compact form (pools + indices, never
+ * dense A/B) and applies a mixed batch in which every token carries its own adapter id:
+ *   y[t] += (alpha_a / r_a) * B_{a,k} (A_{a,k} x[t])        a = adapter_ids[t] (-1: nothing), k = block
+ * reading adapter a's shards straight from its pools by index.
+ *
+ * Adapters and projections
+ *   An adapter is a set of pool groups, each named by its projection type ("q_proj", "up_proj").
+ *   mos_bank_add COPIES each group's pool_A, pool_B and every block's indices into the bank's
+ *   own storage (pool_B transposed to [P x s_B] so a B-shard is contiguous); gradients and AdamW
+ *   moments are not copied. The source pools may then be freed, trained or rewritten: the bank's
+ *   copy does not change (train while serving, add the new version, remove the old one).
+ *   The first adapter naming a projection registers it with its d_in and d_out under the next
+ *   slot number (0, 1, ... in order of first appearance; a slot never changes), and the first
+ *   adapter fixes the bank's number of blocks L. Later adapters must match d_in and d_out of each
+ *   projection they name, and L; they may differ in r, R_eq, p, l and alpha, and may adapt only
+ *   some projections: their tokens get nothing added on the others (PEFT's untargeted modules).
+ *   Adapter ids are 0, 1, 2, ... in order of addition and are never reused.
+ *
+ * Memory
+ *   An adapter's bytes = sum over its pool groups of 4 * P * (s_A + s_B) (the pools, f32:
+ *   4 * R_eq * L * (d_in + d_out)) + 8 * L * r * l (int32 indices of A and B). With a budget > 0,
+ *   mos_bank_add fails with MOS_STATUS_OUT_OF_MEMORY, naming the budget, the bytes in use and
+ *   the adapter's bytes, when the adapter does not fit; nothing is added then. mos_bank_remove
+ *   returns the bytes to the budget at once; the memory itself goes when the last apply that
+ *   still uses the adapter returns.
+ *
+ * Threads (an EXCEPTION to the per-context rule at the top of this header)
+ *   A bank may be used from many threads at once: mos_bank_apply, mos_bank_apply_host,
+ *   mos_bank_add, mos_bank_remove, mos_bank_set_path and the queries may all run concurrently.
+ *   An apply works on a snapshot of the adapter table taken when it starts: an adapter removed
+ *   meanwhile is freed only after every apply that saw it has returned (never under a running
+ *   apply), and an adapter is visible to every apply that starts after its mos_bank_add returned.
+ *   Each apply uses its calling thread's own scratch (grow-only: no allocation in steady state)
+ *   and shares the context's CPU threads with the other applies in flight. What stays the caller's:
+ *   - concurrent applies write different y, and nobody writes their x meanwhile;
+ *   - tensors passed to mos_bank_apply / mos_bank_merge belong to the bank's context and must not
+ *     be freed during the call (concurrent applies may read the same tensor handles);
+ *   - mos_bank_add reads the pools through their context, which no other thread may use during
+ *     the add; mos_bank_merge / mos_bank_unmerge write a weight tensor: the usual context rule;
+ *   - mos_bank_free must not race any other call on the bank.
+ *   On CUDA, the applies of one bank run one at a time (one stream, one device scratch); each
+ *   waits for its kernels before returning, which is what makes a concurrent remove safe.
+ *
+ * Example (C):
+ *   mos_bank_t bank;  int32_t id, slot;
+ *   mos_bank_create(ctx, 0, &bank);                                  // 0: no budget
+ *   const char* names[] = {"q_proj", "v_proj"};  mos_pool_t pools[] = {q, v};
+ *   mos_bank_add(bank, 2, names, pools, &id);                        // copies the pools
+ *   mos_bank_projection(bank, "q_proj", &slot, NULL, NULL, NULL);
+ *   int32_t ids[4] = {id, -1, id, other};
+ *   mos_bank_apply_host(bank, slot, 0, x, 4, ids, y);                // y[t] += delta of ids[t]
+ *   mos_bank_remove(bank, id);  mos_bank_free(bank);
+ */
+typedef struct mos_bank* mos_bank_t;
+
+/* How mos_bank_apply computes; one setting per bank (mos_bank_set_path). */
+typedef enum mos_bank_path {
+  MOS_BANK_PATH_AUTO = 0,    /* per adapter in the batch: < 4 tokens DECODE, else PREFILL (default) */
+  MOS_BANK_PATH_DECODE = 1,  /* per token: shrink over its A-shards, expand over its B-shards (BGMV-like) */
+  MOS_BANK_PATH_PREFILL = 2  /* per adapter: its tokens as one group, gathered shard tiles + GEMMs (SGMV-like) */
+} mos_bank_path_t;
+
+/* A new, empty bank in `ctx`. memory_budget_bytes: 0 = unlimited, else the most bytes the
+ * adapters may hold (see Memory above). The bank keeps its context alive. */
+MOS_API mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes,
+                                     mos_bank_t* out);
+MOS_API mos_status_t mos_bank_free(mos_bank_t bank);
+
+/* Add one adapter: `count` >= 1 pool groups, pools[i] adapting projection names[i] (distinct,
+ * non-empty names). Every block's indices of every pool must be set. The pools may belong to any
+ * context. *adapter_id receives the new id. Fails (adding nothing) with SHAPE_MISMATCH when a
+ * projection's d_in / d_out or the number of blocks differs from the bank's, OUT_OF_MEMORY when
+ * the budget would be exceeded, INVALID_STATE when a block's indices were never set. */
+MOS_API mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names,
+                                  const mos_pool_t* pools, int32_t* adapter_id);
+/* Remove an adapter; applies already running keep using it until they return. A removed or
+ * unknown id: INVALID_ARGUMENT. */
+MOS_API mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id);
+
+/* Bytes the adapter holds in the bank (see Memory), and the bytes dense LoRA factors of the same
+ * active rank would hold, 4 * L * sum of r * (d_in + d_out) (either out may be NULL). */
+MOS_API mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes,
+                                            int64_t* dense_lora_bytes);
+/* Bytes held by all adapters, the budget (0: none) and the number of adapters (outs may be NULL). */
+MOS_API mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes,
+                                    int32_t* num_adapters);
+/* The slot of projection `name`, its d_in and d_out and the bank's L (outs may be NULL).
+ * INVALID_ARGUMENT, listing the registered names, when no adapter added so far names it. */
+MOS_API mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot,
+                                         int32_t* d_in, int32_t* d_out, int32_t* num_layers);
+/* Choose the kernels of later applies (default MOS_BANK_PATH_AUTO); results agree to rounding. */
+MOS_API mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path);
+
+/* Mixed-batch apply on projection `slot`, block `block`: for t < T = rows of x,
+ *   y[t] += (alpha_a / r_a) B_{a,block} (A_{a,block} x[t]),  a = adapter_ids[t];
+ * nothing for a = -1 or for an adapter without this projection. x [T x d_in] and y [T x d_out]
+ * are F32 tensors of the bank's context; num_ids must equal T. The tokens need no sorting: the
+ * bank groups them by adapter itself. An id that was removed, never added or < -1:
+ * INVALID_ARGUMENT naming the token and the id; nothing is written then. */
+MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x,
+                                    const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y);
+/* The same on caller host memory: x holds tokens * d_in floats, y tokens * d_out, adapter_ids
+ * `tokens` ints (tokens >= 0). Zero-copy on the CPU; staged through the device on CUDA. */
+MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,
+                                         const float* x, int64_t tokens,
+                                         const int32_t* adapter_ids, float* y);
+
+/* Single-tenant alternative: weight [d_out x d_in] (F32, bank's context) += / -= (alpha/r) B A of
+ * adapter `adapter_id`, projection `slot`, block `block` (the maths of mos_layer_merge). The bank
+ * does not track merges: unmerge what was merged, with the same adapter. An adapter without this
+ * projection: INVALID_ARGUMENT. */
+MOS_API mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
+                                    int32_t block, mos_tensor_t weight);
+MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
+                                      int32_t block, mos_tensor_t weight);
 
 #ifdef __cplusplus
 }
