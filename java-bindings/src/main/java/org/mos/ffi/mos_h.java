@@ -79,11 +79,11 @@ public class mos_h {
         return MOS_ABI_VERSION_MAJOR;
     }
 
-    private static final int MOS_ABI_VERSION_MINOR = (int)0L;
+    private static final int MOS_ABI_VERSION_MINOR = (int)1L;
 
     /**
      * {@snippet lang=c :
-     * #define MOS_ABI_VERSION_MINOR 0
+     * #define MOS_ABI_VERSION_MINOR 1
      * }
      */
     public static int MOS_ABI_VERSION_MINOR() {
@@ -3650,6 +3650,815 @@ public class mos_h {
                 traceDowncall("mos_optimizer_set_step", opt, step);
             }
             return (int)mh$.invokeExact(opt, step);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    /**
+     * {@snippet lang=c :
+     * typedef struct mos_bank *mos_bank_t
+     * }
+     */
+    public static final AddressLayout mos_bank_t = mos_h.C_POINTER;
+
+    private static final int MOS_BANK_PATH_AUTO = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_bank_path.MOS_BANK_PATH_AUTO = 0
+     * }
+     */
+    public static int MOS_BANK_PATH_AUTO() {
+        return MOS_BANK_PATH_AUTO;
+    }
+    private static final int MOS_BANK_PATH_DECODE = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_bank_path.MOS_BANK_PATH_DECODE = 1
+     * }
+     */
+    public static int MOS_BANK_PATH_DECODE() {
+        return MOS_BANK_PATH_DECODE;
+    }
+    private static final int MOS_BANK_PATH_PREFILL = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_bank_path.MOS_BANK_PATH_PREFILL = 2
+     * }
+     */
+    public static int MOS_BANK_PATH_PREFILL() {
+        return MOS_BANK_PATH_PREFILL;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum mos_bank_path { ... } mos_bank_path_t
+     * }
+     */
+    public static final OfInt mos_bank_path_t = mos_h.C_INT;
+
+    private static class mos_bank_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes, mos_bank_t* out)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_create$descriptor() {
+        return mos_bank_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes, mos_bank_t* out)
+     * }
+     */
+    public static MethodHandle mos_bank_create$handle() {
+        return mos_bank_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes, mos_bank_t* out)
+     * }
+     */
+    public static MemorySegment mos_bank_create$address() {
+        return mos_bank_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes, mos_bank_t* out)
+     * }
+     */
+    public static int mos_bank_create(MemorySegment ctx, long memory_budget_bytes, MemorySegment out) {
+        var mh$ = mos_bank_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_create", ctx, memory_budget_bytes, out);
+            }
+            return (int)mh$.invokeExact(ctx, memory_budget_bytes, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_free(mos_bank_t bank)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_free$descriptor() {
+        return mos_bank_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_free(mos_bank_t bank)
+     * }
+     */
+    public static MethodHandle mos_bank_free$handle() {
+        return mos_bank_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_free(mos_bank_t bank)
+     * }
+     */
+    public static MemorySegment mos_bank_free$address() {
+        return mos_bank_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_free(mos_bank_t bank)
+     * }
+     */
+    public static int mos_bank_free(MemorySegment bank) {
+        var mh$ = mos_bank_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_free", bank);
+            }
+            return (int)mh$.invokeExact(bank);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_add");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names, const mos_pool_t* pools, int32_t* adapter_id)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_add$descriptor() {
+        return mos_bank_add.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names, const mos_pool_t* pools, int32_t* adapter_id)
+     * }
+     */
+    public static MethodHandle mos_bank_add$handle() {
+        return mos_bank_add.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names, const mos_pool_t* pools, int32_t* adapter_id)
+     * }
+     */
+    public static MemorySegment mos_bank_add$address() {
+        return mos_bank_add.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names, const mos_pool_t* pools, int32_t* adapter_id)
+     * }
+     */
+    public static int mos_bank_add(MemorySegment bank, int count, MemorySegment names, MemorySegment pools, MemorySegment adapter_id) {
+        var mh$ = mos_bank_add.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_add", bank, count, names, pools, adapter_id);
+            }
+            return (int)mh$.invokeExact(bank, count, names, pools, adapter_id);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_remove {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_remove");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_remove$descriptor() {
+        return mos_bank_remove.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id)
+     * }
+     */
+    public static MethodHandle mos_bank_remove$handle() {
+        return mos_bank_remove.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id)
+     * }
+     */
+    public static MemorySegment mos_bank_remove$address() {
+        return mos_bank_remove.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id)
+     * }
+     */
+    public static int mos_bank_remove(MemorySegment bank, int adapter_id) {
+        var mh$ = mos_bank_remove.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_remove", bank, adapter_id);
+            }
+            return (int)mh$.invokeExact(bank, adapter_id);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_adapter_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_adapter_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes, int64_t* dense_lora_bytes)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_adapter_bytes$descriptor() {
+        return mos_bank_adapter_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes, int64_t* dense_lora_bytes)
+     * }
+     */
+    public static MethodHandle mos_bank_adapter_bytes$handle() {
+        return mos_bank_adapter_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes, int64_t* dense_lora_bytes)
+     * }
+     */
+    public static MemorySegment mos_bank_adapter_bytes$address() {
+        return mos_bank_adapter_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes, int64_t* dense_lora_bytes)
+     * }
+     */
+    public static int mos_bank_adapter_bytes(MemorySegment bank, int adapter_id, MemorySegment bytes, MemorySegment dense_lora_bytes) {
+        var mh$ = mos_bank_adapter_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_adapter_bytes", bank, adapter_id, bytes, dense_lora_bytes);
+            }
+            return (int)mh$.invokeExact(bank, adapter_id, bytes, dense_lora_bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_usage {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_usage");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapters)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_usage$descriptor() {
+        return mos_bank_usage.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapters)
+     * }
+     */
+    public static MethodHandle mos_bank_usage$handle() {
+        return mos_bank_usage.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapters)
+     * }
+     */
+    public static MemorySegment mos_bank_usage$address() {
+        return mos_bank_usage.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapters)
+     * }
+     */
+    public static int mos_bank_usage(MemorySegment bank, MemorySegment total_bytes, MemorySegment budget_bytes, MemorySegment num_adapters) {
+        var mh$ = mos_bank_usage.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_usage", bank, total_bytes, budget_bytes, num_adapters);
+            }
+            return (int)mh$.invokeExact(bank, total_bytes, budget_bytes, num_adapters);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_projection {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_projection");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_projection$descriptor() {
+        return mos_bank_projection.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * }
+     */
+    public static MethodHandle mos_bank_projection$handle() {
+        return mos_bank_projection.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * }
+     */
+    public static MemorySegment mos_bank_projection$address() {
+        return mos_bank_projection.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * }
+     */
+    public static int mos_bank_projection(MemorySegment bank, MemorySegment name, MemorySegment slot, MemorySegment d_in, MemorySegment d_out, MemorySegment num_layers) {
+        var mh$ = mos_bank_projection.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_projection", bank, name, slot, d_in, d_out, num_layers);
+            }
+            return (int)mh$.invokeExact(bank, name, slot, d_in, d_out, num_layers);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_set_path {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_set_path");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_set_path$descriptor() {
+        return mos_bank_set_path.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path)
+     * }
+     */
+    public static MethodHandle mos_bank_set_path$handle() {
+        return mos_bank_set_path.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path)
+     * }
+     */
+    public static MemorySegment mos_bank_set_path$address() {
+        return mos_bank_set_path.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path)
+     * }
+     */
+    public static int mos_bank_set_path(MemorySegment bank, int path) {
+        var mh$ = mos_bank_set_path.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_set_path", bank, path);
+            }
+            return (int)mh$.invokeExact(bank, path);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_apply {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_apply");
+
+        // critical(true): heap segments (MemorySegment.ofArray) pass without a copy; the apply reads
+        // x and the ids and adds into y in place and never calls back into Java (it runs for as long
+        // as its batch takes: milliseconds, during which this thread holds off safepoints).
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x, const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_apply$descriptor() {
+        return mos_bank_apply.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x, const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y)
+     * }
+     */
+    public static MethodHandle mos_bank_apply$handle() {
+        return mos_bank_apply.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x, const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y)
+     * }
+     */
+    public static MemorySegment mos_bank_apply$address() {
+        return mos_bank_apply.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x, const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y)
+     * }
+     */
+    public static int mos_bank_apply(MemorySegment bank, int slot, int block, MemorySegment x, MemorySegment adapter_ids, long num_ids, MemorySegment y) {
+        var mh$ = mos_bank_apply.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_apply", bank, slot, block, x, adapter_ids, num_ids, y);
+            }
+            return (int)mh$.invokeExact(bank, slot, block, x, adapter_ids, num_ids, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_apply_host {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_apply_host");
+
+        // critical(true): heap segments (MemorySegment.ofArray) pass without a copy; the apply reads
+        // x and the ids and adds into y in place and never calls back into Java (it runs for as long
+        // as its batch takes: milliseconds, during which this thread holds off safepoints).
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* adapter_ids, float* y)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_apply_host$descriptor() {
+        return mos_bank_apply_host.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* adapter_ids, float* y)
+     * }
+     */
+    public static MethodHandle mos_bank_apply_host$handle() {
+        return mos_bank_apply_host.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* adapter_ids, float* y)
+     * }
+     */
+    public static MemorySegment mos_bank_apply_host$address() {
+        return mos_bank_apply_host.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* adapter_ids, float* y)
+     * }
+     */
+    public static int mos_bank_apply_host(MemorySegment bank, int slot, int block, MemorySegment x, long tokens, MemorySegment adapter_ids, MemorySegment y) {
+        var mh$ = mos_bank_apply_host.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_apply_host", bank, slot, block, x, tokens, adapter_ids, y);
+            }
+            return (int)mh$.invokeExact(bank, slot, block, x, tokens, adapter_ids, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_merge {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_INT,
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_merge");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_merge$descriptor() {
+        return mos_bank_merge.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static MethodHandle mos_bank_merge$handle() {
+        return mos_bank_merge.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static MemorySegment mos_bank_merge$address() {
+        return mos_bank_merge.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static int mos_bank_merge(MemorySegment bank, int adapter_id, int slot, int block, MemorySegment weight) {
+        var mh$ = mos_bank_merge.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_merge", bank, adapter_id, slot, block, weight);
+            }
+            return (int)mh$.invokeExact(bank, adapter_id, slot, block, weight);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_bank_unmerge {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_INT,
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_bank_unmerge");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static FunctionDescriptor mos_bank_unmerge$descriptor() {
+        return mos_bank_unmerge.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static MethodHandle mos_bank_unmerge$handle() {
+        return mos_bank_unmerge.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static MemorySegment mos_bank_unmerge$address() {
+        return mos_bank_unmerge.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot, int32_t block, mos_tensor_t weight)
+     * }
+     */
+    public static int mos_bank_unmerge(MemorySegment bank, int adapter_id, int slot, int block, MemorySegment weight) {
+        var mh$ = mos_bank_unmerge.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_bank_unmerge", bank, adapter_id, slot, block, weight);
+            }
+            return (int)mh$.invokeExact(bank, adapter_id, slot, block, weight);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
