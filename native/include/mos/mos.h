@@ -37,7 +37,7 @@
  * Example (C, CPU):
  *   mos_context_t ctx;  mos_pool_t pool;  mos_layer_t layer;  mos_tensor_t w, x, y;
  *   mos_context_create(MOS_BACKEND_CPU, 0, &ctx);
- *   mos_pool_create(ctx, 64, 64, 2, 8, 2, 1, 2, 16.0f, 0.0f, &pool);   // d_in d_out L r R_eq p l alpha dropout
+ *   mos_pool_create(ctx, 64, 64, 2, 4, 4, 1, 2, 16.0f, 0.0f, &pool);   // d_in d_out L r R_eq p l alpha dropout
  *   mos_pool_init(pool, 42);  mos_pool_generate_indices(pool, 42);
  *   mos_tensor_create(ctx, MOS_DTYPE_F32, 64, 64, &w);   ... mos_tensor_write(w, data, bytes);
  *   mos_layer_create(pool, 0, w, NULL, &layer);
