@@ -43,4 +43,8 @@ inline void check(bool ok, mos_status_t status, Args&&... args) {
   if (!ok) fail(status, std::forward<Args>(args)...);
 }
 
+// Sets this thread's mos_last_error() text to "<fn>: <prefix><what>" (defined in api.cpp), for
+// C entry points that live outside api.cpp and run their own guard (bank.cpp).
+void record_last_error(const char* fn, const char* prefix, const char* what) noexcept;
+
 }  // namespace mos
