@@ -349,15 +349,16 @@ MOS_API mos_status_t mos_layer_free(mos_layer_t layer) { MOS_GUARDED(delete laye
 
 MOS_API mos_status_t mos_layer_forward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t y,
                                        mos_mode_t mode, int32_t training) {
-  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); check_mode(mode);
-              l.forward(tensor_of(x, "x"), tensor_of(y, "y"), mode, training != 0););
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); mos::Tensor& tx = tensor_of(x, "x");
+              mos::Tensor& ty = tensor_of(y, "y"); check_mode(mode);
+              l.forward(tx, ty, mode, training != 0););
 }
 
 MOS_API mos_status_t mos_layer_backward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t dy,
                                         mos_tensor_t dx, mos_mode_t mode) {
-  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); check_mode(mode);
-              l.backward(tensor_of(x, "x"), tensor_of(dy, "dy"), dx ? dx->impl.get() : nullptr,
-                         mode););
+  MOS_GUARDED(mos::Layer& l = layer_of(layer, "layer"); mos::Tensor& tx = tensor_of(x, "x");
+              mos::Tensor& tdy = tensor_of(dy, "dy"); check_mode(mode);
+              l.backward(tx, tdy, dx ? dx->impl.get() : nullptr, mode););
 }
 
 MOS_API mos_status_t mos_layer_delta_weight(mos_layer_t layer, mos_tensor_t delta) {
