@@ -1,6 +1,6 @@
 // Merging (spec §10.11): W' = W + (alpha/r) B_k A_k vs the double oracle at F32_DELTA (1e-5); the
 // merged forward vs the unmerged one at F32_MERGED_FORWARD (1e-5); merge + unmerge vs the original
-// W at F32_MERGE_ROUNDTRIP (1e-6); and the state errors (merge twice, unmerge unmerged, no weight).
+// W at F32_MERGE_ROUNDTRIP (1e-5); and the state errors (merge twice, unmerge unmerged, no weight).
 package org.mos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

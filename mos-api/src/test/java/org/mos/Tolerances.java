@@ -14,7 +14,7 @@ final class Tolerances {
   static final double F32_FORWARD = 1e-5;
   static final double F32_BACKWARD = 1e-5;
   static final double F32_DELTA = 1e-5;
-  static final double F32_MERGE_ROUNDTRIP = 1e-6;
+  static final double F32_MERGE_ROUNDTRIP = 1e-5;
   static final double F32_MERGED_FORWARD = 1e-5;
   static final double F32_OPTIMIZER = 1e-6;
   static final double F32_FINITE_DIFF = 2e-3;
