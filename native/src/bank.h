@@ -84,13 +84,9 @@ struct ApplyPlan {
   int concurrent = 1;  // applies of this bank in flight now (they share the CPU threads)
 };
 
-// AUTO sends an adapter with fewer tokens than this to the per-token (decode) kernel and an
-// adapter with at least this many to the grouped-GEMM (prefill) kernel.
-constexpr int32_t kPrefillMinTokens = 4;
-
 // ---- CPU kernels (cpu/bank_apply*.cpp) ---------------------------------------------------------
 namespace cpu {
-// y[t] += scaling_a B_a (A_a x[t]) for every grouped token; chooses per group by plan.path.
+// y[t] += scaling_a B_a (A_a x[t]) for every grouped token, in tiles chosen by plan.path.
 void apply(Backend& backend, const ApplyPlan& plan);
 }  // namespace cpu
 

@@ -365,11 +365,12 @@ MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step);
  */
 typedef struct mos_bank* mos_bank_t;
 
-/* How mos_bank_apply computes; one setting per bank (mos_bank_set_path). */
+/* How mos_bank_apply computes; one setting per bank (mos_bank_set_path). Both kernels read the
+ * shards straight from the pools; nothing is assembled. */
 typedef enum mos_bank_path {
-  MOS_BANK_PATH_AUTO = 0,    /* per adapter in the batch: < 4 tokens DECODE, else PREFILL (default) */
+  MOS_BANK_PATH_AUTO = 0,    /* as PREFILL: a lone token of an adapter is then a DECODE step (default) */
   MOS_BANK_PATH_DECODE = 1,  /* per token: shrink over its A-shards, expand over its B-shards (BGMV-like) */
-  MOS_BANK_PATH_PREFILL = 2  /* per adapter: its tokens as one group, gathered shard tiles + GEMMs (SGMV-like) */
+  MOS_BANK_PATH_PREFILL = 2  /* per adapter: its tokens in tiles of 4, each shard read once per tile (SGMV-like) */
 } mos_bank_path_t;
 
 /* A new, empty bank in `ctx`. memory_budget_bytes: 0 = unlimited, else the most bytes the

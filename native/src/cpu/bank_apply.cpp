@@ -1,11 +1,18 @@
-// bank_apply.cpp: the bank's CPU apply: dispatch of each adapter group to the decode or prefill
-// kernel, and the decode kernel (BGMV-like: per token, shrink over its A-shards, expand over its
-// B-shards, reading shard rows straight from the bank's pools; nothing is assembled).
+// bank_apply.cpp: the bank's CPU apply: the grouped tokens cut into tiles (1 token: decode, BGMV-
+// like; up to 4 tokens of one adapter: prefill, SGMV-like), each tile shrunk over its A-shards and
+// expanded over its B-shards straight from the bank's pools. Nothing is assembled or gathered.
 #include "cpu/bank_apply.h"
 
 #include <algorithm>
 
 #include "cpu/cpu_backend.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#else
+inline int omp_get_dynamic() { return 0; }
+inline void omp_set_dynamic(int) {}
+#endif
 
 namespace mos {
 namespace bank {
@@ -13,154 +20,130 @@ namespace cpu {
 
 namespace {
 
-constexpr int64_t kCol = 1024;  // expand: y columns per work item (4 KiB of y_t stays in L1)
+constexpr int64_t kCol = 1024;  // expand: y columns per work item (4 KiB of a y row stays in L1)
+constexpr int kJb = 4;          // shrink: rank vectors per work item
 constexpr int64_t kSerialBelow = int64_t{1} << 16;  // multiply-adds under which a loop stays serial
 
 thread_local Scratch t_scratch;
 
-// out[q] += <x, a_q> for 4 shard rows: x is loaded once for all four.
-MOS_BANK_CLONES
-void dot4(const float* __restrict x, const float* __restrict a0, const float* __restrict a1,
-          const float* __restrict a2, const float* __restrict a3, int64_t n, float* out) {
-  float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-  for (int64_t i = 0; i < n; ++i) {
-    const float xv = x[i];
-    s0 += a0[i] * xv;
-    s1 += a1[i] * xv;
-    s2 += a2[i] * xv;
-    s3 += a3[i] * xv;
-  }
-  out[0] += s0;
-  out[1] += s1;
-  out[2] += s2;
-  out[3] += s3;
-}
-
-MOS_BANK_CLONES
-float dot1(const float* __restrict x, const float* __restrict a, int64_t n) {
-  float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-  for (int64_t i = 0; i < n; ++i) s += a[i] * x[i];
-  return s;
-}
-
-// y += u0 b0 + u1 b1 + u2 b2 + u3 b3: one pass over y for four B-shard rows.
-MOS_BANK_CLONES
-void axpy4(float* __restrict y, const float* __restrict b0, const float* __restrict b1,
-           const float* __restrict b2, const float* __restrict b3, float u0, float u1, float u2,
-           float u3, int64_t n) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) y[i] += u0 * b0[i] + u1 * b1[i] + u2 * b2[i] + u3 * b3[i];
-}
-
-MOS_BANK_CLONES
-void axpy1(float* __restrict y, const float* __restrict b, float u, int64_t n) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) y[i] += u * b[i];
-}
-
-// u[j0..j0+4) of one token: sum over the l shards of each rank vector (spec §3: A_k[j, i*s_a + t]
-// = pool_A[idx[j*l+i], t]), times the adapter's scaling.
-void shrink_item(const ProjAdapter& a, int32_t block, const float* xt, int32_t j0, float* u) {
-  const int32_t nj = std::min<int32_t>(4, a.r - j0);
-  const int32_t* ia = a.ia(block);
-  float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  for (int32_t i = 0; i < a.l; ++i) {
-    const float* xs = xt + i * a.s_a;
-    if (nj == 4) {
-      dot4(xs, a.a() + ia[(j0 + 0) * a.l + i] * a.s_a, a.a() + ia[(j0 + 1) * a.l + i] * a.s_a,
-           a.a() + ia[(j0 + 2) * a.l + i] * a.s_a, a.a() + ia[(j0 + 3) * a.l + i] * a.s_a, a.s_a,
-           acc);
-    } else {
-      for (int32_t q = 0; q < nj; ++q)
-        acc[q] += dot1(xs, a.a() + ia[(j0 + q) * a.l + i] * a.s_a, a.s_a);
+// u[q][j0, j0+4) of a tile's tokens: the sum over the l shards of each rank vector (spec §3:
+// A_k[j, i*s_a + t] = pool_A[idx[j*l+i], t]) of <x segment i, shard row>, times the scaling.
+void shrink_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, int32_t j0, float* u,
+                 int64_t ldu) {
+  const ProjAdapter& a = *tl.a;
+  const int32_t nj = std::min<int32_t>(kJb, a.r - j0);
+  const int32_t* ia = a.ia(plan.block) + static_cast<int64_t>(j0) * a.l;
+  auto row = [&](int32_t jj, int32_t i) { return a.a() + ia[jj * a.l + i] * a.s_a; };
+  float acc[4][kJb] = {};
+  if (tl.n == 1) {
+    const float* xt = plan.x + tok[tl.pos] * plan.d_in;
+    for (int32_t i = 0; i < a.l; ++i) {
+      const float* xs = xt + i * a.s_a;
+      if (nj == 4) {
+        dot_1x4(xs, row(0, i), row(1, i), row(2, i), row(3, i), a.s_a, acc[0]);
+      } else {
+        for (int32_t jj = 0; jj < nj; ++jj) acc[0][jj] += dot_1x1(xs, row(jj, i), a.s_a);
+      }
+    }
+  } else {
+    // Up to 4 tokens share every shard row load; missing tokens repeat the last one (discarded).
+    for (int32_t i = 0; i < a.l; ++i) {
+      const float* xs[4];
+      for (int q = 0; q < 4; ++q)
+        xs[q] = plan.x + tok[tl.pos + std::min(q, tl.n - 1)] * plan.d_in + i * a.s_a;
+      for (int32_t jj = 0; jj < nj; jj += 2) {
+        const float* a1 = jj + 1 < nj ? row(jj + 1, i) : row(jj, i);
+        float o[8] = {};
+        dot_4x2(xs, row(jj, i), a1, a.s_a, o);
+        for (int q = 0; q < 4; ++q) {
+          acc[q][jj] += o[q * 2];
+          if (jj + 1 < kJb) acc[q][jj + 1] += o[q * 2 + 1];
+        }
+      }
     }
   }
-  for (int32_t q = 0; q < nj; ++q) u[j0 + q] = acc[q] * a.scaling;
+  for (int32_t q = 0; q < tl.n; ++q)
+    for (int32_t jj = 0; jj < nj; ++jj) u[(tl.pos + q) * ldu + j0 + jj] = acc[q][jj] * a.scaling;
 }
 
-// y_t[c0, c1) += sum_j u[j] B_k[c, j], with B_k[i*s_b + t, j] = pool_bt[idx[j*l+i], t].
-void expand_item(const ProjAdapter& a, int32_t block, const float* u, int64_t c0, int64_t c1,
-                 float* yt) {
-  const int32_t* ib = a.ib(block);
+// y_t[c0, c1) += sum_j u_t[j] B_k[c, j] for a tile's tokens, with B_k[i*s_b + t, j] =
+// pool_bt[idx[j*l+i], t]: B-shard rows are contiguous, read once per tile.
+void expand_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, const float* u,
+                 int64_t ldu, int64_t c0, int64_t c1) {
+  const ProjAdapter& a = *tl.a;
+  const int32_t* ib = a.ib(plan.block);
+  float dummy[4][kCol];  // y rows of the missing tokens of a partial tile (results discarded)
   for (int64_t c = c0; c < c1;) {
     const int64_t i = c / a.s_b;
     const int64_t e = std::min(c1, (i + 1) * a.s_b);
     const int64_t off = c - i * a.s_b, len = e - c;
-    float* ys = yt + c;
     auto row = [&](int32_t j) { return a.bt() + ib[j * a.l + i] * a.s_b + off; };
-    int32_t j = 0;
-    for (; j + 4 <= a.r; j += 4)
-      axpy4(ys, row(j), row(j + 1), row(j + 2), row(j + 3), u[j], u[j + 1], u[j + 2], u[j + 3], len);
-    for (; j < a.r; ++j) axpy1(ys, row(j), u[j], len);
+    if (tl.n == 1) {
+      float* ys = plan.y + tok[tl.pos] * plan.d_out + c;
+      const float* ut = u + tl.pos * ldu;
+      int32_t j = 0;
+      for (; j + 4 <= a.r; j += 4) axpy_1x4(ys, row(j), row(j + 1), row(j + 2), row(j + 3), ut + j, len);
+      for (; j < a.r; ++j) axpy_1x1(ys, row(j), ut[j], len);
+    } else {
+      float* ys[4];
+      for (int q = 0; q < 4; ++q)
+        ys[q] = q < tl.n ? plan.y + tok[tl.pos + q] * plan.d_out + c : dummy[q];
+      const float* rows[64];
+      for (int32_t j0 = 0; j0 < a.r; j0 += 64) {
+        const int32_t nj = std::min<int32_t>(64, a.r - j0);
+        for (int32_t j = 0; j < nj; ++j) rows[j] = row(j0 + j);
+        expand_4x(ys, rows, u + tl.pos * ldu + j0, ldu, nj, len);
+      }
+    }
     c = e;
   }
 }
 
 }  // namespace
 
-void apply_decode(const ApplyPlan& plan, const int32_t* tok, const ProjAdapter* const* ad,
-                  int64_t n, int threads, Scratch& s) {
-  if (n == 0) return;
+void apply_tiles(const ApplyPlan& plan, const Tile* tiles, int64_t n_tiles, int threads,
+                 Scratch& s) {
+  if (n_tiles == 0) return;
   const int64_t rm = plan.r_max;
-  grow(s.u, static_cast<size_t>(n * rm));
+  const int64_t positions = plan.group_start[plan.num_groups];
+  // +3 rows: a partial tile's missing tokens read (and discard) u rows past its end.
+  grow(s.u, static_cast<size_t>((positions + 3) * rm));
   float* u = s.u.data();
-  const int64_t jblocks = (rm + 3) / 4;
-  const int64_t work = n * rm * (plan.d_in + plan.d_out);
-  const int nt = work < kSerialBelow ? 1 : threads;
+  const int32_t* tok = plan.order;
+  int64_t tokens = 0;
+  for (int64_t t = 0; t < n_tiles; ++t) tokens += tiles[t].n;
+  const int64_t work = tokens * rm * (plan.d_in + plan.d_out);
+  const int nt = work < kSerialBelow || n_tiles < 2 ? 1 : threads;
 
-  // Shrink: items (token, block of 4 rank vectors); a thread's items are consecutive, so x_t
-  // stays in cache across the rank vectors of one token.
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (int64_t it = 0; it < n * jblocks; ++it) {
-    const int64_t p = it / jblocks;
-    const int32_t j0 = static_cast<int32_t>((it - p * jblocks) * 4);
-    const ProjAdapter& a = *ad[p];
-    if (j0 >= a.r) continue;
-    shrink_item(a, plan.block, plan.x + tok[p] * plan.d_in, j0, u + p * rm);
+  // One parallel loop over tiles, each shrunk then expanded by one thread: no barrier inside the
+  // call, u stays in that thread's cache, every y row is written by one thread. Dynamic
+  // scheduling evens out adapters of different r; libgomp's dynamic team size (set around the
+  // loop) uses fewer threads when the machine is already busy (other applies, other processes).
+  const int dyn = omp_get_dynamic();
+  if (nt > 1) omp_set_dynamic(1);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+  for (int64_t t = 0; t < n_tiles; ++t) {
+    const Tile& tl = tiles[t];
+    for (int32_t j0 = 0; j0 < tl.a->r; j0 += kJb) shrink_item(plan, tl, tok, j0, u, rm);
+    for (int64_t c0 = 0; c0 < plan.d_out; c0 += kCol)
+      expand_item(plan, tl, tok, u, rm, c0, std::min(plan.d_out, c0 + kCol));
   }
-
-  // Expand: items (token, kCol columns of y); each y element is written by one item.
-  const int64_t chunks = (plan.d_out + kCol - 1) / kCol;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (int64_t it = 0; it < n * chunks; ++it) {
-    const int64_t p = it / chunks;
-    const int64_t c0 = (it - p * chunks) * kCol;
-    expand_item(*ad[p], plan.block, u + p * rm, c0, std::min(plan.d_out, c0 + kCol),
-                plan.y + tok[p] * plan.d_out);
-  }
+  if (nt > 1) omp_set_dynamic(dyn);
 }
 
 void apply(Backend& backend, const ApplyPlan& plan) {
   Scratch& s = t_scratch;
   const int total = static_cast<mos::cpu::CpuBackend&>(backend).threads();
   const int threads = std::max(1, total / std::max(1, plan.concurrent));
-
-  // Decode tokens first (one pass, all adapters together), then each prefill group.
-  grow(s.dec_tok, static_cast<size_t>(plan.group_start[plan.num_groups]));
-  grow(s.dec_ad, s.dec_tok.size());
-  int64_t n_dec = 0;
-  for (int32_t g = 0; g < plan.num_groups; ++g) {
-    const int32_t n = plan.group_start[g + 1] - plan.group_start[g];
-    const bool decode = plan.path == MOS_BANK_PATH_DECODE ||
-                        (plan.path == MOS_BANK_PATH_AUTO && n < kPrefillMinTokens);
-    if (!decode) continue;
-    for (int32_t q = plan.group_start[g]; q < plan.group_start[g + 1]; ++q) {
-      s.dec_tok[n_dec] = plan.order[q];
-      s.dec_ad[n_dec] = plan.group_adapter[g];
-      ++n_dec;
-    }
-  }
-  apply_decode(plan, s.dec_tok.data(), s.dec_ad.data(), n_dec, threads, s);
-  for (int32_t g = 0; g < plan.num_groups; ++g) {
-    const int32_t n = plan.group_start[g + 1] - plan.group_start[g];
-    const bool decode = plan.path == MOS_BANK_PATH_DECODE ||
-                        (plan.path == MOS_BANK_PATH_AUTO && n < kPrefillMinTokens);
-    if (decode) continue;
-    apply_prefill_group(backend, plan, *plan.group_adapter[g], plan.order + plan.group_start[g], n,
-                        threads, s);
-  }
+  // DECODE: every token its own tile (BGMV-like). PREFILL and AUTO: each adapter's tokens cut
+  // into tiles of up to kTileTokens (SGMV-like; an adapter with one token is a 1-token tile).
+  const int32_t step = plan.path == MOS_BANK_PATH_DECODE ? 1 : kTileTokens;
+  grow(s.tiles, static_cast<size_t>(plan.group_start[plan.num_groups]));
+  int64_t n_tiles = 0;
+  for (int32_t g = 0; g < plan.num_groups; ++g)
+    for (int32_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step)
+      s.tiles[n_tiles++] = Tile{p, std::min(step, plan.group_start[g + 1] - p), plan.group_adapter[g]};
+  apply_tiles(plan, s.tiles.data(), n_tiles, threads, s);
 }
 
 }  // namespace cpu

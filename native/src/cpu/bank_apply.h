@@ -1,5 +1,5 @@
-// bank_apply.h: the CPU kernels of the adapter bank's mixed-batch apply (bank_apply.cpp: per-token
-// decode kernel and dispatch; bank_apply_prefill.cpp: grouped shard-tile GEMMs), and their scratch.
+// bank_apply.h: the CPU kernels of the adapter bank's mixed-batch apply (bank_apply.cpp: tiles and
+// threads; bank_apply_tile.cpp: the 1-token and 4-token micro-kernels), and their scratch.
 #pragma once
 
 #include <cstdint>
@@ -18,22 +18,35 @@ namespace mos {
 namespace bank {
 namespace cpu {
 
-// Scratch of one calling thread (grow-only; reused by every apply of that thread).
-struct Scratch {
-  std::vector<int32_t> dec_tok;              // decode tokens
-  std::vector<const ProjAdapter*> dec_ad;    // their adapters
-  std::vector<float> u;                      // [decode tokens x r_max] or [group tokens x r]
-  std::vector<float> a_tile, b_tile;         // prefill: A_k [r x d_in], B_k^T [r x d_out]
-  std::vector<float> xc, yc;                 // prefill, scattered tokens: [m x d_in], [m x d_out]
+// Tokens of one adapter processed together: order[pos, pos + n), n <= kTileTokens.
+constexpr int32_t kTileTokens = 4;
+struct Tile {
+  int32_t pos, n;
+  const ProjAdapter* a;
 };
 
-// Tokens tok[0..n) with adapters ad[0..n): y[t] += scaling B (A x[t]), one token at a time.
-void apply_decode(const ApplyPlan& plan, const int32_t* tok, const ProjAdapter* const* ad,
-                  int64_t n, int threads, Scratch& s);
+// Scratch of one calling thread (grow-only; reused by every apply of that thread).
+struct Scratch {
+  std::vector<Tile> tiles;
+  std::vector<float> u;  // [positions (+3) x r_max]: every token's A_k x, scaled
+};
 
-// One adapter's tokens tok[0..n) (ascending) as a group: shard tiles + two GEMMs.
-void apply_prefill_group(Backend& backend, const ApplyPlan& plan, const ProjAdapter& a,
-                         const int32_t* tok, int64_t n, int threads, Scratch& s);
+// y[t] += scaling B (A x[t]) for the tokens of every tile, reading shards from the pools.
+void apply_tiles(const ApplyPlan& plan, const Tile* tiles, int64_t n_tiles, int threads,
+                 Scratch& s);
+
+// Micro-kernels (bank_apply_tile.cpp).
+void dot_1x4(const float* x, const float* a0, const float* a1, const float* a2, const float* a3,
+             int64_t n, float* out);                                       // out[q] += <x, a_q>
+float dot_1x1(const float* x, const float* a, int64_t n);
+void axpy_1x4(float* y, const float* b0, const float* b1, const float* b2, const float* b3,
+              const float* u, int64_t n);                                  // y += sum u[q] b_q
+void axpy_1x1(float* y, const float* b, float u, int64_t n);
+// out[q*2 + j] += <x[q], a_j> for 4 token rows x[0..4) and 2 shard rows.
+void dot_4x2(const float* const* x, const float* a0, const float* a1, int64_t n, float* out);
+// y[q][0, n) += sum_{j<r} u[q*ldu + j] b[j][0, n) for 4 token rows.
+void expand_4x(float* const* y, const float* const* b, const float* u, int64_t ldu, int32_t r,
+               int64_t n);
 
 template <class T>
 inline void grow(std::vector<T>& v, size_t n) {

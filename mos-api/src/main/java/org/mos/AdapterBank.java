@@ -65,11 +65,11 @@ public final class AdapterBank implements AutoCloseable {
 
   /** The kernels of {@link #apply} ({@code mos_bank_path_t}); the results agree to rounding. */
   public enum Path {
-    /** Per adapter in the batch: fewer than 4 tokens go to DECODE, the others to PREFILL. */
+    /** As PREFILL; an adapter with a single token in the batch is then a DECODE step (default). */
     AUTO(0),
     /** Per token: shrink over its A-shards, expand over its B-shards (BGMV-like). */
     DECODE(1),
-    /** Per adapter: its tokens as one group, gathered shard tiles and two GEMMs (SGMV-like). */
+    /** Per adapter: its tokens in tiles of 4, each shard row read once per tile (SGMV-like). */
     PREFILL(2);
 
     private final int code;

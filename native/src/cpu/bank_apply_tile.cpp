@@ -1,0 +1,196 @@
+// bank_apply_tile.cpp: the bank's CPU micro-kernels. Shrink: dot products of token rows with
+// A-shard rows; expand: y rows += u-weighted B-shard rows. 1-token forms (decode) and 4-token
+// register tiles (prefill: each shard row loaded once for 4 tokens). AVX2+FMA when the CPU has it.
+#include <cstdint>
+
+#include "cpu/bank_apply.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define MOS_BANK_X86 1
+#endif
+
+namespace mos {
+namespace bank {
+namespace cpu {
+
+// ---- 1 token: out[q] += <x, a_q> for 4 shard rows (x loaded once) ----------------------------
+MOS_BANK_CLONES
+void dot_1x4(const float* __restrict x, const float* __restrict a0, const float* __restrict a1,
+             const float* __restrict a2, const float* __restrict a3, int64_t n, float* out) {
+  float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+  for (int64_t i = 0; i < n; ++i) {
+    const float xv = x[i];
+    s0 += a0[i] * xv;
+    s1 += a1[i] * xv;
+    s2 += a2[i] * xv;
+    s3 += a3[i] * xv;
+  }
+  out[0] += s0;
+  out[1] += s1;
+  out[2] += s2;
+  out[3] += s3;
+}
+
+MOS_BANK_CLONES
+float dot_1x1(const float* __restrict x, const float* __restrict a, int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += a[i] * x[i];
+  return s;
+}
+
+// ---- 1 token: y += u0 b0 + u1 b1 + u2 b2 + u3 b3 (one pass over y for 4 shard rows) ------------
+MOS_BANK_CLONES
+void axpy_1x4(float* __restrict y, const float* __restrict b0, const float* __restrict b1,
+              const float* __restrict b2, const float* __restrict b3, const float* u, int64_t n) {
+  const float u0 = u[0], u1 = u[1], u2 = u[2], u3 = u[3];
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] += u0 * b0[i] + u1 * b1[i] + u2 * b2[i] + u3 * b3[i];
+}
+
+MOS_BANK_CLONES
+void axpy_1x1(float* __restrict y, const float* __restrict b, float u, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] += u * b[i];
+}
+
+// ---- 4 tokens x 2 rank vectors: out[q*2 + j] += <x_q, a_j> --------------------------------------
+namespace {
+
+void dot_4x2_generic(const float* const* x, const float* a0, const float* a1, int64_t n,
+                     float* out) {
+  for (int q = 0; q < 4; ++q) {
+    out[q * 2 + 0] += dot_1x1(x[q], a0, n);
+    out[q * 2 + 1] += dot_1x1(x[q], a1, n);
+  }
+}
+
+void expand_4x_generic(float* const* y, const float* const* b, const float* u, int64_t ldu,
+                       int32_t r, int64_t n) {
+  for (int q = 0; q < 4; ++q)
+    for (int32_t j = 0; j < r; ++j) axpy_1x1(y[q], b[j], u[q * ldu + j], n);
+}
+
+#ifdef MOS_BANK_X86
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// 8 accumulators + 4 x registers + 2 a registers: within AVX2's 16.
+__attribute__((target("avx2,fma"))) void dot_4x2_avx2(const float* const* x, const float* a0,
+                                                      const float* a1, int64_t n, float* out) {
+  const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
+         c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
+         c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 va = _mm256_loadu_ps(a0 + i), vb = _mm256_loadu_ps(a1 + i);
+    __m256 v = _mm256_loadu_ps(x0 + i);
+    c00 = _mm256_fmadd_ps(v, va, c00);
+    c01 = _mm256_fmadd_ps(v, vb, c01);
+    v = _mm256_loadu_ps(x1 + i);
+    c10 = _mm256_fmadd_ps(v, va, c10);
+    c11 = _mm256_fmadd_ps(v, vb, c11);
+    v = _mm256_loadu_ps(x2 + i);
+    c20 = _mm256_fmadd_ps(v, va, c20);
+    c21 = _mm256_fmadd_ps(v, vb, c21);
+    v = _mm256_loadu_ps(x3 + i);
+    c30 = _mm256_fmadd_ps(v, va, c30);
+    c31 = _mm256_fmadd_ps(v, vb, c31);
+  }
+  float s[8] = {hsum(c00), hsum(c01), hsum(c10), hsum(c11),
+                hsum(c20), hsum(c21), hsum(c30), hsum(c31)};
+  for (; i < n; ++i) {
+    for (int q = 0; q < 4; ++q) {
+      s[q * 2 + 0] += x[q][i] * a0[i];
+      s[q * 2 + 1] += x[q][i] * a1[i];
+    }
+  }
+  for (int e = 0; e < 8; ++e) out[e] += s[e];
+}
+
+// y_q[0, n) += sum_j u[q*ldu + j] b_j[0, n) for 4 tokens: 16 columns of 4 rows stay in registers
+// while j runs, so y is read and written once and each B row is loaded once for 4 tokens.
+__attribute__((target("avx2,fma"))) void expand_4x_avx2(float* const* y, const float* const* b,
+                                                        const float* u, int64_t ldu, int32_t r,
+                                                        int64_t n) {
+  float *y0 = y[0], *y1 = y[1], *y2 = y[2], *y3 = y[3];
+  const float *u0 = u, *u1 = u + ldu, *u2 = u + 2 * ldu, *u3 = u + 3 * ldu;
+  int64_t c = 0;
+  for (; c + 16 <= n; c += 16) {
+    __m256 a00 = _mm256_loadu_ps(y0 + c), a01 = _mm256_loadu_ps(y0 + c + 8);
+    __m256 a10 = _mm256_loadu_ps(y1 + c), a11 = _mm256_loadu_ps(y1 + c + 8);
+    __m256 a20 = _mm256_loadu_ps(y2 + c), a21 = _mm256_loadu_ps(y2 + c + 8);
+    __m256 a30 = _mm256_loadu_ps(y3 + c), a31 = _mm256_loadu_ps(y3 + c + 8);
+    for (int32_t j = 0; j < r; ++j) {
+      const __m256 b0 = _mm256_loadu_ps(b[j] + c), b1 = _mm256_loadu_ps(b[j] + c + 8);
+      __m256 w = _mm256_broadcast_ss(u0 + j);
+      a00 = _mm256_fmadd_ps(w, b0, a00);
+      a01 = _mm256_fmadd_ps(w, b1, a01);
+      w = _mm256_broadcast_ss(u1 + j);
+      a10 = _mm256_fmadd_ps(w, b0, a10);
+      a11 = _mm256_fmadd_ps(w, b1, a11);
+      w = _mm256_broadcast_ss(u2 + j);
+      a20 = _mm256_fmadd_ps(w, b0, a20);
+      a21 = _mm256_fmadd_ps(w, b1, a21);
+      w = _mm256_broadcast_ss(u3 + j);
+      a30 = _mm256_fmadd_ps(w, b0, a30);
+      a31 = _mm256_fmadd_ps(w, b1, a31);
+    }
+    _mm256_storeu_ps(y0 + c, a00);
+    _mm256_storeu_ps(y0 + c + 8, a01);
+    _mm256_storeu_ps(y1 + c, a10);
+    _mm256_storeu_ps(y1 + c + 8, a11);
+    _mm256_storeu_ps(y2 + c, a20);
+    _mm256_storeu_ps(y2 + c + 8, a21);
+    _mm256_storeu_ps(y3 + c, a30);
+    _mm256_storeu_ps(y3 + c + 8, a31);
+  }
+  for (; c < n; ++c) {
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    for (int32_t j = 0; j < r; ++j) {
+      const float bv = b[j][c];
+      s0 += u0[j] * bv;
+      s1 += u1[j] * bv;
+      s2 += u2[j] * bv;
+      s3 += u3[j] * bv;
+    }
+    y0[c] += s0;
+    y1[c] += s1;
+    y2[c] += s2;
+    y3[c] += s3;
+  }
+}
+
+bool have_avx2_fma() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+#endif
+
+}  // namespace
+
+void dot_4x2(const float* const* x, const float* a0, const float* a1, int64_t n, float* out) {
+#ifdef MOS_BANK_X86
+  if (have_avx2_fma()) return dot_4x2_avx2(x, a0, a1, n, out);
+#endif
+  dot_4x2_generic(x, a0, a1, n, out);
+}
+
+void expand_4x(float* const* y, const float* const* b, const float* u, int64_t ldu, int32_t r,
+               int64_t n) {
+#ifdef MOS_BANK_X86
+  if (have_avx2_fma()) return expand_4x_avx2(y, b, u, ldu, r, n);
+#endif
+  expand_4x_generic(y, b, u, ldu, r, n);
+}
+
+}  // namespace cpu
+}  // namespace bank
+}  // namespace mos
