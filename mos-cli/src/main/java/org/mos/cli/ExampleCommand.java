@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 /** Runs org.mos.examples.ToyRegression. */
 @Command(
     name = "example",
+    header = "Run the Java API's toy example (synthetic regression).",
     mixinStandardHelpOptions = true,
     description = {
         "Run the Java API's example (org.mos.examples.ToyRegression): a small MoS model trained "

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 /** Exports an adapter to PEFT LoRA. */
 @Command(
     name = "export-lora",
+    header = "Export to a standard PEFT LoRA adapter (PEFT, vLLM, LoRAX).",
     mixinStandardHelpOptions = true,
     description = {
         "Export a mos adapter as a standard PEFT LoRA adapter: for every pool group and block k, "

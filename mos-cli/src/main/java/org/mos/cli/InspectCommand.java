@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 /** Prints an adapter's config and cost. */
 @Command(
     name = "inspect",
+    header = "Show an adapter's config, cost, and saving vs dense LoRA.",
     mixinStandardHelpOptions = true,
     description = {
         "Load a mos adapter (checking it completely) and show its configuration, pool groups, "

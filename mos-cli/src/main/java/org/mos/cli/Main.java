@@ -44,10 +44,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
     commandListHeading = "%nCommands:%n",
     footer = {
         "",
-        "Run 'mos COMMAND --help' for a command's options. Exit codes: 0 success, 1 a bad file "
-            + "or a failed operation, 2 wrong arguments.",
-        "An adapter is a directory with adapter_config.json and adapter_model.safetensors "
-            + "(docs/adapter-format.md)."})
+        "Run 'mos COMMAND --help' for a command's options.",
+        "Exit codes: 0 success, 1 a bad file or a failed operation, 2 wrong arguments.",
+        "An adapter is a directory holding adapter_config.json and",
+        "adapter_model.safetensors; see docs/adapter-format.md."})
 public final class Main implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -79,6 +79,7 @@ public final class Main implements Callable<Integer> {
     // ---- registration point: other engineers' subcommands -----------------------------------
     // demo and train (org.mos.cli.DemoCommand, org.mos.cli.TrainCommand) register here, one
     // line each, e.g.  cl.addSubcommand(new DemoCommand());   Later: bench.
+    cl.addSubcommand(new BenchCommand());
     // ---- end of registration point ----------------------------------------------------------
 
     cl.addSubcommand(new CommandLine.HelpCommand());
