@@ -37,7 +37,8 @@ import org.mos.ffi.mos_h;
  * @param rank r, the active rank: the rank of each assembled A_k [r x d_in] and B_k [d_out x r]
  *     (paper: "rank"; code {@code lora_r}, spec §1). Sets the adapter's capacity and FLOPs, costs
  *     only indices, not parameters; the scaling is alpha / r. Default 16. Valid: r ≥ 1, r ≥ p
- *     (the private vectors are the last p of the r), and r = R_eq when p = R_eq; with the layer count L also (r - p) l ≤ (R_eq - p) L l.
+ *     (the private vectors are the last p of the r), and r = R_eq when p = R_eq; with the layer
+ *     count L also (r - p) l ≤ (R_eq - p) L l.
  * @param equivalentRank R_eq, the "equivalent rank" (code {@code valid_param_lora_r}, spec §1,
  *     §7): sets the pool size P = R_eq L l and the budget, R_eq L (d_in + d_out) trainable
  *     parameters per projection type, exactly LoRA with rank R_eq. Default 4. Valid: R_eq ≥ 1.
@@ -53,7 +54,7 @@ import org.mos.ffi.mos_h;
  *     with the active rank r (spec §4, §9.6). Default 16 (the paper's value). Valid: any finite
  *     value.
  * @param dropout the inverted-dropout rate on the adapter branch's input during training, never
- *     on the base path (spec §4, §10.9). Default 0; the paper uses 0.1. Valid: 0 ≤ dropout < 1.
+ *     on the base path (spec §4, §10.9). Default 0; the paper uses 0.1. Valid: 0 ≤ dropout &lt; 1.
  * @param seed the seed a {@link MosModel} derives its pool initialisation, routing indices and
  *     per-layer dropout seeds from (spec §2: the official indices come from torch's RNG and are
  *     not reproducible elsewhere, so save them with the adapter). Default 0. Valid: any value.
@@ -81,8 +82,8 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
           + "vectors are the last p of the r, got r = " + rank + ", p = " + privateRank);
     }
     if (privateRank == equivalentRank && rank != equivalentRank) {
-      throw Native.invalid("MosConfig: p = R_eq = " + equivalentRank + " (plain LoRA) requires r = R_eq, got r = "
-          + rank);
+      throw Native.invalid("MosConfig: p = R_eq = " + equivalentRank
+          + " (plain LoRA) requires r = R_eq, got r = " + rank);
     }
     if (!Float.isFinite(alpha)) {
       throw Native.invalid("MosConfig: alpha must be finite, got " + alpha);

@@ -67,7 +67,8 @@ public final class MosLinear implements AutoCloseable {
   private final Tensor bias;
 
   private MosLinear(ShardPool pool, MemorySegment address, int block, Tensor weight, Tensor bias) {
-    this.handle = new NativeHandle("MosLinear", address, mos_h::mos_layer_free, pool.context().state);
+    this.handle =
+        new NativeHandle("MosLinear", address, mos_h::mos_layer_free, pool.context().state);
     this.pool = pool;
     this.block = block;
     this.weight = weight;
@@ -263,7 +264,8 @@ public final class MosLinear implements AutoCloseable {
       MemorySegment seed = a.allocate(ValueLayout.JAVA_LONG);
       MemorySegment counter = a.allocate(ValueLayout.JAVA_LONG);
       Native.check(mos_h.mos_layer_get_dropout_state(h, seed, counter));
-      return new DropoutState(seed.get(ValueLayout.JAVA_LONG, 0), counter.get(ValueLayout.JAVA_LONG, 0));
+      return new DropoutState(seed.get(ValueLayout.JAVA_LONG, 0),
+          counter.get(ValueLayout.JAVA_LONG, 0));
     });
   }
 

@@ -212,6 +212,9 @@ public final class NativeLoader {
     try {
       MosLibrary.use(lookup, description);
     } catch (IllegalStateException e) {
+      if (arena != null) {
+        arena.close();
+      }
       return e.getMessage();
     }
     return null;

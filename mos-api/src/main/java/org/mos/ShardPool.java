@@ -247,6 +247,36 @@ public final class ShardPool implements AutoCloseable {
     handle.call(h -> mos_h.mos_pool_write(h, which.code(), MemorySegment.ofArray(src), src.length));
   }
 
+  /**
+   * Copies {@code which} into {@code dst}, a heap or native segment of exactly
+   * {@link #size(PoolArray)} floats (e.g. a memory-mapped checkpoint), without a Java array.
+   */
+  public void read(PoolArray which, MemorySegment dst) {
+    Native.notNull(which, "ShardPool.read", "which");
+    Native.notNull(dst, "ShardPool.read", "dst");
+    long n = floats("ShardPool.read", which, dst);
+    handle.call(h -> mos_h.mos_pool_read(h, which.code(), dst, n));
+  }
+
+  /**
+   * Overwrites {@code which} from a heap or native segment of exactly {@link #size(PoolArray)}
+   * floats.
+   */
+  public void write(PoolArray which, MemorySegment src) {
+    Native.notNull(which, "ShardPool.write", "which");
+    Native.notNull(src, "ShardPool.write", "src");
+    long n = floats("ShardPool.write", which, src);
+    handle.call(h -> mos_h.mos_pool_write(h, which.code(), src, n));
+  }
+
+  private long floats(String fn, PoolArray which, MemorySegment segment) {
+    if (segment.byteSize() != (long) size(which) * Float.BYTES) {
+      throw Native.shape(fn + ": segment has " + segment.byteSize() + " bytes but " + which + " ["
+          + rows(which) + " x " + cols(which) + "] has " + (long) size(which) * Float.BYTES);
+    }
+    return size(which);
+  }
+
   /** Zeroes grad_A and grad_B (gradients accumulate across blocks and backward calls until then). */
   public void zeroGrad() {
     handle.call(mos_h::mos_pool_zero_grad);

@@ -129,7 +129,7 @@ class ErrorHandlingTest {
         MosLinear layer = MosLinear.create(f.pool, 0, null, null);
         Tensor x = Tensor.zeros(f.ctx, 2, 8)) {
       expect(Status.NULL_POINTER, () -> f.pool.setIndices(0, null, new int[8]), "a");
-      expect(Status.NULL_POINTER, () -> f.pool.write(PoolArray.POOL_A, null), "src");
+      expect(Status.NULL_POINTER, () -> f.pool.write(PoolArray.POOL_A, (float[]) null), "src");
       expect(Status.NULL_POINTER, () -> f.pool.read(null), "which");
       expect(Status.NULL_POINTER, () -> layer.forward(null, x, true), "x");
       expect(Status.NULL_POINTER, () -> layer.forward(x, null, true), "y");

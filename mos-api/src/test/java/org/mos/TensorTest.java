@@ -48,6 +48,22 @@ class TensorTest {
   }
 
   @Test
+  void poolArraysThroughSegments() {
+    try (MosContext ctx = MosContext.cpu();
+        ShardPool pool = ShardPool.create(ctx, 8, 12, 3, Fixture.cfg(4, 2, 1, 2));
+        Arena arena = Arena.ofConfined()) {
+      pool.init(3);
+      MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, pool.size(PoolArray.POOL_A));
+      pool.read(PoolArray.POOL_A, seg);
+      assertArrayEquals(pool.read(PoolArray.POOL_A), seg.toArray(ValueLayout.JAVA_FLOAT));
+      float[] b = Fixture.random(new java.util.SplittableRandom(1), pool.size(PoolArray.POOL_B), 1);
+      pool.write(PoolArray.POOL_B, MemorySegment.ofArray(b));
+      assertArrayEquals(b, pool.read(PoolArray.POOL_B));
+      ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> pool.write(PoolArray.POOL_B, seg), "POOL_B");
+    }
+  }
+
+  @Test
   void wrapIsZeroCopyOnTheCpu() {
     try (MosContext ctx = MosContext.cpu(); Arena arena = Arena.ofConfined()) {
       MemorySegment mem = arena.allocate(ValueLayout.JAVA_FLOAT, 6);
