@@ -17,10 +17,6 @@
 #include "tensor.h"
 
 namespace mos {
-
-// api.cpp's thread-local last-error text, for entry points defined outside api.cpp.
-void record_last_error(const char* fn, const char* prefix, const char* what) noexcept;
-
 namespace bank {
 
 namespace {
