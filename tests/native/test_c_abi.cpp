@@ -31,6 +31,14 @@ void library() {
     T_STATUS(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx), MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create: ");
     T_CHECK(std::string(mos_last_error()).find("built without CUDA") != std::string::npos, "%s", mos_last_error());
   }
+  // Any build, CUDA unusable here (no CUDA built, no driver, no device): absent, not fatal.
+  T_OK(mos_backend_available(MOS_BACKEND_CUDA, &avail, reason, sizeof reason));
+  if (avail == 0) {
+    T_CHECK(reason[0] != '\0', "CUDA unavailable without a reason");
+    mos_context_t ctx = nullptr;
+    T_STATUS(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx), MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create: ");
+    T_CHECK(ctx == nullptr, "a failed mos_context_create wrote *out");
+  }
   T_STATUS(mos_backend_available(MOS_BACKEND_CPU, nullptr, nullptr, 0), MOS_STATUS_NULL_POINTER, "mos_backend_available: ");
   T_STATUS(mos_backend_available(static_cast<mos_backend_t>(7), &avail, nullptr, 0), MOS_STATUS_INVALID_ARGUMENT,
            "mos_backend_available: ");

@@ -14,6 +14,9 @@
 #endif
 #ifdef MOS_HAVE_CBLAS
 #include <cblas.h>
+// OpenBLAS extensions; declared again in case the cblas.h found is not OpenBLAS's own.
+extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" int openblas_get_num_threads(void);
 #endif
 
 namespace mos {
