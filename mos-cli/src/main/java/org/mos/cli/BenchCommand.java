@@ -1,0 +1,295 @@
+// `mos bench`: the benchmark suite in one command: the native program mos_bench (cases 1-3, 5, 6
+// run in a child process), then the Java-overhead case (4) in this JVM, one summary of ratios
+// against their targets, the JSON records and a PNG plot.
+package org.mos.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.mos.MosContext;
+import org.mos.cli.bench.BenchPlot;
+import org.mos.cli.bench.BenchReport;
+import org.mos.cli.bench.Interleaved;
+import org.mos.cli.bench.JavaOverhead;
+import org.mos.cli.bench.NativeSuite;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs the benchmark suite (docs/benchmarks.md). */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Benchmark mos against the baselines a user would otherwise pick, side by side: every "
+            + "case runs its variants interleaved in one process after warm-up and reports "
+            + "medians (p10/p90) and ratios against the targets of docs/benchmarks.md.",
+        "Cases: layer (MoS vs dense LoRA vs plain sgemm), adapter (adapter-only forward and "
+            + "backward), train (training step), java (Java API overhead), serving, memory.",
+        "Take numbers on a quiet machine: the load average is printed and checked.",
+        ""})
+public final class BenchCommand implements Callable<Integer> {
+  static final List<String> NATIVE_CASES = List.of("layer", "adapter", "train", "serving",
+      "memory");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--quick", description = "Fewer rounds (about a minute).")
+  boolean quick;
+
+  @Option(names = "--tiny", description = "Tiny sizes, for smoke tests: the numbers mean nothing "
+      + "and targets are not judged.")
+  boolean tiny;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write the records as JSON.")
+  Path json;
+
+  @Option(names = "--plot", paramLabel = "FILE", description = "Write a PNG figure.")
+  Path plot;
+
+  @Option(names = "--native", paramLabel = "PATH", description = "The mos_bench program (default: "
+      + "next to libmos, native/target/cmake/native/bench/mos_bench).")
+  Path nativeExe;
+
+  @Option(names = "--cases", paramLabel = "LIST", split = ",", description = "Subset of: layer, "
+      + "adapter, train, java, serving, memory (default: all).")
+  List<String> cases;
+
+  @Option(names = "--from", paramLabel = "FILE", description = "Run nothing: print the summary "
+      + "of an earlier --json FILE (and draw --plot from it).")
+  Path from;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (from != null) {
+      JsonNode doc = new ObjectMapper().readTree(from.toFile());
+      BenchReport r = new BenchReport(true);
+      r.addNative(doc);
+      r.printSummary(out);
+      if (plot != null) {
+        BenchPlot.write(r.records(), title(doc.path("meta")), plot);
+        out.println("mos bench: wrote " + plot);
+      }
+      return 0;
+    }
+    List<String> selected = cases == null || cases.isEmpty()
+        ? new ArrayList<>(List.of("layer", "adapter", "train", "java", "serving", "memory"))
+        : new ArrayList<>(cases);
+    for (String c : selected) {
+      if (!c.equals("java") && !NATIVE_CASES.contains(c)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "unknown case '" + c + "' (expected layer, adapter, train, java, serving, memory)");
+      }
+    }
+    BenchReport report = new BenchReport(!tiny);
+    fillMeta(report, out);
+
+    List<String> tried = new ArrayList<>();
+    Optional<Path> exe = NativeSuite.locate(nativeExe, tried);
+    if (exe.isEmpty()) {
+      String msg = "native suite skipped: mos_bench not found (looked at " + String.join(", ",
+          tried) + "); build it with the native module (cmake target mos_bench) or pass --native";
+      out.println("mos bench: " + msg);
+      report.note("native", msg);
+    }
+    List<String> nativeCases = selected.stream().filter(NATIVE_CASES::contains).toList();
+    if (exe.isPresent() && !nativeCases.isEmpty()) {
+      List<String> args = new ArrayList<>(flags());
+      args.add("--cases");
+      args.add(String.join(",", nativeCases));
+      report.addNative(NativeSuite.run(exe.get(), args, out, false));
+    }
+    if (selected.contains("java")) {
+      javaOverhead(report, exe, out);
+    }
+    int missed = report.printSummary(out);
+    out.println(tiny ? "mos bench: --tiny: targets not judged"
+        : "mos bench: " + missed + " target(s) missed");
+    if (json != null) {
+      report.write(json);
+      out.println("mos bench: wrote " + json);
+    }
+    if (plot != null) {
+      BenchPlot.write(report.records(), title(report.meta()), plot);
+      out.println("mos bench: wrote " + plot);
+    }
+    return 0; // a missed target is a finding, not a failure
+  }
+
+  private List<String> flags() {
+    List<String> f = new ArrayList<>();
+    if (quick) {
+      f.add("--quick");
+    }
+    if (tiny) {
+      f.add("--tiny");
+    }
+    return f;
+  }
+
+  /**
+   * Case 4. The same forward through mos-api and through a direct FFM downcall, interleaved in
+   * this JVM, in blocks; before each block the native program times the same forward
+   * ({@code mos_bench --cases java_ref}) in a child process while this JVM waits.
+   */
+  private void javaOverhead(BenchReport report, Optional<Path> exe, PrintWriter out)
+      throws Exception {
+    String cs = "java_overhead";
+    int blocks = tiny ? 1 : quick ? 2 : 3;
+    int sets = JavaOverhead.rotationSets(tiny, tiny ? 8 : 64, tiny ? 64 : 1024);
+    Interleaved.Timing timing = tiny ? new Interleaved.Timing(1, 3, 0, 2)
+        : new Interleaved.Timing(3, quick ? 21 : 41, 0.004, 400);
+    List<Double> apiS = new ArrayList<>();
+    List<Double> ffmS = new ArrayList<>();
+    List<Double> paired = new ArrayList<>();
+    List<Double> nativeMedians = new ArrayList<>();
+    List<Double> blockRatios = new ArrayList<>();
+    try (JavaOverhead jo = new JavaOverhead(tiny, sets)) {
+      out.printf(Locale.ROOT, "%n== case 4: Java overhead: MosLinear.forward (mos-api) vs a direct "
+          + "FFM downcall vs the native program, tokens %d, %d -> %d, %d rotating sets, %d "
+          + "block(s)%n", jo.tokens, jo.dim, jo.dim, sets, blocks);
+      for (int b = 0; b < blocks; b++) {
+        double nativeMedian = Double.NaN;
+        if (exe.isPresent()) {
+          List<String> args = new ArrayList<>(flags());
+          args.addAll(List.of("--cases", "java_ref"));
+          JsonNode doc = NativeSuite.run(exe.get(), args, out, true);
+          BenchReport tmp = new BenchReport(false);
+          tmp.addNative(doc);
+          nativeMedian = tmp.median(cs, "native_c", "time") * 1e-3;
+          nativeMedians.add(nativeMedian);
+        }
+        Interleaved.Measured m = Interleaved.run(jo.variants(), timing);
+        for (double s : m.seconds("java_api")) {
+          apiS.add(s);
+        }
+        for (double s : m.seconds("java_ffm_direct")) {
+          ffmS.add(s);
+        }
+        double[] a = m.seconds("java_api");
+        double[] f = m.seconds("java_ffm_direct");
+        for (int i = 0; i < a.length; i++) {
+          paired.add(a[i] / f[i]);
+        }
+        if (!Double.isNaN(nativeMedian)) {
+          blockRatios.add(m.stats("java_api").median() / nativeMedian);
+        }
+        out.printf(Locale.ROOT, "  block %d: java_api %.3f ms, java_ffm_direct %.3f ms, native_c "
+            + "%s%n", b + 1, m.stats("java_api").median() * 1e3,
+            m.stats("java_ffm_direct").median() * 1e3,
+            Double.isNaN(nativeMedian) ? "n/a" : String.format(Locale.ROOT, "%.3f ms",
+                nativeMedian * 1e3));
+      }
+      double flops = jo.flops();
+      Interleaved.Stats api = stats(apiS);
+      Interleaved.Stats ffm = stats(ffmS);
+      out.printf(Locale.ROOT, "  %-26s %11s %11s %11s %10s%n", "variant", "median ms", "p10 ms",
+          "p90 ms", "GFLOP/s");
+      row(out, "java_api", api, flops);
+      row(out, "java_ffm_direct", ffm, flops);
+      report.time(cs, "java_api", api);
+      report.time(cs, "java_ffm_direct", ffm);
+      if (!nativeMedians.isEmpty()) {
+        Interleaved.Stats nat = stats(nativeMedians);
+        row(out, "native_c (block medians)", nat, flops);
+        report.time(cs, "native_c", nat);
+      }
+      double apiVsFfm = stats(paired).median();
+      report.ratio(cs, "java_api/java_ffm_direct time", apiVsFfm, "<=", 1.05,
+          "same JVM, interleaved: the cost of mos-api above the raw binding");
+      printRatio(out, "java_api/java_ffm_direct time", apiVsFfm, "<= 1.05");
+      if (!blockRatios.isEmpty()) {
+        double apiVsNative = stats(blockRatios).median();
+        report.ratio(cs, "java_api/native_c time", apiVsNative, "<=", 1.05,
+            "median over blocks; the native program ran just before each block");
+        printRatio(out, "java_api/native_c time", apiVsNative, "<= 1.05");
+      }
+    }
+  }
+
+  private static Interleaved.Stats stats(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+    return Interleaved.Stats.of(a);
+  }
+
+  private static void row(PrintWriter out, String name, Interleaved.Stats s, double flops) {
+    out.printf(Locale.ROOT, "  %-26s %11.3f %11.3f %11.3f %10.1f%n", name, s.median() * 1e3,
+        s.p10() * 1e3, s.p90() * 1e3, flops / s.median() * 1e-9);
+  }
+
+  private void printRatio(PrintWriter out, String name, double v, String target) {
+    out.printf(Locale.ROOT, "  ratio %-44s %8.3f   target %s%s%n", name, v, target,
+        tiny ? "" : v <= 1.05 ? "  met" : "  MISSED");  // both Java targets are <= 1.05
+  }
+
+  private void fillMeta(BenchReport report, PrintWriter out) {
+    String cpu = firstMatching(Path.of("/proc/cpuinfo"), "model name");
+    String load = firstMatching(Path.of("/proc/loadavg"), "");
+    String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    String lib;
+    try {
+      lib = MosContext.version();
+    } catch (Throwable t) {
+      lib = "libmos not loaded: " + t.getMessage();
+    }
+    report.meta().put("program", "mos bench").put("date", date).put("cpu", cpu)
+        .put("hardware_threads", Runtime.getRuntime().availableProcessors())
+        .put("java", Runtime.version().toString()).put("library", lib)
+        .put("loadavg_at_start", load).put("quick", quick).put("tiny", tiny);
+    out.printf(Locale.ROOT, "mos bench: %s | %s, %d hardware threads | Java %s | %s | load "
+        + "average %s%n", lib, cpu, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+        date, load);
+    double l1 = parseFirst(load);
+    if (l1 > 0.5 && !tiny) {
+      out.println("mos bench: WARNING: load average above 0.5: other work is running; absolute "
+          + "numbers suffer (ratios less so: variants are interleaved)");
+    }
+  }
+
+  private static double parseFirst(String load) {
+    try {
+      return Double.parseDouble(load.trim().split("\\s+")[0]);
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static String firstMatching(Path file, String key) {
+    try {
+      for (String line : Files.readAllLines(file)) {
+        if (key.isEmpty()) {
+          return line.trim();
+        }
+        if (line.startsWith(key)) {
+          int c = line.indexOf(':');
+          return c < 0 ? line.trim() : line.substring(c + 1).trim();
+        }
+      }
+    } catch (Exception e) {
+      // not Linux: leave it empty
+    }
+    return "";
+  }
+
+  private static String title(JsonNode meta) {
+    JsonNode m = meta.has("native") && !meta.has("cpu") ? meta.get("native") : meta;
+    return String.format(Locale.ROOT, "mos bench  |  %s, %s threads  |  %s  |  load %s%s",
+        m.path("cpu").asText("?"), m.path("hardware_threads").asText("?"),
+        m.path("date").asText("?"),
+        Arrays.stream(m.path("loadavg_at_start").asText("?").split("\\s+")).limit(3)
+            .reduce((a, b) -> a + " " + b).orElse("?"),
+        m.path("quick").asBoolean(false) ? "  |  --quick" : "");
+  }
+}
