@@ -80,6 +80,8 @@ public final class Main implements Callable<Integer> {
     // demo and train (org.mos.cli.DemoCommand, org.mos.cli.TrainCommand) register here, one
     // line each, e.g.  cl.addSubcommand(new DemoCommand());   Later: bench.
     cl.addSubcommand(new BenchCommand());
+    cl.addSubcommand(new DemoCommand());
+    cl.addSubcommand(new TrainCommand());
     // ---- end of registration point ----------------------------------------------------------
 
     cl.addSubcommand(new CommandLine.HelpCommand());
