@@ -113,6 +113,9 @@ int run_paths(const char* complete, const char* partial) {
     CHECK(fake_version(*lib) == 130099, "did not load the fake (version %d)", fake_version(*lib));
     check_row_major_mapping(*lib);
   }
+  // Unload it: while a library with soname libcublas.so.13 is loaded, dlopen("libcublas.so.13")
+  // would return it instead of searching.
+  lib.reset();
 
   // 2. MOS_CUBLAS_LIB names a library without cublasGemmEx: the message names the path and the
   //    missing symbol, and lists the sonames tried after it.

@@ -3,6 +3,7 @@
  * the loader test can also check libmos's row-major -> column-major operand mapping.
  * Built twice: complete, and with -DMOS_FAKE_LACKS_GEMM (no cublasGemmEx) for the error path. */
 #include <stddef.h>
+#include <stdlib.h>
 
 #define FAKE_API __attribute__((visibility("default")))
 
@@ -45,18 +46,32 @@ FAKE_API int cublasGemmEx(void* handle, int transa, int transb, int m, int n, in
   float* c = (float*)C;
   const float al = *(const float*)alpha, be = *(const float*)beta;
   ++fake_gemm_calls;
+  /* Pack op(A) row-wise ([m][k]) and op(B) column-wise ([n][k]): contiguous dot products. */
+  float* pa = (float*)malloc(sizeof(float) * (size_t)m * (k > 0 ? k : 1));
+  float* pb = (float*)malloc(sizeof(float) * (size_t)n * (k > 0 ? k : 1));
+  if (pa == NULL || pb == NULL) {
+    free(pa);
+    free(pb);
+    return 3; /* CUBLAS_STATUS_ALLOC_FAILED */
+  }
+  for (int i = 0; i < m; ++i)
+    for (int p = 0; p < k; ++p)
+      pa[(size_t)i * k + p] = transa ? a[p + (size_t)i * lda] : a[i + (size_t)p * lda];
+  for (int j = 0; j < n; ++j)
+    for (int p = 0; p < k; ++p)
+      pb[(size_t)j * k + p] = transb ? b[j + (size_t)p * ldb] : b[p + (size_t)j * ldb];
   for (int j = 0; j < n; ++j) {
     for (int i = 0; i < m; ++i) {
+      const float* x = pa + (size_t)i * k;
+      const float* y = pb + (size_t)j * k;
       double acc = 0.0;
-      for (int p = 0; p < k; ++p) {
-        const float av = transa ? a[p + (size_t)i * lda] : a[i + (size_t)p * lda];
-        const float bv = transb ? b[j + (size_t)p * ldb] : b[p + (size_t)j * ldb];
-        acc += (double)av * bv;
-      }
+      for (int p = 0; p < k; ++p) acc += (double)x[p] * y[p];
       float* out = c + i + (size_t)j * ldc;
       *out = be == 0.0f ? (float)(al * acc) : (float)(al * acc + be * *out);
     }
   }
+  free(pa);
+  free(pb);
   return 0;
 }
 #endif

@@ -1,0 +1,109 @@
+# cuda.cmake: the CUDA backend of libmos, included by the top-level CMakeLists.txt after the
+# `mos` target exists. MOS_CUDA=AUTO builds it when nvcc is found, ON requires it, OFF skips it.
+# Sets MOS_CUDA_ENABLED ON when the CUDA sources were added to `mos`.
+#
+# cudart is linked statically (libmos stays loadable where no CUDA is installed; the probe then
+# reports "no CUDA driver") and cuBLAS is dlopen'ed at run time (cublas_loader.cpp), so libmos
+# has no link-time dependency on any CUDA library.
+
+string(TOUPPER "${MOS_CUDA}" _mos_cuda_mode)
+set(MOS_CUDA_ENABLED OFF)
+set(MOS_CUDA_REASON "")
+
+if(_mos_cuda_mode STREQUAL "OFF")
+  set(MOS_CUDA_REASON "MOS_CUDA=OFF")
+elseif(NOT _mos_cuda_mode STREQUAL "AUTO" AND NOT _mos_cuda_mode STREQUAL "ON")
+  message(FATAL_ERROR "mos: MOS_CUDA must be AUTO, ON or OFF (got '${MOS_CUDA}')")
+else()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    set(MOS_CUDA_ENABLED ON)
+  else()
+    set(MOS_CUDA_REASON "no CUDA compiler (nvcc) found; set CMAKE_CUDA_COMPILER or put nvcc on PATH")
+    if(_mos_cuda_mode STREQUAL "ON")
+      message(FATAL_ERROR "mos: MOS_CUDA=ON but ${MOS_CUDA_REASON}")
+    endif()
+  endif()
+endif()
+
+if(MOS_CUDA_ENABLED)
+  # Without a GPU, "native" fails and nvcc's own default is sm_75 only: pick A100 + H100/H200
+  # unless the user chose (e.g. -DCMAKE_CUDA_ARCHITECTURES=90a).
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES OR "${CMAKE_CUDA_ARCHITECTURES}" STREQUAL "")
+    set(CMAKE_CUDA_ARCHITECTURES "80;90" CACHE STRING "CUDA architectures of the CUDA backend" FORCE)
+  endif()
+  enable_language(CUDA)
+  set(CMAKE_CUDA_STANDARD 17)
+  set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+
+  set(_mos_cuda_dir ${CMAKE_CURRENT_LIST_DIR})
+  set(MOS_CUDA_KERNEL_SOURCES
+      ${_mos_cuda_dir}/shard_gather.cu
+      ${_mos_cuda_dir}/pool_scatter_add.cu
+      ${_mos_cuda_dir}/lora_shrink.cu
+      ${_mos_cuda_dir}/lora_expand.cu
+      ${_mos_cuda_dir}/adamw.cu
+      ${_mos_cuda_dir}/grad_norm.cu
+      ${_mos_cuda_dir}/dropout.cu
+      ${_mos_cuda_dir}/elementwise.cu
+      ${_mos_cuda_dir}/bank_apply.cu)
+  set(MOS_CUDA_HOST_SOURCES
+      ${_mos_cuda_dir}/cuda_backend.cpp
+      ${_mos_cuda_dir}/cublas_loader.cpp)
+
+  # Options given to `mos` before this file for g++ (-Wall -Wextra ...) would reach nvcc, which
+  # rejects them ("Unknown option '-Wall'"): restrict the plain ones to C and C++.
+  get_target_property(_mos_opts mos COMPILE_OPTIONS)
+  if(_mos_opts)
+    set(_mos_wrapped "")
+    foreach(_opt IN LISTS _mos_opts)
+      if(_opt MATCHES "^\\$<")
+        list(APPEND _mos_wrapped "${_opt}")
+      else()
+        list(APPEND _mos_wrapped "$<$<COMPILE_LANGUAGE:C,CXX>:${_opt}>")
+      endif()
+    endforeach()
+    set_property(TARGET mos PROPERTY COMPILE_OPTIONS "${_mos_wrapped}")
+  endif()
+
+  # AdamW rounds operation by operation like the CPU (no FMA contraction): bit-identical steps.
+  set_source_files_properties(${_mos_cuda_dir}/adamw.cu PROPERTIES COMPILE_OPTIONS "--fmad=false")
+  target_sources(mos PRIVATE ${MOS_CUDA_KERNEL_SOURCES} ${MOS_CUDA_HOST_SOURCES})
+  # The host sources include cuda_runtime.h / library_types.h (nvcc adds these for .cu only).
+  target_include_directories(mos PRIVATE ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
+  # `mos` was created before CUDA was enabled, so it did not pick up the architectures.
+  set_target_properties(mos PROPERTIES
+    CUDA_ARCHITECTURES "${CMAKE_CUDA_ARCHITECTURES}"
+    CUDA_VISIBILITY_PRESET hidden
+    CUDA_RUNTIME_LIBRARY Static
+    CUDA_SEPARABLE_COMPILATION OFF)
+  # -O3 and the CXX warnings of the top level are for g++; nvcc gets its own.
+  target_compile_options(mos PRIVATE
+    $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall -Xcompiler=-Wextra --expt-relaxed-constexpr>)
+  target_link_libraries(mos PRIVATE ${CMAKE_DL_LIBS})
+  # For version strings: "sm_80 sm_90" (no ';', which would split the definition).
+  string(REPLACE ";" " sm_" _mos_archs_text "sm_${CMAKE_CUDA_ARCHITECTURES}")
+  target_compile_definitions(mos PRIVATE
+    MOS_HAVE_CUDA=1
+    MOS_CUDA_ARCHS="${_mos_archs_text}")
+
+  # Kernels + cuBLAS loader as their own static library for the CUDA tests and the benchmark,
+  # which call the launchers directly (no core needed: error.h is header-only).
+  add_library(mos_cuda_kernels STATIC EXCLUDE_FROM_ALL
+              ${MOS_CUDA_KERNEL_SOURCES} ${_mos_cuda_dir}/cublas_loader.cpp)
+  target_include_directories(mos_cuda_kernels
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/native/include
+           ${CMAKE_CURRENT_SOURCE_DIR}/native/src
+           ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
+  set_target_properties(mos_cuda_kernels PROPERTIES
+    CUDA_RUNTIME_LIBRARY Static
+    POSITION_INDEPENDENT_CODE ON)
+  target_link_libraries(mos_cuda_kernels PUBLIC ${CMAKE_DL_LIBS})
+
+  string(REPLACE ";" ", sm_" _mos_sm "${CMAKE_CUDA_ARCHITECTURES}")
+  message(STATUS "mos: CUDA backend built for sm_${_mos_sm} (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "
+                 "cudart static, cuBLAS loaded at run time)")
+else()
+  message(STATUS "mos: CUDA backend not built: ${MOS_CUDA_REASON}")
+endif()

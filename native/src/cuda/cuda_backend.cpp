@@ -1,0 +1,445 @@
+// cuda_backend.cpp: mos::CudaBackend (memory, copies, cuBLAS products, kernel dispatch) and the
+// availability probe. Every CUDA failure becomes a mos::Error; nothing aborts.
+#include "cuda_backend.h"
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "error.h"
+#include "kernels.h"
+
+namespace mos {
+namespace {
+
+[[noreturn]] void throw_cuda(const char* what, cudaError_t e) {
+  cudaGetLastError();  // clear a non-sticky error so the next call starts clean
+  const mos_status_t st =
+      e == cudaErrorMemoryAllocation ? MOS_STATUS_OUT_OF_MEMORY : MOS_STATUS_INTERNAL;
+  fail(st, "CUDA backend: ", what, " failed: error ", static_cast<int>(e), " ",
+       cudaGetErrorName(e), " (", cudaGetErrorString(e), ")");
+}
+
+#define MOS_CUDA_CHECK(call)                           \
+  do {                                                 \
+    const cudaError_t mos_err_ = (call);               \
+    if (mos_err_ != cudaSuccess) throw_cuda(#call, mos_err_); \
+  } while (0)
+
+bool env_flag(const char* name, bool fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || v[0] == '\0') return fallback;
+  return !(std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0 ||
+           std::strcmp(v, "OFF") == 0 || std::strcmp(v, "false") == 0);
+}
+
+std::string error_words(cudaError_t e) {
+  return cat("error ", static_cast<int>(e), " ", cudaGetErrorName(e), ": ", cudaGetErrorString(e));
+}
+
+int checked_int(int64_t v, const char* what) {
+  check(v >= 0 && v <= INT_MAX, MOS_STATUS_UNSUPPORTED, "CUDA gemm: ", what, " = ", v,
+        " exceeds cuBLAS's 32-bit limit ", INT_MAX);
+  return static_cast<int>(v);
+}
+
+constexpr size_t kInitialScratch = size_t{1} << 20;  // 1 MiB: every common call fits
+constexpr size_t kScratchGranule = size_t{1} << 20;
+
+}  // namespace
+
+// ---- build info and availability ---------------------------------------------------------------
+
+// For mos_version_string: the architectures compiled in, e.g. "sm_80;sm_90".
+const char* cuda_build_info() {
+#ifdef MOS_CUDA_ARCHS
+  static const std::string info = [] {
+    std::string s = MOS_CUDA_ARCHS;  // "sm_80 sm_90" (cuda.cmake cannot pass a ';')
+    for (char& ch : s) {
+      if (ch == ' ') ch = ';';
+    }
+    return s;
+  }();
+  return info.c_str();
+#else
+  return "on";
+#endif
+}
+
+
+bool cuda_probe_devices(int* count, std::string* reason) {
+  // The driver's answer does not change within a process: probe once.
+  static std::once_flag once;
+  static int found = 0;
+  static std::string why;
+  std::call_once(once, [] {
+    int n = 0;
+    const cudaError_t e = cudaGetDeviceCount(&n);
+    cudaGetLastError();
+    if (e == cudaErrorInsufficientDriver) {
+      int driver = 0;
+      cudaDriverGetVersion(&driver);
+      cudaGetLastError();
+      int runtime = 0;
+      cudaRuntimeGetVersion(&runtime);
+      if (driver == 0) {
+        why = cat("no CUDA driver (cudaGetDeviceCount: ", error_words(e),
+                  "; libcuda.so.1 is not installed or not loadable)");
+      } else {
+        why = cat("CUDA driver too old (cudaGetDeviceCount: ", error_words(e), "; the driver supports CUDA ",
+                  driver / 1000, ".", (driver % 1000) / 10, ", libmos needs ", runtime / 1000, ".",
+                  (runtime % 1000) / 10, ")");
+      }
+    } else if (e == cudaErrorNoDevice) {
+      why = cat("no CUDA device (cudaGetDeviceCount: ", error_words(e), ")");
+    } else if (e != cudaSuccess) {
+      why = cat("CUDA unavailable (cudaGetDeviceCount: ", error_words(e), ")");
+    } else if (n <= 0) {
+      why = "no CUDA device (cudaGetDeviceCount: 0 devices)";
+    } else {
+      found = n;
+    }
+  });
+  if (count != nullptr) *count = found;
+  if (found == 0 && reason != nullptr) *reason = why;
+  return found > 0;
+}
+
+bool cuda_backend_available(std::string* reason) {
+  std::string why;
+  if (!cuda_probe_devices(nullptr, &why)) {
+    if (reason != nullptr) *reason = why;
+    return false;
+  }
+  if (cublas::shared(&why) == nullptr) {
+    if (reason != nullptr) *reason = why;
+    return false;
+  }
+  if (reason != nullptr) reason->clear();
+  return true;
+}
+
+std::unique_ptr<Backend> make_cuda_backend(int32_t device) {
+  std::string why;
+  int count = 0;
+  if (!cuda_probe_devices(&count, &why)) fail(MOS_STATUS_BACKEND_UNAVAILABLE, why);
+  check(device >= 0 && device < count, MOS_STATUS_INVALID_ARGUMENT, "CUDA device ", device,
+        " does not exist: ", count, " device(s) visible (check CUDA_VISIBLE_DEVICES)");
+  const cublas::Library* lib = cublas::shared(&why);
+  if (lib == nullptr) fail(MOS_STATUS_BACKEND_UNAVAILABLE, why);
+  return std::make_unique<CudaBackend>(device, lib);
+}
+
+// ---- lifetime -----------------------------------------------------------------------------------
+
+CudaBackend::CudaBackend(int32_t device, const cublas::Library* blas)
+    : device_(device), blas_lib_(blas) {
+  try {
+    MOS_CUDA_CHECK(cudaSetDevice(device_));
+    cudaDeviceProp prop;
+    MOS_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+    name_ = prop.name;
+    sm_count_ = prop.multiProcessorCount;
+    cc_major_ = prop.major;
+    cc_minor_ = prop.minor;
+    total_mem_ = prop.totalGlobalMem;
+    const cudaError_t image = cuda::probe_kernel_image();
+    if (image != cudaSuccess) {
+      cudaGetLastError();
+      fail(MOS_STATUS_BACKEND_UNAVAILABLE, "CUDA device ", device_, " (", name_, ", sm_", cc_major_,
+           cc_minor_, ") cannot run this libmos's kernels (", error_words(image),
+           "); rebuild with CMAKE_CUDA_ARCHITECTURES including ", cc_major_, cc_minor_);
+    }
+    MOS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+
+    int pools = 0;
+    if (cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, device_) == cudaSuccess &&
+        pools != 0) {
+      cudaMemPoolProps props;
+      std::memset(&props, 0, sizeof(props));
+      props.allocType = cudaMemAllocationTypePinned;
+      props.location.type = cudaMemLocationTypeDevice;
+      props.location.id = device_;
+      MOS_CUDA_CHECK(cudaMemPoolCreate(&pool_, &props));
+      // Keep freed blocks cached in the pool instead of returning them at every sync.
+      uint64_t keep = UINT64_MAX;
+      MOS_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep));
+    }
+    cudaGetLastError();
+
+    const int st = blas_lib_->create(&blas_);
+    if (st != cublas::kStatusSuccess) {
+      blas_ = nullptr;
+      fail(MOS_STATUS_BACKEND_UNAVAILABLE, "cublasCreate_v2 (from ", blas_lib_->path,
+           ") failed with cuBLAS status ", st);
+    }
+    check(blas_lib_->set_stream(blas_, stream_) == cublas::kStatusSuccess, MOS_STATUS_INTERNAL,
+          "cublasSetStream_v2 failed");
+    if (blas_lib_->set_math_mode != nullptr) blas_lib_->set_math_mode(blas_, cublas::kDefaultMath);
+    if (blas_lib_->get_version != nullptr) blas_lib_->get_version(blas_, &cublas_version_);
+
+    tf32_ = env_flag("MOS_CUDA_TF32", false);
+    deterministic_ = env_flag("MOS_CUDA_DETERMINISTIC", false);
+    fused_ = env_flag("MOS_CUDA_FUSED", true);
+    size_t need = kInitialScratch;
+    if (cuda::sum_squares_scratch_bytes() > need) need = cuda::sum_squares_scratch_bytes();
+    reserve_scratch(need);
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+CudaBackend::~CudaBackend() { release(); }
+
+void CudaBackend::release() noexcept {
+  cudaSetDevice(device_);
+  if (stream_ != nullptr) cudaStreamSynchronize(stream_);
+  if (blas_ != nullptr) blas_lib_->destroy(blas_);
+  blas_ = nullptr;
+  if (scratch_ != nullptr) raw_free(scratch_);
+  scratch_ = nullptr;
+  scratch_bytes_ = 0;
+  if (stream_ != nullptr) {
+    cudaStreamSynchronize(stream_);
+    cudaStreamDestroy(stream_);
+  }
+  stream_ = nullptr;
+  // Outstanding allocations keep the pool's memory until they are freed (CUDA's rule).
+  if (pool_ != nullptr) cudaMemPoolDestroy(pool_);
+  pool_ = nullptr;
+  cudaGetLastError();
+}
+
+std::string CudaBackend::describe() const {
+  return cat("CUDA device ", device_, ": ", name_, " (sm_", cc_major_, cc_minor_, ", ", sm_count_,
+             " SMs, ", total_mem_ >> 30, " GiB); cuBLAS ", cublas_version_, " from ",
+             blas_lib_->path, "; f32 products", tf32_ ? " with TF32" : "",
+             deterministic_ ? "; deterministic scatter-add" : "; atomic scatter-add",
+             fused_ ? "; fused small-rank kernels" : "");
+}
+
+void CudaBackend::activate() const { MOS_CUDA_CHECK(cudaSetDevice(device_)); }
+
+// ---- memory -------------------------------------------------------------------------------------
+
+void* CudaBackend::raw_alloc(size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  void* p = nullptr;
+  const cudaError_t e = pool_ != nullptr ? cudaMallocFromPoolAsync(&p, bytes, pool_, stream_)
+                                         : cudaMalloc(&p, bytes);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    fail(e == cudaErrorMemoryAllocation ? MOS_STATUS_OUT_OF_MEMORY : MOS_STATUS_INTERNAL,
+         "CUDA backend: cannot allocate ", bytes, " bytes on device ", device_, " (", name_,
+         "): ", error_words(e));
+  }
+  return p;
+}
+
+void CudaBackend::raw_free(void* p) noexcept {
+  if (p == nullptr) return;
+  // Stream-ordered: the memory returns to the pool after the work queued before it.
+  if (pool_ != nullptr) {
+    cudaFreeAsync(p, stream_);
+  } else {
+    cudaFree(p);
+  }
+  cudaGetLastError();
+}
+
+void* CudaBackend::alloc(size_t bytes) {
+  activate();
+  void* p = raw_alloc(bytes);
+  const cudaError_t e = cudaMemsetAsync(p, 0, bytes, stream_);
+  if (e != cudaSuccess) {
+    raw_free(p);
+    throw_cuda("cudaMemsetAsync (zero-fill of a new allocation)", e);
+  }
+  return p;
+}
+
+void CudaBackend::free(void* p) noexcept {
+  if (p == nullptr) return;
+  cudaSetDevice(device_);
+  raw_free(p);
+}
+
+void CudaBackend::copy_to_device(void* dst, const void* host_src, size_t bytes) {
+  if (bytes == 0) return;
+  activate();
+  MOS_CUDA_CHECK(cudaMemcpyAsync(dst, host_src, bytes, cudaMemcpyHostToDevice, stream_));
+  // The caller's buffer is only borrowed for the call: wait until it has been read.
+  MOS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+void CudaBackend::copy_to_host(void* host_dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  activate();
+  MOS_CUDA_CHECK(cudaMemcpyAsync(host_dst, src, bytes, cudaMemcpyDeviceToHost, stream_));
+  MOS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+void CudaBackend::copy(void* dst, const void* src, size_t bytes) {
+  if (bytes == 0 || dst == src) return;
+  activate();
+  MOS_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaBackend::fill_zero(void* p, size_t bytes) {
+  if (bytes == 0) return;
+  activate();
+  MOS_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, stream_));
+}
+
+void CudaBackend::synchronize() {
+  activate();
+  MOS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+void CudaBackend::reserve_scratch(size_t bytes) {
+  if (bytes <= scratch_bytes_) return;
+  activate();
+  bytes = (bytes + kScratchGranule - 1) / kScratchGranule * kScratchGranule;
+  void* fresh = raw_alloc(bytes);
+  // Stream-ordered (or, without a pool, synchronizing) free: kernels queued before still see
+  // the old buffer.
+  raw_free(scratch_);
+  scratch_ = fresh;
+  scratch_bytes_ = bytes;
+}
+
+void* CudaBackend::scratch(size_t bytes) {
+  reserve_scratch(bytes);
+  return scratch_;
+}
+
+// ---- dense products -------------------------------------------------------------------------
+
+void CudaBackend::gemm_ex(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                          float alpha, const void* a, cudaDataType a_type, int64_t lda,
+                          const void* b, cudaDataType b_type, int64_t ldb, float beta, void* c,
+                          cudaDataType c_type, int64_t ldc) {
+  const int compute = tf32_ && a_type == CUDA_R_32F && b_type == CUDA_R_32F
+                          ? cublas::kComputeF32FastTF32
+                          : cublas::kComputeF32;
+  const int st = cublas::gemm_row_major(
+      *blas_lib_, blas_, trans_a, trans_b, checked_int(m, "m"), checked_int(n, "n"),
+      checked_int(k, "k"), &alpha, a, a_type, checked_int(lda, "lda"), b, b_type,
+      checked_int(ldb, "ldb"), &beta, c, c_type, checked_int(ldc, "ldc"), compute);
+  check(st == cublas::kStatusSuccess, MOS_STATUS_INTERNAL, "cublasGemmEx failed with status ", st,
+        " (m=", m, " n=", n, " k=", k, " trans_a=", trans_a, " trans_b=", trans_b, " lda=", lda,
+        " ldb=", ldb, " ldc=", ldc, ")");
+}
+
+void CudaBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                       const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                       float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  activate();
+  if (k <= 0) {  // BLAS semantics: C = beta * C, and C is not read when beta == 0
+    MOS_CUDA_CHECK(cuda::scale_matrix(m, n, beta, c, ldc, stream_));
+    return;
+  }
+  if (fused_) {
+    // Few rows and a small inner dimension: the expand kernel (y += s u B^T, dx += du A,
+    // dA = du^T x). Few rows and a small output width: the split-K shrink (u = x A^T, du = G B).
+    if (m <= cuda::kExpandMaxM && k <= cuda::kExpandMaxK) {
+      MOS_CUDA_CHECK(cuda::lora_expand(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                       ldc, stream_));
+      return;
+    }
+    if (!trans_a && m <= cuda::kShrinkMaxM && n <= cuda::kShrinkMaxN) {
+      const int32_t splits = cuda::shrink_splits(m, k, sm_count_);
+      void* partial = scratch(cuda::shrink_scratch_bytes(m, n, splits));
+      MOS_CUDA_CHECK(cuda::lora_shrink(trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                                       splits, partial, stream_));
+      return;
+    }
+  }
+  gemm_ex(trans_a, trans_b, m, n, k, alpha, a, CUDA_R_32F, lda, b, CUDA_R_32F, ldb, beta, c,
+          CUDA_R_32F, ldc);
+}
+
+// ---- shards ---------------------------------------------------------------------------------
+
+void CudaBackend::gather_a(const float* pool_a, int64_t /*num_shards*/, int64_t s_a,
+                           const int32_t* index, int32_t r, int32_t l, float* a_out) {
+  activate();
+  MOS_CUDA_CHECK(cuda::gather_a(pool_a, s_a, index, r, l, a_out, stream_));
+}
+
+void CudaBackend::gather_b(const float* pool_b, int64_t s_b, int64_t num_shards,
+                           const int32_t* index, int32_t r, int32_t l, float* b_out) {
+  activate();
+  MOS_CUDA_CHECK(cuda::gather_b(pool_b, s_b, num_shards, index, r, l, b_out, stream_));
+}
+
+void CudaBackend::scatter_add_a(const float* d_a, int64_t /*num_shards*/, int64_t s_a,
+                                const int32_t* index, int32_t r, int32_t l, float* grad_pool_a) {
+  activate();
+  void* s = deterministic_ ? scratch(cuda::scatter_scratch_bytes(r, l)) : nullptr;
+  MOS_CUDA_CHECK(
+      cuda::scatter_add_a(d_a, s_a, index, r, l, grad_pool_a, deterministic_, s, stream_));
+}
+
+void CudaBackend::scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards,
+                                const int32_t* index, int32_t r, int32_t l, float* grad_pool_b) {
+  activate();
+  void* s = deterministic_ ? scratch(cuda::scatter_scratch_bytes(r, l)) : nullptr;
+  MOS_CUDA_CHECK(cuda::scatter_add_b(d_b, s_b, num_shards, index, r, l, grad_pool_b,
+                                     deterministic_, s, stream_));
+}
+
+// ---- elementwise ----------------------------------------------------------------------------
+
+void CudaBackend::dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
+                          float* out) {
+  activate();
+  MOS_CUDA_CHECK(cuda::dropout(x, n, rate, seed, counter, out, stream_));
+}
+
+void CudaBackend::axpy(int64_t n, float alpha, const float* x, float* y) {
+  activate();
+  MOS_CUDA_CHECK(cuda::axpy(n, alpha, x, y, stream_));
+}
+
+void CudaBackend::scale(int64_t n, float s, float* x) {
+  activate();
+  MOS_CUDA_CHECK(cuda::scale(n, s, x, stream_));
+}
+
+void CudaBackend::add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) {
+  activate();
+  MOS_CUDA_CHECK(cuda::add_row_bias(rows, cols, bias, y, stream_));
+}
+
+double CudaBackend::sum_squares(int64_t n, const float* x) {
+  activate();
+  double* result = nullptr;
+  void* s = scratch(cuda::sum_squares_scratch_bytes());
+  MOS_CUDA_CHECK(cuda::sum_squares(n, x, s, &result, stream_));
+  double host = 0.0;
+  MOS_CUDA_CHECK(cudaMemcpyAsync(&host, result, sizeof(double), cudaMemcpyDeviceToHost, stream_));
+  MOS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  return host;
+}
+
+void CudaBackend::uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream,
+                               float* p) {
+  activate();
+  MOS_CUDA_CHECK(cuda::uniform_fill(n, lo, hi, seed, stream, p, stream_));
+}
+
+void CudaBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param,
+                        float* m, float* v) {
+  activate();
+  const cuda::AdamWArgs args{hp.lr,           hp.beta1,           hp.beta2,
+                             hp.eps,          hp.weight_decay,    hp.bias_correction1,
+                             hp.bias_correction2};
+  MOS_CUDA_CHECK(cuda::adamw(n, args, grad, param, m, v, stream_));
+}
+
+}  // namespace mos

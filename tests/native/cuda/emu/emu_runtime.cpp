@@ -1,0 +1,156 @@
+// emu_runtime.cpp: the fiber scheduler of the CPU emulator (cuda_runtime.h). One fiber per CUDA
+// thread of a block, switched only at barriers. On x86-64 the switch is a few instructions of
+// assembly (ucontext's swapcontext makes a sigprocmask system call per switch, which made the
+// shuffle-heavy kernels crawl); elsewhere ucontext is used.
+#include <memory>
+#include <vector>
+
+#include "cuda_runtime.h"
+
+#if !defined(__x86_64__)
+#include <ucontext.h>
+#endif
+
+namespace mos_emu {
+namespace {
+
+constexpr size_t kStack = 64 * 1024;
+
+#if defined(__x86_64__)
+// mos_emu_switch(&save_sp, load_sp): push the callee-saved registers, save rsp, load the other
+// stack's rsp, pop its registers, return into it.
+extern "C" void mos_emu_switch(void** save_sp, void* load_sp);
+asm(R"(
+  .text
+  .p2align 4
+  .type mos_emu_switch,@function
+mos_emu_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size mos_emu_switch, .-mos_emu_switch
+)");
+#endif
+
+struct Scheduler {
+  std::vector<std::unique_ptr<char[]>> stacks;
+  std::vector<char> done;
+  unsigned current = 0;
+  const std::function<void()>* body = nullptr;
+  double mailbox[1024];
+#if defined(__x86_64__)
+  std::vector<void*> sp;
+  void* sched_sp = nullptr;
+#else
+  std::vector<ucontext_t> ctx;
+  ucontext_t sched;
+#endif
+};
+
+Scheduler& sched() {
+  static Scheduler s;
+  return s;
+}
+
+void fiber_main() {
+  Scheduler& s = sched();
+  (*s.body)();
+  s.done[s.current] = 1;
+#if defined(__x86_64__)
+  void* dead = nullptr;
+  mos_emu_switch(&dead, s.sched_sp);  // never resumed
+#endif
+}
+
+void start_fiber(Scheduler& s, unsigned t) {
+#if defined(__x86_64__)
+  // A fresh stack that "returns" into fiber_main with the ABI's alignment (rsp = 8 mod 16 at
+  // entry) after mos_emu_switch pops six zeroed registers.
+  char* top = s.stacks[t].get() + kStack;
+  top -= reinterpret_cast<uintptr_t>(top) % 16;
+  void** frame = reinterpret_cast<void**>(top);
+  frame[-1] = nullptr;                                       // fake return address of fiber_main
+  frame[-2] = reinterpret_cast<void*>(&fiber_main);          // ret target
+  for (int i = 3; i <= 8; ++i) frame[-i] = nullptr;          // rbp rbx r12 r13 r14 r15
+  s.sp[t] = &frame[-8];
+#else
+  getcontext(&s.ctx[t]);
+  s.ctx[t].uc_stack.ss_sp = s.stacks[t].get();
+  s.ctx[t].uc_stack.ss_size = kStack;
+  s.ctx[t].uc_link = &s.sched;
+  makecontext(&s.ctx[t], fiber_main, 0);
+#endif
+}
+
+void resume(Scheduler& s, unsigned t) {
+#if defined(__x86_64__)
+  mos_emu_switch(&s.sched_sp, s.sp[t]);
+#else
+  swapcontext(&s.sched, &s.ctx[t]);
+#endif
+}
+
+}  // namespace
+
+void barrier() {
+  Scheduler& s = sched();
+#if defined(__x86_64__)
+  mos_emu_switch(&s.sp[s.current], s.sched_sp);
+#else
+  swapcontext(&s.ctx[s.current], &s.sched);
+#endif
+}
+
+double* mailbox() { return sched().mailbox; }
+
+void run_grid(dim3 grid, dim3 block, const std::function<void()>& body) {
+  Scheduler& s = sched();
+  const unsigned n = block.x * block.y * block.z;
+  if (n == 0 || n > 1024 || grid.x == 0 || grid.y == 0 || grid.z == 0) std::abort();
+  s.body = &body;
+  s.done.assign(n, 0);
+#if defined(__x86_64__)
+  s.sp.resize(n);
+#else
+  s.ctx.resize(n);
+#endif
+  while (s.stacks.size() < n) s.stacks.emplace_back(new char[kStack]);
+  gridDim = grid;
+  blockDim = block;
+  for (unsigned bz = 0; bz < grid.z; ++bz) {
+    for (unsigned by = 0; by < grid.y; ++by) {
+      for (unsigned bx = 0; bx < grid.x; ++bx) {
+        blockIdx = dim3(bx, by, bz);
+        for (unsigned t = 0; t < n; ++t) {
+          s.done[t] = 0;
+          start_fiber(s, t);
+        }
+        for (bool live = true; live;) {
+          live = false;
+          for (unsigned t = 0; t < n; ++t) {
+            if (s.done[t]) continue;
+            s.current = t;
+            threadIdx = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
+            resume(s, t);
+            if (!s.done[t]) live = true;
+          }
+        }
+      }
+    }
+  }
+  s.body = nullptr;
+}
+
+}  // namespace mos_emu
