@@ -54,6 +54,14 @@ void Layer::base_forward(const Tensor& x, Tensor& y) {
   if (bias_) be.add_row_bias(x.rows, c.d_out, bias_->f32(), y.f32());
 }
 
+void Layer::assemble() {
+  // A gather is O(r (d_in + d_out)): cheap, but in inference loops and in backward right after
+  // forward it would be repeated for nothing.
+  if (assembled_version_ == pool_->params_version()) return;
+  pool_->assemble(k_, a_.f32(), b_.f32());
+  assembled_version_ = pool_->params_version();
+}
+
 void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) {
   const MosConfig& c = pool_->cfg();
   check_mode(mode);
@@ -77,7 +85,7 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
   // Validation and allocation are done: from here on, only writes.
   Backend& be = pool_->backend();
   if (training) saved_ = false;
-  pool_->assemble(k_, a_.f32(), b_.f32());
+  assemble();
   const float* xin = x.f32();
   if (drop) {
     be.dropout(x.f32(), N * c.d_in, c.dropout, seed_, counter_, xd_.f32());
@@ -121,7 +129,7 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
 
   Backend& be = pool_->backend();
   const float s = c.scaling();
-  pool_->assemble(k_, a_.f32(), b_.f32());
+  assemble();
   // Re-derive x_d from the saved counter instead of storing the mask.
   const float* xin = x.f32();
   if (drop) {
@@ -160,14 +168,14 @@ void Layer::delta_weight(Tensor& delta) {
   require_rows(delta, "delta", c.d_out, "the layer's d_out");
   require_cols(delta, "delta", c.d_in, "the layer's d_in");
   pool_->require_indices(k_);
-  pool_->assemble(k_, a_.f32(), b_.f32());
+  assemble();
   pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), b_.f32(), c.r, a_.f32(),
                         c.d_in, 0.0f, delta.f32(), c.d_in);
 }
 
 void Layer::add_delta_into_weight(float sign) {
   const MosConfig& c = pool_->cfg();
-  pool_->assemble(k_, a_.f32(), b_.f32());
+  assemble();
   pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, sign * c.scaling(), b_.f32(), c.r,
                         a_.f32(), c.d_in, 1.0f, weight_->f32(), c.d_in);
 }

@@ -37,6 +37,7 @@ class Layer {
   void check_operand(const Tensor& t, const char* name, int64_t cols, const char* what) const;
   void base_forward(const Tensor& x, Tensor& y);  // y = x W^T (+ b)
   void add_delta_into_weight(float sign);         // W += sign * (alpha/r) B A
+  void assemble();  // a_, b_ = A_k, B_k, skipped while the pool's parameters are unchanged
 
   std::shared_ptr<Pool> pool_;  // first member: keeps the context alive for the buffers
   int32_t k_;
@@ -51,6 +52,7 @@ class Layer {
 
   // Scratch, allocated once (a_, b_, da_, db_) or grown with N (u_, du_, xd_); never shrunk.
   Buffer a_, b_, da_, db_;  // A_k [r x d_in], B_k [d_out x r], dA_k, dB_k
+  uint64_t assembled_version_ = 0;  // pool params_version() that a_, b_ hold (0: none)
   Buffer u_;                // saved u = dropout(x) A^T [N x r], written by training forwards only
   Buffer du_;               // du [N x r]; also u of inference forwards (keeps u_ intact)
   Buffer xd_;               // dropout(x) [N x d_in], then the masked dx part; only when rate > 0

@@ -73,6 +73,7 @@ void AdamW::step() {
              p->array(MOS_POOL_ADAM_M_A), p->array(MOS_POOL_ADAM_V_A));
     be.adamw(p->size_b(), hp, p->array(MOS_POOL_GRAD_B), p->array(MOS_POOL_B),
              p->array(MOS_POOL_ADAM_M_B), p->array(MOS_POOL_ADAM_V_B));
+    p->params_changed();
   }
   step_ = t;
 }

@@ -66,6 +66,7 @@ void Pool::init(uint64_t seed) {
   backend().uniform_fill(size_a(), -bound, bound, seed, idx::kStreamInitA, array(MOS_POOL_A));
   for (int w = MOS_POOL_B; w <= MOS_POOL_ADAM_V_B; ++w)
     backend().fill_zero(arrays_[w].data(), arrays_[w].bytes());
+  params_changed();
 }
 
 void Pool::generate_indices(uint64_t seed) {
@@ -78,6 +79,7 @@ void Pool::generate_indices(uint64_t seed) {
   idx_a_.swap(a);
   idx_b_.swap(b);
   std::fill(idx_set_.begin(), idx_set_.end(), 1);
+  params_changed();
 }
 
 void Pool::require_block(int32_t k) const {
@@ -104,6 +106,7 @@ void Pool::set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b, in
   std::memcpy(idx_a_.data() + k * rl, idx_a, bytes);
   std::memcpy(idx_b_.data() + k * rl, idx_b, bytes);
   idx_set_[k] = 1;
+  params_changed();
 }
 
 void Pool::get_indices(int32_t k, int32_t* idx_a, int32_t* idx_b, int64_t length) const {
@@ -128,6 +131,7 @@ void Pool::write(mos_pool_array_t which, const float* src, int64_t length) {
   check(length == n, MOS_STATUS_SHAPE_MISMATCH, "length is ", length, " but ", array_name(which),
         " holds ", n, " floats");
   backend().copy_to_device(arrays_[which].data(), src, sizeof(float) * n);
+  if (which == MOS_POOL_A || which == MOS_POOL_B) params_changed();
 }
 
 void Pool::zero_grad() {

@@ -36,7 +36,13 @@ class Pool {
   void require_indices(int32_t k) const;
   void require_block(int32_t k) const;  // INDEX_OUT_OF_RANGE unless 0 <= k < L
 
+  // Grows whenever pool_A, pool_B or any block's indices change (init, write, set/generate
+  // indices, an optimizer step): layers reuse their assembled A_k / B_k while it is unchanged.
+  uint64_t params_version() const { return version_; }
+  void params_changed() { ++version_; }
+
   // The arrays (backend memory) for the optimizer, the layer's scatter-add and read/write.
+  // Whoever writes POOL_A / POOL_B through these pointers must call params_changed().
   float* array(mos_pool_array_t which) const;
   int64_t array_size(mos_pool_array_t which) const;
   int64_t size_a() const { return cfg_.num_shards() * cfg_.s_a(); }
@@ -51,6 +57,7 @@ class Pool {
   Buffer idx_a_dev_, idx_b_dev_;  // [L x r*l] each, backend copies of the host arrays
   std::vector<int32_t> idx_a_, idx_b_;
   std::vector<char> idx_set_;
+  uint64_t version_ = 1;
 };
 
 }  // namespace mos

@@ -187,6 +187,52 @@ void zero_b_init(uint64_t seed) {
   for (mos_tensor_t h : {wt, delta, xt, yt, dyt, dxt}) mos_tensor_free(h);
 }
 
+// Every way of changing the pools or indices (write, init, set / generate indices, an AdamW
+// step) must reach the next forward of an existing layer (layers cache their assembled factors).
+void sees_every_change(uint64_t seed) {
+  const oracle::Cfg c{16, 8, 2, 3, 2, 1, 2, 4.0, 0.0};
+  t::PoolFixture f(c, seed);
+  T_OK(mos_pool_generate_indices(f.pool, seed));
+  const int N = 3, k = 1;
+  const auto x = t::random_floats(f.rng, N * c.d_in);
+  mos_tensor_t xt = t::tensor(f.ctx, N, c.d_in, x), yt = t::tensor(f.ctx, N, c.d_out);
+  mos_tensor_t dyt = t::tensor(f.ctx, N, c.d_out, t::random_floats(f.rng, N * c.d_out));
+  mos_layer_t layer = nullptr;
+  mos_optimizer_t opt = nullptr;
+  T_OK(mos_layer_create(f.pool, k, nullptr, nullptr, &layer));
+  T_OK(mos_adamw_create(f.ctx, 0.1f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+  T_OK(mos_optimizer_add_pool(opt, f.pool));
+  const oracle::Vec ones(x.size(), 1.0);
+  auto expect_fresh = [&](const char* after) {
+    f.pool_a = t::read_pool(f.pool, MOS_POOL_A, f.size_a());
+    f.pool_b = t::read_pool(f.pool, MOS_POOL_B, f.size_b());
+    T_OK(mos_tensor_write(yt, std::vector<float>(N * c.d_out, 0.0f).data(), N * c.d_out * sizeof(float)));
+    T_OK(mos_layer_forward(layer, xt, yt, MOS_MODE_ADAPTER_ONLY, 1));
+    const auto fo = oracle::forward(f.oracle_layer(k), t::to_double(x), N, ones, false);
+    t::close(after, t::read(yt), fo.y, MOS_TOL_F32_FORWARD, seed, f.shape());
+  };
+  expect_fresh("forward");
+  T_OK(mos_layer_backward(layer, xt, dyt, nullptr, MOS_MODE_ADAPTER_ONLY));
+  T_OK(mos_optimizer_step(opt));
+  expect_fresh("forward after an AdamW step");
+  auto a = t::random_floats(f.rng, f.size_a());
+  T_OK(mos_pool_write(f.pool, MOS_POOL_A, a.data(), f.size_a()));
+  expect_fresh("forward after mos_pool_write(POOL_A)");
+  auto b = t::random_floats(f.rng, f.size_b());
+  T_OK(mos_pool_write(f.pool, MOS_POOL_B, b.data(), f.size_b()));
+  expect_fresh("forward after mos_pool_write(POOL_B)");
+  const std::vector<int32_t> ia{0, 1, 2, 3, 5, 4}, ib{3, 3, 0, 1, 4, 5};
+  f.set_indices(k, ia, ib);
+  expect_fresh("forward after mos_pool_set_indices");
+  T_OK(mos_pool_generate_indices(f.pool, seed + 1));
+  expect_fresh("forward after mos_pool_generate_indices");
+  T_OK(mos_pool_init(f.pool, seed));  // B = 0 now: a stale cached B would still give y != 0
+  expect_fresh("forward after mos_pool_init");
+  mos_optimizer_free(opt);
+  mos_layer_free(layer);
+  for (mos_tensor_t h : {xt, yt, dyt}) mos_tensor_free(h);
+}
+
 }  // namespace
 
 int main() {
@@ -209,5 +255,6 @@ int main() {
   accumulation(100);
   private_rows(200);
   zero_b_init(300);
+  sees_every_change(400);
   return t::report("test_forward_backward");
 }
