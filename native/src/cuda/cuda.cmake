@@ -37,7 +37,10 @@ if(MOS_CUDA_ENABLED)
   set(CMAKE_CUDA_STANDARD 17)
   set(CMAKE_CUDA_STANDARD_REQUIRED ON)
 
+  find_package(CUDAToolkit REQUIRED)  # CUDA::cudart_static
   set(_mos_cuda_dir ${CMAKE_CURRENT_LIST_DIR})
+  # Kernels and the cuBLAS loader: no dependency on the core (error.h is header-only), so the
+  # tests and the benchmark can link them directly. Compiled once (object library) for all users.
   set(MOS_CUDA_KERNEL_SOURCES
       ${_mos_cuda_dir}/shard_gather.cu
       ${_mos_cuda_dir}/pool_scatter_add.cu
@@ -46,11 +49,27 @@ if(MOS_CUDA_ENABLED)
       ${_mos_cuda_dir}/adamw.cu
       ${_mos_cuda_dir}/grad_norm.cu
       ${_mos_cuda_dir}/dropout.cu
-      ${_mos_cuda_dir}/elementwise.cu
+      ${_mos_cuda_dir}/elementwise.cu)
+  # CUDA sources that use the core's types (Buffer, Backend, ...): compiled into libmos only.
+  set(MOS_CUDA_CORE_SOURCES
       ${_mos_cuda_dir}/bank_apply.cu)
   set(MOS_CUDA_HOST_SOURCES
-      ${_mos_cuda_dir}/cuda_backend.cpp
-      ${_mos_cuda_dir}/cublas_loader.cpp)
+      ${_mos_cuda_dir}/cuda_backend.cpp)
+  # For version strings: "sm_80 sm_90" (no ';', which would split the definition).
+  string(REPLACE ";" " sm_" _mos_archs_text "sm_${CMAKE_CUDA_ARCHITECTURES}")
+
+  # AdamW rounds operation by operation like the CPU (no FMA contraction): bit-identical steps.
+  set_source_files_properties(${_mos_cuda_dir}/adamw.cu PROPERTIES COMPILE_OPTIONS "--fmad=false")
+
+  add_library(mos_cuda_kernels OBJECT ${MOS_CUDA_KERNEL_SOURCES} ${_mos_cuda_dir}/cublas_loader.cpp)
+  target_include_directories(mos_cuda_kernels
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/native/include
+           ${CMAKE_CURRENT_SOURCE_DIR}/native/src
+           ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
+  target_compile_options(mos_cuda_kernels PRIVATE
+    $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall -Xcompiler=-Wextra --expt-relaxed-constexpr>
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -O3>)
+  target_link_libraries(mos_cuda_kernels PUBLIC CUDA::cudart_static ${CMAKE_DL_LIBS})
 
   # Options given to `mos` before this file for g++ (-Wall -Wextra ...) would reach nvcc, which
   # rejects them ("Unknown option '-Wall'"): restrict the plain ones to C and C++.
@@ -67,39 +86,25 @@ if(MOS_CUDA_ENABLED)
     set_property(TARGET mos PROPERTY COMPILE_OPTIONS "${_mos_wrapped}")
   endif()
 
-  # AdamW rounds operation by operation like the CPU (no FMA contraction): bit-identical steps.
-  set_source_files_properties(${_mos_cuda_dir}/adamw.cu PROPERTIES COMPILE_OPTIONS "--fmad=false")
-  target_sources(mos PRIVATE ${MOS_CUDA_KERNEL_SOURCES} ${MOS_CUDA_HOST_SOURCES})
+  target_sources(mos PRIVATE ${MOS_CUDA_CORE_SOURCES} ${MOS_CUDA_HOST_SOURCES})
+  # cudart statically: libmos loads (and reports "no CUDA driver") where no CUDA is installed.
+  target_link_libraries(mos PRIVATE mos_cuda_kernels CUDA::cudart_static ${CMAKE_DL_LIBS})
   # The host sources include cuda_runtime.h / library_types.h (nvcc adds these for .cu only).
   target_include_directories(mos PRIVATE ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
-  # `mos` was created before CUDA was enabled, so it did not pick up the architectures.
-  set_target_properties(mos PROPERTIES
-    CUDA_ARCHITECTURES "${CMAKE_CUDA_ARCHITECTURES}"
-    CUDA_VISIBILITY_PRESET hidden
-    CUDA_RUNTIME_LIBRARY Static
-    CUDA_SEPARABLE_COMPILATION OFF)
-  # -O3 and the CXX warnings of the top level are for g++; nvcc gets its own.
   target_compile_options(mos PRIVATE
     $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall -Xcompiler=-Wextra --expt-relaxed-constexpr>)
-  target_link_libraries(mos PRIVATE ${CMAKE_DL_LIBS})
-  # For version strings: "sm_80 sm_90" (no ';', which would split the definition).
-  string(REPLACE ";" " sm_" _mos_archs_text "sm_${CMAKE_CUDA_ARCHITECTURES}")
-  target_compile_definitions(mos PRIVATE
-    MOS_HAVE_CUDA=1
-    MOS_CUDA_ARCHS="${_mos_archs_text}")
-
-  # Kernels + cuBLAS loader as their own static library for the CUDA tests and the benchmark,
-  # which call the launchers directly (no core needed: error.h is header-only).
-  add_library(mos_cuda_kernels STATIC EXCLUDE_FROM_ALL
-              ${MOS_CUDA_KERNEL_SOURCES} ${_mos_cuda_dir}/cublas_loader.cpp)
-  target_include_directories(mos_cuda_kernels
-    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/native/include
-           ${CMAKE_CURRENT_SOURCE_DIR}/native/src
-           ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
-  set_target_properties(mos_cuda_kernels PROPERTIES
-    CUDA_RUNTIME_LIBRARY Static
-    POSITION_INDEPENDENT_CODE ON)
-  target_link_libraries(mos_cuda_kernels PUBLIC ${CMAKE_DL_LIBS})
+  target_compile_definitions(mos PRIVATE MOS_HAVE_CUDA=1 MOS_CUDA_ARCHS="${_mos_archs_text}")
+  # `mos` was created before CUDA was enabled, so it did not pick up these defaults.
+  foreach(_t mos mos_cuda_kernels)
+    set_target_properties(${_t} PROPERTIES
+      CUDA_ARCHITECTURES "${CMAKE_CUDA_ARCHITECTURES}"
+      CUDA_RUNTIME_LIBRARY Static
+      CUDA_SEPARABLE_COMPILATION OFF
+      POSITION_INDEPENDENT_CODE ON
+      CUDA_VISIBILITY_PRESET hidden
+      CXX_VISIBILITY_PRESET hidden
+      VISIBILITY_INLINES_HIDDEN ON)
+  endforeach()
 
   string(REPLACE ";" ", sm_" _mos_sm "${CMAKE_CUDA_ARCHITECTURES}")
   message(STATUS "mos: CUDA backend built for sm_${_mos_sm} (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "

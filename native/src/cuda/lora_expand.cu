@@ -48,13 +48,16 @@ cudaError_t lora_expand(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_
   const int64_t ak = trans_a ? lda : 1;
   const int64_t bk = trans_b ? 1 : ldb;
   const int64_t bn = trans_b ? ldb : 1;
-  const unsigned grid = blocks_for(n);
+  // One column per thread: narrow blocks for a few thousand columns so the grid still spreads
+  // over all SMs (4096 columns -> 64 blocks), full blocks for wide outputs.
+  const int threads = n >= 32768 ? kThreads : 64;
+  const unsigned grid = blocks_for(n, threads);
   if (k <= 16) {
-    launch(expand_kernel<16>, grid, kThreads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
+    launch(expand_kernel<16>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
   } else if (k <= 32) {
-    launch(expand_kernel<32>, grid, kThreads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
+    launch(expand_kernel<32>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
   } else {
-    launch(expand_kernel<64>, grid, kThreads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
+    launch(expand_kernel<64>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
   }
   return cudaGetLastError();
 }
