@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
   Integer searchSteps;
 
   @Option(names = "--lrs", paramLabel = "LR", split = ",",
-      description = "The learning rates every method tries (default: 3e-3,1e-2,3e-2,1e-1).")
+      description = "The learning rates every method tries (default: 3e-3,1e-2,3e-2).")
   List<Double> learningRates;
 
   @Option(names = "--r0", paramLabel = "N", description = "LoRA's small rank; MoS's R_eq (default: 2).")

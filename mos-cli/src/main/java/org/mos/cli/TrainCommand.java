@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
             + "character-level language model whose blocks' up and down projections carry the "
             + "adapters (pool groups up_proj and down_proj shared by all blocks). Its base is "
             + "pretrained once on the JDK's Java sources (or --base-corpus) and cached. TEXT is cut "
-            + "into 1,024-character blocks, 90% to train and 10% to validation. Prints progress and "
+            + "into 1,024-character blocks, 90%% to train and 10%% to validation. Prints progress and "
             + "the validation loss in bits per character; saves the adapter (--save).",
         "",
         "Plain LoRA of rank N is --r N --req N --p N --l 1.",
@@ -82,8 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Adapter dropout (default: 0.1, the paper's).")
   float dropout;
 
-  @Option(names = "--lr", paramLabel = "X", defaultValue = "0.03",
-      description = "Peak learning rate (default: 0.03).")
+  @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01",
+      description = "Peak learning rate (default: 0.01, the demo search's choice on the standard model).")
   double lr;
 
   @Option(names = "--steps", paramLabel = "N", defaultValue = "500", description = "Optimizer steps (default: 500).")

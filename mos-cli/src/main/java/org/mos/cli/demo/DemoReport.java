@@ -89,6 +89,10 @@ public final class DemoReport {
     Files.writeString(dir.resolve(REPORT), markdown(r));
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(RESULTS).toFile(), json(r));
+    String edges = edgeWarning(r);
+    if (!edges.isEmpty()) {
+      out.println(edges);
+    }
     out.println();
     out.printf("wrote %s, %s, %s and the adapters under %s (total %s)%n", dir.resolve(REPORT),
         dir.resolve(PLOT), dir.resolve(RESULTS), dir.resolve("adapters"), Table.duration(r.totalSeconds()));
@@ -195,8 +199,31 @@ public final class DemoReport {
       lt.add(row.toArray(new String[0]));
     }
     md.append(markdownTable(lt)).append('\n');
+    String edges = edgeWarning(r);
+    if (!edges.isEmpty()) {
+      md.append(edges).append("\n\n");
+    }
     md.append("## Reading\n\n").append(reading(r)).append('\n');
     return md.toString();
+  }
+
+  /** A note naming the methods whose chosen learning rate is the grid's smallest or largest. */
+  static String edgeWarning(Results r) {
+    List<Double> grid = r.settings().learningRates;
+    if (grid.size() < 2) {
+      return "";
+    }
+    double lo = grid.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double hi = grid.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    List<String> at = new ArrayList<>();
+    for (Method m : r.settings().methods()) {
+      double lr = r.chosenLr(m);
+      if (lr == lo || lr == hi) {
+        at.add(m.label() + " (" + DemoRunner.fmtLr(lr) + ")");
+      }
+    }
+    return at.isEmpty() ? "" : "Note: the best learning rate of " + String.join(", ", at) + " is at the edge "
+        + "of the grid; its optimum may lie outside it (widen the grid with --lrs for every method).";
   }
 
   static String reading(Results r) {

@@ -32,9 +32,9 @@ public final class DemoSettings {
   /** Seeds of the full runs (0, 1, ...). */
   public int seeds = 2;
   /** The learning rates every method's search tries. */
-  public List<Double> learningRates = List.of(3e-3, 1e-2, 3e-2, 1e-1);
+  public List<Double> learningRates = List.of(3e-3, 1e-2, 3e-2);
   /** Steps of each learning-rate search run (seed 0, scored on the validation split). */
-  public int searchSteps = 200;
+  public int searchSteps = 150;
   /** Steps of each full run. */
   public int steps = 600;
   /** Held-out evaluations per full run (the curve's points). */

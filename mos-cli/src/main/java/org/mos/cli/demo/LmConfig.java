@@ -42,7 +42,7 @@ public record LmConfig(String name, int context, int embed, int hidden, int laye
 
   /** Default demo model (5-minute budget). */
   public static LmConfig standard() {
-    return new LmConfig("standard", 16, 8, 256, 8, 256, 2000, 3e-3, 3_000_000);
+    return new LmConfig("standard", 16, 8, 256, 8, 256, 1600, 3e-3, 3_000_000);
   }
 
   /** The --quick demo model (60-second budget). */
