@@ -21,8 +21,8 @@ typedef mos_cublasStatus_t (*mos_cublasCreate_fn)(cublasHandle_t* handle);
 typedef mos_cublasStatus_t (*mos_cublasDestroy_fn)(cublasHandle_t handle);
 typedef mos_cublasStatus_t (*mos_cublasSetStream_fn)(cublasHandle_t handle, CUstream_st* stream);
 typedef mos_cublasStatus_t (*mos_cublasGemmEx_fn)(
-    cublasHandle_t handle, mos_cublasOperation_t transa, mos_cublasOperation_t transb, int m,
-    int n, int k, const void* alpha, const void* A, cudaDataType Atype, int lda, const void* B,
+    cublasHandle_t handle, mos_cublasOperation_t transa, mos_cublasOperation_t transb, int m, int n,
+    int k, const void* alpha, const void* A, cudaDataType Atype, int lda, const void* B,
     cudaDataType Btype, int ldb, const void* beta, void* C, cudaDataType Ctype, int ldc,
     mos_cublasComputeType_t computeType, mos_cublasGemmAlgo_t algo);
 typedef mos_cublasStatus_t (*mos_cublasSetMathMode_fn)(cublasHandle_t handle,

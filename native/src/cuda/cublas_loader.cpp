@@ -53,7 +53,8 @@ std::unique_ptr<Library> load(std::string* error) {
     void* dl = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (dl == nullptr) {
       const char* why = dlerror();
-      tried += std::string(" (cannot open: ") + (why != nullptr ? why : "unknown dlopen error") + ")";
+      tried +=
+          std::string(" (cannot open: ") + (why != nullptr ? why : "unknown dlopen error") + ")";
       continue;
     }
     auto lib = std::make_unique<Library>();
@@ -85,8 +86,7 @@ int gemm_row_major(const Library& lib, cublasHandle_t handle, bool trans_a, bool
                    const void* b, cudaDataType b_type, int ldb, const float* beta, void* c,
                    cudaDataType c_type, int ldc, int compute_type) {
   return lib.gemm_ex(handle, trans_b ? kOpT : kOpN, trans_a ? kOpT : kOpN, n, m, k, alpha, b,
-                     b_type, ldb, a, a_type, lda, beta, c, c_type, ldc, compute_type,
-                     kGemmDefault);
+                     b_type, ldb, a, a_type, lda, beta, c, c_type, ldc, compute_type, kGemmDefault);
 }
 
 const Library* shared(std::string* error) {

@@ -18,21 +18,21 @@ namespace {
   cudaGetLastError();  // clear a non-sticky error so the next call starts clean
   const mos_status_t st =
       e == cudaErrorMemoryAllocation ? MOS_STATUS_OUT_OF_MEMORY : MOS_STATUS_INTERNAL;
-  fail(st, "CUDA backend: ", what, " failed: error ", static_cast<int>(e), " ",
-       cudaGetErrorName(e), " (", cudaGetErrorString(e), ")");
+  fail(st, "CUDA backend: ", what, " failed: error ", static_cast<int>(e), " ", cudaGetErrorName(e),
+       " (", cudaGetErrorString(e), ")");
 }
 
-#define MOS_CUDA_CHECK(call)                           \
-  do {                                                 \
-    const cudaError_t mos_err_ = (call);               \
+#define MOS_CUDA_CHECK(call)                                  \
+  do {                                                        \
+    const cudaError_t mos_err_ = (call);                      \
     if (mos_err_ != cudaSuccess) throw_cuda(#call, mos_err_); \
   } while (0)
 
 bool env_flag(const char* name, bool fallback) {
   const char* v = std::getenv(name);
   if (v == nullptr || v[0] == '\0') return fallback;
-  return !(std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0 ||
-           std::strcmp(v, "OFF") == 0 || std::strcmp(v, "false") == 0);
+  return !(std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0 || std::strcmp(v, "OFF") == 0 ||
+           std::strcmp(v, "false") == 0);
 }
 
 std::string error_words(cudaError_t e) {
@@ -68,7 +68,6 @@ const char* cuda_build_info() {
 #endif
 }
 
-
 bool cuda_probe_devices(int* count, std::string* reason) {
   // The driver's answer does not change within a process: probe once.
   static std::once_flag once;
@@ -88,9 +87,9 @@ bool cuda_probe_devices(int* count, std::string* reason) {
         why = cat("no CUDA driver (cudaGetDeviceCount: ", error_words(e),
                   "; libcuda.so.1 is not installed or not loadable)");
       } else {
-        why = cat("CUDA driver too old (cudaGetDeviceCount: ", error_words(e), "; the driver supports CUDA ",
-                  driver / 1000, ".", (driver % 1000) / 10, ", libmos needs ", runtime / 1000, ".",
-                  (runtime % 1000) / 10, ")");
+        why = cat("CUDA driver too old (cudaGetDeviceCount: ", error_words(e),
+                  "; the driver supports CUDA ", driver / 1000, ".", (driver % 1000) / 10,
+                  ", libmos needs ", runtime / 1000, ".", (runtime % 1000) / 10, ")");
       }
     } else if (e == cudaErrorNoDevice) {
       why = cat("no CUDA device (cudaGetDeviceCount: ", error_words(e), ")");
@@ -228,8 +227,8 @@ void CudaBackend::activate() const { MOS_CUDA_CHECK(cudaSetDevice(device_)); }
 void* CudaBackend::raw_alloc(size_t bytes) {
   if (bytes == 0) bytes = 1;
   void* p = nullptr;
-  const cudaError_t e = pool_ != nullptr ? cudaMallocFromPoolAsync(&p, bytes, pool_, stream_)
-                                         : cudaMalloc(&p, bytes);
+  const cudaError_t e =
+      pool_ != nullptr ? cudaMallocFromPoolAsync(&p, bytes, pool_, stream_) : cudaMalloc(&p, bytes);
   if (e != cudaSuccess) {
     cudaGetLastError();
     fail(e == cudaErrorMemoryAllocation ? MOS_STATUS_OUT_OF_MEMORY : MOS_STATUS_INTERNAL,
@@ -318,17 +317,17 @@ void* CudaBackend::scratch(size_t bytes) {
 
 // ---- dense products -------------------------------------------------------------------------
 
-void CudaBackend::gemm_ex(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
-                          float alpha, const void* a, cudaDataType a_type, int64_t lda,
-                          const void* b, cudaDataType b_type, int64_t ldb, float beta, void* c,
+void CudaBackend::gemm_ex(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const void* a, cudaDataType a_type, int64_t lda, const void* b,
+                          cudaDataType b_type, int64_t ldb, float beta, void* c,
                           cudaDataType c_type, int64_t ldc) {
   const int compute = tf32_ && a_type == CUDA_R_32F && b_type == CUDA_R_32F
                           ? cublas::kComputeF32FastTF32
                           : cublas::kComputeF32;
-  const int st = cublas::gemm_row_major(
-      *blas_lib_, blas_, trans_a, trans_b, checked_int(m, "m"), checked_int(n, "n"),
-      checked_int(k, "k"), &alpha, a, a_type, checked_int(lda, "lda"), b, b_type,
-      checked_int(ldb, "ldb"), &beta, c, c_type, checked_int(ldc, "ldc"), compute);
+  const int st = cublas::gemm_row_major(*blas_lib_, blas_, trans_a, trans_b, checked_int(m, "m"),
+                                        checked_int(n, "n"), checked_int(k, "k"), &alpha, a, a_type,
+                                        checked_int(lda, "lda"), b, b_type, checked_int(ldb, "ldb"),
+                                        &beta, c, c_type, checked_int(ldc, "ldc"), compute);
   check(st == cublas::kStatusSuccess, MOS_STATUS_INTERNAL, "cublasGemmEx failed with status ", st,
         " (m=", m, " n=", n, " k=", k, " trans_a=", trans_a, " trans_b=", trans_b, " lda=", lda,
         " ldb=", ldb, " ldc=", ldc, ")");
@@ -389,8 +388,8 @@ void CudaBackend::scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shard
                                 const int32_t* index, int32_t r, int32_t l, float* grad_pool_b) {
   activate();
   void* s = deterministic_ ? scratch(cuda::scatter_scratch_bytes(r, l)) : nullptr;
-  MOS_CUDA_CHECK(cuda::scatter_add_b(d_b, s_b, num_shards, index, r, l, grad_pool_b,
-                                     deterministic_, s, stream_));
+  MOS_CUDA_CHECK(cuda::scatter_add_b(d_b, s_b, num_shards, index, r, l, grad_pool_b, deterministic_,
+                                     s, stream_));
 }
 
 // ---- elementwise ----------------------------------------------------------------------------
@@ -433,12 +432,11 @@ void CudaBackend::uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uin
   MOS_CUDA_CHECK(cuda::uniform_fill(n, lo, hi, seed, stream, p, stream_));
 }
 
-void CudaBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param,
-                        float* m, float* v) {
+void CudaBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
+                        float* v) {
   activate();
-  const cuda::AdamWArgs args{hp.lr,           hp.beta1,           hp.beta2,
-                             hp.eps,          hp.weight_decay,    hp.bias_correction1,
-                             hp.bias_correction2};
+  const cuda::AdamWArgs args{
+      hp.lr, hp.beta1, hp.beta2, hp.eps, hp.weight_decay, hp.bias_correction1, hp.bias_correction2};
   MOS_CUDA_CHECK(cuda::adamw(n, args, grad, param, m, v, stream_));
 }
 

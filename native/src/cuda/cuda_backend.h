@@ -76,9 +76,8 @@ class CudaBackend final : public Backend {
   // Dense product with explicit storage types (CUDA_R_32F now; CUDA_R_16BF storage for
   // activations and base weights later), always accumulated in f32.
   void gemm_ex(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-               const void* a, cudaDataType a_type, int64_t lda, const void* b,
-               cudaDataType b_type, int64_t ldb, float beta, void* c, cudaDataType c_type,
-               int64_t ldc);
+               const void* a, cudaDataType a_type, int64_t lda, const void* b, cudaDataType b_type,
+               int64_t ldb, float beta, void* c, cudaDataType c_type, int64_t ldc);
 
   // Grow the per-context scratch to at least `bytes` (never shrinks). Kernels that need scratch
   // size it with the queries in kernels.h; the buffer is reserved at creation, so the hot path

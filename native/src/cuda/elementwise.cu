@@ -11,7 +11,8 @@ namespace {
 __global__ void axpy_kernel(int64_t n, float alpha, const float* __restrict__ x,
                             float* __restrict__ y) {
   // Rounded like the CPU loop (no FMA contraction): y + (alpha * x).
-  for (int64_t e = grid_start(); e < n; e += grid_stride()) y[e] = __fadd_rn(y[e], __fmul_rn(alpha, x[e]));
+  for (int64_t e = grid_start(); e < n; e += grid_stride())
+    y[e] = __fadd_rn(y[e], __fmul_rn(alpha, x[e]));
 }
 
 __global__ void scale_kernel(int64_t n, float s, float* x) {
@@ -22,7 +23,8 @@ __global__ void scale_kernel(int64_t n, float s, float* x) {
 __global__ void row_bias_kernel(int64_t rows, int64_t cols, const float* __restrict__ bias,
                                 float* __restrict__ y) {
   for (int64_t row = blockIdx.y; row < rows; row += gridDim.y) {
-    for (int64_t col = grid_start(); col < cols; col += grid_stride()) y[row * cols + col] += bias[col];
+    for (int64_t col = grid_start(); col < cols; col += grid_stride())
+      y[row * cols + col] += bias[col];
   }
 }
 
@@ -69,8 +71,8 @@ cudaError_t add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y
   return cudaGetLastError();
 }
 
-cudaError_t uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream_id,
-                         float* p, cudaStream_t stream) {
+cudaError_t uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream_id, float* p,
+                         cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   launch(uniform_kernel, blocks_for(n), kThreads, stream, n, lo, hi, seed, stream_id, p);
   return cudaGetLastError();

@@ -53,11 +53,14 @@ cudaError_t lora_expand(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_
   const int threads = n >= 32768 ? kThreads : 64;
   const unsigned grid = blocks_for(n, threads);
   if (k <= 16) {
-    launch(expand_kernel<16>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
+    launch(expand_kernel<16>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c,
+           ldc);
   } else if (k <= 32) {
-    launch(expand_kernel<32>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
+    launch(expand_kernel<32>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c,
+           ldc);
   } else {
-    launch(expand_kernel<64>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c, ldc);
+    launch(expand_kernel<64>, grid, threads, stream, m, n, k, alpha, a, ai, ak, b, bk, bn, beta, c,
+           ldc);
   }
   return cudaGetLastError();
 }

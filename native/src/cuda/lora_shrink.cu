@@ -85,10 +85,9 @@ size_t shrink_scratch_bytes(int64_t m, int64_t n, int32_t splits) {
          sizeof(float);
 }
 
-cudaError_t lora_shrink(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                        const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                        float* c, int64_t ldc, int32_t splits, void* scratch,
-                        cudaStream_t stream) {
+cudaError_t lora_shrink(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                        int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                        int32_t splits, void* scratch, cudaStream_t stream) {
   if (m <= 0 || n <= 0) return cudaSuccess;
   if (m > kShrinkMaxM || n > kShrinkMaxN || splits < 1) return cudaErrorInvalidValue;
   const int64_t sj = trans_b ? ldb : 1;
@@ -97,16 +96,19 @@ cudaError_t lora_shrink(bool trans_b, int64_t m, int64_t n, int64_t k, float alp
   float* partial = static_cast<float*>(scratch);
   dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(m));
   if (n <= 16) {
-    launch(shrink_partial<16>, grid, kShrinkThreads, stream, n, k, chunk, a, lda, b, sj, sk, partial);
+    launch(shrink_partial<16>, grid, kShrinkThreads, stream, n, k, chunk, a, lda, b, sj, sk,
+           partial);
   } else if (n <= 32) {
-    launch(shrink_partial<32>, grid, kShrinkThreads, stream, n, k, chunk, a, lda, b, sj, sk, partial);
+    launch(shrink_partial<32>, grid, kShrinkThreads, stream, n, k, chunk, a, lda, b, sj, sk,
+           partial);
   } else {
-    launch(shrink_partial<64>, grid, kShrinkThreads, stream, n, k, chunk, a, lda, b, sj, sk, partial);
+    launch(shrink_partial<64>, grid, kShrinkThreads, stream, n, k, chunk, a, lda, b, sj, sk,
+           partial);
   }
   cudaError_t e = cudaGetLastError();
   if (e != cudaSuccess) return e;
   launch(shrink_finish, blocks_for(m * n), kThreads, stream, m, n, splits, alpha, partial, beta, c,
-                                                            ldc);
+         ldc);
   return cudaGetLastError();
 }
 

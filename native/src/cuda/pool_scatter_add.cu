@@ -107,10 +107,9 @@ __global__ void scatter_b_sorted(const float* __restrict__ d_b, int64_t s_b, int
   }
 }
 
-cudaError_t sort_into_scratch(const int32_t* index, int32_t n, void* scratch,
-                              cudaStream_t stream) {
+cudaError_t sort_into_scratch(const int32_t* index, int32_t n, void* scratch, cudaStream_t stream) {
   launch(sort_slots, blocks_for(n, 128, 1024), 128, stream, index, n,
-                                                           static_cast<int32_t*>(scratch));
+         static_cast<int32_t*>(scratch));
   return cudaGetLastError();
 }
 
@@ -120,9 +119,8 @@ size_t scatter_scratch_bytes(int32_t r, int32_t l) {
   return static_cast<size_t>(r) * static_cast<size_t>(l) * sizeof(int32_t);
 }
 
-cudaError_t scatter_add_a(const float* d_a, int64_t s_a, const int32_t* index, int32_t r,
-                          int32_t l, float* grad_a, bool deterministic, void* scratch,
-                          cudaStream_t stream) {
+cudaError_t scatter_add_a(const float* d_a, int64_t s_a, const int32_t* index, int32_t r, int32_t l,
+                          float* grad_a, bool deterministic, void* scratch, cudaStream_t stream) {
   const int64_t slots = static_cast<int64_t>(r) * l;
   if (slots <= 0 || s_a <= 0) return cudaSuccess;
   const int threads = s_a >= kThreads ? kThreads : static_cast<int>((s_a + 31) / 32 * 32);
@@ -134,27 +132,29 @@ cudaError_t scatter_add_a(const float* d_a, int64_t s_a, const int32_t* index, i
   cudaError_t e = sort_into_scratch(index, static_cast<int32_t>(slots), scratch, stream);
   if (e != cudaSuccess) return e;
   launch(scatter_a_sorted, grid, threads, stream, d_a, s_a, index, r, l,
-                                                 static_cast<const int32_t*>(scratch), grad_a);
+         static_cast<const int32_t*>(scratch), grad_a);
   return cudaGetLastError();
 }
 
-cudaError_t scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards,
-                          const int32_t* index, int32_t r, int32_t l, float* grad_b,
-                          bool deterministic, void* scratch, cudaStream_t stream) {
+cudaError_t scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards, const int32_t* index,
+                          int32_t r, int32_t l, float* grad_b, bool deterministic, void* scratch,
+                          cudaStream_t stream) {
   const int64_t rows = static_cast<int64_t>(l) * s_b;
   if (rows <= 0 || r <= 0) return cudaSuccess;
   if (!deterministic) {
     const int lanes = r < kThreads ? r : kThreads;
     const int64_t rows_per_block = kThreads / lanes;
     const int64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
-    launch(scatter_b_atomic, static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, stream, d_b, s_b, num_shards, index, r, l, grad_b);
+    launch(scatter_b_atomic, static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks),
+           kThreads, stream, d_b, s_b, num_shards, index, r, l, grad_b);
     return cudaGetLastError();
   }
   const int32_t n = r * l;
   cudaError_t e = sort_into_scratch(index, n, scratch, stream);
   if (e != cudaSuccess) return e;
   dim3 block(32, 8);
-  launch(scatter_b_sorted, blocks_for(s_b, 8, kMaxBlocks), block, stream, d_b, s_b, num_shards, index, r, l, static_cast<const int32_t*>(scratch), grad_b);
+  launch(scatter_b_sorted, blocks_for(s_b, 8, kMaxBlocks), block, stream, d_b, s_b, num_shards,
+         index, r, l, static_cast<const int32_t*>(scratch), grad_b);
   return cudaGetLastError();
 }
 

@@ -61,8 +61,8 @@ __global__ void gather_b_kernel(const float* __restrict__ pool_b, int64_t s_b, i
 
 }  // namespace
 
-cudaError_t gather_a(const float* pool_a, int64_t s_a, const int32_t* index, int32_t r,
-                     int32_t l, float* a_out, cudaStream_t stream) {
+cudaError_t gather_a(const float* pool_a, int64_t s_a, const int32_t* index, int32_t r, int32_t l,
+                     float* a_out, cudaStream_t stream) {
   const int64_t slots = static_cast<int64_t>(r) * l;
   if (slots <= 0 || s_a <= 0) return cudaSuccess;
   const bool vec4 = s_a % 4 == 0 && reinterpret_cast<uintptr_t>(pool_a) % 16 == 0 &&
@@ -70,8 +70,7 @@ cudaError_t gather_a(const float* pool_a, int64_t s_a, const int32_t* index, int
   const int64_t width = vec4 ? s_a / 4 : s_a;
   // Small shards: fewer threads per block, more blocks.
   const int threads = width >= kThreads ? kThreads : static_cast<int>((width + 31) / 32 * 32);
-  dim3 grid(blocks_for(width, threads, 1024),
-            static_cast<unsigned>(slots < 65535 ? slots : 65535));
+  dim3 grid(blocks_for(width, threads, 1024), static_cast<unsigned>(slots < 65535 ? slots : 65535));
   if (vec4) {
     launch(gather_a_kernel<4>, grid, threads, stream, pool_a, s_a, index, r, l, a_out);
   } else {
@@ -87,7 +86,8 @@ cudaError_t gather_b(const float* pool_b, int64_t s_b, int64_t num_shards, const
   const int lanes = r < kThreads ? r : kThreads;
   const int64_t rows_per_block = kThreads / lanes;
   const int64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
-  launch(gather_b_kernel, static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, stream, pool_b, s_b, num_shards, index, r, l, b_out);
+  launch(gather_b_kernel, static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks),
+         kThreads, stream, pool_b, s_b, num_shards, index, r, l, b_out);
   return cudaGetLastError();
 }
 

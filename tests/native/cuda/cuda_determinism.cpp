@@ -85,7 +85,8 @@ int main() {
   setenv("MOS_CUDA_DETERMINISTIC", "1", 1);  // read when a CUDA context is created
   int32_t available = 0;
   char reason[512] = "";
-  if (mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) != MOS_STATUS_OK ||
+  if (mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) !=
+          MOS_STATUS_OK ||
       !available) {
     std::printf("SKIP: %s\n", reason[0] ? reason : mos_last_error());
     return 77;
@@ -102,17 +103,20 @@ int main() {
                   s.d_out, s.L, s.r, s.R, s.p, s.l, s.N);
     const Grads g1 = run(gpu, s, seed), g2 = run(gpu, s, seed), g3 = run(gpu2, s, seed);
     const Grads ref = run(cpu, s, seed);
-    for (const auto& [name, u, v] :
-         {std::make_tuple("grad_A run 2", &g1.a, &g2.a), std::make_tuple("grad_B run 2", &g1.b, &g2.b),
-          std::make_tuple("grad_A fresh context", &g1.a, &g3.a),
-          std::make_tuple("grad_B fresh context", &g1.b, &g3.b)}) {
+    for (const auto& [name, u, v] : {std::make_tuple("grad_A run 2", &g1.a, &g2.a),
+                                     std::make_tuple("grad_B run 2", &g1.b, &g2.b),
+                                     std::make_tuple("grad_A fresh context", &g1.a, &g3.a),
+                                     std::make_tuple("grad_B fresh context", &g1.b, &g3.b)}) {
       const size_t i = first_difference(*u, *v);
-      T_CHECK(bit_identical(*u, *v), "%s not bit-identical (seed %llu, %s): element %zu is %.9g vs %.9g",
-              name, static_cast<unsigned long long>(seed), shape, i, i < u->size() ? (*u)[i] : 0.0f,
+      T_CHECK(bit_identical(*u, *v),
+              "%s not bit-identical (seed %llu, %s): element %zu is %.9g vs %.9g", name,
+              static_cast<unsigned long long>(seed), shape, i, i < u->size() ? (*u)[i] : 0.0f,
               i < v->size() ? (*v)[i] : 0.0f);
     }
-    t::close("deterministic grad_A vs CPU", g1.a, t::to_double(ref.a), MOS_TOL_CUDA_VS_CPU_F32, seed, shape);
-    t::close("deterministic grad_B vs CPU", g1.b, t::to_double(ref.b), MOS_TOL_CUDA_VS_CPU_F32, seed, shape);
+    t::close("deterministic grad_A vs CPU", g1.a, t::to_double(ref.a), MOS_TOL_CUDA_VS_CPU_F32,
+             seed, shape);
+    t::close("deterministic grad_B vs CPU", g1.b, t::to_double(ref.b), MOS_TOL_CUDA_VS_CPU_F32,
+             seed, shape);
     ++seed;
   }
   // The default (atomic) mode: same values up to rounding order.
@@ -122,8 +126,10 @@ int main() {
   if (gpu_atomic) {
     const Shape& s = kShapes[0];
     const Grads ga = run(gpu_atomic, s, 4242), ref = run(cpu, s, 4242);
-    t::close("atomic grad_A vs CPU", ga.a, t::to_double(ref.a), MOS_TOL_CUDA_VS_CPU_F32, 4242, "shape 0");
-    t::close("atomic grad_B vs CPU", ga.b, t::to_double(ref.b), MOS_TOL_CUDA_VS_CPU_F32, 4242, "shape 0");
+    t::close("atomic grad_A vs CPU", ga.a, t::to_double(ref.a), MOS_TOL_CUDA_VS_CPU_F32, 4242,
+             "shape 0");
+    t::close("atomic grad_B vs CPU", ga.b, t::to_double(ref.b), MOS_TOL_CUDA_VS_CPU_F32, 4242,
+             "shape 0");
     mos_context_free(gpu_atomic);
   }
   mos_context_free(gpu2);

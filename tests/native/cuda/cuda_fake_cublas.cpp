@@ -18,15 +18,15 @@
 namespace {
 
 int g_fail = 0, g_checks = 0;
-#define CHECK(cond, ...)                                            \
-  do {                                                              \
-    ++g_checks;                                                     \
-    if (!(cond)) {                                                  \
-      ++g_fail;                                                     \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);   \
-      std::printf(__VA_ARGS__);                                     \
-      std::printf("\n");                                            \
-    }                                                               \
+#define CHECK(cond, ...)                                          \
+  do {                                                            \
+    ++g_checks;                                                   \
+    if (!(cond)) {                                                \
+      ++g_fail;                                                   \
+      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      std::printf(__VA_ARGS__);                                   \
+      std::printf("\n");                                          \
+    }                                                             \
   } while (0)
 
 bool contains(const std::string& s, const std::string& part) {
@@ -64,18 +64,19 @@ void check_row_major_mapping(const mos::cublas::Library& lib) {
       for (auto& v : c) v = d(rng);
       const std::vector<float> c0 = c;
       const float alpha = 0.75f, beta = -0.5f;
-      const int st = mos::cublas::gemm_row_major(lib, h, ta, tb, m, n, k, &alpha, a.data(),
-                                                 CUDA_R_32F, lda, b.data(), CUDA_R_32F, ldb,
-                                                 &beta, c.data(), CUDA_R_32F, ldc,
-                                                 mos::cublas::kComputeF32);
+      const int st = mos::cublas::gemm_row_major(
+          lib, h, ta, tb, m, n, k, &alpha, a.data(), CUDA_R_32F, lda, b.data(), CUDA_R_32F, ldb,
+          &beta, c.data(), CUDA_R_32F, ldc, mos::cublas::kComputeF32);
       CHECK(st == 0, "gemm_row_major returned %d (trans_a=%d trans_b=%d)", st, ta, tb);
       double worst = 0.0;
       for (int i = 0; i < m; ++i) {
         for (int j = 0; j < n; ++j) {
           double acc = 0.0;
           for (int p = 0; p < k; ++p) {
-            const double av = ta ? a[static_cast<size_t>(p) * lda + i] : a[static_cast<size_t>(i) * lda + p];
-            const double bv = tb ? b[static_cast<size_t>(j) * ldb + p] : b[static_cast<size_t>(p) * ldb + j];
+            const double av =
+                ta ? a[static_cast<size_t>(p) * lda + i] : a[static_cast<size_t>(i) * lda + p];
+            const double bv =
+                tb ? b[static_cast<size_t>(j) * ldb + p] : b[static_cast<size_t>(p) * ldb + j];
             acc += av * bv;
           }
           const double ref = alpha * acc + beta * c0[static_cast<size_t>(i) * ldc + j];
@@ -87,8 +88,10 @@ void check_row_major_mapping(const mos::cublas::Library& lib) {
                 "padding of C row %d col %d was written (trans_a=%d trans_b=%d)", i, j, ta, tb);
         }
       }
-      CHECK(worst < 1e-5, "row-major mapping wrong: worst |diff| %.3e (trans_a=%d trans_b=%d, "
-            "m=%d n=%d k=%d)", worst, ta, tb, m, n, k);
+      CHECK(worst < 1e-5,
+            "row-major mapping wrong: worst |diff| %.3e (trans_a=%d trans_b=%d, "
+            "m=%d n=%d k=%d)",
+            worst, ta, tb, m, n, k);
     }
   }
   lib.destroy(h);
@@ -127,7 +130,8 @@ int run_paths(const char* complete, const char* partial) {
     std::printf("message (lacking symbol): %s\n", err.c_str());
     CHECK(contains(err, "cuBLAS not found: tried $MOS_CUBLAS_LIB=" + std::string(partial)),
           "message does not start with the env path: %s", err.c_str());
-    CHECK(contains(err, "lacks cublasGemmEx"), "message does not name cublasGemmEx: %s", err.c_str());
+    CHECK(contains(err, "lacks cublasGemmEx"), "message does not name cublasGemmEx: %s",
+          err.c_str());
     CHECK(!contains(err, "lacks cublasCreate_v2"), "message names a symbol that exists: %s",
           err.c_str());
     CHECK(contains(err, "libcublas.so.13") && contains(err, "libcublas.so ("),
@@ -162,8 +166,10 @@ int run_soname() {
   CHECK(lib != nullptr, "libcublas.so.13 not found by soname: %s", err.c_str());
   if (lib) {
     CHECK(lib->path == "libcublas.so.13", "loaded %s, expected the soname", lib->path.c_str());
-    CHECK(fake_version(*lib) == 130099, "the soname resolved to a real cuBLAS, not the fake "
-          "(version %d): LD_LIBRARY_PATH should put the fake first", fake_version(*lib));
+    CHECK(fake_version(*lib) == 130099,
+          "the soname resolved to a real cuBLAS, not the fake "
+          "(version %d): LD_LIBRARY_PATH should put the fake first",
+          fake_version(*lib));
   }
   // The process-wide instance loads once and then answers from its cache.
   const mos::cublas::Library* s1 = mos::cublas::shared(&err);

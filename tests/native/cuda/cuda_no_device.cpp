@@ -14,15 +14,15 @@
 namespace {
 
 int g_fail = 0, g_checks = 0;
-#define CHECK(cond, ...)                                            \
-  do {                                                              \
-    ++g_checks;                                                     \
-    if (!(cond)) {                                                  \
-      ++g_fail;                                                     \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);   \
-      std::printf(__VA_ARGS__);                                     \
-      std::printf("\n");                                            \
-    }                                                               \
+#define CHECK(cond, ...)                                          \
+  do {                                                            \
+    ++g_checks;                                                   \
+    if (!(cond)) {                                                \
+      ++g_fail;                                                   \
+      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      std::printf(__VA_ARGS__);                                   \
+      std::printf("\n");                                          \
+    }                                                             \
   } while (0)
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
@@ -40,9 +40,9 @@ int main() {
   int32_t available = -1;
   char reason[512];
   std::memset(reason, 'x', sizeof(reason));
-  CHECK(mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) ==
-            MOS_STATUS_OK,
-        "mos_backend_available failed: %s", mos_last_error());
+  CHECK(
+      mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) == MOS_STATUS_OK,
+      "mos_backend_available failed: %s", mos_last_error());
   const std::string why(reason);
   std::printf("mos_backend_available(CUDA) = %d, reason \"%s\"\n", available, reason);
   // A tiny buffer gets a truncated, NUL-terminated reason and no overflow.

@@ -17,7 +17,7 @@ namespace {
 
 struct Shape {
   int32_t d_in, d_out, L, r, R, p, l, N;
-  bool dup;     // explicit indices with repeats instead of generated ones
+  bool dup;  // explicit indices with repeats instead of generated ones
   bool bias;
   float dropout;
 };
@@ -55,9 +55,10 @@ struct Side {
 
 std::string describe(const Shape& s) {
   char buf[256];
-  std::snprintf(buf, sizeof(buf), "d_in=%d d_out=%d L=%d r=%d R_eq=%d p=%d l=%d N=%d%s%s dropout=%g",
-                s.d_in, s.d_out, s.L, s.r, s.R, s.p, s.l, s.N, s.dup ? " dup-idx" : "",
-                s.bias ? " bias" : "", static_cast<double>(s.dropout));
+  std::snprintf(buf, sizeof(buf),
+                "d_in=%d d_out=%d L=%d r=%d R_eq=%d p=%d l=%d N=%d%s%s dropout=%g", s.d_in, s.d_out,
+                s.L, s.r, s.R, s.p, s.l, s.N, s.dup ? " dup-idx" : "", s.bias ? " bias" : "",
+                static_cast<double>(s.dropout));
   return buf;
 }
 
@@ -111,7 +112,8 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
     for (int32_t k = 0; k < s.L; ++k) {
       const auto ia = indices_with_repeats(rng, slots, static_cast<int32_t>(P));
       const auto ib = indices_with_repeats(rng, slots, static_cast<int32_t>(P));
-      for (Side* sd : {&cpu, &gpu}) T_OK(mos_pool_set_indices(sd->pool, k, ia.data(), ib.data(), slots));
+      for (Side* sd : {&cpu, &gpu})
+        T_OK(mos_pool_set_indices(sd->pool, k, ia.data(), ib.data(), slots));
     }
   } else {
     for (Side* sd : {&cpu, &gpu}) T_OK(mos_pool_generate_indices(sd->pool, seed + 1));
@@ -165,7 +167,8 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
     }
     ++side;
   }
-  if (cpu.layers.size() != static_cast<size_t>(s.L) || gpu.layers.size() != cpu.layers.size()) return;
+  if (cpu.layers.size() != static_cast<size_t>(s.L) || gpu.layers.size() != cpu.layers.size())
+    return;
 
   // Forward FULL (training, dropout) + backward FULL for every block: pool grads accumulate.
   for (int32_t k = 0; k < s.L; ++k) {
@@ -287,7 +290,8 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
 int main() {
   int32_t available = 0;
   char reason[512] = "";
-  if (mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) != MOS_STATUS_OK ||
+  if (mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) !=
+          MOS_STATUS_OK ||
       !available) {
     std::printf("SKIP: %s\n", reason[0] ? reason : mos_last_error());
     return 77;

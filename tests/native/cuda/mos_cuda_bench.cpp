@@ -24,14 +24,14 @@ namespace {
 bool g_quick = false;
 cudaStream_t g_stream = nullptr;
 
-#define CU(call)                                                                            \
-  do {                                                                                      \
-    const cudaError_t e_ = (call);                                                          \
-    if (e_ != cudaSuccess) {                                                                \
-      std::printf("CUDA error at %s:%d: %s: %s\n", __FILE__, __LINE__, #call,              \
-                  cudaGetErrorString(e_));                                                  \
-      std::exit(1);                                                                         \
-    }                                                                                       \
+#define CU(call)                                                              \
+  do {                                                                        \
+    const cudaError_t e_ = (call);                                            \
+    if (e_ != cudaSuccess) {                                                  \
+      std::printf("CUDA error at %s:%d: %s: %s\n", __FILE__, __LINE__, #call, \
+                  cudaGetErrorString(e_));                                    \
+      std::exit(1);                                                           \
+    }                                                                         \
   } while (0)
 
 // Mean seconds per call of fn over `iters` calls after 2 warm-up calls (CUDA events).
@@ -92,8 +92,9 @@ void bench_reference(const mos::cublas::Library* blas) {
   const size_t bytes = size_t{1} << 30;
   void* a = dev_alloc(bytes);
   void* b = dev_alloc(bytes);
-  const double t = time_gpu([&] { CU(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice, g_stream)); },
-                            g_quick ? 3 : 10);
+  const double t =
+      time_gpu([&] { CU(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice, g_stream)); },
+               g_quick ? 3 : 10);
   g_copy_gbs = 2.0 * bytes / t / 1e9;  // read + write
   row("copy D2D (reference)", "1 GiB", t, 2.0 * bytes, 0);
   CU(cudaFree(a));
@@ -120,7 +121,7 @@ void bench_reference(const mos::cublas::Library* blas) {
         },
         g_quick ? 3 : 10);
     row(compute == mos::cublas::kComputeF32 ? "cuBLAS SGEMM f32 (reference)"
-                                             : "cuBLAS SGEMM TF32 (reference)",
+                                            : "cuBLAS SGEMM TF32 (reference)",
         std::to_string(n) + "^3", t2, 0, 2.0 * n * n * static_cast<double>(n));
   }
   blas->destroy(h);
@@ -147,10 +148,10 @@ void bench_shards() {
   int32_t* index = dev_indices(static_cast<size_t>(slots), P, 5);
   void* scratch = dev_alloc(mos::cuda::scatter_scratch_bytes(r, l));
   const double payload = static_cast<double>(out_n) * sizeof(float);
-  const std::string shape_a = "P=" + std::to_string(P) + " s_a=" + std::to_string(s) +
-                              " r*l=" + std::to_string(slots);
-  const std::string shape_b = "P=" + std::to_string(P) + " s_b=" + std::to_string(s) +
-                              " r*l=" + std::to_string(slots);
+  const std::string shape_a =
+      "P=" + std::to_string(P) + " s_a=" + std::to_string(s) + " r*l=" + std::to_string(slots);
+  const std::string shape_b =
+      "P=" + std::to_string(P) + " s_b=" + std::to_string(s) + " r*l=" + std::to_string(slots);
   const int it = g_quick ? 3 : 10;
   row("gather A", shape_a,
       time_gpu([&] { CU(mos::cuda::gather_a(pool, s, index, r, l, out, g_stream)); }, it),
@@ -160,14 +161,18 @@ void bench_shards() {
       2 * payload, 0);
   for (bool det : {false, true}) {
     row(det ? "scatter-add A (deterministic)" : "scatter-add A (atomic)", shape_a,
-        time_gpu([&] {
-          CU(mos::cuda::scatter_add_a(out, s, index, r, l, grad, det, scratch, g_stream));
-        }, it),
+        time_gpu(
+            [&] {
+              CU(mos::cuda::scatter_add_a(out, s, index, r, l, grad, det, scratch, g_stream));
+            },
+            it),
         3 * payload, 0);
     row(det ? "scatter-add B (deterministic)" : "scatter-add B (atomic)", shape_b,
-        time_gpu([&] {
-          CU(mos::cuda::scatter_add_b(out, s, P, index, r, l, grad, det, scratch, g_stream));
-        }, it),
+        time_gpu(
+            [&] {
+              CU(mos::cuda::scatter_add_b(out, s, P, index, r, l, grad, det, scratch, g_stream));
+            },
+            it),
         3 * payload, 0);
   }
   cudaFree(pool);
@@ -198,24 +203,45 @@ void bench_fused(const mos::cublas::Library* blas) {
       const std::string shape = "N=" + std::to_string(N) + " d=" + std::to_string(d) + " r=16";
       const int it = g_quick ? 10 : 50;
       const double bytes = 4.0 * (N * d + r * d + N * r);
-      row("shrink fused", shape, time_gpu([&] {
-            CU(mos::cuda::lora_shrink(true, N, r, d, 1.0f, x, d, a, d, 0.0f, u, r, splits, part, g_stream));
-          }, it), bytes, 0);
-      row("shrink cuBLAS", shape, time_gpu([&] {
-            mos::cublas::gemm_row_major(*blas, h, false, true, N, r, d, &one, x, CUDA_R_32F, d, a,
-                                        CUDA_R_32F, d, &zero, u, CUDA_R_32F, r, mos::cublas::kComputeF32);
-          }, it), bytes, 0);
+      row("shrink fused", shape,
+          time_gpu(
+              [&] {
+                CU(mos::cuda::lora_shrink(true, N, r, d, 1.0f, x, d, a, d, 0.0f, u, r, splits, part,
+                                          g_stream));
+              },
+              it),
+          bytes, 0);
+      row("shrink cuBLAS", shape,
+          time_gpu(
+              [&] {
+                mos::cublas::gemm_row_major(*blas, h, false, true, N, r, d, &one, x, CUDA_R_32F, d,
+                                            a, CUDA_R_32F, d, &zero, u, CUDA_R_32F, r,
+                                            mos::cublas::kComputeF32);
+              },
+              it),
+          bytes, 0);
       const double ebytes = 4.0 * (N * r + d * r + 2.0 * N * d);
-      row("expand fused", shape, time_gpu([&] {
-            CU(mos::cuda::lora_expand(false, true, N, d, r, 0.5f, u, r, a, r, 1.0f, y, d, g_stream));
-          }, it), ebytes, 0);
-      row("expand cuBLAS", shape, time_gpu([&] {
-            const float s = 0.5f;
-            mos::cublas::gemm_row_major(*blas, h, false, true, N, d, r, &s, u, CUDA_R_32F, r, a,
-                                        CUDA_R_32F, r, &one, y, CUDA_R_32F, d, mos::cublas::kComputeF32);
-          }, it), ebytes, 0);
+      row("expand fused", shape,
+          time_gpu(
+              [&] {
+                CU(mos::cuda::lora_expand(false, true, N, d, r, 0.5f, u, r, a, r, 1.0f, y, d,
+                                          g_stream));
+              },
+              it),
+          ebytes, 0);
+      row("expand cuBLAS", shape,
+          time_gpu(
+              [&] {
+                const float s = 0.5f;
+                mos::cublas::gemm_row_major(*blas, h, false, true, N, d, r, &s, u, CUDA_R_32F, r, a,
+                                            CUDA_R_32F, r, &one, y, CUDA_R_32F, d,
+                                            mos::cublas::kComputeF32);
+              },
+              it),
+          ebytes, 0);
       for (void* p : {static_cast<void*>(x), static_cast<void*>(a), static_cast<void*>(u),
-                      static_cast<void*>(y), part}) cudaFree(p);
+                      static_cast<void*>(y), part})
+        cudaFree(p);
     }
   }
   blas->destroy(h);
@@ -231,12 +257,12 @@ double time_api(mos_context_t ctx, const std::function<void()>& fn, int iters) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / iters;
 }
 
-#define API(call)                                                                    \
-  do {                                                                               \
-    if ((call) != MOS_STATUS_OK) {                                                   \
-      std::printf("C API error: %s: %s\n", #call, mos_last_error());                 \
-      return;                                                                        \
-    }                                                                                \
+#define API(call)                                                    \
+  do {                                                               \
+    if ((call) != MOS_STATUS_OK) {                                   \
+      std::printf("C API error: %s: %s\n", #call, mos_last_error()); \
+      return;                                                        \
+    }                                                                \
   } while (0)
 
 // MoS layer forward (gather A, gather B, shrink, expand) vs dense LoRA (two products) at the
@@ -264,20 +290,23 @@ void bench_layer() {
       API(mos_tensor_create(ctx, MOS_DTYPE_F32, N, r, &u));
       API(mos_tensor_create(ctx, MOS_DTYPE_F32, d_out, d_in, &w));
       API(mos_pool_assemble(pool, 0, a, b));
-      const std::string shape = std::to_string(d_in) + "->" + std::to_string(d_out) +
-                                " N=" + std::to_string(N) + " r=16";
-      const double t_mos = time_api(ctx, [&] {
-        mos_layer_forward(layer, x, y, MOS_MODE_ADAPTER_ONLY, 0);
-      }, it);
-      const double t_dense = time_api(ctx, [&] {
-        mos_gemm(ctx, 0, 1, 1.0f, x, a, 0.0f, u);
-        mos_gemm(ctx, 0, 1, 1.0f, u, b, 1.0f, y);
-      }, it);
+      const std::string shape =
+          std::to_string(d_in) + "->" + std::to_string(d_out) + " N=" + std::to_string(N) + " r=16";
+      const double t_mos =
+          time_api(ctx, [&] { mos_layer_forward(layer, x, y, MOS_MODE_ADAPTER_ONLY, 0); }, it);
+      const double t_dense = time_api(
+          ctx,
+          [&] {
+            mos_gemm(ctx, 0, 1, 1.0f, x, a, 0.0f, u);
+            mos_gemm(ctx, 0, 1, 1.0f, u, b, 1.0f, y);
+          },
+          it);
       const double t_base = time_api(ctx, [&] { mos_gemm(ctx, 0, 1, 1.0f, x, w, 0.0f, y); }, it);
       row("MoS layer forward (adapter)", shape, t_mos, 0, 0);
       row("dense LoRA forward", shape, t_dense, 0, 0);
       row("base x W^T (f32)", shape, t_base, 0, 2.0 * N * d_in * static_cast<double>(d_out));
-      std::printf("| ratio MoS / dense LoRA       | %-34s | %10.3f\n", shape.c_str(), t_mos / t_dense);
+      std::printf("| ratio MoS / dense LoRA       | %-34s | %10.3f\n", shape.c_str(),
+                  t_mos / t_dense);
       for (mos_tensor_t t : {x, y, a, b, u, w}) mos_tensor_free(t);
       mos_layer_free(layer);
       mos_pool_free(pool);
@@ -300,9 +329,8 @@ int main(int argc, char** argv) {
   }
   cudaDeviceProp prop;
   CU(cudaGetDeviceProperties(&prop, 0));
-  std::printf("device: %s, sm_%d%d, %d SMs, L2 %d MB, %zu GiB\n", prop.name, prop.major,
-              prop.minor, prop.multiProcessorCount, prop.l2CacheSize >> 20,
-              prop.totalGlobalMem >> 30);
+  std::printf("device: %s, sm_%d%d, %d SMs, L2 %d MB, %zu GiB\n", prop.name, prop.major, prop.minor,
+              prop.multiProcessorCount, prop.l2CacheSize >> 20, prop.totalGlobalMem >> 30);
   std::string err;
   const mos::cublas::Library* blas = mos::cublas::shared(&err);
   if (blas == nullptr) std::printf("no cuBLAS: %s\n", err.c_str());

@@ -3,8 +3,8 @@
 // run under g++ on machines without a GPU (target mos_emu in tests/native/cuda/CMakeLists.txt).
 //
 // Each kernel launch runs its blocks one after another; the threads of a block are fibers
-// (emu_runtime.cpp) scheduled round-robin, each running until __syncthreads() / a warp shuffle or its
-// end, so block-wide barriers, shared memory (a `static` per kernel, one block at a time) and
+// (emu_runtime.cpp) scheduled round-robin, each running until __syncthreads() / a warp shuffle or
+// its end, so block-wide barriers, shared memory (a `static` per kernel, one block at a time) and
 // shuffles behave as on a GPU. "Device" memory is host memory. What it cannot show: performance,
 // coalescing, races between blocks (they never overlap here), and nvcc-only compile errors.
 #pragma once
@@ -145,12 +145,18 @@ struct cudaFuncAttributes {
 
 inline const char* cudaGetErrorName(cudaError_t e) {
   switch (e) {
-    case cudaSuccess: return "cudaSuccess";
-    case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
-    case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
-    case cudaErrorInsufficientDriver: return "cudaErrorInsufficientDriver";
-    case cudaErrorNoDevice: return "cudaErrorNoDevice";
-    default: return "cudaErrorUnknown";
+    case cudaSuccess:
+      return "cudaSuccess";
+    case cudaErrorInvalidValue:
+      return "cudaErrorInvalidValue";
+    case cudaErrorMemoryAllocation:
+      return "cudaErrorMemoryAllocation";
+    case cudaErrorInsufficientDriver:
+      return "cudaErrorInsufficientDriver";
+    case cudaErrorNoDevice:
+      return "cudaErrorNoDevice";
+    default:
+      return "cudaErrorUnknown";
   }
 }
 inline const char* cudaGetErrorString(cudaError_t e) { return cudaGetErrorName(e); }

@@ -81,9 +81,9 @@ void start_fiber(Scheduler& s, unsigned t) {
   char* top = s.stacks[t].get() + kStack;
   top -= reinterpret_cast<uintptr_t>(top) % 16;
   void** frame = reinterpret_cast<void**>(top);
-  frame[-1] = nullptr;                                       // fake return address of fiber_main
-  frame[-2] = reinterpret_cast<void*>(&fiber_main);          // ret target
-  for (int i = 3; i <= 8; ++i) frame[-i] = nullptr;          // rbp rbx r12 r13 r14 r15
+  frame[-1] = nullptr;                               // fake return address of fiber_main
+  frame[-2] = reinterpret_cast<void*>(&fiber_main);  // ret target
+  for (int i = 3; i <= 8; ++i) frame[-i] = nullptr;  // rbp rbx r12 r13 r14 r15
   s.sp[t] = &frame[-8];
 #else
   getcontext(&s.ctx[t]);
