@@ -85,7 +85,13 @@ public final class DemoReport {
     out.printf("held-out loss on the fine-tuning test split (%d seed(s) per method; base model before "
         + "fine-tuning: %.4f bits/char)%n", r.settings().seeds, r.baseTestBits());
     table(r).print(out);
-    plot(r, dir.resolve(PLOT));
+    try {
+      plot(r, dir.resolve(PLOT));
+    } catch (IOException | RuntimeException | LinkageError | InternalError e) {
+      // e.g. a headless JDK without fonts: the numbers matter more than the picture
+      out.printf("could not draw %s (%s); the table, report and results are still written%n",
+          dir.resolve(PLOT), e);
+    }
     Files.writeString(dir.resolve(REPORT), markdown(r));
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(RESULTS).toFile(), json(r));
