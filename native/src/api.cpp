@@ -161,6 +161,19 @@ MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_
               c.backend->set_num_threads(num_threads););
 }
 
+MOS_API mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode) {
+  MOS_GUARDED(mos::Context& c = ctx_of(ctx, "ctx");
+              mos::check(mode == MOS_MATH_DEFAULT || mode == MOS_MATH_TF32,
+                         MOS_STATUS_INVALID_ARGUMENT,
+                         "mode must be MOS_MATH_DEFAULT (0) or MOS_MATH_TF32 (1), got ",
+                         static_cast<int>(mode));
+              c.backend->set_math_mode(mode););
+}
+
+MOS_API mos_status_t mos_context_set_deterministic(mos_context_t ctx, int32_t on) {
+  MOS_GUARDED(ctx_of(ctx, "ctx").backend->set_deterministic(on != 0););
+}
+
 MOS_API mos_status_t mos_context_synchronize(mos_context_t ctx) {
   MOS_GUARDED(ctx_of(ctx, "ctx").backend->synchronize(););
 }
@@ -209,9 +222,12 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
     mos::Tensor& ta = tensor_of(a, "a");
     mos::Tensor& tb = tensor_of(b, "b");
     mos::Tensor& tc = tensor_of(c, "c");
-    mos::require_f32_in(ta, "a", cx);
-    mos::require_f32_in(tb, "b", cx);
-    mos::require_f32_in(tc, "c", cx);
+    mos::require_float_in(ta, "a", cx);
+    mos::require_float_in(tb, "b", cx);
+    mos::require_float_in(tc, "c", cx);
+    const char* rule = "a, b and c of mos_gemm must all be F32 or all BF16 (no mixing)";
+    mos::require_same_dtype(tb, "b", ta.dtype, "a", rule);
+    mos::require_same_dtype(tc, "c", ta.dtype, "a", rule);
     const int64_t m = trans_a ? ta.cols : ta.rows, k = trans_a ? ta.rows : ta.cols;
     const int64_t k2 = trans_b ? tb.cols : tb.rows, n = trans_b ? tb.rows : tb.cols;
     mos::check(k == k2, MOS_STATUS_SHAPE_MISMATCH, "op(a) is [", m, " x ", k, "] but op(b) is [",
@@ -220,8 +236,24 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
                tc.cols, "] but op(a) op(b) is [", m, " x ", n, "]");
     mos::check(tc.data != ta.data && tc.data != tb.data, MOS_STATUS_INVALID_ARGUMENT,
                "c must not be the same memory as a or b");
-    cx.backend->gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, ta.f32(), ta.cols, tb.f32(),
-                     tb.cols, beta, tc.f32(), tc.cols););
+    if (ta.dtype == MOS_DTYPE_F32) {
+      cx.backend->gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, ta.f32(), ta.cols, tb.f32(),
+                       tb.cols, beta, tc.f32(), tc.cols);
+    } else {
+      // BF16 storage, f32 accumulation: widen, multiply in f32, round C back (nearest-even).
+      mos::Buffer* s = cx.gemm_scratch;
+      for (int i = 0; i < 3; ++i) {
+        const mos::Tensor& t = i == 0 ? ta : i == 1 ? tb : tc;
+        s[i].reserve(sizeof(float) * static_cast<size_t>(t.numel()));
+      }
+      mos::Backend& be = *cx.backend;
+      be.bf16_to_f32(ta.data, ta.numel(), s[0].f32());
+      be.bf16_to_f32(tb.data, tb.numel(), s[1].f32());
+      if (beta != 0.0f) be.bf16_to_f32(tc.data, tc.numel(), s[2].f32());
+      be.gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, s[0].f32(), ta.cols, s[1].f32(), tb.cols,
+              beta, s[2].f32(), tc.cols);
+      be.f32_to_bf16(s[2].f32(), tc.numel(), tc.data);
+    });
 }
 
 // ---- configuration helpers ------------------------------------------------------------------

@@ -33,6 +33,10 @@ class Backend {
   virtual void fill_zero(void* p, size_t bytes) = 0;
   virtual void synchronize() = 0;
   virtual void set_num_threads(int32_t n) = 0;
+  // Precision of the f32 dense products and deterministic reductions (mos_context_set_math_mode,
+  // mos_context_set_deterministic). The CPU is exact and deterministic: both are no-ops there.
+  virtual void set_math_mode(mos_math_mode_t) {}
+  virtual void set_deterministic(bool) {}
   // True when host pointers can be used directly as backend memory (CPU).
   virtual bool host_addressable() const = 0;
 
@@ -53,6 +57,11 @@ class Backend {
                              const int32_t* index, int32_t r, int32_t l, float* grad_pool_a) = 0;
   virtual void scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards,
                              const int32_t* index, int32_t r, int32_t l, float* grad_pool_b) = 0;
+
+  // ---- bf16 storage (rounding of common/index_math.h: exact widening, round-to-nearest-even) --
+  // dst[e] = bf16 src[e] widened to f32 / rounded to bf16, for e in [0, n).
+  virtual void bf16_to_f32(const void* src, int64_t n, float* dst) = 0;
+  virtual void f32_to_bf16(const float* src, int64_t n, void* dst) = 0;
 
   // ---- elementwise ----
   // out[e] = keep(seed, counter, e) ? x[e] / (1 - rate) : 0, for e in [0, n). out may equal x.

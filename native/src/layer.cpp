@@ -1,10 +1,18 @@
 // layer.cpp: forward (spec §4), backward with scatter-add into the pools (§5) and merge (§4,
 // §10.11) of one block. All dense products go through Backend::gemm; checks precede all writes.
+// BF16 storage: x, y, dy, dx, W and bias are all F32 or all BF16 (kSameDtype). BF16 operands are
+// widened into grow-only f32 scratch, the f32 path runs (f32 accumulation), and y / dx are rounded
+// back to nearest-even; pools, gradients and optimizer state are always F32.
 #include "layer.h"
 
 #include "error.h"
 
 namespace mos {
+
+namespace {
+const char* const kSameDtype =
+    "x, y, dy, dx, weight and bias of a layer must all be F32 or all BF16 (no mixing)";
+}  // namespace
 
 Layer::Layer(std::shared_ptr<Pool> pool, int32_t k, std::shared_ptr<Tensor> weight,
              std::shared_ptr<Tensor> bias)
@@ -13,20 +21,21 @@ Layer::Layer(std::shared_ptr<Pool> pool, int32_t k, std::shared_ptr<Tensor> weig
   const MosConfig& c = pool_->cfg();
   pool_->require_block(k);
   if (weight_) {
-    require_f32_in(*weight_, "weight", pool_->context());
+    require_float_in(*weight_, "weight", pool_->context());
     require_rows(*weight_, "weight", c.d_out, "the pool's d_out");
     require_cols(*weight_, "weight", c.d_in, "the pool's d_in");
   }
   if (bias_) {
     check(weight_ != nullptr, MOS_STATUS_INVALID_ARGUMENT,
           "bias given without weight (an adapter-only layer has no base path to add it to)");
-    require_f32_in(*bias_, "bias", pool_->context());
+    require_float_in(*bias_, "bias", pool_->context());
+    require_same_dtype(*bias_, "bias", weight_->dtype, "weight", kSameDtype);
     require_rows(*bias_, "bias", 1, "a bias row count");
     require_cols(*bias_, "bias", c.d_out, "the pool's d_out");
   }
   Backend* be = &pool_->backend();
   const size_t factor = sizeof(float) * c.r;
-  for (Buffer* b : {&a_, &b_, &da_, &db_, &u_, &du_, &xd_}) b->bind(be);
+  for (Buffer* b : {&a_, &b_, &da_, &db_, &u_, &du_, &xd_, &xf_, &yf_, &wf_, &biasf_}) b->bind(be);
   a_.reserve(factor * c.d_in);
   da_.reserve(factor * c.d_in);
   b_.reserve(factor * c.d_out);
@@ -41,17 +50,46 @@ void Layer::check_mode(mos_mode_t mode) const {
         "(use MOS_MODE_ADAPTER_ONLY)");
 }
 
-void Layer::check_operand(const Tensor& t, const char* name, int64_t cols, const char* what) const {
-  require_f32_in(t, name, pool_->context());
+void Layer::check_operand(const Tensor& t, const char* name, int64_t cols, const char* what,
+                          const Tensor& first) const {
+  require_float_in(t, name, pool_->context());
   require_cols(t, name, cols, what);
+  if (weight_) {
+    require_same_dtype(t, name, weight_->dtype, "weight", kSameDtype);
+  } else if (&t != &first) {
+    require_same_dtype(t, name, first.dtype, "x", kSameDtype);
+  }
 }
 
-void Layer::base_forward(const Tensor& x, Tensor& y) {
+void Layer::reserve_bf16(int64_t n_x, int64_t n_y, bool base) {
+  xf_.reserve(sizeof(float) * n_x);
+  yf_.reserve(sizeof(float) * n_y);
+  if (base && weight_->dtype == MOS_DTYPE_BF16) {
+    const MosConfig& c = pool_->cfg();
+    wf_.reserve(sizeof(float) * c.d_out * c.d_in);
+    if (bias_) biasf_.reserve(sizeof(float) * c.d_out);
+  }
+}
+
+const float* Layer::weight_f32() {
+  if (weight_->dtype == MOS_DTYPE_F32) return weight_->f32();
+  const MosConfig& c = pool_->cfg();
+  pool_->backend().bf16_to_f32(weight_->data, c.d_out * c.d_in, wf_.f32());
+  return wf_.f32();
+}
+
+void Layer::base_forward(const float* x, int64_t N, float* y) {
   const MosConfig& c = pool_->cfg();
   Backend& be = pool_->backend();
-  be.gemm(false, true, x.rows, c.d_out, c.d_in, 1.0f, x.f32(), c.d_in, weight_->f32(), c.d_in, 0.0f,
-          y.f32(), c.d_out);
-  if (bias_) be.add_row_bias(x.rows, c.d_out, bias_->f32(), y.f32());
+  be.gemm(false, true, N, c.d_out, c.d_in, 1.0f, x, c.d_in, weight_f32(), c.d_in, 0.0f, y,
+          c.d_out);
+  if (!bias_) return;
+  const float* bias = bias_->f32();
+  if (bias_->dtype == MOS_DTYPE_BF16) {
+    be.bf16_to_f32(bias_->data, c.d_out, biasf_.f32());
+    bias = biasf_.f32();
+  }
+  be.add_row_bias(N, c.d_out, bias, y);
 }
 
 void Layer::assemble() {
@@ -65,14 +103,15 @@ void Layer::assemble() {
 void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) {
   const MosConfig& c = pool_->cfg();
   check_mode(mode);
-  check_operand(x, "x", c.d_in, "the layer's d_in");
-  check_operand(y, "y", c.d_out, "the layer's d_out");
+  check_operand(x, "x", c.d_in, "the layer's d_in", x);
+  check_operand(y, "y", c.d_out, "the layer's d_out", x);
   require_rows(y, "y", x.rows, "x's row count N");
   check(x.data != y.data, MOS_STATUS_INVALID_ARGUMENT, "x and y must not be the same memory");
   if (merged_) {
     check(!training, MOS_STATUS_INVALID_STATE,
           "training forward on a merged layer (its adapter is inside W); unmerge it first");
-    if (mode == MOS_MODE_FULL) base_forward(x, y);  // W' already holds the adapter
+    // Only an F32 W merges, so x and y are F32 here. W' already holds the adapter.
+    if (mode == MOS_MODE_FULL) base_forward(x.f32(), x.rows, y.f32());
     return;
   }
   pool_->require_indices(k_);
@@ -81,21 +120,32 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
   Buffer& u = training ? u_ : du_;  // an inference forward must not clobber the saved u
   u.reserve(sizeof(float) * N * c.r);
   if (drop) xd_.reserve(sizeof(float) * N * c.d_in);
+  const bool bf16 = x.dtype == MOS_DTYPE_BF16;
+  if (bf16) reserve_bf16(x.numel(), y.numel(), mode == MOS_MODE_FULL);
 
   // Validation and allocation are done: from here on, only writes.
   Backend& be = pool_->backend();
   if (training) saved_ = false;
   assemble();
-  const float* xin = x.f32();
+  const float* xf = x.f32();
+  float* yf = y.f32();
+  if (bf16) {
+    be.bf16_to_f32(x.data, x.numel(), xf_.f32());
+    xf = xf_.f32();
+    yf = yf_.f32();
+    if (mode != MOS_MODE_FULL) be.bf16_to_f32(y.data, y.numel(), yf);  // y += adapter
+  }
+  const float* xin = xf;
   if (drop) {
-    be.dropout(x.f32(), N * c.d_in, c.dropout, seed_, counter_, xd_.f32());
+    be.dropout(xf, N * c.d_in, c.dropout, seed_, counter_, xd_.f32());
     xin = xd_.f32();
   }
   // u = dropout(x) A^T, then y (+)= (alpha/r) u B^T: the order of spec §10.11.
   be.gemm(false, true, N, c.r, c.d_in, 1.0f, xin, c.d_in, a_.f32(), c.d_in, 0.0f, u.f32(), c.r);
-  if (mode == MOS_MODE_FULL) base_forward(x, y);
-  be.gemm(false, true, N, c.d_out, c.r, c.scaling(), u.f32(), c.r, b_.f32(), c.r, 1.0f, y.f32(),
+  if (mode == MOS_MODE_FULL) base_forward(xf, N, yf);
+  be.gemm(false, true, N, c.d_out, c.r, c.scaling(), u.f32(), c.r, b_.f32(), c.r, 1.0f, yf,
           c.d_out);
+  if (bf16) be.f32_to_bf16(yf, y.numel(), y.data);
   if (training) {
     saved_ = true;
     saved_rows_ = N;
@@ -106,11 +156,11 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
 void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t mode) {
   const MosConfig& c = pool_->cfg();
   check_mode(mode);
-  check_operand(x, "x", c.d_in, "the layer's d_in");
-  check_operand(dy, "dy", c.d_out, "the layer's d_out");
+  check_operand(x, "x", c.d_in, "the layer's d_in", x);
+  check_operand(dy, "dy", c.d_out, "the layer's d_out", x);
   require_rows(dy, "dy", x.rows, "x's row count N");
   if (dx) {
-    check_operand(*dx, "dx", c.d_in, "the layer's d_in");
+    check_operand(*dx, "dx", c.d_in, "the layer's d_in", x);
     require_rows(*dx, "dx", x.rows, "x's row count N");
     check(dx->data != x.data && dx->data != dy.data, MOS_STATUS_INVALID_ARGUMENT,
           "dx must not be the same memory as x or dy");
@@ -126,19 +176,30 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
   const bool drop = c.dropout > 0.0f;
   du_.reserve(sizeof(float) * N * c.r);
   if (drop) xd_.reserve(sizeof(float) * N * c.d_in);
+  const bool bf16 = x.dtype == MOS_DTYPE_BF16;
+  // xf_ holds x (f32), later reused for dx; yf_ holds dy.
+  if (bf16) reserve_bf16(x.numel(), dy.numel(), dx && mode == MOS_MODE_FULL);
 
   Backend& be = pool_->backend();
   const float s = c.scaling();
   assemble();
+  const float* xf = x.f32();
+  const float* dyf = dy.f32();
+  if (bf16) {
+    be.bf16_to_f32(x.data, x.numel(), xf_.f32());
+    be.bf16_to_f32(dy.data, dy.numel(), yf_.f32());
+    xf = xf_.f32();
+    dyf = yf_.f32();
+  }
   // Re-derive x_d from the saved counter instead of storing the mask.
-  const float* xin = x.f32();
+  const float* xin = xf;
   if (drop) {
-    be.dropout(x.f32(), N * c.d_in, c.dropout, seed_, saved_counter_, xd_.f32());
+    be.dropout(xf, N * c.d_in, c.dropout, seed_, saved_counter_, xd_.f32());
     xin = xd_.f32();
   }
   // dB = s dy^T u [d_out x r]; du = s dy B [N x r]; dA = du^T x_d [r x d_in].
-  be.gemm(true, false, c.d_out, c.r, N, s, dy.f32(), c.d_out, u_.f32(), c.r, 0.0f, db_.f32(), c.r);
-  be.gemm(false, false, N, c.r, c.d_out, s, dy.f32(), c.d_out, b_.f32(), c.r, 0.0f, du_.f32(), c.r);
+  be.gemm(true, false, c.d_out, c.r, N, s, dyf, c.d_out, u_.f32(), c.r, 0.0f, db_.f32(), c.r);
+  be.gemm(false, false, N, c.r, c.d_out, s, dyf, c.d_out, b_.f32(), c.r, 0.0f, du_.f32(), c.r);
   be.gemm(true, false, c.r, c.d_in, N, 1.0f, du_.f32(), c.r, xin, c.d_in, 0.0f, da_.f32(), c.d_in);
   const int64_t P = c.num_shards();
   be.scatter_add_a(da_.f32(), P, c.s_a(), pool_->device_idx_a(k_), c.r, c.l,
@@ -147,19 +208,26 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
                    pool_->array(MOS_POOL_GRAD_B));
   if (!dx) return;
   // dx = dy W (FULL, overwrite) or dx (ADAPTER_ONLY), plus (du A) masked like the forward.
+  // BF16: accumulate in xf_ (x is no longer needed), then round into dx.
+  float* dxf = dx->f32();
+  if (bf16) {
+    dxf = xf_.f32();
+    if (mode != MOS_MODE_FULL) be.bf16_to_f32(dx->data, dx->numel(), dxf);
+  }
   if (mode == MOS_MODE_FULL) {
-    be.gemm(false, false, N, c.d_in, c.d_out, 1.0f, dy.f32(), c.d_out, weight_->f32(), c.d_in, 0.0f,
-            dx->f32(), c.d_in);
+    be.gemm(false, false, N, c.d_in, c.d_out, 1.0f, dyf, c.d_out, weight_f32(), c.d_in, 0.0f, dxf,
+            c.d_in);
   }
   if (drop) {
     be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, a_.f32(), c.d_in, 0.0f, xd_.f32(),
             c.d_in);
     be.dropout(xd_.f32(), N * c.d_in, c.dropout, seed_, saved_counter_, xd_.f32());
-    be.axpy(N * c.d_in, 1.0f, xd_.f32(), dx->f32());
+    be.axpy(N * c.d_in, 1.0f, xd_.f32(), dxf);
   } else {
-    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, a_.f32(), c.d_in, 1.0f, dx->f32(),
+    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, a_.f32(), c.d_in, 1.0f, dxf,
             c.d_in);
   }
+  if (bf16) be.f32_to_bf16(dxf, dx->numel(), dx->data);
 }
 
 void Layer::delta_weight(Tensor& delta) {
@@ -184,6 +252,9 @@ void Layer::merge() {
   check(weight_ != nullptr, MOS_STATUS_INVALID_STATE,
         "this layer has no base weight to merge the adapter into");
   check(!merged_, MOS_STATUS_INVALID_STATE, "the layer is already merged");
+  check(weight_->dtype == MOS_DTYPE_F32, MOS_STATUS_UNSUPPORTED,
+        "merge needs an F32 base weight: a BF16 W cannot hold W + delta and give W back on "
+        "unmerge");
   pool_->require_indices(k_);
   add_delta_into_weight(+1.0f);
   merged_ = true;

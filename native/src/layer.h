@@ -34,8 +34,13 @@ class Layer {
 
  private:
   void check_mode(mos_mode_t mode) const;
-  void check_operand(const Tensor& t, const char* name, int64_t cols, const char* what) const;
-  void base_forward(const Tensor& x, Tensor& y);  // y = x W^T (+ b)
+  // F32 or BF16, `cols` columns, and the dtype of W (or, without W, of `first`, the call's x).
+  void check_operand(const Tensor& t, const char* name, int64_t cols, const char* what,
+                     const Tensor& first) const;
+  void base_forward(const float* x, int64_t N, float* y);  // y = x W^T (+ b), f32
+  // BF16 calls: grow xf_ (n_x floats), yf_ (n_y) and, when the base path runs, wf_ / biasf_.
+  void reserve_bf16(int64_t n_x, int64_t n_y, bool base);
+  const float* weight_f32();  // W itself (F32) or W widened into wf_ (BF16)
   void add_delta_into_weight(float sign);         // W += sign * (alpha/r) B A
   void assemble();  // a_, b_ = A_k, B_k, skipped while the pool's parameters are unchanged
 
@@ -56,6 +61,8 @@ class Layer {
   Buffer u_;                // saved u = dropout(x) A^T [N x r], written by training forwards only
   Buffer du_;               // du [N x r]; also u of inference forwards (keeps u_ intact)
   Buffer xd_;               // dropout(x) [N x d_in], then the masked dx part; only when rate > 0
+  // BF16 calls only: x (then dx) and y (or dy) widened to f32, W and bias widened to f32.
+  Buffer xf_, yf_, wf_, biasf_;
 };
 
 }  // namespace mos

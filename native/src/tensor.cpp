@@ -87,6 +87,19 @@ void require_f32_in(const Tensor& t, const char* name, const Context& ctx) {
         " belongs to another context than the pool / layer it is used with");
 }
 
+void require_float_in(const Tensor& t, const char* name, const Context& ctx) {
+  check(t.dtype == MOS_DTYPE_F32 || t.dtype == MOS_DTYPE_BF16, MOS_STATUS_UNSUPPORTED, name,
+        " has dtype ", dtype_name(t.dtype), " but this operation supports only F32 and BF16 tensors");
+  check(t.ctx.get() == &ctx, MOS_STATUS_INVALID_ARGUMENT, name,
+        " belongs to another context than the pool / layer it is used with");
+}
+
+void require_same_dtype(const Tensor& t, const char* name, mos_dtype_t dtype, const char* ref,
+                        const char* rule) {
+  check(t.dtype == dtype, MOS_STATUS_INVALID_ARGUMENT, name, " has dtype ", dtype_name(t.dtype),
+        " but ", ref, " has dtype ", dtype_name(dtype), ": ", rule);
+}
+
 void require_cols(const Tensor& t, const char* name, int64_t cols, const char* what) {
   check(t.cols == cols, MOS_STATUS_SHAPE_MISMATCH, name, " has ", t.cols, " columns but ", what,
         " is ", cols);

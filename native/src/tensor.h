@@ -44,6 +44,11 @@ void tensor_read(const Tensor& t, void* dst, size_t bytes);
 // Operand checks used by layers, pools and mos_gemm; `name` is the C argument name.
 // F32 (else UNSUPPORTED) and in `ctx` (else INVALID_ARGUMENT).
 void require_f32_in(const Tensor& t, const char* name, const Context& ctx);
+// F32 or BF16 (else UNSUPPORTED) and in `ctx` (else INVALID_ARGUMENT): layer operands, mos_gemm.
+void require_float_in(const Tensor& t, const char* name, const Context& ctx);
+// t.dtype == dtype, else INVALID_ARGUMENT "<name> has dtype BF16 but <ref> has dtype F32: <rule>".
+void require_same_dtype(const Tensor& t, const char* name, mos_dtype_t dtype, const char* ref,
+                        const char* rule);
 // "x has 512 columns but the layer's d_in is 768" (SHAPE_MISMATCH).
 void require_cols(const Tensor& t, const char* name, int64_t cols, const char* what);
 void require_rows(const Tensor& t, const char* name, int64_t rows, const char* what);

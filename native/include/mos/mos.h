@@ -64,7 +64,7 @@ extern "C" {
 /* ABI version. The major changes on any incompatible change; the Java loader refuses a library
  * of another major version. The minor grows when functions are added. */
 #define MOS_ABI_VERSION_MAJOR 1
-#define MOS_ABI_VERSION_MINOR 1
+#define MOS_ABI_VERSION_MINOR 2
 
 typedef enum mos_status {
   MOS_STATUS_OK = 0,
@@ -86,7 +86,7 @@ typedef enum mos_backend {
 
 typedef enum mos_dtype {
   MOS_DTYPE_F32 = 0,
-  MOS_DTYPE_BF16 = 1,   /* storage for activations / base weights on CUDA; pools stay f32 */
+  MOS_DTYPE_BF16 = 1,   /* storage for activations / base weights (layers, mos_gemm); pools stay f32 */
   MOS_DTYPE_I32 = 2
 } mos_dtype_t;
 
@@ -110,6 +110,11 @@ typedef enum mos_pool_array {
   MOS_POOL_ADAM_M_B = 6,
   MOS_POOL_ADAM_V_B = 7
 } mos_pool_array_t;
+
+/* Precision of the f32 dense products (ABI 1.2). DEFAULT: exact f32 (IEEE fp32 multiply and
+ * accumulate). TF32: the CUDA backend lets cuBLAS use TF32 tensor cores for f32 x f32 products
+ * (10-bit mantissa inputs, f32 accumulation); an explicit opt-in, never the default. */
+typedef enum mos_math_mode { MOS_MATH_DEFAULT = 0, MOS_MATH_TF32 = 1 } mos_math_mode_t;
 
 typedef struct mos_context* mos_context_t;
 typedef struct mos_tensor* mos_tensor_t;
@@ -145,6 +150,16 @@ MOS_API mos_status_t mos_context_free(mos_context_t ctx);
 MOS_API mos_status_t mos_context_backend(mos_context_t ctx, mos_backend_t* out);
 /* Threads used by this context's CPU work (OpenMP and OpenBLAS). 0 = library default. */
 MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_threads);
+/* Math mode of the context's f32 dense products (ABI 1.2). CUDA: selects the cuBLAS compute type,
+ * CUBLAS_COMPUTE_32F (DEFAULT) or CUBLAS_COMPUTE_32F_FAST_TF32 (TF32); the initial value comes
+ * from MOS_CUDA_TF32. CPU: accepted and recorded, no effect (the CPU products are exact f32).
+ * Fails with MOS_STATUS_INVALID_ARGUMENT for a value outside mos_math_mode_t. */
+MOS_API mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode);
+/* Deterministic reductions (ABI 1.2), on != 0. CUDA: the pool-gradient scatter-add uses the
+ * sorted segmented pass, so two runs give bit-identical gradients (off: atomics, the fast
+ * default; the initial value comes from MOS_CUDA_DETERMINISTIC). CPU: always deterministic;
+ * accepted, no effect. */
+MOS_API mos_status_t mos_context_set_deterministic(mos_context_t ctx, int32_t on);
 /* Wait for all queued work of the context (a no-op on the CPU). */
 MOS_API mos_status_t mos_context_synchronize(mos_context_t ctx);
 
@@ -167,7 +182,8 @@ MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes);
 
 /* Dense product on tensors of one context, through the backend's BLAS (cblas_sgemm / cuBLAS):
  *   c = alpha * op(a) op(b) + beta * c,  op(x) = x^T when trans_x != 0.
- * All F32; op(a) [m x k], op(b) [k x n], c [m x n]. For callers that run the base product or
+ * All F32 or all BF16 (f32 accumulation, c rounded to nearest-even; mixing: INVALID_ARGUMENT);
+ * op(a) [m x k], op(b) [k x n], c [m x n]. For callers that run the base product or
  * other dense layers of their model themselves (and for the dense baselines of benchmarks). */
 MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_b, float alpha,
                               mos_tensor_t a, mos_tensor_t b, float beta, mos_tensor_t c);
@@ -245,7 +261,11 @@ MOS_API mos_status_t mos_pool_param_count(mos_pool_t pool, int64_t* out);
 
 /* Block `layer` of `pool` as an adapted linear layer. weight [d_out x d_in] is the frozen base
  * W (NULL: adapter-only layer, which accepts only MOS_MODE_ADAPTER_ONLY); bias [1 x d_out] or
- * NULL. The layer keeps references to pool, weight and bias. */
+ * NULL. Dtypes: weight, bias and every x, y, dy, dx of the layer's calls are all F32 or all BF16
+ * (BF16: f32 accumulation, y and dx rounded to nearest-even; pools and gradients stay F32);
+ * mixing is INVALID_ARGUMENT, other dtypes UNSUPPORTED. A BF16 weight cannot be merged
+ * (UNSUPPORTED); mos_layer_delta_weight takes an F32 delta. The layer keeps references to
+ * pool, weight and bias. */
 MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight,
                                       mos_tensor_t bias, mos_layer_t* out);
 MOS_API mos_status_t mos_layer_free(mos_layer_t layer);

@@ -3,7 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <math.h>  // sqrtf on host and device
+#include <math.h>    // sqrtf on host and device
+#include <string.h>  // memcpy (bit casts) on host and device
 
 #if defined(__CUDACC__)
 #define MOS_HD __host__ __device__ __forceinline__
@@ -93,6 +94,24 @@ MOS_HD void adamw_element(float g, float* p, float* m, float* v, float lr, float
   *p = pv - (lr * m_hat) / denom;
   *m = mn;
   *v = vn;
+}
+
+// ---- bf16 storage (MOS_DTYPE_BF16: the upper 16 bits of an IEEE f32) -------------------------
+// Widening is exact. Narrowing rounds to nearest, ties to even; NaN stays a (quiet) NaN.
+MOS_HD float bf16_to_f32(uint16_t h) {
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+MOS_HD uint16_t f32_to_bf16(float f) {
+  uint32_t bits;
+  memcpy(&bits, &f, sizeof(bits));
+  if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0) {
+    return static_cast<uint16_t>((bits >> 16) | 0x0040u);  // NaN: keep sign, force quiet
+  }
+  const uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>((bits + rounding) >> 16);
 }
 
 }  // namespace idx

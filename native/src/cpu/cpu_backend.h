@@ -44,6 +44,8 @@ class CpuBackend final : public Backend {
 
   void dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
                float* out) override;
+  void bf16_to_f32(const void* src, int64_t n, float* dst) override;
+  void f32_to_bf16(const float* src, int64_t n, void* dst) override;
   void axpy(int64_t n, float alpha, const float* x, float* y) override;
   void scale(int64_t n, float s, float* x) override;
   void add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) override;

@@ -14,6 +14,18 @@ void CpuBackend::dropout(const float* x, int64_t n, float rate, uint64_t seed, u
     out[e] = idx::dropout_keep(seed, counter, e, rate) ? x[e] / keep_scale : 0.0f;
 }
 
+void CpuBackend::bf16_to_f32(const void* src, int64_t n, float* dst) {
+  const uint16_t* h = static_cast<const uint16_t*>(src);
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
+  for (int64_t e = 0; e < n; ++e) dst[e] = idx::bf16_to_f32(h[e]);
+}
+
+void CpuBackend::f32_to_bf16(const float* src, int64_t n, void* dst) {
+  uint16_t* h = static_cast<uint16_t*>(dst);
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
+  for (int64_t e = 0; e < n; ++e) h[e] = idx::f32_to_bf16(src[e]);
+}
+
 void CpuBackend::axpy(int64_t n, float alpha, const float* x, float* y) {
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
   for (int64_t e = 0; e < n; ++e) y[e] += alpha * x[e];

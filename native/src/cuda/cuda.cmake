@@ -49,7 +49,8 @@ if(MOS_CUDA_ENABLED)
       ${_mos_cuda_dir}/adamw.cu
       ${_mos_cuda_dir}/grad_norm.cu
       ${_mos_cuda_dir}/dropout.cu
-      ${_mos_cuda_dir}/elementwise.cu)
+      ${_mos_cuda_dir}/elementwise.cu
+      ${_mos_cuda_dir}/convert_bf16.cu)
   # CUDA sources that use the core's types (Buffer, Backend, ...): compiled into libmos only.
   set(MOS_CUDA_CORE_SOURCES
       ${_mos_cuda_dir}/bank_apply.cu)

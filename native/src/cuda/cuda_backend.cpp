@@ -400,6 +400,16 @@ void CudaBackend::dropout(const float* x, int64_t n, float rate, uint64_t seed, 
   MOS_CUDA_CHECK(cuda::dropout(x, n, rate, seed, counter, out, stream_));
 }
 
+void CudaBackend::bf16_to_f32(const void* src, int64_t n, float* dst) {
+  activate();
+  MOS_CUDA_CHECK(cuda::bf16_to_f32(src, n, dst, stream_));
+}
+
+void CudaBackend::f32_to_bf16(const float* src, int64_t n, void* dst) {
+  activate();
+  MOS_CUDA_CHECK(cuda::f32_to_bf16(src, n, dst, stream_));
+}
+
 void CudaBackend::axpy(int64_t n, float alpha, const float* x, float* y) {
   activate();
   MOS_CUDA_CHECK(cuda::axpy(n, alpha, x, y, stream_));

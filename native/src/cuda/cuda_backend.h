@@ -52,6 +52,8 @@ class CudaBackend final : public Backend {
 
   void dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
                float* out) override;
+  void bf16_to_f32(const void* src, int64_t n, float* dst) override;
+  void f32_to_bf16(const float* src, int64_t n, void* dst) override;
   void axpy(int64_t n, float alpha, const float* x, float* y) override;
   void scale(int64_t n, float s, float* x) override;
   void add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) override;
@@ -61,12 +63,14 @@ class CudaBackend final : public Backend {
   void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
              float* v) override;
 
-  // ---- CUDA-only knobs (no C ABI yet; also set from the environment at creation) ----------
+  // ---- CUDA knobs (set from the environment at creation; the first two also through the C ABI:
+  // mos_context_set_math_mode, mos_context_set_deterministic) ------------------------------
   // TF32 tensor cores for the f32 cuBLAS products (MOS_CUDA_TF32=1). Off by default.
   void set_tf32(bool on) { tf32_ = on; }
+  void set_math_mode(mos_math_mode_t mode) override { tf32_ = mode == MOS_MATH_TF32; }
   bool tf32() const { return tf32_; }
   // Deterministic scatter-add (MOS_CUDA_DETERMINISTIC=1): bit-identical gradients run to run.
-  void set_deterministic(bool on) { deterministic_ = on; }
+  void set_deterministic(bool on) override { deterministic_ = on; }
   bool deterministic() const { return deterministic_; }
   // Fused small-rank shrink/expand kernels instead of cuBLAS where they apply
   // (MOS_CUDA_FUSED=0 turns them off). On by default.

@@ -132,6 +132,21 @@ int main() {
              "shape 0");
     mos_context_free(gpu_atomic);
   }
+  // The same through the ABI setter (1.2) on a context created without the variable: runs are
+  // bit-identical to each other and to the environment-configured context.
+  mos_context_t gpu_set = nullptr;
+  T_OK(mos_context_create(MOS_BACKEND_CUDA, 0, &gpu_set));
+  if (gpu_set) {
+    T_OK(mos_context_set_deterministic(gpu_set, 1));
+    T_OK(mos_context_set_math_mode(gpu_set, MOS_MATH_DEFAULT));
+    const Shape& s = kShapes[0];
+    const Grads h1 = run(gpu_set, s, 4242), h2 = run(gpu_set, s, 4242), env = run(gpu, s, 4242);
+    T_CHECK(bit_identical(h1.a, h2.a) && bit_identical(h1.b, h2.b),
+            "mos_context_set_deterministic(1): two runs not bit-identical");
+    T_CHECK(bit_identical(h1.a, env.a) && bit_identical(h1.b, env.b),
+            "mos_context_set_deterministic(1) differs from MOS_CUDA_DETERMINISTIC=1");
+    mos_context_free(gpu_set);
+  }
   mos_context_free(gpu2);
   mos_context_free(gpu);
   mos_context_free(cpu);

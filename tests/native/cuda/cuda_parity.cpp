@@ -3,7 +3,9 @@
 // few tokens), l in {1,2,4}, p in {0,1,R_eq}, duplicate explicit indices and dropout on.
 // Compared: pool init and assembly (exact), forward FULL / ADAPTER_ONLY / inference, backward
 // (pool grads over all blocks, dx) at MOS_TOL_CUDA_VS_CPU_F32; clipping and two AdamW steps on
-// identical gradients; delta W and merge. Without a usable GPU: "SKIP: <reason>", exit 77.
+// identical gradients; delta W and merge. BF16 storage (x, y, dy, dx, W, bias; F32 pools) on
+// four shapes and mos_gemm at MOS_TOL_CUDA_VS_CPU_BF16; mos_context_set_math_mode(TF32) at
+// MOS_TOL_CUDA_VS_CPU_TF32. Without a usable GPU: "SKIP: <reason>", exit 77.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -285,6 +287,130 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
   std::fflush(stdout);
 }
 
+// ---- BF16 storage (x, y, dy, dx, W, bias in BF16; pools F32) and the TF32 math mode ---------
+
+std::vector<uint16_t> bf16_bits(const std::vector<float>& v) {  // nearest, ties to even
+  std::vector<uint16_t> h(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t u;
+    std::memcpy(&u, &v[i], 4);
+    h[i] = static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+  }
+  return h;
+}
+
+mos_tensor_t bf16_tensor(mos_context_t ctx, int64_t rows, int64_t cols,
+                         const std::vector<float>& data = {}) {
+  mos_tensor_t h = nullptr;
+  T_OK(mos_tensor_create(ctx, MOS_DTYPE_BF16, rows, cols, &h));
+  if (h && !data.empty()) {
+    const auto bits = bf16_bits(data);
+    T_OK(mos_tensor_write(h, bits.data(), bits.size() * sizeof(uint16_t)));
+  }
+  return h;
+}
+
+std::vector<float> read_bf16(mos_tensor_t h) {
+  int64_t r = 0, c = 0;
+  T_OK(mos_tensor_shape(h, &r, &c));
+  std::vector<uint16_t> bits(static_cast<size_t>(r * c));
+  T_OK(mos_tensor_read(h, bits.data(), bits.size() * sizeof(uint16_t)));
+  std::vector<float> v(bits.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const uint32_t u = static_cast<uint32_t>(bits[i]) << 16;
+    std::memcpy(&v[i], &u, 4);
+  }
+  return v;
+}
+
+// Block 0 of a pool with BF16 activations and W / bias: training forward FULL, backward with
+// dx, on both backends from the same bits, at MOS_TOL_CUDA_VS_CPU_BF16; then mos_gemm on BF16.
+void run_bf16(Shape s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uint64_t seed) {
+  s.dup = false;  // generated indices (the f32 run covers repeats)
+  const std::string shape = describe(s) + " BF16";
+  std::printf("case %s (seed %llu)\n", shape.c_str(), static_cast<unsigned long long>(seed));
+  std::fflush(stdout);
+  std::mt19937_64 rng(seed);
+  const int64_t P = static_cast<int64_t>(s.R) * s.L * s.l;
+  const int64_t sa = s.d_in / s.l, sb = s.d_out / s.l;
+  Side cpu, gpu;
+  cpu.ctx = cpu_ctx;
+  gpu.ctx = gpu_ctx;
+  const auto pa = t::random_floats(rng, static_cast<size_t>(P * sa));
+  const auto pb = t::random_floats(rng, static_cast<size_t>(sb * P));
+  const auto w = t::random_floats(rng, static_cast<size_t>(s.d_out) * s.d_in);
+  const auto bias = t::random_floats(rng, static_cast<size_t>(s.d_out));
+  const auto x = t::random_floats(rng, static_cast<size_t>(s.N) * s.d_in);
+  const auto dy = t::random_floats(rng, static_cast<size_t>(s.N) * s.d_out);
+  std::vector<float> y[2], dx[2], ga[2], gb[2];
+  int side = 0;
+  for (Side* sd : {&cpu, &gpu}) {
+    T_OK(mos_pool_create(sd->ctx, s.d_in, s.d_out, s.L, s.r, s.R, s.p, s.l, 16.0f, s.dropout,
+                         &sd->pool));
+    if (!sd->pool) return;
+    T_OK(mos_pool_write(sd->pool, MOS_POOL_A, pa.data(), P * sa));
+    T_OK(mos_pool_write(sd->pool, MOS_POOL_B, pb.data(), sb * P));
+    T_OK(mos_pool_generate_indices(sd->pool, seed + 1));
+    mos_tensor_t wt = sd->keep(bf16_tensor(sd->ctx, s.d_out, s.d_in, w));
+    mos_tensor_t bt = s.bias ? sd->keep(bf16_tensor(sd->ctx, 1, s.d_out, bias)) : nullptr;
+    mos_tensor_t xt = sd->keep(bf16_tensor(sd->ctx, s.N, s.d_in, x));
+    mos_tensor_t dyt = sd->keep(bf16_tensor(sd->ctx, s.N, s.d_out, dy));
+    mos_tensor_t yt = sd->keep(bf16_tensor(sd->ctx, s.N, s.d_out));
+    mos_tensor_t dxt = sd->keep(bf16_tensor(sd->ctx, s.N, s.d_in));
+    mos_layer_t layer = nullptr;
+    T_OK(mos_layer_create(sd->pool, 0, wt, bt, &layer));
+    if (!layer) return;
+    sd->layers.push_back(layer);
+    T_OK(mos_layer_set_dropout_state(layer, seed * 17, 3));
+    T_OK(mos_layer_forward(layer, xt, yt, MOS_MODE_FULL, 1));
+    T_OK(mos_layer_backward(layer, xt, dyt, dxt, MOS_MODE_FULL));
+    y[side] = read_bf16(yt);
+    dx[side] = read_bf16(dxt);
+    ga[side] = t::read_pool(sd->pool, MOS_POOL_GRAD_A, P * sa);
+    gb[side] = t::read_pool(sd->pool, MOS_POOL_GRAD_B, sb * P);
+    ++side;
+  }
+  same("bf16 forward y", y[1], y[0], MOS_TOL_CUDA_VS_CPU_BF16, seed, shape);
+  same("bf16 backward dx", dx[1], dx[0], MOS_TOL_CUDA_VS_CPU_BF16, seed, shape);
+  same("bf16 backward grad_A (f32)", ga[1], ga[0], MOS_TOL_CUDA_VS_CPU_BF16, seed, shape);
+  same("bf16 backward grad_B (f32)", gb[1], gb[0], MOS_TOL_CUDA_VS_CPU_BF16, seed, shape);
+
+  // mos_gemm: C [N x d_out] = x W^T - 0.5 C on BF16 tensors.
+  std::vector<float> c[2];
+  side = 0;
+  const auto c0 = t::random_floats(rng, static_cast<size_t>(s.N) * s.d_out);
+  for (Side* sd : {&cpu, &gpu}) {
+    mos_tensor_t xt = sd->keep(bf16_tensor(sd->ctx, s.N, s.d_in, x));
+    mos_tensor_t wt = sd->keep(bf16_tensor(sd->ctx, s.d_out, s.d_in, w));
+    mos_tensor_t ct = sd->keep(bf16_tensor(sd->ctx, s.N, s.d_out, c0));
+    T_OK(mos_gemm(sd->ctx, 0, 1, 1.0f, xt, wt, -0.5f, ct));
+    c[side++] = read_bf16(ct);
+  }
+  same("bf16 mos_gemm", c[1], c[0], MOS_TOL_CUDA_VS_CPU_BF16, seed, shape);
+}
+
+// mos_context_set_math_mode(TF32) on the CUDA side: an f32 product within MOS_TOL_CUDA_VS_CPU_TF32
+// of the CPU's; back to MOS_MATH_DEFAULT: within MOS_TOL_CUDA_VS_CPU_F32.
+void run_tf32(mos_context_t cpu_ctx, mos_context_t gpu_ctx, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const int m = 96, n = 80, k = 200;
+  const auto a = t::random_floats(rng, static_cast<size_t>(m) * k);
+  const auto b = t::random_floats(rng, static_cast<size_t>(k) * n);
+  std::vector<float> c[3];
+  mos_context_t ctxs[3] = {cpu_ctx, gpu_ctx, gpu_ctx};
+  for (int i = 0; i < 3; ++i) {
+    T_OK(mos_context_set_math_mode(ctxs[i], i == 1 ? MOS_MATH_TF32 : MOS_MATH_DEFAULT));
+    mos_tensor_t at = t::tensor(ctxs[i], m, k, a), bt = t::tensor(ctxs[i], k, n, b),
+                 ct = t::tensor(ctxs[i], m, n);
+    T_OK(mos_gemm(ctxs[i], 0, 0, 1.0f, at, bt, 0.0f, ct));
+    c[i] = t::read(ct);
+    for (mos_tensor_t h : {at, bt, ct}) mos_tensor_free(h);
+  }
+  same("TF32 gemm vs CPU", c[1], c[0], MOS_TOL_CUDA_VS_CPU_TF32, seed, "[96 x 200] [200 x 80]");
+  same("gemm after MOS_MATH_DEFAULT vs CPU", c[2], c[0], MOS_TOL_CUDA_VS_CPU_F32, seed,
+       "[96 x 200] [200 x 80]");
+}
+
 }  // namespace
 
 int main() {
@@ -313,6 +439,9 @@ int main() {
     }
     run_shape(s, cpu, gpu, seed++);
   }
+  // BF16 storage on a few shapes (fused and cuBLAS LoRA products, bias, dropout, repeats).
+  for (int i : {0, 3, 4, 6}) run_bf16(kShapes[i], cpu, gpu, seed++);
+  run_tf32(cpu, gpu, seed++);
   mos_context_free(gpu);
   mos_context_free(cpu);
   return t::report("cuda_parity");

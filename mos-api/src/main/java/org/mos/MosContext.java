@@ -88,6 +88,25 @@ public final class MosContext implements AutoCloseable {
     handle.call(h -> mos_h.mos_context_set_num_threads(h, numThreads));
   }
 
+  /**
+   * Precision of this context's f32 dense products. On CUDA it selects the cuBLAS compute type
+   * (exact f32, or TF32 tensor cores for {@link MathMode#TF32}); the CPU accepts it and stays
+   * exact. The initial value on CUDA comes from {@code MOS_CUDA_TF32}.
+   */
+  public void setMathMode(MathMode mode) {
+    Native.notNull(mode, "MosContext.setMathMode", "mode");
+    handle.call(h -> mos_h.mos_context_set_math_mode(h, mode.code()));
+  }
+
+  /**
+   * Deterministic reductions: on CUDA the pool-gradient scatter-add then gives bit-identical
+   * gradients run to run (off: atomics, the fast default; the initial value comes from
+   * {@code MOS_CUDA_DETERMINISTIC}). The CPU is always deterministic and accepts either value.
+   */
+  public void setDeterministic(boolean on) {
+    handle.call(h -> mos_h.mos_context_set_deterministic(h, on ? 1 : 0));
+  }
+
   /** Waits for all queued work of this context (a no-op on the CPU). */
   public void synchronize() {
     handle.call(mos_h::mos_context_synchronize);

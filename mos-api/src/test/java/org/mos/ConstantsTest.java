@@ -1,4 +1,4 @@
-// The API's enums (Status, Backend, PoolArray, MosLinear.Mode) vs the bindings' constants, which
+// The API's enums (Status, Backend, PoolArray, MathMode, MosLinear.Mode) vs the bindings' constants, which
 // BindingsCoverageTest checks against mos.h: exact equality of every code; plus library identity.
 package org.mos;
 
@@ -28,6 +28,9 @@ class ConstantsTest {
     for (PoolArray p : PoolArray.values()) {
       assertEquals(constant("MOS_" + (p.name().startsWith("POOL_") ? p.name() : "POOL_" + p.name())),
           p.code(), p.name());
+    }
+    for (MathMode m : MathMode.values()) {
+      assertEquals(constant("MOS_MATH_" + m.name()), m.code(), m.name());
     }
     for (MosLinear.Mode m : MosLinear.Mode.values()) {
       assertEquals(constant("MOS_MODE_" + m.name()), m.code(), m.name());

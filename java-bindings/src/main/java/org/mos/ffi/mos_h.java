@@ -79,11 +79,11 @@ public class mos_h {
         return MOS_ABI_VERSION_MAJOR;
     }
 
-    private static final int MOS_ABI_VERSION_MINOR = (int)1L;
+    private static final int MOS_ABI_VERSION_MINOR = (int)2L;
 
     /**
      * {@snippet lang=c :
-     * #define MOS_ABI_VERSION_MINOR 1
+     * #define MOS_ABI_VERSION_MINOR 2
      * }
      */
     public static int MOS_ABI_VERSION_MINOR() {
@@ -379,6 +379,33 @@ public class mos_h {
      * }
      */
     public static final OfInt mos_pool_array_t = mos_h.C_INT;
+
+    private static final int MOS_MATH_DEFAULT = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_math_mode.MOS_MATH_DEFAULT = 0
+     * }
+     */
+    public static int MOS_MATH_DEFAULT() {
+        return MOS_MATH_DEFAULT;
+    }
+    private static final int MOS_MATH_TF32 = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_math_mode.MOS_MATH_TF32 = 1
+     * }
+     */
+    public static int MOS_MATH_TF32() {
+        return MOS_MATH_TF32;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum mos_math_mode { ... } mos_math_mode_t
+     * }
+     */
+    public static final OfInt mos_math_mode_t = mos_h.C_INT;
 
     /**
      * {@snippet lang=c :
@@ -892,6 +919,128 @@ public class mos_h {
                 traceDowncall("mos_context_set_num_threads", ctx, num_threads);
             }
             return (int)mh$.invokeExact(ctx, num_threads);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_context_set_math_mode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_context_set_math_mode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode)
+     * }
+     */
+    public static FunctionDescriptor mos_context_set_math_mode$descriptor() {
+        return mos_context_set_math_mode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode)
+     * }
+     */
+    public static MethodHandle mos_context_set_math_mode$handle() {
+        return mos_context_set_math_mode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode)
+     * }
+     */
+    public static MemorySegment mos_context_set_math_mode$address() {
+        return mos_context_set_math_mode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode)
+     * }
+     */
+    public static int mos_context_set_math_mode(MemorySegment ctx, int mode) {
+        var mh$ = mos_context_set_math_mode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_context_set_math_mode", ctx, mode);
+            }
+            return (int)mh$.invokeExact(ctx, mode);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_context_set_deterministic {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_context_set_deterministic");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_deterministic(mos_context_t ctx, int32_t on)
+     * }
+     */
+    public static FunctionDescriptor mos_context_set_deterministic$descriptor() {
+        return mos_context_set_deterministic.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_deterministic(mos_context_t ctx, int32_t on)
+     * }
+     */
+    public static MethodHandle mos_context_set_deterministic$handle() {
+        return mos_context_set_deterministic.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_deterministic(mos_context_t ctx, int32_t on)
+     * }
+     */
+    public static MemorySegment mos_context_set_deterministic$address() {
+        return mos_context_set_deterministic.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_context_set_deterministic(mos_context_t ctx, int32_t on)
+     * }
+     */
+    public static int mos_context_set_deterministic(MemorySegment ctx, int on) {
+        var mh$ = mos_context_set_deterministic.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_context_set_deterministic", ctx, on);
+            }
+            return (int)mh$.invokeExact(ctx, on);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
