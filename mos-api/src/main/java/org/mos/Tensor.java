@@ -1,5 +1,5 @@
-// Tensor: a 2-D row-major f32 array owned by libmos (host or device memory), written and read
-// through library calls; heap arrays pass to libmos without a copy (critical downcalls).
+// Tensor: a 2-D row-major f32 / bf16 array owned by libmos (host or device memory), written and
+// read through library calls; heap arrays pass to libmos without a copy (critical downcalls).
 package org.mos;
 
 import java.lang.foreign.Arena;
@@ -8,7 +8,8 @@ import java.lang.foreign.ValueLayout;
 import org.mos.ffi.mos_h;
 
 /**
- * A 2-D, row-major {@code float} tensor in a context's memory (host memory on the CPU, device
+ * A 2-D, row-major {@code float} tensor ({@link DType#F32}, or {@link DType#BF16} storage) in a
+ * context's memory (host memory on the CPU, device
  * memory on CUDA). Callers never touch device memory: data moves through {@link #copyFrom},
  * {@link #copyTo} and {@link #toArray()}, so the same code runs on every backend. Java arrays are
  * handed to libmos directly (no intermediate copy).
@@ -30,28 +31,36 @@ public final class Tensor implements AutoCloseable {
   private final MosContext context;
   private final int rows;
   private final int cols;
+  private final DType dtype;
   // A wrapped caller segment stays reachable while this tensor is (libmos reads it directly).
   @SuppressWarnings("unused")
   private final MemorySegment wrapped;
 
-  private Tensor(MosContext context, MemorySegment address, int rows, int cols,
+  private Tensor(MosContext context, MemorySegment address, int rows, int cols, DType dtype,
       MemorySegment wrapped) {
     this.handle = new NativeHandle("Tensor", address, mos_h::mos_tensor_free, context.state);
     this.context = context;
     this.rows = rows;
     this.cols = cols;
+    this.dtype = dtype;
     this.wrapped = wrapped;
   }
 
-  /** A new zero-filled tensor [rows x cols] in {@code ctx}'s memory; rows, cols ≥ 1. */
+  /** A new zero-filled F32 tensor [rows x cols] in {@code ctx}'s memory; rows, cols ≥ 1. */
   public static Tensor zeros(MosContext ctx, int rows, int cols) {
+    return zeros(ctx, rows, cols, DType.F32);
+  }
+
+  /** A new zero-filled tensor [rows x cols] of {@code dtype} in {@code ctx}'s memory. */
+  public static Tensor zeros(MosContext ctx, int rows, int cols, DType dtype) {
     Native.notNull(ctx, "Tensor.zeros", "ctx");
+    Native.notNull(dtype, "Tensor.zeros", "dtype");
     MemorySegment address = ctx.handle.query((c, a) -> {
       MemorySegment out = Native.handleSlot(a);
-      Native.check(mos_h.mos_tensor_create(c, mos_h.MOS_DTYPE_F32(), rows, cols, out));
+      Native.check(mos_h.mos_tensor_create(c, dtype.code(), rows, cols, out));
       return Native.handleIn(out);
     });
-    return new Tensor(ctx, address, rows, cols, null);
+    return new Tensor(ctx, address, rows, cols, dtype, null);
   }
 
   /**
@@ -65,7 +74,7 @@ public final class Tensor implements AutoCloseable {
       MemorySegment out = Native.handleSlot(a);
       Native.check(mos_h.mos_tensor_create(ctx.state.liveAddress(), mos_h.MOS_DTYPE_F32(), rows,
           cols, out));
-      return new Tensor(ctx, Native.handleIn(out), rows, cols, null);
+      return new Tensor(ctx, Native.handleIn(out), rows, cols, DType.F32, null);
     } finally {
       ctx.lock.unlock();
     }
@@ -83,11 +92,19 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
-  /** A new tensor [rows x cols] holding a copy of {@code data} (row-major, rows * cols values). */
+  /** A new F32 tensor [rows x cols] holding a copy of {@code data} (row-major). */
   public static Tensor of(MosContext ctx, float[] data, int rows, int cols) {
+    return of(ctx, data, rows, cols, DType.F32);
+  }
+
+  /**
+   * A new tensor [rows x cols] of {@code dtype} holding {@code data} (row-major, rows * cols
+   * values; rounded to nearest-even for BF16).
+   */
+  public static Tensor of(MosContext ctx, float[] data, int rows, int cols, DType dtype) {
     Native.notNull(data, "Tensor.of", "data");
     checkLength("Tensor.of", data.length, rows, cols);
-    Tensor t = zeros(ctx, rows, cols);
+    Tensor t = zeros(ctx, rows, cols, dtype);
     try {
       t.copyFrom(data);
     } catch (RuntimeException e) {
@@ -126,12 +143,17 @@ public final class Tensor implements AutoCloseable {
       Native.check(mos_h.mos_tensor_wrap_host(c, mos_h.MOS_DTYPE_F32(), rows, cols, data, out));
       return Native.handleIn(out);
     });
-    return new Tensor(ctx, address, rows, cols, data);
+    return new Tensor(ctx, address, rows, cols, DType.F32, data);
   }
 
   /** The context this tensor lives in. */
   public MosContext context() {
     return context;
+  }
+
+  /** The element type. */
+  public DType dtype() {
+    return dtype;
   }
 
   /** Number of rows. */
@@ -159,30 +181,57 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
-  /** Overwrites the tensor with {@code src} (row-major, exactly rows * cols values). */
+  /**
+   * Overwrites the tensor with {@code src} (row-major, exactly rows * cols values); a BF16 tensor
+   * stores them rounded to nearest, ties to even.
+   */
   public void copyFrom(float[] src) {
     Native.notNull(src, "Tensor.copyFrom", "src");
     checkLength("Tensor.copyFrom", src.length, rows, cols);
+    if (dtype == DType.BF16) {
+      short[] bits = new short[src.length];
+      for (int i = 0; i < bits.length; i++) {
+        bits[i] = DType.toBf16(src[i]);
+      }
+      handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(bits),
+          (long) bits.length * Short.BYTES));
+      return;
+    }
     handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(src),
         (long) src.length * Float.BYTES));
   }
 
-  /** Copies the tensor into {@code dst} (exactly rows * cols values). */
+  /** Copies the tensor into {@code dst} (exactly rows * cols values; BF16 widens exactly). */
   public void copyTo(float[] dst) {
     Native.notNull(dst, "Tensor.copyTo", "dst");
     checkLength("Tensor.copyTo", dst.length, rows, cols);
+    if (dtype == DType.BF16) {
+      short[] bits = new short[dst.length];
+      handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(bits),
+          (long) bits.length * Short.BYTES));
+      for (int i = 0; i < bits.length; i++) {
+        dst[i] = DType.fromBf16(bits[i]);
+      }
+      return;
+    }
     handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(dst),
         (long) dst.length * Float.BYTES));
   }
 
-  /** Overwrites the tensor from a segment of exactly rows * cols * 4 bytes (heap or native). */
+  /**
+   * Overwrites the tensor from a segment of exactly rows * cols * {@code dtype().bytes()} bytes
+   * (heap or native; raw elements, bf16 bits for BF16).
+   */
   public void copyFrom(MemorySegment src) {
     Native.notNull(src, "Tensor.copyFrom", "src");
     checkBytes("Tensor.copyFrom", src.byteSize());
     handle.call(h -> mos_h.mos_tensor_write(h, src, src.byteSize()));
   }
 
-  /** Copies the tensor into a segment of exactly rows * cols * 4 bytes (heap or native). */
+  /**
+   * Copies the tensor's raw elements into a segment of exactly rows * cols *
+   * {@code dtype().bytes()} bytes (heap or native).
+   */
   public void copyTo(MemorySegment dst) {
     Native.notNull(dst, "Tensor.copyTo", "dst");
     checkBytes("Tensor.copyTo", dst.byteSize());
@@ -212,7 +261,8 @@ public final class Tensor implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Tensor[" + rows + " x " + cols + (isClosed() ? ", closed" : "") + "]";
+    return "Tensor[" + rows + " x " + cols + (dtype == DType.F32 ? "" : ", " + dtype)
+        + (isClosed() ? ", closed" : "") + "]";
   }
 
   static void checkLength(String fn, long length, long rows, long cols) {
@@ -223,9 +273,9 @@ public final class Tensor implements AutoCloseable {
   }
 
   private void checkBytes(String fn, long bytes) {
-    if (bytes != size() * Float.BYTES) {
+    if (bytes != size() * dtype.bytes()) {
       throw Native.shape(fn + ": segment has " + bytes + " bytes but the tensor [" + rows + " x "
-          + cols + "] has " + size() * Float.BYTES);
+          + cols + "] " + dtype + " has " + size() * dtype.bytes());
     }
   }
 }

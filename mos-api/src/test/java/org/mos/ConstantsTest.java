@@ -1,5 +1,6 @@
-// The API's enums (Status, Backend, PoolArray, MathMode, MosLinear.Mode) vs the bindings' constants, which
-// BindingsCoverageTest checks against mos.h: exact equality of every code; plus library identity.
+// The API's enums (Status, Backend, PoolArray, DType, MathMode, MosLinear.Mode) vs the bindings'
+// constants, which BindingsCoverageTest checks against mos.h: exact equality of every code; plus
+// library identity.
 package org.mos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +29,9 @@ class ConstantsTest {
     for (PoolArray p : PoolArray.values()) {
       assertEquals(constant("MOS_" + (p.name().startsWith("POOL_") ? p.name() : "POOL_" + p.name())),
           p.code(), p.name());
+    }
+    for (DType d : DType.values()) {
+      assertEquals(constant("MOS_DTYPE_" + d.name()), d.code(), d.name());
     }
     for (MathMode m : MathMode.values()) {
       assertEquals(constant("MOS_MATH_" + m.name()), m.code(), m.name());
