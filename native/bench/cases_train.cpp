@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <vector>
 #include <string>
 
 #include "cases.h"
@@ -350,7 +351,7 @@ void case_memory(Env& e) {
               "%d blocks up %d->%d / down %d->%d, tokens %d, l=2, p=0\n",
               ms.L, ms.d, ms.h, ms.h, ms.d, ms.n);
   std::printf("  %-18s %14s %14s %14s %14s %14s\n", "config", "adapter MiB", "step peak MiB",
-              "pools+state", "factor scratch", "u,du");
+              "pools+state", "A,B,dA,dB", "u,du");
   struct Row { std::string spec, name; int r_eq, r; };
   std::vector<Row> rows;
   for (int r_eq : {2, 8})
@@ -358,7 +359,9 @@ void case_memory(Env& e) {
   for (int r : {16, 64}) rows.push_back({fmt("dense:%d", r), fmt("dense_lora_r%d", r), 0, r});
   const double sum = 2.0 * (ms.d + ms.h);  // sum of d_in + d_out over the two projection types
   const double mib = 1024.0 * 1024.0;
-  for (const Row& row : rows) {
+  std::vector<double> peak(rows.size(), NAN), acts_of(rows.size(), NAN), state_of(rows.size(), NAN);
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    const Row& row = rows[ri];
     std::string cmd = "'" + e.o.exe + "' --memory-child " + row.spec;
     if (e.o.tiny) cmd += " --tiny";
     if (e.o.threads > 0) cmd += fmt(" --threads %d", e.o.threads);
@@ -382,6 +385,9 @@ void case_memory(Env& e) {
     const double acts = 4.0 * 2 * ms.n * rr * 2 * ms.L;                   // u, du per layer
     std::printf("  %-18s %14.2f %14.2f %14.2f %14.2f %14.2f\n", row.name.c_str(), adapter_kb / 1024.0,
                 peak_kb / 1024.0, state / mib, factors / mib, acts / mib);
+    peak[ri] = peak_kb * 1024.0;
+    acts_of[ri] = acts;
+    state_of[ri] = state;
     e.report.value(cs, row.name, "adapter_resident", adapter_kb / 1024.0, "MiB");
     e.report.value(cs, row.name, "step_peak_resident", peak_kb / 1024.0, "MiB");
     e.report.value(cs, row.name, "expected_pools_grads_adam", state / mib, "MiB");
@@ -389,8 +395,21 @@ void case_memory(Env& e) {
     if (!ok) e.report.note(cs, "VmHWM could not be reset; peak is the RSS after the step");
   }
   std::printf("  (pools+state = 16 B x R_eq x L x sum(d_in+d_out) for MoS, 16 B x r x L x "
-              "sum(d_in+d_out) for dense LoRA; factor scratch = the per-layer A_k, B_k, dA_k, dB_k "
-              "buffers libmos keeps; u,du = 2 x N x r floats per layer)\n");
+              "sum(d_in+d_out) for dense LoRA; A,B,dA,dB = the per-layer assembled-factor cache A_k, B_k "
+              "and gradient scratch dA_k, dB_k that libmos keeps, 2 r (d_in+d_out) floats per "
+              "layer; u,du = 2 x N x r floats per layer)\n");
+  // rows: 0 R_eq2 r16, 1 R_eq2 r64, 2 R_eq8 r16, 3 R_eq8 r64. "r costs only activations": the
+  // growth of the peak from r = 16 to 64 over the growth of the saved activations u, du.
+  for (int base : {0, 2}) {
+    const double v = (peak[base + 1] - peak[base]) / (acts_of[base + 1] - acts_of[base]);
+    e.report.ratio(cs, fmt("R_eq=%d: peak growth r16->r64 / activation growth", rows[base].r_eq), v,
+                   "<=", 1.5, "1 when r costs only activations (u, du)");
+  }
+  for (int r : {0, 1}) {
+    const double v = (peak[2 + r] - peak[r]) / (state_of[2 + r] - state_of[r]);
+    e.report.ratio(cs, fmt("r=%d: peak growth R_eq2->8 / pools+grads+Adam growth", rows[r].r), v,
+                   "<=", NAN, "1 when R_eq costs only pools, gradients and moments");
+  }
 }
 
 }  // namespace bench

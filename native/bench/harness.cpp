@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <stdexcept>
 
 namespace bench {
@@ -100,21 +99,20 @@ Measured run_interleaved(std::vector<Variant>& variants, const Timing& t,
       per_call[i] = now_s() - t0;
     }
   }
-  // Repeats per sample: the same count for all variants of a case keeps them comparable.
-  double slowest = *std::max_element(per_call.begin(), per_call.end());
-  double fastest = *std::min_element(per_call.begin(), per_call.end());
-  (void)slowest;
-  int reps = 1;
-  if (t.min_sample_s > 0 && fastest > 0 && fastest < t.min_sample_s)
-    reps = static_cast<int>(std::min(1000.0, std::ceil(t.min_sample_s / fastest)));
+  // Repeats per sample, per variant: a sample lasts at least min_sample_s (timer resolution and
+  // call jitter), a slow variant is called once per round.
+  std::vector<int> reps(V, 1);
+  for (size_t i = 0; i < V; ++i)
+    if (t.min_sample_s > 0 && per_call[i] > 0 && per_call[i] < t.min_sample_s)
+      reps[i] = static_cast<int>(std::min(1000.0, std::ceil(t.min_sample_s / per_call[i])));
   const double start = now_s();
   for (int round = 0; round < t.rounds; ++round) {
     for (size_t j = 0; j < V; ++j) {
       const size_t i = (j + static_cast<size_t>(round)) % V;  // rotate who goes first
       const double t0 = now_s();
-      for (int k = 0; k < reps; ++k) variants[i].run(calls[i]++);
+      for (int k = 0; k < reps[i]; ++k) variants[i].run(calls[i]++);
       sync();
-      m.seconds[i].push_back((now_s() - t0) / reps);
+      m.seconds[i].push_back((now_s() - t0) / reps[i]);
     }
     if (round + 1 >= 5 && now_s() - start > t.max_case_s) break;
   }
@@ -131,9 +129,16 @@ void fill_uniform(float* p, int64_t n, uint64_t seed, float scale) {
     std::memset(p, 0, sizeof(float) * n);
     return;
   }
-  std::mt19937_64 g(seed * 0x9E3779B97F4A7C15ull + 1);
-  std::uniform_real_distribution<float> d(-scale, scale);
-  for (int64_t i = 0; i < n; ++i) p[i] = d(g);
+  // splitmix64: cheap enough that setting up 100 MB of operands takes well under a second.
+  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    const float u = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);  // [0, 1)
+    p[i] = (2.0f * u - 1.0f) * scale;
+  }
 }
 
 MatP make_mat(mos_context_t ctx, int64_t rows, int64_t cols, uint64_t seed, float scale) {

@@ -100,10 +100,13 @@ public final class Interleaved {
         perCall[i] = (System.nanoTime() - t0) * 1e-9;
       }
     }
-    double fastest = Arrays.stream(perCall).min().orElse(0);
-    int reps = 1;
-    if (t.minSampleSeconds() > 0 && fastest > 0 && fastest < t.minSampleSeconds()) {
-      reps = (int) Math.min(1000, Math.ceil(t.minSampleSeconds() / fastest));
+    // Repeats per sample, per variant: a sample lasts at least minSampleSeconds.
+    int[] reps = new int[v];
+    for (int i = 0; i < v; i++) {
+      reps[i] = 1;
+      if (t.minSampleSeconds() > 0 && perCall[i] > 0 && perCall[i] < t.minSampleSeconds()) {
+        reps[i] = (int) Math.min(1000, Math.ceil(t.minSampleSeconds() / perCall[i]));
+      }
     }
     double[][] seconds = new double[v][t.rounds()];
     for (int round = 0; round < t.rounds(); round++) {
@@ -111,10 +114,10 @@ public final class Interleaved {
         int i = (j + round) % v;
         Call c = variants.get(i).run();
         long t0 = System.nanoTime();
-        for (int k = 0; k < reps; k++) {
+        for (int k = 0; k < reps[i]; k++) {
           c.run(calls[i]++);
         }
-        seconds[i][round] = (System.nanoTime() - t0) * 1e-9 / reps;
+        seconds[i][round] = (System.nanoTime() - t0) * 1e-9 / reps[i];
       }
     }
     List<String> names = new ArrayList<>();
