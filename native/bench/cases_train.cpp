@@ -134,7 +134,7 @@ struct DenseAdapters : Adapters {
       const float* g = p.g->host;
       const int64_t n = p.g->rows * p.g->cols;
       double acc = 0;
-#pragma omp parallel for reduction(+ : acc) schedule(static) if (n >= 32768)
+#pragma omp parallel for reduction(+ : acc) schedule(static) if (n >= 131072)  // as libmos
       for (int64_t i = 0; i < n; ++i) acc += double(g[i]) * g[i];
       sq += acc;
     });
@@ -147,7 +147,7 @@ struct DenseAdapters : Adapters {
     each([&](Param& p) {
       float *w = p.w->host, *g = p.g->host, *m = p.m->host, *v = p.v->host;
       const int64_t n = p.w->rows * p.w->cols;
-#pragma omp parallel for schedule(static) if (n >= 32768)
+#pragma omp parallel for schedule(static) if (n >= 32768)  // libmos's AdamW threshold
       for (int64_t i = 0; i < n; ++i) {
         const float gi = g[i] * clip;
         m[i] = b1 * m[i] + (1 - b1) * gi;
@@ -186,6 +186,9 @@ struct Stack {
       targets.push_back(make_mat(ctx, n, d, 6000 + i, 1.0f));
     }
   }
+  // The elementwise model code is serial, like the demo's Java code: an OpenMP region here would
+  // leave libgomp's threads spinning while OpenBLAS's threads run the next product (see
+  // docs/benchmarks.md, "OpenMP and OpenBLAS threads").
   void train_step(Adapters& ad, int set) {
     const int64_t nd = int64_t(n) * d, nh = int64_t(n) * h;
     std::memcpy(x[0]->host, inputs[set]->host, sizeof(float) * nd);
@@ -193,32 +196,27 @@ struct Stack {
       ad.fwd(0, k, *x[k], *a[k]);
       const float* ak = a[k]->host;
       float* zk = z[k]->host;
-#pragma omp parallel for schedule(static) if (nh >= 65536)
       for (int64_t i = 0; i < nh; ++i) zk[i] = ak[i] > 0.0f ? ak[i] : 0.0f;
       ad.fwd(1, k, *z[k], *o);
       const float *xk = x[k]->host, *ok = o->host;
       float* xn = x[k + 1]->host;
-#pragma omp parallel for schedule(static) if (nd >= 65536)
       for (int64_t i = 0; i < nd; ++i) xn[i] = xk[i] + ok[i];
     }
     {
       const float *xl = x[L]->host, *tg = targets[set]->host;
       float* gg = g->host;
       const float inv = 1.0f / n;
-#pragma omp parallel for schedule(static) if (nd >= 65536)
       for (int64_t i = 0; i < nd; ++i) gg[i] = (xl[i] - tg[i]) * inv;
     }
     for (int k = L - 1; k >= 0; --k) {
       ad.bwd(1, k, *z[k], *g, dz.get());
       const float* ak = a[k]->host;
       float* dzk = dz->host;
-#pragma omp parallel for schedule(static) if (nh >= 65536)
       for (int64_t i = 0; i < nh; ++i) dzk[i] = ak[i] > 0.0f ? dzk[i] : 0.0f;
       ad.bwd(0, k, *x[k], *dz, k > 0 ? dx.get() : nullptr);
       if (k > 0) {
         float* gg = g->host;
         const float* dd = dx->host;
-#pragma omp parallel for schedule(static) if (nd >= 65536)
         for (int64_t i = 0; i < nd; ++i) gg[i] += dd[i];
       }
     }

@@ -156,7 +156,9 @@ int main(int argc, char** argv) {
   if (std::atof(load.c_str()) > 0.5 && !o.tiny)
     std::printf("mos_bench: WARNING: load average above 0.5; other work is running and the "
                 "absolute numbers suffer (ratios less so: the variants are interleaved)\n");
-  std::printf("plain product baseline: %s\n", plain_gemm_kind(e));
+  const char* wait_env = std::getenv("OMP_WAIT_POLICY");
+  const std::string wait = wait_env ? wait_env : "unset";
+  std::printf("plain product baseline: %s | OMP_WAIT_POLICY=%s\n", plain_gemm_kind(e), wait.c_str());
 
   const double t0 = now_s();
   for (const Case* c : selected) c->run(e);
@@ -171,6 +173,7 @@ int main(int argc, char** argv) {
         ", \"date\": " + json_str(date) + ", \"loadavg_at_start\": " + json_str(load) +
         ", \"backend\": " + json_str(o.backend == MOS_BACKEND_CPU ? "cpu" : "cuda") +
         ", \"plain_gemm\": " + json_str(plain_gemm_kind(e)) +
+        ", \"omp_wait_policy\": " + json_str(wait) +
         ", \"quick\": " + (o.quick ? "true" : "false") + ", \"tiny\": " + (o.tiny ? "true" : "false") +
         ", \"seconds\": " + fmt("%.1f", total) + "}";
     if (!e.report.write_json(json, meta)) {

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
             + "case runs its variants interleaved in one process after warm-up and reports "
             + "medians (p10/p90) and ratios against the targets of docs/benchmarks.md.",
         "Cases: layer (MoS vs dense LoRA vs plain sgemm), adapter (adapter-only forward and "
-            + "backward), train (training step), java (Java API overhead), serving, memory.",
+            + "backward), train (training step), java (Java API overhead), serving, memory, omp "
+            + "(the training step with libgomp spinning vs passive).",
         "Take numbers on a quiet machine: the load average is printed and checked.",
         ""})
 public final class BenchCommand implements Callable<Integer> {
@@ -63,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
   Path nativeExe;
 
   @Option(names = "--cases", paramLabel = "LIST", split = ",", description = "Subset of: layer, "
-      + "adapter, train, java, serving, memory (default: all).")
+      + "adapter, train, java, serving, memory, omp (default: all).")
   List<String> cases;
 
   @Option(names = "--from", paramLabel = "FILE", description = "Run nothing: print the summary "
@@ -85,12 +87,12 @@ public final class BenchCommand implements Callable<Integer> {
       return 0;
     }
     List<String> selected = cases == null || cases.isEmpty()
-        ? new ArrayList<>(List.of("layer", "adapter", "train", "java", "serving", "memory"))
+        ? new ArrayList<>(List.of("layer", "adapter", "train", "java", "serving", "memory", "omp"))
         : new ArrayList<>(cases);
     for (String c : selected) {
-      if (!c.equals("java") && !NATIVE_CASES.contains(c)) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "unknown case '" + c + "' (expected layer, adapter, train, java, serving, memory)");
+      if (!c.equals("java") && !c.equals("omp") && !NATIVE_CASES.contains(c)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown case '" + c
+            + "' (expected layer, adapter, train, java, serving, memory, omp)");
       }
     }
     BenchReport report = new BenchReport(!tiny);
@@ -113,6 +115,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (selected.contains("java")) {
       javaOverhead(report, exe, out);
+    }
+    if (selected.contains("omp") && exe.isPresent()) {
+      ompWaitPolicy(report, exe.get(), out);
     }
     int missed = report.printSummary(out);
     out.println(tiny ? "mos bench: --tiny: targets not judged"
@@ -219,6 +224,47 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Case 7. libmos runs its own loops with OpenMP (libgomp) and its products with OpenBLAS's
+   * pthreads. With OMP_WAIT_POLICY unset, libgomp's idle threads spin after every parallel
+   * region and take cores from the OpenBLAS threads of the next product. The training step of
+   * case 3 in child processes, once with the variable unset and once PASSIVE (sequential runs,
+   * not interleaved: compare with the noise of the other cases in mind).
+   */
+  private void ompWaitPolicy(BenchReport report, Path exe, PrintWriter out) throws Exception {
+    List<String> args = new ArrayList<>(flags());
+    if (!quick && !tiny) {
+      args.add("--quick");
+    }
+    args.addAll(List.of("--cases", "train"));
+    out.printf(Locale.ROOT, "%n== case 7: training step (case 3) with OMP_WAIT_POLICY unset "
+        + "(libgomp spins) and PASSIVE, one child process each%n");
+    BenchReport unset = new BenchReport(false);
+    unset.addNative(NativeSuite.run(exe, args, out, true, Map.of("OMP_WAIT_POLICY", "")));
+    BenchReport passive = new BenchReport(false);
+    passive.addNative(NativeSuite.run(exe, args, out, true,
+        Map.of("OMP_WAIT_POLICY", "PASSIVE")));
+    out.printf(Locale.ROOT, "  %-34s %14s %14s %10s%n", "step", "unset ms", "PASSIVE ms",
+        "ratio");
+    for (JsonNode r : unset.records()) {
+      String cs = r.path("case").asText();
+      if (!cs.startsWith("train_step_") || !"time".equals(r.path("metric").asText())) {
+        continue;
+      }
+      String v = r.path("variant").asText();
+      double a = r.path("median").asDouble();
+      double b = passive.median(cs, v, "time");
+      String shape = cs.substring("train_step_".length());
+      String target = "omp_wait_policy_" + shape;
+      report.measure(target, v + " (unset)", "time", a, r.path("p10").asDouble(),
+          r.path("p90").asDouble(), "ms", r.path("n").asInt());
+      report.measure(target, v + " (PASSIVE)", "time", b, Double.NaN, Double.NaN, "ms", 0);
+      report.ratio(target, v + " step time, unset/PASSIVE", a / b, "<=", Double.NaN,
+          "> 1: spinning libgomp threads slow the products");
+      out.printf(Locale.ROOT, "  %-34s %14.3f %14.3f %10.3f%n", shape + " " + v, a, b, a / b);
+    }
+  }
+
   private static Interleaved.Stats stats(List<Double> v) {
     double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
     return Interleaved.Stats.of(a);
@@ -247,7 +293,8 @@ public final class BenchCommand implements Callable<Integer> {
     report.meta().put("program", "mos bench").put("date", date).put("cpu", cpu)
         .put("hardware_threads", Runtime.getRuntime().availableProcessors())
         .put("java", Runtime.version().toString()).put("library", lib)
-        .put("loadavg_at_start", load).put("quick", quick).put("tiny", tiny);
+        .put("loadavg_at_start", load).put("quick", quick).put("tiny", tiny)
+        .put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"));
     out.printf(Locale.ROOT, "mos bench: %s | %s, %d hardware threads | Java %s | %s | load "
         + "average %s%n", lib, cpu, Runtime.getRuntime().availableProcessors(), Runtime.version(),
         date, load);

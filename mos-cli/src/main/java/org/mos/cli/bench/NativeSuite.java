@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.mos.MosException;
 import org.mos.Status;
@@ -72,6 +73,15 @@ public final class NativeSuite {
    */
   public static JsonNode run(Path exe, List<String> args, PrintWriter out, boolean quiet)
       throws IOException, InterruptedException {
+    return run(exe, args, out, quiet, Map.of());
+  }
+
+  /**
+   * {@link #run(Path, List, PrintWriter, boolean)} with changes to the child's environment: each
+   * entry sets a variable, or removes it when its value is the empty string.
+   */
+  public static JsonNode run(Path exe, List<String> args, PrintWriter out, boolean quiet,
+      Map<String, String> env) throws IOException, InterruptedException {
     Path json = Files.createTempFile("mos-bench-", ".json");
     try {
       List<String> cmd = new ArrayList<>();
@@ -79,7 +89,15 @@ public final class NativeSuite {
       cmd.addAll(args);
       cmd.add("--json");
       cmd.add(json.toString());
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      env.forEach((k, v) -> {
+        if (v.isEmpty()) {
+          pb.environment().remove(k);
+        } else {
+          pb.environment().put(k, v);
+        }
+      });
+      Process p = pb.start();
       Deque<String> tail = new ArrayDeque<>();
       try (BufferedReader r = new BufferedReader(
           new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
