@@ -95,6 +95,7 @@ struct Rotor {  // one counter for all variants: consecutive calls never reuse a
 
 void record(Env& e, const std::string& cs, const Measured& m, const std::string& v, double flops) {
   const Stats s = m.of(m.index(v));
+  if (s.n == 0) return;  // left out by --only
   e.report.time(cs, v, s);
   if (flops > 0)
     e.report.measure(cs, v, "rate", flops / s.median * 1e-9, flops / s.p90 * 1e-9,

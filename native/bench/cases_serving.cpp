@@ -130,6 +130,7 @@ void loop_case(Env& e, const std::string& cs, int tokens, int adapters, bool one
   const double flops = 2.0 * tokens * ms.r * 2.0 * d;
   for (const char* v : {"bank", "peft_loop_materialize", "peft_loop_dense_stored"}) {
     const Stats st = m.of(m.index(v));
+    if (st.n == 0) continue;
     e.report.time(cs, v, st);
     print_time(v, st, flops);
   }

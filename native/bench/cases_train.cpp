@@ -262,6 +262,7 @@ void case_train(Env& e) {
                      L, sh.d, sh.h, sh.h, sh.d, sh.n, ms.r, ms.r_eq, ms.l, ms.p));
     for (const char* v : {"dense_lora", "mos", "lora_as_mos"}) {
       const Stats s = m.of(m.index(v));
+      if (s.n == 0) continue;
       e.report.time(cs, v, s);
       e.report.measure(cs, v, "rate", flops / s.median * 1e-9, flops / s.p90 * 1e-9,
                        flops / s.p10 * 1e-9, "GFLOP/s", s.n);

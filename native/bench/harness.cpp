@@ -37,7 +37,10 @@ std::string fmt(const char* f, ...) {
 Stats stats_of(std::vector<double> v) {
   Stats s;
   s.n = static_cast<int>(v.size());
-  if (v.empty()) return s;
+  if (v.empty()) {
+    s.median = s.p10 = s.p90 = NAN;  // a variant left out by --only
+    return s;
+  }
   std::sort(v.begin(), v.end());
   auto rank = [&](double q) {  // nearest rank
     size_t i = static_cast<size_t>(std::ceil(q * v.size()));
@@ -82,12 +85,27 @@ Timing timing_for(const Options& o, int rounds, double max_case_s) {
   return t;
 }
 
-Measured run_interleaved(std::vector<Variant>& variants, const Timing& t,
+namespace {
+std::vector<std::string> g_only;  // --only: the variants to run (empty: all)
+}  // namespace
+
+void set_variant_filter(const std::vector<std::string>& only) { g_only = only; }
+
+Measured run_interleaved(std::vector<Variant>& all, const Timing& t,
                          const std::function<void()>& sync) {
-  const size_t V = variants.size();
   Measured m;
-  for (auto& v : variants) m.names.push_back(v.name);
-  m.seconds.assign(V, {});
+  for (auto& v : all) m.names.push_back(v.name);
+  m.seconds.assign(all.size(), {});
+  // Variants left out by --only keep an empty column (their medians and ratios are NaN).
+  std::vector<Variant> variants;
+  std::vector<size_t> column;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (g_only.empty() || std::find(g_only.begin(), g_only.end(), all[i].name) != g_only.end()) {
+      variants.push_back(all[i]);
+      column.push_back(i);
+    }
+  const size_t V = variants.size();
+  if (V == 0) return m;
   std::vector<int> calls(V, 0);
   std::vector<double> per_call(V, 0);
   // Warm-up: every variant, interleaved; the last warm-up round sizes the samples.
@@ -112,7 +130,7 @@ Measured run_interleaved(std::vector<Variant>& variants, const Timing& t,
       const double t0 = now_s();
       for (int k = 0; k < reps[i]; ++k) variants[i].run(calls[i]++);
       sync();
-      m.seconds[i].push_back((now_s() - t0) / reps[i]);
+      m.seconds[column[i]].push_back((now_s() - t0) / reps[i]);
     }
     if (round + 1 >= 5 && now_s() - start > t.max_case_s) break;
   }
@@ -223,7 +241,7 @@ void Report::ratio(const std::string& cs, const std::string& name, double value,
   std::string tgt = "null", met = "null";
   const char* verdict = "";
   if (std::isfinite(target)) tgt = json_str(std::string(op) + " " + fmt("%g", target));
-  if (std::isfinite(target) && judge) {
+  if (std::isfinite(target) && judge && std::isfinite(value)) {
     const bool ok = std::string(op) == "<=" ? value <= target : value >= target;
     met = ok ? "true" : "false";
     verdict = ok ? "  met" : "  MISSED";

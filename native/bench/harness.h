@@ -21,6 +21,7 @@ struct Options {
   int threads = 0;              // 0: library default
   std::string exe;              // this program's path (for the memory case's child processes)
   double rotate_bytes = 96e6;   // rotating argument copies span at least this much (3x L3 here)
+  bool omp_as_is = false;       // keep OMP_WAIT_POLICY as the environment has it
 };
 
 // ---- errors: a failed mos_* call ends the program with the library's message ----------------
@@ -62,6 +63,9 @@ Measured run_interleaved(std::vector<Variant>& variants, const Timing& t,
                          const std::function<void()>& sync);
 
 Timing timing_for(const Options& o, int rounds, double max_case_s);
+
+// --only: run just these variants in every case (the others report NaN); empty: all.
+void set_variant_filter(const std::vector<std::string>& only);
 
 // ---- matrices in the context's memory (host memory wrapped on the CPU) ----------------------
 struct Mat {

@@ -2,7 +2,10 @@
 // interleaved after warm-up, and reports medians (p10/p90) and ratios against the targets of
 // docs/benchmarks.md.
 //   mos_bench [--quick] [--tiny] [--json FILE] [--cases a,b,...] [--backend cpu|cuda]
-//             [--threads N] [--list]
+//             [--threads N] [--only v,...] [--omp-as-is] [--list]
+// Unless OMP_WAIT_POLICY is set (or --omp-as-is), it re-executes itself with
+// OMP_WAIT_POLICY=PASSIVE: libgomp's spinning threads would otherwise slow whichever variant runs
+// next (docs/benchmarks.md, "OpenMP and OpenBLAS threads").
 #include <unistd.h>
 
 #include <cstdio>
@@ -44,6 +47,8 @@ void usage(FILE* f) {
                "  --tiny     tiny sizes, for smoke tests (the numbers mean nothing)\n"
                "  --json F   write the records to F\n"
                "  --cases    comma-separated subset (default: all)\n"
+               "  --only     run only these variants (e.g. mos,dense_lora); the rest report NaN\n"
+               "  --omp-as-is  keep OMP_WAIT_POLICY as it is (default: PASSIVE when unset)\n"
                "cases:\n");
   for (const Case& c : kCases) std::fprintf(f, "  %-9s %s\n", c.name, c.what);
 }
@@ -93,6 +98,13 @@ int main(int argc, char** argv) {
     else if (a == "--cases") cases_arg = next();
     else if (a == "--threads") o.threads = std::atoi(next().c_str());
     else if (a == "--memory-child") child = next();
+    else if (a == "--omp-as-is") o.omp_as_is = true;
+    else if (a == "--only") {
+      std::vector<std::string> only;
+      std::stringstream ss(next());
+      for (std::string v; std::getline(ss, v, ',');) only.push_back(v);
+      set_variant_filter(only);
+    }
     else if (a == "--backend") {
       const std::string b = next();
       if (b == "cpu") o.backend = MOS_BACKEND_CPU;
@@ -109,6 +121,14 @@ int main(int argc, char** argv) {
       usage(stderr);
       return 2;
     }
+  }
+  if (!o.omp_as_is && !std::getenv("OMP_WAIT_POLICY")) {
+    // libgomp reads the variable once, when it is loaded: set it and start over.
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    setenv("MOS_BENCH_SET_OMP_WAIT_POLICY", "1", 1);
+    execv(o.exe.c_str(), argv);
+    std::fprintf(stderr, "mos_bench: cannot re-execute %s; continuing with libgomp spinning\n",
+                 o.exe.c_str());
   }
   if (!child.empty()) return memory_child(o, child);
 
@@ -157,7 +177,8 @@ int main(int argc, char** argv) {
     std::printf("mos_bench: WARNING: load average above 0.5; other work is running and the "
                 "absolute numbers suffer (ratios less so: the variants are interleaved)\n");
   const char* wait_env = std::getenv("OMP_WAIT_POLICY");
-  const std::string wait = wait_env ? wait_env : "unset";
+  std::string wait = wait_env ? wait_env : "unset";
+  if (std::getenv("MOS_BENCH_SET_OMP_WAIT_POLICY")) wait += " (set by mos_bench; --omp-as-is keeps the environment's)";
   std::printf("plain product baseline: %s | OMP_WAIT_POLICY=%s\n", plain_gemm_kind(e), wait.c_str());
 
   const double t0 = now_s();
