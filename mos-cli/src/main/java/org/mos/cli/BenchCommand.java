@@ -250,9 +250,6 @@ public final class BenchCommand implements Callable<Integer> {
         "ratio");
     for (String v : List.of("dense_lora", "mos", "lora_as_mos")) {
       List<String> args = new ArrayList<>(flags());
-      if (!quick && !tiny) {
-        args.add("--quick");
-      }
       args.addAll(List.of("--cases", "train", "--only", v));
       List<String> asIs = new ArrayList<>(args);
       asIs.add("--omp-as-is");
@@ -299,7 +296,8 @@ public final class BenchCommand implements Callable<Integer> {
   private void fillMeta(BenchReport report, PrintWriter out) {
     String cpu = firstMatching(Path.of("/proc/cpuinfo"), "model name");
     String load = firstMatching(Path.of("/proc/loadavg"), "");
-    String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    String date = ZonedDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     String lib;
     try {
       lib = MosContext.version();
