@@ -34,12 +34,7 @@ Layer::Layer(std::shared_ptr<Pool> pool, int32_t k, std::shared_ptr<Tensor> weig
     require_cols(*bias_, "bias", c.d_out, "the pool's d_out");
   }
   Backend* be = &pool_->backend();
-  const size_t factor = sizeof(float) * c.r;
-  for (Buffer* b : {&a_, &b_, &da_, &db_, &u_, &du_, &xd_, &xf_, &yf_, &wf_, &biasf_}) b->bind(be);
-  a_.reserve(factor * c.d_in);
-  da_.reserve(factor * c.d_in);
-  b_.reserve(factor * c.d_out);
-  db_.reserve(factor * c.d_out);
+  for (Buffer* b : {&u_, &du_, &xd_, &xf_, &yf_, &wf_, &biasf_}) b->bind(be);
 }
 
 void Layer::check_mode(mos_mode_t mode) const {
@@ -92,14 +87,6 @@ void Layer::base_forward(const float* x, int64_t N, float* y) {
   be.add_row_bias(N, c.d_out, bias, y);
 }
 
-void Layer::assemble() {
-  // A gather is O(r (d_in + d_out)): cheap, but in inference loops and in backward right after
-  // forward it would be repeated for nothing.
-  if (assembled_version_ == pool_->params_version()) return;
-  pool_->assemble(k_, a_.f32(), b_.f32());
-  assembled_version_ = pool_->params_version();
-}
-
 void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) {
   const MosConfig& c = pool_->cfg();
   check_mode(mode);
@@ -126,7 +113,7 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
   // Validation and allocation are done: from here on, only writes.
   Backend& be = pool_->backend();
   if (training) saved_ = false;
-  assemble();
+  const Pool::Factors f = factors();
   const float* xf = x.f32();
   float* yf = y.f32();
   if (bf16) {
@@ -141,9 +128,9 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
     xin = xd_.f32();
   }
   // u = dropout(x) A^T, then y (+)= (alpha/r) u B^T: the order of spec §10.11.
-  be.gemm(false, true, N, c.r, c.d_in, 1.0f, xin, c.d_in, a_.f32(), c.d_in, 0.0f, u.f32(), c.r);
+  be.gemm(false, true, N, c.r, c.d_in, 1.0f, xin, c.d_in, f.a, c.d_in, 0.0f, u.f32(), c.r);
   if (mode == MOS_MODE_FULL) base_forward(xf, N, yf);
-  be.gemm(false, true, N, c.d_out, c.r, c.scaling(), u.f32(), c.r, b_.f32(), c.r, 1.0f, yf,
+  be.gemm(false, true, N, c.d_out, c.r, c.scaling(), u.f32(), c.r, f.b, c.r, 1.0f, yf,
           c.d_out);
   if (bf16) be.f32_to_bf16(yf, y.numel(), y.data);
   if (training) {
@@ -182,7 +169,7 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
 
   Backend& be = pool_->backend();
   const float s = c.scaling();
-  assemble();
+  const Pool::Factors f = factors();
   const float* xf = x.f32();
   const float* dyf = dy.f32();
   if (bf16) {
@@ -198,13 +185,13 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
     xin = xd_.f32();
   }
   // dB = s dy^T u [d_out x r]; du = s dy B [N x r]; dA = du^T x_d [r x d_in].
-  be.gemm(true, false, c.d_out, c.r, N, s, dyf, c.d_out, u_.f32(), c.r, 0.0f, db_.f32(), c.r);
-  be.gemm(false, false, N, c.r, c.d_out, s, dyf, c.d_out, b_.f32(), c.r, 0.0f, du_.f32(), c.r);
-  be.gemm(true, false, c.r, c.d_in, N, 1.0f, du_.f32(), c.r, xin, c.d_in, 0.0f, da_.f32(), c.d_in);
+  be.gemm(true, false, c.d_out, c.r, N, s, dyf, c.d_out, u_.f32(), c.r, 0.0f, f.db, c.r);
+  be.gemm(false, false, N, c.r, c.d_out, s, dyf, c.d_out, f.b, c.r, 0.0f, du_.f32(), c.r);
+  be.gemm(true, false, c.r, c.d_in, N, 1.0f, du_.f32(), c.r, xin, c.d_in, 0.0f, f.da, c.d_in);
   const int64_t P = c.num_shards();
-  be.scatter_add_a(da_.f32(), P, c.s_a(), pool_->device_idx_a(k_), c.r, c.l,
+  be.scatter_add_a(f.da, P, c.s_a(), pool_->device_idx_a(k_), c.r, c.l,
                    pool_->array(MOS_POOL_GRAD_A));
-  be.scatter_add_b(db_.f32(), c.s_b(), P, pool_->device_idx_b(k_), c.r, c.l,
+  be.scatter_add_b(f.db, c.s_b(), P, pool_->device_idx_b(k_), c.r, c.l,
                    pool_->array(MOS_POOL_GRAD_B));
   if (!dx) return;
   // dx = dy W (FULL, overwrite) or dx (ADAPTER_ONLY), plus (du A) masked like the forward.
@@ -219,12 +206,12 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
             c.d_in);
   }
   if (drop) {
-    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, a_.f32(), c.d_in, 0.0f, xd_.f32(),
+    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, f.a, c.d_in, 0.0f, xd_.f32(),
             c.d_in);
     be.dropout(xd_.f32(), N * c.d_in, c.dropout, seed_, saved_counter_, xd_.f32());
     be.axpy(N * c.d_in, 1.0f, xd_.f32(), dxf);
   } else {
-    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, a_.f32(), c.d_in, 1.0f, dxf,
+    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, f.a, c.d_in, 1.0f, dxf,
             c.d_in);
   }
   if (bf16) be.f32_to_bf16(dxf, dx->numel(), dx->data);
@@ -236,16 +223,16 @@ void Layer::delta_weight(Tensor& delta) {
   require_rows(delta, "delta", c.d_out, "the layer's d_out");
   require_cols(delta, "delta", c.d_in, "the layer's d_in");
   pool_->require_indices(k_);
-  assemble();
-  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), b_.f32(), c.r, a_.f32(),
+  const Pool::Factors f = factors();
+  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), f.b, c.r, f.a,
                         c.d_in, 0.0f, delta.f32(), c.d_in);
 }
 
 void Layer::add_delta_into_weight(float sign) {
   const MosConfig& c = pool_->cfg();
-  assemble();
-  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, sign * c.scaling(), b_.f32(), c.r,
-                        a_.f32(), c.d_in, 1.0f, weight_->f32(), c.d_in);
+  const Pool::Factors f = factors();
+  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, sign * c.scaling(), f.b, c.r,
+                        f.a, c.d_in, 1.0f, weight_->f32(), c.d_in);
 }
 
 void Layer::merge() {

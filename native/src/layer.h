@@ -42,7 +42,7 @@ class Layer {
   void reserve_bf16(int64_t n_x, int64_t n_y, bool base);
   const float* weight_f32();  // W itself (F32) or W widened into wf_ (BF16)
   void add_delta_into_weight(float sign);         // W += sign * (alpha/r) B A
-  void assemble();  // a_, b_ = A_k, B_k, skipped while the pool's parameters are unchanged
+  Pool::Factors factors() { return pool_->factors(k_); }  // A_k, B_k and dA/dB scratch
 
   std::shared_ptr<Pool> pool_;  // first member: keeps the context alive for the buffers
   int32_t k_;
@@ -55,9 +55,8 @@ class Layer {
   int64_t saved_rows_ = 0;
   uint64_t saved_counter_ = 0;
 
-  // Scratch, allocated once (a_, b_, da_, db_) or grown with N (u_, du_, xd_); never shrunk.
-  Buffer a_, b_, da_, db_;  // A_k [r x d_in], B_k [d_out x r], dA_k, dB_k
-  uint64_t assembled_version_ = 0;  // pool params_version() that a_, b_ hold (0: none)
+  // Scratch grown with N (u_, du_, xd_), never shrunk. A_k, B_k, dA_k, dB_k live in the pool
+  // (Pool::factors), shared by its blocks.
   Buffer u_;                // saved u = dropout(x) A^T [N x r], written by training forwards only
   Buffer du_;               // du [N x r]; also u of inference forwards (keeps u_ intact)
   Buffer xd_;               // dropout(x) [N x d_in], then the masked dx part; only when rate > 0

@@ -48,6 +48,13 @@ Pool::Pool(std::shared_ptr<Context> ctx, const MosConfig& cfg) : ctx_(std::move(
   idx_a_.assign(static_cast<size_t>(cfg_.num_layers * cfg_.slots()), 0);
   idx_b_.assign(idx_a_.size(), 0);
   idx_set_.assign(static_cast<size_t>(cfg_.num_layers), 0);
+  const size_t a_bytes = sizeof(float) * cfg_.r * cfg_.d_in;
+  const size_t b_bytes = sizeof(float) * cfg_.r * cfg_.d_out;
+  for (Buffer* f : {&fa_, &fb_, &fda_, &fdb_}) f->bind(be);
+  fa_.reserve(a_bytes);
+  fda_.reserve(a_bytes);
+  fb_.reserve(b_bytes);
+  fdb_.reserve(b_bytes);
 }
 
 int64_t Pool::array_size(mos_pool_array_t which) const {
@@ -137,6 +144,18 @@ void Pool::write(mos_pool_array_t which, const float* src, int64_t length) {
 void Pool::zero_grad() {
   backend().fill_zero(arrays_[MOS_POOL_GRAD_A].data(), arrays_[MOS_POOL_GRAD_A].bytes());
   backend().fill_zero(arrays_[MOS_POOL_GRAD_B].data(), arrays_[MOS_POOL_GRAD_B].bytes());
+}
+
+Pool::Factors Pool::factors(int32_t k) {
+  // A gather is O(r (d_in + d_out)): cheap, but in inference loops and in a backward right after
+  // its forward it would be repeated for nothing.
+  if (factors_block_ != k || factors_version_ != version_) {
+    factors_block_ = -1;  // if the gather throws, nothing claims to be cached
+    assemble(k, fa_.f32(), fb_.f32());
+    factors_block_ = k;
+    factors_version_ = version_;
+  }
+  return Factors{fa_.f32(), fb_.f32(), fda_.f32(), fdb_.f32()};
 }
 
 void Pool::assemble(int32_t k, float* a_out, float* b_out) const {

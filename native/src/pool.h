@@ -41,6 +41,19 @@ class Pool {
   uint64_t params_version() const { return version_; }
   void params_changed() { ++version_; }
 
+  // One set of factor buffers per pool group, shared by its blocks: spec §7 has each layer
+  // materialise A_k and B_k only transiently, so training memory grows with r through the
+  // activations, not through L copies of the factors. factors(k) returns block k's assembled
+  // A_k [r x d_in] and B_k [d_out x r] (re-gathered unless the last call was for the same block
+  // and parameter version) and the dA_k / dB_k scratch. Valid until the next factors() call.
+  struct Factors {
+    float* a;
+    float* b;
+    float* da;
+    float* db;
+  };
+  Factors factors(int32_t k);
+
   // The arrays (backend memory) for the optimizer, the layer's scatter-add and read/write.
   // Whoever writes POOL_A / POOL_B through these pointers must call params_changed().
   float* array(mos_pool_array_t which) const;
@@ -58,6 +71,9 @@ class Pool {
   std::vector<int32_t> idx_a_, idx_b_;
   std::vector<char> idx_set_;
   uint64_t version_ = 1;
+  Buffer fa_, fb_, fda_, fdb_;         // the shared factor buffers of factors()
+  int32_t factors_block_ = -1;         // block whose A_k, B_k fa_ / fb_ hold (-1: none)
+  uint64_t factors_version_ = 0;       // version_ they were gathered at
 };
 
 }  // namespace mos

@@ -68,6 +68,7 @@ public final class NativeLoader {
     if (MosLibrary.isLoaded()) {
       return;
     }
+    passiveOpenMpUnlessSet();
     List<String> tried = new ArrayList<>();
     boolean explicitFailed = false;
     for (Candidate c : candidates()) {
@@ -83,6 +84,35 @@ public final class NativeLoader {
       tried.add(c.description() + ": " + why);
     }
     throw new MosException(Status.BACKEND_UNAVAILABLE, failureReport(tried));
+  }
+
+  /**
+   * Sets OMP_WAIT_POLICY=PASSIVE in the process environment before libgomp (a dependency of
+   * libmos) starts, unless the user set it. libgomp's default lets idle OpenMP threads spin after
+   * each parallel loop; on a small machine they then steal the cores the next OpenBLAS product
+   * needs (measured: a training step up to 1.64x slower, docs/benchmarks.md case 7). Best effort:
+   * any failure leaves the environment as it is.
+   */
+  static void passiveOpenMpUnlessSet() {
+    if (System.getenv("OMP_WAIT_POLICY") != null) {
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      Linker linker = Linker.nativeLinker();
+      MemorySegment setenv = linker.defaultLookup().find("setenv").orElse(null);
+      if (setenv == null) {
+        return;
+      }
+      MethodHandle h = linker.downcallHandle(setenv, FunctionDescriptor.of(ValueLayout.JAVA_INT,
+          ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+      int rc = (int) h.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"),
+          arena.allocateFrom("PASSIVE"), 0);
+      if (rc != 0) {
+        LOG.log(System.Logger.Level.DEBUG, "setenv(OMP_WAIT_POLICY) returned " + rc);
+      }
+    } catch (Throwable t) {
+      LOG.log(System.Logger.Level.DEBUG, "could not set OMP_WAIT_POLICY: " + t);
+    }
   }
 
   /** Where the loaded libmos came from (an absolute path, usually), or null if not loaded. */
