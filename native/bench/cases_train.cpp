@@ -380,7 +380,8 @@ void case_memory(Env& e) {
     // What the formulas of spec §7 say each part should take (bytes).
     const int rr = row.r;
     const double state = row.r_eq ? 16.0 * row.r_eq * ms.L * sum : 16.0 * rr * ms.L * sum;
-    const double factors = row.r_eq ? 4.0 * 2 * rr * sum * ms.L : 0.0;  // a, b, da, db per layer
+    // A_k, B_k, dA_k, dB_k: one set per pool group (Pool::factors), shared by its L blocks.
+    const double factors = row.r_eq ? 4.0 * 2 * rr * sum : 0.0;
     const double acts = 4.0 * 2 * ms.n * rr * 2 * ms.L;                   // u, du per layer
     std::printf("  %-18s %14.2f %14.2f %14.2f %14.2f %14.2f\n", row.name.c_str(), adapter_kb / 1024.0,
                 peak_kb / 1024.0, state / mib, factors / mib, acts / mib);
@@ -394,9 +395,9 @@ void case_memory(Env& e) {
     if (!ok) e.report.note(cs, "VmHWM could not be reset; peak is the RSS after the step");
   }
   std::printf("  (pools+state = 16 B x R_eq x L x sum(d_in+d_out) for MoS, 16 B x r x L x "
-              "sum(d_in+d_out) for dense LoRA; A,B,dA,dB = the per-layer assembled-factor cache A_k, B_k "
-              "and gradient scratch dA_k, dB_k that libmos keeps, 2 r (d_in+d_out) floats per "
-              "layer; u,du = 2 x N x r floats per layer)\n");
+              "sum(d_in+d_out) for dense LoRA; A,B,dA,dB = the assembled factors A_k, B_k "
+              "and gradient scratch dA_k, dB_k, one set per pool group shared by its blocks, 2 r "
+              "(d_in+d_out) floats per pool group; u,du = 2 x N x r floats per layer)\n");
   // rows: 0 R_eq2 r16, 1 R_eq2 r64, 2 R_eq8 r16, 3 R_eq8 r64. "r costs only activations": the
   // growth of the peak from r = 16 to 64 over the growth of the saved activations u, du.
   for (int base : {0, 2}) {
