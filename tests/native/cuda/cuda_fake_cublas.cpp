@@ -14,20 +14,9 @@
 #include <vector>
 
 #include "cublas_loader.h"
+#include "test_util.h"
 
 namespace {
-
-int g_fail = 0, g_checks = 0;
-#define CHECK(cond, ...)                                          \
-  do {                                                            \
-    ++g_checks;                                                   \
-    if (!(cond)) {                                                \
-      ++g_fail;                                                   \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      std::printf(__VA_ARGS__);                                   \
-      std::printf("\n");                                          \
-    }                                                             \
-  } while (0)
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
@@ -47,7 +36,7 @@ int fake_version(const mos::cublas::Library& lib) {
 // GEMM, against a double loop, for all four transpose cases and padded leading dimensions.
 void check_row_major_mapping(const mos::cublas::Library& lib) {
   cublasHandle_t h = nullptr;
-  CHECK(lib.create(&h) == 0, "cublasCreate_v2 of the fake failed");
+  T_CHECK(lib.create(&h) == 0, "cublasCreate_v2 of the fake failed");
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
   const int m = 5, n = 3, k = 4;
@@ -67,7 +56,7 @@ void check_row_major_mapping(const mos::cublas::Library& lib) {
       const int st = mos::cublas::gemm_row_major(
           lib, h, ta, tb, m, n, k, &alpha, a.data(), CUDA_R_32F, lda, b.data(), CUDA_R_32F, ldb,
           &beta, c.data(), CUDA_R_32F, ldc, mos::cublas::kComputeF32);
-      CHECK(st == 0, "gemm_row_major returned %d (trans_a=%d trans_b=%d)", st, ta, tb);
+      T_CHECK(st == 0, "gemm_row_major returned %d (trans_a=%d trans_b=%d)", st, ta, tb);
       double worst = 0.0;
       for (int i = 0; i < m; ++i) {
         for (int j = 0; j < n; ++j) {
@@ -84,11 +73,11 @@ void check_row_major_mapping(const mos::cublas::Library& lib) {
         }
         // Padding columns of C must be untouched.
         for (int j = n; j < ldc; ++j) {
-          CHECK(c[static_cast<size_t>(i) * ldc + j] == c0[static_cast<size_t>(i) * ldc + j],
+          T_CHECK(c[static_cast<size_t>(i) * ldc + j] == c0[static_cast<size_t>(i) * ldc + j],
                 "padding of C row %d col %d was written (trans_a=%d trans_b=%d)", i, j, ta, tb);
         }
       }
-      CHECK(worst < 1e-5,
+      T_CHECK(worst < 1e-5,
             "row-major mapping wrong: worst |diff| %.3e (trans_a=%d trans_b=%d, "
             "m=%d n=%d k=%d)",
             worst, ta, tb, m, n, k);
@@ -101,19 +90,19 @@ int run_paths(const char* complete, const char* partial) {
   // 1. MOS_CUBLAS_LIB names the complete fake: it is tried first and accepted.
   setenv("MOS_CUBLAS_LIB", complete, 1);
   const auto names = mos::cublas::candidates();
-  CHECK(names.size() == 3 && names[0] == complete && names[1] == "libcublas.so.13" &&
+  T_CHECK(names.size() == 3 && names[0] == complete && names[1] == "libcublas.so.13" &&
             names[2] == "libcublas.so",
         "candidates: expected [$MOS_CUBLAS_LIB, libcublas.so.13, libcublas.so], got %zu names",
         names.size());
   std::string err;
   auto lib = mos::cublas::load(&err);
-  CHECK(lib != nullptr, "loading the complete fake failed: %s", err.c_str());
+  T_CHECK(lib != nullptr, "loading the complete fake failed: %s", err.c_str());
   if (lib) {
-    CHECK(lib->path == complete, "loaded %s, expected %s", lib->path.c_str(), complete);
-    CHECK(lib->create && lib->destroy && lib->set_stream && lib->gemm_ex,
+    T_CHECK(lib->path == complete, "loaded %s, expected %s", lib->path.c_str(), complete);
+    T_CHECK(lib->create && lib->destroy && lib->set_stream && lib->gemm_ex,
           "a required entry point is null");
-    CHECK(lib->set_math_mode != nullptr, "optional cublasSetMathMode not resolved");
-    CHECK(fake_version(*lib) == 130099, "did not load the fake (version %d)", fake_version(*lib));
+    T_CHECK(lib->set_math_mode != nullptr, "optional cublasSetMathMode not resolved");
+    T_CHECK(fake_version(*lib) == 130099, "did not load the fake (version %d)", fake_version(*lib));
     check_row_major_mapping(*lib);
   }
   // Unload it: while a library with soname libcublas.so.13 is loaded, dlopen("libcublas.so.13")
@@ -128,17 +117,17 @@ int run_paths(const char* complete, const char* partial) {
   // A real libcublas.so.13 on a GPU machine may legitimately be found after the bad one.
   if (bad == nullptr) {
     std::printf("message (lacking symbol): %s\n", err.c_str());
-    CHECK(contains(err, "cuBLAS not found: tried $MOS_CUBLAS_LIB=" + std::string(partial)),
+    T_CHECK(contains(err, "cuBLAS not found: tried $MOS_CUBLAS_LIB=" + std::string(partial)),
           "message does not start with the env path: %s", err.c_str());
-    CHECK(contains(err, "lacks cublasGemmEx"), "message does not name cublasGemmEx: %s",
+    T_CHECK(contains(err, "lacks cublasGemmEx"), "message does not name cublasGemmEx: %s",
           err.c_str());
-    CHECK(!contains(err, "lacks cublasCreate_v2"), "message names a symbol that exists: %s",
+    T_CHECK(!contains(err, "lacks cublasCreate_v2"), "message names a symbol that exists: %s",
           err.c_str());
-    CHECK(contains(err, "libcublas.so.13") && contains(err, "libcublas.so ("),
+    T_CHECK(contains(err, "libcublas.so.13") && contains(err, "libcublas.so ("),
           "message does not list the sonames tried: %s", err.c_str());
   } else {
     std::printf("note: after the partial fake, %s was found (a real cuBLAS?)\n", bad->path.c_str());
-    CHECK(bad->path != partial, "the library lacking cublasGemmEx was accepted");
+    T_CHECK(bad->path != partial, "the library lacking cublasGemmEx was accepted");
   }
 
   // 3. A path that does not exist: "cannot open" with dlopen's reason.
@@ -147,15 +136,15 @@ int run_paths(const char* complete, const char* partial) {
   auto none = mos::cublas::load(&err);
   if (none == nullptr) {
     std::printf("message (missing file): %s\n", err.c_str());
-    CHECK(contains(err, "$MOS_CUBLAS_LIB=/nonexistent/libcublas.so.13 (cannot open:"),
+    T_CHECK(contains(err, "$MOS_CUBLAS_LIB=/nonexistent/libcublas.so.13 (cannot open:"),
           "message does not explain the missing file: %s", err.c_str());
-    CHECK(contains(err, "MOS_CUBLAS_LIB"), "message does not suggest MOS_CUBLAS_LIB: %s",
+    T_CHECK(contains(err, "MOS_CUBLAS_LIB"), "message does not suggest MOS_CUBLAS_LIB: %s",
           err.c_str());
   }
 
   // 4. Empty MOS_CUBLAS_LIB counts as unset.
   setenv("MOS_CUBLAS_LIB", "", 1);
-  CHECK(mos::cublas::candidates().size() == 2, "an empty MOS_CUBLAS_LIB was tried");
+  T_CHECK(mos::cublas::candidates().size() == 2, "an empty MOS_CUBLAS_LIB was tried");
   return 0;
 }
 
@@ -163,10 +152,10 @@ int run_soname() {
   unsetenv("MOS_CUBLAS_LIB");
   std::string err;
   auto lib = mos::cublas::load(&err);
-  CHECK(lib != nullptr, "libcublas.so.13 not found by soname: %s", err.c_str());
+  T_CHECK(lib != nullptr, "libcublas.so.13 not found by soname: %s", err.c_str());
   if (lib) {
-    CHECK(lib->path == "libcublas.so.13", "loaded %s, expected the soname", lib->path.c_str());
-    CHECK(fake_version(*lib) == 130099,
+    T_CHECK(lib->path == "libcublas.so.13", "loaded %s, expected the soname", lib->path.c_str());
+    T_CHECK(fake_version(*lib) == 130099,
           "the soname resolved to a real cuBLAS, not the fake "
           "(version %d): LD_LIBRARY_PATH should put the fake first",
           fake_version(*lib));
@@ -174,7 +163,7 @@ int run_soname() {
   // The process-wide instance loads once and then answers from its cache.
   const mos::cublas::Library* s1 = mos::cublas::shared(&err);
   const mos::cublas::Library* s2 = mos::cublas::shared(&err);
-  CHECK(s1 != nullptr && s1 == s2, "shared() did not cache the library");
+  T_CHECK(s1 != nullptr && s1 == s2, "shared() did not cache the library");
   return 0;
 }
 
@@ -189,6 +178,6 @@ int main(int argc, char** argv) {
     std::printf("usage: %s <complete fake> <fake lacking cublasGemmEx> | --soname\n", argv[0]);
     return 2;
   }
-  std::printf("cuda_fake_cublas: %d checks, %d failures\n", g_checks, g_fail);
-  return g_fail == 0 ? 0 : 1;
+  std::printf("cuda_fake_cublas: %d checks, %d failures\n", t::checks(), t::failures());
+  return t::failures() == 0 ? 0 : 1;
 }

@@ -10,20 +10,9 @@
 #include <string>
 
 #include "mos/mos.h"
+#include "test_util.h"
 
 namespace {
-
-int g_fail = 0, g_checks = 0;
-#define CHECK(cond, ...)                                          \
-  do {                                                            \
-    ++g_checks;                                                   \
-    if (!(cond)) {                                                \
-      ++g_fail;                                                   \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      std::printf(__VA_ARGS__);                                   \
-      std::printf("\n");                                          \
-    }                                                             \
-  } while (0)
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
@@ -40,7 +29,7 @@ int main() {
   int32_t available = -1;
   char reason[512];
   std::memset(reason, 'x', sizeof(reason));
-  CHECK(
+  T_CHECK(
       mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) == MOS_STATUS_OK,
       "mos_backend_available failed: %s", mos_last_error());
   const std::string why(reason);
@@ -49,55 +38,55 @@ int main() {
   char tiny[8];
   std::memset(tiny, 'x', sizeof(tiny));
   int32_t again = -1;
-  CHECK(mos_backend_available(MOS_BACKEND_CUDA, &again, tiny, sizeof(tiny)) == MOS_STATUS_OK &&
+  T_CHECK(mos_backend_available(MOS_BACKEND_CUDA, &again, tiny, sizeof(tiny)) == MOS_STATUS_OK &&
             again == available,
         "second call disagrees");
-  CHECK(std::memchr(tiny, '\0', sizeof(tiny)) != nullptr, "reason not NUL-terminated in 8 bytes");
+  T_CHECK(std::memchr(tiny, '\0', sizeof(tiny)) != nullptr, "reason not NUL-terminated in 8 bytes");
 
   mos_context_t ctx = nullptr;
   const mos_status_t st = mos_context_create(MOS_BACKEND_CUDA, 0, &ctx);
   const std::string msg = mos_last_error();
 
   if (devices == 0) {
-    CHECK(available == 0, "no device, yet mos_backend_available says 1");
-    CHECK(!why.empty(), "no device, but the reason is empty");
-    CHECK(contains(why, "CUDA"), "reason does not mention CUDA: %s", why.c_str());
+    T_CHECK(available == 0, "no device, yet mos_backend_available says 1");
+    T_CHECK(!why.empty(), "no device, but the reason is empty");
+    T_CHECK(contains(why, "CUDA"), "reason does not mention CUDA: %s", why.c_str());
     if (e == cudaErrorInsufficientDriver) {
-      CHECK(contains(why, "error 35"), "reason does not quote error 35: %s", why.c_str());
+      T_CHECK(contains(why, "error 35"), "reason does not quote error 35: %s", why.c_str());
     }
-    CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create returned %d (expected %d): %s",
+    T_CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create returned %d (expected %d): %s",
           static_cast<int>(st), static_cast<int>(MOS_STATUS_BACKEND_UNAVAILABLE), msg.c_str());
-    CHECK(ctx == nullptr, "a context came back although creation failed");
-    CHECK(contains(msg, "mos_context_create") && contains(msg, why.c_str()),
+    T_CHECK(ctx == nullptr, "a context came back although creation failed");
+    T_CHECK(contains(msg, "mos_context_create") && contains(msg, why.c_str()),
           "message should name the function and carry the reason: \"%s\"", msg.c_str());
     std::printf("mos_context_create(CUDA): status %d, \"%s\"\n", static_cast<int>(st), msg.c_str());
   } else if (available == 1) {
-    CHECK(st == MOS_STATUS_OK && ctx != nullptr, "CUDA available but context creation failed: %s",
+    T_CHECK(st == MOS_STATUS_OK && ctx != nullptr, "CUDA available but context creation failed: %s",
           msg.c_str());
     mos_backend_t kind = MOS_BACKEND_CPU;
     if (ctx) {
-      CHECK(mos_context_backend(ctx, &kind) == MOS_STATUS_OK && kind == MOS_BACKEND_CUDA,
+      T_CHECK(mos_context_backend(ctx, &kind) == MOS_STATUS_OK && kind == MOS_BACKEND_CUDA,
             "context backend is %d", static_cast<int>(kind));
-      CHECK(mos_context_synchronize(ctx) == MOS_STATUS_OK, "synchronize: %s", mos_last_error());
+      T_CHECK(mos_context_synchronize(ctx) == MOS_STATUS_OK, "synchronize: %s", mos_last_error());
       mos_context_t bad = nullptr;
-      CHECK(mos_context_create(MOS_BACKEND_CUDA, devices, &bad) != MOS_STATUS_OK && bad == nullptr,
+      T_CHECK(mos_context_create(MOS_BACKEND_CUDA, devices, &bad) != MOS_STATUS_OK && bad == nullptr,
             "device ordinal %d (one past the last) was accepted", devices);
       std::printf("out-of-range device: \"%s\"\n", mos_last_error());
-      CHECK(mos_context_free(ctx) == MOS_STATUS_OK, "free: %s", mos_last_error());
+      T_CHECK(mos_context_free(ctx) == MOS_STATUS_OK, "free: %s", mos_last_error());
     }
   } else {
     // A device but no usable cuBLAS: the reason must say so, and creation must agree.
-    CHECK(contains(why, "cuBLAS"), "device present, CUDA unavailable, reason: %s", why.c_str());
-    CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create returned %d: %s",
+    T_CHECK(contains(why, "cuBLAS"), "device present, CUDA unavailable, reason: %s", why.c_str());
+    T_CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create returned %d: %s",
           static_cast<int>(st), msg.c_str());
     const char* env = std::getenv("MOS_CUBLAS_LIB");
-    CHECK(env == nullptr || env[0] == '\0',
+    T_CHECK(env == nullptr || env[0] == '\0',
           "MOS_CUBLAS_LIB=%s is set, yet cuBLAS was not usable: %s", env ? env : "", why.c_str());
   }
   // The CPU backend is always there.
   int32_t cpu = 0;
-  CHECK(mos_backend_available(MOS_BACKEND_CPU, &cpu, nullptr, 0) == MOS_STATUS_OK && cpu == 1,
+  T_CHECK(mos_backend_available(MOS_BACKEND_CPU, &cpu, nullptr, 0) == MOS_STATUS_OK && cpu == 1,
         "CPU backend unavailable");
-  std::printf("cuda_no_device: %d checks, %d failures\n", g_checks, g_fail);
-  return g_fail == 0 ? 0 : 1;
+  std::printf("cuda_no_device: %d checks, %d failures\n", t::checks(), t::failures());
+  return t::failures() == 0 ? 0 : 1;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bf16_util.h"
 #include "test_util.h"
 
 namespace {
@@ -289,39 +290,8 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
 
 // ---- BF16 storage (x, y, dy, dx, W, bias in BF16; pools F32) and the TF32 math mode ---------
 
-std::vector<uint16_t> bf16_bits(const std::vector<float>& v) {  // nearest, ties to even
-  std::vector<uint16_t> h(v.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t u;
-    std::memcpy(&u, &v[i], 4);
-    h[i] = static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-  }
-  return h;
-}
-
-mos_tensor_t bf16_tensor(mos_context_t ctx, int64_t rows, int64_t cols,
-                         const std::vector<float>& data = {}) {
-  mos_tensor_t h = nullptr;
-  T_OK(mos_tensor_create(ctx, MOS_DTYPE_BF16, rows, cols, &h));
-  if (h && !data.empty()) {
-    const auto bits = bf16_bits(data);
-    T_OK(mos_tensor_write(h, bits.data(), bits.size() * sizeof(uint16_t)));
-  }
-  return h;
-}
-
-std::vector<float> read_bf16(mos_tensor_t h) {
-  int64_t r = 0, c = 0;
-  T_OK(mos_tensor_shape(h, &r, &c));
-  std::vector<uint16_t> bits(static_cast<size_t>(r * c));
-  T_OK(mos_tensor_read(h, bits.data(), bits.size() * sizeof(uint16_t)));
-  std::vector<float> v(bits.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    const uint32_t u = static_cast<uint32_t>(bits[i]) << 16;
-    std::memcpy(&v[i], &u, 4);
-  }
-  return v;
-}
+using t::bf16_tensor;
+using t::read_bf16;
 
 // Block 0 of a pool with BF16 activations and W / bias: training forward FULL, backward with
 // dx, on both backends from the same bits, at MOS_TOL_CUDA_VS_CPU_BF16; then mos_gemm on BF16.
