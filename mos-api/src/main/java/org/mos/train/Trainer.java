@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.mos.AdamW;
 import org.mos.MosLinear;
+import org.mos.MosException;
 import org.mos.MosModel;
 import org.mos.PoolArray;
 import org.mos.ShardPool;
@@ -208,11 +209,7 @@ public final class Trainer {
 
   /** A copy of the current pools and indices as an adapter. */
   public MosAdapter adapter() {
-    Map<String, Adapters.NamedPool> named = new LinkedHashMap<>();
-    for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
-      named.put(e.getKey(), new Adapters.NamedPool(e.getValue(), modulePaths.get(e.getKey())));
-    }
-    return Adapters.snapshot(named, baseModel, metadata);
+    return MosAdapter.fromPools(model.pools(), modulePaths, baseModel, metadata);
   }
 
   /** Save the current adapter to directory {@code dir} (atomically, adapter format). */
@@ -481,8 +478,8 @@ public final class Trainer {
       }
     }
     try {
-      Adapters.restore(adapter, model.pools());
-    } catch (IllegalArgumentException e) {
+      adapter.applyTo(model.pools());
+    } catch (MosException e) {
       throw new MosFileException(adapterDir, null, e.getMessage(), e);
     }
     for (Map.Entry<ShardPool, Map<PoolArray, float[]>> e : moments.entrySet()) {
