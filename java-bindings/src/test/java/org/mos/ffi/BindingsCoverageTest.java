@@ -84,13 +84,14 @@ class BindingsCoverageTest {
 
     // mos_h's holders resolve their symbol when first touched (jextract's layout), so reading a
     // descriptor needs a lookup: the built library when there is one (then a missing export is a
-    // failure too), else a stub that hands out a dummy address and is never called.
+    // failure too), else (bindings module run alone) a fake lookup: descriptors are read, no call
+    // is ever made through its dummy address.
     if (!MosLibrary.isLoaded()) {
       if (builtLibrary() != null) {
         MosLibrary.load(builtLibrary());
       } else {
         MosLibrary.use(name -> Optional.of(MemorySegment.ofAddress(8)),
-            "BindingsCoverageTest stub (no libmos built)");
+            "BindingsCoverageTest fake lookup (no libmos built)");
       }
     }
   }
