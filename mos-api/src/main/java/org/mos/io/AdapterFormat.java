@@ -125,7 +125,11 @@ public final class AdapterFormat {
         int[] idxB = in.readI32(ib);
         checkIndices(weights, ia, idxA, p, (int) perLayer);
         checkIndices(weights, ib, idxB, p, (int) perLayer);
-        pools.put(name, new PoolData(in.readF32(a), in.readF32(b), idxA, idxB));
+        float[] poolA = in.readF32(a);
+        float[] poolB = in.readF32(b);
+        checkFinite(weights, a, poolA, s.inFeatures() / l);
+        checkFinite(weights, b, poolB, p);
+        pools.put(name, new PoolData(poolA, poolB, idxA, idxB));
       }
       for (SafeTensors.TensorInfo t : in.tensors()) {
         if (!expected.contains(t.name())) {
@@ -153,6 +157,11 @@ public final class AdapterFormat {
 
   private static void checkIndices(Path file, String tensor, int[] idx, int p, int perLayer) {
     String bad = PoolData.firstOutOfRange(idx, p, perLayer);
+    if (bad != null) throw new MosFileException(file, tensor, bad);
+  }
+
+  private static void checkFinite(Path file, String tensor, float[] values, int cols) {
+    String bad = PoolData.firstNonFinite(values, cols);
     if (bad != null) throw new MosFileException(file, tensor, bad);
   }
 

@@ -41,11 +41,37 @@ public final class MosFileException extends MosException {
     this.problem = problem;
   }
 
+  /** Longest tensor name and problem text kept in the message (the rest is counted, not shown). */
+  static final int MAX_NAME_CHARS = 120;
+  static final int MAX_PROBLEM_CHARS = 1000;
+
   private static String format(Path file, String tensor, String problem) {
     StringBuilder sb = new StringBuilder();
-    sb.append(file == null ? "<unnamed>" : file.toString()).append(": ");
-    if (tensor != null) sb.append("tensor '").append(tensor).append("': ");
-    return sb.append(problem).toString();
+    sb.append(file == null ? "<unnamed>" : printable(file.toString(), MAX_PROBLEM_CHARS))
+        .append(": ");
+    if (tensor != null) sb.append("tensor '").append(printable(tensor, MAX_NAME_CHARS)).append("': ");
+    return sb.append(printable(problem, MAX_PROBLEM_CHARS)).toString();
+  }
+
+  /**
+   * {@code s} safe to print as part of one line: control characters (line breaks included) as
+   * a backslash-u escape, and cut after {@code max} characters. Names and values in a hostile file can be
+   * anything; the message must stay one readable line.
+   */
+  static String printable(String s, int max) {
+    if (s == null) return "null";
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), max) + 16);
+    int n = Math.min(s.length(), max);
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    if (s.length() > max) sb.append("... (").append(s.length() - max).append(" more characters)");
+    return sb.toString();
   }
 
   /** The file at fault. */

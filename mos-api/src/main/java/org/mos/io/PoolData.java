@@ -51,6 +51,25 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
     if (bad != null) throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_A " + bad);
     bad = firstOutOfRange(indexB, p, config.indicesPerLayer());
     if (bad != null) throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_B " + bad);
+    bad = firstNonFinite(poolA, s.inFeatures() / l);
+    if (bad != null) throw new MosException(Status.INVALID_ARGUMENT, "pool '" + name + "': pool_A " + bad);
+    bad = firstNonFinite(poolB, p);
+    if (bad != null) throw new MosException(Status.INVALID_ARGUMENT, "pool '" + name + "': pool_B " + bad);
+  }
+
+  /**
+   * Null if every value is finite; else "holds NaN at [row, col] (a diverged or corrupt
+   * adapter)". A pool with NaN or Inf would turn every output of every block it feeds into NaN,
+   * so adapters refuse to hold one (load, save and capture alike).
+   */
+  static String firstNonFinite(float[] values, int cols) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return "holds " + values[i] + " at [" + i / cols + ", " + i % cols + "] (a diverged or"
+            + " corrupt adapter: pools must be finite)";
+      }
+    }
+    return null;
   }
 
   private static void expect(String name, String what, int have, long want) {
