@@ -16,8 +16,11 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
-/** Atomic file and directory writes (package-private; used by every writer of org.mos.io). */
-final class AtomicFiles {
+/**
+ * Atomic file and directory writes, used by every writer of org.mos.io; {@link
+ * #replaceDirectory} is public for the trainer's checkpoints.
+ */
+public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Writes a file's whole content into an open channel positioned at 0. */
@@ -60,11 +63,15 @@ final class AtomicFiles {
   }
 
   /**
-   * Writes the files of {@code dir}. When {@code dir} does not exist, every file is written into a
-   * temporary sibling directory which is then renamed to {@code dir}: the directory appears
-   * complete or not at all. When it exists, the files are replaced one by one, each atomically, in
-   * the order given (callers put the file that describes the others, e.g. the config, last).
-   * Files of {@code dir} not named in {@code files} are left alone.
+   * Writes the files of {@code dir}. Every file is first written into a temporary sibling
+   * directory. When {@code dir} does not exist, that directory is renamed to {@code dir}: the
+   * directory appears complete or not at all. When it exists, the other files of {@code dir} are
+   * hard-linked into the temporary directory and the two directories are exchanged in one atomic
+   * step ({@code renameat2(RENAME_EXCHANGE)}, Linux): a reader, or a crash, sees the whole old set
+   * of files or the whole new one, never new weights next to an old config. Where the exchange is
+   * not available (another OS or file system, or {@code dir} holds sub-directories) the files are
+   * replaced one by one, each atomically, in the order given (callers put the file that describes
+   * the others, e.g. the config, last). Files of {@code dir} not named in {@code files} are kept.
    */
   static void writeDirectory(Path dir, List<Content> files) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
@@ -92,6 +99,7 @@ final class AtomicFiles {
         deleteRecursively(tmpDir);
       }
     }
+    if (replaceByExchange(abs, files)) return;
     List<Path> tmps = new ArrayList<>();
     try {
       for (Content c : files) {
@@ -107,6 +115,56 @@ final class AtomicFiles {
     } finally {
       for (Path t : tmps) Files.deleteIfExists(t);
     }
+  }
+
+  /**
+   * The atomic replacement of an existing directory's files (see {@link #writeDirectory}); false
+   * when it cannot be used here, before anything was changed.
+   */
+  private static boolean replaceByExchange(Path dir, List<Content> files) throws IOException {
+    if (!DirectoryExchange.AVAILABLE) return false;
+    List<Path> others = new ArrayList<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : list.toList()) {
+        String name = p.getFileName().toString();
+        if (files.stream().anyMatch(c -> c.fileName().equals(name))) continue;
+        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+        others.add(p);
+      }
+    }
+    Path tmpDir = tempSibling(dir);
+    Files.createDirectory(tmpDir);
+    try {
+      for (Content c : files) writeAndSync(tmpDir.resolve(c.fileName()), c.writer());
+      for (Path p : others) Files.createLink(tmpDir.resolve(p.getFileName()), p);
+      syncDirectory(tmpDir);
+      runHook(dir);
+      if (!DirectoryExchange.exchange(tmpDir, dir)) return false; // not supported: nothing changed
+      syncDirectory(dir.getParent());
+      return true;
+    } finally {
+      deleteRecursively(tmpDir); // the new files on failure, the old ones after the exchange
+    }
+  }
+
+  /**
+   * Puts the complete directory {@code fresh} in place of {@code target} (a sibling, which may not
+   * exist): a rename when {@code target} is absent, else an atomic exchange where the platform has
+   * one, else two renames (the old directory is moved aside first). {@code fresh} is gone
+   * afterwards, and so is the old content.
+   */
+  public static void replaceDirectory(Path fresh, Path target) throws IOException {
+    if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      moveAtomically(fresh, target);
+    } else if (DirectoryExchange.exchange(fresh, target)) {
+      deleteRecursively(fresh); // now holds the old content
+    } else {
+      Path old = tempSibling(target);
+      moveAtomically(target, old);
+      moveAtomically(fresh, target);
+      deleteRecursively(old);
+    }
+    syncDirectory(target.toAbsolutePath().getParent());
   }
 
   private static void runHook(Path target) throws IOException {
@@ -146,7 +204,8 @@ final class AtomicFiles {
     }
   }
 
-  static void deleteRecursively(Path root) throws IOException {
+  /** Deletes {@code root} and everything under it (links are removed, not followed). */
+  public static void deleteRecursively(Path root) throws IOException {
     if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +23,7 @@ import org.mos.MosException;
 import org.mos.MosModel;
 import org.mos.PoolArray;
 import org.mos.ShardPool;
+import org.mos.io.AtomicFiles;
 import org.mos.io.MosAdapter;
 import org.mos.io.MosFileException;
 import org.mos.io.SafeTensors;
@@ -84,6 +83,7 @@ public final class Trainer {
   private double trainSeconds;
   private double evalSeconds;
   private volatile boolean stopRequested;
+  private Path lastCheckpoint;
 
   private Trainer(Builder b) {
     this.model = b.model;
@@ -164,7 +164,15 @@ public final class Trainer {
       opt.setLr((float) lr);
       opt.zeroGrad();
       double loss = task.trainStep(step, rng);
+      if (!Double.isFinite(loss)) {
+        throw diverged(step + 1, loss, Double.NaN, "the training loss is " + loss, false);
+      }
       float norm = opt.clipGradNorm((float) config.maxGradNorm());
+      if (!Float.isFinite(norm)) {
+        // Checked before the update: a NaN gradient would make every pool value NaN.
+        throw diverged(step + 1, loss, norm, "the gradient norm is " + norm + " (loss " + loss + ")",
+            false);
+      }
       opt.step();
       step++;
       trainSeconds += (System.nanoTime() - t0) / 1e9;
@@ -180,6 +188,7 @@ public final class Trainer {
       if (config.checkpointEvery() > 0 && (last || step % config.checkpointEvery() == 0)) {
         Path dir = config.checkpointDir().resolve(String.format("checkpoint-%08d", step));
         saveCheckpoint(dir, task);
+        lastCheckpoint = dir;
         pruneCheckpoints();
         for (TrainingListener l : listeners) {
           l.onCheckpoint(step, dir);
@@ -187,6 +196,18 @@ public final class Trainer {
       }
     }
     return result();
+  }
+
+  /** Stops the run at the failing step (1-based), before its update or its checkpoint. */
+  private TrainingDivergedException diverged(long failed, double loss, double norm, String what,
+      boolean updated) {
+    stopRequested = true;
+    return new TrainingDivergedException(failed, loss, norm, what, updated, lastCheckpoint);
+  }
+
+  /** The newest checkpoint this trainer wrote or resumed from, or null. */
+  public Path lastCheckpoint() {
+    return lastCheckpoint;
   }
 
   /** The curves and times so far. */
@@ -232,8 +253,16 @@ public final class Trainer {
     Path tmp = null;
     try {
       Files.createDirectories(parent);
+      MosAdapter adapter;
+      try {
+        adapter = adapter();
+      } catch (MosException e) {
+        if (!e.getMessage().contains("must be finite")) throw e;
+        // The update overflowed: refuse to write it, so the previous checkpoint stays the newest.
+        throw diverged(step, Double.NaN, Double.NaN, "after the update, " + e.getMessage(), true);
+      }
       tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp-");
-      adapter().save(tmp.resolve(ADAPTER_DIR));
+      adapter.save(tmp.resolve(ADAPTER_DIR));
       SafeTensors.Writer w = SafeTensors.writer();
       AdamW opt = model.optimizer();
       w.metadata("format", "mos-optimizer-state").metadata("optimizer", "AdamW")
@@ -249,15 +278,7 @@ public final class Trainer {
       }
       w.write(tmp.resolve(OPTIMIZER_FILE));
       Files.write(tmp.resolve(STATE_FILE), JSON.writeValueAsBytes(stateJson(task)));
-      if (Files.exists(target)) {
-        Path old = Files.createTempDirectory(parent, target.getFileName() + ".old-");
-        Files.delete(old);
-        move(target, old);
-        move(tmp, target);
-        deleteRecursively(old);
-      } else {
-        move(tmp, target);
-      }
+      AtomicFiles.replaceDirectory(tmp, target);
       tmp = null;
       return dir;
     } catch (IOException e) {
@@ -509,6 +530,7 @@ public final class Trainer {
     if (task != null && ts.isTextual()) {
       task.restoreState(ts.asText());
     }
+    lastCheckpoint = dir;
   }
 
   private static boolean sameRun(TrainerConfig a, TrainerConfig b) {
@@ -522,21 +544,19 @@ public final class Trainer {
       return;
     }
     try (Stream<Path> s = Files.list(config.checkpointDir())) {
-      List<Path> all = s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
+      List<Path> entries = s.toList();
+      List<Path> all = entries.stream()
+          .filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
           .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
       for (int i = 0; i < all.size() - config.keepCheckpoints(); i++) {
         deleteRecursively(all.get(i));
       }
+      // Half-written checkpoints of a run that was killed while saving (never read by resume).
+      for (Path p : entries) {
+        if (p.getFileName().toString().matches("checkpoint-\\d+\\.tmp-.*")) deleteRecursively(p);
+      }
     } catch (IOException e) {
       // pruning is best effort; the checkpoint itself is written
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to);
     }
   }
 
