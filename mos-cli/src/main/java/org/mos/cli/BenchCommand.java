@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mos.MosContext;
+import org.mos.MosException;
+import org.mos.Status;
 import org.mos.cli.bench.BenchPlot;
 import org.mos.cli.bench.BenchReport;
 import org.mos.cli.bench.Interleaved;
@@ -72,11 +74,37 @@ public final class BenchCommand implements Callable<Integer> {
       + "of an earlier --json FILE (and draw --plot from it).")
   Path from;
 
+  /** A report written by {@code mos bench --json} or mos_bench; MosException naming the file. */
+  static JsonNode readReport(Path file) {
+    JsonNode doc;
+    try {
+      doc = new ObjectMapper().readTree(Files.readAllBytes(file));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new MosException(Status.INVALID_ARGUMENT, file + ": no such file");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new MosException(Status.INVALID_ARGUMENT, file + ": not valid JSON: "
+          + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw new MosException(Status.INVALID_ARGUMENT, file + ": cannot read: " + e.getMessage());
+    }
+    if (doc == null || !doc.isObject() || !doc.path("records").isArray()) {
+      throw new MosException(Status.INVALID_ARGUMENT, file + ": not a benchmark report (expected"
+          + " an object with a 'records' array, as written by mos bench --json)");
+    }
+    for (JsonNode r : doc.get("records")) {
+      if (!r.isObject() || !r.path("case").isTextual()) {
+        throw new MosException(Status.INVALID_ARGUMENT, file + ": not a benchmark report (a record"
+            + " without a 'case' name: " + r + ")");
+      }
+    }
+    return doc;
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (from != null) {
-      JsonNode doc = new ObjectMapper().readTree(from.toFile());
+      JsonNode doc = readReport(from);
       BenchReport r = new BenchReport(true);
       r.addNative(doc);
       r.printSummary(out);

@@ -219,7 +219,12 @@ public final class TrainCommand implements Callable<Integer> {
       ctx.setNumThreads(threads);
       BaseModels.Base base;
       if (baseCorpus != null) {
-        DemoCorpus c = DemoCorpus.fromUserText(baseCorpus, 2 * minChars);
+        DemoCorpus c;
+        try {
+          c = DemoCorpus.fromUserText(baseCorpus, 2 * minChars);
+        } catch (DemoCorpus.MissingCorpusException e) {
+          throw new MosException(Status.INVALID_ARGUMENT, "train: --base-corpus: " + e.getMessage());
+        }
         byte[] all = new byte[c.pretrain().length + c.finetune().length]; // the whole text pretrains
         System.arraycopy(c.pretrain(), 0, all, 0, c.pretrain().length);
         System.arraycopy(c.finetune(), 0, all, c.pretrain().length, c.finetune().length);

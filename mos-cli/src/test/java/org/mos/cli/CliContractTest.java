@@ -1,0 +1,186 @@
+// The command line's error contract, for every command: bad arguments print the problem and the
+// command's usage and exit 2; a bad file prints exactly one line "mos: <file>: <problem>" and
+// exits 1; neither prints a stack trace unless --verbose is given. Every case below must stop
+// before any long work starts (no pretraining, no benchmark), so the table runs in seconds.
+package org.mos.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CliContractTest {
+  @TempDir static Path tmp;
+
+  static Path text;         // a readable text file, long enough to train on
+  static Path shortText;    // too short to train on
+  static Path garbage;      // not JSON, not safetensors, not an adapter
+  static Path garbageDir;   // a directory holding garbage in the adapter files' names
+  static Path badCheckpoint;
+
+  @BeforeAll
+  static void files() throws IOException {
+    text = Files.writeString(tmp.resolve("text.txt"), "the quick brown fox. ".repeat(5000));
+    shortText = Files.writeString(tmp.resolve("short.txt"), "too short");
+    garbage = Files.write(tmp.resolve("garbage.bin"), new byte[] {0x7f, 'E', 'L', 'F', 0, 1, 2});
+    garbageDir = Files.createDirectories(tmp.resolve("garbage-adapter"));
+    Files.writeString(garbageDir.resolve("adapter_config.json"), "{\"format\": \"mos-adapter\"");
+    Files.write(garbageDir.resolve("adapter_model.safetensors"), new byte[] {1, 2, 3});
+    badCheckpoint = Files.createDirectories(tmp.resolve("ckpt/checkpoint-00000005"));
+    Files.writeString(badCheckpoint.resolve("trainer_state.json"), "{\"format\": 3}");
+  }
+
+  static Stream<Arguments> badArguments() {
+    String t = "TEXT";
+    return Stream.of(
+        // command, args..., the phrase the problem line must contain
+        cmd("", "no command", "missing COMMAND"),
+        cmd("", "unknown command", "Unmatched argument", "frobnicate"),
+        cmd("", "unknown global option", "Unknown option", "--frob"),
+        cmd("inspect", "no adapter", "Missing required parameter", ""),
+        cmd("inspect", "unknown option", "Unknown option", "--nope", "x"),
+        cmd("inspect", "two adapters", "Unmatched argument", "a", "b"),
+        cmd("export-lora", "no output", "Missing required parameter", "a"),
+        cmd("export-lora", "bad dtype", "is not a dtype", "a", "b", "--dtype", "f16"),
+        cmd("example", "steps not a number", "Invalid value", "not-a-number"),
+        cmd("example", "zero steps", "must be >= 1", "0"),
+        cmd("example", "too many arguments", "Unmatched argument", "1", "2", "3", "4"),
+        cmd("demo", "seeds not a number", "Invalid value", "--seeds", "two"),
+        cmd("demo", "zero steps", "--steps must be >= 1", "--steps", "0"),
+        cmd("demo", "negative private rank", "--p must be >= 0", "--p", "-1"),
+        cmd("demo", "dropout 1", "--dropout must be in [0, 1)", "--dropout", "1"),
+        cmd("demo", "bad learning rate", "learning rates must be > 0", "--lrs", "0.1,-1"),
+        cmd("demo", "config the core refuses", "p", "--r", "8", "--r0", "2", "--p", "2"),
+        cmd("demo", "unknown model preset", "", "--model", "huge"),
+        cmd("demo", "bad progress mode", "Invalid value", "--progress", "sometimes"),
+        cmd("demo", "stray argument", "Unmatched argument", "extra"),
+        cmd("train", "no text", "Missing required parameter", ""),
+        cmd("train", "zero steps", "--steps", t, "--steps", "0"),
+        cmd("train", "r not a number", "Invalid value", t, "--r", "eight"),
+        cmd("train", "p > R_eq", "private", t, "--p", "3", "--req", "2"),
+        cmd("train", "checkpoint-every without a directory", "--checkpoint-every needs", t,
+            "--checkpoint-every", "5"),
+        cmd("train", "unknown model preset", "--model", t, "--model", "huge"),
+        cmd("train", "dropout not a number", "Invalid value", t, "--dropout", "lots"),
+        cmd("bench", "unknown case", "unknown case 'gpu'", "--cases", "gpu"),
+        cmd("bench", "unknown option", "Unknown option", "--fast"),
+        cmd("help", "help for an unknown command", "Unknown subcommand", "frobnicate"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("badArguments")
+  void badArgumentsPrintUsageAndExitTwo(String command, String what, String phrase,
+      List<String> args) {
+    MainTest.Run r = MainTest.mos(argv(command, args));
+    assertEquals(2, r.code(), what + ": " + r.err());
+    String first = r.errLines().get(0);
+    assertTrue(first.startsWith(command.isEmpty() || command.equals("help") ? "mos: "
+        : "mos " + command + ": "), what + ": " + first);
+    assertTrue(r.err().contains(phrase), what + ": '" + phrase + "' missing in " + r.err());
+    assertTrue(r.err().contains("Usage: mos" + (command.isEmpty() || command.equals("help") ? ""
+        : " " + command)), what + ": no usage in " + r.err());
+    assertNoStackTrace(r, what);
+    assertEquals("", r.out(), what + ": nothing on stdout");
+  }
+
+  static Stream<Arguments> badFiles() {
+    return Stream.of(
+        // command, what, the file the line must name, args...
+        file("inspect", "missing adapter", "nope", "nope"),
+        file("inspect", "garbage adapter", "garbage-adapter/adapter_config.json",
+            "garbage-adapter"),
+        file("inspect", "a file, not an adapter", "garbage.bin", "garbage.bin"),
+        file("export-lora", "garbage adapter", "garbage-adapter/adapter_config.json",
+            "garbage-adapter", "out"),
+        file("export-lora", "output is an existing file", "garbage.bin", "ADAPTER",
+            "garbage.bin"),
+        file("train", "missing text", "nope.txt", "nope.txt"),
+        file("train", "text too short", "short.txt", "short.txt"),
+        file("train", "resume from nothing", "nope", "text.txt", "--resume", "nope"),
+        file("train", "resume from a broken checkpoint", "checkpoint-00000005", "text.txt",
+            "--resume", "ckpt"),
+        file("train", "base corpus missing", "nope-corpus", "text.txt", "--base-corpus",
+            "nope-corpus", "--steps", "1"),
+        file("demo", "corpus missing", "nope-corpus", "--corpus", "nope-corpus", "--cache-dir",
+            "cache", "--retrain-base"),
+        file("bench", "summary from a missing file", "nope.json", "--from", "nope.json"),
+        file("bench", "summary from garbage", "garbage.bin", "--from", "garbage.bin"),
+        file("bench", "summary from the wrong JSON", "text.json", "--from", "text.json"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("badFiles")
+  void aBadFileIsOneLineAndExitOne(String command, String what, String named, List<String> args)
+      throws IOException {
+    Files.writeString(tmp.resolve("text.json"), "{\"records\": 3}");
+    MainTest.Run r = MainTest.mos(argv(command, resolve(args)));
+    assertEquals(1, r.code(), what + ": " + r.err());
+    assertEquals(1, r.errLines().size(), what + ": not one line: " + r.err());
+    String line = r.errLines().get(0);
+    assertTrue(line.startsWith("mos: "), line);
+    assertTrue(line.contains(tmp.resolve(named).toString()) || line.contains(named),
+        what + ": the line does not name " + named + ": " + line);
+    assertFalse(line.contains("Exception"), what + ": a Java class name in " + line);
+    assertNoStackTrace(r, what);
+  }
+
+  @Test
+  void verboseAddsTheStackTraceToAFileError() {
+    MainTest.Run r = MainTest.mos("inspect", garbageDir.toString(), "--verbose");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("\tat org.mos.io."), r.err());
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private static Arguments cmd(String command, String what, String phrase, String... args) {
+    List<String> a = new ArrayList<>();
+    for (String s : args) if (!s.isEmpty()) a.add(s);
+    return Arguments.of(command, what, phrase, a);
+  }
+
+  private static Arguments file(String command, String what, String named, String... args) {
+    return Arguments.of(command, what, named, List.of(args));
+  }
+
+  private static String[] argv(String command, List<String> args) {
+    List<String> all = new ArrayList<>();
+    if (!command.isEmpty()) all.add(command);
+    for (String a : args) all.add(a.equals("TEXT") ? text.toString() : a);
+    return all.toArray(new String[0]);
+  }
+
+  /** Relative names are files under the test directory; ADAPTER is a valid adapter. */
+  private static List<String> resolve(List<String> args) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String a : args) {
+      if (a.equals("ADAPTER")) {
+        Path dir = tmp.resolve("valid-adapter");
+        if (!Files.exists(dir)) MainTest.toyAdapter().save(dir);
+        out.add(dir.toString());
+      } else if (a.startsWith("--") || a.matches("\\d+")) {
+        out.add(a);
+      } else {
+        out.add(tmp.resolve(a).toString());
+      }
+    }
+    return out;
+  }
+
+  private static void assertNoStackTrace(MainTest.Run r, String what) {
+    assertFalse(r.err().contains("\tat "), what + ": stack trace without --verbose: " + r.err());
+    assertFalse(r.out().contains("\tat "), what + ": stack trace on stdout: " + r.out());
+  }
+}
