@@ -41,7 +41,7 @@ import org.mos.io.PoolSpec;
  * {@link #merge}/{@link #unmerge} use tensors, which are objects of the context, so they run under
  * the context's lock (one at a time per context, like every tensor call); {@link #add(Map)} holds
  * the lock of the pools' context while it copies them. {@link #close()} waits for running calls
- * and makes later ones throw {@code IllegalStateException("AdapterBank is closed")}. The context's
+ * and makes later ones throw {@code MosClosedException("AdapterBank is closed")}. The context's
  * CPU threads are shared among the applies in flight.
  *
  * <p><b>Memory.</b> {@link #bytes(int)}: 4 R_eq L (d_in + d_out) bytes of pools per projection
@@ -491,7 +491,7 @@ public final class AdapterBank implements AutoCloseable {
   private MemorySegment live() {
     long a = releaser.address;
     if (a == 0) {
-      throw new IllegalStateException("AdapterBank is closed");
+      throw new MosClosedException("AdapterBank");
     }
     return MemorySegment.ofAddress(a);
   }

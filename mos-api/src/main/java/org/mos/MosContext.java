@@ -16,7 +16,7 @@ import org.mos.ffi.mos_h;
  * between threads and their calls are serialized; objects of different contexts run in parallel.
  *
  * <p>Lifetime: closing a context releases this object: its own methods, and creating new objects
- * in it, throw {@code IllegalStateException("MosContext is closed")} afterwards. Objects created
+ * in it, throw {@code MosClosedException("MosContext is closed")} afterwards. Objects created
  * from it earlier keep working until they are closed themselves; the native context is freed when
  * the last of them is released.
  *

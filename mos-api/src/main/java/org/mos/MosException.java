@@ -15,7 +15,8 @@ package org.mos;
  *       {@link Status} libmos uses for them;
  *   <li>a {@code null} argument that is not documented as optional: {@code MosException} with
  *       {@link Status#NULL_POINTER} (never a bare {@link NullPointerException});
- *   <li>any use of a closed object: {@link IllegalStateException}{@code ("ShardPool is closed")}.
+ *   <li>any use of a closed object: {@link MosClosedException}{@code ("ShardPool is closed")},
+ *       status {@link Status#INVALID_STATE}.
  * </ul>
  *
  * {@snippet :

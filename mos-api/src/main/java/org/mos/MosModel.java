@@ -359,7 +359,7 @@ public final class MosModel implements AutoCloseable {
 
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("MosModel is closed");
+      throw new MosClosedException("MosModel");
     }
   }
 

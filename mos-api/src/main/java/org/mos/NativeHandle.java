@@ -94,7 +94,7 @@ final class NativeHandle implements AutoCloseable {
     }
     MemorySegment a = address;
     if (a == null) {
-      throw new IllegalStateException(type + " is closed");
+      throw new MosClosedException(type);
     }
     return a;
   }
@@ -119,7 +119,7 @@ final class NativeHandle implements AutoCloseable {
     }
   }
 
-  /** Throws IllegalStateException("Type is closed") if closed. */
+  /** Throws MosClosedException("Type is closed") if closed. */
   void ensureOpen() {
     lock.lock();
     try {
@@ -173,7 +173,7 @@ final class NativeHandle implements AutoCloseable {
     /** The native context, for scratch objects of a live child; the caller holds the lock. */
     MemorySegment liveAddress() {
       if (freed) {
-        throw new IllegalStateException("MosContext is closed");
+        throw new MosClosedException("MosContext");
       }
       return address;
     }
@@ -185,7 +185,7 @@ final class NativeHandle implements AutoCloseable {
 
     private void retain() {
       if (freed) {
-        throw new IllegalStateException("MosContext is closed");
+        throw new MosClosedException("MosContext");
       }
       children++;
     }

@@ -275,11 +275,11 @@ class AdapterBankTest {
       bank.close();
       bank.close();
       assertTrue(bank.isClosed());
-      IllegalStateException e = assertThrows(IllegalStateException.class,
+      MosClosedException e = assertThrows(MosClosedException.class,
           () -> bank.apply(0, 0, new float[32], new int[] {id}, new float[48]));
       assertEquals("AdapterBank is closed", e.getMessage());
-      assertThrows(IllegalStateException.class, () -> bank.add(a.pools));
-      assertThrows(IllegalStateException.class, bank::totalBytes);
+      assertThrows(MosClosedException.class, () -> bank.add(a.pools));
+      assertThrows(MosClosedException.class, bank::totalBytes);
       MosException neg = assertThrows(MosException.class, () -> AdapterBank.create(ctx, -1));
       assertEquals(Status.INVALID_ARGUMENT, neg.status(), neg.getMessage());
     }

@@ -159,32 +159,33 @@ class ErrorHandlingTest {
   }
 
   @Test
-  void useAfterCloseIsAnIllegalStateExceptionNamingTheType() {
+  void useAfterCloseIsAMosClosedExceptionNamingTheType() {
     MosContext ctx = MosContext.cpu();
     ShardPool pool = ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2));
     Tensor t = Tensor.zeros(ctx, 2, 8);
     MosLinear layer = MosLinear.create(pool, 0, null, null);
     AdamW opt = AdamW.create(ctx);
     layer.close();
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> layer.forward(t, t, true));
+    MosClosedException e = assertThrows(MosClosedException.class, () -> layer.forward(t, t, true));
     assertEquals("MosLinear is closed", e.getMessage());
-    assertThrows(IllegalStateException.class, () -> layer.forward(new float[16], 2, true));
-    assertThrows(IllegalStateException.class, layer::deltaWeight);
+    assertEquals(Status.INVALID_STATE, e.status());
+    assertThrows(MosClosedException.class, () -> layer.forward(new float[16], 2, true));
+    assertThrows(MosClosedException.class, layer::deltaWeight);
     pool.close();
-    e = assertThrows(IllegalStateException.class, () -> pool.init(1));
+    e = assertThrows(MosClosedException.class, () -> pool.init(1));
     assertEquals("ShardPool is closed", e.getMessage());
-    assertThrows(IllegalStateException.class, () -> pool.assembleA(0));
-    assertThrows(IllegalStateException.class, () -> MosLinear.create(pool, 1, null, null));
-    assertThrows(IllegalStateException.class, () -> opt.addPool(pool));
+    assertThrows(MosClosedException.class, () -> pool.assembleA(0));
+    assertThrows(MosClosedException.class, () -> MosLinear.create(pool, 1, null, null));
+    assertThrows(MosClosedException.class, () -> opt.addPool(pool));
     t.close();
-    assertEquals("Tensor is closed", assertThrows(IllegalStateException.class, t::toArray).getMessage());
+    assertEquals("Tensor is closed", assertThrows(MosClosedException.class, t::toArray).getMessage());
     opt.close();
-    assertEquals("AdamW is closed", assertThrows(IllegalStateException.class, opt::step).getMessage());
+    assertEquals("AdamW is closed", assertThrows(MosClosedException.class, opt::step).getMessage());
     ctx.close();
     assertEquals("MosContext is closed",
-        assertThrows(IllegalStateException.class, () -> ctx.setNumThreads(1)).getMessage());
-    assertThrows(IllegalStateException.class, () -> Tensor.zeros(ctx, 1, 1));
-    assertThrows(IllegalStateException.class, () -> ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2)));
+        assertThrows(MosClosedException.class, () -> ctx.setNumThreads(1)).getMessage());
+    assertThrows(MosClosedException.class, () -> Tensor.zeros(ctx, 1, 1));
+    assertThrows(MosClosedException.class, () -> ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2)));
     // idempotent close
     layer.close();
     pool.close();

@@ -43,7 +43,7 @@ class LifecycleTest {
     assertArrayEquals(delta, layer.deltaWeight());
     opt.step();  // the optimizer still reaches the (closed) pool's arrays
     assertEquals(1, opt.stepCount());
-    assertThrows(IllegalStateException.class, () -> Tensor.zeros(ctx, 1, 1),
+    assertThrows(MosClosedException.class, () -> Tensor.zeros(ctx, 1, 1),
         "creating objects in a closed context");
     layer.close();
     assertFalse(ctx.nativeFreed());
@@ -120,7 +120,7 @@ class LifecycleTest {
     }
     assertTrue(model.isClosed() && layer.isClosed());
     assertEquals("MosModel is closed",
-        assertThrows(IllegalStateException.class, model::step).getMessage());
+        assertThrows(MosClosedException.class, model::step).getMessage());
     assertTrue(ctx.nativeFreed());
   }
 }

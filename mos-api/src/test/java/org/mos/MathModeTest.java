@@ -45,7 +45,7 @@ class MathModeTest {
     ErrorHandlingTest.expect(Status.NULL_POINTER, () -> ctx.setMathMode(null), "mode");
     ctx.close();
     assertEquals("MosContext is closed",
-        assertThrows(IllegalStateException.class, () -> ctx.setMathMode(MathMode.TF32)).getMessage());
-    assertThrows(IllegalStateException.class, () -> ctx.setDeterministic(true));
+        assertThrows(MosClosedException.class, () -> ctx.setMathMode(MathMode.TF32)).getMessage());
+    assertThrows(MosClosedException.class, () -> ctx.setDeterministic(true));
   }
 }

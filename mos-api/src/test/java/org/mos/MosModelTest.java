@@ -62,7 +62,7 @@ class MosModelTest {
       model.close();
       assertTrue(q.isClosed() && l0.isClosed() && l2.isClosed() && model.optimizer().isClosed());
       assertFalse(ctx.isClosed(), "the model does not own the context");
-      assertThrows(IllegalStateException.class, () -> model.addPool("x", 8, 8));
+      assertThrows(MosClosedException.class, () -> model.addPool("x", 8, 8));
     }
   }
 
