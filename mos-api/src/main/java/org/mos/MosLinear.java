@@ -73,6 +73,9 @@ public final class MosLinear implements AutoCloseable {
     this.block = block;
     this.weight = weight;
     this.bias = bias;
+    // libmos keeps the weight and bias: if they wrap caller memory, so does this layer.
+    if (weight != null) handle.borrow(weight.handle.borrowed());
+    if (bias != null) handle.borrow(bias.handle.borrowed());
   }
 
   /**

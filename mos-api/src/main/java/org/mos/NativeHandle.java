@@ -57,6 +57,7 @@ final class NativeHandle implements AutoCloseable {
   private final String type;
   final ReentrantLock lock;
   private MemorySegment address;  // guarded by lock; null once closed
+  private volatile MemorySegment.Scope[] borrowed = new MemorySegment.Scope[0];
   private final Releaser releaser;
   private final Cleaner.Cleanable cleanable;
 
@@ -87,6 +88,22 @@ final class NativeHandle implements AutoCloseable {
     return new NativeHandle("MosContext", ctx.address, null, ctx, true);
   }
 
+  /**
+   * Records that the native object reads caller memory of these scopes (a wrapped tensor's
+   * segment, or a layer's wrapped weight): once one is closed, {@link #get} refuses, so libmos is
+   * never handed freed memory. Called before the handle is shared.
+   */
+  void borrow(java.util.List<MemorySegment.Scope> scopes) {
+    java.util.List<MemorySegment.Scope> all = new java.util.ArrayList<>(java.util.List.of(borrowed));
+    all.addAll(scopes);
+    borrowed = all.toArray(new MemorySegment.Scope[0]);
+  }
+
+  /** The caller memory this handle borrows (see {@link #borrow}). */
+  java.util.List<MemorySegment.Scope> borrowed() {
+    return java.util.List.of(borrowed);
+  }
+
   /** The address; the caller must hold {@link #lock}. */
   MemorySegment get() {
     if (!lock.isHeldByCurrentThread()) {
@@ -95,6 +112,9 @@ final class NativeHandle implements AutoCloseable {
     MemorySegment a = address;
     if (a == null) {
       throw new MosClosedException(type);
+    }
+    for (MemorySegment.Scope s : borrowed) {
+      if (!s.isAlive()) throw MosClosedException.memoryFreed(type);
     }
     return a;
   }

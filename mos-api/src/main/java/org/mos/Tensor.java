@@ -44,6 +44,7 @@ public final class Tensor implements AutoCloseable {
     this.cols = cols;
     this.dtype = dtype;
     this.wrapped = wrapped;
+    if (wrapped != null) handle.borrow(java.util.List.of(wrapped.scope()));
   }
 
   /** A new zero-filled F32 tensor [rows x cols] in {@code ctx}'s memory; rows, cols ≥ 1. */

@@ -68,6 +68,8 @@ public final class Trainer {
   public static final String ADAPTER_DIR = "adapter";
   static final String STATE_FORMAT = "mos-trainer-state";
   static final int STATE_VERSION = 1;
+  /** Largest trainer_state.json read (its loss history grows by ~100 bytes a step). */
+  static final long MAX_STATE_BYTES = 1L << 30;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final MosModel model;
@@ -399,7 +401,7 @@ public final class Trainer {
     Path f = dir.resolve(STATE_FILE);
     JsonNode s;
     try {
-      s = JSON.readTree(Files.readAllBytes(f));
+      s = JSON.readTree(org.mos.io.BoundedFiles.readAll(f, MAX_STATE_BYTES, "a trainer state"));
     } catch (NoSuchFileException e) {
       throw new MosFileException(f, null, "missing");
     } catch (IOException e) {

@@ -78,7 +78,8 @@ public final class BenchCommand implements Callable<Integer> {
   static JsonNode readReport(Path file) {
     JsonNode doc;
     try {
-      doc = new ObjectMapper().readTree(Files.readAllBytes(file));
+      doc = new ObjectMapper().readTree(org.mos.io.BoundedFiles.readAll(file, 64L << 20,
+          "a benchmark report"));
     } catch (java.nio.file.NoSuchFileException e) {
       throw new MosException(Status.INVALID_ARGUMENT, file + ": no such file");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -170,12 +170,8 @@ public final class TrainCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    byte[] raw;
-    try {
-      raw = Files.readAllBytes(text);
-    } catch (NoSuchFileException e) {
-      throw new MosException(Status.INVALID_ARGUMENT, text + ": no such file");
-    }
+    byte[] raw = org.mos.io.BoundedFiles.readAll(text, DemoCorpus.MAX_TEXT_BYTES,
+        "a text to train on (it is read into memory whole)");
     byte[] encoded = Vocab.encode(new String(raw, StandardCharsets.UTF_8));
     int minChars = 3 * (cfg.context() + 64);
     if (encoded.length < minChars) {

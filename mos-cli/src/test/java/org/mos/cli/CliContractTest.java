@@ -38,6 +38,11 @@ class CliContractTest {
     garbageDir = Files.createDirectories(tmp.resolve("garbage-adapter"));
     Files.writeString(garbageDir.resolve("adapter_config.json"), "{\"format\": \"mos-adapter\"");
     Files.write(garbageDir.resolve("adapter_model.safetensors"), new byte[] {1, 2, 3});
+    // 600 MB that take no disk space: a sparse file, bigger than any text mos reads whole.
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(tmp.resolve("huge.txt").toFile(),
+        "rw")) {
+      f.setLength(600L << 20);
+    }
     badCheckpoint = Files.createDirectories(tmp.resolve("ckpt/checkpoint-00000005"));
     Files.writeString(badCheckpoint.resolve("trainer_state.json"), "{\"format\": 3}");
   }
@@ -108,6 +113,9 @@ class CliContractTest {
             "garbage.bin"),
         file("train", "missing text", "nope.txt", "nope.txt"),
         file("train", "text too short", "short.txt", "short.txt"),
+        file("train", "text too large to read whole", "huge.txt", "huge.txt"),
+        file("demo", "corpus too large to read whole", "huge.txt", "--corpus", "huge.txt",
+            "--cache-dir", "cache", "--retrain-base"),
         file("train", "resume from nothing", "nope", "text.txt", "--resume", "nope"),
         file("train", "resume from a broken checkpoint", "checkpoint-00000005", "text.txt",
             "--resume", "ckpt"),

@@ -180,17 +180,23 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
    * The user's text (a file, or every regular file under a directory in name order): the first
    * half pretrains the base, the second half is the fine-tuning domain.
    */
+  /** Largest user corpus read (it is held in memory whole, several times over while encoding). */
+  public static final long MAX_TEXT_BYTES = 512L << 20;
+
   public static DemoCorpus fromUserText(Path path, int minChars) {
+    if (!Files.exists(path)) throw new MissingCorpusException("no such file or directory: " + path);
     StringBuilder sb = new StringBuilder();
     try {
       if (Files.isDirectory(path)) {
         try (Stream<Path> s = Files.walk(path)) {
           for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
-            sb.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
+            sb.append(new String(org.mos.io.BoundedFiles.readAll(f, MAX_TEXT_BYTES - sb.length(),
+                "the rest of the corpus"), StandardCharsets.UTF_8)).append('\n');
           }
         }
       } else {
-        sb.append(new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
+        sb.append(new String(org.mos.io.BoundedFiles.readAll(path, MAX_TEXT_BYTES, "a corpus"),
+            StandardCharsets.UTF_8));
       }
     } catch (java.nio.file.NoSuchFileException e) {
       throw new MissingCorpusException("no such file or directory: " + path);
