@@ -11,7 +11,6 @@
 #include <ucontext.h>
 #endif
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -48,9 +47,11 @@ mos_emu_switch:
 )");
 #endif
 
-// ASan must be told of every stack switch (MOS_SANITIZE builds), or it takes the fibers' frames
-// for overflows of the scheduler's stack. Each switch is bracketed: start_switch before it with
-// the target stack, finish_switch first thing on the target. A null save marks a finished fiber.
+// ASan must be told of every stack switch (MOS_SANITIZE builds): otherwise it keeps the thread's
+// stack bounds while a fiber runs, and a no-return call or an exception on a fiber (which clears
+// "the stack"'s poison) and its stack reports use the wrong stack. Each switch is bracketed:
+// start_switch before it with the target stack, finish_switch first thing on the target; a null
+// save marks a finished fiber. Every fiber's frames return before its stack is reused.
 #if defined(__SANITIZE_ADDRESS__)
 struct AsanFibers {
   void* sched_fake = nullptr;       // the scheduler's fake stack while a fiber runs
@@ -114,8 +115,6 @@ void fiber_main() {
 
 void start_fiber(Scheduler& s, unsigned t) {
 #if defined(__SANITIZE_ADDRESS__)
-  // The previous fiber on this stack never returned from its frames: clear their redzones.
-  ASAN_UNPOISON_MEMORY_REGION(s.stacks[t].get(), kStack);
   s.asan.fake[t] = nullptr;
 #endif
 #if defined(__x86_64__)
