@@ -163,10 +163,7 @@ MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_
 
 MOS_API mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode) {
   MOS_GUARDED(mos::Context& c = ctx_of(ctx, "ctx");
-              mos::check(mode == MOS_MATH_DEFAULT || mode == MOS_MATH_TF32,
-                         MOS_STATUS_INVALID_ARGUMENT,
-                         "mode must be MOS_MATH_DEFAULT (0) or MOS_MATH_TF32 (1), got ",
-                         static_cast<int>(mode));
+              check_enum(mode, 0, 1, "math mode", "MOS_MATH_DEFAULT = 0 or MOS_MATH_TF32 = 1");
               c.backend->set_math_mode(mode););
 }
 

@@ -39,6 +39,13 @@ class Backend {
   virtual void set_deterministic(bool) {}
   // True when host pointers can be used directly as backend memory (CPU).
   virtual bool host_addressable() const = 0;
+  // What a new allocation can still get and where ("on this machine", "on CUDA device 0 (...)"),
+  // for the up-front checks of memory.h.
+  struct MemoryInfo {
+    uint64_t available;
+    std::string where;
+  };
+  virtual MemoryInfo memory_available() const = 0;
 
   // ---- dense products (row-major f32): C[m x n] = alpha * op(A) op(B) + beta * C ----
   virtual void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "handles.h"
+#include "memory.h"
 #include "pool.h"
 #include "tensor.h"
 
@@ -129,6 +130,8 @@ int32_t Bank::add(const std::vector<std::string>& names,
           " adapter(s) (", budget_ - old->total_bytes, " free); remove adapters or raise the budget");
   }
   check(next_id_ < INT32_MAX, MOS_STATUS_INVALID_STATE, "the bank has used up its adapter ids");
+  require_memory(*ctx_->backend, static_cast<uint64_t>(bytes), "the adapter",
+                 " (its pools' compact copies and routing indices)");
 
   // ---- build the adapter (a failure here leaves the bank as it was) ----
   auto table = std::make_shared<Table>(*old);

@@ -8,6 +8,7 @@
 
 #include "common/index_math.h"
 #include "error.h"
+#include "memory.h"
 
 namespace mos {
 
@@ -27,6 +28,20 @@ const char* array_name(mos_pool_array_t which) {
   return "unknown";
 }
 
+// Every byte of backend memory a pool group holds: 8 arrays (pool, gradient, two moments for A
+// and B), both index arrays, the shared factor buffers. Overflow reads as OUT_OF_MEMORY.
+uint64_t pool_group_bytes(const MosConfig& c) {
+  const std::string what = "the pool group";
+  const uint64_t shard_floats =
+      checked_mul(static_cast<uint64_t>(c.num_shards()), static_cast<uint64_t>(c.s_a() + c.s_b()), what);
+  const uint64_t arrays = checked_mul(shard_floats, 4 * sizeof(float), what);
+  const uint64_t slots = checked_mul(static_cast<uint64_t>(c.num_layers), c.slots(), what);
+  const uint64_t indices = checked_mul(slots, 2 * sizeof(int32_t), what);
+  const uint64_t factors = checked_mul(static_cast<uint64_t>(c.r),
+                                       2 * sizeof(float) * (static_cast<uint64_t>(c.d_in) + c.d_out), what);
+  return checked_add(checked_add(arrays, indices, what), factors, what);
+}
+
 bool is_a_array(mos_pool_array_t w) {
   return w == MOS_POOL_A || w == MOS_POOL_GRAD_A || w == MOS_POOL_ADAM_M_A ||
          w == MOS_POOL_ADAM_V_A;
@@ -36,6 +51,9 @@ bool is_a_array(mos_pool_array_t w) {
 
 Pool::Pool(std::shared_ptr<Context> ctx, const MosConfig& cfg) : ctx_(std::move(ctx)), cfg_(cfg) {
   Backend* be = ctx_->backend.get();
+  // The whole need first: an error then names the pool group, not one of its ten allocations.
+  require_memory(*be, pool_group_bytes(cfg_), "the pool group",
+                 " (pool_A, pool_B, their gradients and AdamW moments, routing indices)");
   for (int w = 0; w < 8; ++w) {
     arrays_[w].bind(be);
     arrays_[w].reserve(sizeof(float) * array_size(static_cast<mos_pool_array_t>(w)));

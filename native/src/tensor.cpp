@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "error.h"
+#include "memory.h"
 
 namespace mos {
 
@@ -46,6 +47,8 @@ std::shared_ptr<Tensor> make_tensor(std::shared_ptr<Context> ctx, mos_dtype_t dt
                                     int64_t cols) {
   const size_t bytes = checked_bytes(dtype, rows, cols);
   Backend* backend = ctx->backend.get();
+  if (bytes >= kMemoryCheckFromBytes)  // (the message is not built for small tensors)
+    require_memory(*backend, bytes, cat("a [", rows, " x ", cols, "] ", dtype_name(dtype), " tensor"));
   void* data = backend->alloc(bytes);  // zero-filled
   try {
     return std::make_shared<Tensor>(ctx, dtype, rows, cols, data, true);

@@ -165,7 +165,9 @@ MOS_API mos_status_t mos_context_synchronize(mos_context_t ctx);
 
 /* ---- tensors (2-D, row-major) ----------------------------------------------------------- */
 
-/* New zero-filled tensor [rows x cols] of `dtype` in the context's memory. rows, cols >= 1. */
+/* New zero-filled tensor [rows x cols] of `dtype` in the context's memory. rows, cols >= 1.
+ * MOS_STATUS_OUT_OF_MEMORY, before allocating, when it exceeds the memory available to the
+ * context (host: MemAvailable + free swap; CUDA: the device's free memory). */
 MOS_API mos_status_t mos_tensor_create(mos_context_t ctx, mos_dtype_t dtype, int64_t rows,
                                        int64_t cols, mos_tensor_t* out);
 /* Zero-copy view of caller memory (CPU contexts only): `data` must hold rows*cols elements of
@@ -206,7 +208,9 @@ MOS_API mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t
  * pool_B [d_out/l x P], P = R_eq * L * l, rows [0, S) public and [S + k*p*l, S + (k+1)*p*l)
  * private to block k, S = (R_eq - p) * L * l. Pools, gradients and moments start at zero.
  * Every block's indices start unset: a layer of a block whose indices were never set (by
- * mos_pool_generate_indices or mos_pool_set_indices) fails with MOS_STATUS_INVALID_STATE. */
+ * mos_pool_generate_indices or mos_pool_set_indices) fails with MOS_STATUS_INVALID_STATE.
+ * MOS_STATUS_OUT_OF_MEMORY, before allocating anything, when the whole group (pools, gradients,
+ * AdamW moments, indices) exceeds the memory available to the context; the message gives both. */
 MOS_API mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out,
                                      int32_t num_layers, int32_t r, int32_t equivalent_rank,
                                      int32_t private_rank, int32_t shards_per_vector, float alpha,

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "error.h"
+#include "memory.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -60,9 +61,16 @@ void CpuBackend::set_num_threads(int32_t n) {
 #endif
 }
 
+Backend::MemoryInfo CpuBackend::memory_available() const {
+  return MemoryInfo{host_memory_available(), "on this machine"};
+}
+
 void* CpuBackend::alloc(size_t bytes) {
   void* p = nullptr;
-  const size_t rounded = ((bytes + 63) / 64) * 64;
+  const size_t rounded = ((checked_add(bytes, 63, "an allocation")) / 64) * 64;
+  // Linux overcommits: too large a block would be granted, then the memset below would get the
+  // process OOM-killed. Refusing it here keeps the caller (a JVM) alive.
+  require_memory(*this, rounded, "an allocation");
   if (posix_memalign(&p, 64, rounded == 0 ? 64 : rounded) != 0) throw std::bad_alloc();
   std::memset(p, 0, rounded);
   return p;

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "memory.h"
 
 namespace mos {
 namespace {
@@ -249,8 +250,30 @@ void CudaBackend::raw_free(void* p) noexcept {
   cudaGetLastError();
 }
 
+Backend::MemoryInfo CudaBackend::memory_available() const {
+  const std::string where = cat("on CUDA device ", device_, " (", name_, ")");
+  activate();
+  size_t free_bytes = 0, total_bytes = 0;
+  if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) {
+    cudaGetLastError();
+    return MemoryInfo{UINT64_MAX, where};  // unknown: cudaMalloc decides
+  }
+  uint64_t available = free_bytes;
+  // Blocks freed into this context's pool are reusable here but not free for the driver.
+  uint64_t reserved = 0, used = 0;
+  if (pool_ != nullptr &&
+      cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrReservedMemCurrent, &reserved) == cudaSuccess &&
+      cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemCurrent, &used) == cudaSuccess &&
+      reserved > used)
+    available += reserved - used;
+  cudaGetLastError();
+  return MemoryInfo{available, where};
+}
+
 void* CudaBackend::alloc(size_t bytes) {
   activate();
+  // cudaMalloc fails cleanly by itself; this names the sizes in human units.
+  require_memory(*this, bytes, "an allocation");
   void* p = raw_alloc(bytes);
   const cudaError_t e = cudaMemsetAsync(p, 0, bytes, stream_);
   if (e != cudaSuccess) {

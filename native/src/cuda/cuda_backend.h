@@ -36,6 +36,7 @@ class CudaBackend final : public Backend {
   void synchronize() override;
   void set_num_threads(int32_t) override {}  // the GPU's work is not threaded from the host
   bool host_addressable() const override { return false; }
+  MemoryInfo memory_available() const override;
 
   void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,

@@ -10,6 +10,9 @@
 #if !defined(__x86_64__)
 #include <ucontext.h>
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 namespace mos_emu {
 namespace {
@@ -44,6 +47,20 @@ mos_emu_switch:
 )");
 #endif
 
+// ASan must be told of every stack switch (MOS_SANITIZE builds): otherwise it keeps the thread's
+// stack bounds while a fiber runs, and a no-return call or an exception on a fiber (which clears
+// "the stack"'s poison) and its stack reports use the wrong stack. Each switch is bracketed:
+// start_switch before it with the target stack, finish_switch first thing on the target; a null
+// save marks a finished fiber. Every fiber's frames return before its stack is reused.
+#if defined(__SANITIZE_ADDRESS__)
+struct AsanFibers {
+  void* sched_fake = nullptr;       // the scheduler's fake stack while a fiber runs
+  std::vector<void*> fake;          // each suspended fiber's fake stack
+  const void* sched_bottom = nullptr;
+  size_t sched_size = 0;
+};
+#endif
+
 struct Scheduler {
   std::vector<std::unique_ptr<char[]>> stacks;
   std::vector<char> done;
@@ -57,6 +74,9 @@ struct Scheduler {
   std::vector<ucontext_t> ctx;
   ucontext_t sched;
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+  AsanFibers asan;
+#endif
 };
 
 Scheduler& sched() {
@@ -64,10 +84,29 @@ Scheduler& sched() {
   return s;
 }
 
+// Fiber side of a switch back to the scheduler (before) and of being resumed (after).
+void to_scheduler_begin(Scheduler& s, unsigned t, bool finished) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_start_switch_fiber(finished ? nullptr : &s.asan.fake[t], s.asan.sched_bottom,
+                                 s.asan.sched_size);
+#else
+  (void)s, (void)t, (void)finished;
+#endif
+}
+void resumed_in_fiber(Scheduler& s, unsigned t) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_finish_switch_fiber(s.asan.fake[t], &s.asan.sched_bottom, &s.asan.sched_size);
+#else
+  (void)s, (void)t;
+#endif
+}
+
 void fiber_main() {
   Scheduler& s = sched();
+  resumed_in_fiber(s, s.current);
   (*s.body)();
   s.done[s.current] = 1;
+  to_scheduler_begin(s, s.current, true);
 #if defined(__x86_64__)
   void* dead = nullptr;
   mos_emu_switch(&dead, s.sched_sp);  // never resumed
@@ -75,6 +114,9 @@ void fiber_main() {
 }
 
 void start_fiber(Scheduler& s, unsigned t) {
+#if defined(__SANITIZE_ADDRESS__)
+  s.asan.fake[t] = nullptr;
+#endif
 #if defined(__x86_64__)
   // A fresh stack that "returns" into fiber_main with the ABI's alignment (rsp = 8 mod 16 at
   // entry) after mos_emu_switch pops six zeroed registers.
@@ -95,10 +137,16 @@ void start_fiber(Scheduler& s, unsigned t) {
 }
 
 void resume(Scheduler& s, unsigned t) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_start_switch_fiber(&s.asan.sched_fake, s.stacks[t].get(), kStack);
+#endif
 #if defined(__x86_64__)
   mos_emu_switch(&s.sched_sp, s.sp[t]);
 #else
   swapcontext(&s.sched, &s.ctx[t]);
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_finish_switch_fiber(s.asan.sched_fake, nullptr, nullptr);
 #endif
 }
 
@@ -106,11 +154,14 @@ void resume(Scheduler& s, unsigned t) {
 
 void barrier() {
   Scheduler& s = sched();
+  const unsigned me = s.current;
+  to_scheduler_begin(s, me, false);
 #if defined(__x86_64__)
-  mos_emu_switch(&s.sp[s.current], s.sched_sp);
+  mos_emu_switch(&s.sp[me], s.sched_sp);
 #else
-  swapcontext(&s.ctx[s.current], &s.sched);
+  swapcontext(&s.ctx[me], &s.sched);
 #endif
+  resumed_in_fiber(s, me);
 }
 
 double* mailbox() { return sched().mailbox; }
@@ -127,6 +178,9 @@ void run_grid(dim3 grid, dim3 block, const std::function<void()>& body) {
   s.ctx.resize(n);
 #endif
   while (s.stacks.size() < n) s.stacks.emplace_back(new char[kStack]);
+#if defined(__SANITIZE_ADDRESS__)
+  s.asan.fake.assign(n, nullptr);
+#endif
   gridDim = grid;
   blockDim = block;
   for (unsigned bz = 0; bz < grid.z; ++bz) {
