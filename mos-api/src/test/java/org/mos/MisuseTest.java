@@ -250,17 +250,20 @@ class MisuseTest {
   @Test
   void configsBeyondTheMachinesMemoryAreOutOfMemoryErrors() {
     try (MosContext ctx = MosContext.cpu()) {
-      // R_eq * L * l = 64 * 64 * 1 = 4096 shards of 2^20 floats, twice, plus gradients and AdamW
-      // moments: about 96 TiB.
+      // R_eq * L * l = 64 * 64 * 1 = 4096 shards of 2^24 floats in each pool, times two pools,
+      // their gradients and AdamW moments: about 1.5 TiB.
       MosConfig huge = MosConfig.builder().rank(64).equivalentRank(64).privateRank(0)
           .shardsPerVector(1).build();
       MosException e = assertThrows(MosException.class,
-          () -> ShardPool.create(ctx, 1 << 20, 1 << 20, 64, huge));
+          () -> ShardPool.create(ctx, 1 << 24, 1 << 24, 64, huge));
       assertEquals(Status.OUT_OF_MEMORY, e.status(), e.getMessage());
-      assertTrue(e.getMessage().startsWith("mos_pool_create: "), e.getMessage());
+      assertTrue(e.getMessage().startsWith("mos_pool_create: the pool group needs ")
+          && e.getMessage().contains("TiB") && e.getMessage().contains("available on this machine"),
+          e.getMessage());
       MosException t = assertThrows(MosException.class,
           () -> Tensor.zeros(ctx, 1 << 30, 1 << 20));
       assertEquals(Status.OUT_OF_MEMORY, t.status(), t.getMessage());
+      assertTrue(t.getMessage().contains("needs 4.00 PiB"), t.getMessage());
       // Still fine afterwards.
       try (ShardPool small = ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2))) {
         small.init(1);

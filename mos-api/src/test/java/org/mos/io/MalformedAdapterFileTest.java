@@ -42,7 +42,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
-class MalformedAdapterFileProperties {
+class MalformedAdapterFileTest {
   // The valid adapter every case starts from: 2 pool groups, r=4, R_eq=2, p=1, l=2, L=3, P=12.
   private static final AdapterConfig CONFIG = TestAdapters.config();
   private static final MosAdapter ADAPTER = TestAdapters.random(CONFIG, 7);
