@@ -40,8 +40,9 @@ import org.mos.Status;
  *
  * <p>Saving a new directory writes both files into a temporary sibling directory and renames it
  * into place, so the adapter appears complete or not at all. Saving over an existing adapter
- * replaces the weights file and then the config file, each atomically (temporary file, fsync,
- * rename); an interrupted overwrite leaves each file whole, old or new.
+ * writes a complete new directory and exchanges it with the old one in one atomic step (Linux
+ * {@code renameat2(RENAME_EXCHANGE)}; elsewhere the files are replaced one by one, each
+ * atomically). See {@link AtomicFiles#writeDirectory}.
  */
 public final class AdapterFormat {
   private AdapterFormat() {}
