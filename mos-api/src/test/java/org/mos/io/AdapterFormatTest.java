@@ -303,6 +303,29 @@ class AdapterFormatTest {
     other.save(dir);
     assertEquals(other, MosAdapter.load(dir));
     assertEquals("mine", Files.readString(dir.resolve("README.md")), "other files untouched");
+    assertEquals(List.of("a"), list(tmp), "no temporary sibling left behind");
+  }
+
+  @Test
+  void overwriteWithAnotherShapeBothWays() throws IOException {
+    // The exchange path (only files in the directory) and the file-by-file fallback (a
+    // sub-directory is present) both end with exactly the new adapter and keep the other entries.
+    AdapterConfig wider = AdapterConfig.builder().r(6).equivalentRank(3).privateRank(1)
+        .shardsPerVector(2).loraAlpha(8f).loraDropout(0f).numLayers(3)
+        .pool("up_proj", 8, 12, "model.layers.{layer}.mlp.up_proj").build();
+    MosAdapter other = TestAdapters.random(wider, 4);
+    for (boolean withSubdirectory : new boolean[] {false, true}) {
+      Path dir = saved("shape-" + withSubdirectory);
+      Files.writeString(dir.resolve("notes.txt"), "kept");
+      if (withSubdirectory) Files.createDirectory(dir.resolve("logs"));
+      other.save(dir);
+      assertEquals(other, MosAdapter.load(dir));
+      assertEquals("kept", Files.readString(dir.resolve("notes.txt")));
+      assertEquals(withSubdirectory, Files.isDirectory(dir.resolve("logs")));
+      adapter.save(dir);
+      assertEquals(adapter, MosAdapter.load(dir));
+    }
+    assertEquals(List.of("shape-false", "shape-true"), list(tmp));
   }
 
   @Test
