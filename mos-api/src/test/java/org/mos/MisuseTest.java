@@ -134,9 +134,7 @@ class MisuseTest {
   @Test
   void aContextClosedWhileItsChildrenWorkOnOtherThreads() throws Exception {
     MosContext ctx = MosContext.cpu();
-    ShardPool pool = ShardPool.create(ctx, 16, 16, 4, Fixture.cfg(4, 2, 1, 2));
-    pool.init(5);
-    pool.generateIndices(5);
+    ShardPool pool = readyPool(ctx, 5);
     MosLinear layer = MosLinear.create(pool, 2, null, null);
     float[] x = new float[4 * 16];
     for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
@@ -172,12 +170,8 @@ class MisuseTest {
   @Test
   void manyThreadsHammerOneContext() throws Exception {
     MosContext ctx = MosContext.cpu();
-    ShardPool frozen = ShardPool.create(ctx, 16, 16, 4, Fixture.cfg(4, 2, 1, 2));
-    frozen.init(9);
-    frozen.generateIndices(9);
-    ShardPool trained = ShardPool.create(ctx, 16, 16, 4, Fixture.cfg(4, 2, 1, 2));
-    trained.init(10);
-    trained.generateIndices(10);
+    ShardPool frozen = readyPool(ctx, 9);
+    ShardPool trained = readyPool(ctx, 10);
     AdamW opt = AdamW.create(ctx);
     opt.addPool(trained);
     MosLinear[] readers = new MosLinear[4];
@@ -244,6 +238,14 @@ class MisuseTest {
     }
     assertEquals(8 * 400, ok.get() + refused.get());
     assertTrue(ok.get() > 2500, "most calls succeed: " + ok.get());
+  }
+
+  /** A 16 x 16 pool group of 4 blocks, initialized and indexed from {@code seed}. */
+  private static ShardPool readyPool(MosContext ctx, long seed) {
+    ShardPool p = ShardPool.create(ctx, 16, 16, 4, Fixture.cfg(4, 2, 1, 2));
+    p.init(seed);
+    p.generateIndices(seed);
+    return p;
   }
 
   /** Sizes far beyond this machine: a clear OUT_OF_MEMORY MosException, and the JVM goes on. */

@@ -24,17 +24,7 @@ public final class SaveLoop {
     boolean pause = args.length > 1 && args[1].equals("pause");
     MosAdapter[] versions = {version(0), version(1)};
     for (int i = 0; ; i++) {
-      if (pause && i == 1) {
-        AtomicFiles.hook = target -> {
-          System.out.println("committing " + target);
-          System.out.flush();
-          try {
-            Thread.sleep(Long.MAX_VALUE);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
-      }
+      if (pause && i == 1) CrashHooks.pauseBeforeNextCommit();
       System.out.println("begin " + i);
       System.out.flush();
       versions[i % 2].save(dir);
