@@ -177,18 +177,10 @@ public final class AdapterFormat {
   }
 
   private static byte[] readConfigBytes(Path file) {
-    try {
-      long size = Files.size(file);
-      if (size > MAX_CONFIG_BYTES) {
-        throw new MosFileException(file, size + " bytes: too large for an adapter config (limit "
-            + MAX_CONFIG_BYTES + ")");
-      }
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new MosFileException(file, null, "no such file: not a mos adapter directory?", e);
-    } catch (IOException e) {
-      throw new MosFileException(file, null, "cannot read: " + SafeTensors.describe(e), e);
+    if (!Files.exists(file)) {
+      throw new MosFileException(file, "no such file: not a mos adapter directory?");
     }
+    return BoundedFiles.readAll(file, MAX_CONFIG_BYTES, "an adapter config");
   }
 
   /**

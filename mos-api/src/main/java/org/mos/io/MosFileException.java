@@ -58,13 +58,14 @@ public final class MosFileException extends MosException {
    * a backslash-u escape, and cut after {@code max} characters. Names and values in a hostile file can be
    * anything; the message must stay one readable line.
    */
-  static String printable(String s, int max) {
+  public static String printable(String s, int max) {
     if (s == null) return "null";
     StringBuilder sb = new StringBuilder(Math.min(s.length(), max) + 16);
     int n = Math.min(s.length(), max);
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+      // C0 and C1 controls (ESC and CSI start terminal escape sequences), DEL, line separators.
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
         sb.append(String.format("\\u%04x", (int) c));
       } else {
         sb.append(c);

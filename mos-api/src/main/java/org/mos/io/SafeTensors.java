@@ -18,6 +18,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -166,6 +167,7 @@ public final class SafeTensors {
    * @throws MosFileException if the file is missing, unreadable or malformed
    */
   public static Reader open(Path file) {
+    if (Files.exists(file)) BoundedFiles.requireRegularFile(file, "a safetensors file");
     FileChannel ch;
     try {
       ch = FileChannel.open(file, StandardOpenOption.READ);

@@ -376,6 +376,11 @@ public final class Trainer {
     }
   }
 
+  /** checkpoint-N directories by N as a number (names may outgrow the 8 zero-padded digits). */
+  private static final Comparator<Path> BY_STEP = Comparator.comparing(
+      (Path p) -> new java.math.BigInteger(p.getFileName().toString().substring(11)))
+      .thenComparing(p -> p.getFileName().toString());
+
   /** {@code path} itself if it holds a checkpoint, else its latest {@code checkpoint-*} child. */
   public static Path latestCheckpoint(Path path) {
     if (Files.isRegularFile(path.resolve(STATE_FILE))) {
@@ -385,7 +390,7 @@ public final class Trainer {
       try (Stream<Path> s = Files.list(path)) {
         Path latest = s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+")
                 && Files.isRegularFile(p.resolve(STATE_FILE)))
-            .max(Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
+            .max(BY_STEP).orElse(null);
         if (latest != null) {
           return latest;
         }
@@ -437,13 +442,16 @@ public final class Trainer {
       throw new MosFileException(stateFile, "config", "the checkpoint was written by a run with "
           + saved + ", this trainer has " + config + " (build the trainer from Trainer.readConfig)");
     }
-    long savedStep = s.path("step").asLong(-1);
+    long savedStep = integer(s, "step", stateFile);
     if (savedStep < 0 || savedStep > config.totalSteps()) {
       throw new MosFileException(stateFile, "step", "step " + s.path("step").asText()
           + " is outside [0, " + config.totalSteps() + "]");
     }
     // every attached layer needs its dropout state
     JsonNode dropout = s.path("dropout");
+    if (!dropout.isObject()) {
+      throw new MosFileException(stateFile, "dropout", "is " + kind(dropout) + ", not an object");
+    }
     Map<MosLinear, long[]> dropoutStates = new LinkedHashMap<>();
     for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
       for (int k = 0; k < model.numLayers(); k++) {
@@ -459,7 +467,9 @@ public final class Trainer {
             throw new MosFileException(stateFile, "dropout", "layer " + e.getKey() + "." + k
                 + ": expected [seed, counter]");
           }
-          dropoutStates.put(layer, new long[] {d.get(0).asLong(), d.get(1).asLong()});
+          String where = "dropout." + e.getKey() + "." + k;
+          dropoutStates.put(layer, new long[] {integer(d, 0, where, stateFile),
+              integer(d, 1, where, stateFile)});
         }
       }
     }
@@ -500,6 +510,26 @@ public final class Trainer {
         moments.put(p, m);
       }
     }
+    // ... and the rest of the trainer state, strictly, so that a malformed file changes nothing
+    long rngState = integer(s, "rng_state", stateFile);
+    double savedTrainSeconds = number(s.path("train_seconds"), "train_seconds", stateFile);
+    double savedEvalSeconds = number(s.path("eval_seconds"), "eval_seconds", stateFile);
+    List<StepRecord> savedTrain = new ArrayList<>();
+    for (JsonNode r : rows(s, "train_history", 4, stateFile)) {
+      savedTrain.add(new StepRecord(integer(r, 0, "train_history", stateFile), config.totalSteps(),
+          number(r.get(1), "train_history", stateFile), number(r.get(2), "train_history", stateFile),
+          number(r.get(3), "train_history", stateFile)));
+    }
+    List<EvalRecord> savedEval = new ArrayList<>();
+    for (JsonNode r : rows(s, "eval_history", 2, stateFile)) {
+      savedEval.add(new EvalRecord(integer(r, 0, "eval_history", stateFile),
+          number(r.get(1), "eval_history", stateFile)));
+    }
+    JsonNode ts = s.path("task_state");
+    if (!ts.isMissingNode() && !ts.isNull() && !ts.isTextual()) {
+      throw new MosFileException(stateFile, "task_state", "is " + kind(ts) + ", not a string");
+    }
+    // Everything is read and checked: from here on only writes.
     try {
       adapter.applyTo(model.pools());
     } catch (MosException e) {
@@ -515,24 +545,75 @@ public final class Trainer {
     for (Map.Entry<MosLinear, long[]> e : dropoutStates.entrySet()) {
       e.getKey().setDropoutState(e.getValue()[0], e.getValue()[1]);
     }
-    rng.setState(s.path("rng_state").asLong());
+    rng.setState(rngState);
     step = savedStep;
-    trainSeconds = s.path("train_seconds").asDouble();
-    evalSeconds = s.path("eval_seconds").asDouble();
+    trainSeconds = savedTrainSeconds;
+    evalSeconds = savedEvalSeconds;
     trainHistory.clear();
-    for (JsonNode r : s.path("train_history")) {
-      trainHistory.add(new StepRecord(r.get(0).asLong(), config.totalSteps(), r.get(1).asDouble(),
-          r.get(2).asDouble(), r.get(3).asDouble()));
-    }
+    trainHistory.addAll(savedTrain);
     evalHistory.clear();
-    for (JsonNode r : s.path("eval_history")) {
-      evalHistory.add(new EvalRecord(r.get(0).asLong(), r.get(1).asDouble()));
-    }
-    JsonNode ts = s.path("task_state");
+    evalHistory.addAll(savedEval);
     if (task != null && ts.isTextual()) {
       task.restoreState(ts.asText());
     }
     lastCheckpoint = dir;
+  }
+
+  // ---- strict readers of trainer_state.json (a checkpoint may come from anywhere) -------------
+
+  private static long integer(JsonNode obj, String key, Path file) {
+    JsonNode v = obj.get(key);
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new MosFileException(file, key, "is " + kind(v) + ", not a 64-bit integer");
+    }
+    return v.longValue();
+  }
+
+  private static long integer(JsonNode array, int i, String where, Path file) {
+    JsonNode v = array.get(i);
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new MosFileException(file, where, "element " + i + " of " + printable(array)
+          + " is not a 64-bit integer");
+    }
+    return v.longValue();
+  }
+
+  /** A number; NaN and infinities are written as strings by Jackson and read back here. */
+  private static double number(JsonNode v, String where, Path file) {
+    if (v != null && v.isNumber()) return v.doubleValue();
+    if (v != null && v.isTextual()) {
+      switch (v.textValue()) {
+        case "NaN": return Double.NaN;
+        case "Infinity": return Double.POSITIVE_INFINITY;
+        case "-Infinity": return Double.NEGATIVE_INFINITY;
+        default: break;
+      }
+    }
+    throw new MosFileException(file, where, "holds " + kind(v) + ", not a number");
+  }
+
+  /** {@code key}: an array of arrays of exactly {@code width} elements (empty if absent). */
+  private static List<JsonNode> rows(JsonNode obj, String key, int width, Path file) {
+    JsonNode a = obj.get(key);
+    if (a == null || a.isNull()) return List.of();
+    if (!a.isArray()) throw new MosFileException(file, key, "is " + kind(a) + ", not an array");
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode r : a) {
+      if (!r.isArray() || r.size() != width) {
+        throw new MosFileException(file, key, "entry " + printable(r) + " is not an array of "
+            + width + " values");
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  private static String kind(JsonNode v) {
+    return v == null || v.isMissingNode() ? "missing" : printable(v);
+  }
+
+  private static String printable(JsonNode v) {
+    return MosFileException.printable(v.toString(), 80);
   }
 
   private static boolean sameRun(TrainerConfig a, TrainerConfig b) {
@@ -549,7 +630,7 @@ public final class Trainer {
       List<Path> entries = s.toList();
       List<Path> all = entries.stream()
           .filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
-          .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+          .sorted(BY_STEP).toList();
       for (int i = 0; i < all.size() - config.keepCheckpoints(); i++) {
         deleteRecursively(all.get(i));
       }

@@ -211,6 +211,39 @@ class AdapterFormatTest {
     refused(none, w, null, "no such file");
   }
 
+  /** Devices, FIFOs and directories in the files' places: refused by name, never read or waited on. */
+  @Test
+  void specialFilesAreRefusedWithoutReadingThem() throws Exception {
+    String cfg = AdapterFormat.CONFIG_FILE;
+    String w = AdapterFormat.WEIGHTS_FILE;
+    Path zeroConfig = saved("zero-config");
+    Files.delete(zeroConfig.resolve(cfg));
+    Files.createSymbolicLink(zeroConfig.resolve(cfg), Path.of("/dev/zero"));
+    refused(zeroConfig, cfg, null, "not a regular file");
+    Path zeroWeights = saved("zero-weights");
+    Files.delete(zeroWeights.resolve(w));
+    Files.createSymbolicLink(zeroWeights.resolve(w), Path.of("/dev/zero"));
+    refused(zeroWeights, w, null, "not a regular file");
+    Path fifo = saved("fifo");
+    Files.delete(fifo.resolve(w));
+    Process mk = new ProcessBuilder("mkfifo", fifo.resolve(w).toString()).start();
+    assertEquals(0, mk.waitFor());
+    refused(fifo, w, null, "not a regular file"); // opening a FIFO would block forever
+    Path dirConfig = saved("dir-config");
+    Files.delete(dirConfig.resolve(cfg));
+    Files.createDirectory(dirConfig.resolve(cfg));
+    refused(dirConfig, cfg, null, "not a regular file");
+    // A link to a regular file is fine.
+    Path linked = saved("linked");
+    Path real = tmp.resolve("real-config.json");
+    Files.move(linked.resolve(cfg), real);
+    Files.createSymbolicLink(linked.resolve(cfg), real);
+    assertEquals(adapter, MosAdapter.load(linked));
+    MosFileException e = assertThrows(MosFileException.class,
+        () -> BoundedFiles.readAll(Path.of("/dev/zero"), 1 << 20, "a test"));
+    assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+  }
+
   @Test
   void directoryProblems() throws IOException {
     Path nope = tmp.resolve("nope");

@@ -150,6 +150,44 @@ class TrainingSafetyTest {
     }
   }
 
+  /** A checkpoint whose trainer_state.json was edited: refused, and the trainer and model as before. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "train_history=[[1]]", "train_history=[5]", "train_history={\"a\":[1]}",
+      "eval_history=[[]]", "eval_history=[[1,\"x\"]]", "rng_state=\"abc\"", "rng_state=1.5",
+      "step=\"5\"", "step=-1", "step=1e30", "dropout=[]", "dropout={\"proj.0\":[\"x\",1]}",
+      "train_seconds=\"fast\"", "task_state=5"})
+  void aMalformedTrainerStateChangesNothing(String edit, @TempDir Path tmp) throws IOException {
+    Path ckpt = tmp.resolve("ckpt");
+    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 3)) {
+      Trainer t = Trainer.builder(m).config(TrainerTest.config().totalSteps(40).evalEvery(0)
+          .build()).build();
+      t.runUntil(new TrainerTest.Regression(m, 1.0), 5);
+      t.saveCheckpoint(ckpt, null);
+    }
+    Path state = ckpt.resolve(Trainer.STATE_FILE);
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
+    int eq = edit.indexOf('=');
+    root.set(edit.substring(0, eq),
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(edit.substring(eq + 1)));
+    Files.writeString(state, root.toString());
+    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 11)) {
+      Trainer t = Trainer.builder(m).config(TrainerTest.config().totalSteps(40).evalEvery(0)
+          .build()).build();
+      TrainerTest.Regression task = new TrainerTest.Regression(m, 1.0);
+      float[] before = m.pool("proj").read(PoolArray.POOL_A);
+      org.mos.io.MosFileException e = assertThrows(org.mos.io.MosFileException.class,
+          () -> t.resume(ckpt, task), edit);
+      assertTrue(e.getMessage().startsWith(state + ": "), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+      assertEquals(0, t.step(), edit);
+      assertEquals(0, m.optimizer().stepCount(), edit);
+      assertArrayEquals(before, m.pool("proj").read(PoolArray.POOL_A), edit + ": pools changed");
+      assertTrue(t.trainHistory().isEmpty(), edit);
+    }
+  }
+
   private static Map<Path, byte[]> contents(Path dir) {
     Map<Path, byte[]> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {

@@ -104,12 +104,17 @@ final class InspectCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Text from the file as the terminal may show it: no control or escape sequences, bounded. */
+  private static String shown(String fromFile) {
+    return org.mos.io.MosFileException.printable(fromFile, 200);
+  }
+
   private static void print(Report r, PrintWriter out) {
     AdapterConfig c = r.c();
-    kv(out, "adapter", r.dir().toString());
+    kv(out, "adapter", shown(r.dir().toString()));
     kv(out, "format", AdapterFormat.FORMAT + " v" + AdapterFormat.FORMAT_VERSION + ", peft_type "
         + AdapterFormat.PEFT_TYPE);
-    if (c.baseModel() != null) kv(out, "base model", c.baseModel());
+    if (c.baseModel() != null) kv(out, "base model", shown(c.baseModel()));
     kv(out, "active rank r", Integer.toString(c.r()));
     kv(out, "equivalent rank R_eq", Integer.toString(c.equivalentRank()));
     kv(out, "private rank p", Integer.toString(c.privateRank()));
@@ -127,7 +132,7 @@ final class InspectCommand implements Callable<Integer> {
         "indices").right(1, 2, 6, 7);
     for (Map.Entry<String, PoolSpec> e : c.pools().entrySet()) {
       PoolSpec s = e.getValue();
-      t.row(e.getKey(), s.inFeatures(), s.outFeatures(), s.modulePath(),
+      t.row(e.getKey(), s.inFeatures(), s.outFeatures(), shown(s.modulePath()),
           "[" + p + ", " + s.inFeatures() / l + "]", "[" + s.outFeatures() / l + ", " + p + "]",
           Table.count(c.trainableParameters(e.getKey())),
           Table.count(2L * c.numLayers() * c.indicesPerLayer()));
@@ -158,7 +163,8 @@ final class InspectCommand implements Callable<Integer> {
         + " bf16 (mos export-lora: dense rank-r factors)");
     if (!c.metadata().isEmpty()) {
       try {
-        kv(out, "metadata", new ObjectMapper().writeValueAsString(c.metadata()));
+        kv(out, "metadata", org.mos.io.MosFileException.printable(
+            new ObjectMapper().writeValueAsString(c.metadata()), 2000));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

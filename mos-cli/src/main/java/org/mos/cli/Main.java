@@ -97,6 +97,18 @@ public final class Main implements Callable<Integer> {
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     try {
       return commandLine(out, err).execute(args);
+    } catch (Error e) {
+      // picocli hands only Exceptions to failure(); an Error (OutOfMemoryError, StackOverflowError)
+      // still gets one line and exit 1, the trace only with --verbose.
+      boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v")
+          || a.equals("--verbose"));
+      String what = e instanceof OutOfMemoryError
+          ? "out of memory (" + e.getMessage() + "): give Java more heap, e.g."
+              + " JAVA_TOOL_OPTIONS=-Xmx8g, or use smaller inputs"
+          : "internal error: " + oneLine(e, verbose);
+      err.println("mos: " + what);
+      if (verbose) e.printStackTrace(err);
+      return 1;
     } finally {
       out.flush();
       err.flush();
@@ -161,7 +173,8 @@ public final class Main implements Callable<Integer> {
           + (verbose ? "" : " (run with --verbose for the stack trace)");
     }
     if (msg == null) msg = ex.getClass().getSimpleName();
-    return msg.replace('\n', ' ').strip();
+    // Messages may quote file content: one printable line, whatever it holds.
+    return org.mos.io.MosFileException.printable(msg.replace('\n', ' ').strip(), 4000);
   }
 
   /** --version: the command's version and, if it loads, libmos's. */

@@ -43,6 +43,9 @@ class CliContractTest {
         "rw")) {
       f.setLength(600L << 20);
     }
+    Path zero = Files.createDirectories(tmp.resolve("zero-adapter"));
+    Files.createSymbolicLink(zero.resolve("adapter_config.json"), Path.of("/dev/zero"));
+    Files.write(zero.resolve("adapter_model.safetensors"), new byte[8]);
     badCheckpoint = Files.createDirectories(tmp.resolve("ckpt/checkpoint-00000005"));
     Files.writeString(badCheckpoint.resolve("trainer_state.json"), "{\"format\": 3}");
   }
@@ -125,7 +128,11 @@ class CliContractTest {
             "cache", "--retrain-base"),
         file("bench", "summary from a missing file", "nope.json", "--from", "nope.json"),
         file("bench", "summary from garbage", "garbage.bin", "--from", "garbage.bin"),
-        file("bench", "summary from the wrong JSON", "text.json", "--from", "text.json"));
+        file("bench", "summary from the wrong JSON", "text.json", "--from", "text.json"),
+        file("bench", "summary from a device", "/dev/zero", "--from", "/dev/zero"),
+        file("inspect", "config is a link to a device", "zero-adapter/adapter_config.json",
+            "zero-adapter"),
+        file("train", "text is a device", "/dev/zero", "/dev/zero"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -178,7 +185,7 @@ class CliContractTest {
         Path dir = tmp.resolve("valid-adapter");
         if (!Files.exists(dir)) MainTest.toyAdapter().save(dir);
         out.add(dir.toString());
-      } else if (a.startsWith("--") || a.matches("\\d+")) {
+      } else if (a.startsWith("--") || a.matches("\\d+") || a.startsWith("/")) {
         out.add(a);
       } else {
         out.add(tmp.resolve(a).toString());
