@@ -75,11 +75,13 @@ public final class AtomicFiles {
    */
   static void writeDirectory(Path dir, List<Content> files) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
-    Path parent = abs.getParent();
-    if (parent == null) throw new IOException("cannot write to a file system root");
     if (Files.exists(abs) && !Files.isDirectory(abs)) {
       throw new IOException("exists and is not a directory");
     }
+    // A symbolic link to the adapter directory stays a link: the exchange happens at its target.
+    if (Files.isSymbolicLink(abs) && Files.isDirectory(abs)) abs = abs.toRealPath();
+    Path parent = abs.getParent();
+    if (parent == null) throw new IOException("cannot write to a file system root");
     Files.createDirectories(parent);
     if (!Files.exists(abs)) {
       Path tmpDir = tempSibling(abs);
@@ -117,26 +119,34 @@ public final class AtomicFiles {
     }
   }
 
+  /** Most entries mirrored into the new directory before the exchange gives up (see below). */
+  static final int MAX_MIRRORED_ENTRIES = 10_000;
+
   /**
    * The atomic replacement of an existing directory's files (see {@link #writeDirectory}); false
-   * when it cannot be used here, before anything was changed.
+   * when it cannot be used here, before anything was changed. The directory's other entries are
+   * mirrored into the new one first: regular files hard-linked, symbolic links re-created,
+   * sub-directories rebuilt the same way (with their permissions), so the exchange keeps them.
+   * Anything else (a FIFO, a socket, a device, an entry on another file system, more than {@value
+   * #MAX_MIRRORED_ENTRIES} entries) makes it return false.
    */
   private static boolean replaceByExchange(Path dir, List<Content> files) throws IOException {
     if (!DirectoryExchange.AVAILABLE) return false;
-    List<Path> others = new ArrayList<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path p : list.toList()) {
-        String name = p.getFileName().toString();
-        if (files.stream().anyMatch(c -> c.fileName().equals(name))) continue;
-        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
-        others.add(p);
-      }
-    }
     Path tmpDir = tempSibling(dir);
     Files.createDirectory(tmpDir);
     try {
+      copyPermissions(dir, tmpDir);
+      int[] budget = {MAX_MIRRORED_ENTRIES};
+      try (Stream<Path> list = Files.list(dir)) {
+        for (Path p : list.toList()) {
+          String name = p.getFileName().toString();
+          if (files.stream().anyMatch(c -> c.fileName().equals(name))) continue;
+          if (!mirror(p, tmpDir.resolve(name), budget)) return false;
+        }
+      } catch (IOException e) {
+        return false; // e.g. a hard link across file systems: the fallback copes
+      }
       for (Content c : files) writeAndSync(tmpDir.resolve(c.fileName()), c.writer());
-      for (Path p : others) Files.createLink(tmpDir.resolve(p.getFileName()), p);
       syncDirectory(tmpDir);
       runHook(dir);
       if (!DirectoryExchange.exchange(tmpDir, dir)) return false; // not supported: nothing changed
@@ -144,6 +154,36 @@ public final class AtomicFiles {
       return true;
     } finally {
       deleteRecursively(tmpDir); // the new files on failure, the old ones after the exchange
+    }
+  }
+
+  /** Re-creates {@code src} at {@code dst} without copying file contents; false if it cannot. */
+  private static boolean mirror(Path src, Path dst, int[] budget) throws IOException {
+    if (--budget[0] < 0) return false;
+    if (Files.isSymbolicLink(src)) {
+      Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
+    } else if (Files.isRegularFile(src, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createLink(dst, src);
+    } else if (Files.isDirectory(src, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectory(dst);
+      copyPermissions(src, dst);
+      try (Stream<Path> list = Files.list(src)) {
+        for (Path p : list.toList()) {
+          if (!mirror(p, dst.resolve(p.getFileName().toString()), budget)) return false;
+        }
+      }
+    } else {
+      return false; // a FIFO, socket or device: cannot be linked, must not be read
+    }
+    return true;
+  }
+
+  private static void copyPermissions(Path from, Path to) {
+    try {
+      Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // Not a POSIX file system: the new directory keeps the default permissions.
     }
   }
 

@@ -341,24 +341,51 @@ class AdapterFormatTest {
 
   @Test
   void overwriteWithAnotherShapeBothWays() throws IOException {
-    // The exchange path (only files in the directory) and the file-by-file fallback (a
-    // sub-directory is present) both end with exactly the new adapter and keep the other entries.
+    // A plain directory and a busy one (sub-directories, links, permissions) are both replaced by
+    // the atomic exchange, end with exactly the new adapter, and keep every other entry.
     AdapterConfig wider = AdapterConfig.builder().r(6).equivalentRank(3).privateRank(1)
         .shardsPerVector(2).loraAlpha(8f).loraDropout(0f).numLayers(3)
         .pool("up_proj", 8, 12, "model.layers.{layer}.mlp.up_proj").build();
     MosAdapter other = TestAdapters.random(wider, 4);
-    for (boolean withSubdirectory : new boolean[] {false, true}) {
-      Path dir = saved("shape-" + withSubdirectory);
+    for (boolean busy : new boolean[] {false, true}) {
+      Path dir = saved("shape-" + busy);
       Files.writeString(dir.resolve("notes.txt"), "kept");
-      if (withSubdirectory) Files.createDirectory(dir.resolve("logs"));
+      if (busy) { // what a clone from a hub holds: sub-directories, links, other permissions
+        Files.createDirectories(dir.resolve(".git/objects"));
+        Files.writeString(dir.resolve(".git/objects/ab"), "object");
+        Files.createSymbolicLink(dir.resolve("README.md"), Path.of("notes.txt"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions
+            .fromString("rwxr-x---"));
+      }
+      Object before = Files.readAttributes(dir,
+          java.nio.file.attribute.BasicFileAttributes.class).fileKey();
       other.save(dir);
+      Object after = Files.readAttributes(dir,
+          java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      assertNotEquals(before, after, "not replaced by the atomic exchange (a new directory)");
       assertEquals(other, MosAdapter.load(dir));
       assertEquals("kept", Files.readString(dir.resolve("notes.txt")));
-      assertEquals(withSubdirectory, Files.isDirectory(dir.resolve("logs")));
+      if (busy) {
+        assertEquals("object", Files.readString(dir.resolve(".git/objects/ab")));
+        assertEquals(Path.of("notes.txt"), Files.readSymbolicLink(dir.resolve("README.md")));
+        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dir)));
+      }
       adapter.save(dir);
       assertEquals(adapter, MosAdapter.load(dir));
     }
     assertEquals(List.of("shape-false", "shape-true"), list(tmp));
+  }
+
+  @Test
+  void savingThroughALinkToTheDirectoryKeepsTheLink() throws IOException {
+    Path real = saved("real");
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+    MosAdapter other = TestAdapters.random(config, 9);
+    other.save(link);
+    assertTrue(Files.isSymbolicLink(link), "the link was replaced by a directory");
+    assertEquals(other, MosAdapter.load(real));
+    assertEquals(List.of("link", "real"), list(tmp));
   }
 
   @Test

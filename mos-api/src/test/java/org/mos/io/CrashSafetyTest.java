@@ -33,6 +33,12 @@ class CrashSafetyTest {
     int kills = 8;
     for (int k = 0; k < kills; k++) {
       Path dir = tmp.resolve("adapter-" + k);
+      boolean busy = k % 2 == 1; // a directory that also holds a sub-directory and a link
+      if (busy) {
+        Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(dir.resolve("logs/run.txt"), "log");
+        Files.createSymbolicLink(dir.resolve("latest"), Path.of("logs/run.txt"));
+      }
       try (Child child = Child.start(SaveLoop.class, dir.toString())) {
         child.await("saved 1", 60_000); // both versions written once: overwrites from now on
         Thread.sleep(rnd.nextInt(250));
@@ -46,6 +52,9 @@ class CrashSafetyTest {
         boolean isNext = lastBegun > lastSaved && loaded.equals(VERSIONS[(lastSaved + 1) % 2]);
         assertTrue(isLast || isNext, "kill " + k + ": after 'saved " + lastSaved + "' the adapter"
             + " is neither version " + lastSaved % 2 + " nor the one being saved");
+        if (busy) {
+          assertEquals("log", Files.readString(dir.resolve("latest")), "kill " + k);
+        }
       }
     }
     System.out.printf("crash safety: %d SIGKILLs, %d inside a save, adapter loaded every time%n",
