@@ -168,9 +168,24 @@ public final class ShardPool implements AutoCloseable {
     return which.isSideA() ? shardLengthA() : numShards;
   }
 
-  /** Elements of {@code which}. */
+  /**
+   * Elements of {@code which}, for Java arrays.
+   *
+   * @throws MosException INVALID_ARGUMENT when the array has more elements than a Java array can
+   *     hold (use {@link #elements} and the MemorySegment overloads)
+   */
   public int size(PoolArray which) {
-    return rows(which) * cols(which);
+    long n = elements(which);
+    if (n > Integer.MAX_VALUE - 8) {
+      throw Native.invalid("ShardPool: " + which + " has " + n + " elements, more than a Java"
+          + " array holds; use read/write with a MemorySegment");
+    }
+    return (int) n;
+  }
+
+  /** Elements of {@code which}, whatever their number. */
+  public long elements(PoolArray which) {
+    return (long) rows(which) * cols(which);
   }
 
   /**
@@ -270,11 +285,12 @@ public final class ShardPool implements AutoCloseable {
   }
 
   private long floats(String fn, PoolArray which, MemorySegment segment) {
-    if (segment.byteSize() != (long) size(which) * Float.BYTES) {
+    long n = elements(which);
+    if (segment.byteSize() != n * Float.BYTES) {
       throw Native.shape(fn + ": segment has " + segment.byteSize() + " bytes but " + which + " ["
-          + rows(which) + " x " + cols(which) + "] has " + (long) size(which) * Float.BYTES);
+          + rows(which) + " x " + cols(which) + "] has " + n * Float.BYTES);
     }
-    return size(which);
+    return n;
   }
 
   /** Zeroes grad_A and grad_B (gradients accumulate across blocks and backward calls until then). */
