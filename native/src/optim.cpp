@@ -3,6 +3,7 @@
 #include "optim.h"
 
 #include <cmath>
+#include <limits>
 
 #include "error.h"
 
@@ -34,7 +35,8 @@ void AdamW::set_lr(float lr) {
 }
 
 void AdamW::set_steps(int64_t step) {
-  check(step >= 0, MOS_STATUS_INVALID_ARGUMENT, "step must be >= 0, got ", step);
+  check(step >= 0 && step < std::numeric_limits<int64_t>::max(), MOS_STATUS_INVALID_ARGUMENT,
+        "step must be in [0, 2^63 - 1), got ", step);
   step_ = step;
 }
 
@@ -58,6 +60,10 @@ double AdamW::clip_grad_norm(float max_norm) {
 }
 
 void AdamW::step() {
+  // set_steps keeps step_ below the maximum; the count itself never overflows (found by the
+  // random C ABI test under UBSan: set_step(INT64_MAX) then step()).
+  check(step_ < std::numeric_limits<int64_t>::max(), MOS_STATUS_INVALID_STATE,
+        "the step count is at its maximum");
   const int64_t t = step_ + 1;
   AdamWParams hp{};
   hp.lr = cfg_.lr;

@@ -36,11 +36,12 @@ void validate_config(const MosConfig& c) {
   check(c.r >= c.private_rank, bad, "r must be >= p (the p private rank vectors are part of r), got r = ",
         c.r, ", p = ", c.private_rank);
   // P must index with int32 and every size below must fit int64: bound before multiplying.
-  const int64_t P = static_cast<int64_t>(c.equivalent_rank) * c.num_layers * c.l;
-  check(c.equivalent_rank <= std::numeric_limits<int32_t>::max() / c.num_layers &&
-            P <= std::numeric_limits<int32_t>::max(),
-        bad, "the pool has P = R_eq * L * l = ", c.equivalent_rank, " * ", c.num_layers, " * ",
-        c.l, " shards, more than 2^31 - 1");
+  // (R_eq * L fits int64; its product with l may not, so compare before multiplying: the random
+  // C ABI test found R_eq = L = l = 2^31 - 1 overflowing here under UBSan.)
+  const int64_t rank_layers = static_cast<int64_t>(c.equivalent_rank) * c.num_layers;
+  check(rank_layers <= std::numeric_limits<int32_t>::max() / c.l, bad,
+        "the pool has P = R_eq * L * l = ", c.equivalent_rank, " * ", c.num_layers, " * ", c.l,
+        " shards, more than 2^31 - 1");
   const int64_t shared = static_cast<int64_t>(c.r - c.private_rank) * c.l;
   const int64_t S = static_cast<int64_t>(c.equivalent_rank - c.private_rank) * c.num_layers * c.l;
   check(shared <= S, bad, "(r - p) * l = (", c.r, " - ", c.private_rank, ") * ", c.l, " = ", shared,
