@@ -87,13 +87,21 @@ void Layer::base_forward(const float* x, int64_t N, float* y) {
   be.add_row_bias(N, c.d_out, bias, y);
 }
 
+// An output of a layer call must not be (or overlap) the frozen base weight or bias: writing it
+// would silently change the base model (and alias BLAS operands).
+void Layer::require_not_frozen(const Tensor& out, const char* name) const {
+  check(!(weight_ && out.overlaps(*weight_)) && !(bias_ && out.overlaps(*bias_)),
+        MOS_STATUS_INVALID_ARGUMENT, name, " shares memory with the layer's frozen weight or bias");
+}
+
 void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) {
   const MosConfig& c = pool_->cfg();
   check_mode(mode);
   check_operand(x, "x", c.d_in, "the layer's d_in", x);
   check_operand(y, "y", c.d_out, "the layer's d_out", x);
   require_rows(y, "y", x.rows, "x's row count N");
-  check(x.data != y.data, MOS_STATUS_INVALID_ARGUMENT, "x and y must not be the same memory");
+  check(!x.overlaps(y), MOS_STATUS_INVALID_ARGUMENT, "x and y must not share memory");
+  require_not_frozen(y, "y");
   if (merged_) {
     check(!training, MOS_STATUS_INVALID_STATE,
           "training forward on a merged layer (its adapter is inside W); unmerge it first");
@@ -149,8 +157,9 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
   if (dx) {
     check_operand(*dx, "dx", c.d_in, "the layer's d_in", x);
     require_rows(*dx, "dx", x.rows, "x's row count N");
-    check(dx->data != x.data && dx->data != dy.data, MOS_STATUS_INVALID_ARGUMENT,
-          "dx must not be the same memory as x or dy");
+    check(!dx->overlaps(x) && !dx->overlaps(dy), MOS_STATUS_INVALID_ARGUMENT,
+          "dx must not share memory with x or dy");
+    require_not_frozen(*dx, "dx");
   }
   check(!merged_, MOS_STATUS_INVALID_STATE,
         "backward on a merged layer (its adapter is inside W); unmerge it first");
@@ -222,6 +231,7 @@ void Layer::delta_weight(Tensor& delta) {
   require_f32_in(delta, "delta", pool_->context());
   require_rows(delta, "delta", c.d_out, "the layer's d_out");
   require_cols(delta, "delta", c.d_in, "the layer's d_in");
+  require_not_frozen(delta, "delta");
   pool_->require_indices(k_);
   const Pool::Factors f = factors();
   pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), f.b, c.r, f.a,

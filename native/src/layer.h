@@ -37,6 +37,7 @@ class Layer {
   // F32 or BF16, `cols` columns, and the dtype of W (or, without W, of `first`, the call's x).
   void check_operand(const Tensor& t, const char* name, int64_t cols, const char* what,
                      const Tensor& first) const;
+  void require_not_frozen(const Tensor& out, const char* name) const;
   void base_forward(const float* x, int64_t N, float* y);  // y = x W^T (+ b), f32
   // BF16 calls: grow xf_ (n_x floats), yf_ (n_y) and, when the base path runs, wf_ / biasf_.
   void reserve_bf16(int64_t n_x, int64_t n_y, bool base);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "error.h"
@@ -47,6 +48,41 @@ std::string read_file(const char* path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// limit - usage of one cgroup's files; UINT64_MAX when there is no limit or no such files.
+// "max" (v2) reads as 0 and v1's "no limit" is a number near 2^63: both mean unlimited.
+uint64_t cgroup_left(const std::string& limit_file, const std::string& usage_file) {
+  const std::string text = read_file(limit_file.c_str());
+  const uint64_t limit = std::strtoull(text.c_str(), nullptr, 10);
+  if (limit == 0 || limit >= (uint64_t{1} << 60)) return UINT64_MAX;
+  const uint64_t used = std::strtoull(read_file(usage_file.c_str()).c_str(), nullptr, 10);
+  return used < limit ? limit - used : 0;
+}
+
+uint64_t cgroup_memory_left() {
+  std::string v2_path, v1_path;
+  std::istringstream lines(read_file("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);) {
+    // hierarchy-ID:controller-list:cgroup-path
+    const size_t a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    const std::string controllers = "," + line.substr(a + 1, b - a - 1) + ",";
+    const std::string path = line.substr(b + 1);
+    if (path.find("..") != std::string::npos) continue;  // never leave /sys/fs/cgroup
+    if (line.compare(0, a, "0") == 0 && controllers == ",,") v2_path = path;
+    if (controllers.find(",memory,") != std::string::npos) v1_path = path;
+  }
+  uint64_t left = UINT64_MAX;
+  auto consider = [&left](uint64_t x) { left = x < left ? x : left; };
+  const std::string v2 = "/sys/fs/cgroup";
+  if (!v2_path.empty() && v2_path != "/") consider(cgroup_left(v2 + v2_path + "/memory.max", v2 + v2_path + "/memory.current"));
+  consider(cgroup_left(v2 + "/memory.max", v2 + "/memory.current"));
+  const std::string v1 = "/sys/fs/cgroup/memory";
+  if (!v1_path.empty() && v1_path != "/")
+    consider(cgroup_left(v1 + v1_path + "/memory.limit_in_bytes", v1 + v1_path + "/memory.usage_in_bytes"));
+  consider(cgroup_left(v1 + "/memory.limit_in_bytes", v1 + "/memory.usage_in_bytes"));
+  return left;
+}
+
 }  // namespace
 
 uint64_t checked_mul(uint64_t a, uint64_t b, const std::string& what) {
@@ -73,14 +109,11 @@ uint64_t host_memory_available() {
     avail = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
                                   : UINT64_MAX;  // unknown: let the allocator decide
   }
-  // A container's limit is lower than the machine's memory; "max" (no limit) reads as 0 here.
-  const uint64_t limit = std::strtoull(read_file("/sys/fs/cgroup/memory.max").c_str(), nullptr, 10);
-  if (limit > 0) {
-    const uint64_t used = std::strtoull(read_file("/sys/fs/cgroup/memory.current").c_str(), nullptr, 10);
-    const uint64_t left = used < limit ? limit - used : 0;
-    if (left < avail) avail = left;
-  }
-  return avail;
+  // A container's limit may be lower than the machine's memory: the memory left under the
+  // cgroup limit of this process, v2 or v1, at its own path (from /proc/self/cgroup) and at the
+  // mount root (a cgroup namespace shows the process's cgroup there).
+  const uint64_t left = cgroup_memory_left();
+  return left < avail ? left : avail;
 }
 
 void require_memory(const Backend& be, uint64_t bytes, const std::string& what,

@@ -28,15 +28,17 @@ const char* array_name(mos_pool_array_t which) {
   return "unknown";
 }
 
-// Every byte of backend memory a pool group holds: 8 arrays (pool, gradient, two moments for A
-// and B), both index arrays, the shared factor buffers. Overflow reads as OUT_OF_MEMORY.
+// Every byte a pool group holds: 8 arrays (pool, gradient, two moments for A and B), both index
+// arrays (with their host copies and the temporaries of index generation), the shared factor
+// buffers. Overflow reads as OUT_OF_MEMORY.
 uint64_t pool_group_bytes(const MosConfig& c) {
   const std::string what = "the pool group";
   const uint64_t shard_floats =
       checked_mul(static_cast<uint64_t>(c.num_shards()), static_cast<uint64_t>(c.s_a() + c.s_b()), what);
   const uint64_t arrays = checked_mul(shard_floats, 4 * sizeof(float), what);
   const uint64_t slots = checked_mul(static_cast<uint64_t>(c.num_layers), c.slots(), what);
-  const uint64_t indices = checked_mul(slots, 2 * sizeof(int32_t), what);
+  // Indices three times: the backend's copy, the host copy, and generate_indices' temporaries.
+  const uint64_t indices = checked_mul(slots, 3 * 2 * sizeof(int32_t), what);
   const uint64_t factors = checked_mul(static_cast<uint64_t>(c.r),
                                        2 * sizeof(float) * (static_cast<uint64_t>(c.d_in) + c.d_out), what);
   return checked_add(checked_add(arrays, indices, what), factors, what);

@@ -25,6 +25,12 @@ struct Tensor {
   int64_t numel() const { return rows * cols; }
   size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
   float* f32() const { return static_cast<float*>(data); }
+  // Whether the two tensors' bytes share any address (same context: same address space).
+  bool overlaps(const Tensor& o) const {
+    const auto* a = static_cast<const unsigned char*>(data);
+    const auto* b = static_cast<const unsigned char*>(o.data);
+    return a < b + o.bytes() && b < a + bytes();
+  }
 
   std::shared_ptr<Context> ctx;
   mos_dtype_t dtype;

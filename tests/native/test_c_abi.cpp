@@ -58,6 +58,9 @@ void context_and_tensors() {
   T_STATUS(mos_context_backend(nullptr, &kind), MOS_STATUS_NULL_POINTER, "mos_context_backend: ");
   T_STATUS(mos_context_backend(ctx, nullptr), MOS_STATUS_NULL_POINTER, "mos_context_backend: ");
   T_STATUS(mos_context_set_num_threads(ctx, -1), MOS_STATUS_INVALID_ARGUMENT, "mos_context_set_num_threads: ");
+  // libgomp would exit the process when it cannot start the threads: huge counts are refused.
+  T_STATUS(mos_context_set_num_threads(ctx, 1000000), MOS_STATUS_INVALID_ARGUMENT, "mos_context_set_num_threads: ");
+  T_STATUS(mos_context_set_num_threads(ctx, INT32_MAX), MOS_STATUS_INVALID_ARGUMENT, "mos_context_set_num_threads: ");
   T_OK(mos_context_set_num_threads(ctx, 1));
   T_OK(mos_context_set_num_threads(ctx, 0));
   T_OK(mos_context_set_math_mode(ctx, MOS_MATH_TF32));
@@ -316,6 +319,33 @@ void layers() {
     mos_pool_free(p768);
     mos_tensor_free(x512);
     mos_tensor_free(y8);
+  }
+
+  // The frozen weight and bias are never outputs: y, dx or delta aliasing them is refused and
+  // leaves them as they were (a square layer, so W has the shape of y and dx).
+  {
+    mos_pool_t sq = nullptr;
+    T_OK(mos_pool_create(s.ctx, 4, 4, 2, 2, 1, 0, 2, 8.0f, 0.0f, &sq));
+    T_OK(mos_pool_init(sq, 1));
+    T_OK(mos_pool_generate_indices(sq, 1));
+    mos_tensor_t w4 = t::tensor(s.ctx, 4, 4, std::vector<float>(16, 0.25f));
+    mos_tensor_t b1 = t::tensor(s.ctx, 1, 4, std::vector<float>(4, 0.5f));
+    mos_tensor_t x4 = t::tensor(s.ctx, 4, 4, std::vector<float>(16, 1.0f));
+    mos_tensor_t x1 = t::tensor(s.ctx, 1, 4, std::vector<float>(4, 1.0f));
+    mos_tensor_t y4 = t::tensor(s.ctx, 4, 4);
+    mos_layer_t sql = nullptr;
+    T_OK(mos_layer_create(sq, 0, w4, b1, &sql));
+    const auto w_before = t::read(w4), b_before = t::read(b1);
+    T_STATUS(mos_layer_forward(sql, x4, w4, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
+    T_STATUS(mos_layer_forward(sql, x1, b1, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
+    T_STATUS(mos_layer_forward(sql, x4, x4, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
+    T_OK(mos_layer_forward(sql, x4, y4, MOS_MODE_FULL, 1));
+    T_STATUS(mos_layer_backward(sql, x4, y4, w4, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
+    T_STATUS(mos_layer_delta_weight(sql, w4), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_delta_weight: ");
+    T_CHECK(t::read(w4) == w_before && t::read(b1) == b_before, "a refused call changed the frozen weight or bias");
+    mos_layer_free(sql);
+    mos_pool_free(sq);
+    for (mos_tensor_t h : {w4, b1, x4, x1, y4}) mos_tensor_free(h);
   }
 
   mos_layer_free(layer);

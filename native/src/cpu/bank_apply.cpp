@@ -141,8 +141,10 @@ void apply(Backend& backend, const ApplyPlan& plan) {
   grow(s.tiles, static_cast<size_t>(plan.group_start[plan.num_groups]));
   int64_t n_tiles = 0;
   for (int32_t g = 0; g < plan.num_groups; ++g)
-    for (int32_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step)
-      s.tiles[n_tiles++] = Tile{p, std::min(step, plan.group_start[g + 1] - p), plan.group_adapter[g]};
+    for (int64_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step)  // int64: no overflow near 2^31
+      s.tiles[n_tiles++] = Tile{static_cast<int32_t>(p),
+                                static_cast<int32_t>(std::min<int64_t>(step, plan.group_start[g + 1] - p)),
+                                plan.group_adapter[g]};
   apply_tiles(plan, s.tiles.data(), n_tiles, threads, s);
 }
 

@@ -2,10 +2,12 @@
 // Allocations are 64-byte aligned (SIMD loads, BLAS packing) and zero-filled like the CUDA ones.
 #include "cpu/cpu_backend.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <thread>
 
 #include "error.h"
 #include "memory.h"
@@ -52,8 +54,18 @@ int CpuBackend::threads() const {
 #endif
 }
 
+int32_t CpuBackend::max_threads() {
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int32_t>(std::min(1024u, 16u * hw));
+}
+
 void CpuBackend::set_num_threads(int32_t n) {
   check(n >= 0, MOS_STATUS_INVALID_ARGUMENT, "num_threads must be >= 0 (0 = default), got ", n);
+  // libgomp exits the process when it cannot create the threads asked for; a cap keeps every
+  // count this call accepts one the machine can start (oversubscription up to 16x is allowed).
+  const int32_t cap = max_threads();
+  check(n <= cap, MOS_STATUS_INVALID_ARGUMENT, "num_threads ", n, " is more than ", cap,
+        " (16 x the ", std::max(1u, std::thread::hardware_concurrency()), " hardware threads, at most 1024)");
   threads_ = n;
 #ifdef MOS_HAVE_CBLAS
   // OpenBLAS keeps one process-wide thread count; the last context to set it wins.

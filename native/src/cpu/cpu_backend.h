@@ -20,6 +20,8 @@ class CpuBackend final : public Backend {
   std::string describe() const override;
 
   void* alloc(size_t bytes) override;
+  // The most threads set_num_threads accepts: 16 x the hardware threads, at most 1024.
+  static int32_t max_threads();
   void free(void* p) noexcept override;
   void copy_to_device(void* dst, const void* host_src, size_t bytes) override;
   void copy_to_host(void* host_dst, const void* src, size_t bytes) override;
