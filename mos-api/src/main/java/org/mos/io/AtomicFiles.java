@@ -126,8 +126,9 @@ public final class AtomicFiles {
    * The atomic replacement of an existing directory's files (see {@link #writeDirectory}); false
    * when it cannot be used here, before anything was changed. The directory's other entries are
    * mirrored into the new one first: regular files hard-linked, symbolic links re-created,
-   * sub-directories rebuilt the same way (with their permissions), so the exchange keeps them.
-   * Anything else (a FIFO, a socket, a device, an entry on another file system, more than {@value
+   * sub-directories rebuilt the same way (with their permissions), so the exchange keeps them;
+   * entries added or replaced by others while the save runs are moved across after it. Anything
+   * else (a FIFO, a socket, a device, an entry on another file system, more than {@value
    * #MAX_MIRRORED_ENTRIES} entries) makes it return false.
    */
   private static boolean replaceByExchange(Path dir, List<Content> files) throws IOException {
@@ -136,12 +137,14 @@ public final class AtomicFiles {
     Files.createDirectory(tmpDir);
     try {
       copyPermissions(dir, tmpDir);
-      int[] budget = {MAX_MIRRORED_ENTRIES};
+      java.util.Set<String> saved = new java.util.HashSet<>();
+      for (Content c : files) saved.add(c.fileName());
+      Mirror m = new Mirror();
       try (Stream<Path> list = Files.list(dir)) {
         for (Path p : list.toList()) {
           String name = p.getFileName().toString();
-          if (files.stream().anyMatch(c -> c.fileName().equals(name))) continue;
-          if (!mirror(p, tmpDir.resolve(name), budget)) return false;
+          if (saved.contains(name)) continue;
+          if (!m.copy(p, tmpDir.resolve(name), Path.of(name))) return false;
         }
       } catch (IOException e) {
         return false; // e.g. a hard link across file systems: the fallback copes
@@ -150,6 +153,10 @@ public final class AtomicFiles {
       syncDirectory(tmpDir);
       runHook(dir);
       if (!DirectoryExchange.exchange(tmpDir, dir)) return false; // not supported: nothing changed
+      // tmpDir now holds the directory as it was at the exchange: keep what others added or
+      // replaced in it after it was mirrored (a log line, an eval result written meanwhile).
+      m.keepLateEntries(tmpDir, dir, Path.of(""), saved);
+      syncDirectory(dir);
       syncDirectory(dir.getParent());
       return true;
     } finally {
@@ -157,25 +164,68 @@ public final class AtomicFiles {
     }
   }
 
-  /** Re-creates {@code src} at {@code dst} without copying file contents; false if it cannot. */
-  private static boolean mirror(Path src, Path dst, int[] budget) throws IOException {
-    if (--budget[0] < 0) return false;
-    if (Files.isSymbolicLink(src)) {
-      Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
-    } else if (Files.isRegularFile(src, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      Files.createLink(dst, src);
-    } else if (Files.isDirectory(src, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectory(dst);
-      copyPermissions(src, dst);
-      try (Stream<Path> list = Files.list(src)) {
+  /**
+   * Re-creates a directory's entries elsewhere without copying contents, and remembers the
+   * identity (file key) of every entry it saw, to find later additions and replacements.
+   */
+  private static final class Mirror {
+    private final java.util.Map<Path, Object> seen = new java.util.HashMap<>();
+    private int budget = MAX_MIRRORED_ENTRIES;
+
+    /** {@code src} at {@code dst} ({@code rel}: its path inside the directory); false if it cannot. */
+    boolean copy(Path src, Path dst, Path rel) throws IOException {
+      if (--budget < 0) return false;
+      seen.put(rel, key(src));
+      if (Files.isSymbolicLink(src)) {
+        Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
+      } else if (Files.isRegularFile(src, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createLink(dst, src); // the same file: later writes to it show in both
+      } else if (Files.isDirectory(src, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dst);
+        copyPermissions(src, dst);
+        try (Stream<Path> list = Files.list(src)) {
+          for (Path p : list.toList()) {
+            String name = p.getFileName().toString();
+            if (!copy(p, dst.resolve(name), rel.resolve(name))) return false;
+          }
+        }
+      } else {
+        return false; // a FIFO, socket or device: cannot be linked, must not be read
+      }
+      return true;
+    }
+
+    /**
+     * Moves into {@code now} every entry of {@code old} (at {@code rel}) that was not mirrored,
+     * or was replaced since (another file key), except the files this save wrote.
+     */
+    void keepLateEntries(Path old, Path now, Path rel, java.util.Set<String> saved)
+        throws IOException {
+      try (Stream<Path> list = Files.list(old.resolve(rel.toString()))) {
         for (Path p : list.toList()) {
-          if (!mirror(p, dst.resolve(p.getFileName().toString()), budget)) return false;
+          String name = p.getFileName().toString();
+          if (rel.toString().isEmpty() && saved.contains(name)) continue;
+          Path r = rel.resolve(name);
+          Object was = seen.get(r);
+          if (was != null && was.equals(key(p))) {
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+              keepLateEntries(old, now, r, saved);
+            }
+            continue;
+          }
+          Path target = now.resolve(r.toString());
+          if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            deleteRecursively(target);
+          }
+          moveAtomically(p, target);
         }
       }
-    } else {
-      return false; // a FIFO, socket or device: cannot be linked, must not be read
     }
-    return true;
+
+    private static Object key(Path p) throws IOException {
+      return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
   }
 
   private static void copyPermissions(Path from, Path to) {
@@ -201,7 +251,12 @@ public final class AtomicFiles {
     } else {
       Path old = tempSibling(target);
       moveAtomically(target, old);
-      moveAtomically(fresh, target);
+      try {
+        moveAtomically(fresh, target);
+      } catch (IOException | RuntimeException e) {
+        moveAtomically(old, target); // put the old directory back rather than leave none
+        throw e;
+      }
       deleteRecursively(old);
     }
     syncDirectory(target.toAbsolutePath().getParent());

@@ -377,6 +377,35 @@ class AdapterFormatTest {
     assertEquals(List.of("shape-false", "shape-true"), list(tmp));
   }
 
+  /** Others write into the adapter directory while a save runs: nothing of theirs is lost. */
+  @Test
+  void entriesWrittenDuringASaveAreKept() throws IOException {
+    Path dir = saved("busy");
+    Files.writeString(dir.resolve("notes.txt"), "v1");
+    Files.createDirectories(dir.resolve("logs"));
+    Files.writeString(dir.resolve("logs/old.txt"), "old");
+    MosAdapter other = TestAdapters.random(config, 12);
+    AtomicFiles.hook = target -> { // after the mirror, before the exchange
+      Files.writeString(dir.resolve("eval.json"), "{}");
+      Path fresh = dir.resolve("notes.new");
+      Files.writeString(fresh, "v2");
+      Files.move(fresh, dir.resolve("notes.txt"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(dir.resolve("logs/new.txt"), "new");
+      Files.writeString(dir.resolve("logs/old.txt"), "old, appended in place");
+    };
+    try {
+      other.save(dir);
+    } finally {
+      AtomicFiles.hook = null;
+    }
+    assertEquals(other, MosAdapter.load(dir));
+    assertEquals("{}", Files.readString(dir.resolve("eval.json")));
+    assertEquals("v2", Files.readString(dir.resolve("notes.txt")));
+    assertEquals("new", Files.readString(dir.resolve("logs/new.txt")));
+    assertEquals("old, appended in place", Files.readString(dir.resolve("logs/old.txt")));
+    assertEquals(List.of("busy"), list(tmp), "no temporary sibling left behind");
+  }
+
   @Test
   void savingThroughALinkToTheDirectoryKeepsTheLink() throws IOException {
     Path real = saved("real");
