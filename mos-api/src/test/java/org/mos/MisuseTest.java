@@ -266,6 +266,9 @@ class MisuseTest {
           () -> Tensor.zeros(ctx, 1 << 30, 1 << 20));
       assertEquals(Status.OUT_OF_MEMORY, t.status(), t.getMessage());
       assertTrue(t.getMessage().contains("needs 4.00 PiB"), t.getMessage());
+      // More threads than the machine can start: libgomp would end the process.
+      ErrorHandlingTest.expect(Status.INVALID_ARGUMENT, () -> ctx.setNumThreads(1_000_000),
+          "mos_context_set_num_threads", "1000000");
       // Still fine afterwards.
       try (ShardPool small = ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2))) {
         small.init(1);
