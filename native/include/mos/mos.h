@@ -148,7 +148,9 @@ MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* avail
 MOS_API mos_status_t mos_context_create(mos_backend_t backend, int32_t device, mos_context_t* out);
 MOS_API mos_status_t mos_context_free(mos_context_t ctx);
 MOS_API mos_status_t mos_context_backend(mos_context_t ctx, mos_backend_t* out);
-/* Threads used by this context's CPU work (OpenMP and OpenBLAS). 0 = library default. */
+/* Threads used by this context's CPU work (OpenMP and OpenBLAS). 0 = library default. At most
+ * 16 x the machine's hardware threads and at most 1024 (more: MOS_STATUS_INVALID_ARGUMENT; an
+ * OpenMP runtime that cannot start the threads would end the process). */
 MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_threads);
 /* Math mode of the context's f32 dense products (ABI 1.2). CUDA: selects the cuBLAS compute type,
  * CUBLAS_COMPUTE_32F (DEFAULT) or CUBLAS_COMPUTE_32F_FAST_TF32 (TF32); the initial value comes
@@ -274,7 +276,8 @@ MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor
                                       mos_tensor_t bias, mos_layer_t* out);
 MOS_API mos_status_t mos_layer_free(mos_layer_t layer);
 
-/* x [N x d_in] -> y [N x d_out].
+/* x [N x d_in] -> y [N x d_out]. y may not share memory with x, the weight or the bias
+ * (INVALID_ARGUMENT); the same holds for dx in backward and delta in mos_layer_delta_weight.
  *   MOS_MODE_FULL:         y  = x W^T (+ b) + (alpha/r) * (dropout(x) A^T) B^T
  *   MOS_MODE_ADAPTER_ONLY: y += (alpha/r) * (dropout(x) A^T) B^T
  * training != 0 applies inverted dropout (rate from the pool) to the adapter branch only and
