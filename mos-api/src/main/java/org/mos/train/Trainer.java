@@ -442,7 +442,7 @@ public final class Trainer {
       throw new MosFileException(stateFile, "config", "the checkpoint was written by a run with "
           + saved + ", this trainer has " + config + " (build the trainer from Trainer.readConfig)");
     }
-    long savedStep = integer(s, "step", stateFile);
+    long savedStep = integer(s.get("step"), "step", stateFile);
     if (savedStep < 0 || savedStep > config.totalSteps()) {
       throw new MosFileException(stateFile, "step", "step " + s.path("step").asText()
           + " is outside [0, " + config.totalSteps() + "]");
@@ -468,8 +468,8 @@ public final class Trainer {
                 + ": expected [seed, counter]");
           }
           String where = "dropout." + e.getKey() + "." + k;
-          dropoutStates.put(layer, new long[] {integer(d, 0, where, stateFile),
-              integer(d, 1, where, stateFile)});
+          dropoutStates.put(layer, new long[] {integer(d.get(0), where, stateFile),
+              integer(d.get(1), where, stateFile)});
         }
       }
     }
@@ -511,18 +511,18 @@ public final class Trainer {
       }
     }
     // ... and the rest of the trainer state, strictly, so that a malformed file changes nothing
-    long rngState = integer(s, "rng_state", stateFile);
+    long rngState = integer(s.get("rng_state"), "rng_state", stateFile);
     double savedTrainSeconds = number(s.path("train_seconds"), "train_seconds", stateFile);
     double savedEvalSeconds = number(s.path("eval_seconds"), "eval_seconds", stateFile);
     List<StepRecord> savedTrain = new ArrayList<>();
     for (JsonNode r : rows(s, "train_history", 4, stateFile)) {
-      savedTrain.add(new StepRecord(integer(r, 0, "train_history", stateFile), config.totalSteps(),
+      savedTrain.add(new StepRecord(integer(r.get(0), "train_history", stateFile), config.totalSteps(),
           number(r.get(1), "train_history", stateFile), number(r.get(2), "train_history", stateFile),
           number(r.get(3), "train_history", stateFile)));
     }
     List<EvalRecord> savedEval = new ArrayList<>();
     for (JsonNode r : rows(s, "eval_history", 2, stateFile)) {
-      savedEval.add(new EvalRecord(integer(r, 0, "eval_history", stateFile),
+      savedEval.add(new EvalRecord(integer(r.get(0), "eval_history", stateFile),
           number(r.get(1), "eval_history", stateFile)));
     }
     JsonNode ts = s.path("task_state");
@@ -561,19 +561,10 @@ public final class Trainer {
 
   // ---- strict readers of trainer_state.json (a checkpoint may come from anywhere) -------------
 
-  private static long integer(JsonNode obj, String key, Path file) {
-    JsonNode v = obj.get(key);
+  /** An integral JSON number that fits 64 bits ({@code where} names it in the error). */
+  private static long integer(JsonNode v, String where, Path file) {
     if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new MosFileException(file, key, "is " + kind(v) + ", not a 64-bit integer");
-    }
-    return v.longValue();
-  }
-
-  private static long integer(JsonNode array, int i, String where, Path file) {
-    JsonNode v = array.get(i);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new MosFileException(file, where, "element " + i + " of " + printable(array)
-          + " is not a 64-bit integer");
+      throw new MosFileException(file, where, "holds " + kind(v) + ", not a 64-bit integer");
     }
     return v.longValue();
   }
@@ -643,14 +634,10 @@ public final class Trainer {
     }
   }
 
+  /** Best effort: a leftover is pruned by the next run. */
   static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      AtomicFiles.deleteRecursively(dir);
     } catch (IOException e) {
       // best effort
     }
