@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# tests/gpu/run.sh: the one script that checks mos's CUDA backend on a GPU machine (see
-# /work/shared/docs/gpu.md and docs/cuda.md). Builds libmos + native tests for sm_90 (Release),
-# finds cuBLAS, runs `ctest -L cuda`, one parity test under compute-sanitizer, and the GPU
-# benchmark; writes $OUT/summary.txt (default ./gpu-out) plus the full logs. Needs nvcc, CMake,
-# ninja; no JDK, no network. Every step has a timeout; the whole run stays under 8 minutes.
+# tests/gpu/run.sh: the one script that checks mos's CUDA backend on a GPU machine (docs/cuda.md,
+# "Checking the GPU path"). Builds libmos + native tests for sm_90 (Release), finds cuBLAS, runs
+# `ctest -L cuda` (the emulated copies excluded), the kernels under compute-sanitizer (memcheck,
+# racecheck, synccheck, initcheck) and the GPU benchmarks; writes $OUT/summary.txt (default
+# ./gpu-out) plus the full logs. Needs nvcc, CMake, ninja; no JDK, no network. Every step has a
+# timeout; the whole run stays under 8 minutes.
+#
+# It cannot pass without having used a GPU:
+#   * no GPU listed by nvidia-smi: nothing is built or run, the summary says so, exit 2;
+#   * a GPU listed: MOS_REQUIRE_GPU=1 is exported, so every CUDA test or benchmark that would
+#     skip (driver too old for the static cudart, cuBLAS not found, no kernel image, ...) fails
+#     instead, and the summary quotes its reason next to the driver version; exit 1.
+# Exit 0 only when the build, every CUDA test (none skipped) and every sanitizer run passed.
 #
 #   tests/gpu/run.sh                 # OUT=./gpu-out
-#   OUT=/tmp/o tests/gpu/run.sh      # MOS_GPU_BUILD=<dir> to choose the build directory
+#   OUT=/tmp/o tests/gpu/run.sh      # MOS_GPU_BUILD=<dir> chooses the build directory;
+#                                    # MOS_GPU_SKIP_BUILD=1 reuses it as it is (tests of this script)
 set -u
 set -o pipefail
 
@@ -28,6 +37,8 @@ log() { echo "[$(elapsed)s] $*" | tee -a "$LOG"; }
 say() { echo "$*" >> "$SUMMARY"; }
 # cap SECONDS: min(SECONDS, time left - reserve), at least 5
 cap() { local want=$1 reserve=${2:-15} l; l=$(( $(left) - reserve )); (( l < want )) && want=$l; (( want < 5 )) && want=5; echo "$want"; }
+FINAL_RC=0
+fail() { FINAL_RC=1; say "FAILED: $*"; }
 
 # The summary is written step by step, so even a run killed from outside leaves one.
 {
@@ -36,30 +47,46 @@ cap() { local want=$1 reserve=${2:-15} l; l=$(( $(left) - reserve )); (( l < wan
 } > "$SUMMARY"
 
 # ---- machine -----------------------------------------------------------------------------------
-GPU=$(timeout 20 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)
+SMI=$(timeout 20 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)
+SMI_RC=$?
+GPU=$(echo "$SMI" | head -1)
+DRIVER=$(echo "$GPU" | awk -F', *' 'NF >= 3 {print $2}')
+if [ "$SMI_RC" != 0 ] || [ -z "$DRIVER" ]; then
+  say "GPU: NONE VISIBLE (nvidia-smi exit $SMI_RC: ${GPU:-no output})"
+  say "RESULT: NOTHING TESTED - this script checks the GPU path and no GPU was found (exit 2)"
+  log "no GPU: $GPU"
+  cat "$SUMMARY"
+  exit 2
+fi
+export MOS_REQUIRE_GPU=1  # from here on a skip is a failure
 NVCC=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
 NVCC_VER=$([ -n "$NVCC" ] && "$NVCC" --version 2>/dev/null | grep -o 'release [0-9.]*' || echo "not found")
-say "GPU: ${GPU:-nvidia-smi failed}"
+say "GPU: $GPU (driver $DRIVER; CUDA 13 needs driver >= 580)"
 say "nvcc: ${NVCC:-not found} (${NVCC_VER}), cmake: $(cmake --version 2>/dev/null | head -1), ninja: $(ninja --version 2>/dev/null || echo 'not found')"
 log "GPU: $GPU; nvcc: $NVCC"
 [ -n "$NVCC" ] && export PATH="$(dirname "$NVCC"):$PATH"
 
-# ---- cuBLAS (the nvidia-cublas wheel under a Python site-packages) -----------------------------
+# ---- cuBLAS (the nvidia-cublas wheel under a Python site-packages; 13, else 12) -------------------
+find_cublas() {  # find_cublas DIR...: the first libcublas.so.13*, else .so.12*, not the tests' fakes
+  local major f
+  for major in 13 12; do
+    f=$(timeout 60 find "$@" -xdev \( -path /proc -o -path /sys \) -prune -o \
+        -name "libcublas.so.$major*" \( -type f -o -type l \) -print 2>/dev/null \
+        | grep -v mos_fake_cublas | sort | head -1)
+    [ -n "$f" ] && { echo "$f"; return 0; }
+  done
+  return 1
+}
 CUBLAS=${MOS_CUBLAS_LIB:-}
 if [ -z "$CUBLAS" ] || [ ! -e "$CUBLAS" ]; then
   CUBLAS=""
   SITES=$(timeout 20 python3 -c 'import site,sys; print(" ".join(site.getsitepackages()+[site.getusersitepackages()]))' 2>/dev/null || true)
-  for d in $SITES; do
-    [ -d "$d" ] || continue
-    CUBLAS=$(timeout 30 find "$d" -name 'libcublas.so.13*' \( -type f -o -type l \) 2>/dev/null \
-             | grep -v mos_fake_cublas | sort | head -1)
-    [ -n "$CUBLAS" ] && break
-  done
+  EXISTING=()
+  for d in $SITES; do [ -d "$d" ] && EXISTING+=("$d"); done
+  ((${#EXISTING[@]})) && CUBLAS=$(find_cublas "${EXISTING[@]}")
   if [ -z "$CUBLAS" ]; then
-    log "cuBLAS not in site-packages; searching / (60 s at most)"
-    CUBLAS=$(timeout 60 find / -xdev \( -path /proc -o -path /sys \) -prune -o \
-             -name 'libcublas.so.13*' \( -type f -o -type l \) -print 2>/dev/null \
-             | grep -v mos_fake_cublas | sort | head -1)  # not the tests' fake
+    log "cuBLAS not in site-packages; searching / (60 s at most per version)"
+    CUBLAS=$(find_cublas /)
   fi
 fi
 if [ -n "$CUBLAS" ]; then
@@ -68,7 +95,7 @@ if [ -n "$CUBLAS" ]; then
   export LD_LIBRARY_PATH="$(dirname "$CUBLAS")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   say "cuBLAS: $CUBLAS"
 else
-  say "cuBLAS: NOT FOUND (CUDA tests will report 'cuBLAS not found' and skip or fail)"
+  say "cuBLAS: NOT FOUND (the CUDA tests will fail with 'cuBLAS not found')"
 fi
 log "MOS_CUBLAS_LIB=${MOS_CUBLAS_LIB:-unset}"
 
@@ -88,89 +115,121 @@ say "CPU reference BLAS: ${OB_ARGS[*]:-plain C++ fallback GEMM (no OpenBLAS foun
 
 # ---- build ---------------------------------------------------------------------------------------
 BUILD_OK=0
-FINAL_RC=0
-log "configure + build in $BUILD (sm_$ARCH, Release)"
 T0=$(date +%s)
-if timeout "$(cap 90)" cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-     -DMOS_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DMOS_BUILD_TESTS=ON \
-     -DMOS_CUDA_EMULATION_TESTS=OFF "${OB_ARGS[@]}" > "$OUT/configure.log" 2>&1; then
-  if timeout "$(cap 270 150)" cmake --build "$BUILD" --parallel "$(nproc)" > "$OUT/build.log" 2>&1; then
-    BUILD_OK=1
+if [ "${MOS_GPU_SKIP_BUILD:-0}" = 1 ]; then
+  [ -f "$BUILD/CTestTestfile.cmake" ] && BUILD_OK=1
+  say "build: reusing $BUILD (MOS_GPU_SKIP_BUILD=1), usable=$BUILD_OK"
+else
+  log "configure + build in $BUILD (sm_$ARCH, Release)"
+  if timeout "$(cap 90)" cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+       -DMOS_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DMOS_BUILD_TESTS=ON \
+       -DMOS_CUDA_EMULATION_TESTS=OFF "${OB_ARGS[@]}" > "$OUT/configure.log" 2>&1; then
+    if timeout "$(cap 270 150)" cmake --build "$BUILD" --parallel "$(nproc)" > "$OUT/build.log" 2>&1; then
+      BUILD_OK=1
+    fi
+  fi
+  T1=$(date +%s)
+  if [ "$BUILD_OK" = 1 ]; then
+    say "build: OK in $((T1 - T0)) s ($(grep -m1 'CUDA backend' "$OUT/configure.log" | sed 's/^-- //'))"
+  else
+    say "build: FAILED after $((T1 - T0)) s; last lines of the logs:"
+    tail -n 25 "$OUT/configure.log" "$OUT/build.log" 2>/dev/null | sed 's/^/    /' >> "$SUMMARY"
   fi
 fi
-T1=$(date +%s)
-if [ "$BUILD_OK" = 1 ]; then
-  say "build: OK in $((T1 - T0)) s ($(grep -m1 'CUDA backend' "$OUT/configure.log" | sed 's/^-- //'))"
-else
-  FINAL_RC=1
-  say "build: FAILED after $((T1 - T0)) s; last lines of the logs:"
-  tail -n 25 "$OUT/configure.log" "$OUT/build.log" 2>/dev/null | sed 's/^/    /' >> "$SUMMARY"
-fi
+[ "$BUILD_OK" = 1 ] || fail "no usable build"
 log "build ok=$BUILD_OK"
 
-# ---- ctest -L cuda ---------------------------------------------------------------------------------
+# ---- ctest -L cuda (not the emulated copies) ------------------------------------------------------
 if [ "$BUILD_OK" = 1 ]; then
-  log "ctest -L cuda"
-  timeout "$(cap 200 130)" ctest --test-dir "$BUILD" -L cuda --output-on-failure --timeout 180 \
-    > "$OUT/ctest.log" 2>&1
+  log "ctest -L cuda -LE emulated"
+  timeout "$(cap 200 130)" ctest --test-dir "$BUILD" -L cuda -LE emulated --output-on-failure \
+    --timeout 180 > "$OUT/ctest.log" 2>&1
   CTEST_RC=$?
-  [ "$CTEST_RC" = 0 ] || FINAL_RC=1
   RESULT=$(grep -E 'tests passed|tests failed' "$OUT/ctest.log" | tail -1)
   say "ctest -L cuda (exit $CTEST_RC): ${RESULT:-no result line (timed out?)}"
   grep -E '^ *[0-9]+/[0-9]+ Test' "$OUT/ctest.log" | sed 's/^/    /' >> "$SUMMARY"
-  FAILED=$(grep -E '\*\*\*Failed|\*\*\*Exception|\*\*\*Timeout|Not Run' "$OUT/ctest.log" | sed 's/^/    /')
-  [ -n "$FAILED" ] && { say "  failures:"; say "$FAILED"; }
-  # What libmos itself says about CUDA here (the reason, when tests skipped).
+  [ "$CTEST_RC" = 0 ] || fail "ctest -L cuda exit $CTEST_RC"
+  # Under MOS_REQUIRE_GPU a test that would skip fails; a skip that still shows (a test without the
+  # guard) is a failure here all the same.
+  SKIPS=$(grep -cE '\*\*\*Skipped|Not Run' "$OUT/ctest.log")
+  [ "$SKIPS" = 0 ] || fail "$SKIPS CUDA test(s) skipped or not run on a machine with a GPU"
+  REASONS=$(grep -E '^(SKIP|FAIL)[: ]' "$OUT/ctest.log" | sort | uniq | head -20 | sed 's/^/    /')
+  [ -n "$REASONS" ] && { say "  reasons given by the tests (driver $DRIVER):"; say "$REASONS"; }
+  # What libmos itself says about CUDA here.
   ND=$BUILD/tests/native/cuda/cuda_no_device
-  [ -x "$ND" ] && timeout 30 "$ND" 2>&1 | grep -E '^mos_backend_available|^libmos' | sed 's/^/  /' >> "$SUMMARY"
+  [ -x "$ND" ] && timeout 30 "$ND" 2>&1 | grep -E '^mos_backend_available|^libmos|^CUDA runtime' | sed 's/^/  /' >> "$SUMMARY"
 fi
 
-# ---- compute-sanitizer (memcheck) on the parity test, small shapes ----------------------------------
+# ---- compute-sanitizer on the kernels (small shapes) ----------------------------------------------
 SAN=$(command -v compute-sanitizer || ls "$(dirname "${NVCC:-/usr/local/cuda/bin/nvcc}")"/compute-sanitizer 2>/dev/null || true)
 PARITY=$BUILD/tests/native/cuda/cuda_parity
-if [ "$BUILD_OK" = 1 ] && [ -n "$SAN" ] && [ -x "$PARITY" ] && (( $(left) > 200 )); then
-  log "compute-sanitizer memcheck cuda_parity (MOS_PARITY_MAX_DIM=512)"
-  MOS_PARITY_MAX_DIM=512 timeout "$(cap 100 100)" "$SAN" --tool memcheck --error-exitcode 99 \
-    --leak-check no "$PARITY" > "$OUT/sanitizer.log" 2>&1
-  SAN_RC=$?
-  case $SAN_RC in
-    0) say "compute-sanitizer memcheck (cuda_parity, dims <= 512): clean" ;;
-    77) say "compute-sanitizer memcheck: parity skipped ($(grep -m1 SKIP "$OUT/sanitizer.log"))" ;;
-    124) say "compute-sanitizer memcheck: TIMED OUT (see sanitizer.log)" ;;
-    *) say "compute-sanitizer memcheck: FAILED (exit $SAN_RC): $(grep -m3 -E 'ERROR SUMMARY|Invalid|FAIL' "$OUT/sanitizer.log" | tr '\n' ' ')" ;;
+BANKP=$BUILD/tests/native/cuda_bank_parity
+[ -x "$BANKP" ] || BANKP=$(find "$BUILD" -name cuda_bank_parity -type f -perm -u+x 2>/dev/null | head -1)
+sanitize() {  # sanitize TOOL SECONDS LABEL CMD...: one compute-sanitizer run, its result in the summary
+  local tool=$1 secs=$2 label=$3 rc extra=()
+  shift 3
+  [ "$tool" = memcheck ] && extra=(--leak-check no)
+  [ "$tool" = racecheck ] && extra=(--racecheck-report all)
+  timeout "$(cap "$secs" 60)" "$SAN" --tool "$tool" --error-exitcode 99 "${extra[@]}" "$@" \
+    > "$OUT/sanitizer-$tool-$label.log" 2>&1
+  rc=$?
+  case $rc in
+    0) say "compute-sanitizer $tool ($label): clean ($(grep -m1 'ERROR SUMMARY\|RACECHECK SUMMARY' "$OUT/sanitizer-$tool-$label.log" | sed 's/^========= //'))" ;;
+    124) say "compute-sanitizer $tool ($label): TIMED OUT after its cap (inconclusive, not counted as a failure)" ;;
+    *) fail "compute-sanitizer $tool ($label) exit $rc: $(grep -m3 -E 'ERROR SUMMARY|RACECHECK SUMMARY|Invalid|Race|FAIL|Uninitialized' "$OUT/sanitizer-$tool-$label.log" | tr '\n' ' ')" ;;
   esac
+}
+if [ "$BUILD_OK" = 1 ] && [ -n "$SAN" ] && [ -x "$PARITY" ]; then
+  log "compute-sanitizer runs"
+  for tool in memcheck racecheck synccheck initcheck; do
+    # racecheck and initcheck slow kernels down most: smaller shapes for them.
+    if [ "$tool" = memcheck ]; then export MOS_PARITY_MAX_DIM=256; else export MOS_PARITY_MAX_DIM=128; fi
+    (( $(left) > 90 )) || { say "compute-sanitizer $tool: not run (time)"; continue; }
+    # cuda_parity: gather, scatter-add, shrink/expand (shared memory + shuffles), block sums,
+    # AdamW, dropout, bf16; the bank's kernels through cuda_bank_parity --small.
+    sanitize "$tool" 70 parity "$PARITY"
+    [ -n "$BANKP" ] && (( $(left) > 90 )) && sanitize "$tool" 50 bank "$BANKP" --small
+  done
+  unset MOS_PARITY_MAX_DIM
 else
-  say "compute-sanitizer: skipped (tool ${SAN:-not found}, build ok=$BUILD_OK, $(left) s left)"
+  say "compute-sanitizer: not run (tool ${SAN:-not found}, build ok=$BUILD_OK)"
 fi
 
-# ---- GPU benchmark -------------------------------------------------------------------------------
-BENCH=$BUILD/tests/native/cuda/mos_cuda_bench
+# ---- GPU benchmarks ------------------------------------------------------------------------------
+BENCH=$BUILD/native/bench/mos_cuda_bench
 if [ "$BUILD_OK" = 1 ] && [ -x "$BENCH" ] && (( $(left) > 40 )); then
   QUICK=""
   (( $(left) < 150 )) && QUICK="--quick"
   log "mos_cuda_bench $QUICK"
-  timeout "$(cap 170 25)" "$BENCH" $QUICK > "$OUT/bench.txt" 2>&1
+  timeout "$(cap 150 25)" "$BENCH" $QUICK > "$OUT/bench.txt" 2>&1
   BENCH_RC=$?
   say ""
   say "mos_cuda_bench $QUICK (exit $BENCH_RC; GB/s count the bytes each operation must move):"
-  grep -E '^(device|libmos|\||no cuBLAS|SKIP|CUDA error|C API error)' "$OUT/bench.txt" | sed 's/^/  /' >> "$SUMMARY"
+  grep -E '^(device|libmos|\||no cuBLAS|SKIP|FAIL|CUDA error|C API error)' "$OUT/bench.txt" | sed 's/^/  /' >> "$SUMMARY"
+  [ "$BENCH_RC" = 0 ] || [ "$BENCH_RC" = 124 ] || fail "mos_cuda_bench exit $BENCH_RC"
 else
-  say "mos_cuda_bench: skipped (build ok=$BUILD_OK, $(left) s left)"
+  say "mos_cuda_bench: not run (build ok=$BUILD_OK, $(left) s left)"
 fi
 
 # The suite's own GPU cases (native/bench), if built and time allows.
-MOS_BENCH=$(find "$BUILD" -name mos_bench -type f -perm -u+x 2>/dev/null | head -1)
-if [ "$BUILD_OK" = 1 ] && [ -n "$MOS_BENCH" ] && (( $(left) > 60 )); then
+MOS_BENCH=$BUILD/native/bench/mos_bench
+if [ "$BUILD_OK" = 1 ] && [ -x "$MOS_BENCH" ] && (( $(left) > 60 )); then
   log "mos_bench --backend cuda --quick --cases layer,adapter"
   timeout "$(cap 60 15)" "$MOS_BENCH" --backend cuda --quick --cases layer,adapter \
     > "$OUT/mos_bench_cuda.txt" 2>&1
+  MB_RC=$?
   say ""
-  say "mos_bench --backend cuda --quick --cases layer,adapter (exit $?): see mos_bench_cuda.txt"
+  say "mos_bench --backend cuda --quick --cases layer,adapter (exit $MB_RC): see mos_bench_cuda.txt"
+  [ "$MB_RC" = 77 ] && fail "mos_bench --backend cuda found no usable CUDA backend"
 fi
 
 say ""
-say "total: $(elapsed) s; logs in $OUT (configure.log build.log ctest.log sanitizer.log bench.txt run.log)"
+if [ "$FINAL_RC" = 0 ]; then
+  say "RESULT: PASSED on $GPU"
+else
+  say "RESULT: FAILED (see the FAILED lines above)"
+fi
+say "total: $(elapsed) s; logs in $OUT"
 log "done in $(elapsed) s"
 cat "$SUMMARY"
-# 0 when the build and every ctest passed (skips count as passes); the summary says the rest.
 exit "$FINAL_RC"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -134,6 +135,34 @@ inline std::vector<float> read_pool(mos_pool_t p, mos_pool_array_t which, int64_
   std::vector<float> v(static_cast<size_t>(n));
   T_OK(mos_pool_read(p, which, v.data(), n));
   return v;
+}
+
+// GPU tests: true when the CUDA backend is usable. Otherwise prints why and sets *exit_code:
+// 77 ("SKIP: <reason>", ctest's skip code) normally, 1 ("FAIL: ...") when MOS_REQUIRE_GPU is set
+// to anything but "0" -- tests/gpu/run.sh sets it on a machine where nvidia-smi shows a GPU, so a
+// GPU run that tested nothing cannot pass.
+inline bool gpu_required() {
+  const char* v = std::getenv("MOS_REQUIRE_GPU");
+  return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
+}
+inline int skip_exit_code(const char* test, const char* reason) {
+  if (gpu_required()) {
+    std::printf("FAIL: %s would skip (%s), but MOS_REQUIRE_GPU is set: a GPU is expected here\n",
+                test, reason);
+    return 1;
+  }
+  std::printf("SKIP: %s\n", reason);
+  return 77;
+}
+inline bool cuda_usable(const char* test, int* exit_code) {
+  int32_t available = 0;
+  char reason[512] = "";
+  if (mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) ==
+          MOS_STATUS_OK &&
+      available)
+    return true;
+  *exit_code = skip_exit_code(test, reason[0] ? reason : mos_last_error());
+  return false;
 }
 
 inline std::string shape(int64_t a, int64_t b) {

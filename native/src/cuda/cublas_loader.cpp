@@ -19,6 +19,9 @@ std::vector<std::string> candidates() {
   const char* env = std::getenv("MOS_CUBLAS_LIB");
   if (env != nullptr && env[0] != '\0') names.emplace_back(env);
   names.emplace_back("libcublas.so.13");
+  // cuBLAS 12 (e.g. a cu12 wheel, which ships no unversioned link): the entry points used here
+  // (Create/Destroy/SetStream/GemmEx/SetMathMode/GetVersion) have the same ABI in 12 and 13.
+  names.emplace_back("libcublas.so.12");
   names.emplace_back("libcublas.so");
   return names;
 }
@@ -90,12 +93,19 @@ int gemm_row_major(const Library& lib, cublasHandle_t handle, bool trans_a, bool
 }
 
 const Library* shared(std::string* error) {
+  // Plain pointers with no destructor: the library stays mapped until the process is gone. A
+  // context freed late (a Java Cleaner or daemon thread at JVM exit, an atexit handler, a leaked
+  // context) still calls cublasDestroy_v2; a static unique_ptr would have dlclose'd it first.
   static std::once_flag once;
-  static std::unique_ptr<Library> lib;
-  static std::string load_error;
-  std::call_once(once, [] { lib = load(&load_error); });
-  if (lib == nullptr && error != nullptr) *error = load_error;
-  return lib.get();
+  static const Library* lib = nullptr;
+  static const std::string* load_error = nullptr;
+  std::call_once(once, [] {
+    std::string why;
+    lib = load(&why).release();
+    load_error = new std::string(why);
+  });
+  if (lib == nullptr && error != nullptr) *error = *load_error;
+  return lib;
 }
 
 }  // namespace cublas

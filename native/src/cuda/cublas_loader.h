@@ -1,5 +1,5 @@
 // cublas_loader.h: finds libcublas at run time (dlopen) and resolves the functions the CUDA
-// backend calls. Search order: $MOS_CUBLAS_LIB, libcublas.so.13, libcublas.so.
+// backend calls. Search order: $MOS_CUBLAS_LIB, libcublas.so.13, libcublas.so.12, libcublas.so.
 #pragma once
 
 #include <memory>
@@ -47,8 +47,9 @@ int gemm_row_major(const Library& lib, cublasHandle_t handle, bool trans_a, bool
                    const void* b, cudaDataType b_type, int ldb, const float* beta, void* c,
                    cudaDataType c_type, int ldc, int compute_type);
 
-// The process-wide library: loaded on first use (thread-safe), never unloaded. The outcome,
-// success or failure, is cached for the life of the process.
+// The process-wide library: loaded on first use (thread-safe), never unloaded, not even by static
+// destruction at exit (contexts freed after that still call into it). The outcome, success or
+// failure, is cached for the life of the process.
 const Library* shared(std::string* error);
 
 }  // namespace cublas

@@ -47,6 +47,21 @@ int checked_int(int64_t v, const char* what) {
 }
 
 constexpr size_t kInitialScratch = size_t{1} << 20;  // 1 MiB: every common call fits
+
+// The memory pool's release threshold: MOS_CUDA_POOL_KEEP_BYTES when set (0 gives every freed
+// block back at the next synchronization), else 1/16 of the device's memory, at most 1 GiB.
+uint64_t pool_keep_bytes(size_t total_mem) {
+  const char* env = std::getenv("MOS_CUDA_POOL_KEEP_BYTES");
+  if (env != nullptr && env[0] != '\0') {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(env, &end, 10);
+    check(end != env && *end == '\0', MOS_STATUS_INVALID_ARGUMENT,
+          "MOS_CUDA_POOL_KEEP_BYTES must be a number of bytes, got '", env, "'");
+    return v;
+  }
+  const uint64_t sixteenth = static_cast<uint64_t>(total_mem) / 16;
+  return sixteenth < (uint64_t{1} << 30) ? sixteenth : (uint64_t{1} << 30);
+}
 constexpr size_t kScratchGranule = size_t{1} << 20;
 
 }  // namespace
@@ -107,10 +122,49 @@ bool cuda_probe_devices(int* count, std::string* reason) {
   return found > 0;
 }
 
+namespace {
+
+// "CUDA device 0 (NVIDIA H100, sm_90) cannot run this libmos's kernels (...); rebuild with
+// CMAKE_CUDA_ARCHITECTURES including 90", or "" when the build holds an image for the device.
+// Leaves the calling thread's current device as it found it.
+std::string kernel_image_problem(int32_t device) {
+  int previous = 0;
+  const bool restore = cudaGetDevice(&previous) == cudaSuccess;
+  std::string why;
+  cudaDeviceProp prop;
+  cudaError_t e = cudaSetDevice(device);
+  if (e == cudaSuccess) e = cudaGetDeviceProperties(&prop, device);
+  if (e != cudaSuccess) {
+    why = cat("CUDA device ", device, " cannot be used (", error_words(e), ")");
+  } else {
+    const cudaError_t image = cuda::probe_kernel_image();
+    if (image != cudaSuccess) {
+      why = cat("CUDA device ", device, " (", prop.name, ", sm_", prop.major, prop.minor,
+                ") cannot run this libmos's kernels (", error_words(image),
+                "; built for ", cuda_build_info(), "); rebuild with CMAKE_CUDA_ARCHITECTURES including ",
+                prop.major, prop.minor);
+    }
+  }
+  if (restore) cudaSetDevice(previous);
+  cudaGetLastError();
+  return why;
+}
+
+}  // namespace
+
 bool cuda_backend_available(std::string* reason) {
   std::string why;
   if (!cuda_probe_devices(nullptr, &why)) {
     if (reason != nullptr) *reason = why;
+    return false;
+  }
+  // Device 0 must be able to run the kernels compiled in (a context on another device checks that
+  // device when it is created). Probed once: the build and the device do not change.
+  static std::once_flag image_once;
+  static std::string image_problem;
+  std::call_once(image_once, [] { image_problem = kernel_image_problem(0); });
+  if (!image_problem.empty()) {
+    if (reason != nullptr) *reason = image_problem;
     return false;
   }
   if (cublas::shared(&why) == nullptr) {
@@ -145,13 +199,9 @@ CudaBackend::CudaBackend(int32_t device, const cublas::Library* blas)
     cc_major_ = prop.major;
     cc_minor_ = prop.minor;
     total_mem_ = prop.totalGlobalMem;
-    const cudaError_t image = cuda::probe_kernel_image();
-    if (image != cudaSuccess) {
-      cudaGetLastError();
-      fail(MOS_STATUS_BACKEND_UNAVAILABLE, "CUDA device ", device_, " (", name_, ", sm_", cc_major_,
-           cc_minor_, ") cannot run this libmos's kernels (", error_words(image),
-           "); rebuild with CMAKE_CUDA_ARCHITECTURES including ", cc_major_, cc_minor_);
-    }
+    const std::string image = kernel_image_problem(device_);
+    if (!image.empty()) fail(MOS_STATUS_BACKEND_UNAVAILABLE, image);
+    MOS_CUDA_CHECK(cudaSetDevice(device_));
     MOS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
 
     int pools = 0;
@@ -163,9 +213,12 @@ CudaBackend::CudaBackend(int32_t device, const cublas::Library* blas)
       props.location.type = cudaMemLocationTypeDevice;
       props.location.id = device_;
       MOS_CUDA_CHECK(cudaMemPoolCreate(&pool_, &props));
-      // Keep freed blocks cached in the pool instead of returning them at every sync.
-      uint64_t keep = UINT64_MAX;
-      MOS_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep));
+      // Freed blocks stay cached in the pool (no driver round trip for the next step's
+      // allocations) up to this threshold; above it the driver takes memory back at the next
+      // synchronization, so another library or context in the process can have it.
+      pool_keep_bytes_ = pool_keep_bytes(total_mem_);
+      MOS_CUDA_CHECK(
+          cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &pool_keep_bytes_));
     }
     cudaGetLastError();
 
@@ -182,7 +235,7 @@ CudaBackend::CudaBackend(int32_t device, const cublas::Library* blas)
 
     tf32_ = env_flag("MOS_CUDA_TF32", false);
     deterministic_ = env_flag("MOS_CUDA_DETERMINISTIC", false);
-    fused_ = env_flag("MOS_CUDA_FUSED", true);
+    small_rank_kernels_ = env_flag("MOS_CUDA_SMALL_RANK_KERNELS", true);
     size_t need = kInitialScratch;
     if (cuda::sum_squares_scratch_bytes() > need) need = cuda::sum_squares_scratch_bytes();
     reserve_scratch(need);
@@ -218,7 +271,9 @@ std::string CudaBackend::describe() const {
              " SMs, ", total_mem_ >> 30, " GiB); cuBLAS ", cublas_version_, " from ",
              blas_lib_->path, "; f32 products", tf32_ ? " with TF32" : "",
              deterministic_ ? "; deterministic scatter-add" : "; atomic scatter-add",
-             fused_ ? "; fused small-rank kernels" : "");
+             small_rank_kernels_ ? "; small-rank product kernels" : "",
+             pool_ != nullptr ? cat("; memory pool keeps up to ", pool_keep_bytes_ >> 20, " MiB")
+                              : std::string("; cudaMalloc (no memory pools)"));
 }
 
 void CudaBackend::activate() const { MOS_CUDA_CHECK(cudaSetDevice(device_)); }
@@ -319,6 +374,9 @@ void CudaBackend::fill_zero(void* p, size_t bytes) {
 void CudaBackend::synchronize() {
   activate();
   MOS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  // The driver releases above the threshold at synchronizations too; trimming here makes the
+  // promise explicit for mos_context_synchronize.
+  if (pool_ != nullptr) MOS_CUDA_CHECK(cudaMemPoolTrimTo(pool_, pool_keep_bytes_));
 }
 
 void CudaBackend::reserve_scratch(size_t bytes) {
@@ -365,7 +423,7 @@ void CudaBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
     MOS_CUDA_CHECK(cuda::scale_matrix(m, n, beta, c, ldc, stream_));
     return;
   }
-  if (fused_) {
+  if (small_rank_kernels_) {
     // Few rows and a small inner dimension: the expand kernel (y += s u B^T, dx += du A,
     // dA = du^T x). Few rows and a small output width: the split-K shrink (u = x A^T, du = G B).
     if (m <= cuda::kExpandMaxM && k <= cuda::kExpandMaxK) {

@@ -64,19 +64,12 @@ class CudaBackend final : public Backend {
   void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
              float* v) override;
 
-  // ---- CUDA knobs (set from the environment at creation; the first two also through the C ABI:
-  // mos_context_set_math_mode, mos_context_set_deterministic) ------------------------------
-  // TF32 tensor cores for the f32 cuBLAS products (MOS_CUDA_TF32=1). Off by default.
-  void set_tf32(bool on) { tf32_ = on; }
+  // ---- CUDA knobs: initial values from the environment at creation (docs/cuda.md) ----------
+  // TF32 tensor cores for the f32 cuBLAS products (MOS_CUDA_TF32=1, mos_context_set_math_mode).
   void set_math_mode(mos_math_mode_t mode) override { tf32_ = mode == MOS_MATH_TF32; }
-  bool tf32() const { return tf32_; }
-  // Deterministic scatter-add (MOS_CUDA_DETERMINISTIC=1): bit-identical gradients run to run.
+  // Sorted-slot scatter-add, bit-identical gradients run to run (MOS_CUDA_DETERMINISTIC=1,
+  // mos_context_set_deterministic).
   void set_deterministic(bool on) override { deterministic_ = on; }
-  bool deterministic() const { return deterministic_; }
-  // Fused small-rank shrink/expand kernels instead of cuBLAS where they apply
-  // (MOS_CUDA_FUSED=0 turns them off). On by default.
-  void set_fused(bool on) { fused_ = on; }
-  bool fused() const { return fused_; }
 
   // Dense product with explicit storage types (CUDA_R_32F now; CUDA_R_16BF storage for
   // activations and base weights later), always accumulated in f32.
@@ -112,9 +105,12 @@ class CudaBackend final : public Backend {
   size_t total_mem_ = 0;
   std::string name_;
   int cublas_version_ = 0;
+  uint64_t pool_keep_bytes_ = 0;  // the pool's release threshold (see the constructor)
   bool tf32_ = false;
   bool deterministic_ = false;
-  bool fused_ = true;
+  // The small-rank product kernels (lora_shrink.cu, lora_expand.cu) instead of cuBLAS where a
+  // product has few rows and a small rank; MOS_CUDA_SMALL_RANK_KERNELS=0 sends all to cuBLAS.
+  bool small_rank_kernels_ = true;
 };
 
 }  // namespace mos

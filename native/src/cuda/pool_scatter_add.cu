@@ -2,10 +2,12 @@
 // over repeated indices and across layers. Two modes:
 //  * atomic (default): one atomicAdd per element. Repeated indices inside one call race, so the
 //    rounding order (not the value) may differ between runs.
-//  * deterministic: a rank kernel sorts the r*l slots by (index, slot) into scratch; then the
-//    first slot of each run of equal indices owns that destination and adds the run's values one
-//    by one in ascending slot order (the order a sequential CPU loop uses). No atomics, so two
-//    runs are bit-identical.
+//  * deterministic: a rank kernel sorts the r*l slots by (index, the CPU's visiting order) into
+//    scratch; then the first slot of each run of equal indices owns that destination and adds
+//    the run's values one by one in that order. No atomics, so two runs are bit-identical, and
+//    the sums are the CPU backend's own: the CPU visits A's slots q = j*l + i in order, and B's
+//    rank-inside-shard (i outer, j inner), so B sorts its ties by i*r + j. The sort costs
+//    (r*l)^2 index compares (r*l = 2,048 at r = 256, l = 8: 4M compares, spread over the grid).
 // Mappings follow shard_gather.cu: A by slot row with t fastest, B in B_k's row-major order.
 #include "common/index_math.h"
 #include "kernels.h"
@@ -47,15 +49,25 @@ __global__ void scatter_b_atomic(const float* __restrict__ d_b, int64_t s_b, int
 }
 
 // ---- deterministic mode ---------------------------------------------------------------------
-// perm[rank(q)] = q, rank by (index[q], q). O(n^2) compares over n = r*l slots (a few thousand
-// at most), spread over the grid; the index array stays in L1.
-__global__ void sort_slots(const int32_t* __restrict__ index, int32_t n, int32_t* perm) {
+// The position of slot q = j*l + i in the CPU backend's loop: q itself for A; i*r + j for B.
+__device__ __forceinline__ int32_t cpu_order(int32_t q, int32_t r, int32_t l, bool b_order) {
+  if (!b_order) return q;
+  const int32_t j = q / l;
+  return (q - j * l) * r + j;
+}
+
+// perm[rank(q)] = q, rank by (index[q], cpu_order(q)). O(n^2) compares over n = r*l slots,
+// spread over the grid; the index array stays in L1.
+__global__ void sort_slots(const int32_t* __restrict__ index, int32_t r, int32_t l, bool b_order,
+                           int32_t* perm) {
+  const int32_t n = r * l;
   for (int32_t q = blockIdx.x * blockDim.x + threadIdx.x; q < n; q += gridDim.x * blockDim.x) {
     const int32_t key = index[q];
+    const int32_t order = cpu_order(q, r, l, b_order);
     int32_t rank = 0;
     for (int32_t p = 0; p < n; ++p) {
       const int32_t other = index[p];
-      rank += (other < key) || (other == key && p < q);
+      rank += (other < key) || (other == key && cpu_order(p, r, l, b_order) < order);
     }
     perm[rank] = q;
   }
@@ -107,9 +119,10 @@ __global__ void scatter_b_sorted(const float* __restrict__ d_b, int64_t s_b, int
   }
 }
 
-cudaError_t sort_into_scratch(const int32_t* index, int32_t n, void* scratch, cudaStream_t stream) {
-  launch(sort_slots, blocks_for(n, 128, 1024), 128, stream, index, n,
-         static_cast<int32_t*>(scratch));
+cudaError_t sort_into_scratch(const int32_t* index, int32_t r, int32_t l, bool b_order,
+                              void* scratch, cudaStream_t stream) {
+  launch(sort_slots, blocks_for(static_cast<int64_t>(r) * l, 128, 1024), 128, stream, index, r, l,
+         b_order, static_cast<int32_t*>(scratch));
   return cudaGetLastError();
 }
 
@@ -129,7 +142,7 @@ cudaError_t scatter_add_a(const float* d_a, int64_t s_a, const int32_t* index, i
     launch(scatter_a_atomic, grid, threads, stream, d_a, s_a, index, r, l, grad_a);
     return cudaGetLastError();
   }
-  cudaError_t e = sort_into_scratch(index, static_cast<int32_t>(slots), scratch, stream);
+  cudaError_t e = sort_into_scratch(index, r, l, false, scratch, stream);
   if (e != cudaSuccess) return e;
   launch(scatter_a_sorted, grid, threads, stream, d_a, s_a, index, r, l,
          static_cast<const int32_t*>(scratch), grad_a);
@@ -149,8 +162,7 @@ cudaError_t scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards, con
            kThreads, stream, d_b, s_b, num_shards, index, r, l, grad_b);
     return cudaGetLastError();
   }
-  const int32_t n = r * l;
-  cudaError_t e = sort_into_scratch(index, n, scratch, stream);
+  cudaError_t e = sort_into_scratch(index, r, l, true, scratch, stream);
   if (e != cudaSuccess) return e;
   dim3 block(32, 8);
   launch(scatter_b_sorted, blocks_for(s_b, 8, kMaxBlocks), block, stream, d_b, s_b, num_shards,

@@ -1,6 +1,6 @@
 // cuda_bank_parity: the adapter bank on CUDA vs the same bank on the CPU backend, same adapters and
 // inputs, at MOS_TOL_CUDA_VS_CPU_F32, over decode and prefill shapes, every kernel choice, the host
-// (staged) and tensor entry points; removed ids and merge on CUDA. Exits 77 (skip) without a GPU.
+// (staged) and tensor entry points; removed ids and merge on CUDA. Without a usable GPU: skip (exit 77), or fail under MOS_REQUIRE_GPU=1.
 // --small: smaller shapes, for the CPU emulator build (cuda_bank_parity_emulated).
 #include <cstdio>
 #include <cstring>
@@ -34,13 +34,8 @@ std::vector<float> cuda_apply_tensors(mos_context_t cuda, mos_bank_t bank, int s
 
 int main(int argc, char** argv) {
   const bool small = argc > 1 && std::strcmp(argv[1], "--small") == 0;
-  int32_t avail = 0;
-  char reason[256] = "";
-  mos_backend_available(MOS_BACKEND_CUDA, &avail, reason, sizeof reason);
-  if (!avail) {
-    std::printf("SKIP: CUDA backend unavailable: %s\n", reason);
-    return 77;
-  }
+  int skip_code = 0;
+  if (!t::cuda_usable("cuda_bank_parity", &skip_code)) return skip_code;
   mos_context_t cpu = nullptr, cuda = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &cpu));
   T_OK(mos_context_create(MOS_BACKEND_CUDA, 0, &cuda));

@@ -1,8 +1,11 @@
 // cuda_determinism: with MOS_CUDA_DETERMINISTIC=1 (sorted-slot scatter-add, no atomics) the pool
 // gradients of forward + backward over all blocks, with many repeated indices, are bit-identical
 // across two runs in one context and across a fresh context; they also match the CPU backend at
-// MOS_TOL_CUDA_VS_CPU_F32. Shapes cover the fused (N <= 64) and the cuBLAS (N > 64) products.
-// Without a usable GPU: "SKIP: <reason>", exit 77.
+// MOS_TOL_CUDA_VS_CPU_F32. Shapes cover the small-rank kernels (N <= 64) and cuBLAS (N > 64).
+// check_b_order: with B indices repeated across shards (l > 1) and every dB_k value exact, the
+// deterministic grad_B is bit-identical to the CPU backend's (the same summation order).
+// Without a usable GPU: skip (exit 77), or fail under MOS_REQUIRE_GPU=1.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -79,23 +82,94 @@ size_t first_difference(const std::vector<float>& x, const std::vector<float>& y
   return x.size();
 }
 
+// Values s * 2^e * (1 + k/8): 4 significant bits, so a product of two is exact in f32 while sums
+// of many, spread over 2^-24 .. 2^24, round differently in different orders.
+float crafted(std::mt19937_64& rng) {
+  const int e = static_cast<int>(rng() % 25) - 12;
+  const float mant = 1.0f + static_cast<float>(rng() % 8) / 8.0f;
+  return (rng() & 1 ? -1.0f : 1.0f) * std::ldexp(mant, e);
+}
+
+// grad_pool_B of one block whose dB_k is exact on both backends: N = 1, x one-hot (u_j is one pool
+// value), alpha = r (scale 1), no dropout, pool_B = 0. idx_B repeats two destinations over all
+// r*l slots. The CPU backend adds, per pool row t, over shards i then ranks j; the deterministic
+// CUDA scatter-add must use that order too. The host computes both that order and the slot order
+// (j outer, i inner) in f32: each backend must equal the first bit for bit, and the two orders
+// must differ somewhere for at least one seed, so the check can fail.
+void check_b_order(mos_context_t cpu, mos_context_t gpu) {
+  const int32_t d_in = 8, d_out = 12, L = 1, r = 6, R = 6, p = 0, l = 2;
+  const int64_t P = static_cast<int64_t>(R) * L * l, sa = d_in / l, sb = d_out / l;
+  const int64_t slots = static_cast<int64_t>(r) * l;
+  bool order_matters = false;
+  for (uint64_t seed = 900; seed < 920; ++seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<float> pa(static_cast<size_t>(P * sa), 0.0f), g(d_out), u(r);
+    std::vector<int32_t> ia(slots), ib(slots);
+    for (int64_t q = 0; q < slots; ++q) ia[q] = static_cast<int32_t>(q);  // distinct rows
+    for (auto& v : ib) v = static_cast<int32_t>(P - 1 - static_cast<int64_t>(rng() % 2));
+    for (int32_t j = 0; j < r; ++j) {  // u_j = A_k[j, 0] = pool_A[idx_A[j*l], 0]
+      u[j] = crafted(rng);
+      pa[static_cast<size_t>(ia[static_cast<size_t>(j) * l]) * sa] = u[j];
+    }
+    for (auto& v : g) v = crafted(rng);
+    std::vector<float> x(d_in, 0.0f);
+    x[0] = 1.0f;
+    // dB_k[row, j] = g[row] * u[j] (exact). Host sums in both orders.
+    std::vector<float> cpu_order(static_cast<size_t>(sb * P), 0.0f), slot_order = cpu_order;
+    for (int64_t t = 0; t < sb; ++t) {
+      for (int32_t i = 0; i < l; ++i)
+        for (int32_t j = 0; j < r; ++j)
+          cpu_order[t * P + ib[j * l + i]] += g[i * sb + t] * u[j];
+      for (int32_t j = 0; j < r; ++j)
+        for (int32_t i = 0; i < l; ++i)
+          slot_order[t * P + ib[j * l + i]] += g[i * sb + t] * u[j];
+    }
+    order_matters = order_matters || !bit_identical(cpu_order, slot_order);
+    std::vector<float> got[2];
+    int side = 0;
+    for (mos_context_t ctx : {cpu, gpu}) {
+      mos_pool_t pool = nullptr;
+      T_OK(mos_pool_create(ctx, d_in, d_out, L, r, R, p, l, static_cast<float>(r), 0.0f, &pool));
+      if (!pool) return;
+      T_OK(mos_pool_write(pool, MOS_POOL_A, pa.data(), P * sa));
+      T_OK(mos_pool_set_indices(pool, 0, ia.data(), ib.data(), slots));
+      mos_tensor_t xt = t::tensor(ctx, 1, d_in, x), gt = t::tensor(ctx, 1, d_out, g);
+      mos_tensor_t yt = t::tensor(ctx, 1, d_out), dxt = t::tensor(ctx, 1, d_in);
+      mos_layer_t layer = nullptr;
+      T_OK(mos_layer_create(pool, 0, nullptr, nullptr, &layer));
+      T_OK(mos_pool_zero_grad(pool));
+      T_OK(mos_layer_forward(layer, xt, yt, MOS_MODE_ADAPTER_ONLY, 1));
+      T_OK(mos_layer_backward(layer, xt, gt, dxt, MOS_MODE_ADAPTER_ONLY));
+      got[side++] = t::read_pool(pool, MOS_POOL_GRAD_B, sb * P);
+      mos_layer_free(layer);
+      for (auto h : {xt, gt, yt, dxt}) mos_tensor_free(h);
+      mos_pool_free(pool);
+    }
+    for (int k = 0; k < 2; ++k) {
+      const size_t i = first_difference(got[k], cpu_order);
+      T_CHECK(bit_identical(got[k], cpu_order),
+              "%s grad_B with repeated B indices across shards is not the CPU-order sum bit for "
+              "bit (seed %llu): element %zu is %.9g, expected %.9g",
+              k == 0 ? "CPU" : "deterministic CUDA", static_cast<unsigned long long>(seed), i,
+              i < got[k].size() ? got[k][i] : 0.0f, i < cpu_order.size() ? cpu_order[i] : 0.0f);
+    }
+  }
+  T_CHECK(order_matters,
+          "no seed made the summation order matter: the B-order check cannot fail as written");
+}
+
 }  // namespace
 
 int main() {
   setenv("MOS_CUDA_DETERMINISTIC", "1", 1);  // read when a CUDA context is created
-  int32_t available = 0;
-  char reason[512] = "";
-  if (mos_backend_available(MOS_BACKEND_CUDA, &available, reason, sizeof(reason)) !=
-          MOS_STATUS_OK ||
-      !available) {
-    std::printf("SKIP: %s\n", reason[0] ? reason : mos_last_error());
-    return 77;
-  }
+  int skip_code = 0;
+  if (!t::cuda_usable("cuda_determinism", &skip_code)) return skip_code;
   mos_context_t cpu = nullptr, gpu = nullptr, gpu2 = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &cpu));
   T_OK(mos_context_create(MOS_BACKEND_CUDA, 0, &gpu));
   T_OK(mos_context_create(MOS_BACKEND_CUDA, 0, &gpu2));
   if (!cpu || !gpu || !gpu2) return t::report("cuda_determinism");
+  check_b_order(cpu, gpu);
   uint64_t seed = 4242;
   for (const Shape& s : kShapes) {
     char shape[160];

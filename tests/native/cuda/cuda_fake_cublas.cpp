@@ -90,10 +90,11 @@ int run_paths(const char* complete, const char* partial) {
   // 1. MOS_CUBLAS_LIB names the complete fake: it is tried first and accepted.
   setenv("MOS_CUBLAS_LIB", complete, 1);
   const auto names = mos::cublas::candidates();
-  T_CHECK(names.size() == 3 && names[0] == complete && names[1] == "libcublas.so.13" &&
-            names[2] == "libcublas.so",
-        "candidates: expected [$MOS_CUBLAS_LIB, libcublas.so.13, libcublas.so], got %zu names",
-        names.size());
+  T_CHECK(names.size() == 4 && names[0] == complete && names[1] == "libcublas.so.13" &&
+              names[2] == "libcublas.so.12" && names[3] == "libcublas.so",
+          "candidates: expected [$MOS_CUBLAS_LIB, libcublas.so.13, libcublas.so.12, libcublas.so], "
+          "got %zu names",
+          names.size());
   std::string err;
   auto lib = mos::cublas::load(&err);
   T_CHECK(lib != nullptr, "loading the complete fake failed: %s", err.c_str());
@@ -144,7 +145,7 @@ int run_paths(const char* complete, const char* partial) {
 
   // 4. Empty MOS_CUBLAS_LIB counts as unset.
   setenv("MOS_CUBLAS_LIB", "", 1);
-  T_CHECK(mos::cublas::candidates().size() == 2, "an empty MOS_CUBLAS_LIB was tried");
+  T_CHECK(mos::cublas::candidates().size() == 3, "an empty MOS_CUBLAS_LIB was tried");
   return 0;
 }
 
@@ -167,15 +168,37 @@ int run_soname() {
   return 0;
 }
 
+// Only libcublas.so.12 is on the search path: the loader finds it by that soname (unless a real
+// libcublas.so.13 sits in the system's default paths, which comes first by design).
+int run_soname12() {
+  unsetenv("MOS_CUBLAS_LIB");
+  std::string err;
+  auto lib = mos::cublas::load(&err);
+  T_CHECK(lib != nullptr, "libcublas.so.12 not found by soname: %s", err.c_str());
+  if (lib && lib->path == "libcublas.so.13") {
+    std::printf("note: a real libcublas.so.13 (version %d) is in the default search path\n",
+                fake_version(*lib));
+  } else if (lib) {
+    T_CHECK(lib->path == "libcublas.so.12", "loaded %s, expected libcublas.so.12", lib->path.c_str());
+    T_CHECK(fake_version(*lib) == 130099, "libcublas.so.12 is not the fake (version %d)",
+            fake_version(*lib));
+    check_row_major_mapping(*lib);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && std::string(argv[1]) == "--soname") {
+  if (argc == 2 && std::string(argv[1]) == "--soname12") {
+    run_soname12();
+  } else if (argc == 2 && std::string(argv[1]) == "--soname") {
     run_soname();
   } else if (argc == 3) {
     run_paths(argv[1], argv[2]);
   } else {
-    std::printf("usage: %s <complete fake> <fake lacking cublasGemmEx> | --soname\n", argv[0]);
+    std::printf("usage: %s <complete fake> <fake lacking cublasGemmEx> | --soname | --soname12\n",
+                argv[0]);
     return 2;
   }
   std::printf("cuda_fake_cublas: %d checks, %d failures\n", t::checks(), t::failures());

@@ -95,7 +95,8 @@ typedef enum cudaError {
   cudaErrorMemoryAllocation = 2,
   cudaErrorInsufficientDriver = 35,
   cudaErrorInvalidDevice = 101,
-  cudaErrorNoDevice = 100
+  cudaErrorNoDevice = 100,
+  cudaErrorNoKernelImageForDevice = 209
 } cudaError_t;
 
 struct CUstream_st {
@@ -159,6 +160,8 @@ inline const char* cudaGetErrorName(cudaError_t e) {
       return "cudaErrorInsufficientDriver";
     case cudaErrorNoDevice:
       return "cudaErrorNoDevice";
+    case cudaErrorNoKernelImageForDevice:
+      return "cudaErrorNoKernelImageForDevice";
     default:
       return "cudaErrorUnknown";
   }
@@ -180,6 +183,10 @@ inline cudaError_t cudaRuntimeGetVersion(int* v) {
   return cudaSuccess;
 }
 inline cudaError_t cudaSetDevice(int d) { return d == 0 ? cudaSuccess : cudaErrorInvalidDevice; }
+inline cudaError_t cudaGetDevice(int* d) {
+  *d = 0;
+  return cudaSuccess;
+}
 inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int d) {
   if (d != 0) return cudaErrorInvalidDevice;
   std::memset(p, 0, sizeof(*p));
@@ -196,8 +203,12 @@ inline cudaError_t cudaDeviceGetAttribute(int* v, cudaDeviceAttr a, int d) {
   *v = a == cudaDevAttrMultiProcessorCount ? 4 : 1;
   return cudaSuccess;
 }
+// MOS_EMU_NO_KERNEL_IMAGE=1 plays a device this build has no kernel image for (a GPU of a newer
+// architecture than CMAKE_CUDA_ARCHITECTURES lists).
 template <class F>
 inline cudaError_t cudaFuncGetAttributes(cudaFuncAttributes* a, F) {
+  const char* no_image = std::getenv("MOS_EMU_NO_KERNEL_IMAGE");
+  if (no_image != nullptr && no_image[0] == '1') return cudaErrorNoKernelImageForDevice;
   a->maxThreadsPerBlock = 1024;
   return cudaSuccess;
 }
@@ -229,6 +240,7 @@ inline cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
   *free_bytes = *total_bytes = size_t{80} << 30;
   return cudaSuccess;
 }
+inline cudaError_t cudaMemPoolTrimTo(cudaMemPool_t, size_t) { return cudaSuccess; }
 inline cudaError_t cudaMemPoolDestroy(cudaMemPool_t p) {
   delete p;
   return cudaSuccess;
