@@ -24,6 +24,7 @@ import org.mos.cli.demo.TextData;
 import org.mos.cli.demo.Vocab;
 import org.mos.io.AdapterConfig;
 import org.mos.io.AdapterFormat;
+import org.mos.train.Checkpoint;
 import org.mos.train.Trainer;
 import org.mos.train.TrainerConfig;
 import org.mos.train.TrainingListener;
@@ -183,8 +184,8 @@ public final class TrainCommand implements Callable<Integer> {
     // resuming: what to train comes from the checkpoint
     Path resumeDir = null;
     if (resume != null) {
-      resumeDir = Trainer.latestCheckpoint(resume);
-      AdapterConfig ac = AdapterFormat.readConfig(resumeDir.resolve(Trainer.ADAPTER_DIR));
+      resumeDir = Checkpoint.latest(resume);
+      AdapterConfig ac = AdapterFormat.readConfig(resumeDir.resolve(Checkpoint.ADAPTER_DIR));
       Object savedHash = ac.metadata().get("text_sha256");
       if (savedHash != null && !savedHash.equals(textHash)) {
         throw new MosException(Status.INVALID_ARGUMENT, resumeDir + ": the checkpoint was trained on "
@@ -195,7 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
         throw new MosException(Status.INVALID_ARGUMENT, resumeDir + ": the checkpoint is for --model "
             + savedModel + ", not " + cfg.name());
       }
-      TrainerConfig saved = Trainer.readConfig(resumeDir);
+      TrainerConfig saved = Checkpoint.readConfig(resumeDir);
       mos = MosConfig.builder().rank(ac.r()).equivalentRank(ac.equivalentRank()).privateRank(ac.privateRank())
           .shardsPerVector(ac.shardsPerVector()).alpha(ac.loraAlpha()).dropout(ac.loraDropout())
           .seed(saved.seed()).build();
