@@ -30,6 +30,7 @@ import org.mos.train.TrainerConfig;
 import org.mos.train.TrainingListener;
 import org.mos.train.TrainingResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
             + "into 1,024-character blocks, 90%% to train and 10%% to validation. Prints progress and "
             + "the validation loss in bits per character; saves the adapter (--save).",
         "",
-        "Plain LoRA of rank N is --r N --req N --p N --l 1.",
+        "Plain LoRA of rank N is --r N --equivalent-rank N --private-rank N --shards-per-vector 1.",
         ""})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -62,26 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Directory to save the adapter to (default: ${DEFAULT-VALUE}).")
   Path save;
 
-  @Option(names = "--r", paramLabel = "N", defaultValue = "8", description = "Active rank r (default: 8).")
-  int r;
-
-  @Option(names = "--req", paramLabel = "N", defaultValue = "2",
-      description = "Equivalent rank R_eq: the parameter budget of LoRA at this rank (default: 2).")
-  int req;
-
-  @Option(names = "--p", paramLabel = "N", defaultValue = "1", description = "Private rank p (default: 1).")
-  int p;
-
-  @Option(names = "--l", paramLabel = "N", defaultValue = "2",
-      description = "Shards per rank vector l (default: 2).")
-  int l;
-
-  @Option(names = "--alpha", paramLabel = "X", defaultValue = "16", description = "alpha; scaling alpha/r (default: 16).")
-  float alpha;
-
-  @Option(names = "--dropout", paramLabel = "X", defaultValue = "0.1",
-      description = "Adapter dropout (default: 0.1, the paper's).")
-  float dropout;
+  @Mixin MosOptions mosOptions;
 
   @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01",
       description = "Peak learning rate (default: 0.01, the demo search's choice on the standard model).")
@@ -159,9 +141,8 @@ public final class TrainCommand implements Callable<Integer> {
     MosConfig mos = null;
     TrainerConfig tc = null;
     if (resume == null) { // options are checked before any file is read
+      mos = mosOptions.config(seed);
       try {
-        mos = MosConfig.builder().rank(r).equivalentRank(req).privateRank(p).shardsPerVector(l).alpha(alpha)
-            .dropout(dropout).seed(seed).build();
         mos.validateFor(cfg.width(), cfg.hidden(), cfg.layers()).validateFor(cfg.hidden(), cfg.width(), cfg.layers());
         tc = TrainerConfig.builder().learningRate(lr).totalSteps(steps).warmupFraction(warmup).maxGradNorm(clip)
             .evalEvery(evalEvery).checkpointDir(checkpointDir)

@@ -227,8 +227,9 @@ class MainTest {
 
   @Test
   void exampleRunsTheApiExample() {
-    Run r = mos("example", "20", "10", "1"); // prints to System.out itself
+    Run r = mos("example", "20", "10", "1");
     assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("step   10") && r.out().contains("% lower"), r.out());
     Run bad = mos("example", "not-a-number"); // a usage error (CliContractTest has the rest)
     assertEquals(2, bad.code());
     assertTrue(bad.err().startsWith("mos example: Invalid value for positional parameter"),
