@@ -5,16 +5,9 @@ package org.mos;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.mos.ffi.mos_h;
-import org.mos.io.MosAdapter;
-import org.mos.io.PoolData;
-import org.mos.io.PoolSpec;
 
 /**
  * An adapter bank ({@code mos_bank_t}): many MoS adapters of ONE base model in their compact form
@@ -33,7 +26,8 @@ import org.mos.io.PoolSpec;
  * order of addition, never reused.
  *
  * <p><b>Threads.</b> Unlike the other objects of a context, a bank does NOT serialize its calls
- * on the context's lock: {@link #apply(String, int, float[], int[], float[])} (and its array and
+ * on the context's lock (its handle is {@code CONCURRENT}: calls share a read lock, close takes the
+ * write lock): {@link #apply(String, int, float[], int[], float[])} (and its array and
  * {@code MemorySegment} overloads), {@link #add}, {@link #remove}, {@link #setPath} and the
  * queries may run from many threads at once. Each apply sees the adapters present when it starts;
  * an adapter removed meanwhile is freed only after every apply using it has returned. The
@@ -53,7 +47,7 @@ import org.mos.io.PoolSpec;
  * {@snippet :
  * try (MosContext ctx = MosContext.cpu();
  *      AdapterBank bank = AdapterBank.create(ctx, 0)) {      // 0: no budget
- *   int a = bank.add(modelA);                                // MosModel, MosAdapter or Map of pools
+ *   int a = bank.add(modelA);                                // a MosModel or a Map of pools
  *   int b = bank.add(modelB);
  *   float[] x = new float[4 * 64], y = new float[4 * 64];   // 4 tokens, q_proj is 64 -> 64
  *   bank.apply("q_proj", 0, x, new int[] {a, b, -1, a}, y); // y[t] += delta of ids[t]
@@ -87,18 +81,11 @@ public final class AdapterBank implements AutoCloseable {
   /** One registered projection: its slot and shape. */
   public record Projection(String name, int slot, int dIn, int dOut) {}
 
-  private static final Cleaner CLEANER = Cleaner.create(r -> {
-    Thread t = new Thread(r, "mos-bank-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
-
   private final MosContext context;
   private final long budget;
-  // Read lock: every call (they run concurrently); write lock: close and the Cleaner's free.
-  private final ReentrantReadWriteLock rw;
-  private final Releaser releaser;
-  private final Cleaner.Cleanable cleanable;
+  // CONCURRENT: every call holds a read lock (they run at once); close and the Cleaner's free
+  // take the write lock, so they wait for the calls in flight.
+  final NativeHandle handle;
   private final Map<String, Projection> byName = new ConcurrentHashMap<>();
   private volatile Projection[] bySlot = new Projection[0];
   private volatile Path path = Path.AUTO;
@@ -106,9 +93,8 @@ public final class AdapterBank implements AutoCloseable {
   private AdapterBank(MosContext context, MemorySegment address, long budget) {
     this.context = context;
     this.budget = budget;
-    this.rw = new ReentrantReadWriteLock();
-    this.releaser = new Releaser(address.address(), rw);
-    this.cleanable = CLEANER.register(this, releaser);
+    this.handle = new NativeHandle("AdapterBank", address, mos_h::mos_bank_free, context.state,
+        NativeHandle.Access.CONCURRENT);
   }
 
   /**
@@ -159,15 +145,13 @@ public final class AdapterBank implements AutoCloseable {
             + " the adapter's other pools (one context per add)");
       }
     }
-    int id;
-    rw.readLock().lock();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment self = live();
+    MosContext lockCtx = poolCtx;
+    return handle.query((self, arena) -> {
       int n = pools.size();
       MemorySegment names = arena.allocate(ValueLayout.ADDRESS, n);
       MemorySegment handles = arena.allocate(ValueLayout.ADDRESS, n);
       MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
-      poolCtx.lock.lock();
+      lockCtx.lock.lock();
       try {
         int i = 0;
         for (Map.Entry<String, ShardPool> e : pools.entrySet()) {
@@ -177,17 +161,13 @@ public final class AdapterBank implements AutoCloseable {
         }
         Native.check(mos_h.mos_bank_add(self, n, names, handles, out));
       } finally {
-        poolCtx.lock.unlock();
+        lockCtx.lock.unlock();
       }
-      id = out.get(ValueLayout.JAVA_INT, 0);
       for (String name : pools.keySet()) {
         refreshProjection(self, arena, name);
       }
-    } finally {
-      rw.readLock().unlock();
-      Reference.reachabilityFence(this);
-    }
-    return id;
+      return out.get(ValueLayout.JAVA_INT, 0);
+    });
   }
 
   /** Adds every pool group of {@code model} as one adapter; see {@link #add(Map)}. */
@@ -197,45 +177,12 @@ public final class AdapterBank implements AutoCloseable {
   }
 
   /**
-   * Adds an adapter held in Java arrays (e.g. loaded by {@link MosAdapter#load}); its pools go
-   * through a temporary CPU context, so no lock of this bank's context is taken.
-   */
-  public int add(MosAdapter adapter) {
-    Native.notNull(adapter, "AdapterBank.add", "adapter");
-    var cfg = adapter.config();
-    MosConfig mc = MosConfig.builder().rank(cfg.r()).equivalentRank(cfg.equivalentRank())
-        .privateRank(cfg.privateRank()).shardsPerVector(cfg.shardsPerVector())
-        .alpha(cfg.loraAlpha()).dropout(cfg.loraDropout()).build();
-    int per = cfg.r() * cfg.shardsPerVector();
-    Map<String, ShardPool> pools = new LinkedHashMap<>();
-    try (MosContext tmp = MosContext.cpu()) {
-      try {
-        for (Map.Entry<String, PoolSpec> e : cfg.pools().entrySet()) {
-          PoolSpec spec = e.getValue();
-          PoolData data = adapter.pools().get(e.getKey());
-          ShardPool p = ShardPool.create(tmp, spec.inFeatures(), spec.outFeatures(),
-              cfg.numLayers(), mc);
-          pools.put(e.getKey(), p);
-          p.write(PoolArray.POOL_A, data.poolA());
-          p.write(PoolArray.POOL_B, data.poolB());
-          for (int k = 0; k < cfg.numLayers(); k++) {
-            p.setIndices(k, data.indexA(k, per), data.indexB(k, per));
-          }
-        }
-        return add(pools);
-      } finally {
-        pools.values().forEach(ShardPool::close);
-      }
-    }
-  }
-
-  /**
    * Removes adapter {@code id}; applies already running keep using it until they return.
    *
    * @throws MosException INVALID_ARGUMENT for an id that was removed or never added
    */
   public void remove(int id) {
-    call(self -> mos_h.mos_bank_remove(self, id));
+    handle.call(self -> mos_h.mos_bank_remove(self, id));
   }
 
   /** Bytes adapter {@code id} holds in the bank: pools (f32) and indices (int32). */
@@ -249,7 +196,7 @@ public final class AdapterBank implements AutoCloseable {
   }
 
   private long[] adapterBytes(int id) {
-    return query((self, a) -> {
+    return handle.query((self, a) -> {
       MemorySegment b = a.allocate(ValueLayout.JAVA_LONG);
       MemorySegment d = a.allocate(ValueLayout.JAVA_LONG);
       Native.check(mos_h.mos_bank_adapter_bytes(self, id, b, d));
@@ -273,7 +220,7 @@ public final class AdapterBank implements AutoCloseable {
   }
 
   private long[] usage() {
-    return query((self, a) -> {
+    return handle.query((self, a) -> {
       MemorySegment total = a.allocate(ValueLayout.JAVA_LONG);
       MemorySegment n = a.allocate(ValueLayout.JAVA_INT);
       Native.check(mos_h.mos_bank_usage(self, total, MemorySegment.NULL, n));
@@ -295,7 +242,7 @@ public final class AdapterBank implements AutoCloseable {
     if (p != null) {
       return p;
     }
-    return query((self, a) -> refreshProjection(self, a, name));
+    return handle.query((self, a) -> refreshProjection(self, a, name));
   }
 
   /** The bank's number of blocks L (0 before the first add). */
@@ -304,7 +251,7 @@ public final class AdapterBank implements AutoCloseable {
     if (slots.length == 0) {
       return 0;
     }
-    return query((self, a) -> {
+    return handle.query((self, a) -> {
       MemorySegment nl = a.allocate(ValueLayout.JAVA_INT);
       Native.check(mos_h.mos_bank_projection(self, a.allocateFrom(slots[0].name()),
           MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, nl));
@@ -344,7 +291,7 @@ public final class AdapterBank implements AutoCloseable {
   /** Chooses the kernels of later applies (default {@link Path#AUTO}). */
   public void setPath(Path path) {
     Native.notNull(path, "AdapterBank.setPath", "path");
-    call(self -> mos_h.mos_bank_set_path(self, path.code()));
+    handle.call(self -> mos_h.mos_bank_set_path(self, path.code()));
     this.path = path;
   }
 
@@ -378,7 +325,7 @@ public final class AdapterBank implements AutoCloseable {
     Projection p = projectionOf(fn, slot);
     Tensor.checkLength(fn + " (x)", x.length, ids.length, p.dIn());
     Tensor.checkLength(fn + " (y)", y.length, ids.length, p.dOut());
-    call(self -> mos_h.mos_bank_apply_host(self, slot, block, MemorySegment.ofArray(x),
+    handle.call(self -> mos_h.mos_bank_apply_host(self, slot, block, MemorySegment.ofArray(x),
         ids.length, MemorySegment.ofArray(ids), MemorySegment.ofArray(y)));
   }
 
@@ -399,7 +346,7 @@ public final class AdapterBank implements AutoCloseable {
       throw Native.shape(fn + ": x has " + x.byteSize() + " bytes and y " + y.byteSize()
           + " but " + ids.length + " tokens of '" + p.name() + "' need " + wantX + " and " + wantY);
     }
-    call(self -> mos_h.mos_bank_apply_host(self, slot, block, x, ids.length,
+    handle.call(self -> mos_h.mos_bank_apply_host(self, slot, block, x, ids.length,
         MemorySegment.ofArray(ids), y));
   }
 
@@ -416,7 +363,7 @@ public final class AdapterBank implements AutoCloseable {
     Native.sameContext(fn, context, x.context(), "x");
     Native.sameContext(fn, context, y.context(), "y");
     int slot = projection(projection).slot();
-    call(self -> {
+    handle.call(self -> {
       context.lock.lock();
       try {
         return mos_h.mos_bank_apply(self, slot, block, x.handle.get(), MemorySegment.ofArray(ids),
@@ -451,7 +398,7 @@ public final class AdapterBank implements AutoCloseable {
     Native.notNull(weight, fn, "weight");
     Native.sameContext(fn, context, weight.context(), "weight");
     int slot = projection(projection).slot();
-    call(self -> {
+    handle.call(self -> {
       context.lock.lock();
       try {
         MemorySegment w = weight.handle.get();
@@ -467,86 +414,18 @@ public final class AdapterBank implements AutoCloseable {
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    rw.readLock().lock();
-    try {
-      return releaser.address == 0;
-    } finally {
-      rw.readLock().unlock();
-    }
+    return handle.isClosed();
   }
 
   /** Frees the bank after the calls running now return; idempotent. */
   @Override
   public void close() {
-    cleanable.clean();
+    handle.close();
   }
 
   @Override
   public String toString() {
     return "AdapterBank[" + byName.keySet() + (budget > 0 ? ", budget " + budget : "")
         + (isClosed() ? ", closed" : "") + "]";
-  }
-
-  /** The native address; the caller holds the read lock. */
-  private MemorySegment live() {
-    long a = releaser.address;
-    if (a == 0) {
-      throw new MosClosedException("AdapterBank");
-    }
-    return MemorySegment.ofAddress(a);
-  }
-
-  @FunctionalInterface
-  private interface Call {
-    int run(MemorySegment self);
-  }
-
-  @FunctionalInterface
-  private interface Query<T> {
-    T run(MemorySegment self, Arena scratch);
-  }
-
-  private void call(Call c) {
-    rw.readLock().lock();
-    try {
-      Native.check(c.run(live()));
-    } finally {
-      rw.readLock().unlock();
-      Reference.reachabilityFence(this);
-    }
-  }
-
-  private <T> T query(Query<T> q) {
-    rw.readLock().lock();
-    try (Arena a = Arena.ofConfined()) {
-      return q.run(live(), a);
-    } finally {
-      rw.readLock().unlock();
-      Reference.reachabilityFence(this);
-    }
-  }
-
-  /** Frees the native bank once, under the write lock; holds no reference to the bank. */
-  private static final class Releaser implements Runnable {
-    volatile long address;
-    private final ReentrantReadWriteLock rw;
-
-    Releaser(long address, ReentrantReadWriteLock rw) {
-      this.address = address;
-      this.rw = rw;
-    }
-
-    @Override
-    public void run() {
-      rw.writeLock().lock();
-      try {
-        if (address != 0) {
-          mos_h.mos_bank_free(MemorySegment.ofAddress(address));
-          address = 0;
-        }
-      } finally {
-        rw.writeLock().unlock();
-      }
-    }
   }
 }

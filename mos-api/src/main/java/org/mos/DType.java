@@ -13,7 +13,7 @@ package org.mos;
  *       of one gemm, share one dtype.
  * </ul>
  * Java arrays are always {@code float[]}: a BF16 tensor rounds on {@link Tensor#copyFrom(float[])}
- * and widens (exactly) on {@link Tensor#copyTo(float[])}.
+ * and widens (exactly) on {@link Tensor#copyTo(float[])} ({@link Bf16}).
  *
  * {@snippet :
  * try (MosContext ctx = MosContext.cpu();
@@ -44,19 +44,5 @@ public enum DType {
   /** Bytes per element. */
   public int bytes() {
     return bytes;
-  }
-
-  /** {@code f} rounded to the nearest bfloat16 (ties to even; NaN stays NaN), as its bits. */
-  static short toBf16(float f) {
-    int bits = Float.floatToRawIntBits(f);
-    if ((bits & 0x7f800000) == 0x7f800000 && (bits & 0x007fffff) != 0) {
-      return (short) ((bits >>> 16) | 0x0040);
-    }
-    return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
-  }
-
-  /** The f32 value of bfloat16 bits (exact). */
-  static float fromBf16(short h) {
-    return Float.intBitsToFloat((h & 0xffff) << 16);
   }
 }

@@ -1,5 +1,6 @@
-// NativeHandle: one owned libmos handle (context, tensor, pool, layer, optimizer): the address,
-// the context's lock, idempotent close and a Cleaner safety net that captures only the address.
+// NativeHandle: one owned libmos handle (context, tensor, pool, layer, optimizer, adapter bank):
+// the address, the lock strategy its calls run under, idempotent close and a Cleaner safety net
+// that captures only the address.
 package org.mos;
 
 import java.lang.foreign.Arena;
@@ -7,18 +8,26 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.mos.ffi.mos_h;
 
 /**
- * Owns one libmos handle. Every native call on it runs under {@link #lock}, the lock of the
- * handle's context (the thread model of mos.h: objects of one context are used by one thread at a
- * time; different contexts run in parallel).
+ * Owns one libmos handle. Every native call on it runs under its lock strategy ({@link Access}):
+ * <ul>
+ *   <li>{@link Access#SERIALIZED}, every object but the adapter bank: calls run under the lock of
+ *       the handle's context (the thread model of mos.h: objects of one context are used by one
+ *       thread at a time; different contexts run in parallel);
+ *   <li>{@link Access#CONCURRENT}, the adapter bank (libmos makes its calls safe from many
+ *       threads): calls share a read lock of the handle's own, so any number run at once, and
+ *       the release takes its write lock, so it waits for the calls in flight.
+ * </ul>
  *
  * <p>Release: {@link #close()} frees the handle once (later calls do nothing); if the owner is
  * never closed, a {@link Cleaner} frees it after the owner becomes unreachable. The cleaning action
- * holds only the address, the (static) free function and the context's bookkeeping, never the
- * owner. It takes the lock before freeing, so it can never free a handle in the middle of a call
- * that uses it, and never races the context's other calls.
+ * holds only the address, the (static) free function, the lock strategy and the context's
+ * bookkeeping, never the owner. It takes the release side of the strategy before freeing, so it
+ * can never free a handle in the middle of a call that uses it; the free itself runs under the
+ * context's lock, so it never races the context's other calls either.
  *
  * <p>Parents: libmos keeps parents alive by reference counts (mos.h), so any handle may be freed
  * first. The one Java-side addition is the context: objects create scratch tensors in their
@@ -26,6 +35,14 @@ import org.mos.ffi.mos_h;
  * handle created in it has been released ({@link ContextState}).
  */
 final class NativeHandle implements AutoCloseable {
+
+  /** How calls on a handle exclude each other and the handle's release. */
+  enum Access {
+    /** One call at a time per context, under the context's lock; the release takes it too. */
+    SERIALIZED,
+    /** Calls in parallel under a read lock; the release waits for them under the write lock. */
+    CONCURRENT
+  }
 
   /** A libmos {@code *_free} function, e.g. {@code mos_h::mos_pool_free}. */
   @FunctionalInterface
@@ -55,37 +72,43 @@ final class NativeHandle implements AutoCloseable {
   static final AtomicLong RELEASED_BY_CLEANER = new AtomicLong();
 
   private final String type;
-  final ReentrantLock lock;
-  private MemorySegment address;  // guarded by lock; null once closed
+  private final Guard guard;
+  private MemorySegment address;  // written on the guard's release side; null once closed
   private volatile MemorySegment.Scope[] borrowed = new MemorySegment.Scope[0];
   private final Releaser releaser;
   private final Cleaner.Cleanable cleanable;
 
-  /** A handle created in the context {@code ctx} (anything but the context itself). */
+  /** A {@link Access#SERIALIZED} handle created in the context {@code ctx}. */
   NativeHandle(String type, MemorySegment address, Free free, ContextState ctx) {
-    this(type, address, free, ctx, false);
+    this(type, address, free, ctx, Access.SERIALIZED, false);
+  }
+
+  /** A handle created in the context {@code ctx} (anything but the context itself). */
+  NativeHandle(String type, MemorySegment address, Free free, ContextState ctx, Access access) {
+    this(type, address, free, ctx, access, false);
   }
 
   private NativeHandle(String type, MemorySegment address, Free free, ContextState ctx,
-      boolean isContext) {
+      Access access, boolean isContext) {
     this.type = type;
-    this.lock = ctx.lock;
+    this.guard = access == Access.SERIALIZED ? new ContextLock(ctx.lock)
+        : new ReadWrite(new ReentrantReadWriteLock());
     this.address = address;
-    this.releaser = new Releaser(address.address(), free, ctx, isContext);
-    lock.lock();
+    this.releaser = new Releaser(address.address(), free, ctx, guard, isContext);
+    ctx.lock.lock();
     try {
       if (!isContext) {
         ctx.retain();
       }
     } finally {
-      lock.unlock();
+      ctx.lock.unlock();
     }
     this.cleanable = CLEANER.register(this, releaser);
   }
 
   /** The handle of a context itself; its release is deferred by {@code ctx}. */
   static NativeHandle forContext(ContextState ctx) {
-    return new NativeHandle("MosContext", ctx.address, null, ctx, true);
+    return new NativeHandle("MosContext", ctx.address, null, ctx, Access.SERIALIZED, true);
   }
 
   /**
@@ -104,10 +127,10 @@ final class NativeHandle implements AutoCloseable {
     return java.util.List.of(borrowed);
   }
 
-  /** The address; the caller must hold {@link #lock}. */
+  /** The address; the caller must be inside {@link #call} or {@link #query} (or hold the lock). */
   MemorySegment get() {
-    if (!lock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("internal: " + type + " used without its context's lock");
+    if (!guard.heldByCurrentThread()) {
+      throw new IllegalStateException("internal: " + type + " used without its lock");
     }
     MemorySegment a = address;
     if (a == null) {
@@ -119,49 +142,49 @@ final class NativeHandle implements AutoCloseable {
     return a;
   }
 
-  /** Runs {@code call} under the lock and turns a failed status into a MosException. */
+  /** Runs {@code call} under the guard and turns a failed status into a MosException. */
   void call(Call call) {
-    lock.lock();
+    guard.enter();
     try {
       Native.check(call.run(get()));
     } finally {
-      lock.unlock();
+      guard.exit();
     }
   }
 
-  /** Runs {@code query} under the lock with a scratch arena (the query checks its status). */
+  /** Runs {@code query} under the guard with a scratch arena (the query checks its status). */
   <T> T query(Query<T> query) {
-    lock.lock();
+    guard.enter();
     try (Arena scratch = Arena.ofConfined()) {
       return query.run(get(), scratch);
     } finally {
-      lock.unlock();
+      guard.exit();
     }
   }
 
   /** Throws MosClosedException("Type is closed") if closed. */
   void ensureOpen() {
-    lock.lock();
+    guard.enter();
     try {
       get();
     } finally {
-      lock.unlock();
+      guard.exit();
     }
   }
 
   boolean isClosed() {
-    lock.lock();
+    guard.enter();
     try {
       return address == null;
     } finally {
-      lock.unlock();
+      guard.exit();
     }
   }
 
-  /** Frees the handle; idempotent. */
+  /** Frees the handle once the calls in flight have returned; idempotent. */
   @Override
   public void close() {
-    lock.lock();
+    guard.enterRelease();
     try {
       if (address == null) {
         return;
@@ -170,7 +193,77 @@ final class NativeHandle implements AutoCloseable {
       releaser.explicit = true;
       cleanable.clean();
     } finally {
+      guard.exitRelease();
+    }
+  }
+
+  /** A lock strategy: what a call holds, and what the release holds ({@link Access}). */
+  private sealed interface Guard {
+    void enter();
+
+    void exit();
+
+    void enterRelease();
+
+    void exitRelease();
+
+    /** Whether the current thread is inside a call (or the release, which excludes calls). */
+    boolean heldByCurrentThread();
+  }
+
+  /** {@link Access#SERIALIZED}: calls and the release take the context's lock. */
+  private record ContextLock(ReentrantLock lock) implements Guard {
+    @Override
+    public void enter() {
+      lock.lock();
+    }
+
+    @Override
+    public void exit() {
       lock.unlock();
+    }
+
+    @Override
+    public void enterRelease() {
+      lock.lock();
+    }
+
+    @Override
+    public void exitRelease() {
+      lock.unlock();
+    }
+
+    @Override
+    public boolean heldByCurrentThread() {
+      return lock.isHeldByCurrentThread();
+    }
+  }
+
+  /** {@link Access#CONCURRENT}: calls share a read lock; the release takes the write lock. */
+  private record ReadWrite(ReentrantReadWriteLock rw) implements Guard {
+    @Override
+    public void enter() {
+      rw.readLock().lock();
+    }
+
+    @Override
+    public void exit() {
+      rw.readLock().unlock();
+    }
+
+    @Override
+    public void enterRelease() {
+      rw.writeLock().lock();
+    }
+
+    @Override
+    public void exitRelease() {
+      rw.writeLock().unlock();
+    }
+
+    @Override
+    public boolean heldByCurrentThread() {
+      return rw.getReadHoldCount() > 0 || rw.isWriteLockedByCurrentThread();
     }
   }
 
@@ -228,23 +321,30 @@ final class NativeHandle implements AutoCloseable {
     }
   }
 
-  /** The cleaning action: the address, the free function, the context state; never the owner. */
+  /**
+   * The cleaning action: the address, the free function, the guard, the context state; never the
+   * owner. Runs once (from close() or the Cleaner), on the guard's release side, then under the
+   * context's lock (the same lock for a SERIALIZED handle).
+   */
   private static final class Releaser implements Runnable {
     private final long address;
     private final Free free;
     private final ContextState ctx;
+    private final Guard guard;
     private final boolean isContext;
     volatile boolean explicit;
 
-    Releaser(long address, Free free, ContextState ctx, boolean isContext) {
+    Releaser(long address, Free free, ContextState ctx, Guard guard, boolean isContext) {
       this.address = address;
       this.free = free;
       this.ctx = ctx;
+      this.guard = guard;
       this.isContext = isContext;
     }
 
     @Override
     public void run() {
+      guard.enterRelease();
       ctx.lock.lock();
       try {
         if (isContext) {
@@ -256,6 +356,7 @@ final class NativeHandle implements AutoCloseable {
         }
       } finally {
         ctx.lock.unlock();
+        guard.exitRelease();
       }
       if (!explicit) {
         RELEASED_BY_CLEANER.incrementAndGet();

@@ -192,7 +192,7 @@ public final class Tensor implements AutoCloseable {
     if (dtype == DType.BF16) {
       short[] bits = new short[src.length];
       for (int i = 0; i < bits.length; i++) {
-        bits[i] = DType.toBf16(src[i]);
+        bits[i] = Bf16.fromFloat(src[i]);
       }
       handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(bits),
           (long) bits.length * Short.BYTES));
@@ -211,7 +211,7 @@ public final class Tensor implements AutoCloseable {
       handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(bits),
           (long) bits.length * Short.BYTES));
       for (int i = 0; i < bits.length; i++) {
-        dst[i] = DType.fromBf16(bits[i]);
+        dst[i] = Bf16.toFloat(bits[i]);
       }
       return;
     }

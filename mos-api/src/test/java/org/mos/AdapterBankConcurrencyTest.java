@@ -3,9 +3,12 @@
 // successful apply is checked against the precomputed dense expectation (MOS_TOL_F32_FORWARD);
 // an apply naming an adapter removed meanwhile must fail with INVALID_ARGUMENT "... was removed"
 // and leave y untouched. Anything else (a wrong number, another error, a crash) fails the test.
+// And the Java handle's CONCURRENT strategy itself: calls overlap, close waits for them.
 package org.mos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -13,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -162,6 +166,49 @@ class AdapterBankConcurrencyTest {
           + stale.get() + " refused stale ids, " + swaps + " hot swaps");
     } finally {
       sources.forEach(AdapterBankTestSupport.Source::close);
+    }
+  }
+
+  /**
+   * The bank's handle is CONCURRENT: a second call runs while one is in flight, the context's lock
+   * stays free meanwhile, and close() waits for the call in flight before freeing the bank.
+   */
+  @Test
+  @Timeout(60)
+  void callsOverlapAndCloseWaitsForTheOneInFlight() throws Exception {
+    try (MosContext ctx = MosContext.cpu()) {
+      AdapterBank bank = AdapterBank.create(ctx, 0);
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicBoolean sawOpenBank = new AtomicBoolean();
+      Thread holder = new Thread(() -> bank.handle.query((self, scratch) -> {
+        inside.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        sawOpenBank.set(self.address() != 0);  // still the live bank at the end of the call
+        return null;
+      }));
+      holder.start();
+      inside.await();
+      assertEquals(0, bank.size(), "a second call while the first is in flight");
+      try (Tensor t = Tensor.zeros(ctx, 2, 3)) {  // the context's lock is not held by the bank
+        assertEquals(2, t.rows());
+      }
+      Thread closer = new Thread(bank::close);
+      closer.start();
+      closer.join(300);
+      assertTrue(closer.isAlive(), "close() returned while a call was in flight");
+      release.countDown();
+      closer.join(30_000);
+      holder.join(30_000);
+      assertFalse(closer.isAlive() || holder.isAlive());
+      assertTrue(sawOpenBank.get());
+      assertTrue(bank.isClosed());
+      assertEquals("AdapterBank is closed",
+          assertThrows(MosClosedException.class, bank::size).getMessage());
     }
   }
 }

@@ -215,7 +215,7 @@ class AdapterBankTest {
             ib));
       }
       int fromPools = bank.add(a.pools);
-      int fromAdapter = bank.add(new MosAdapter(cb.build(), data));
+      int fromAdapter = new MosAdapter(cb.build(), data).addTo(bank);
       assertEquals(bank.bytes(fromPools), bank.bytes(fromAdapter));
       float[] x = AdapterBankTestSupport.random(new Random(4), 5 * 32);
       for (String proj : List.of("q_proj", "v_proj")) {

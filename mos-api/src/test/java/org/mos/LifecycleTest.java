@@ -108,6 +108,47 @@ class LifecycleTest {
   }
 
   @Test
+  void theCleanerReleasesAForgottenBankAndItsContext() throws Exception {
+    long before = NativeHandle.RELEASED_BY_CLEANER.get();
+    List<WeakReference<Object>> refs = new ArrayList<>();
+    forgetBank(refs);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (NativeHandle.RELEASED_BY_CLEANER.get() - before < 2 && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    for (WeakReference<Object> r : refs) {
+      assertTrue(r.get() == null, "not collected: " + r.get());
+    }
+    assertTrue(NativeHandle.RELEASED_BY_CLEANER.get() - before >= 2,
+        "the Cleaner released " + (NativeHandle.RELEASED_BY_CLEANER.get() - before) + " of 2 handles");
+  }
+
+  /** A context and a bank holding one adapter, neither closed (the adapter's pool is). */
+  private static void forgetBank(List<WeakReference<Object>> refs) {
+    MosContext ctx = MosContext.cpu();
+    AdapterBank bank = AdapterBank.create(ctx, 0);
+    try (ShardPool pool = ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2))) {
+      pool.generateIndices(1);
+      bank.add(java.util.Map.of("q", pool));
+    }
+    bank.apply("q", 1, new float[8], new int[] {0}, new float[8]);
+    refs.add(new WeakReference<>(ctx));
+    refs.add(new WeakReference<>(bank));
+  }
+
+  @Test
+  void aBankKeepsTheNativeContextUntilItIsClosed() {
+    MosContext ctx = MosContext.cpu();
+    AdapterBank bank = AdapterBank.create(ctx, 0);
+    ctx.close();
+    assertFalse(ctx.nativeFreed(), "the bank still uses the native context");
+    assertEquals(0, bank.size());
+    bank.close();
+    assertTrue(ctx.nativeFreed(), "the bank was the context's last object");
+  }
+
+  @Test
   void closeIsIdempotentEverywhere() {
     MosContext ctx = MosContext.cpu();
     MosModel model = MosModel.create(ctx, Fixture.cfg(2, 2, 1, 2), 2);

@@ -25,7 +25,7 @@ class TensorBf16Test {
   static float[] rounded(float[] v) {
     float[] r = new float[v.length];
     for (int i = 0; i < v.length; i++) {
-      r[i] = DType.fromBf16(DType.toBf16(v[i]));
+      r[i] = Bf16.round(v[i]);
     }
     return r;
   }

@@ -105,7 +105,7 @@ public final class AdapterFormat {
     AdapterConfig config = parseConfig(readConfigBytes(configFile), configFile);
     Path weights = dir.resolve(WEIGHTS_FILE);
     Map<String, PoolData> pools = new LinkedHashMap<>();
-    try (SafeTensors.Reader in = SafeTensors.open(weights)) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(weights)) {
       Set<String> expected = new HashSet<>();
       int p = config.numShards();
       int l = config.shardsPerVector();
@@ -142,7 +142,7 @@ public final class AdapterFormat {
     return new MosAdapter(config, pools);
   }
 
-  private static void expect(SafeTensors.Reader in, String name, SafeTensors.Dtype dtype,
+  private static void expect(SafeTensorsReader in, String name, SafeTensors.Dtype dtype,
       long rows, long cols) {
     SafeTensors.TensorInfo t = in.find(name).orElseThrow(() -> new MosFileException(in.file(),
         name, "missing tensor (" + CONFIG_FILE + " lists its pool group)"));
@@ -339,9 +339,9 @@ public final class AdapterFormat {
   }
 
   /** The safetensors content of {@code adapter}: four tensors per pool group. */
-  static SafeTensors.Writer weights(MosAdapter adapter) {
+  static SafeTensorsWriter weights(MosAdapter adapter) {
     AdapterConfig c = adapter.config();
-    SafeTensors.Writer w = SafeTensors.writer()
+    SafeTensorsWriter w = new SafeTensorsWriter()
         .metadata("format", FORMAT)
         .metadata("format_version", Integer.toString(FORMAT_VERSION));
     int p = c.numShards();
@@ -366,7 +366,7 @@ public final class AdapterFormat {
    */
   public static void save(MosAdapter adapter, Path dir) {
     byte[] config = configJson(adapter.config());
-    SafeTensors.Writer weights = weights(adapter);
+    SafeTensorsWriter weights = weights(adapter);
     List<AtomicFiles.Content> files = new ArrayList<>();
     files.add(new AtomicFiles.Content(WEIGHTS_FILE, weights::writeTo));
     files.add(new AtomicFiles.Content(CONFIG_FILE, ch -> {
@@ -376,7 +376,7 @@ public final class AdapterFormat {
     try {
       AtomicFiles.writeDirectory(dir, files);
     } catch (IOException e) {
-      throw new MosFileException(dir, null, "cannot save the adapter: " + SafeTensors.describe(e),
+      throw new MosFileException(dir, null, "cannot save the adapter: " + MosFileException.describe(e),
           e);
     }
   }

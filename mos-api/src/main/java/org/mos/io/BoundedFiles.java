@@ -34,7 +34,7 @@ public final class BoundedFiles {
     } catch (NoSuchFileException e) {
       throw new MosFileException(file, null, "no such file", e);
     } catch (IOException e) {
-      throw new MosFileException(file, null, "cannot read: " + SafeTensors.describe(e), e);
+      throw new MosFileException(file, null, "cannot read: " + MosFileException.describe(e), e);
     }
   }
 

@@ -113,7 +113,7 @@ public final class LoraExport {
     AdapterConfig c = adapter.config();
     SafeTensors.Dtype dtype = precision == Precision.BF16 ? SafeTensors.Dtype.BF16
         : SafeTensors.Dtype.F32;
-    SafeTensors.Writer w = SafeTensors.writer().metadata("format", "pt");
+    SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
     for (Map.Entry<String, PoolSpec> e : c.pools().entrySet()) {
       String name = e.getKey();
       PoolSpec s = e.getValue();
@@ -136,7 +136,7 @@ public final class LoraExport {
           })));
     } catch (IOException ex) {
       throw new MosFileException(outDir, null, "cannot write the export: "
-          + SafeTensors.describe(ex), ex);
+          + MosFileException.describe(ex), ex);
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mos.AdamW;
+import org.mos.AdapterBank;
 import org.mos.MosConfig;
 import org.mos.MosContext;
 import org.mos.MosException;
@@ -193,6 +194,26 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
   /** {@link #toModel(MosContext, AdamW.Builder)} with the default AdamW. */
   public MosModel toModel(MosContext ctx) {
     return toModel(ctx, AdamW.builder());
+  }
+
+  /**
+   * Adds this adapter to {@code bank} and returns its id ({@link AdapterBank#add(Map)}). Its
+   * pools go through a temporary CPU context, so no lock of the bank's context is taken.
+   *
+   * @throws MosException as {@link AdapterBank#add(Map)}; nothing is added then
+   */
+  public int addTo(AdapterBank bank) {
+    if (bank == null) {
+      throw new MosException(Status.NULL_POINTER, "MosAdapter.addTo: bank is null");
+    }
+    try (MosContext tmp = MosContext.cpu()) {
+      Map<String, ShardPool> pools = toPools(tmp);
+      try {
+        return bank.add(pools);
+      } finally {
+        pools.values().forEach(ShardPool::close);
+      }
+    }
   }
 
   /** The data of pool group {@code name}. */

@@ -75,6 +75,23 @@ public final class MosFileException extends MosException {
     return sb.toString();
   }
 
+  /** A short reason for an I/O failure: the exception's class when its message is only a path. */
+  static String describe(java.io.IOException e) {
+    String kind = switch (e) {
+      case java.nio.file.NoSuchFileException x -> "no such file or directory";
+      case java.nio.file.AccessDeniedException x -> "permission denied";
+      case java.nio.file.FileAlreadyExistsException x -> "already exists";
+      case java.nio.file.NotDirectoryException x -> "not a directory";
+      case java.nio.file.DirectoryNotEmptyException x -> "directory not empty";
+      default -> null;
+    };
+    if (kind != null) {
+      String f = ((java.nio.file.FileSystemException) e).getFile();
+      return f == null ? kind : kind + " (" + f + ")";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
   /** The file at fault. */
   public Path file() {
     return file;

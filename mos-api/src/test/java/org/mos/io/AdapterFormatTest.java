@@ -73,7 +73,7 @@ class AdapterFormatTest {
     assertEquals("model.layers.{layer}.mlp.down_proj", c.at("/pools/down_proj/module_path").asText());
     assertEquals(100, c.at("/metadata/steps").intValue());
 
-    try (SafeTensors.Reader in = SafeTensors.open(dir.resolve(AdapterFormat.WEIGHTS_FILE))) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(dir.resolve(AdapterFormat.WEIGHTS_FILE))) {
       assertEquals(8, in.tensors().size());
       int p = 2 * 3 * 2;
       assertTrue(in.get("mos.up_proj.pool_A").hasShape(p, 4));
@@ -106,9 +106,9 @@ class AdapterFormatTest {
   /** Rewrites the weights file through {@code edit} (which gets a writer pre-filled with all but
    * the tensors it skips). */
   private Path withWeights(String name, List<String> skip,
-      Consumer<SafeTensors.Writer> edit) {
+      Consumer<SafeTensorsWriter> edit) {
     Path dir = saved(name);
-    SafeTensors.Writer w = SafeTensors.writer();
+    SafeTensorsWriter w = new SafeTensorsWriter();
     for (Map.Entry<String, PoolData> e : adapter.pools().entrySet()) {
       String n = e.getKey();
       PoolData d = e.getValue();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mos.Bf16;
 
 class LoraExportTest {
   @TempDir Path tmp;
@@ -62,7 +63,7 @@ class LoraExportTest {
     int r = config.r();
     int l = config.shardsPerVector();
     int p = config.numShards();
-    try (SafeTensors.Reader in = SafeTensors.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
       assertEquals(2 * 2 * config.numLayers(), in.tensors().size());
       for (String name : config.pools().keySet()) {
         PoolSpec s = config.pool(name);
@@ -90,7 +91,7 @@ class LoraExportTest {
   private static void same(float[] want, float[] got, boolean bf16, String what) {
     assertEquals(want.length, got.length, what);
     for (int i = 0; i < want.length; i++) {
-      float w = bf16 ? SafeTensors.roundToBf16(want[i]) : want[i];
+      float w = bf16 ? Bf16.round(want[i]) : want[i];
       assertEquals(Float.floatToRawIntBits(w), Float.floatToRawIntBits(got[i]),
           what + "[" + i + "]: want " + w + " got " + got[i]);
       if (bf16) assertEquals(want[i], got[i], Math.abs(want[i]) / 256f, what);
@@ -123,7 +124,7 @@ class LoraExportTest {
         () -> LoraExport.export(adapter, out, LoraExport.Precision.BF16, false));
     assertTrue(e.getMessage().startsWith(out + ": already holds an adapter"), e.getMessage());
     LoraExport.export(adapter, out, LoraExport.Precision.BF16, true);
-    try (SafeTensors.Reader in = SafeTensors.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
       assertEquals(SafeTensors.Dtype.BF16, in.tensors().get(0).dtype());
     }
     assertEquals(2, Files.list(out).count());
@@ -133,7 +134,7 @@ class LoraExportTest {
   void exportedSizeIsDenseLoraAtRankR() throws IOException {
     Path out = tmp.resolve("lora");
     LoraExport.export(adapter, out, LoraExport.Precision.F32, false);
-    try (SafeTensors.Reader in = SafeTensors.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
       long bytes = in.tensors().stream().mapToLong(SafeTensors.TensorInfo::byteSize).sum();
       assertEquals(LoraExport.exportedBytes(config, LoraExport.Precision.F32), bytes);
       assertEquals(config.loraParameters(config.r()) * 4, bytes);

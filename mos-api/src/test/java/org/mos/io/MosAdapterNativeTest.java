@@ -85,7 +85,7 @@ class MosAdapterNativeTest {
     MosAdapter a = MosAdapter.fromModel(model, null, null, null);
     Path out = tmp.resolve("lora");
     LoraExport.export(a, out, LoraExport.Precision.F32, false);
-    try (SafeTensors.Reader in = SafeTensors.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
       for (String name : model.pools().keySet()) {
         ShardPool p = model.pool(name);
         for (int k = 0; k < 3; k++) {

@@ -1,5 +1,6 @@
-// SafeTensors: write -> read round trips bit for bit, and every malformed file crafted byte by byte
-// is refused with a MosFileException naming the file, the tensor and the problem (no native code).
+// SafeTensorsWriter -> SafeTensorsReader round trips bit for bit (as arrays and as mapped views,
+// BF16 and F16 widened against hand-encoded values), and every malformed file crafted byte by
+// byte is refused with a MosFileException naming the file, the tensor and the problem.
 package org.mos.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +24,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mos.Bf16;
 import org.mos.MosException;
 import org.mos.Status;
 
@@ -39,7 +44,7 @@ class SafeTensorsTest {
     int[] ints = {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 42, 7};
     byte[] raw = {1, 2, 3};
     Path file = dir.resolve("t.safetensors");
-    SafeTensors.writer()
+    new SafeTensorsWriter()
         .metadata("format", "pt")
         .metadata("note", "héllo")
         .addF32("w", new long[] {3, 5}, f)
@@ -54,7 +59,7 @@ class SafeTensorsTest {
     assertEquals(0, (8 + n) % 8, "data area is 8-byte aligned");
     assertEquals(8 + n + 60 + 24 + 3 + 0 + 4, bytes.length, "contiguous data, nothing else");
 
-    try (SafeTensors.Reader in = SafeTensors.open(file)) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
       assertEquals(Map.of("format", "pt", "note", "héllo"), in.metadata());
       assertEquals(List.of("w", "idx", "u8", "empty", "scalar"),
           in.tensors().stream().map(SafeTensors.TensorInfo::name).toList(), "order as written");
@@ -80,34 +85,81 @@ class SafeTensorsTest {
     float[] f = new float[700_000]; // > one 1 MiB chunk
     for (int i = 0; i < f.length; i++) f[i] = i * 0.5f;
     Path file = dir.resolve("big.safetensors");
-    SafeTensors.writer().addF32("a", new long[] {700, 1000}, f).write(file);
-    try (SafeTensors.Reader in = SafeTensors.open(file)) {
+    new SafeTensorsWriter().addF32("a", new long[] {700, 1000}, f).write(file);
+    try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
       assertArrayEquals(f, in.readF32("a"));
     }
   }
 
   @Test
+  void mappedViewsAndWideningIntoNativeMemory() {
+    // 16-bit floats by their bits, with the values IEEE 754 / bfloat16 give them
+    short[] f16Bits = {0x3C00, (short) 0xC000, 0x3800, 0x7BFF, 0x0001, (short) 0xFC00};
+    float[] f16Want = {1f, -2f, 0.5f, 65504f, 0x1p-24f, Float.NEGATIVE_INFINITY};
+    short[] bf16Bits = {0x3F80, (short) 0xC040, 0x7F80, 0x0001};
+    float[] bf16Want = {1f, -3f, Float.POSITIVE_INFINITY, 0x1p-133f};
+    float[] f32 = {1.5f, -0.0f, Float.MIN_VALUE, 1e30f};
+    Path file = dir.resolve("views.safetensors");
+    new SafeTensorsWriter()
+        .addRaw("h", SafeTensors.Dtype.F16, new long[] {2, 3}, le16(f16Bits))
+        .addRaw("b", SafeTensors.Dtype.BF16, new long[] {4}, le16(bf16Bits))
+        .addF32("f", new long[] {2, 2}, f32)
+        .addI32("i", new long[] {1}, new int[] {7})
+        .write(file);
+    MemorySegment view;
+    try (SafeTensorsReader in = SafeTensorsReader.open(file); Arena arena = Arena.ofConfined()) {
+      view = in.segment("h");
+      assertEquals(12, view.byteSize());
+      assertTrue(view.isReadOnly() && view.isMapped(), "a read-only view of the mapped file");
+      assertArrayEquals(in.readBytes("h"), view.toArray(ValueLayout.JAVA_BYTE), "the tensor's bytes");
+      assertArrayEquals(f16Want, in.readFloats("h"), "F16 as an array");
+      String[] names = {"h", "b", "f"};
+      float[][] want = {f16Want, bf16Want, f32};
+      for (int t = 0; t < names.length; t++) {
+        MemorySegment dst = arena.allocate(4L * want[t].length);  // native memory, no heap array
+        in.readFloats(names[t], dst);
+        assertArrayEquals(want[t], dst.toArray(ValueLayout.JAVA_FLOAT), names[t]);
+      }
+      assertArrayEquals(bf16Want, in.readFloats("b"), "BF16 as an array");
+      MosFileException ints = assertThrows(MosFileException.class,
+          () -> in.readFloats("i", arena.allocate(4)));
+      assertTrue(ints.getMessage().contains("expected F32, BF16 or F16"), ints.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> in.readFloats("f", arena.allocate(12)));
+      assertThrows(MosFileException.class, () -> in.segment("nope"));
+    }
+    MemorySegment closed = view;
+    assertThrows(IllegalStateException.class, () -> closed.get(ValueLayout.JAVA_BYTE, 0),
+        "views end with the reader");
+  }
+
+  private static byte[] le16(short[] bits) {
+    ByteBuffer b = ByteBuffer.allocate(2 * bits.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (short s : bits) b.putShort(s);
+    return b.array();
+  }
+
+  @Test
   void bf16RoundsToNearestEven() {
-    assertEquals((short) 0x3F80, SafeTensors.floatToBf16(1.0f));
+    assertEquals((short) 0x3F80, Bf16.fromFloat(1.0f));
     // 1 + 2^-8 is exactly halfway between two bf16 values: ties go to the even one (1.0).
-    assertEquals((short) 0x3F80, SafeTensors.floatToBf16(Float.intBitsToFloat(0x3F808000)));
-    assertEquals((short) 0x3F82, SafeTensors.floatToBf16(Float.intBitsToFloat(0x3F818000)));
-    assertEquals((short) 0x3F81, SafeTensors.floatToBf16(Float.intBitsToFloat(0x3F808001)));
-    assertEquals((short) 0xFF80, SafeTensors.floatToBf16(Float.NEGATIVE_INFINITY));
-    assertEquals((short) 0x7F80, SafeTensors.floatToBf16(Float.MAX_VALUE), "overflows to inf");
-    assertTrue(Float.isNaN(SafeTensors.roundToBf16(Float.NaN)));
-    assertTrue(Float.isNaN(SafeTensors.roundToBf16(Float.intBitsToFloat(0x7F800001))),
+    assertEquals((short) 0x3F80, Bf16.fromFloat(Float.intBitsToFloat(0x3F808000)));
+    assertEquals((short) 0x3F82, Bf16.fromFloat(Float.intBitsToFloat(0x3F818000)));
+    assertEquals((short) 0x3F81, Bf16.fromFloat(Float.intBitsToFloat(0x3F808001)));
+    assertEquals((short) 0xFF80, Bf16.fromFloat(Float.NEGATIVE_INFINITY));
+    assertEquals((short) 0x7F80, Bf16.fromFloat(Float.MAX_VALUE), "overflows to inf");
+    assertTrue(Float.isNaN(Bf16.round(Float.NaN)));
+    assertTrue(Float.isNaN(Bf16.round(Float.intBitsToFloat(0x7F800001))),
         "a NaN whose payload is only in the low bits stays NaN");
 
     float[] v = {1.0f, -2.5f, 3.14159f, 1e-20f, 65504f};
     Path file = dir.resolve("bf16.safetensors");
-    SafeTensors.writer().addBf16("x", new long[] {5}, v).write(file);
-    try (SafeTensors.Reader in = SafeTensors.open(file)) {
+    new SafeTensorsWriter().addBf16("x", new long[] {5}, v).write(file);
+    try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
       assertEquals(SafeTensors.Dtype.BF16, in.get("x").dtype());
       assertEquals(10, in.get("x").byteSize());
       float[] back = in.readFloats("x");
       for (int i = 0; i < v.length; i++) {
-        assertEquals(SafeTensors.roundToBf16(v[i]), back[i]);
+        assertEquals(Bf16.round(v[i]), back[i]);
         assertEquals(v[i], back[i], Math.abs(v[i]) / 256f);
       }
     }
@@ -134,7 +186,7 @@ class SafeTensorsTest {
   /** Opens {@code file}, expecting a refusal naming the file, {@code tensor} and {@code problem}. */
   private static MosFileException refused(Path file, String tensor, String problem) {
     MosFileException e = assertThrows(MosFileException.class, () -> {
-      try (SafeTensors.Reader in = SafeTensors.open(file)) {
+      try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
         for (SafeTensors.TensorInfo t : in.tensors()) in.readBytes(t.name());
       }
     });
@@ -161,7 +213,7 @@ class SafeTensorsTest {
     refused(raw(new byte[] {16, 0, 0}), null, "truncated: 3 bytes");
     // A valid file cut in the middle of its data: the data area no longer holds the tensor.
     Path good = dir.resolve("good.safetensors");
-    SafeTensors.writer().addF32("w", new long[] {4, 4}, new float[16]).write(good);
+    new SafeTensorsWriter().addF32("w", new long[] {4, 4}, new float[16]).write(good);
     byte[] all = Files.readAllBytes(good);
     refused(raw(java.util.Arrays.copyOf(all, all.length - 5)), "w", "outside the data area");
     // ... and cut inside its header.
@@ -247,7 +299,7 @@ class SafeTensorsTest {
     // Trailing spaces pad the header; zero-sized tensors may share an offset with others.
     Path f = craft("{" + t("z", "F32", "[0]", 0, 0) + "," + t("a", "I32", "[1]", 0, 4) + ","
         + t("y", "U8", "[0, 3]", 4, 4) + "}   ", 4);
-    try (SafeTensors.Reader in = SafeTensors.open(f)) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(f)) {
       assertEquals(3, in.tensors().size());
       assertArrayEquals(new int[1], in.readI32("a"));
     }
@@ -256,7 +308,7 @@ class SafeTensorsTest {
   @Test
   void missingFileIsAFileError() {
     Path nope = dir.resolve("nope.safetensors");
-    MosFileException e = assertThrows(MosFileException.class, () -> SafeTensors.open(nope));
+    MosFileException e = assertThrows(MosFileException.class, () -> SafeTensorsReader.open(nope));
     assertEquals(nope + ": no such file", e.getMessage());
   }
 
@@ -265,13 +317,13 @@ class SafeTensorsTest {
   @Test
   void interruptedWriteLeavesTheOldFileAndNoTemporaries() throws IOException {
     Path file = dir.resolve("a.safetensors");
-    SafeTensors.writer().addF32("old", new long[] {1}, new float[] {1}).write(file);
+    new SafeTensorsWriter().addF32("old", new long[] {1}, new float[] {1}).write(file);
     byte[] before = Files.readAllBytes(file);
     AtomicFiles.hook = target -> {
       throw new IOException("simulated crash");
     };
     try {
-      MosFileException e = assertThrows(MosFileException.class, () -> SafeTensors.writer()
+      MosFileException e = assertThrows(MosFileException.class, () -> new SafeTensorsWriter()
           .addF32("new", new long[] {2}, new float[] {1, 2}).write(file));
       assertTrue(e.getMessage().contains("simulated crash"), e.getMessage());
     } finally {
@@ -285,7 +337,7 @@ class SafeTensorsTest {
 
   @Test
   void writerRejectsInconsistentInput() {
-    SafeTensors.Writer w = SafeTensors.writer().addF32("a", new long[] {2}, new float[2]);
+    SafeTensorsWriter w = new SafeTensorsWriter().addF32("a", new long[] {2}, new float[2]);
     assertThrows(MosException.class, () -> w.addF32("a", new long[] {2}, new float[2]));
     assertThrows(MosException.class, () -> w.addF32("b", new long[] {3}, new float[2]));
     assertThrows(MosException.class,

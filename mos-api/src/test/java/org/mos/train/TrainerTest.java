@@ -176,7 +176,7 @@ class TrainerTest {
     }
     try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 555)) { // other seed: all restored
       Regression task = new Regression(m, 1.0);
-      TrainerConfig saved = Trainer.readConfig(ckpt);
+      TrainerConfig saved = Checkpoint.readConfig(ckpt);
       assertEquals(config().totalSteps(2L * n).build(), saved);
       Trainer t = Trainer.builder(m).config(saved).build();
       t.resume(ckpt, task);
@@ -228,16 +228,16 @@ class TrainerTest {
         assertEquals(List.of("checkpoint-00000010", "checkpoint-00000012"),
             s.map(p -> p.getFileName().toString()).sorted().toList(), "two kept, no temporaries");
       }
-      Path latest = Trainer.latestCheckpoint(dir);
+      Path latest = Checkpoint.latest(dir);
       assertEquals("checkpoint-00000012", latest.getFileName().toString());
-      MosAdapter adapter = MosAdapter.load(latest.resolve(Trainer.ADAPTER_DIR));
+      MosAdapter adapter = MosAdapter.load(latest.resolve(Checkpoint.ADAPTER_DIR));
       assertEquals("toy", adapter.config().baseModel());
       assertEquals("model.layers.{layer}.mlp.proj", adapter.config().pool("proj").modulePath());
       assertArrayEquals(m.pool("proj").read(PoolArray.POOL_A), adapter.pool("proj").poolA());
       assertArrayEquals(m.pool("proj").indicesB(1), adapter.pool("proj").indexB(1, m.pool("proj").indexLength()));
       // saving over an existing checkpoint replaces it
       t.saveCheckpoint(latest, task);
-      assertTrue(Files.isRegularFile(latest.resolve(Trainer.STATE_FILE)));
+      assertTrue(Files.isRegularFile(latest.resolve(Checkpoint.STATE_FILE)));
     }
   }
 
@@ -258,11 +258,11 @@ class TrainerTest {
       assertEquals(0, other.step(), "nothing changed");
 
       Trainer t = Trainer.builder(m).config(config().build()).build();
-      Files.delete(ckpt.resolve(Trainer.OPTIMIZER_FILE));
+      Files.delete(ckpt.resolve(Checkpoint.OPTIMIZER_FILE));
       MosFileException missing = assertThrows(MosFileException.class, () -> t.resume(ckpt, task));
-      assertTrue(missing.getMessage().contains(Trainer.OPTIMIZER_FILE), missing.getMessage());
+      assertTrue(missing.getMessage().contains(Checkpoint.OPTIMIZER_FILE), missing.getMessage());
       assertThrows(MosFileException.class, () -> t.resume(tmp.resolve("nowhere"), task));
-      Files.writeString(ckpt.resolve(Trainer.STATE_FILE), "{\"format\": \"something else\"}");
+      Files.writeString(ckpt.resolve(Checkpoint.STATE_FILE), "{\"format\": \"something else\"}");
       assertThrows(MosFileException.class, () -> t.resume(ckpt, task));
       assertFalse(Files.exists(tmp.resolve("nowhere")));
     }

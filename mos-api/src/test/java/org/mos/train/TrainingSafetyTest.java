@@ -127,7 +127,7 @@ class TrainingSafetyTest {
     }
     assertEquals(written.keySet(), now.keySet());
     for (Path p : written.keySet()) assertArrayEquals(written.get(p), now.get(p), p.toString());
-    MosAdapter.load(ckpts.resolve("checkpoint-00000010").resolve(Trainer.ADAPTER_DIR));
+    MosAdapter.load(ckpts.resolve("checkpoint-00000010").resolve(Checkpoint.ADAPTER_DIR));
 
     if (fault != Fault.POOL_OVERFLOW) {
       // The pools hold exactly what an uninterrupted run has after badStep steps.
@@ -165,7 +165,7 @@ class TrainingSafetyTest {
       t.runUntil(new TrainerTest.Regression(m, 1.0), 5);
       t.saveCheckpoint(ckpt, null);
     }
-    Path state = ckpt.resolve(Trainer.STATE_FILE);
+    Path state = ckpt.resolve(Checkpoint.STATE_FILE);
     com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
     int eq = edit.indexOf('=');

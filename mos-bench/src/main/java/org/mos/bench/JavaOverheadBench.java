@@ -5,7 +5,6 @@ package org.mos.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.mos.MosContext;
-import org.mos.cli.bench.JavaOverhead;
 import org.mos.ffi.mos_h;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

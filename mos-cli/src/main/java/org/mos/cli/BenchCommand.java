@@ -20,10 +20,10 @@ import java.util.concurrent.Callable;
 import org.mos.MosContext;
 import org.mos.MosException;
 import org.mos.Status;
+import org.mos.bench.JavaOverhead;
 import org.mos.cli.bench.BenchPlot;
 import org.mos.cli.bench.BenchReport;
 import org.mos.cli.bench.Interleaved;
-import org.mos.cli.bench.JavaOverhead;
 import org.mos.cli.bench.NativeSuite;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -194,6 +194,10 @@ public final class BenchCommand implements Callable<Integer> {
     List<Double> nativeMedians = new ArrayList<>();
     List<Double> blockRatios = new ArrayList<>();
     try (JavaOverhead jo = new JavaOverhead(tiny, sets)) {
+      // Both variants share jo's rotation counter: consecutive calls never reuse a buffer set.
+      List<Interleaved.Variant> variants = List.of(
+          new Interleaved.Variant("java_api", c -> jo.forwardApi()),
+          new Interleaved.Variant("java_ffm_direct", c -> jo.forwardFfm()));
       out.printf(Locale.ROOT, "%n== case 4: Java overhead: MosLinear.forward (mos-api) vs a direct "
           + "FFM downcall vs the native program, tokens %d, %d -> %d, %d rotating sets, %d "
           + "block(s)%n", jo.tokens, jo.dim, jo.dim, sets, blocks);
@@ -202,7 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
         Interleaved.Measured m = null;
         for (int step = 0; step < 2; step++) {
           if ((step == 0) == (b % 2 == 1)) { // odd blocks: Java first
-            m = Interleaved.run(jo.variants(), b == 0 ? first : later);
+            m = Interleaved.run(variants, b == 0 ? first : later);
           } else if (exe.isPresent()) {
             List<String> args = new ArrayList<>(flags());
             if (!quick && !tiny) {

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mos.MosConfig;
 import org.mos.MosException;
 import org.mos.Status;
 import org.mos.cli.demo.DemoCorpus;
@@ -14,6 +15,7 @@ import org.mos.cli.demo.DemoRunner;
 import org.mos.cli.demo.DemoSettings;
 import org.mos.cli.demo.LmConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,8 +31,8 @@ import picocli.CommandLine.Spec;
         "Pretrains a small character-level language model (residual MLP blocks, each with an up "
             + "and a down projection) on the JDK's own Java sources (lib/src.zip) and caches it, "
             + "then fine-tunes it with the base frozen on the JDK's license texts (legal/), "
-            + "comparing LoRA at rank r0, MoS with the same trainable parameters (R_eq = r0) and "
-            + "active rank r, and LoRA at rank r. Every method gets the same learning-rate search. "
+            + "comparing LoRA at rank R_eq (--equivalent-rank), MoS with the same trainable "
+            + "parameters and active rank r (--r), and LoRA at rank r. Every method gets the same learning-rate search. "
             + "Prints a table (trainable parameters, adapter bytes, held-out bits per character "
             + "over seeds, training time) and writes report.md, loss-curves.png, results.json and "
             + "the adapters to the output directory. No downloads.",
@@ -75,24 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "The learning rates every method tries (default: 3e-3,1e-2,3e-2).")
   List<Double> learningRates;
 
-  @Option(names = "--r0", paramLabel = "N", description = "LoRA's small rank; MoS's R_eq (default: 2).")
-  Integer r0;
-
-  @Option(names = "--r", paramLabel = "N",
-      description = "Active rank of MoS and of the large LoRA (default: 8).")
-  Integer r;
-
-  @Option(names = "--p", paramLabel = "N", description = "MoS private rank (default: 1).")
-  Integer p;
-
-  @Option(names = "--l", paramLabel = "N", description = "MoS shards per vector (default: 2).")
-  Integer l;
-
-  @Option(names = "--alpha", paramLabel = "X", description = "LoRA alpha of every method (default: 16).")
-  Float alpha;
-
-  @Option(names = "--dropout", paramLabel = "X", description = "Adapter dropout (default: 0.1).")
-  Float dropout;
+  /** MoS's r, R_eq, p, l; LoRA runs at ranks R_eq and r; alpha and dropout for every method. */
+  @Mixin MosOptions mos;
 
   @Option(names = "--workers", paramLabel = "N",
       description = "Fine-tuning runs at a time (default: the cores, at most 2).")
@@ -155,24 +141,13 @@ public final class DemoCommand implements Callable<Integer> {
       }
       s.learningRates = List.copyOf(learningRates);
     }
-    s.r0 = positive("--r0", r0, s.r0);
-    s.r = positive("--r", r, s.r);
-    s.l = positive("--l", l, s.l);
-    if (p != null) {
-      if (p < 0) {
-        throw new ParameterException(spec.commandLine(), "--p must be >= 0, got " + p);
-      }
-      s.p = p;
-    }
-    if (alpha != null) {
-      s.alpha = alpha;
-    }
-    if (dropout != null) {
-      if (!(dropout >= 0 && dropout < 1)) {
-        throw new ParameterException(spec.commandLine(), "--dropout must be in [0, 1), got " + dropout);
-      }
-      s.dropout = dropout;
-    }
+    MosConfig c = mos.config(0);
+    s.r0 = c.equivalentRank();
+    s.r = c.rank();
+    s.p = c.privateRank();
+    s.l = c.shardsPerVector();
+    s.alpha = c.alpha();
+    s.dropout = c.dropout();
     s.workers = positive("--workers", workers, s.workers);
     s.threads = positive("--threads", threads, s.threads);
     try { // fail on a config the core would refuse before any work is done

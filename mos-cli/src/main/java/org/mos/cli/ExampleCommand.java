@@ -2,18 +2,15 @@
 // MoS training on a synthetic regression task, to show the API working end to end.
 package org.mos.cli;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.concurrent.Callable;
-import org.mos.MosException;
-import org.mos.Status;
+import org.mos.examples.ToyRegression;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Runs org.mos.examples.ToyRegression. */
+/** Runs {@link ToyRegression}. */
 @Command(
     name = "example",
     header = "Run the Java API's toy example (synthetic regression).",
@@ -23,8 +20,6 @@ import picocli.CommandLine.Spec;
             + "on a synthetic regression task through the native library.",
         ""})
 final class ExampleCommand implements Callable<Integer> {
-  static final String EXAMPLE_CLASS = "org.mos.examples.ToyRegression";
-
   @Parameters(index = "0", paramLabel = "STEPS", arity = "0..1", defaultValue = "300",
       description = "Training steps (default: 300).")
   int steps;
@@ -40,26 +35,12 @@ final class ExampleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
     if (steps < 1 || printEvery < 1) {
       throw new ParameterException(spec.commandLine(), "STEPS and PRINT_EVERY must be >= 1, got "
           + steps + " and " + printEvery);
     }
-    String[] args = {Integer.toString(steps), Integer.toString(printEvery), Long.toString(seed)};
-    Method main;
-    try {
-      // Looked up at run time: the example belongs to mos-api's examples, not to this command.
-      main = Class.forName(EXAMPLE_CLASS).getMethod("main", String[].class);
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      throw new MosException(Status.UNSUPPORTED, "example: " + EXAMPLE_CLASS
-          + " is not in this build");
-    }
-    try {
-      main.invoke(null, (Object) args);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof Exception ex) throw ex;
-      throw e;
-    }
+    ToyRegression.run(steps, printEvery, seed, spec.commandLine().getOut());
     return 0;
   }
 }

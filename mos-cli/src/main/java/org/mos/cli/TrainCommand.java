@@ -24,11 +24,13 @@ import org.mos.cli.demo.TextData;
 import org.mos.cli.demo.Vocab;
 import org.mos.io.AdapterConfig;
 import org.mos.io.AdapterFormat;
+import org.mos.train.Checkpoint;
 import org.mos.train.Trainer;
 import org.mos.train.TrainerConfig;
 import org.mos.train.TrainingListener;
 import org.mos.train.TrainingResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,7 +51,7 @@ import picocli.CommandLine.Spec;
             + "into 1,024-character blocks, 90%% to train and 10%% to validation. Prints progress and "
             + "the validation loss in bits per character; saves the adapter (--save).",
         "",
-        "Plain LoRA of rank N is --r N --req N --p N --l 1.",
+        "Plain LoRA of rank N is --r N --equivalent-rank N --private-rank N --shards-per-vector 1.",
         ""})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -61,26 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Directory to save the adapter to (default: ${DEFAULT-VALUE}).")
   Path save;
 
-  @Option(names = "--r", paramLabel = "N", defaultValue = "8", description = "Active rank r (default: 8).")
-  int r;
-
-  @Option(names = "--req", paramLabel = "N", defaultValue = "2",
-      description = "Equivalent rank R_eq: the parameter budget of LoRA at this rank (default: 2).")
-  int req;
-
-  @Option(names = "--p", paramLabel = "N", defaultValue = "1", description = "Private rank p (default: 1).")
-  int p;
-
-  @Option(names = "--l", paramLabel = "N", defaultValue = "2",
-      description = "Shards per rank vector l (default: 2).")
-  int l;
-
-  @Option(names = "--alpha", paramLabel = "X", defaultValue = "16", description = "alpha; scaling alpha/r (default: 16).")
-  float alpha;
-
-  @Option(names = "--dropout", paramLabel = "X", defaultValue = "0.1",
-      description = "Adapter dropout (default: 0.1, the paper's).")
-  float dropout;
+  @Mixin MosOptions mosOptions;
 
   @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01",
       description = "Peak learning rate (default: 0.01, the demo search's choice on the standard model).")
@@ -158,9 +141,8 @@ public final class TrainCommand implements Callable<Integer> {
     MosConfig mos = null;
     TrainerConfig tc = null;
     if (resume == null) { // options are checked before any file is read
+      mos = mosOptions.config(seed);
       try {
-        mos = MosConfig.builder().rank(r).equivalentRank(req).privateRank(p).shardsPerVector(l).alpha(alpha)
-            .dropout(dropout).seed(seed).build();
         mos.validateFor(cfg.width(), cfg.hidden(), cfg.layers()).validateFor(cfg.hidden(), cfg.width(), cfg.layers());
         tc = TrainerConfig.builder().learningRate(lr).totalSteps(steps).warmupFraction(warmup).maxGradNorm(clip)
             .evalEvery(evalEvery).checkpointDir(checkpointDir)
@@ -183,8 +165,8 @@ public final class TrainCommand implements Callable<Integer> {
     // resuming: what to train comes from the checkpoint
     Path resumeDir = null;
     if (resume != null) {
-      resumeDir = Trainer.latestCheckpoint(resume);
-      AdapterConfig ac = AdapterFormat.readConfig(resumeDir.resolve(Trainer.ADAPTER_DIR));
+      resumeDir = Checkpoint.latest(resume);
+      AdapterConfig ac = AdapterFormat.readConfig(resumeDir.resolve(Checkpoint.ADAPTER_DIR));
       Object savedHash = ac.metadata().get("text_sha256");
       if (savedHash != null && !savedHash.equals(textHash)) {
         throw new MosException(Status.INVALID_ARGUMENT, resumeDir + ": the checkpoint was trained on "
@@ -195,7 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
         throw new MosException(Status.INVALID_ARGUMENT, resumeDir + ": the checkpoint is for --model "
             + savedModel + ", not " + cfg.name());
       }
-      TrainerConfig saved = Trainer.readConfig(resumeDir);
+      TrainerConfig saved = Checkpoint.readConfig(resumeDir);
       mos = MosConfig.builder().rank(ac.r()).equivalentRank(ac.equivalentRank()).privateRank(ac.privateRank())
           .shardsPerVector(ac.shardsPerVector()).alpha(ac.loraAlpha()).dropout(ac.loraDropout())
           .seed(saved.seed()).build();

@@ -20,12 +20,14 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mos.Bf16;
 import org.mos.io.AdapterConfig;
 import org.mos.io.AdapterFormat;
 import org.mos.io.MosAdapter;
 import org.mos.io.PoolData;
 import org.mos.io.PoolSpec;
 import org.mos.io.SafeTensors;
+import org.mos.io.SafeTensorsReader;
 
 class MainTest {
   @TempDir Path tmp;
@@ -133,14 +135,14 @@ class MainTest {
     Run r = mos("export-lora", adapterDir.toString(), out.toString(), "--dtype", "bf16");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("PEFT LoRA, rank 8, lora_alpha 16, bf16, 32 tensors"), r.out());
-    try (SafeTensors.Reader in = SafeTensors.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
       assertEquals(32, in.tensors().size());
       SafeTensors.TensorInfo b7 = in.get("base_model.model.model.layers.7.mlp.down_proj.lora_B.weight");
       assertEquals(SafeTensors.Dtype.BF16, b7.dtype());
       assertTrue(b7.hasShape(16, 8));
       float[] got = in.readFloats("base_model.model.model.layers.3.mlp.up_proj.lora_A.weight");
       float[] want = adapter.assembleA("up_proj", 3);
-      for (int i = 0; i < want.length; i++) assertEquals(SafeTensors.roundToBf16(want[i]), got[i]);
+      for (int i = 0; i < want.length; i++) assertEquals(Bf16.round(want[i]), got[i]);
     }
 
     Run again = mos("export-lora", adapterDir.toString(), out.toString());
@@ -225,8 +227,9 @@ class MainTest {
 
   @Test
   void exampleRunsTheApiExample() {
-    Run r = mos("example", "20", "10", "1"); // prints to System.out itself
+    Run r = mos("example", "20", "10", "1");
     assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("step   10") && r.out().contains("% lower"), r.out());
     Run bad = mos("example", "not-a-number"); // a usage error (CliContractTest has the rest)
     assertEquals(2, bad.code());
     assertTrue(bad.err().startsWith("mos example: Invalid value for positional parameter"),

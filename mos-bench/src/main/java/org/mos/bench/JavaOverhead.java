@@ -1,8 +1,9 @@
-// JavaOverhead: case 4, the cost of the Java API. The same MoS layer forward (tokens 64,
-// 1024 -> 1024, r=16 R_eq=4 l=2 p=1, L=32, rotating buffer sets as in mos_bench) through mos-api
-// (MosLinear.forward on Tensors) and through a direct FFM downcall of mos_layer_forward on objects
-// made with the raw bindings, interleaved in this JVM.
-package org.mos.cli.bench;
+// JavaOverhead: case 4 of the benchmarks, the cost of the Java API. The same MoS layer forward
+// (tokens 64, 1024 -> 1024, r=16 R_eq=4 l=2 p=1, L=32, rotating buffer sets as in mos_bench)
+// through mos-api (MosLinear.forward on Tensors) and through a direct FFM downcall of
+// mos_layer_forward on objects made with the raw bindings. Timed by JMH (JavaOverheadBench) and by
+// `mos bench --cases java` (mos-cli's BenchCommand, interleaved with the native program).
+package org.mos.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -156,7 +157,10 @@ public final class JavaOverhead implements AutoCloseable {
     return 2.0 * tokens * dim * (double) dim + 2.0 * tokens * config.rank() * 2.0 * dim;
   }
 
-  /** One forward through mos-api: MosLinear.forward on Tensors (the next rotating set). */
+  /**
+   * One forward through mos-api: MosLinear.forward on Tensors (the next rotating set). This and
+   * {@link #forwardFfm()} share one rotation counter, so consecutive calls never reuse a set.
+   */
   public void forwardApi() {
     int i = rotor++ % sets;
     layers.get(i).forward(xs[i], ys[i], MosLinear.Mode.FULL, false);
@@ -169,12 +173,6 @@ public final class JavaOverhead implements AutoCloseable {
     if (st != 0) {
       ok(st, "mos_layer_forward");
     }
-  }
-
-  /** The two variants, sharing one rotation counter (consecutive calls never reuse a set). */
-  public List<Interleaved.Variant> variants() {
-    return List.of(new Interleaved.Variant("java_api", c -> forwardApi()),
-        new Interleaved.Variant("java_ffm_direct", c -> forwardFfm()));
   }
 
   @Override

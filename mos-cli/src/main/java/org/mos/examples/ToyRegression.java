@@ -2,7 +2,7 @@
 // base weights) to fit a teacher whose weights differ by random low-rank deltas; prints the loss.
 package org.mos.examples;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.mos.AdamW;
@@ -18,10 +18,11 @@ import org.mos.MosModel;
  * {@code y* = (W1 + D1)(W0 + D0) x} with random rank-2 deltas D0, D1. MSE loss, AdamW.
  * The loss printed every few steps goes down because the adapters learn D0 and D1.
  *
- * <p>Run it with {@code ./mos example [steps] [printEvery] [seed]}.
+ * <p>Run it with {@code ./mos example [steps] [printEvery] [seed]} (the command calls
+ * {@link #run}); it lives with the command line, not in the library jar.
  *
  * {@snippet :
- * double[] losses = ToyRegression.run(200, 50, 42L, System.out);
+ * double[] losses = ToyRegression.run(200, 50, 42L, new PrintWriter(System.out, true));
  * }
  */
 public final class ToyRegression {
@@ -36,14 +37,14 @@ public final class ToyRegression {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     int printEvery = args.length > 1 ? Integer.parseInt(args[1]) : 25;
     long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
-    run(steps, printEvery, seed, System.out);
+    run(steps, printEvery, seed, new PrintWriter(System.out, true));
   }
 
   /**
    * Trains for {@code steps} steps, printing the loss every {@code printEvery} steps (and the
    * last) to {@code out} (may be null); returns the loss of every step.
    */
-  public static double[] run(int steps, int printEvery, long seed, PrintStream out) {
+  public static double[] run(int steps, int printEvery, long seed, PrintWriter out) {
     SplittableRandom rng = new SplittableRandom(seed);
     float[] w0 = randomMatrix(rng, DIM, DIM, 1.0 / Math.sqrt(DIM));
     float[] w1 = randomMatrix(rng, DIM, DIM, 1.0 / Math.sqrt(DIM));
