@@ -1,11 +1,18 @@
-// Property tests (jqwik): a generator of malformed adapter directories. Every case starts from a
-// valid adapter and breaks it in one of the ways an untrusted file can be broken: truncated
-// anywhere, a wrong header length, invalid UTF-8 or JSON, offsets reversed / overlapping /
-// outside the data, wrong dtypes or shapes, config values that disagree or are absurd, indices
-// outside [0, P), NaN or Inf in the pools, random bytes flipped. Each must end in a
-// MosFileException naming the file and the problem on one line; anything else (another exception,
-// an Error such as OutOfMemoryError, a hang) fails the property. The tries add up to more than
-// 10,000 cases per run (docs/reliability.md); jqwik prints the seed of any failure.
+// Property tests: a generator of malformed adapter directories. Every case starts from a valid
+// adapter and breaks it in one of the ways an untrusted file can be broken: truncated anywhere, a
+// wrong header length, invalid UTF-8 or JSON, offsets reversed / overlapping / outside the data,
+// wrong dtypes or shapes, config values that disagree or are absurd, indices outside [0, P), NaN
+// or Inf in the pools, random bytes flipped. Each must end in a MosFileException naming the file
+// and the problem on one line; anything else (another exception, an Error such as
+// OutOfMemoryError, a hang past the timeout) fails the property. About 12,700 cases per run, the
+// same number every run (docs/reliability.md).
+//
+// Plain JUnit 5 with seeded generators (org.mos.testing.Cases), no property-testing library: every
+// property is one @Test that runs its cases from a per-run seed; a failure prints that seed and
+// the command that replays it (-Dmos.test.seed=0x...). carrotsearch randomizedtesting's runner is
+// JUnit 4 only (its Jupiter port is a 0.x release built on JUnit 6), and Jazzer's @FuzzTest runs
+// only its stored inputs in a plain test run (fuzzing is a separate mode, one test at a time,
+// replayed from a crash file, not a seed); neither gives a fixed number of generated cases per run.
 package org.mos.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,18 +37,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.mos.testing.Cases;
+import org.mos.testing.Cases.Gen;
 
+// Each property is given two minutes (it takes seconds); the timeout runs it on its own thread, so
+// a loader that never returns fails the property instead of holding up the run.
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MalformedAdapterFileTest {
   // The valid adapter every case starts from: 2 pool groups, r=4, R_eq=2, p=1, l=2, L=3, P=12.
   private static final AdapterConfig CONFIG = TestAdapters.config();
@@ -56,7 +65,7 @@ class MalformedAdapterFileTest {
   private static byte[] data;            // its data area
   private static List<String> tensorNames;
 
-  @BeforeContainer
+  @BeforeAll
   static void saveTheValidAdapter() throws IOException {
     root = Files.createTempDirectory("mos-malformed-");
     Path valid = root.resolve("valid");
@@ -84,11 +93,12 @@ class MalformedAdapterFileTest {
     OUTCOMES.computeIfAbsent(what, k -> new LongAdder()).increment();
   }
 
-  @AfterContainer
+  @AfterAll
   static void reportAndRemoveFiles() throws IOException {
     AtomicFiles.deleteRecursively(root);
     // The figures docs/reliability.md quotes: printed, and kept in target/ for the record.
-    StringBuilder sb = new StringBuilder("malformed adapter files, cases per kind:\n");
+    StringBuilder sb = new StringBuilder("malformed adapter files, seed " + Cases.seedText()
+        + " (-D" + Cases.SEED_PROPERTY + "), cases per kind:\n");
     long total = 0;
     for (Map.Entry<String, LongAdder> e : new TreeMap<>(OUTCOMES).entrySet()) {
       sb.append(String.format("  %-70s %6d%n", e.getKey(), e.getValue().sum()));
@@ -103,50 +113,43 @@ class MalformedAdapterFileTest {
 
   // ---- truncation and the header length -------------------------------------------------------
 
-  @Property(tries = 1500)
-  void truncatedWeightsAnywhere(@ForAll("weightsCut") int cut) {
-    refused("truncated weights", configBytes, Arrays.copyOf(weightsBytes, cut),
-        AdapterFormat.WEIGHTS_FILE, "truncated", "beyond the end", "outside the data area",
-        "not valid JSON", "header is empty", "not valid UTF-8");
+  @Test
+  void truncatedWeightsAnywhere() {
+    Cases.forAll(1500, g -> {
+      int cut = g.oneOf(() -> g.intIn(0, weightsBytes.length - 1),
+          () -> g.pick(0, 7, 8, 9, weightsBytes.length - 1));
+      refused("truncated weights", configBytes, Arrays.copyOf(weightsBytes, cut),
+          AdapterFormat.WEIGHTS_FILE, "truncated", "beyond the end", "outside the data area",
+          "not valid JSON", "header is empty", "not valid UTF-8");
+    });
   }
 
-  @Provide
-  Arbitrary<Integer> weightsCut() {
-    return Arbitraries.oneOf(Arbitraries.integers().between(0, weightsBytes.length - 1),
-        Arbitraries.of(0, 7, 8, 9, weightsBytes.length - 1));
+  @Test
+  void truncatedConfigAnywhere() {
+    // Every cut, in order: the file is short enough to try them all. The last byte is the newline
+    // after '}': cutting only it leaves a valid file.
+    Cases.forAll(configBytes.length - 1, g -> refused("truncated config",
+        Arrays.copyOf(configBytes, g.index()), weightsBytes, AdapterFormat.CONFIG_FILE,
+        "not valid JSON", "not a JSON object"));
   }
 
-  @Property(tries = 600)
-  void truncatedConfigAnywhere(@ForAll("configCut") int cut) {
-    refused("truncated config", Arrays.copyOf(configBytes, cut), weightsBytes,
-        AdapterFormat.CONFIG_FILE, "not valid JSON", "not a JSON object");
-  }
-
-  @Provide
-  Arbitrary<Integer> configCut() {
-    // The last byte is the newline after '}': cutting only it leaves a valid file.
-    return Arbitraries.integers().between(0, configBytes.length - 2);
-  }
-
-  @Property(tries = 1000)
-  void wrongHeaderLength(@ForAll("headerLengths") long n) {
+  @Test
+  void wrongHeaderLength() {
     long real = ByteBuffer.wrap(weightsBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    Assume.that(n != real);
-    byte[] w = weightsBytes.clone();
-    ByteBuffer.wrap(w, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(n);
-    refused("header length", configBytes, w, AdapterFormat.WEIGHTS_FILE, "absurdly large",
-        "beyond the end", "header is empty", "not valid JSON", "not valid UTF-8",
-        "not described by the header", "outside the data area", "does not start with '{'");
-  }
-
-  @Provide
-  Arbitrary<Long> headerLengths() {
     long size = weightsBytes.length;
-    return Arbitraries.oneOf(
-        Arbitraries.longs(), // any 64-bit value, negative (huge unsigned) ones included
-        Arbitraries.longs().between(0, size + 16), // near the real value: cuts JSON or eats data
-        Arbitraries.of(0L, 1L, 2L, size - 8, size - 7, size, Long.MAX_VALUE, Long.MIN_VALUE, -1L,
-            SafeTensors.MAX_HEADER_BYTES, SafeTensors.MAX_HEADER_BYTES + 1));
+    Cases.forAll(1000, g -> {
+      long n = until(() -> g.oneOf(
+          g::anyLong, // any 64-bit value, negative (huge unsigned) ones included
+          () -> g.longIn(0, size + 16), // near the real value: cuts JSON or eats data
+          () -> g.pick(0L, 1L, 2L, size - 8, size - 7, size, Long.MAX_VALUE, Long.MIN_VALUE, -1L,
+              SafeTensors.MAX_HEADER_BYTES, SafeTensors.MAX_HEADER_BYTES + 1)),
+          v -> v != real);
+      byte[] w = weightsBytes.clone();
+      ByteBuffer.wrap(w, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(n);
+      refused("header length", configBytes, w, AdapterFormat.WEIGHTS_FILE, "absurdly large",
+          "beyond the end", "header is empty", "not valid JSON", "not valid UTF-8",
+          "not described by the header", "outside the data area", "does not start with '{'");
+    });
   }
 
   // ---- the header's bytes: UTF-8 and JSON ------------------------------------------------------
@@ -160,79 +163,87 @@ class MalformedAdapterFileTest {
       {(byte) 0xE2, (byte) 0x82, (byte) 0x41},                    // truncated sequence
   };
 
-  @Property(tries = 800)
-  void invalidUtf8InTheHeader(@ForAll @IntRange(min = 0, max = 9) int which,
-      @ForAll @IntRange(min = 0, max = 1_000_000) int where) {
-    byte[] bad = INVALID_UTF8[which];
+  @Test
+  void invalidUtf8InTheHeader() {
+    Cases.forAll(800, g -> {
+      byte[] bad = INVALID_UTF8[g.intIn(0, INVALID_UTF8.length - 1)];
+      int n = headerLength();
+      int at = 8 + g.intIn(0, n - bad.length);
+      byte[] w = weightsBytes.clone();
+      System.arraycopy(bad, 0, w, at, bad.length);
+      refused("invalid UTF-8 (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE,
+          "not valid UTF-8");
+    });
+  }
+
+  @Test
+  void invalidUtf8InTheConfig() {
+    Cases.forAll(400, g -> {
+      byte[] bad = INVALID_UTF8[g.intIn(0, INVALID_UTF8.length - 1)];
+      byte[] c = configBytes.clone();
+      System.arraycopy(bad, 0, c, g.intIn(0, c.length - bad.length), bad.length);
+      refused("invalid UTF-8 (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE,
+          "not valid UTF-8");
+    });
+  }
+
+  /** One ASCII byte of the header replaced, drawn again until the result is no longer JSON. */
+  @Test
+  void brokenJsonHeader() {
     int n = headerLength();
-    int at = 8 + where % (n - bad.length + 1);
-    byte[] w = weightsBytes.clone();
-    System.arraycopy(bad, 0, w, at, bad.length);
-    refused("invalid UTF-8 (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE,
-        "not valid UTF-8");
+    Cases.forAll(800, g -> {
+      byte[] w = until(() -> {
+        byte[] x = weightsBytes.clone();
+        x[8 + g.intIn(0, n - 1)] = (byte) jsonBreaker(g);
+        return x;
+      }, x -> !isJson(Arrays.copyOfRange(x, 8, 8 + n)));
+      refused("broken JSON (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE,
+          "not valid JSON", "does not start with '{'");
+    });
   }
 
-  @Property(tries = 400)
-  void invalidUtf8InTheConfig(@ForAll @IntRange(min = 0, max = 9) int which,
-      @ForAll @IntRange(min = 0, max = 1_000_000) int where) {
-    byte[] bad = INVALID_UTF8[which];
-    byte[] c = configBytes.clone();
-    System.arraycopy(bad, 0, c, where % (c.length - bad.length + 1), bad.length);
-    refused("invalid UTF-8 (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE,
-        "not valid UTF-8");
+  @Test
+  void brokenJsonConfig() {
+    Cases.forAll(500, g -> {
+      byte[] c = until(() -> {
+        byte[] x = configBytes.clone();
+        x[g.intIn(0, x.length - 1)] = (byte) jsonBreaker(g);
+        return x;
+      }, x -> !isJson(x));
+      refused("broken JSON (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE,
+          "not valid JSON");
+    });
   }
 
-  /** One ASCII byte of the header replaced; kept only when the result is no longer JSON. */
-  @Property(tries = 800, maxDiscardRatio = 20)
-  void brokenJsonHeader(@ForAll @IntRange(min = 0, max = 1_000_000) int where,
-      @ForAll("jsonBreakers") char replacement) {
-    int n = headerLength();
-    byte[] w = weightsBytes.clone();
-    int at = 8 + where % n;
-    Assume.that(w[at] != replacement);
-    w[at] = (byte) replacement;
-    Assume.that(!isJson(Arrays.copyOfRange(w, 8, 8 + n)));
-    refused("broken JSON (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE, "not valid JSON",
-        "does not start with '{'");
-  }
-
-  @Property(tries = 500, maxDiscardRatio = 20)
-  void brokenJsonConfig(@ForAll @IntRange(min = 0, max = 1_000_000) int where,
-      @ForAll("jsonBreakers") char replacement) {
-    byte[] c = configBytes.clone();
-    int at = where % c.length;
-    Assume.that(c[at] != replacement);
-    c[at] = (byte) replacement;
-    Assume.that(!isJson(c));
-    refused("broken JSON (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE, "not valid JSON");
-  }
-
-  @Provide
-  Arbitrary<Character> jsonBreakers() {
-    return Arbitraries.of('{', '}', '[', ']', ':', ',', '"', '\\', 'x', '0', '-', '\'', '\u0000',
+  private static char jsonBreaker(Gen g) {
+    return g.pick('{', '}', '[', ']', ':', ',', '"', '\\', 'x', '0', '-', '\'', '\u0000',
         '\u001f', '/', '#');
   }
 
   /** A header replaced by other JSON: a non-object, nested very deep, or a huge string. */
-  @Property(tries = 300)
-  void headerIsOtherJson(@ForAll("otherJson") String json) {
-    refused("other JSON header", configBytes, weights(json.getBytes(StandardCharsets.UTF_8), data),
-        AdapterFormat.WEIGHTS_FILE, "not a JSON object", "does not start with '{'", "header is empty",
-        "not valid JSON", "entry is not an object", "missing or non-string 'dtype'",
-        "missing tensor", "not described by the header", "__metadata__", "unexpected tensor");
-  }
-
-  @Provide
-  Arbitrary<String> otherJson() {
-    Arbitrary<Integer> depth = Arbitraries.integers().between(1, 5000);
-    return Arbitraries.oneOf(
-        Arbitraries.of("[]", "null", "0", "\"x\"", "true", "{}", "[{}]", "1e999"),
-        depth.map(d -> "[".repeat(d) + "]".repeat(d)),
-        depth.map(d -> "{\"a\":".repeat(d) + "1" + "}".repeat(d)),
-        Arbitraries.integers().between(1, 200_000).map(k -> "{\"" + "a".repeat(k) + "\":1}"),
-        Arbitraries.strings().ofMaxLength(40).map(s -> "{\"__metadata__\":" + quote(s) + "}"),
-        // Names an attacker controls: control characters, line breaks, any length.
-        Arbitraries.strings().ofMinLength(1).ofMaxLength(300).map(s -> "{" + quote(s) + ":1}"));
+  @Test
+  void headerIsOtherJson() {
+    Cases.forAll(300, g -> {
+      String json = g.oneOf(
+          () -> g.pick("[]", "null", "0", "\"x\"", "true", "{}", "[{}]", "1e999"),
+          () -> {
+            int d = g.intIn(1, 5000);
+            return "[".repeat(d) + "]".repeat(d);
+          },
+          () -> {
+            int d = g.intIn(1, 5000);
+            return "{\"a\":".repeat(d) + "1" + "}".repeat(d);
+          },
+          () -> "{\"" + "a".repeat(g.intIn(1, 200_000)) + "\":1}",
+          () -> "{\"__metadata__\":" + quote(g.string(0, 40)) + "}",
+          // Names an attacker controls: control characters, line breaks, any length.
+          () -> "{" + quote(g.string(1, 300)) + ":1}");
+      refused("other JSON header", configBytes,
+          weights(json.getBytes(StandardCharsets.UTF_8), data), AdapterFormat.WEIGHTS_FILE,
+          "not a JSON object", "does not start with '{'", "header is empty", "not valid JSON",
+          "entry is not an object", "missing or non-string 'dtype'", "missing tensor",
+          "not described by the header", "__metadata__", "unexpected tensor");
+    });
   }
 
   // ---- tensor entries: offsets, dtypes, shapes --------------------------------------------------
@@ -240,218 +251,221 @@ class MalformedAdapterFileTest {
   enum OffsetBreak { REVERSED, OVERLAPPING, OUTSIDE, SHIFTED, NEGATIVE, NOT_A_NUMBER, ONE_VALUE,
     THREE_VALUES, MISSING, HOLE }
 
-  @Property(tries = 1200)
-  void badOffsets(@ForAll("tensorIndex") int t, @ForAll OffsetBreak kind,
-      @ForAll @IntRange(min = 1, max = 1 << 20) int k) {
-    ObjectNode h = header.deepCopy();
-    String name = tensorNames.get(t);
-    ObjectNode e = (ObjectNode) h.get(name);
-    long begin = e.get("data_offsets").get(0).longValue();
-    long end = e.get("data_offsets").get(1).longValue();
-    ArrayNode off = JsonNodeFactory.instance.arrayNode();
-    switch (kind) {
-      case REVERSED -> off.add(end).add(begin);
-      case OVERLAPPING -> {
-        // Move the tensor onto its neighbour's bytes (or the neighbour onto it).
-        long shift = begin > 0 ? -1 - (k % begin) : 1 + (k % (end - begin));
-        off.add(begin + shift).add(end + shift);
+  @Test
+  void badOffsets() {
+    Cases.forAll(1200, g -> {
+      OffsetBreak kind = g.pick(OffsetBreak.values());
+      int k = g.intIn(1, 1 << 20);
+      ObjectNode h = header.deepCopy();
+      ObjectNode e = (ObjectNode) h.get(g.pick(tensorNames));
+      long begin = e.get("data_offsets").get(0).longValue();
+      long end = e.get("data_offsets").get(1).longValue();
+      ArrayNode off = JsonNodeFactory.instance.arrayNode();
+      switch (kind) {
+        case REVERSED -> off.add(end).add(begin);
+        case OVERLAPPING -> {
+          // Move the tensor onto its neighbour's bytes (or the neighbour onto it).
+          long shift = begin > 0 ? -1 - (k % begin) : 1 + (k % (end - begin));
+          off.add(begin + shift).add(end + shift);
+        }
+        case OUTSIDE -> off.add(begin + data.length).add(end + data.length + k);
+        case SHIFTED -> off.add(begin + k).add(end + k);
+        case NEGATIVE -> off.add(-k).add(end);
+        case NOT_A_NUMBER -> off.add("0").add(1.5);
+        case ONE_VALUE -> off.add(begin);
+        case THREE_VALUES -> off.add(begin).add(end).add(end);
+        case MISSING -> off = null;
+        case HOLE -> off.add(begin).add(end - Math.min(k, end - begin));
       }
-      case OUTSIDE -> off.add(begin + data.length).add(end + data.length + k);
-      case SHIFTED -> off.add(begin + k).add(end + k);
-      case NEGATIVE -> off.add(-k).add(end);
-      case NOT_A_NUMBER -> off.add("0").add(1.5);
-      case ONE_VALUE -> off.add(begin);
-      case THREE_VALUES -> off.add(begin).add(end).add(end);
-      case MISSING -> off = null;
-      case HOLE -> off.add(begin).add(end - Math.min(k, end - begin));
-    }
-    if (off == null) e.remove("data_offsets");
-    else e.set("data_offsets", off);
-    refused("offsets " + kind, configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE,
-        "data_offsets", "overlap", "hole", "not described by the header", "begin is after end");
+      if (off == null) e.remove("data_offsets");
+      else e.set("data_offsets", off);
+      refused("offsets " + kind, configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE,
+          "data_offsets", "overlap", "hole", "not described by the header", "begin is after end");
+    });
   }
 
-  @Property(tries = 800)
-  void wrongDtype(@ForAll("tensorIndex") int t, @ForAll("dtypes") String dtype) {
-    ObjectNode h = header.deepCopy();
-    String name = tensorNames.get(t);
-    ObjectNode e = (ObjectNode) h.get(name);
-    Assume.that(!e.get("dtype").asText().equals(dtype));
-    e.put("dtype", dtype);
-    refused("dtype", configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE, "dtype",
-        "data_offsets");
+  @Test
+  void wrongDtype() {
+    Cases.forAll(800, g -> {
+      ObjectNode h = header.deepCopy();
+      ObjectNode e = (ObjectNode) h.get(g.pick(tensorNames));
+      String now = e.get("dtype").asText();
+      String dtype = until(() -> g.oneOf(
+          () -> g.pick(SafeTensors.Dtype.values()).name(),
+          () -> g.pick("f32", "float32", "", "F32 ", "int32", "F128"),
+          () -> g.string(0, 8)), d -> !d.equals(now));
+      e.put("dtype", dtype);
+      refused("dtype", configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE, "dtype",
+          "data_offsets");
+    });
   }
 
-  @Provide
-  Arbitrary<String> dtypes() {
-    return Arbitraries.oneOf(
-        Arbitraries.of(SafeTensors.Dtype.values()).map(Enum::name),
-        Arbitraries.of("f32", "float32", "", "F32 ", "int32", "F128"),
-        Arbitraries.strings().ofMaxLength(8));
-  }
-
-  @Property(tries = 1000)
-  void wrongShape(@ForAll("tensorIndex") int t, @ForAll("shapes") List<Long> shape) {
-    ObjectNode h = header.deepCopy();
-    String name = tensorNames.get(t);
-    ObjectNode e = (ObjectNode) h.get(name);
-    long[] now = new long[e.get("shape").size()];
-    for (int i = 0; i < now.length; i++) now[i] = e.get("shape").get(i).longValue();
-    Assume.that(!Arrays.equals(now, shape.stream().mapToLong(Long::longValue).toArray()));
-    ArrayNode s = e.putArray("shape");
-    shape.forEach(s::add);
-    refused("shape", configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE, "shape",
-        "data_offsets");
-  }
-
-  @Provide
-  Arbitrary<List<Long>> shapes() {
-    Arbitrary<Long> dim = Arbitraries.oneOf(
-        Arbitraries.longs().between(0, 48),
-        Arbitraries.of(-1L, Long.MAX_VALUE, 1L << 31, 1L << 40, 1L << 62, Integer.MAX_VALUE + 1L));
-    return dim.list().ofMaxSize(4);
-  }
-
-  @Provide
-  Arbitrary<Integer> tensorIndex() {
-    return Arbitraries.integers().between(0, tensorNames.size() - 1);
+  @Test
+  void wrongShape() {
+    Cases.forAll(1000, g -> {
+      ObjectNode h = header.deepCopy();
+      ObjectNode e = (ObjectNode) h.get(g.pick(tensorNames));
+      long[] now = new long[e.get("shape").size()];
+      for (int i = 0; i < now.length; i++) now[i] = e.get("shape").get(i).longValue();
+      List<Long> shape = until(() -> g.list(0, 4, () -> g.oneOf(
+          () -> g.longIn(0, 48),
+          () -> g.pick(-1L, Long.MAX_VALUE, 1L << 31, 1L << 40, 1L << 62, Integer.MAX_VALUE + 1L))),
+          s -> !Arrays.equals(now, s.stream().mapToLong(Long::longValue).toArray()));
+      ArrayNode s = e.putArray("shape");
+      shape.forEach(s::add);
+      refused("shape", configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE, "shape",
+          "data_offsets");
+    });
   }
 
   // ---- the config: values that disagree with the weights, absurd values -------------------------
 
-  @Property(tries = 1500)
-  void configValuesThatDoNotFit(@ForAll("configEdits") Map.Entry<String, JsonNode> edit) {
-    ObjectNode c = configJson();
-    JsonNode before = c.at(edit.getKey());
-    Assume.that(!edit.getValue().equals(before));
-    int slash = edit.getKey().lastIndexOf('/');
-    ObjectNode parent = (ObjectNode) c.at(edit.getKey().substring(0, slash));
-    parent.set(edit.getKey().substring(slash + 1), edit.getValue());
-    refused("config " + edit.getKey(), bytes(c), weightsBytes, null,
-        "invalid configuration", "shape is", "not a 32-bit integer", "not a number",
-        "missing tensor", "unexpected tensor", "divisible", "not a string", "pools.",
-        "unsupported format_version", "key 'pools'");
+  /** Every edit of {@link #configEdits()} that changes the config, in order. */
+  @Test
+  void configValuesThatDoNotFit() {
+    ObjectNode valid = configJson();
+    List<Map.Entry<String, JsonNode>> edits = configEdits().stream()
+        .filter(edit -> !edit.getValue().equals(valid.at(edit.getKey()))).toList();
+    Cases.forAll(edits.size(), g -> {
+      Map.Entry<String, JsonNode> edit = edits.get(g.index());
+      ObjectNode c = configJson();
+      int slash = edit.getKey().lastIndexOf('/');
+      ObjectNode parent = (ObjectNode) c.at(edit.getKey().substring(0, slash));
+      parent.set(edit.getKey().substring(slash + 1), edit.getValue());
+      refused("config " + edit.getKey(), bytes(c), weightsBytes, null,
+          "invalid configuration", "shape is", "not a 32-bit integer", "not a number",
+          "missing tensor", "unexpected tensor", "divisible", "not a string", "pools.",
+          "unsupported format_version", "key 'pools'");
+    });
   }
 
-  @Provide
-  Arbitrary<Map.Entry<String, JsonNode>> configEdits() {
+  /**
+   * Keys that fix the tensors' shapes, each set to every value of a list (any change must disagree
+   * with the weights), and keys with a valid range, set only to values outside it. Small enough to
+   * try every edit instead of sampling.
+   */
+  private static List<Map.Entry<String, JsonNode>> configEdits() {
     JsonNodeFactory f = JsonNodeFactory.instance;
-    // Keys that fix the tensors' shapes (any change must disagree with the weights) and keys with
-    // a valid range (only out-of-range values are generated for them).
-    Arbitrary<String> shapeKeys = Arbitraries.of("/r", "/equivalent_rank", "/shards_per_vector",
-        "/num_layers", "/pools/up_proj/in_features", "/pools/up_proj/out_features",
-        "/pools/down_proj/in_features", "/pools/down_proj/out_features");
-    Arbitrary<JsonNode> ints = Arbitraries.oneOf(
-        Arbitraries.integers().between(-4, 64).map(f::numberNode),
-        Arbitraries.of(Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 30, 65536).map(f::numberNode),
-        Arbitraries.of(1L << 31, Long.MAX_VALUE, -(1L << 40)).map(f::numberNode),
-        Arbitraries.of(f.numberNode(4.5), f.numberNode(1e300), f.textNode("4"), f.nullNode(),
-            f.booleanNode(true), f.arrayNode(), f.objectNode()));
-    Arbitrary<Map.Entry<String, JsonNode>> shape = Combinators.combine(shapeKeys, ints)
-        .as(Map::entry);
-    Arbitrary<Map.Entry<String, JsonNode>> ranged = Arbitraries.oneOf(
-        Arbitraries.of(-1, 3, 4, 100, Integer.MAX_VALUE, Integer.MIN_VALUE)
-            .map(v -> Map.entry("/private_rank", (JsonNode) f.numberNode(v))),
-        Arbitraries.of(-0.5, 1.0, 1.5, 1e30, -1e-9)
-            .map(v -> Map.entry("/lora_dropout", (JsonNode) f.numberNode(v))),
-        Arbitraries.of(1e39, -1e39, 1e300)
-            .map(v -> Map.entry("/lora_alpha", (JsonNode) f.numberNode(v))),
-        Arbitraries.of((JsonNode) f.textNode("16"), f.nullNode(), f.arrayNode())
-            .map(v -> Map.entry("/lora_alpha", v)),
-        Arbitraries.of(0, 2, -1, Integer.MAX_VALUE)
-            .map(v -> Map.entry("/format_version", (JsonNode) f.numberNode(v))),
-        Arbitraries.of((JsonNode) f.numberNode(3), f.nullNode(), f.textNode(""))
-            .map(v -> Map.entry("/pools/up_proj/module_path", v)),
-        Arbitraries.of((JsonNode) f.objectNode(), f.arrayNode(), f.textNode("x"))
-            .map(v -> Map.entry("/pools", v)),
-        Arbitraries.of("model.layers.0.q", "model.layers.{layer}.mlp.down_proj")
-            .map(v -> Map.entry("/pools/up_proj/module_path", (JsonNode) f.textNode(v))));
-    return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, shape), net.jqwik.api.Tuple.of(1, ranged));
+    List<JsonNode> ints = new ArrayList<>();
+    for (int v = -4; v <= 64; v++) ints.add(f.numberNode(v));
+    for (int v : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 30, 65536}) {
+      ints.add(f.numberNode(v));
+    }
+    for (long v : new long[] {1L << 31, Long.MAX_VALUE, -(1L << 40)}) ints.add(f.numberNode(v));
+    ints.addAll(List.of(f.numberNode(4.5), f.numberNode(1e300), f.textNode("4"), f.nullNode(),
+        f.booleanNode(true), f.arrayNode(), f.objectNode()));
+    List<Map.Entry<String, JsonNode>> edits = new ArrayList<>();
+    for (String key : List.of("/r", "/equivalent_rank", "/shards_per_vector", "/num_layers",
+        "/pools/up_proj/in_features", "/pools/up_proj/out_features",
+        "/pools/down_proj/in_features", "/pools/down_proj/out_features")) {
+      for (JsonNode v : ints) edits.add(Map.entry(key, v));
+    }
+    for (int v : new int[] {-1, 3, 4, 100, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+      edits.add(Map.entry("/private_rank", f.numberNode(v)));
+    }
+    for (double v : new double[] {-0.5, 1.0, 1.5, 1e30, -1e-9}) {
+      edits.add(Map.entry("/lora_dropout", f.numberNode(v)));
+    }
+    for (double v : new double[] {1e39, -1e39, 1e300}) {
+      edits.add(Map.entry("/lora_alpha", f.numberNode(v)));
+    }
+    for (JsonNode v : List.of(f.textNode("16"), f.nullNode(), f.arrayNode())) {
+      edits.add(Map.entry("/lora_alpha", v));
+    }
+    for (int v : new int[] {0, 2, -1, Integer.MAX_VALUE}) {
+      edits.add(Map.entry("/format_version", f.numberNode(v)));
+    }
+    for (JsonNode v : List.of(f.numberNode(3), f.nullNode(), f.textNode(""),
+        f.textNode("model.layers.0.q"), f.textNode("model.layers.{layer}.mlp.down_proj"))) {
+      edits.add(Map.entry("/pools/up_proj/module_path", v));
+    }
+    for (JsonNode v : List.of(f.objectNode(), f.arrayNode(), f.textNode("x"))) {
+      edits.add(Map.entry("/pools", v));
+    }
+    return edits;
   }
 
   // ---- tensor contents: indices outside [0, P), NaN and Inf in the pools ------------------------
 
-  @Property(tries = 800)
-  void indicesOutsideThePool(@ForAll("indexTensor") String name,
-      @ForAll @IntRange(min = 0, max = 1_000_000) int where, @ForAll("badIndices") int value) {
-    SafeTensors.TensorInfo t = info(name);
-    int at = (int) (t.begin() + 4L * (where % t.numElements()));
-    byte[] d = data.clone();
-    ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN).putInt(at, value);
-    refused("index", configBytes, weights(header, d), AdapterFormat.WEIGHTS_FILE,
-        "index " + value + " outside [0, " + P + ")");
+  @Test
+  void indicesOutsideThePool() {
+    List<String> indexTensors = tensorNames.stream().filter(n -> n.contains(".index_")).toList();
+    assertFalse(indexTensors.isEmpty());
+    Cases.forAll(800, g -> {
+      SafeTensors.TensorInfo t = info(g.pick(indexTensors));
+      int at = (int) (t.begin() + 4L * g.longIn(0, t.numElements() - 1));
+      int value = g.oneOf(() -> g.intIn(Integer.MIN_VALUE, -1),
+          () -> g.intIn(P, Integer.MAX_VALUE), () -> g.pick(-1, P, Integer.MAX_VALUE,
+              Integer.MIN_VALUE));
+      byte[] d = data.clone();
+      ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN).putInt(at, value);
+      refused("index", configBytes, weights(header, d), AdapterFormat.WEIGHTS_FILE,
+          "index " + value + " outside [0, " + P + ")");
+    });
   }
 
-  @Provide
-  Arbitrary<String> indexTensor() {
-    return Arbitraries.of(tensorNames).filter(n -> n.contains(".index_"));
-  }
-
-  @Provide
-  Arbitrary<Integer> badIndices() {
-    return Arbitraries.oneOf(Arbitraries.integers().lessOrEqual(-1),
-        Arbitraries.integers().greaterOrEqual(P), Arbitraries.of(-1, P, Integer.MAX_VALUE,
-            Integer.MIN_VALUE));
-  }
-
-  @Property(tries = 800)
-  void nonFinitePoolValues(@ForAll("poolTensor") String name,
-      @ForAll @IntRange(min = 0, max = 1_000_000) int where, @ForAll("nonFinite") int bits) {
-    SafeTensors.TensorInfo t = info(name);
-    int at = (int) (t.begin() + 4L * (where % t.numElements()));
-    byte[] d = data.clone();
-    ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN).putInt(at, bits);
-    refused("non-finite", configBytes, weights(header, d), AdapterFormat.WEIGHTS_FILE,
-        "pools must be finite");
-  }
-
-  @Provide
-  Arbitrary<String> poolTensor() {
-    return Arbitraries.of(tensorNames).filter(n -> n.contains(".pool_"));
-  }
-
-  @Provide
-  Arbitrary<Integer> nonFinite() {
-    // Exponent all ones: +-Inf (mantissa 0) or a NaN with any payload, quiet or signalling.
-    return Combinators.combine(Arbitraries.of(0, 1), Arbitraries.integers().between(0, 0x7FFFFF))
-        .as((sign, mantissa) -> (sign << 31) | 0x7F800000 | mantissa);
+  @Test
+  void nonFinitePoolValues() {
+    List<String> poolTensors = tensorNames.stream().filter(n -> n.contains(".pool_")).toList();
+    assertFalse(poolTensors.isEmpty());
+    Cases.forAll(800, g -> {
+      SafeTensors.TensorInfo t = info(g.pick(poolTensors));
+      int at = (int) (t.begin() + 4L * g.longIn(0, t.numElements() - 1));
+      // Exponent all ones: +-Inf (mantissa 0) or a NaN with any payload, quiet or signalling.
+      int bits = (g.intIn(0, 1) << 31) | 0x7F800000 | g.intIn(0, 0x7FFFFF);
+      byte[] d = data.clone();
+      ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN).putInt(at, bits);
+      refused("non-finite", configBytes, weights(header, d), AdapterFormat.WEIGHTS_FILE,
+          "pools must be finite");
+    });
   }
 
   // ---- blind fuzzing: any outcome but a MosFileException or a valid adapter is a failure --------
 
-  @Property(tries = 1500)
-  void randomByteFlips(@ForAll("flips") List<Integer> positions, @ForAll byte xor,
-      @ForAll boolean inConfig) {
-    Assume.that(xor != 0);
-    byte[] target = (inConfig ? configBytes : weightsBytes).clone();
-    for (int pos : positions) target[pos % target.length] ^= xor;
-    Path dir = inConfig ? write(target, weightsBytes) : write(configBytes, target);
-    try {
-      MosAdapter loaded = MosAdapter.load(dir);
-      // Accepted: then it is a consistent adapter (the constructor re-validated it) that saves and
-      // loads back to itself.
-      Path again = root.resolve("again");
-      loaded.save(again);
-      assertEquals(loaded, MosAdapter.load(again));
-      AtomicFiles.deleteRecursively(again);
-      count("blind fuzzing: accepted (a value changed, still a valid adapter)");
-    } catch (MosFileException e) {
-      checkOneLine(e, dir, null);
-      count("blind fuzzing: refused");
-    } catch (Throwable t) {
-      fail("not a MosFileException: " + t, t);
-    } finally {
-      deleteQuietly(root.resolve("again"));
-    }
-  }
-
-  @Provide
-  Arbitrary<List<Integer>> flips() {
-    return Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMinSize(1).ofMaxSize(8);
+  @Test
+  void randomByteFlips() {
+    Cases.forAll(1500, g -> {
+      List<Integer> positions = g.list(1, 8, () -> g.intIn(0, Integer.MAX_VALUE));
+      byte xor = (byte) g.intIn(1, 255);
+      boolean inConfig = g.bool();
+      byte[] target = (inConfig ? configBytes : weightsBytes).clone();
+      for (int pos : positions) target[pos % target.length] ^= xor;
+      Path dir = inConfig ? write(target, weightsBytes) : write(configBytes, target);
+      try {
+        MosAdapter loaded = MosAdapter.load(dir);
+        // Accepted: then it is a consistent adapter (the constructor re-validated it) that saves
+        // and loads back to itself.
+        Path again = root.resolve("again");
+        loaded.save(again);
+        assertEquals(loaded, MosAdapter.load(again));
+        AtomicFiles.deleteRecursively(again);
+        count("blind fuzzing: accepted (a value changed, still a valid adapter)");
+      } catch (MosFileException e) {
+        checkOneLine(e, dir, null);
+        count("blind fuzzing: refused");
+      } catch (Throwable t) {
+        fail("not a MosFileException: " + t, t);
+      } finally {
+        deleteQuietly(root.resolve("again"));
+      }
+    });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  /**
+   * Draws from {@code gen} until {@code keep} holds (a generator that fits a condition in about
+   * every other draw). Giving up after 1,000 draws fails the case: a generator that cannot meet
+   * its condition would otherwise test nothing.
+   */
+  private static <T> T until(Supplier<T> gen, Predicate<T> keep) {
+    for (int i = 0; i < 1000; i++) {
+      T v = gen.get();
+      if (keep.test(v)) return v;
+    }
+    throw new AssertionError("the generator met its condition in none of 1,000 draws");
+  }
+
 
   /**
    * Writes the case, loads it, and checks the outcome: a MosFileException whose one-line message
@@ -461,9 +475,9 @@ class MalformedAdapterFileTest {
   private static void refused(String label, byte[] config, byte[] weights, String file,
       String... problems) {
     Path dir = write(config, weights);
+    MosAdapter loaded;
     try {
-      MosAdapter loaded = MosAdapter.load(dir);
-      fail(label + ": a malformed adapter was accepted: " + loaded.config());
+      loaded = MosAdapter.load(dir);
     } catch (MosFileException e) {
       checkOneLine(e, dir, file);
       String m = e.getMessage();
@@ -471,9 +485,11 @@ class MalformedAdapterFileTest {
       assertTrue(named, label + ": the message names none of " + Arrays.toString(problems) + ": "
           + m);
       count(label);
+      return;
     } catch (Throwable t) {
-      fail(label + ": not a MosFileException: " + t, t);
+      throw new AssertionError(label + ": not a MosFileException: " + t, t);
     }
+    fail(label + ": a malformed adapter was accepted: " + loaded.config());
   }
 
   private static void checkOneLine(MosFileException e, Path dir, String file) {
