@@ -218,7 +218,7 @@ public final class TestTokenizers {
     return root;
   }
 
-  static ObjectNode addedToken(int id, String content, boolean special) {
+  public static ObjectNode addedToken(int id, String content, boolean special) {
     ObjectNode t = JSON.createObjectNode();
     t.put("id", id).put("content", content).put("single_word", false).put("lstrip", false)
         .put("rstrip", false).put("normalized", !special).put("special", special);
@@ -287,7 +287,7 @@ public final class TestTokenizers {
     }
   }
 
-  static ObjectNode obj(Object... kv) {
+  public static ObjectNode obj(Object... kv) {
     ObjectNode o = JSON.createObjectNode();
     for (int i = 0; i < kv.length; i += 2) o.set((String) kv[i], JSON.valueToTree(kv[i + 1]));
     return o;
