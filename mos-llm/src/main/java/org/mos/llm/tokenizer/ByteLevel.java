@@ -31,6 +31,17 @@ final class ByteLevel {
 
   /** The byte-level spelling of {@code s}'s UTF-8 bytes. */
   static String encode(String s) {
+    int n = s.length();
+    char[] out = new char[n];
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) return encodeUtf8(s);
+      out[i] = BYTE_TO_CHAR[c];
+    }
+    return new String(out);
+  }
+
+  private static String encodeUtf8(String s) {
     byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     char[] out = new char[bytes.length];
     for (int i = 0; i < bytes.length; i++) out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];

@@ -414,9 +414,12 @@ final class Pipeline {
   /** Each token's characters back to bytes (a token with a character outside the table is kept
    *  as its own UTF-8), all bytes decoded as one lossy UTF-8 string. */
   static List<String> byteLevelDecode(List<String> tokens) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    int total = 0;
+    for (String t : tokens) total += t.length() * 3;
+    byte[] bytes = new byte[total];
+    int n = 0;
     for (String t : tokens) {
-      byte[] mapped = new byte[t.length()];
+      int start = n;
       boolean ok = true;
       for (int i = 0; i < t.length(); i++) {
         int b = ByteLevel.byteOf(t.charAt(i));
@@ -424,12 +427,16 @@ final class Pipeline {
           ok = false;
           break;
         }
-        mapped[i] = (byte) b;
+        bytes[n++] = (byte) b;
       }
-      byte[] b = ok ? mapped : t.getBytes(StandardCharsets.UTF_8);
-      bytes.write(b, 0, b.length);
+      if (!ok) {
+        n = start;
+        byte[] raw = t.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(raw, 0, bytes, n, raw.length);
+        n += raw.length;
+      }
     }
-    return List.of(lossyUtf8(bytes.toByteArray()));
+    return List.of(lossyUtf8(java.util.Arrays.copyOf(bytes, n)));
   }
 
   /**

@@ -40,9 +40,8 @@ final class TokenizerJson {
       vocab.put(e.getKey(), id);
       maxId = Math.max(maxId, id);
     }
-    Object dropout = model.get("dropout");
-    if (dropout != null && !model.get("dropout").isNull()
-        && !(model.get("dropout").isNumber() && model.get("dropout").doubleValue() == 0)) {
+    JsonNode dropout = model.get("dropout");
+    if (dropout != null && !dropout.isNull() && !(dropout.isNumber() && dropout.doubleValue() == 0)) {
       throw f.fail("model.dropout", "BPE dropout is not supported (it makes encoding random)");
     }
     for (String key : new String[] {"continuing_subword_prefix", "end_of_word_suffix"}) {
