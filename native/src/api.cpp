@@ -1,12 +1,10 @@
-// api.cpp: every extern "C" entry point of mos.h. Each body runs inside guard(), which turns any
-// C++ exception into a status and a thread-local "<function>: <what broke>" message.
+// api.cpp: every extern "C" entry point of mos.h. Each body runs inside guard() (error.h), which
+// turns any C++ exception into a status and a thread-local "<function>: <what broke>" message.
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <exception>
-#include <new>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "error.h"
 #include "handles.h"
@@ -14,47 +12,14 @@
 
 namespace {
 
-thread_local char g_last_error[2048] = "";
-
-void set_last_error(const char* fn, const char* prefix, const char* what) noexcept {
-  std::snprintf(g_last_error, sizeof(g_last_error), "%s: %s%s", fn, prefix, what);
-}
-
-// No exception crosses the C boundary: mos::Error keeps its status, bad_alloc is OUT_OF_MEMORY,
-// anything else is a bug (INTERNAL). A successful call leaves the last message as it was.
-template <class F>
-mos_status_t guard(const char* fn, F&& body) noexcept {
-  try {
-    body();
-    return MOS_STATUS_OK;
-  } catch (const mos::Error& e) {
-    set_last_error(fn, "", e.what());
-    return e.status();
-  } catch (const std::bad_alloc&) {
-    set_last_error(fn, "", "out of memory");
-    return MOS_STATUS_OUT_OF_MEMORY;
-  } catch (const std::exception& e) {
-    set_last_error(fn, "internal error: ", e.what());
-    return MOS_STATUS_INTERNAL;
-  } catch (...) {
-    set_last_error(fn, "internal error: ", "unknown exception");
-    return MOS_STATUS_INTERNAL;
-  }
-}
-
-#define MOS_GUARDED(...) return guard(__func__, [&]() { __VA_ARGS__ })
-
-template <class T>
-T* need(T* p, const char* name) {
-  mos::check(p != nullptr, MOS_STATUS_NULL_POINTER, name, " is NULL");
-  return p;
-}
+using mos::need;
 
 mos::Context& ctx_of(mos_context_t h, const char* name) { return *need(h, name)->impl; }
 mos::Tensor& tensor_of(mos_tensor_t h, const char* name) { return *need(h, name)->impl; }
 mos::Pool& pool_of(mos_pool_t h, const char* name) { return *need(h, name)->impl; }
 mos::Layer& layer_of(mos_layer_t h, const char* name) { return *need(h, name)->impl; }
 mos::AdamW& opt_of(mos_optimizer_t h, const char* name) { return *need(h, name)->impl; }
+mos::bank::Bank& bank_of(mos_bank_t h) { return *need(h, "bank")->impl; }
 
 // C callers may pass any int where mos.h has an enum. Reading such a value as a C++ enum outside
 // its enumerators' range is undefined, so each enum argument is first checked through its bits.
@@ -81,6 +46,15 @@ void check_mode(const mos_mode_t& m) {
 }
 void check_array(const mos_pool_array_t& w) {
   check_enum(w, 0, 7, "pool array", "0..7, MOS_POOL_A..MOS_POOL_ADAM_V_B");
+}
+
+// An F32 tensor of the bank's context with `cols` columns (mos_bank_apply's x and y).
+mos::Tensor& bank_operand(mos_tensor_t h, const char* name, const mos::bank::Bank& b, int64_t cols,
+                          const char* what) {
+  mos::Tensor& t = tensor_of(h, name);
+  mos::require_f32_in(t, name, b.context());
+  mos::require_cols(t, name, cols, what);
+  return t;
 }
 
 mos::MosConfig make_config(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
@@ -112,13 +86,13 @@ MOS_API int32_t mos_abi_version(void) {
 
 MOS_API const char* mos_version_string(void) {
   static const std::string v = [] {
-    const char* cuda = mos::cuda_build_info ? mos::cuda_build_info() : "on";
-    return std::string(MOS_VERSION_STRING_BASE) + " (cpu:" + MOS_BLAS_KIND + ", cuda:" + cuda + ")";
+    return std::string(MOS_VERSION_STRING_BASE) + " (cpu:" + MOS_BLAS_KIND +
+           ", cuda:" + mos::cuda_build_info() + ")";
   }();
   return v.c_str();
 }
 
-MOS_API const char* mos_last_error(void) { return g_last_error; }
+MOS_API const char* mos_last_error(void) { return mos::last_error(); }
 
 MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* available, char* reason,
                                            size_t reason_capacity) {
@@ -464,12 +438,102 @@ MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step) {
   MOS_GUARDED(opt_of(opt, "opt").set_steps(step););
 }
 
-}  // extern "C"
+// ---- adapter bank ---------------------------------------------------------------------------
 
-// ---- for entry points defined in other files (bank.cpp) ------------------------------------
-namespace mos {
-// Writes this thread's mos_last_error() text, exactly as guard() does.
-void record_last_error(const char* fn, const char* prefix, const char* what) noexcept {
-  set_last_error(fn, prefix, what);
+MOS_API mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes,
+                                     mos_bank_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
+    mos::check(memory_budget_bytes >= 0, MOS_STATUS_INVALID_ARGUMENT,
+               "memory_budget_bytes must be >= 0 (0 = unlimited), got ", memory_budget_bytes);
+    auto impl = std::make_shared<mos::bank::Bank>(ctx->impl, memory_budget_bytes);
+    *out = new mos_bank{std::move(impl)};);
 }
-}  // namespace mos
+
+MOS_API mos_status_t mos_bank_free(mos_bank_t bank) { MOS_GUARDED(delete bank;); }
+
+MOS_API mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names,
+                                  const mos_pool_t* pools, int32_t* adapter_id) {
+  MOS_GUARDED(
+    mos::bank::Bank& b = bank_of(bank);
+    need(adapter_id, "adapter_id");
+    mos::check(count >= 1, MOS_STATUS_INVALID_ARGUMENT,
+               "count must be >= 1 (an adapter has at least one pool group), got ", count);
+    need(names, "names");
+    need(pools, "pools");
+    std::vector<std::string> n;
+    std::vector<std::shared_ptr<mos::Pool>> p;
+    for (int32_t i = 0; i < count; ++i) {
+      mos::check(names[i] != nullptr, MOS_STATUS_NULL_POINTER, "names[", i, "] is NULL");
+      mos::check(pools[i] != nullptr, MOS_STATUS_NULL_POINTER, "pools[", i, "] is NULL");
+      n.emplace_back(names[i]);
+      p.push_back(pools[i]->impl);
+    }
+    *adapter_id = b.add(n, p););
+}
+
+MOS_API mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id) {
+  MOS_GUARDED(bank_of(bank).remove(adapter_id););
+}
+
+MOS_API mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes,
+                                            int64_t* dense_lora_bytes) {
+  MOS_GUARDED(bank_of(bank).adapter_bytes(adapter_id, bytes, dense_lora_bytes););
+}
+
+MOS_API mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes,
+                                    int32_t* num_adapters) {
+  MOS_GUARDED(bank_of(bank).usage(total_bytes, budget_bytes, num_adapters););
+}
+
+MOS_API mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot,
+                                         int32_t* d_in, int32_t* d_out, int32_t* num_layers) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank); need(name, "name");
+              b.projection(name, slot, d_in, d_out, num_layers););
+}
+
+MOS_API mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank); b.set_path(enum_bits(path)););
+}
+
+MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x,
+                                    const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y) {
+  MOS_GUARDED(
+    mos::bank::Bank& b = bank_of(bank);
+    const mos::bank::Projection p = b.projection_of(slot);
+    mos::Tensor& tx = bank_operand(x, "x", b, p.d_in, "the projection's d_in");
+    mos::Tensor& ty = bank_operand(y, "y", b, p.d_out, "the projection's d_out");
+    mos::require_rows(ty, "y", tx.rows, "x's row count T");
+    mos::check(num_ids == tx.rows, MOS_STATUS_SHAPE_MISMATCH, "num_ids is ", num_ids,
+               " but x has ", tx.rows, " rows (one adapter id per token)");
+    need(adapter_ids, "adapter_ids");
+    mos::check(tx.data != ty.data, MOS_STATUS_INVALID_ARGUMENT, "x and y must not be the same memory");
+    b.apply(slot, block, tx.f32(), tx.rows, adapter_ids, ty.f32(), false););
+}
+
+MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,
+                                         const float* x, int64_t tokens,
+                                         const int32_t* adapter_ids, float* y) {
+  MOS_GUARDED(
+    mos::bank::Bank& b = bank_of(bank);
+    mos::check(tokens >= 0, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens, " (expected >= 0)");
+    if (tokens > 0) {
+      need(x, "x");
+      need(adapter_ids, "adapter_ids");
+      need(y, "y");
+    }
+    b.apply(slot, block, x, tokens, adapter_ids, y, true););
+}
+
+MOS_API mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
+                                    int32_t block, mos_tensor_t weight) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank);
+              b.merge(adapter_id, slot, block, tensor_of(weight, "weight"), +1.0f););
+}
+
+MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
+                                      int32_t block, mos_tensor_t weight) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank);
+              b.merge(adapter_id, slot, block, tensor_of(weight, "weight"), -1.0f););
+}
+
+}  // extern "C"

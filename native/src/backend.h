@@ -11,6 +11,11 @@
 
 namespace mos {
 
+namespace bank {
+struct ApplyPlan;     // bank_plan.h
+struct ApplyScratch;  // bank_plan.h
+}  // namespace bank
+
 struct AdamWParams {
   float lr, beta1, beta2, eps, weight_decay;
   float bias_correction1;  // 1 - beta1^t
@@ -83,6 +88,11 @@ class Backend {
                             float* p) = 0;
   virtual void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param,
                      float* m, float* v) = 0;
+
+  // ---- adapter bank (bank_plan.h) ----
+  // y[t] += scaling_a B_a (A_a x[t]) for every grouped token of the plan, reading the shards
+  // straight from the bank's pools; returns when y is written. `scratch` is the bank's own.
+  virtual void bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) = 0;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();
@@ -91,8 +101,8 @@ std::unique_ptr<Backend> make_cuda_backend(int32_t device);
 // 1 if usable; else 0 and *reason says why ("built without CUDA", "no CUDA driver", ...).
 bool cuda_backend_available(std::string* reason);
 
-// Optional (weak): what CUDA support was compiled in, for mos_version_string ("off" without
-// CUDA; the CUDA backend may define it, e.g. "sm_80;sm_90"; undefined reads as "on").
-const char* cuda_build_info() __attribute__((weak));
+// What CUDA support was compiled in, for mos_version_string: "off" without CUDA, else the CUDA
+// backend's architectures (e.g. "sm_80;sm_90").
+const char* cuda_build_info();
 
 }  // namespace mos
