@@ -103,7 +103,7 @@ void record(Env& e, const std::string& cs, const Measured& m, const std::string&
   print_time(v, s, flops);
 }
 
-const MosShape kMos{2048, 2048, 32, 16, 4, 1, 2};  // the r=16, R_eq=4, l=2, p=1 (L = 32)
+const MosShape kMos{2048, 2048, 32, 16, 4, 1, 2};  // reference shape: r=16, R_eq=4, l=2, p=1 (L = 32)
 
 MosShape shaped(int d_in, int d_out, const Env& e) {
   MosShape s = kMos;

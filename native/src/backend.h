@@ -70,22 +70,24 @@ class Backend {
   virtual void scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards,
                              const int32_t* index, int32_t r, int32_t l, float* grad_pool_b) = 0;
 
-  // ---- bf16 storage (rounding of common/index_math.h: exact widening, round-to-nearest-even) --
+  // ---- bf16 storage (common/bf16.h: exact widening, round-to-nearest-even) ---------------------
   // dst[e] = bf16 src[e] widened to f32 / rounded to bf16, for e in [0, n).
   virtual void bf16_to_f32(const void* src, int64_t n, float* dst) = 0;
   virtual void f32_to_bf16(const float* src, int64_t n, void* dst) = 0;
 
   // ---- elementwise ----
-  // out[e] = keep(seed, counter, e) ? x[e] / (1 - rate) : 0, for e in [0, n). out may equal x.
+  // out[e] = keep(seed, counter, e) ? x[e] / (1 - rate) : 0, for e in [0, n), keep =
+  // rng::dropout_keep (common/rng.h). out may equal x.
   virtual void dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
                        float* out) = 0;
   virtual void axpy(int64_t n, float alpha, const float* x, float* y) = 0;    // y += alpha x
   virtual void scale(int64_t n, float s, float* x) = 0;                       // x *= s
   virtual void add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) = 0;
   virtual double sum_squares(int64_t n, const float* x) = 0;
-  // p[e] = lo + (hi - lo) * uniform01(hash3(seed, stream, e)).
+  // p[e] = lo + (hi - lo) * uniform01(hash3(seed, stream, e)) (common/rng.h).
   virtual void uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream,
                             float* p) = 0;
+  // adamw_update (common/adamw_update.h) on every element e in [0, n).
   virtual void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param,
                      float* m, float* v) = 0;
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "common/index_math.h"
+#include "common/rng.h"
 #include "error.h"
 #include "memory.h"
 
@@ -90,7 +90,7 @@ float* Pool::array(mos_pool_array_t which) const {
 
 void Pool::init(uint64_t seed) {
   const float bound = 1.0f / std::sqrt(static_cast<float>(cfg_.d_in));  // full d_in as fan (§6)
-  backend().uniform_fill(size_a(), -bound, bound, seed, idx::kStreamInitA, array(MOS_POOL_A));
+  backend().uniform_fill(size_a(), -bound, bound, seed, rng::kStreamInitA, array(MOS_POOL_A));
   for (int w = MOS_POOL_B; w <= MOS_POOL_ADAM_V_B; ++w)
     backend().fill_zero(arrays_[w].data(), arrays_[w].bytes());
   params_changed();

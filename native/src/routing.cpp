@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/index_math.h"
+#include "common/rng.h"
 #include "error.h"
 
 namespace mos {
@@ -35,9 +36,8 @@ void validate_config(const MosConfig& c) {
   // Each block uses all of its p private vectors as its last p rank vectors, so r >= p.
   check(c.r >= c.private_rank, bad, "r must be >= p (the p private rank vectors are part of r), got r = ",
         c.r, ", p = ", c.private_rank);
-  // P must index with int32 and every size below must fit int64: bound before multiplying.
-  // (R_eq * L fits int64; its product with l may not, so compare before multiplying: the random
-  // C ABI test found R_eq = L = l = 2^31 - 1 overflowing here under UBSan.)
+  // P must index with int32 and every size below must fit int64. R_eq * L fits int64 but its
+  // product with l may not (R_eq = L = l = 2^31 - 1), so compare by division, not by multiplying.
   const int64_t rank_layers = static_cast<int64_t>(c.equivalent_rank) * c.num_layers;
   check(rank_layers <= std::numeric_limits<int32_t>::max() / c.l, bad,
         "the pool has P = R_eq * L * l = ", c.equivalent_rank, " * ", c.num_layers, " * ", c.l,
@@ -73,7 +73,7 @@ namespace {
 class SplitMix64 {
  public:
   explicit SplitMix64(uint64_t state) : state_(state) {}
-  uint64_t next() { return idx::mix64(state_ += 0x9e3779b97f4a7c15ULL); }
+  uint64_t next() { return rng::mix64(state_ += 0x9e3779b97f4a7c15ULL); }
   // Uniform in [0, n) without modulo bias (rejection below 2^64 mod n).
   uint64_t below(uint64_t n) {
     const uint64_t threshold = (0 - n) % n;
@@ -109,8 +109,8 @@ void generate_block_indices(const MosConfig& c, uint64_t seed, int32_t k, int32_
   const int64_t base = idx::private_base(c.equivalent_rank, c.private_rank, c.num_layers, c.l, k);
   std::vector<int32_t> perm;
   const uint64_t block = static_cast<uint64_t>(k);
-  draw_shared(idx::hash3(seed, idx::kStreamIndices, 2 * block), S, m, perm, idx_a);
-  draw_shared(idx::hash3(seed, idx::kStreamIndices, 2 * block + 1), S, m, perm, idx_b);
+  draw_shared(rng::hash3(seed, rng::kStreamIndices, 2 * block), S, m, perm, idx_a);
+  draw_shared(rng::hash3(seed, rng::kStreamIndices, 2 * block + 1), S, m, perm, idx_b);
   for (int64_t e = 0; e < n_private; ++e) {  // same private rows for A and B, in order
     idx_a[m + e] = static_cast<int32_t>(base + e);
     idx_b[m + e] = static_cast<int32_t>(base + e);

@@ -1,5 +1,5 @@
 // bf16_util.h: the BF16 helpers of the native tests: a test-local reference rounding (nearest,
-// ties to even; independent of common/index_math.h) and BF16 tensors written/read as floats.
+// ties to even; independent of common/bf16.h) and BF16 tensors written/read as floats.
 #pragma once
 
 #include <cstdint>

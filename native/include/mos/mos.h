@@ -111,7 +111,7 @@ typedef enum mos_pool_array {
   MOS_POOL_ADAM_V_B = 7
 } mos_pool_array_t;
 
-/* Precision of the f32 dense products (ABI 1.2). DEFAULT: exact f32 (IEEE fp32 multiply and
+/* Precision of the f32 dense products. DEFAULT: exact f32 (IEEE fp32 multiply and
  * accumulate). TF32: the CUDA backend lets cuBLAS use TF32 tensor cores for f32 x f32 products
  * (10-bit mantissa inputs, f32 accumulation); an explicit opt-in, never the default. */
 typedef enum mos_math_mode { MOS_MATH_DEFAULT = 0, MOS_MATH_TF32 = 1 } mos_math_mode_t;
@@ -152,12 +152,12 @@ MOS_API mos_status_t mos_context_backend(mos_context_t ctx, mos_backend_t* out);
  * 16 x the machine's hardware threads and at most 1024 (more: MOS_STATUS_INVALID_ARGUMENT; an
  * OpenMP runtime that cannot start the threads would end the process). */
 MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_threads);
-/* Math mode of the context's f32 dense products (ABI 1.2). CUDA: selects the cuBLAS compute type,
+/* Math mode of the context's f32 dense products. CUDA: selects the cuBLAS compute type,
  * CUBLAS_COMPUTE_32F (DEFAULT) or CUBLAS_COMPUTE_32F_FAST_TF32 (TF32); the initial value comes
  * from MOS_CUDA_TF32. CPU: accepted and recorded, no effect (the CPU products are exact f32).
  * Fails with MOS_STATUS_INVALID_ARGUMENT for a value outside mos_math_mode_t. */
 MOS_API mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode);
-/* Deterministic reductions (ABI 1.2), on != 0. CUDA: the pool-gradient scatter-add uses the
+/* Deterministic reductions, on != 0. CUDA: the pool-gradient scatter-add uses the
  * sorted segmented pass, so two runs give bit-identical gradients (off: atomics, the fast
  * default; the initial value comes from MOS_CUDA_DETERMINISTIC). CPU: always deterministic;
  * accepted, no effect. */
