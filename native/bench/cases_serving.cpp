@@ -146,7 +146,7 @@ void loop_case(Env& e, const std::string& cs, int tokens, int adapters, bool one
     e.report.value(cs, "dense_lora", "bytes_per_adapter", double(dense), "B");
     e.report.ratio(cs, "dense/compact bytes per adapter (bank, measured)", double(dense) / bytes,
                    ">=", double(ms.r) / ms.r_eq,
-                   fmt("L=%d; the 2rl int32 indices per block keep it just under r/R_eq", ms.num_layers));
+                   fmt("L=%d; the 2rl int32 indices per block keep it just under r/R_eq", ms.num_blocks));
   }
   mos_bank_free(bank);
 }

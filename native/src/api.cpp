@@ -57,19 +57,28 @@ mos::Tensor& bank_operand(mos_tensor_t h, const char* name, const mos::bank::Ban
   return t;
 }
 
-mos::MosConfig make_config(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
-                           int32_t equivalent_rank, int32_t private_rank,
-                           int32_t shards_per_vector, float alpha, float dropout) {
+// A mos_config_t the caller sized with sizeof(mos_config_t) of this ABI (struct_size is read
+// before any other field, so a smaller struct is never read past its end).
+void check_struct_size(const mos_config_t& c, const char* name) {
+  mos::check(c.struct_size == static_cast<int32_t>(sizeof(mos_config_t)),
+             MOS_STATUS_INVALID_ARGUMENT, name, "->struct_size is ", c.struct_size,
+             " but this library's mos_config_t has ", sizeof(mos_config_t),
+             " bytes (set it to sizeof(mos_config_t))");
+}
+
+mos::MosConfig make_config(const mos_config_t* config) {
+  const mos_config_t& in = *need(config, "config");
+  check_struct_size(in, "config");
   mos::MosConfig c;
-  c.d_in = d_in;
-  c.d_out = d_out;
-  c.num_layers = num_layers;
-  c.r = r;
-  c.equivalent_rank = equivalent_rank;
-  c.private_rank = private_rank;
-  c.l = shards_per_vector;
-  c.alpha = alpha;
-  c.dropout = dropout;
+  c.d_in = in.d_in;
+  c.d_out = in.d_out;
+  c.num_blocks = in.num_blocks;
+  c.r = in.rank;
+  c.equivalent_rank = in.equivalent_rank;
+  c.private_rank = in.private_rank;
+  c.l = in.shards_per_vector;
+  c.alpha = in.alpha;
+  c.dropout = in.dropout;
   mos::validate_config(c);
   return c;
 }
@@ -176,14 +185,14 @@ MOS_API mos_status_t mos_tensor_dtype(mos_tensor_t t, mos_dtype_t* out) {
   MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); *need(out, "out") = x.dtype;);
 }
 
-MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes) {
+MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements) {
   MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(src, "src");
-              mos::tensor_write(x, src, bytes););
+              mos::tensor_write(x, src, num_elements););
 }
 
-MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes) {
+MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements) {
   MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(dst, "dst");
-              mos::tensor_read(x, dst, bytes););
+              mos::tensor_read(x, dst, num_elements););
 }
 
 MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_b, float alpha,
@@ -224,57 +233,55 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
       be.gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, s[0].f32(), ta.cols, s[1].f32(), tb.cols,
               beta, s[2].f32(), tc.cols);
       be.f32_to_bf16(s[2].f32(), tc.numel(), tc.data);
-    });
+    }
+    tc.mark_written(););
 }
 
 // ---- configuration helpers ------------------------------------------------------------------
 
-MOS_API mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
-                                         int32_t equivalent_rank, int32_t private_rank,
-                                         int32_t shards_per_vector, float alpha, float dropout) {
-  MOS_GUARDED(make_config(d_in, d_out, num_layers, r, equivalent_rank, private_rank,
-                          shards_per_vector, alpha, dropout););
+MOS_API mos_status_t mos_config_validate(const mos_config_t* config) {
+  MOS_GUARDED(make_config(config););
 }
 
-MOS_API mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers,
-                                            int32_t equivalent_rank, int64_t* out) {
-  MOS_GUARDED(need(out, "out");
-              *out = mos::param_count(d_in, d_out, num_layers, equivalent_rank););
+MOS_API mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out) {
+  MOS_GUARDED(const mos::MosConfig c = make_config(config); need(out, "out");
+              *out = mos::param_count(c.d_in, c.d_out, c.num_blocks, c.equivalent_rank););
 }
 
 // ---- pool groups --------------------------------------------------------------------------
 
-MOS_API mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out,
-                                     int32_t num_layers, int32_t r, int32_t equivalent_rank,
-                                     int32_t private_rank, int32_t shards_per_vector, float alpha,
-                                     float dropout, mos_pool_t* out) {
-  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
-              const mos::MosConfig c = make_config(d_in, d_out, num_layers, r, equivalent_rank,
-                                                   private_rank, shards_per_vector, alpha, dropout);
+MOS_API mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config,
+                                     mos_pool_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out"); const mos::MosConfig c = make_config(config);
               auto impl = std::make_shared<mos::Pool>(ctx->impl, c);
               *out = new mos_pool{std::move(impl)};);
 }
 
 MOS_API mos_status_t mos_pool_free(mos_pool_t pool) { MOS_GUARDED(delete pool;); }
 
-MOS_API mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out,
-                                   int32_t* num_layers, int32_t* r, int32_t* equivalent_rank,
-                                   int32_t* private_rank, int32_t* shards_per_vector,
-                                   int32_t* num_shards) {
-  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg();
-              if (d_in) *d_in = c.d_in;
-              if (d_out) *d_out = c.d_out;
-              if (num_layers) *num_layers = c.num_layers;
-              if (r) *r = c.r;
-              if (equivalent_rank) *equivalent_rank = c.equivalent_rank;
-              if (private_rank) *private_rank = c.private_rank;
-              if (shards_per_vector) *shards_per_vector = c.l;
-              if (num_shards) *num_shards = static_cast<int32_t>(c.num_shards()););
+MOS_API mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(out, "out");
+              check_struct_size(*out, "out");
+              out->d_in = c.d_in;
+              out->d_out = c.d_out;
+              out->num_blocks = c.num_blocks;
+              out->rank = c.r;
+              out->equivalent_rank = c.equivalent_rank;
+              out->private_rank = c.private_rank;
+              out->shards_per_vector = c.l;
+              out->alpha = c.alpha;
+              out->dropout = c.dropout;);
 }
 
-MOS_API mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout) {
-  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(alpha, "alpha");
-              need(dropout, "dropout"); *alpha = c.alpha; *dropout = c.dropout;);
+MOS_API mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which,
+                                           int64_t* num_elements) {
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(num_elements, "num_elements");
+              check_array(which); *num_elements = p.array_size(which););
+}
+
+MOS_API mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg();
+              *need(num_elements, "num_elements") = c.slots(););
 }
 
 MOS_API mos_status_t mos_pool_init(mos_pool_t pool, uint64_t seed) {
@@ -285,40 +292,40 @@ MOS_API mos_status_t mos_pool_generate_indices(mos_pool_t pool, uint64_t seed) {
   MOS_GUARDED(pool_of(pool, "pool").generate_indices(seed););
 }
 
-MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a,
-                                          const int32_t* idx_b, int64_t length) {
+MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a,
+                                          const int32_t* idx_b, int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(idx_a, "idx_a"); need(idx_b, "idx_b");
-              p.set_indices(layer, idx_a, idx_b, length););
+              p.set_indices(block, idx_a, idx_b, num_elements););
 }
 
-MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a,
-                                          int32_t* idx_b, int64_t length) {
+MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a,
+                                          int32_t* idx_b, int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(idx_a, "idx_a"); need(idx_b, "idx_b");
-              p.get_indices(layer, idx_a, idx_b, length););
+              p.get_indices(block, idx_a, idx_b, num_elements););
 }
 
 MOS_API mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst,
-                                   int64_t length) {
+                                   int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(dst, "dst"); check_array(which);
-              p.read(which, dst, length););
+              p.read(which, dst, num_elements););
 }
 
 MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src,
-                                    int64_t length) {
+                                    int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(src, "src"); check_array(which);
-              p.write(which, src, length););
+              p.write(which, src, num_elements););
 }
 
 MOS_API mos_status_t mos_pool_zero_grad(mos_pool_t pool) {
   MOS_GUARDED(pool_of(pool, "pool").zero_grad(););
 }
 
-MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out,
+MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out,
                                        mos_tensor_t b_out) {
   MOS_GUARDED(
     mos::Pool& p = pool_of(pool, "pool");
     const mos::MosConfig& c = p.cfg();
-    p.require_block(layer);
+    p.require_block(block);
     if (a_out) {
       mos::require_f32_in(*a_out->impl, "a_out", p.context());
       mos::require_rows(*a_out->impl, "a_out", c.r, "the pool's r");
@@ -329,20 +336,22 @@ MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tenso
       mos::require_rows(*b_out->impl, "b_out", c.d_out, "the pool's d_out");
       mos::require_cols(*b_out->impl, "b_out", c.r, "the pool's r");
     }
-    p.assemble(layer, a_out ? a_out->impl->f32() : nullptr, b_out ? b_out->impl->f32() : nullptr););
+    p.assemble(block, a_out ? a_out->impl->f32() : nullptr, b_out ? b_out->impl->f32() : nullptr);
+    if (a_out) a_out->impl->mark_written();
+    if (b_out) b_out->impl->mark_written(););
 }
 
 MOS_API mos_status_t mos_pool_param_count(mos_pool_t pool, int64_t* out) {
   MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(out, "out");
-              *out = mos::param_count(c.d_in, c.d_out, c.num_layers, c.equivalent_rank););
+              *out = mos::param_count(c.d_in, c.d_out, c.num_blocks, c.equivalent_rank););
 }
 
 // ---- layers -------------------------------------------------------------------------------
 
-MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight,
+MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight,
                                       mos_tensor_t bias, mos_layer_t* out) {
   MOS_GUARDED(need(pool, "pool"); need(out, "out");
-              auto impl = std::make_shared<mos::Layer>(pool->impl, layer,
+              auto impl = std::make_shared<mos::Layer>(pool->impl, block,
                                                        weight ? weight->impl : nullptr,
                                                        bias ? bias->impl : nullptr);
               *out = new mos_layer{std::move(impl)};);
@@ -393,8 +402,9 @@ MOS_API mos_status_t mos_layer_get_dropout_state(mos_layer_t layer, uint64_t* se
 
 // ---- optimizer ----------------------------------------------------------------------------
 
-MOS_API mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2,
-                                      float eps, float weight_decay, mos_optimizer_t* out) {
+MOS_API mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1,
+                                                float beta2, float eps, float weight_decay,
+                                                mos_optimizer_t* out) {
   MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
               const mos::AdamWConfig c{lr, beta1, beta2, eps, weight_decay};
               mos::validate_adamw(c);
@@ -486,9 +496,9 @@ MOS_API mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64
 }
 
 MOS_API mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot,
-                                         int32_t* d_in, int32_t* d_out, int32_t* num_layers) {
+                                         int32_t* d_in, int32_t* d_out, int32_t* num_blocks) {
   MOS_GUARDED(mos::bank::Bank& b = bank_of(bank); need(name, "name");
-              b.projection(name, slot, d_in, d_out, num_layers););
+              b.projection(name, slot, d_in, d_out, num_blocks););
 }
 
 MOS_API mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path) {
@@ -507,7 +517,8 @@ MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block
                " but x has ", tx.rows, " rows (one adapter id per token)");
     need(adapter_ids, "adapter_ids");
     mos::check(tx.data != ty.data, MOS_STATUS_INVALID_ARGUMENT, "x and y must not be the same memory");
-    b.apply(slot, block, tx.f32(), tx.rows, adapter_ids, ty.f32(), false););
+    b.apply(slot, block, tx.f32(), tx.rows, adapter_ids, ty.f32(), false);
+    ty.mark_written(););
 }
 
 MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,

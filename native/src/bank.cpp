@@ -88,7 +88,7 @@ int32_t Bank::add(const std::vector<std::string>& names,
 
   // ---- validate everything before allocating anything ----
   std::set<std::string> seen;
-  int32_t L = old->num_layers;
+  int32_t L = old->num_blocks;
   int64_t bytes = 0, dense = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
@@ -97,9 +97,9 @@ int32_t Bank::add(const std::vector<std::string>& names,
           "' appears twice in one adapter");
     check(pools[i] != nullptr, MOS_STATUS_NULL_POINTER, "pools[", i, "] is NULL");
     const MosConfig& c = pools[i]->cfg();
-    if (L == 0) L = c.num_layers;
-    check(c.num_layers == L, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('", name, "') has L = ",
-          c.num_layers, " blocks but ", old->num_layers > 0 ? "the bank's base model" : "pools[0]",
+    if (L == 0) L = c.num_blocks;
+    check(c.num_blocks == L, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('", name, "') has L = ",
+          c.num_blocks, " blocks but ", old->num_blocks > 0 ? "the bank's base model" : "pools[0]",
           " has ", L);
     for (const Projection& p : old->projections) {
       if (p.name != name) continue;
@@ -107,7 +107,7 @@ int32_t Bank::add(const std::vector<std::string>& names,
             "] ('", name, "') is ", c.d_in, " -> ", c.d_out, " but the bank's '", name, "' is ",
             p.d_in, " -> ", p.d_out);
     }
-    for (int32_t k = 0; k < c.num_layers; ++k) pools[i]->require_indices(k);
+    for (int32_t k = 0; k < c.num_blocks; ++k) pools[i]->require_indices(k);
     const int64_t P = c.num_shards();
     const int64_t pool_bytes = checked_mul(4 * P, c.s_a() + c.s_b(), "the adapter's size");
     const int64_t idx_bytes = checked_mul(8 * static_cast<int64_t>(L), c.slots(), "the adapter's size");
@@ -185,7 +185,7 @@ int32_t Bank::add(const std::vector<std::string>& names,
   }
   be.synchronize();
 
-  table->num_layers = L;
+  table->num_blocks = L;
   table->by_id.push_back(adapter);
   table->dense_of_id.push_back(table->live);
   table->live += 1;
@@ -223,7 +223,7 @@ void Bank::usage(int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapt
 }
 
 void Bank::projection(const std::string& name, int32_t* slot, int32_t* d_in, int32_t* d_out,
-                      int32_t* num_layers) const {
+                      int32_t* num_blocks) const {
   const auto t = snapshot();
   std::string known;
   for (size_t s = 0; s < t->projections.size(); ++s) {
@@ -232,7 +232,7 @@ void Bank::projection(const std::string& name, int32_t* slot, int32_t* d_in, int
       if (slot) *slot = static_cast<int32_t>(s);
       if (d_in) *d_in = p.d_in;
       if (d_out) *d_out = p.d_out;
-      if (num_layers) *num_layers = t->num_layers;
+      if (num_blocks) *num_blocks = t->num_blocks;
       return;
     }
     known += (known.empty() ? "'" : ", '") + p.name + "'";
@@ -263,8 +263,8 @@ void Bank::apply(int32_t slot, int32_t block, const float* x, int64_t tokens, co
   check(slot >= 0 && slot < static_cast<int32_t>(t.projections.size()),
         MOS_STATUS_INDEX_OUT_OF_RANGE, "slot ", slot, " is outside the bank's projections [0, ",
         t.projections.size(), ")");
-  check(block >= 0 && block < t.num_layers, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
-        " is outside the base model's blocks [0, L = ", t.num_layers, ")");
+  check(block >= 0 && block < t.num_blocks, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
+        " is outside the base model's blocks [0, L = ", t.num_blocks, ")");
   check(tokens >= 0 && tokens <= INT32_MAX, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens,
         " (expected 0 <= tokens <= 2^31 - 1)");
   const int64_t n_ids = static_cast<int64_t>(t.by_id.size());
@@ -347,8 +347,8 @@ void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float 
   const ProjAdapter* pa = a->proj(slot);
   check(pa != nullptr, MOS_STATUS_INVALID_ARGUMENT, "adapter ", id, " does not adapt projection '",
         proj.name, "'");
-  check(block >= 0 && block < snap->num_layers, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
-        " is outside the base model's blocks [0, L = ", snap->num_layers, ")");
+  check(block >= 0 && block < snap->num_blocks, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
+        " is outside the base model's blocks [0, L = ", snap->num_blocks, ")");
   require_f32_in(weight, "weight", *ctx_);
   require_rows(weight, "weight", proj.d_out, cat("projection '", proj.name, "''s d_out").c_str());
   require_cols(weight, "weight", proj.d_in, cat("projection '", proj.name, "''s d_in").c_str());
@@ -361,6 +361,7 @@ void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float 
   be.gather_a(pa->bt(), pa->num_shards, pa->s_b, pa->ib(block), pa->r, pa->l, bt.f32());
   be.gemm(true, false, proj.d_out, proj.d_in, pa->r, sign * pa->scaling, bt.f32(), proj.d_out,
           at.f32(), proj.d_in, 1.0f, weight.f32(), proj.d_in);
+  weight.mark_written();
   be.synchronize();  // the scratch factors go at return
 }
 

@@ -40,7 +40,7 @@ struct Projection {
 // call, so whatever it references stays alive until they return.
 struct Table {
   std::vector<Projection> projections;        // by slot; only grows
-  int32_t num_layers = 0;                     // L of the base model (0 until the first add)
+  int32_t num_blocks = 0;                     // L of the base model (0 until the first add)
   std::vector<std::shared_ptr<const Adapter>> by_id;  // null: removed
   std::vector<int32_t> dense_of_id;           // id -> 0..live-1 (-1: removed)
   int32_t live = 0;
@@ -63,7 +63,7 @@ class Bank {
   void usage(int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapters) const;
   // slot of `name`; INVALID_ARGUMENT listing the known names when absent.
   void projection(const std::string& name, int32_t* slot, int32_t* d_in, int32_t* d_out,
-                  int32_t* num_layers) const;
+                  int32_t* num_blocks) const;
   void set_path(int path);  // a mos_bank_path_t value; INVALID_ARGUMENT otherwise
 
   // y[t] += the delta of adapter ids[t] for t < tokens; x [tokens x d_in] and y [tokens x d_out]

@@ -1,5 +1,5 @@
 // error.cpp: the thread-local text behind mos_last_error(), written by guard() (error.h) when an
-// entry point fails.
+// entry point fails and emptied when one succeeds.
 #include "error.h"
 
 #include <cstdio>
@@ -13,6 +13,8 @@ thread_local char t_last_error[2048] = "";
 void set_last_error(const char* fn, const char* prefix, const char* what) noexcept {
   std::snprintf(t_last_error, sizeof(t_last_error), "%s: %s%s", fn, prefix, what);
 }
+
+void clear_last_error() noexcept { t_last_error[0] = '\0'; }
 
 const char* last_error() noexcept { return t_last_error; }
 

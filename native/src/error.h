@@ -44,17 +44,20 @@ inline void check(bool ok, mos_status_t status, Args&&... args) {
   if (!ok) fail(status, std::forward<Args>(args)...);
 }
 
-// This thread's mos_last_error() text (error.cpp): set by a failing guard().
+// This thread's mos_last_error() text (error.cpp): set by a failing guard(), emptied by a
+// successful one.
 void set_last_error(const char* fn, const char* prefix, const char* what) noexcept;
+void clear_last_error() noexcept;
 const char* last_error() noexcept;
 
 // The body of every extern "C" entry point. No exception crosses the C boundary: mos::Error keeps
 // its status, bad_alloc is OUT_OF_MEMORY, anything else is a bug (INTERNAL); the message is
-// "<fn>: <what broke>". A successful call leaves the last message as it was.
+// "<fn>: <what broke>"; a successful call empties the message.
 template <class F>
 mos_status_t guard(const char* fn, F&& body) noexcept {
   try {
     body();
+    clear_last_error();
     return MOS_STATUS_OK;
   } catch (const Error& e) {
     set_last_error(fn, "", e.what());

@@ -11,17 +11,17 @@ namespace idx {
 
 // ---- pool layout (spec §1-§2) -----------------------------------------------------------------
 // P = R_eq * L * l shards; rows [0, S) are public, then one block of p*l private rows per block.
-MOS_HD int64_t num_shards(int32_t equivalent_rank, int32_t num_layers, int32_t l) {
-  return static_cast<int64_t>(equivalent_rank) * num_layers * l;
+MOS_HD int64_t num_shards(int32_t equivalent_rank, int32_t num_blocks, int32_t l) {
+  return static_cast<int64_t>(equivalent_rank) * num_blocks * l;
 }
-MOS_HD int64_t public_shards(int32_t equivalent_rank, int32_t private_rank, int32_t num_layers,
+MOS_HD int64_t public_shards(int32_t equivalent_rank, int32_t private_rank, int32_t num_blocks,
                              int32_t l) {
-  return static_cast<int64_t>(equivalent_rank - private_rank) * num_layers * l;
+  return static_cast<int64_t>(equivalent_rank - private_rank) * num_blocks * l;
 }
 // First private row of block k: S + k*p*l (spec §10.6). The same row numbers in pool_A and pool_B.
-MOS_HD int64_t private_base(int32_t equivalent_rank, int32_t private_rank, int32_t num_layers,
+MOS_HD int64_t private_base(int32_t equivalent_rank, int32_t private_rank, int32_t num_blocks,
                             int32_t l, int32_t k) {
-  return public_shards(equivalent_rank, private_rank, num_layers, l) +
+  return public_shards(equivalent_rank, private_rank, num_blocks, l) +
          static_cast<int64_t>(k) * private_rank * l;
 }
 
