@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# regen-bindings.sh: regenerates java-bindings' org.mos.ffi.mos_h from native/include/mos/mos.h with
-# jextract, where jextract is installed, then re-applies the two local changes the bindings need.
+# regen-bindings.sh: regenerates java-bindings' org.mos.ffi.mos_h (and the class of each struct,
+# e.g. mos_config / mos_config_t) from native/include/mos/mos.h with jextract, where jextract is
+# installed, then re-applies the two local changes the bindings need.
 #
 #   scripts/regen-bindings.sh            # needs `jextract` on PATH (or JEXTRACT=/path/to/jextract)
 #
@@ -37,9 +38,6 @@ trap 'rm -rf "$TMP"' EXIT
   --output "$TMP" "$HEADER"
 GEN="$TMP/org/mos/ffi/mos_h.java"
 [[ -f "$GEN" ]] || { echo "regen-bindings: jextract wrote no $GEN" >&2; exit 1; }
-if ls "$TMP/org/mos/ffi" | grep -qv '^mos_h\.java$'; then
-  echo "regen-bindings: note: jextract also wrote $(ls "$TMP/org/mos/ffi" | grep -v '^mos_h\.java$' | tr '\n' ' ')" >&2
-fi
 
 # 1. the library lookup
 perl -0pi -e 's/static final SymbolLookup SYMBOL_LOOKUP\s*=.*?;/static final SymbolLookup SYMBOL_LOOKUP = name -> MosLibrary.lookup().find(name);/s' "$GEN"
@@ -58,4 +56,15 @@ grep -q 'MosLibrary.lookup()' "$GEN" \
   echo "// unless jextract is unavailable; BindingsCoverageTest checks this file against the header."
   cat "$GEN"
 } >"$TARGET"
+# The struct classes (one per struct and one per typedef of it), as jextract wrote them.
+for gen in "$TMP"/org/mos/ffi/*.java; do
+  name="$(basename "$gen")"
+  [[ "$name" == mos_h.java ]] && continue
+  {
+    echo "// Generated from native/include/mos/mos.h by jextract (scripts/regen-bindings.sh). Do not edit"
+    echo "// by hand unless jextract is unavailable; BindingsCoverageTest checks it against the header."
+    cat "$gen"
+  } >"$(dirname "$TARGET")/$name"
+  echo "regen-bindings: wrote $name" >&2
+done
 echo "regen-bindings: wrote $TARGET; now run ./mvnw -B -pl java-bindings -am verify" >&2

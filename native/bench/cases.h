@@ -17,7 +17,7 @@ struct Env {
   void sync() const { mos_context_synchronize(ctx); }
 };
 
-// One MoS pool group (a projection type shared by `num_layers` blocks), initialized with nonzero
+// One MoS pool group (a projection type shared by `num_blocks` blocks), initialized with nonzero
 // pool_B so the adapter does real work, and layers for blocks 0..weights.size()-1 (weight may be
 // nullptr: adapter-only layers).
 struct MosStack {
@@ -30,7 +30,7 @@ struct MosStack {
   ~MosStack();
 };
 struct MosShape {
-  int d_in, d_out, num_layers, r, r_eq, p, l;
+  int d_in, d_out, num_blocks, r, r_eq, p, l;
   float alpha = 16.0f;
 };
 std::unique_ptr<MosStack> make_mos(mos_context_t ctx, const MosShape& s,

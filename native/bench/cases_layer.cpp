@@ -32,14 +32,23 @@ std::unique_ptr<MosStack> make_mos(mos_context_t ctx, const MosShape& s,
   m->d_in = s.d_in;
   m->d_out = s.d_out;
   m->r = s.r;
-  MB_CHECK(mos_pool_create(ctx, s.d_in, s.d_out, s.num_layers, s.r, s.r_eq, s.p, s.l, s.alpha,
-                           0.0f, &m->pool));
+  mos_config_t cfg{};
+  cfg.struct_size = sizeof(mos_config_t);
+  cfg.d_in = s.d_in;
+  cfg.d_out = s.d_out;
+  cfg.num_blocks = s.num_blocks;
+  cfg.rank = s.r;
+  cfg.equivalent_rank = s.r_eq;
+  cfg.private_rank = s.p;
+  cfg.shards_per_vector = s.l;
+  cfg.alpha = s.alpha;
+  cfg.dropout = 0.0f;
+  MB_CHECK(mos_pool_create(ctx, &cfg, &m->pool));
   MB_CHECK(mos_pool_init(m->pool, seed));
   MB_CHECK(mos_pool_generate_indices(m->pool, seed + 1));
   // pool_B starts at zero (spec §6); give it values so the products are not all zeros.
-  int32_t P = 0;
-  MB_CHECK(mos_pool_dims(m->pool, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &P));
-  const int64_t nb = static_cast<int64_t>(s.d_out / s.l) * P;
+  int64_t nb = 0;
+  MB_CHECK(mos_pool_array_length(m->pool, MOS_POOL_B, &nb));
   std::vector<float> b(static_cast<size_t>(nb));
   fill_uniform(b.data(), nb, seed + 2, 1.0f / std::sqrt(static_cast<float>(s.r)));
   MB_CHECK(mos_pool_write(m->pool, MOS_POOL_B, b.data(), nb));
@@ -103,13 +112,13 @@ void record(Env& e, const std::string& cs, const Measured& m, const std::string&
   print_time(v, s, flops);
 }
 
-const MosShape kMos{2048, 2048, 32, 16, 4, 1, 2};  // the r=16, R_eq=4, l=2, p=1 (L = 32)
+const MosShape kMos{2048, 2048, 32, 16, 4, 1, 2};  // reference shape: r=16, R_eq=4, l=2, p=1 (L = 32)
 
 MosShape shaped(int d_in, int d_out, const Env& e) {
   MosShape s = kMos;
   s.d_in = d_in;
   s.d_out = d_out;
-  if (e.o.tiny) s.num_layers = 8;
+  if (e.o.tiny) s.num_blocks = 8;
   return s;
 }
 
@@ -171,7 +180,7 @@ void case_layer(Env& e) {
     const double layer_flops = base_flops + 2.0 * sh.n * double(r) * (sh.d_in + sh.d_out);
     print_header(fmt("case 1: layer forward, tokens %d, %d -> %d, MoS r=%d R_eq=%d l=%d p=%d "
                      "(L=%d), %d rotating buffer sets", sh.n, sh.d_in, sh.d_out, r, ms.r_eq, ms.l,
-                     ms.p, ms.num_layers, k));
+                     ms.p, ms.num_blocks, k));
     record(e, cs, m, "plain_sgemm", base_flops);
     record(e, cs, m, "dense_lora", layer_flops);
     record(e, cs, m, "mos", layer_flops);

@@ -1,4 +1,4 @@
-// cases_serving.cpp: case 5, serving many adapters (issue 5): the adapter bank's mixed-batch apply
+// cases_serving.cpp: case 5, serving many adapters: the adapter bank's mixed-batch apply
 // (compact pools, shards read by index) against PEFT's per-adapter loop (materialize dense A and B
 // from the pools, two products; and the same loop over adapters already stored dense), the bytes
 // the bank reports per adapter, and the adapters-per-GiB table that follows from spec §7.
@@ -37,7 +37,7 @@ void memory_table(Env& e) {
   for (int r_eq : {2, 8})
     for (int r : {16, 32}) row(fmt("mos_Req%d_r%d", r_eq, r), mos_bytes(sum, L, nproj, r_eq, r, l));
   for (int r : {16, 64}) row(fmt("lora_r%d", r), lora_bytes(sum, L, r));
-  // The issue's serving adapter: 4096 -> 4096, r = 16, R_eq = 4 (one projection type, L = 32).
+  // The reference serving adapter: 4096 -> 4096, r = 16, R_eq = 4 (one projection type, L = 32).
   const double c = mos_bytes(8192.0, L, 1, 4, 16, l), d = lora_bytes(8192.0, L, 16);
   e.report.ratio(cs, "dense/compact bytes per adapter (4096x4096, L=32, formula)", d / c,
                  ">=", NAN, "r=16, R_eq=4: r/R_eq = 4 less the 2rl int32 indices per block");
@@ -146,7 +146,7 @@ void loop_case(Env& e, const std::string& cs, int tokens, int adapters, bool one
     e.report.value(cs, "dense_lora", "bytes_per_adapter", double(dense), "B");
     e.report.ratio(cs, "dense/compact bytes per adapter (bank, measured)", double(dense) / bytes,
                    ">=", double(ms.r) / ms.r_eq,
-                   fmt("L=%d; the 2rl int32 indices per block keep it just under r/R_eq", ms.num_layers));
+                   fmt("L=%d; the 2rl int32 indices per block keep it just under r/R_eq", ms.num_blocks));
   }
   mos_bank_free(bank);
 }

@@ -44,7 +44,7 @@ struct MosAdapters : Adapters {
     down.d_out = d;
     st[0] = make_mos(ctx, up, w_up, 41);
     st[1] = make_mos(ctx, down, w_down, 43);
-    MB_CHECK(mos_adamw_create(ctx, 1e-4f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+    MB_CHECK(mos_optimizer_create_adamw(ctx, 1e-4f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
     MB_CHECK(mos_optimizer_add_pool(opt, st[0]->pool));
     MB_CHECK(mos_optimizer_add_pool(opt, st[1]->pool));
   }
@@ -80,14 +80,14 @@ struct DenseAdapters : Adapters {
   const std::vector<mos_tensor_t>* base[2];
   MatP du;
   int64_t t = 0;
-  DenseAdapters(mos_context_t c, int n, int d, int h, int num_layers, int rank, float alpha,
+  DenseAdapters(mos_context_t c, int n, int d, int h, int num_blocks, int rank, float alpha,
                 const std::vector<mos_tensor_t>& w_up, const std::vector<mos_tensor_t>& w_down)
       : ctx(c), r(rank), s(alpha / rank) {
     base[0] = &w_up;
     base[1] = &w_down;
     for (int type = 0; type < 2; ++type) {
       const int din = type == 0 ? d : h, dout = type == 0 ? h : d;
-      for (int k = 0; k < num_layers; ++k) {
+      for (int k = 0; k < num_blocks; ++k) {
         Block bl;
         auto param = [&](int rows, int cols, uint64_t seed, float scale) {
           Param p;

@@ -179,7 +179,7 @@ MatP make_mat(mos_context_t ctx, int64_t rows, int64_t cols, uint64_t seed, floa
     std::vector<float> tmp(static_cast<size_t>(rows * cols));
     fill_uniform(tmp.data(), rows * cols, seed, scale);
     MB_CHECK(mos_tensor_create(ctx, MOS_DTYPE_F32, rows, cols, &m->t));
-    MB_CHECK(mos_tensor_write(m->t, tmp.data(), bytes));
+    MB_CHECK(mos_tensor_write(m->t, tmp.data(), rows * cols));
   }
   return m;
 }

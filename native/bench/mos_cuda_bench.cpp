@@ -284,7 +284,10 @@ void bench_layer() {
       mos_pool_t pool = nullptr;
       mos_layer_t layer = nullptr;
       mos_tensor_t x = nullptr, y = nullptr, a = nullptr, b = nullptr, u = nullptr, w = nullptr;
-      API(mos_pool_create(ctx, d_in, d_out, L, r, R, p, l, 16.0f, 0.0f, &pool));
+      const mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = d_in, .d_out = d_out,
+                                .num_blocks = L, .rank = r, .equivalent_rank = R, .private_rank = p,
+                                .shards_per_vector = l, .alpha = 16.0f, .dropout = 0.0f};
+      API(mos_pool_create(ctx, &cfg, &pool));
       API(mos_pool_init(pool, 1));
       API(mos_pool_generate_indices(pool, 2));
       API(mos_layer_create(pool, 0, nullptr, nullptr, &layer));

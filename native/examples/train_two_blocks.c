@@ -32,7 +32,7 @@ static void print_matrix(const char* name, const float* m, int rows, int cols) {
 static mos_tensor_t tensor(mos_context_t ctx, int rows, int cols, const float* data) {
   mos_tensor_t t;
   CHECK(mos_tensor_create(ctx, MOS_DTYPE_F32, rows, cols, &t));
-  if (data) CHECK(mos_tensor_write(t, data, sizeof(float) * rows * cols));
+  if (data) CHECK(mos_tensor_write(t, data, (int64_t)rows * cols)); /* elements, not bytes */
   return t;
 }
 
@@ -43,16 +43,17 @@ static double forward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor
   double loss = 0.0;
   CHECK(mos_layer_forward(l0, x, h, MOS_MODE_FULL, 1));
   CHECK(mos_layer_forward(l1, h, y, MOS_MODE_FULL, 1));
-  CHECK(mos_tensor_read(y, y_host, sizeof(float) * N * D));
+  CHECK(mos_tensor_read(y, y_host, N * D));
   for (int e = 0; e < N * D; ++e) {
     const double d = (double)y_host[e] - target[e];
     loss += 0.5 * d * d / N;
     g[e] = (float)(d / N);
   }
-  CHECK(mos_tensor_write(dy, g, sizeof g));
+  CHECK(mos_tensor_write(dy, g, N * D));
   return loss;
 }
 
+/* Each backward gets the x its forward read (h is x of block 1), unwritten since. */
 static void backward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor_t h, mos_tensor_t dy,
                      mos_tensor_t dh) {
   CHECK(mos_layer_backward(l1, h, dy, dh, MOS_MODE_FULL)); /* dh = dy W1 + adapter part */
@@ -64,6 +65,9 @@ int main(void) {
   mos_pool_t pool;
   mos_layer_t l0, l1;
   mos_optimizer_t opt;
+  const mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = D, .d_out = D,
+                            .num_blocks = L, .rank = R, .equivalent_rank = REQ, .private_rank = PRIV,
+                            .shards_per_vector = SH, .alpha = 4.0f, .dropout = 0.0f};
   float pool_a[P * SA], pool_b[SB * P], w[D * D], x[N * D], target[N * D], y[N * D];
   float grad_a[P * SA], grad_b[SB * P];
   /* Rank-major indices (shard i of rank vector j is idx[j*l + i]). S = (REQ-PRIV)*L*SH = 4:
@@ -85,8 +89,7 @@ int main(void) {
   }
 
   CHECK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-  /* d_in d_out L r R_eq p l alpha dropout */
-  CHECK(mos_pool_create(ctx, D, D, L, R, REQ, PRIV, SH, 4.0f, 0.0f, &pool));
+  CHECK(mos_pool_create(ctx, &cfg, &pool));
   CHECK(mos_pool_write(pool, MOS_POOL_A, pool_a, P * SA));
   CHECK(mos_pool_write(pool, MOS_POOL_B, pool_b, SB * P));
   CHECK(mos_pool_set_indices(pool, 0, idx_a0, idx_b0, R * SH));
@@ -126,7 +129,7 @@ int main(void) {
   }
 
   /* Then AdamW with clipping over the pool group (counted once, not once per block). */
-  CHECK(mos_adamw_create(ctx, 0.05f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+  CHECK(mos_optimizer_create_adamw(ctx, 0.05f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
   CHECK(mos_optimizer_add_pool(opt, pool));
   for (int step = 0; step < 5; ++step) {
     float norm;

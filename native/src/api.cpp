@@ -1,12 +1,10 @@
-// api.cpp: every extern "C" entry point of mos.h. Each body runs inside guard(), which turns any
-// C++ exception into a status and a thread-local "<function>: <what broke>" message.
+// api.cpp: every extern "C" entry point of mos.h. Each body runs inside guard() (error.h), which
+// turns any C++ exception into a status and a thread-local "<function>: <what broke>" message.
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <exception>
-#include <new>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "error.h"
 #include "handles.h"
@@ -14,47 +12,14 @@
 
 namespace {
 
-thread_local char g_last_error[2048] = "";
-
-void set_last_error(const char* fn, const char* prefix, const char* what) noexcept {
-  std::snprintf(g_last_error, sizeof(g_last_error), "%s: %s%s", fn, prefix, what);
-}
-
-// No exception crosses the C boundary: mos::Error keeps its status, bad_alloc is OUT_OF_MEMORY,
-// anything else is a bug (INTERNAL). A successful call leaves the last message as it was.
-template <class F>
-mos_status_t guard(const char* fn, F&& body) noexcept {
-  try {
-    body();
-    return MOS_STATUS_OK;
-  } catch (const mos::Error& e) {
-    set_last_error(fn, "", e.what());
-    return e.status();
-  } catch (const std::bad_alloc&) {
-    set_last_error(fn, "", "out of memory");
-    return MOS_STATUS_OUT_OF_MEMORY;
-  } catch (const std::exception& e) {
-    set_last_error(fn, "internal error: ", e.what());
-    return MOS_STATUS_INTERNAL;
-  } catch (...) {
-    set_last_error(fn, "internal error: ", "unknown exception");
-    return MOS_STATUS_INTERNAL;
-  }
-}
-
-#define MOS_GUARDED(...) return guard(__func__, [&]() { __VA_ARGS__ })
-
-template <class T>
-T* need(T* p, const char* name) {
-  mos::check(p != nullptr, MOS_STATUS_NULL_POINTER, name, " is NULL");
-  return p;
-}
+using mos::need;
 
 mos::Context& ctx_of(mos_context_t h, const char* name) { return *need(h, name)->impl; }
 mos::Tensor& tensor_of(mos_tensor_t h, const char* name) { return *need(h, name)->impl; }
 mos::Pool& pool_of(mos_pool_t h, const char* name) { return *need(h, name)->impl; }
 mos::Layer& layer_of(mos_layer_t h, const char* name) { return *need(h, name)->impl; }
 mos::AdamW& opt_of(mos_optimizer_t h, const char* name) { return *need(h, name)->impl; }
+mos::bank::Bank& bank_of(mos_bank_t h) { return *need(h, "bank")->impl; }
 
 // C callers may pass any int where mos.h has an enum. Reading such a value as a C++ enum outside
 // its enumerators' range is undefined, so each enum argument is first checked through its bits.
@@ -83,19 +48,37 @@ void check_array(const mos_pool_array_t& w) {
   check_enum(w, 0, 7, "pool array", "0..7, MOS_POOL_A..MOS_POOL_ADAM_V_B");
 }
 
-mos::MosConfig make_config(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
-                           int32_t equivalent_rank, int32_t private_rank,
-                           int32_t shards_per_vector, float alpha, float dropout) {
+// An F32 tensor of the bank's context with `cols` columns (mos_bank_apply's x and y).
+mos::Tensor& bank_operand(mos_tensor_t h, const char* name, const mos::bank::Bank& b, int64_t cols,
+                          const char* what) {
+  mos::Tensor& t = tensor_of(h, name);
+  mos::require_f32_in(t, name, b.context());
+  mos::require_cols(t, name, cols, what);
+  return t;
+}
+
+// A mos_config_t the caller sized with sizeof(mos_config_t) of this ABI (struct_size is read
+// before any other field, so a smaller struct is never read past its end).
+void check_struct_size(const mos_config_t& c, const char* name) {
+  mos::check(c.struct_size == static_cast<int32_t>(sizeof(mos_config_t)),
+             MOS_STATUS_INVALID_ARGUMENT, name, "->struct_size is ", c.struct_size,
+             " but this library's mos_config_t has ", sizeof(mos_config_t),
+             " bytes (set it to sizeof(mos_config_t))");
+}
+
+mos::MosConfig make_config(const mos_config_t* config) {
+  const mos_config_t& in = *need(config, "config");
+  check_struct_size(in, "config");
   mos::MosConfig c;
-  c.d_in = d_in;
-  c.d_out = d_out;
-  c.num_layers = num_layers;
-  c.r = r;
-  c.equivalent_rank = equivalent_rank;
-  c.private_rank = private_rank;
-  c.l = shards_per_vector;
-  c.alpha = alpha;
-  c.dropout = dropout;
+  c.d_in = in.d_in;
+  c.d_out = in.d_out;
+  c.num_blocks = in.num_blocks;
+  c.r = in.rank;
+  c.equivalent_rank = in.equivalent_rank;
+  c.private_rank = in.private_rank;
+  c.l = in.shards_per_vector;
+  c.alpha = in.alpha;
+  c.dropout = in.dropout;
   mos::validate_config(c);
   return c;
 }
@@ -112,13 +95,13 @@ MOS_API int32_t mos_abi_version(void) {
 
 MOS_API const char* mos_version_string(void) {
   static const std::string v = [] {
-    const char* cuda = mos::cuda_build_info ? mos::cuda_build_info() : "on";
-    return std::string(MOS_VERSION_STRING_BASE) + " (cpu:" + MOS_BLAS_KIND + ", cuda:" + cuda + ")";
+    return std::string(MOS_VERSION_STRING_BASE) + " (cpu:" + MOS_BLAS_KIND +
+           ", cuda:" + mos::cuda_build_info() + ")";
   }();
   return v.c_str();
 }
 
-MOS_API const char* mos_last_error(void) { return g_last_error; }
+MOS_API const char* mos_last_error(void) { return mos::last_error(); }
 
 MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* available, char* reason,
                                            size_t reason_capacity) {
@@ -202,14 +185,14 @@ MOS_API mos_status_t mos_tensor_dtype(mos_tensor_t t, mos_dtype_t* out) {
   MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); *need(out, "out") = x.dtype;);
 }
 
-MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes) {
+MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements) {
   MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(src, "src");
-              mos::tensor_write(x, src, bytes););
+              mos::tensor_write(x, src, num_elements););
 }
 
-MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes) {
+MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements) {
   MOS_GUARDED(mos::Tensor& x = tensor_of(t, "t"); need(dst, "dst");
-              mos::tensor_read(x, dst, bytes););
+              mos::tensor_read(x, dst, num_elements););
 }
 
 MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_b, float alpha,
@@ -250,57 +233,55 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
       be.gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, s[0].f32(), ta.cols, s[1].f32(), tb.cols,
               beta, s[2].f32(), tc.cols);
       be.f32_to_bf16(s[2].f32(), tc.numel(), tc.data);
-    });
+    }
+    tc.mark_written(););
 }
 
 // ---- configuration helpers ------------------------------------------------------------------
 
-MOS_API mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r,
-                                         int32_t equivalent_rank, int32_t private_rank,
-                                         int32_t shards_per_vector, float alpha, float dropout) {
-  MOS_GUARDED(make_config(d_in, d_out, num_layers, r, equivalent_rank, private_rank,
-                          shards_per_vector, alpha, dropout););
+MOS_API mos_status_t mos_config_validate(const mos_config_t* config) {
+  MOS_GUARDED(make_config(config););
 }
 
-MOS_API mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers,
-                                            int32_t equivalent_rank, int64_t* out) {
-  MOS_GUARDED(need(out, "out");
-              *out = mos::param_count(d_in, d_out, num_layers, equivalent_rank););
+MOS_API mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out) {
+  MOS_GUARDED(const mos::MosConfig c = make_config(config); need(out, "out");
+              *out = mos::param_count(c.d_in, c.d_out, c.num_blocks, c.equivalent_rank););
 }
 
 // ---- pool groups --------------------------------------------------------------------------
 
-MOS_API mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out,
-                                     int32_t num_layers, int32_t r, int32_t equivalent_rank,
-                                     int32_t private_rank, int32_t shards_per_vector, float alpha,
-                                     float dropout, mos_pool_t* out) {
-  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
-              const mos::MosConfig c = make_config(d_in, d_out, num_layers, r, equivalent_rank,
-                                                   private_rank, shards_per_vector, alpha, dropout);
+MOS_API mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config,
+                                     mos_pool_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out"); const mos::MosConfig c = make_config(config);
               auto impl = std::make_shared<mos::Pool>(ctx->impl, c);
               *out = new mos_pool{std::move(impl)};);
 }
 
 MOS_API mos_status_t mos_pool_free(mos_pool_t pool) { MOS_GUARDED(delete pool;); }
 
-MOS_API mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out,
-                                   int32_t* num_layers, int32_t* r, int32_t* equivalent_rank,
-                                   int32_t* private_rank, int32_t* shards_per_vector,
-                                   int32_t* num_shards) {
-  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg();
-              if (d_in) *d_in = c.d_in;
-              if (d_out) *d_out = c.d_out;
-              if (num_layers) *num_layers = c.num_layers;
-              if (r) *r = c.r;
-              if (equivalent_rank) *equivalent_rank = c.equivalent_rank;
-              if (private_rank) *private_rank = c.private_rank;
-              if (shards_per_vector) *shards_per_vector = c.l;
-              if (num_shards) *num_shards = static_cast<int32_t>(c.num_shards()););
+MOS_API mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(out, "out");
+              check_struct_size(*out, "out");
+              out->d_in = c.d_in;
+              out->d_out = c.d_out;
+              out->num_blocks = c.num_blocks;
+              out->rank = c.r;
+              out->equivalent_rank = c.equivalent_rank;
+              out->private_rank = c.private_rank;
+              out->shards_per_vector = c.l;
+              out->alpha = c.alpha;
+              out->dropout = c.dropout;);
 }
 
-MOS_API mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout) {
-  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(alpha, "alpha");
-              need(dropout, "dropout"); *alpha = c.alpha; *dropout = c.dropout;);
+MOS_API mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which,
+                                           int64_t* num_elements) {
+  MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(num_elements, "num_elements");
+              check_array(which); *num_elements = p.array_size(which););
+}
+
+MOS_API mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements) {
+  MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg();
+              *need(num_elements, "num_elements") = c.slots(););
 }
 
 MOS_API mos_status_t mos_pool_init(mos_pool_t pool, uint64_t seed) {
@@ -311,40 +292,40 @@ MOS_API mos_status_t mos_pool_generate_indices(mos_pool_t pool, uint64_t seed) {
   MOS_GUARDED(pool_of(pool, "pool").generate_indices(seed););
 }
 
-MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a,
-                                          const int32_t* idx_b, int64_t length) {
+MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a,
+                                          const int32_t* idx_b, int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(idx_a, "idx_a"); need(idx_b, "idx_b");
-              p.set_indices(layer, idx_a, idx_b, length););
+              p.set_indices(block, idx_a, idx_b, num_elements););
 }
 
-MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a,
-                                          int32_t* idx_b, int64_t length) {
+MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a,
+                                          int32_t* idx_b, int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(idx_a, "idx_a"); need(idx_b, "idx_b");
-              p.get_indices(layer, idx_a, idx_b, length););
+              p.get_indices(block, idx_a, idx_b, num_elements););
 }
 
 MOS_API mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst,
-                                   int64_t length) {
+                                   int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(dst, "dst"); check_array(which);
-              p.read(which, dst, length););
+              p.read(which, dst, num_elements););
 }
 
 MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src,
-                                    int64_t length) {
+                                    int64_t num_elements) {
   MOS_GUARDED(mos::Pool& p = pool_of(pool, "pool"); need(src, "src"); check_array(which);
-              p.write(which, src, length););
+              p.write(which, src, num_elements););
 }
 
 MOS_API mos_status_t mos_pool_zero_grad(mos_pool_t pool) {
   MOS_GUARDED(pool_of(pool, "pool").zero_grad(););
 }
 
-MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out,
+MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out,
                                        mos_tensor_t b_out) {
   MOS_GUARDED(
     mos::Pool& p = pool_of(pool, "pool");
     const mos::MosConfig& c = p.cfg();
-    p.require_block(layer);
+    p.require_block(block);
     if (a_out) {
       mos::require_f32_in(*a_out->impl, "a_out", p.context());
       mos::require_rows(*a_out->impl, "a_out", c.r, "the pool's r");
@@ -355,20 +336,22 @@ MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tenso
       mos::require_rows(*b_out->impl, "b_out", c.d_out, "the pool's d_out");
       mos::require_cols(*b_out->impl, "b_out", c.r, "the pool's r");
     }
-    p.assemble(layer, a_out ? a_out->impl->f32() : nullptr, b_out ? b_out->impl->f32() : nullptr););
+    p.assemble(block, a_out ? a_out->impl->f32() : nullptr, b_out ? b_out->impl->f32() : nullptr);
+    if (a_out) a_out->impl->mark_written();
+    if (b_out) b_out->impl->mark_written(););
 }
 
 MOS_API mos_status_t mos_pool_param_count(mos_pool_t pool, int64_t* out) {
   MOS_GUARDED(const mos::MosConfig& c = pool_of(pool, "pool").cfg(); need(out, "out");
-              *out = mos::param_count(c.d_in, c.d_out, c.num_layers, c.equivalent_rank););
+              *out = mos::param_count(c.d_in, c.d_out, c.num_blocks, c.equivalent_rank););
 }
 
 // ---- layers -------------------------------------------------------------------------------
 
-MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight,
+MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight,
                                       mos_tensor_t bias, mos_layer_t* out) {
   MOS_GUARDED(need(pool, "pool"); need(out, "out");
-              auto impl = std::make_shared<mos::Layer>(pool->impl, layer,
+              auto impl = std::make_shared<mos::Layer>(pool->impl, block,
                                                        weight ? weight->impl : nullptr,
                                                        bias ? bias->impl : nullptr);
               *out = new mos_layer{std::move(impl)};);
@@ -419,8 +402,9 @@ MOS_API mos_status_t mos_layer_get_dropout_state(mos_layer_t layer, uint64_t* se
 
 // ---- optimizer ----------------------------------------------------------------------------
 
-MOS_API mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2,
-                                      float eps, float weight_decay, mos_optimizer_t* out) {
+MOS_API mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1,
+                                                float beta2, float eps, float weight_decay,
+                                                mos_optimizer_t* out) {
   MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
               const mos::AdamWConfig c{lr, beta1, beta2, eps, weight_decay};
               mos::validate_adamw(c);
@@ -464,12 +448,103 @@ MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step) {
   MOS_GUARDED(opt_of(opt, "opt").set_steps(step););
 }
 
-}  // extern "C"
+// ---- adapter bank ---------------------------------------------------------------------------
 
-// ---- for entry points defined in other files (bank.cpp) ------------------------------------
-namespace mos {
-// Writes this thread's mos_last_error() text, exactly as guard() does.
-void record_last_error(const char* fn, const char* prefix, const char* what) noexcept {
-  set_last_error(fn, prefix, what);
+MOS_API mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes,
+                                     mos_bank_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(out, "out");
+    mos::check(memory_budget_bytes >= 0, MOS_STATUS_INVALID_ARGUMENT,
+               "memory_budget_bytes must be >= 0 (0 = unlimited), got ", memory_budget_bytes);
+    auto impl = std::make_shared<mos::bank::Bank>(ctx->impl, memory_budget_bytes);
+    *out = new mos_bank{std::move(impl)};);
 }
-}  // namespace mos
+
+MOS_API mos_status_t mos_bank_free(mos_bank_t bank) { MOS_GUARDED(delete bank;); }
+
+MOS_API mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names,
+                                  const mos_pool_t* pools, int32_t* adapter_id) {
+  MOS_GUARDED(
+    mos::bank::Bank& b = bank_of(bank);
+    need(adapter_id, "adapter_id");
+    mos::check(count >= 1, MOS_STATUS_INVALID_ARGUMENT,
+               "count must be >= 1 (an adapter has at least one pool group), got ", count);
+    need(names, "names");
+    need(pools, "pools");
+    std::vector<std::string> n;
+    std::vector<std::shared_ptr<mos::Pool>> p;
+    for (int32_t i = 0; i < count; ++i) {
+      mos::check(names[i] != nullptr, MOS_STATUS_NULL_POINTER, "names[", i, "] is NULL");
+      mos::check(pools[i] != nullptr, MOS_STATUS_NULL_POINTER, "pools[", i, "] is NULL");
+      n.emplace_back(names[i]);
+      p.push_back(pools[i]->impl);
+    }
+    *adapter_id = b.add(n, p););
+}
+
+MOS_API mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id) {
+  MOS_GUARDED(bank_of(bank).remove(adapter_id););
+}
+
+MOS_API mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes,
+                                            int64_t* dense_lora_bytes) {
+  MOS_GUARDED(bank_of(bank).adapter_bytes(adapter_id, bytes, dense_lora_bytes););
+}
+
+MOS_API mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes,
+                                    int32_t* num_adapters) {
+  MOS_GUARDED(bank_of(bank).usage(total_bytes, budget_bytes, num_adapters););
+}
+
+MOS_API mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot,
+                                         int32_t* d_in, int32_t* d_out, int32_t* num_blocks) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank); need(name, "name");
+              b.projection(name, slot, d_in, d_out, num_blocks););
+}
+
+MOS_API mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank); b.set_path(enum_bits(path)););
+}
+
+MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x,
+                                    const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y) {
+  MOS_GUARDED(
+    mos::bank::Bank& b = bank_of(bank);
+    const mos::bank::Projection p = b.projection_of(slot);
+    mos::Tensor& tx = bank_operand(x, "x", b, p.d_in, "the projection's d_in");
+    mos::Tensor& ty = bank_operand(y, "y", b, p.d_out, "the projection's d_out");
+    mos::require_rows(ty, "y", tx.rows, "x's row count T");
+    mos::check(num_ids == tx.rows, MOS_STATUS_SHAPE_MISMATCH, "num_ids is ", num_ids,
+               " but x has ", tx.rows, " rows (one adapter id per token)");
+    need(adapter_ids, "adapter_ids");
+    mos::check(tx.data != ty.data, MOS_STATUS_INVALID_ARGUMENT, "x and y must not be the same memory");
+    b.apply(slot, block, tx.f32(), tx.rows, adapter_ids, ty.f32(), false);
+    ty.mark_written(););
+}
+
+MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,
+                                         const float* x, int64_t tokens,
+                                         const int32_t* adapter_ids, float* y) {
+  MOS_GUARDED(
+    mos::bank::Bank& b = bank_of(bank);
+    mos::check(tokens >= 0, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens, " (expected >= 0)");
+    if (tokens > 0) {
+      need(x, "x");
+      need(adapter_ids, "adapter_ids");
+      need(y, "y");
+    }
+    b.apply(slot, block, x, tokens, adapter_ids, y, true););
+}
+
+MOS_API mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
+                                    int32_t block, mos_tensor_t weight) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank);
+              b.merge(adapter_id, slot, block, tensor_of(weight, "weight"), +1.0f););
+}
+
+MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
+                                      int32_t block, mos_tensor_t weight) {
+  MOS_GUARDED(mos::bank::Bank& b = bank_of(bank);
+              b.merge(adapter_id, slot, block, tensor_of(weight, "weight"), -1.0f););
+}
+
+}  // extern "C"

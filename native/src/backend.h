@@ -11,6 +11,11 @@
 
 namespace mos {
 
+namespace bank {
+struct ApplyPlan;     // bank_plan.h
+struct ApplyScratch;  // bank_plan.h
+}  // namespace bank
+
 struct AdamWParams {
   float lr, beta1, beta2, eps, weight_decay;
   float bias_correction1;  // 1 - beta1^t
@@ -65,24 +70,31 @@ class Backend {
   virtual void scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards,
                              const int32_t* index, int32_t r, int32_t l, float* grad_pool_b) = 0;
 
-  // ---- bf16 storage (rounding of common/index_math.h: exact widening, round-to-nearest-even) --
+  // ---- bf16 storage (common/bf16.h: exact widening, round-to-nearest-even) ---------------------
   // dst[e] = bf16 src[e] widened to f32 / rounded to bf16, for e in [0, n).
   virtual void bf16_to_f32(const void* src, int64_t n, float* dst) = 0;
   virtual void f32_to_bf16(const float* src, int64_t n, void* dst) = 0;
 
   // ---- elementwise ----
-  // out[e] = keep(seed, counter, e) ? x[e] / (1 - rate) : 0, for e in [0, n). out may equal x.
+  // out[e] = keep(seed, counter, e) ? x[e] / (1 - rate) : 0, for e in [0, n), keep =
+  // rng::dropout_keep (common/rng.h). out may equal x.
   virtual void dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
                        float* out) = 0;
   virtual void axpy(int64_t n, float alpha, const float* x, float* y) = 0;    // y += alpha x
   virtual void scale(int64_t n, float s, float* x) = 0;                       // x *= s
   virtual void add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) = 0;
   virtual double sum_squares(int64_t n, const float* x) = 0;
-  // p[e] = lo + (hi - lo) * uniform01(hash3(seed, stream, e)).
+  // p[e] = lo + (hi - lo) * uniform01(hash3(seed, stream, e)) (common/rng.h).
   virtual void uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream,
                             float* p) = 0;
+  // adamw_update (common/adamw_update.h) on every element e in [0, n).
   virtual void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param,
                      float* m, float* v) = 0;
+
+  // ---- adapter bank (bank_plan.h) ----
+  // y[t] += scaling_a B_a (A_a x[t]) for every grouped token of the plan, reading the shards
+  // straight from the bank's pools; returns when y is written. `scratch` is the bank's own.
+  virtual void bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) = 0;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();
@@ -91,8 +103,8 @@ std::unique_ptr<Backend> make_cuda_backend(int32_t device);
 // 1 if usable; else 0 and *reason says why ("built without CUDA", "no CUDA driver", ...).
 bool cuda_backend_available(std::string* reason);
 
-// Optional (weak): what CUDA support was compiled in, for mos_version_string ("off" without
-// CUDA; the CUDA backend may define it, e.g. "sm_80;sm_90"; undefined reads as "on").
-const char* cuda_build_info() __attribute__((weak));
+// What CUDA support was compiled in, for mos_version_string: "off" without CUDA, else the CUDA
+// backend's architectures (e.g. "sm_80;sm_90").
+const char* cuda_build_info();
 
 }  // namespace mos

@@ -1,18 +1,12 @@
 // bank.cpp: the adapter bank (mos.h's mos_bank_*): compact copies of adapters' pools, the
-// copy-on-write adapter table that makes hot add/remove safe under concurrent applies, the
-// grouping of a mixed batch by adapter, and the C entry points.
+// copy-on-write adapter table that makes hot add/remove safe under concurrent applies, and the
+// grouping of a mixed batch by adapter, which Backend::bank_apply then computes.
 #include "bank.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
-#include <exception>
-#include <new>
 #include <set>
-#include <type_traits>
 
 #include "error.h"
-#include "handles.h"
 #include "memory.h"
 #include "pool.h"
 #include "tensor.h"
@@ -55,12 +49,10 @@ struct Inflight {
 }  // namespace
 
 Bank::Bank(std::shared_ptr<Context> ctx, int64_t budget_bytes)
-    : ctx_(std::move(ctx)), budget_(budget_bytes), table_(std::make_shared<const Table>()) {
-  Backend* be = ctx_->backend.get();
-  for (Buffer* b : {&device_scratch_.desc, &device_scratch_.order, &device_scratch_.u,
-                    &device_scratch_.staging_x, &device_scratch_.staging_y})
-    b->bind(be);
-}
+    : ctx_(std::move(ctx)),
+      budget_(budget_bytes),
+      table_(std::make_shared<const Table>()),
+      scratch_(ctx_->backend.get()) {}
 
 Bank::~Bank() = default;
 
@@ -96,7 +88,7 @@ int32_t Bank::add(const std::vector<std::string>& names,
 
   // ---- validate everything before allocating anything ----
   std::set<std::string> seen;
-  int32_t L = old->num_layers;
+  int32_t L = old->num_blocks;
   int64_t bytes = 0, dense = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
@@ -105,9 +97,9 @@ int32_t Bank::add(const std::vector<std::string>& names,
           "' appears twice in one adapter");
     check(pools[i] != nullptr, MOS_STATUS_NULL_POINTER, "pools[", i, "] is NULL");
     const MosConfig& c = pools[i]->cfg();
-    if (L == 0) L = c.num_layers;
-    check(c.num_layers == L, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('", name, "') has L = ",
-          c.num_layers, " blocks but ", old->num_layers > 0 ? "the bank's base model" : "pools[0]",
+    if (L == 0) L = c.num_blocks;
+    check(c.num_blocks == L, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('", name, "') has L = ",
+          c.num_blocks, " blocks but ", old->num_blocks > 0 ? "the bank's base model" : "pools[0]",
           " has ", L);
     for (const Projection& p : old->projections) {
       if (p.name != name) continue;
@@ -115,7 +107,7 @@ int32_t Bank::add(const std::vector<std::string>& names,
             "] ('", name, "') is ", c.d_in, " -> ", c.d_out, " but the bank's '", name, "' is ",
             p.d_in, " -> ", p.d_out);
     }
-    for (int32_t k = 0; k < c.num_layers; ++k) pools[i]->require_indices(k);
+    for (int32_t k = 0; k < c.num_blocks; ++k) pools[i]->require_indices(k);
     const int64_t P = c.num_shards();
     const int64_t pool_bytes = checked_mul(4 * P, c.s_a() + c.s_b(), "the adapter's size");
     const int64_t idx_bytes = checked_mul(8 * static_cast<int64_t>(L), c.slots(), "the adapter's size");
@@ -193,7 +185,7 @@ int32_t Bank::add(const std::vector<std::string>& names,
   }
   be.synchronize();
 
-  table->num_layers = L;
+  table->num_blocks = L;
   table->by_id.push_back(adapter);
   table->dense_of_id.push_back(table->live);
   table->live += 1;
@@ -231,7 +223,7 @@ void Bank::usage(int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapt
 }
 
 void Bank::projection(const std::string& name, int32_t* slot, int32_t* d_in, int32_t* d_out,
-                      int32_t* num_layers) const {
+                      int32_t* num_blocks) const {
   const auto t = snapshot();
   std::string known;
   for (size_t s = 0; s < t->projections.size(); ++s) {
@@ -240,7 +232,7 @@ void Bank::projection(const std::string& name, int32_t* slot, int32_t* d_in, int
       if (slot) *slot = static_cast<int32_t>(s);
       if (d_in) *d_in = p.d_in;
       if (d_out) *d_out = p.d_out;
-      if (num_layers) *num_layers = t->num_layers;
+      if (num_blocks) *num_blocks = t->num_blocks;
       return;
     }
     known += (known.empty() ? "'" : ", '") + p.name + "'";
@@ -265,14 +257,14 @@ void Bank::set_path(int path) {
 }
 
 void Bank::apply(int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* ids,
-                 float* y) {
+                 float* y, bool host_io) {
   const std::shared_ptr<const Table> snap = snapshot();  // keeps every adapter alive until return
   const Table& t = *snap;
   check(slot >= 0 && slot < static_cast<int32_t>(t.projections.size()),
         MOS_STATUS_INDEX_OUT_OF_RANGE, "slot ", slot, " is outside the bank's projections [0, ",
         t.projections.size(), ")");
-  check(block >= 0 && block < t.num_layers, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
-        " is outside the base model's blocks [0, L = ", t.num_layers, ")");
+  check(block >= 0 && block < t.num_blocks, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
+        " is outside the base model's blocks [0, L = ", t.num_blocks, ")");
   check(tokens >= 0 && tokens <= INT32_MAX, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens,
         " (expected 0 <= tokens <= 2^31 - 1)");
   const int64_t n_ids = static_cast<int64_t>(t.by_id.size());
@@ -328,6 +320,7 @@ void Bank::apply(int32_t slot, int32_t block, const float* x, int64_t tokens, co
   ApplyPlan plan;
   plan.x = x;
   plan.y = y;
+  plan.host_io = host_io;
   plan.tokens = tokens;
   plan.d_in = proj.d_in;
   plan.d_out = proj.d_out;
@@ -341,37 +334,7 @@ void Bank::apply(int32_t slot, int32_t block, const float* x, int64_t tokens, co
   Inflight inflight(inflight_);
   plan.concurrent = inflight.n;
 
-  Backend& be = *ctx_->backend;
-  if (be.host_addressable()) {
-    cpu::apply(be, plan);
-    return;
-  }
-  check(cuda_apply != nullptr, MOS_STATUS_UNSUPPORTED,
-        "the bank's CUDA kernels (native/src/cuda/bank_apply.cu) are not in this build");
-  std::lock_guard<std::mutex> device(device_mu_);
-  cuda_apply(be, plan, device_scratch_);
-}
-
-void Bank::apply_host(int32_t slot, int32_t block, const float* x, int64_t tokens,
-                      const int32_t* ids, float* y) {
-  Backend& be = *ctx_->backend;
-  if (be.host_addressable()) {
-    apply(slot, block, x, tokens, ids, y);
-    return;
-  }
-  // A device backend: stage x and y through bank-owned device buffers, one apply at a time.
-  const Projection p = projection_of(slot);
-  check(tokens >= 0, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens, " (expected >= 0)");
-  if (tokens == 0) return;
-  const size_t xb = sizeof(float) * checked_mul(tokens, p.d_in, "tokens * d_in");
-  const size_t yb = sizeof(float) * checked_mul(tokens, p.d_out, "tokens * d_out");
-  std::lock_guard<std::mutex> staging(staging_mu_);
-  device_scratch_.staging_x.reserve(xb);
-  device_scratch_.staging_y.reserve(yb);
-  be.copy_to_device(device_scratch_.staging_x.data(), x, xb);
-  be.copy_to_device(device_scratch_.staging_y.data(), y, yb);
-  apply(slot, block, device_scratch_.staging_x.f32(), tokens, ids, device_scratch_.staging_y.f32());
-  be.copy_to_host(y, device_scratch_.staging_y.data(), yb);
+  ctx_->backend->bank_apply(plan, scratch_);
 }
 
 void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float sign) {
@@ -384,8 +347,8 @@ void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float 
   const ProjAdapter* pa = a->proj(slot);
   check(pa != nullptr, MOS_STATUS_INVALID_ARGUMENT, "adapter ", id, " does not adapt projection '",
         proj.name, "'");
-  check(block >= 0 && block < snap->num_layers, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
-        " is outside the base model's blocks [0, L = ", snap->num_layers, ")");
+  check(block >= 0 && block < snap->num_blocks, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", block,
+        " is outside the base model's blocks [0, L = ", snap->num_blocks, ")");
   require_f32_in(weight, "weight", *ctx_);
   require_rows(weight, "weight", proj.d_out, cat("projection '", proj.name, "''s d_out").c_str());
   require_cols(weight, "weight", proj.d_in, cat("projection '", proj.name, "''s d_in").c_str());
@@ -398,161 +361,10 @@ void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float 
   be.gather_a(pa->bt(), pa->num_shards, pa->s_b, pa->ib(block), pa->r, pa->l, bt.f32());
   be.gemm(true, false, proj.d_out, proj.d_in, pa->r, sign * pa->scaling, bt.f32(), proj.d_out,
           at.f32(), proj.d_in, 1.0f, weight.f32(), proj.d_in);
+  weight.mark_written();
   be.synchronize();  // the scratch factors go at return
 }
 
 }  // namespace bank
 }  // namespace mos
 
-// ---- C entry points -------------------------------------------------------------------------
-
-struct mos_bank {
-  std::shared_ptr<mos::bank::Bank> impl;
-};
-
-namespace {
-
-// The guard of api.cpp, for this file: no exception crosses the C boundary.
-template <class F>
-mos_status_t bank_guard(const char* fn, F&& body) noexcept {
-  try {
-    body();
-    return MOS_STATUS_OK;
-  } catch (const mos::Error& e) {
-    mos::record_last_error(fn, "", e.what());
-    return e.status();
-  } catch (const std::bad_alloc&) {
-    mos::record_last_error(fn, "", "out of memory");
-    return MOS_STATUS_OUT_OF_MEMORY;
-  } catch (const std::exception& e) {
-    mos::record_last_error(fn, "internal error: ", e.what());
-    return MOS_STATUS_INTERNAL;
-  } catch (...) {
-    mos::record_last_error(fn, "internal error: ", "unknown exception");
-    return MOS_STATUS_INTERNAL;
-  }
-}
-
-#define MOS_BANK_GUARDED(...) return bank_guard(__func__, [&]() { __VA_ARGS__ })
-
-template <class T>
-T* need(T* p, const char* name) {
-  mos::check(p != nullptr, MOS_STATUS_NULL_POINTER, name, " is NULL");
-  return p;
-}
-
-mos::bank::Bank& bank_of(mos_bank_t h) { return *need(h, "bank")->impl; }
-
-mos::Tensor& f32_tensor(mos_tensor_t h, const char* name, const mos::bank::Bank& b, int64_t cols,
-                        const char* what) {
-  mos::Tensor& t = *need(h, name)->impl;
-  mos::require_f32_in(t, name, b.context());
-  mos::require_cols(t, name, cols, what);
-  return t;
-}
-
-}  // namespace
-
-extern "C" {
-
-MOS_API mos_status_t mos_bank_create(mos_context_t ctx, int64_t memory_budget_bytes,
-                                     mos_bank_t* out) {
-  MOS_BANK_GUARDED(need(ctx, "ctx"); need(out, "out");
-    mos::check(memory_budget_bytes >= 0, MOS_STATUS_INVALID_ARGUMENT,
-               "memory_budget_bytes must be >= 0 (0 = unlimited), got ", memory_budget_bytes);
-    auto impl = std::make_shared<mos::bank::Bank>(ctx->impl, memory_budget_bytes);
-    *out = new mos_bank{std::move(impl)};);
-}
-
-MOS_API mos_status_t mos_bank_free(mos_bank_t bank) { MOS_BANK_GUARDED(delete bank;); }
-
-MOS_API mos_status_t mos_bank_add(mos_bank_t bank, int32_t count, const char* const* names,
-                                  const mos_pool_t* pools, int32_t* adapter_id) {
-  MOS_BANK_GUARDED(
-    mos::bank::Bank& b = bank_of(bank);
-    need(adapter_id, "adapter_id");
-    mos::check(count >= 1, MOS_STATUS_INVALID_ARGUMENT,
-               "count must be >= 1 (an adapter has at least one pool group), got ", count);
-    need(names, "names");
-    need(pools, "pools");
-    std::vector<std::string> n;
-    std::vector<std::shared_ptr<mos::Pool>> p;
-    for (int32_t i = 0; i < count; ++i) {
-      mos::check(names[i] != nullptr, MOS_STATUS_NULL_POINTER, "names[", i, "] is NULL");
-      mos::check(pools[i] != nullptr, MOS_STATUS_NULL_POINTER, "pools[", i, "] is NULL");
-      n.emplace_back(names[i]);
-      p.push_back(pools[i]->impl);
-    }
-    *adapter_id = b.add(n, p););
-}
-
-MOS_API mos_status_t mos_bank_remove(mos_bank_t bank, int32_t adapter_id) {
-  MOS_BANK_GUARDED(bank_of(bank).remove(adapter_id););
-}
-
-MOS_API mos_status_t mos_bank_adapter_bytes(mos_bank_t bank, int32_t adapter_id, int64_t* bytes,
-                                            int64_t* dense_lora_bytes) {
-  MOS_BANK_GUARDED(bank_of(bank).adapter_bytes(adapter_id, bytes, dense_lora_bytes););
-}
-
-MOS_API mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64_t* budget_bytes,
-                                    int32_t* num_adapters) {
-  MOS_BANK_GUARDED(bank_of(bank).usage(total_bytes, budget_bytes, num_adapters););
-}
-
-MOS_API mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot,
-                                         int32_t* d_in, int32_t* d_out, int32_t* num_layers) {
-  MOS_BANK_GUARDED(mos::bank::Bank& b = bank_of(bank); need(name, "name");
-                   b.projection(name, slot, d_in, d_out, num_layers););
-}
-
-MOS_API mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path) {
-  // A C caller may pass any int: read the enum through its bits (as api.cpp does).
-  MOS_BANK_GUARDED(mos::bank::Bank& b = bank_of(bank);
-                   std::underlying_type_t<mos_bank_path_t> v;
-                   std::memcpy(&v, &path, sizeof v);
-                   b.set_path(static_cast<int>(v)););
-}
-
-MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block, mos_tensor_t x,
-                                    const int32_t* adapter_ids, int64_t num_ids, mos_tensor_t y) {
-  MOS_BANK_GUARDED(
-    mos::bank::Bank& b = bank_of(bank);
-    const mos::bank::Projection p = b.projection_of(slot);
-    mos::Tensor& tx = f32_tensor(x, "x", b, p.d_in, "the projection's d_in");
-    mos::Tensor& ty = f32_tensor(y, "y", b, p.d_out, "the projection's d_out");
-    mos::require_rows(ty, "y", tx.rows, "x's row count T");
-    mos::check(num_ids == tx.rows, MOS_STATUS_SHAPE_MISMATCH, "num_ids is ", num_ids,
-               " but x has ", tx.rows, " rows (one adapter id per token)");
-    need(adapter_ids, "adapter_ids");
-    mos::check(tx.data != ty.data, MOS_STATUS_INVALID_ARGUMENT, "x and y must not be the same memory");
-    b.apply(slot, block, tx.f32(), tx.rows, adapter_ids, ty.f32()););
-}
-
-MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,
-                                         const float* x, int64_t tokens,
-                                         const int32_t* adapter_ids, float* y) {
-  MOS_BANK_GUARDED(
-    mos::bank::Bank& b = bank_of(bank);
-    mos::check(tokens >= 0, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens, " (expected >= 0)");
-    if (tokens > 0) {
-      need(x, "x");
-      need(adapter_ids, "adapter_ids");
-      need(y, "y");
-    }
-    b.apply_host(slot, block, x, tokens, adapter_ids, y););
-}
-
-MOS_API mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
-                                    int32_t block, mos_tensor_t weight) {
-  MOS_BANK_GUARDED(mos::bank::Bank& b = bank_of(bank);
-                   b.merge(adapter_id, slot, block, *need(weight, "weight")->impl, +1.0f););
-}
-
-MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
-                                      int32_t block, mos_tensor_t weight) {
-  MOS_BANK_GUARDED(mos::bank::Bank& b = bank_of(bank);
-                   b.merge(adapter_id, slot, block, *need(weight, "weight")->impl, -1.0f););
-}
-
-}  // extern "C"

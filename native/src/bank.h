@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "buffer.h"
+#include "bank_plan.h"
 #include "context.h"
 
 namespace mos {
@@ -18,27 +18,6 @@ class Pool;
 struct Tensor;
 
 namespace bank {
-
-// One projection type of one adapter in the bank's own storage (backend memory of the bank's
-// context). pool_bt is pool_B transposed, so a B-shard is a contiguous row like an A-shard.
-struct ProjAdapter {
-  int32_t r = 0, l = 0, p = 0, equivalent_rank = 0;
-  float alpha = 0.0f, scaling = 0.0f;  // scaling = alpha / r (spec §4)
-  int64_t num_shards = 0, s_a = 0, s_b = 0;
-  int64_t d_in = 0, d_out = 0;
-  Buffer pool_a;   // [P x s_a], row m = A-shard m (as in the pool)
-  Buffer pool_bt;  // [P x s_b], row m = B-shard m (column m of the pool's [s_b x P] pool_B)
-  Buffer idx_a;    // [L x r*l] int32, rank-major per block (spec §3)
-  Buffer idx_b;    // [L x r*l] int32
-  int64_t bytes = 0;        // what this projection holds: both pools + both index arrays
-  int64_t dense_bytes = 0;  // dense LoRA of the same active rank: 4 * L * r * (d_in + d_out)
-
-  int64_t slots() const { return static_cast<int64_t>(r) * l; }
-  const float* a() const { return pool_a.f32(); }
-  const float* bt() const { return pool_bt.f32(); }
-  const int32_t* ia(int32_t block) const { return idx_a.i32() + block * slots(); }
-  const int32_t* ib(int32_t block) const { return idx_b.i32() + block * slots(); }
-};
 
 // One adapter: its projections by bank slot (null where it does not adapt that projection).
 struct Adapter {
@@ -61,42 +40,12 @@ struct Projection {
 // call, so whatever it references stays alive until they return.
 struct Table {
   std::vector<Projection> projections;        // by slot; only grows
-  int32_t num_layers = 0;                     // L of the base model (0 until the first add)
+  int32_t num_blocks = 0;                     // L of the base model (0 until the first add)
   std::vector<std::shared_ptr<const Adapter>> by_id;  // null: removed
   std::vector<int32_t> dense_of_id;           // id -> 0..live-1 (-1: removed)
   int32_t live = 0;
   int64_t total_bytes = 0;
 };
-
-// What the kernels get for one apply: the tokens grouped by adapter (a stable counting sort of
-// the ids), each group's adapter data, and where x and y are (backend memory).
-struct ApplyPlan {
-  const float* x = nullptr;  // [tokens x d_in]
-  float* y = nullptr;        // [tokens x d_out]
-  int64_t tokens = 0, d_in = 0, d_out = 0;
-  int32_t block = 0;
-  int32_t num_groups = 0;
-  const ProjAdapter* const* group_adapter = nullptr;  // [num_groups]
-  const int32_t* group_start = nullptr;               // [num_groups + 1] offsets into order
-  const int32_t* order = nullptr;                     // token indices, grouped, ascending in a group
-  int32_t r_max = 0;                                  // max r over the groups
-  mos_bank_path_t path = MOS_BANK_PATH_AUTO;
-  int concurrent = 1;  // applies of this bank in flight now (they share the CPU threads)
-};
-
-// ---- CPU kernels (cpu/bank_apply*.cpp) ---------------------------------------------------------
-namespace cpu {
-// y[t] += scaling_a B_a (A_a x[t]) for every grouped token, in tiles chosen by plan.path.
-void apply(Backend& backend, const ApplyPlan& plan);
-}  // namespace cpu
-
-// ---- CUDA kernels (cuda/bank_apply.cu), present only in CUDA builds ----------------------------
-// Device scratch the CUDA path keeps per bank (grown, never shrunk; used under the bank's lock).
-struct DeviceScratch {
-  Buffer desc, order, u, staging_x, staging_y;
-};
-void cuda_apply(Backend& backend, const ApplyPlan& plan, DeviceScratch& scratch)
-    __attribute__((weak));
 
 // ---- the bank ------------------------------------------------------------------------------------
 class Bank {
@@ -114,16 +63,13 @@ class Bank {
   void usage(int64_t* total_bytes, int64_t* budget_bytes, int32_t* num_adapters) const;
   // slot of `name`; INVALID_ARGUMENT listing the known names when absent.
   void projection(const std::string& name, int32_t* slot, int32_t* d_in, int32_t* d_out,
-                  int32_t* num_layers) const;
+                  int32_t* num_blocks) const;
   void set_path(int path);  // a mos_bank_path_t value; INVALID_ARGUMENT otherwise
 
-  // x, y in backend memory of the bank's context ([tokens x d_in], [tokens x d_out]).
+  // y[t] += the delta of adapter ids[t] for t < tokens; x [tokens x d_in] and y [tokens x d_out]
+  // are backend memory of the bank's context, or caller host memory when host_io is set.
   void apply(int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* ids,
-             float* y);
-  // Host pointers: on a host-addressable backend the same as apply; else staged through the
-  // device (CUDA).
-  void apply_host(int32_t slot, int32_t block, const float* x, int64_t tokens, const int32_t* ids,
-                  float* y);
+             float* y, bool host_io);
   // weight [d_out x d_in] (backend memory) += sign * (alpha/r) B_{id,block} A_{id,block}.
   void merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float sign);
 
@@ -143,9 +89,7 @@ class Bank {
   int32_t next_id_ = 0;            // guarded by write_mu_
   std::atomic<int> path_{MOS_BANK_PATH_AUTO};
   std::atomic<int> inflight_{0};   // applies running now (CPU threads are shared among them)
-  std::mutex device_mu_;           // CUDA: one apply at a time per bank (one stream, one scratch)
-  std::mutex staging_mu_;          // CUDA: apply_host's staging buffers (taken before device_mu_)
-  DeviceScratch device_scratch_;
+  ApplyScratch scratch_;           // the backend's per-bank apply state (Backend::bank_apply)
 };
 
 }  // namespace bank

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "bank.h"
 #include "context.h"
 #include "layer.h"
 #include "optim.h"
@@ -24,4 +25,7 @@ struct mos_layer {
 };
 struct mos_optimizer {
   std::shared_ptr<mos::AdamW> impl;
+};
+struct mos_bank {
+  std::shared_ptr<mos::bank::Bank> impl;
 };

@@ -107,6 +107,7 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
           "training forward on a merged layer (its adapter is inside W); unmerge it first");
     // Only an F32 W merges, so x and y are F32 here. W' already holds the adapter.
     if (mode == MOS_MODE_FULL) base_forward(x.f32(), x.rows, y.f32());
+    y.mark_written();
     return;
   }
   pool_->require_indices(k_);
@@ -141,10 +142,12 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
   be.gemm(false, true, N, c.d_out, c.r, c.scaling(), u.f32(), c.r, f.b, c.r, 1.0f, yf,
           c.d_out);
   if (bf16) be.f32_to_bf16(yf, y.numel(), y.data);
+  y.mark_written();
   if (training) {
     saved_ = true;
-    saved_rows_ = N;
     saved_counter_ = counter_++;
+    saved_x_id_ = x.id;
+    saved_x_written_ = x.written();
   }
 }
 
@@ -165,8 +168,12 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
         "backward on a merged layer (its adapter is inside W); unmerge it first");
   check(saved_, MOS_STATUS_INVALID_STATE,
         "backward needs a training forward of this layer first (mos_layer_forward with training != 0)");
-  check(x.rows == saved_rows_, MOS_STATUS_INVALID_STATE, "x has ", x.rows,
-        " rows but the last training forward had ", saved_rows_);
+  check(x.id == saved_x_id_, MOS_STATUS_INVALID_STATE,
+        "x is not the tensor the last training forward of this layer read (backward needs that "
+        "forward's x: its grad_A is computed from it)");
+  check(x.written() == saved_x_written_, MOS_STATUS_INVALID_STATE,
+        "x was written after the last training forward of this layer read it (by "
+        "mos_tensor_write or as the output of a call): backward needs the forward's x unchanged");
   pool_->require_indices(k_);
   const int64_t N = x.rows;
   const bool drop = c.dropout > 0.0f;
@@ -224,6 +231,7 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
             c.d_in);
   }
   if (bf16) be.f32_to_bf16(dxf, dx->numel(), dx->data);
+  dx->mark_written();
 }
 
 void Layer::delta_weight(Tensor& delta) {
@@ -236,6 +244,7 @@ void Layer::delta_weight(Tensor& delta) {
   const Pool::Factors f = factors();
   pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), f.b, c.r, f.a,
                         c.d_in, 0.0f, delta.f32(), c.d_in);
+  delta.mark_written();
 }
 
 void Layer::add_delta_into_weight(float sign) {
@@ -243,6 +252,7 @@ void Layer::add_delta_into_weight(float sign) {
   const Pool::Factors f = factors();
   pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, sign * c.scaling(), f.b, c.r,
                         f.a, c.d_in, 1.0f, weight_->f32(), c.d_in);
+  weight_->mark_written();
 }
 
 void Layer::merge() {

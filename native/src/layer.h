@@ -51,10 +51,13 @@ class Layer {
   bool merged_ = false;
   uint64_t seed_, counter_ = 0;  // dropout generator state
 
-  // What the last training forward saved for backward (u itself lives in u_).
+  // What the last training forward saved for backward (u itself lives in u_): its dropout
+  // counter and which x it read (the tensor's id and write count then), so that backward can
+  // refuse any other x.
   bool saved_ = false;
-  int64_t saved_rows_ = 0;
   uint64_t saved_counter_ = 0;
+  uint64_t saved_x_id_ = 0;
+  uint64_t saved_x_written_ = 0;
 
   // Scratch grown with N (u_, du_, xd_), never shrunk. A_k, B_k, dA_k, dB_k live in the pool
   // (Pool::factors), shared by its blocks.

@@ -60,8 +60,8 @@ double AdamW::clip_grad_norm(float max_norm) {
 }
 
 void AdamW::step() {
-  // set_steps keeps step_ below the maximum; the count itself never overflows (found by the
-  // random C ABI test under UBSan: set_step(INT64_MAX) then step()).
+  // set_steps keeps step_ below the maximum; a step at the maximum count is refused here
+  // instead of overflowing it.
   check(step_ < std::numeric_limits<int64_t>::max(), MOS_STATUS_INVALID_STATE,
         "the step count is at its maximum");
   const int64_t t = step_ + 1;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "common/index_math.h"
+#include "common/rng.h"
 #include "error.h"
 #include "memory.h"
 
@@ -36,7 +36,7 @@ uint64_t pool_group_bytes(const MosConfig& c) {
   const uint64_t shard_floats =
       checked_mul(static_cast<uint64_t>(c.num_shards()), static_cast<uint64_t>(c.s_a() + c.s_b()), what);
   const uint64_t arrays = checked_mul(shard_floats, 4 * sizeof(float), what);
-  const uint64_t slots = checked_mul(static_cast<uint64_t>(c.num_layers), c.slots(), what);
+  const uint64_t slots = checked_mul(static_cast<uint64_t>(c.num_blocks), c.slots(), what);
   // Indices three times: the backend's copy, the host copy, and generate_indices' temporaries.
   const uint64_t indices = checked_mul(slots, 3 * 2 * sizeof(int32_t), what);
   const uint64_t factors = checked_mul(static_cast<uint64_t>(c.r),
@@ -60,14 +60,14 @@ Pool::Pool(std::shared_ptr<Context> ctx, const MosConfig& cfg) : ctx_(std::move(
     arrays_[w].bind(be);
     arrays_[w].reserve(sizeof(float) * array_size(static_cast<mos_pool_array_t>(w)));
   }
-  const size_t idx_bytes = sizeof(int32_t) * cfg_.num_layers * cfg_.slots();
+  const size_t idx_bytes = sizeof(int32_t) * cfg_.num_blocks * cfg_.slots();
   idx_a_dev_.bind(be);
   idx_a_dev_.reserve(idx_bytes);
   idx_b_dev_.bind(be);
   idx_b_dev_.reserve(idx_bytes);
-  idx_a_.assign(static_cast<size_t>(cfg_.num_layers * cfg_.slots()), 0);
+  idx_a_.assign(static_cast<size_t>(cfg_.num_blocks * cfg_.slots()), 0);
   idx_b_.assign(idx_a_.size(), 0);
-  idx_set_.assign(static_cast<size_t>(cfg_.num_layers), 0);
+  idx_set_.assign(static_cast<size_t>(cfg_.num_blocks), 0);
   const size_t a_bytes = sizeof(float) * cfg_.r * cfg_.d_in;
   const size_t b_bytes = sizeof(float) * cfg_.r * cfg_.d_out;
   for (Buffer* f : {&fa_, &fb_, &fda_, &fdb_}) f->bind(be);
@@ -90,7 +90,7 @@ float* Pool::array(mos_pool_array_t which) const {
 
 void Pool::init(uint64_t seed) {
   const float bound = 1.0f / std::sqrt(static_cast<float>(cfg_.d_in));  // full d_in as fan (§6)
-  backend().uniform_fill(size_a(), -bound, bound, seed, idx::kStreamInitA, array(MOS_POOL_A));
+  backend().uniform_fill(size_a(), -bound, bound, seed, rng::kStreamInitA, array(MOS_POOL_A));
   for (int w = MOS_POOL_B; w <= MOS_POOL_ADAM_V_B; ++w)
     backend().fill_zero(arrays_[w].data(), arrays_[w].bytes());
   params_changed();
@@ -99,7 +99,7 @@ void Pool::init(uint64_t seed) {
 void Pool::generate_indices(uint64_t seed) {
   std::vector<int32_t> a(idx_a_.size()), b(idx_b_.size());
   const int64_t rl = cfg_.slots();
-  for (int32_t k = 0; k < cfg_.num_layers; ++k)
+  for (int32_t k = 0; k < cfg_.num_blocks; ++k)
     generate_block_indices(cfg_, seed, k, a.data() + k * rl, b.data() + k * rl);
   backend().copy_to_device(idx_a_dev_.data(), a.data(), sizeof(int32_t) * a.size());
   backend().copy_to_device(idx_b_dev_.data(), b.data(), sizeof(int32_t) * b.size());
@@ -110,8 +110,8 @@ void Pool::generate_indices(uint64_t seed) {
 }
 
 void Pool::require_block(int32_t k) const {
-  check(k >= 0 && k < cfg_.num_layers, MOS_STATUS_INDEX_OUT_OF_RANGE, "layer ", k,
-        " is outside the pool's blocks [0, L = ", cfg_.num_layers, ")");
+  check(k >= 0 && k < cfg_.num_blocks, MOS_STATUS_INDEX_OUT_OF_RANGE, "block ", k,
+        " is outside the pool's blocks [0, L = ", cfg_.num_blocks, ")");
 }
 
 void Pool::require_indices(int32_t k) const {
@@ -120,13 +120,14 @@ void Pool::require_indices(int32_t k) const {
         "'s routing indices were never set (call mos_pool_generate_indices or mos_pool_set_indices)");
 }
 
-void Pool::set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b, int64_t length) {
+void Pool::set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b,
+                       int64_t num_elements) {
   require_block(k);
   const int64_t rl = cfg_.slots();
-  check(length == rl, MOS_STATUS_SHAPE_MISMATCH, "length is ", length, " but a block holds r * l = ",
-        cfg_.r, " * ", cfg_.l, " = ", rl, " indices per factor");
-  validate_indices(cfg_, idx_a, length, "idx_a");
-  validate_indices(cfg_, idx_b, length, "idx_b");
+  check(num_elements == rl, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", num_elements,
+        " but a block holds r * l = ", cfg_.r, " * ", cfg_.l, " = ", rl, " indices per factor");
+  validate_indices(cfg_, idx_a, num_elements, "idx_a");
+  validate_indices(cfg_, idx_b, num_elements, "idx_b");
   const size_t bytes = sizeof(int32_t) * rl;
   backend().copy_to_device(idx_a_dev_.i32() + k * rl, idx_a, bytes);
   backend().copy_to_device(idx_b_dev_.i32() + k * rl, idx_b, bytes);
@@ -136,27 +137,35 @@ void Pool::set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b, in
   params_changed();
 }
 
-void Pool::get_indices(int32_t k, int32_t* idx_a, int32_t* idx_b, int64_t length) const {
+void Pool::get_indices(int32_t k, int32_t* idx_a, int32_t* idx_b, int64_t num_elements) const {
   require_block(k);
   const int64_t rl = cfg_.slots();
-  check(length == rl, MOS_STATUS_SHAPE_MISMATCH, "length is ", length, " but a block holds r * l = ",
-        cfg_.r, " * ", cfg_.l, " = ", rl, " indices per factor");
+  check(num_elements == rl, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", num_elements,
+        " but a block holds r * l = ", cfg_.r, " * ", cfg_.l, " = ", rl, " indices per factor");
   require_indices(k);
   std::memcpy(idx_a, idx_a_.data() + k * rl, sizeof(int32_t) * rl);
   std::memcpy(idx_b, idx_b_.data() + k * rl, sizeof(int32_t) * rl);
 }
 
-void Pool::read(mos_pool_array_t which, float* dst, int64_t length) const {
+void Pool::read(mos_pool_array_t which, float* dst, int64_t num_elements) const {
   const int64_t n = array_size(which);
-  check(length == n, MOS_STATUS_SHAPE_MISMATCH, "length is ", length, " but ", array_name(which),
-        " holds ", n, " floats");
+  check(num_elements == n, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", num_elements, " but ",
+        array_name(which), " holds ", n, " floats");
   backend().copy_to_host(dst, arrays_[which].data(), sizeof(float) * n);
 }
 
-void Pool::write(mos_pool_array_t which, const float* src, int64_t length) {
+void Pool::write(mos_pool_array_t which, const float* src, int64_t num_elements) {
   const int64_t n = array_size(which);
-  check(length == n, MOS_STATUS_SHAPE_MISMATCH, "length is ", length, " but ", array_name(which),
-        " holds ", n, " floats");
+  check(num_elements == n, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", num_elements, " but ",
+        array_name(which), " holds ", n, " floats");
+  // A NaN or infinity would reach every output of every block the pool feeds (or every later
+  // update, in a gradient or moment); the adapter file loader refuses them as well.
+  const int64_t cols = is_a_array(which) ? cfg_.s_a() : cfg_.num_shards();
+  for (int64_t e = 0; e < n; ++e) {
+    check(std::isfinite(src[e]), MOS_STATUS_INVALID_ARGUMENT, "src[", e, "] (row ", e / cols,
+          ", column ", e % cols, " of ", array_name(which), ") is ", src[e],
+          ": pool arrays hold finite values only");
+  }
   backend().copy_to_device(arrays_[which].data(), src, sizeof(float) * n);
   if (which == MOS_POOL_A || which == MOS_POOL_B) params_changed();
 }

@@ -23,11 +23,12 @@ class Pool {
   // Spec §6: pool_A ~ U(+-1/sqrt(d_in)), pool_B = 0; clears gradients and moments.
   void init(uint64_t seed);
   void generate_indices(uint64_t seed);
-  void set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b, int64_t length);
-  void get_indices(int32_t k, int32_t* idx_a, int32_t* idx_b, int64_t length) const;
+  void set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b, int64_t num_elements);
+  void get_indices(int32_t k, int32_t* idx_a, int32_t* idx_b, int64_t num_elements) const;
 
-  void read(mos_pool_array_t which, float* dst, int64_t length) const;
-  void write(mos_pool_array_t which, const float* src, int64_t length);
+  void read(mos_pool_array_t which, float* dst, int64_t num_elements) const;
+  // INVALID_ARGUMENT, before anything changes, when src holds a NaN or an infinity.
+  void write(mos_pool_array_t which, const float* src, int64_t num_elements);
   void zero_grad();
 
   // Block k's factors (spec §3) into backend memory: a [r x d_in], b [d_out x r].

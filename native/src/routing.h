@@ -8,7 +8,7 @@ namespace mos {
 
 struct MosConfig {
   int32_t d_in = 0, d_out = 0;
-  int32_t num_layers = 0;       // L
+  int32_t num_blocks = 0;       // L
   int32_t r = 0;                // active rank
   int32_t equivalent_rank = 0;  // R_eq
   int32_t private_rank = 0;     // p
@@ -28,7 +28,7 @@ struct MosConfig {
 void validate_config(const MosConfig& c);
 
 // R_eq * L * (d_in + d_out); INVALID_ARGUMENT for non-positive inputs or int64 overflow.
-int64_t param_count(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t equivalent_rank);
+int64_t param_count(int32_t d_in, int32_t d_out, int32_t num_blocks, int32_t equivalent_rank);
 
 // Block k's indices (r*l each, rank-major): (r-p)*l shared shards drawn without replacement from
 // [0, S), independently for A and B, then the block's p*l private rows in order.

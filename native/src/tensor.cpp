@@ -71,16 +71,23 @@ std::shared_ptr<Tensor> wrap_host_tensor(std::shared_ptr<Context> ctx, mos_dtype
   return std::make_shared<Tensor>(std::move(ctx), dtype, rows, cols, data, false);
 }
 
-void tensor_write(Tensor& t, const void* src, size_t bytes) {
-  check(bytes == t.bytes(), MOS_STATUS_SHAPE_MISMATCH, "bytes is ", bytes, " but the tensor [",
-        t.rows, " x ", t.cols, "] ", dtype_name(t.dtype), " holds ", t.bytes(), " bytes");
-  t.ctx->backend->copy_to_device(t.data, src, bytes);
+namespace {
+void require_numel(const Tensor& t, int64_t num_elements) {
+  check(num_elements == t.numel(), MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", num_elements,
+        " but the tensor [", t.rows, " x ", t.cols, "] holds ", t.numel(), " elements (",
+        dtype_name(t.dtype), ")");
+}
+}  // namespace
+
+void tensor_write(Tensor& t, const void* src, int64_t num_elements) {
+  require_numel(t, num_elements);
+  t.ctx->backend->copy_to_device(t.data, src, t.bytes());
+  t.mark_written();
 }
 
-void tensor_read(const Tensor& t, void* dst, size_t bytes) {
-  check(bytes == t.bytes(), MOS_STATUS_SHAPE_MISMATCH, "bytes is ", bytes, " but the tensor [",
-        t.rows, " x ", t.cols, "] ", dtype_name(t.dtype), " holds ", t.bytes(), " bytes");
-  t.ctx->backend->copy_to_host(dst, t.data, bytes);
+void tensor_read(const Tensor& t, void* dst, int64_t num_elements) {
+  require_numel(t, num_elements);
+  t.ctx->backend->copy_to_host(dst, t.data, t.bytes());
 }
 
 void require_f32_in(const Tensor& t, const char* name, const Context& ctx) {

@@ -2,6 +2,7 @@
 // memory (wrapped), and the shape / dtype / context checks the layer and pool ops apply to it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,7 +16,7 @@ const char* dtype_name(mos_dtype_t dtype);
 
 struct Tensor {
   Tensor(std::shared_ptr<Context> c, mos_dtype_t dt, int64_t r, int64_t cl, void* d, bool own)
-      : ctx(std::move(c)), dtype(dt), rows(r), cols(cl), data(d), owned(own) {}
+      : ctx(std::move(c)), id(next_id()), dtype(dt), rows(r), cols(cl), data(d), owned(own) {}
   ~Tensor() {
     if (owned) ctx->backend->free(data);
   }
@@ -32,11 +33,25 @@ struct Tensor {
     return a < b + o.bytes() && b < a + bytes();
   }
 
+  // Every write through the API (mos_tensor_write, being an output of an operation) counts, so a
+  // layer's backward can tell whether its x is still what the forward read. Writes to wrapped
+  // host memory made by the caller directly are not seen.
+  void mark_written() { generation.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t written() const { return generation.load(std::memory_order_relaxed); }
+
   std::shared_ptr<Context> ctx;
+  const uint64_t id;  // unique per process: a freed tensor's address may come back, its id not
   mos_dtype_t dtype;
   int64_t rows, cols;
   void* data;
   bool owned;
+
+ private:
+  static uint64_t next_id() {
+    static std::atomic<uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+  std::atomic<uint64_t> generation{0};
 };
 
 // New zero-filled tensor, or a view of caller memory (CPU contexts only).
@@ -44,8 +59,9 @@ std::shared_ptr<Tensor> make_tensor(std::shared_ptr<Context> ctx, mos_dtype_t dt
                                     int64_t cols);
 std::shared_ptr<Tensor> wrap_host_tensor(std::shared_ptr<Context> ctx, mos_dtype_t dtype,
                                          int64_t rows, int64_t cols, void* data);
-void tensor_write(Tensor& t, const void* src, size_t bytes);
-void tensor_read(const Tensor& t, void* dst, size_t bytes);
+// num_elements must be rows * cols (SHAPE_MISMATCH otherwise).
+void tensor_write(Tensor& t, const void* src, int64_t num_elements);
+void tensor_read(const Tensor& t, void* dst, int64_t num_elements);
 
 // Operand checks used by layers, pools and mos_gemm; `name` is the C argument name.
 // F32 (else UNSUPPORTED) and in `ctx` (else INVALID_ARGUMENT).

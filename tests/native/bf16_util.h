@@ -1,5 +1,5 @@
 // bf16_util.h: the BF16 helpers of the native tests: a test-local reference rounding (nearest,
-// ties to even; independent of common/index_math.h) and BF16 tensors written/read as floats.
+// ties to even; independent of common/bf16.h) and BF16 tensors written/read as floats.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +42,7 @@ inline mos_tensor_t bf16_tensor(mos_context_t ctx, int64_t rows, int64_t cols,
   T_OK(mos_tensor_create(ctx, MOS_DTYPE_BF16, rows, cols, &h));
   if (h && !data.empty()) {
     const auto bits = to_bf16(data);
-    T_OK(mos_tensor_write(h, bits.data(), bits.size() * sizeof(uint16_t)));
+    T_OK(mos_tensor_write(h, bits.data(), static_cast<int64_t>(bits.size())));
   }
   return h;
 }
@@ -52,7 +52,7 @@ inline std::vector<float> read_bf16(mos_tensor_t h) {
   int64_t r = 0, c = 0;
   T_OK(mos_tensor_shape(h, &r, &c));
   std::vector<uint16_t> bits(static_cast<size_t>(r * c));
-  T_OK(mos_tensor_read(h, bits.data(), bits.size() * sizeof(uint16_t)));
+  T_OK(mos_tensor_read(h, bits.data(), static_cast<int64_t>(bits.size())));
   std::vector<float> v(bits.size());
   for (size_t i = 0; i < v.size(); ++i) v[i] = from_bf16(bits[i]);
   return v;

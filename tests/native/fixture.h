@@ -11,6 +11,12 @@
 
 namespace t {
 
+inline Config config_of(const oracle::Cfg& c) {
+  return config({.d_in = c.d_in, .d_out = c.d_out, .num_blocks = c.L, .rank = c.r,
+                 .equivalent_rank = c.R, .private_rank = c.p, .shards_per_vector = c.l,
+                 .alpha = static_cast<float>(c.alpha), .dropout = static_cast<float>(c.dropout)});
+}
+
 struct PoolFixture {
   oracle::Cfg c;
   uint64_t seed;
@@ -21,8 +27,7 @@ struct PoolFixture {
 
   PoolFixture(const oracle::Cfg& cfg, uint64_t s) : c(cfg), seed(s), rng(s) {
     T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-    T_OK(mos_pool_create(ctx, c.d_in, c.d_out, c.L, c.r, c.R, c.p, c.l, static_cast<float>(c.alpha),
-                         static_cast<float>(c.dropout), &pool));
+    T_OK(mos_pool_create(ctx, config_of(c), &pool));
     pool_a = random_floats(rng, size_a());
     pool_b = random_floats(rng, size_b());
     T_OK(mos_pool_write(pool, MOS_POOL_A, pool_a.data(), size_a()));

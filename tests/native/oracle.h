@@ -1,5 +1,5 @@
-// oracle.h: a double-precision dense reference for MoS, written from the spec alone (it does not
-// include index_math.h): closed-form assembly (§3), forward (§4), backward + scatter (§5), dropout.
+// oracle.h: a double-precision dense reference for MoS, written from the spec alone (it includes
+// nothing of native/src/common): closed-form assembly (§3), forward (§4), backward + scatter (§5), dropout.
 #pragma once
 
 #include <cmath>

@@ -274,7 +274,11 @@ void memory_and_lifecycle() {
   Adapter wrong_l({4, 2, 0, 1, 8.0f}, {kUp}, L + 1, 504);
   T_STATUS(wrong_l.add_to(bank, &id1), MOS_STATUS_SHAPE_MISMATCH, "mos_bank_add: ");
   mos_pool_t unset = nullptr;
-  T_OK(mos_pool_create(ctx, 64, 96, L, 4, 2, 0, 1, 8.0f, 0.0f, &unset));
+  T_OK(mos_pool_create(ctx,
+                       t::config({.d_in = 64, .d_out = 96, .num_blocks = L, .rank = 4,
+                                  .equivalent_rank = 2, .private_rank = 0, .shards_per_vector = 1,
+                                  .alpha = 8.0f, .dropout = 0.0f}),
+                       &unset));
   const char* qn[] = {"q_proj"};
   T_STATUS(mos_bank_add(bank, 1, qn, &unset, &id1), MOS_STATUS_INVALID_STATE, "mos_bank_add: ");
   const char* two[] = {"q_proj", "q_proj"};

@@ -32,12 +32,16 @@ struct Adapter {
   std::vector<mos_pool_t> pools;
   std::vector<std::vector<std::vector<double>>> A, B;  // [projection][block]: A_k [r x d_in], B_k [d_out x r]
 
-  Adapter(const Spec& s, const std::vector<Proj>& ps, int num_layers, uint64_t seed)
-      : spec(s), projs(ps), L(num_layers), rng(seed) {
+  Adapter(const Spec& s, const std::vector<Proj>& ps, int num_blocks, uint64_t seed)
+      : spec(s), projs(ps), L(num_blocks), rng(seed) {
     T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
     for (const Proj& p : projs) {
       mos_pool_t pool = nullptr;
-      T_OK(mos_pool_create(ctx, p.d_in, p.d_out, L, s.r, s.R, s.p, s.l, s.alpha, 0.0f, &pool));
+      T_OK(mos_pool_create(ctx,
+                           t::config({.d_in = p.d_in, .d_out = p.d_out, .num_blocks = L,
+                                      .rank = s.r, .equivalent_rank = s.R, .private_rank = s.p,
+                                      .shards_per_vector = s.l, .alpha = s.alpha, .dropout = 0.0f}),
+                           &pool));
       pools.push_back(pool);
       const int64_t P = static_cast<int64_t>(s.R) * L * s.l;
       const auto pa = t::random_floats(rng, static_cast<size_t>(P * (p.d_in / s.l)));

@@ -1,7 +1,10 @@
 // test_c_abi: the C ABI contract of mos.h: every bad input returns its documented status with a
 // message that starts with the C function's name, and leaves every object exactly as it was;
-// *_free(NULL) is a no-op; handles may be freed in any order; mos_last_error is per thread.
+// *_free(NULL) is a no-op; handles may be freed in any order; mos_last_error is per thread and
+// emptied by a successful call; lengths count elements; backward takes only its forward's x.
 #include <cstdlib>
+#include <functional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,9 +92,17 @@ void context_and_tensors() {
   mos_tensor_t bf = nullptr, i32 = nullptr;
   T_OK(mos_tensor_create(ctx, MOS_DTYPE_BF16, 3, 5, &bf));
   T_OK(mos_tensor_create(ctx, MOS_DTYPE_I32, 3, 5, &i32));
-  std::vector<uint16_t> h16(15, 7);
-  T_OK(mos_tensor_write(bf, h16.data(), 30));
-  T_STATUS(mos_tensor_write(bf, h16.data(), 60), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_write: ");
+  // Lengths count elements of the tensor's dtype, not bytes: 15 bf16 values, not 30 bytes.
+  std::vector<uint16_t> h16(30, 7);
+  T_OK(mos_tensor_write(bf, h16.data(), 15));
+  T_STATUS(mos_tensor_write(bf, h16.data(), 30), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_write: ");
+  T_CHECK(std::string(mos_last_error()) ==
+              "mos_tensor_write: num_elements is 30 but the tensor [3 x 5] holds 15 elements (BF16)",
+          "message \"%s\"", mos_last_error());
+  T_STATUS(mos_tensor_read(bf, h16.data(), -1), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
+  std::vector<uint16_t> back(15, 0);
+  T_OK(mos_tensor_read(bf, back.data(), 15));
+  T_CHECK(back == std::vector<uint16_t>(15, 7), "bf16 elements did not round-trip");
   mos_dtype_t dt = MOS_DTYPE_F32;
   T_OK(mos_tensor_dtype(bf, &dt));
   T_CHECK(dt == MOS_DTYPE_BF16, "dtype %d", (int)dt);
@@ -105,15 +116,16 @@ void context_and_tensors() {
            MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_wrap_host: ");
   T_OK(mos_tensor_wrap_host(ctx, MOS_DTYPE_F32, 3, 4, host, &wrapped));
   std::vector<float> src(12, 2.5f);
-  T_OK(mos_tensor_write(wrapped, src.data(), 48));
+  T_OK(mos_tensor_write(wrapped, src.data(), 12));
   T_CHECK(host[11] == 2.5f, "a write to a wrapped tensor did not reach the caller's memory");
   int64_t rows = 0, cols = 0;
   T_OK(mos_tensor_shape(wrapped, &rows, &cols));
   T_CHECK(rows == 3 && cols == 4, "shape %lld x %lld", (long long)rows, (long long)cols);
   T_STATUS(mos_tensor_shape(wrapped, nullptr, &cols), MOS_STATUS_NULL_POINTER, "mos_tensor_shape: ");
-  T_STATUS(mos_tensor_read(wrapped, src.data(), 44), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
-  T_STATUS(mos_tensor_read(wrapped, nullptr, 48), MOS_STATUS_NULL_POINTER, "mos_tensor_read: ");
-  T_STATUS(mos_tensor_write(nullptr, src.data(), 48), MOS_STATUS_NULL_POINTER, "mos_tensor_write: ");
+  T_STATUS(mos_tensor_read(wrapped, src.data(), 11), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
+  T_STATUS(mos_tensor_read(wrapped, src.data(), 48), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
+  T_STATUS(mos_tensor_read(wrapped, nullptr, 12), MOS_STATUS_NULL_POINTER, "mos_tensor_read: ");
+  T_STATUS(mos_tensor_write(nullptr, src.data(), 12), MOS_STATUS_NULL_POINTER, "mos_tensor_write: ");
 
   // mos_gemm: shapes, aliasing, and a product with both transposes vs a hand loop.
   mos_tensor_t a = t::tensor(ctx, 3, 2, {1, 2, 3, 4, 5, 6});     // op(a) = a^T [2 x 3]
@@ -138,13 +150,20 @@ void context_and_tensors() {
   T_OK(mos_context_free(ctx));
 }
 
+// The config most tests here use: P = 8 shards, S = 4 public.
+t::Config small(float dropout = 0.1f) {
+  return t::config({.d_in = 8, .d_out = 6, .num_blocks = 2, .rank = 3, .equivalent_rank = 2,
+                    .private_rank = 1, .shards_per_vector = 2, .alpha = 16.0f,
+                    .dropout = dropout});
+}
+
 struct Setup {
   mos_context_t ctx = nullptr;
   mos_pool_t pool = nullptr;
   static constexpr int d_in = 8, d_out = 6, L = 2, r = 3, R = 2, p = 1, l = 2, P = 8, rl = 6;
-  Setup() {
+  explicit Setup(float dropout = 0.1f) {
     T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-    T_OK(mos_pool_create(ctx, d_in, d_out, L, r, R, p, l, 16.0f, 0.1f, &pool));  // S = 4
+    T_OK(mos_pool_create(ctx, small(dropout), &pool));
     T_OK(mos_pool_init(pool, 1));
     std::vector<float> b(static_cast<size_t>(d_out / l) * P, 0.25f);
     T_OK(mos_pool_write(pool, MOS_POOL_B, b.data(), static_cast<int64_t>(b.size())));
@@ -156,6 +175,12 @@ struct Setup {
   std::vector<float> snapshot(mos_pool_array_t w) {
     const bool a = w == MOS_POOL_A || w == MOS_POOL_GRAD_A || w == MOS_POOL_ADAM_M_A || w == MOS_POOL_ADAM_V_A;
     return t::read_pool(pool, w, a ? P * (d_in / l) : (d_out / l) * P);
+  }
+  std::vector<float> grads() {  // grad_A, then grad_B
+    auto g = snapshot(MOS_POOL_GRAD_A);
+    const auto gb = snapshot(MOS_POOL_GRAD_B);
+    g.insert(g.end(), gb.begin(), gb.end());
+    return g;
   }
 };
 
@@ -209,15 +234,32 @@ void pools() {
   T_OK(mos_pool_assemble(pool, 0, nullptr, nullptr));
 
   // Nulls of the other pool calls.
-  T_STATUS(mos_pool_create(s.ctx, 8, 6, 2, 3, 2, 1, 2, 16, 0, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_create: ");
-  T_STATUS(mos_pool_create(nullptr, 8, 6, 2, 3, 2, 1, 2, 16, 0, &pool), MOS_STATUS_NULL_POINTER, "mos_pool_create: ");
+  T_STATUS(mos_pool_create(s.ctx, small(), nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_create: ");
+  T_STATUS(mos_pool_create(nullptr, small(), &pool), MOS_STATUS_NULL_POINTER, "mos_pool_create: ");
+  T_STATUS(mos_pool_create(s.ctx, nullptr, &pool), MOS_STATUS_NULL_POINTER, "mos_pool_create: config is NULL");
   T_STATUS(mos_pool_init(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_init: ");
   T_STATUS(mos_pool_generate_indices(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_generate_indices: ");
   T_STATUS(mos_pool_zero_grad(nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_zero_grad: ");
-  T_STATUS(mos_pool_dims(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr),
-           MOS_STATUS_NULL_POINTER, "mos_pool_dims: ");
-  float alpha = 0;
-  T_STATUS(mos_pool_hyper(s.pool, &alpha, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_hyper: ");
+  mos_config_t cfg = {};
+  T_STATUS(mos_pool_get_config(nullptr, &cfg), MOS_STATUS_NULL_POINTER, "mos_pool_get_config: ");
+  T_STATUS(mos_pool_get_config(s.pool, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_get_config: ");
+  // The caller says how large its struct is; a wrong size is refused and nothing is written.
+  cfg.struct_size = 12;
+  T_STATUS(mos_pool_get_config(s.pool, &cfg), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_pool_get_config: out->struct_size is 12 but this library's mos_config_t has ");
+  T_CHECK(cfg.d_in == 0 && cfg.rank == 0, "a refused mos_pool_get_config wrote the struct");
+  int64_t len = -1;
+  T_STATUS(mos_pool_array_length(s.pool, static_cast<mos_pool_array_t>(8), &len),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_pool_array_length: ");
+  T_STATUS(mos_pool_array_length(s.pool, MOS_POOL_A, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_array_length: ");
+  T_STATUS(mos_pool_array_length(nullptr, MOS_POOL_A, &len), MOS_STATUS_NULL_POINTER, "mos_pool_array_length: ");
+  T_STATUS(mos_pool_index_length(s.pool, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_index_length: ");
+  T_STATUS(mos_pool_index_length(nullptr, &len), MOS_STATUS_NULL_POINTER, "mos_pool_index_length: ");
+  T_CHECK(len == -1, "a failed length query wrote *num_elements");
+  T_OK(mos_pool_index_length(s.pool, &len));
+  T_CHECK(len == Setup::rl, "index length %lld", (long long)len);
+  T_OK(mos_pool_array_length(s.pool, MOS_POOL_GRAD_B, &len));
+  T_CHECK(len == (Setup::d_out / Setup::l) * Setup::P, "GRAD_B length %lld", (long long)len);
   int64_t n = 0;
   T_STATUS(mos_pool_param_count(s.pool, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_param_count: ");
   T_STATUS(mos_pool_param_count(nullptr, &n), MOS_STATUS_NULL_POINTER, "mos_pool_param_count: ");
@@ -308,7 +350,11 @@ void layers() {
   {
     mos_pool_t p768 = nullptr;
     mos_layer_t l768 = nullptr;
-    T_OK(mos_pool_create(s.ctx, 768, 8, 1, 2, 2, 0, 1, 16, 0, &p768));
+    T_OK(mos_pool_create(s.ctx,
+                         t::config({.d_in = 768, .d_out = 8, .num_blocks = 1, .rank = 2,
+                                    .equivalent_rank = 2, .private_rank = 0,
+                                    .shards_per_vector = 1, .alpha = 16, .dropout = 0}),
+                         &p768));
     T_OK(mos_pool_generate_indices(p768, 1));
     T_OK(mos_layer_create(p768, 0, nullptr, nullptr, &l768));
     mos_tensor_t x512 = t::tensor(s.ctx, 4, 512), y8 = t::tensor(s.ctx, 4, 8);
@@ -325,7 +371,11 @@ void layers() {
   // leaves them as they were (a square layer, so W has the shape of y and dx).
   {
     mos_pool_t sq = nullptr;
-    T_OK(mos_pool_create(s.ctx, 4, 4, 2, 2, 1, 0, 2, 8.0f, 0.0f, &sq));
+    T_OK(mos_pool_create(s.ctx,
+                         t::config({.d_in = 4, .d_out = 4, .num_blocks = 2, .rank = 2,
+                                    .equivalent_rank = 1, .private_rank = 0,
+                                    .shards_per_vector = 2, .alpha = 8.0f, .dropout = 0.0f}),
+                         &sq));
     T_OK(mos_pool_init(sq, 1));
     T_OK(mos_pool_generate_indices(sq, 1));
     mos_tensor_t w4 = t::tensor(s.ctx, 4, 4, std::vector<float>(16, 0.25f));
@@ -368,13 +418,13 @@ void frees_and_lifetimes() {
   mos_layer_t layer = nullptr;
   mos_optimizer_t opt = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-  T_OK(mos_pool_create(ctx, 8, 6, 2, 3, 2, 1, 2, 16, 0.1f, &pool));
+  T_OK(mos_pool_create(ctx, small(), &pool));
   T_OK(mos_pool_init(pool, 3));
   T_OK(mos_pool_generate_indices(pool, 3));
   mos_tensor_t w = t::tensor(ctx, 6, 8, std::vector<float>(48, 0.1f)), x = t::tensor(ctx, 2, 8, std::vector<float>(16, 1.0f));
   mos_tensor_t y = t::tensor(ctx, 2, 6), dy = t::tensor(ctx, 2, 6, std::vector<float>(12, 1.0f));
   T_OK(mos_layer_create(pool, 1, w, nullptr, &layer));
-  T_OK(mos_adamw_create(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+  T_OK(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
   T_OK(mos_optimizer_add_pool(opt, pool));
   T_OK(mos_context_free(ctx));
   T_OK(mos_pool_free(pool));
@@ -390,16 +440,175 @@ void frees_and_lifetimes() {
 
 void thread_local_errors() {
   T_STATUS(mos_pool_init(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_init: ");
-  std::string other;
+  std::string other, after_success;
   std::thread th([&] {
     T_CHECK(std::string(mos_last_error()).empty(), "a new thread sees \"%s\"", mos_last_error());
     mos_layer_merge(nullptr);
     other = mos_last_error();
+    mos_context_t ctx = nullptr;
+    T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));  // succeeds on this thread only
+    after_success = mos_last_error();
+    mos_context_free(ctx);
   });
   th.join();
   T_CHECK(other.find("mos_layer_merge: ") == 0, "the other thread's message \"%s\"", other.c_str());
+  T_CHECK(after_success.empty(), "a successful call left \"%s\"", after_success.c_str());
   T_CHECK(std::string(mos_last_error()).find("mos_pool_init: ") == 0, "this thread's message became \"%s\"",
           mos_last_error());
+}
+
+// mos_last_error() describes this thread's most recent mos_status_t call: a success empties it,
+// including the free of NULL and a query; calls that return no status leave it alone.
+void last_error_is_the_last_call() {
+  T_STATUS(mos_pool_init(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_init: ");
+  T_CHECK(std::string(mos_last_error()) == "mos_pool_init: pool is NULL", "\"%s\"", mos_last_error());
+  (void)mos_abi_version();
+  (void)mos_version_string();
+  T_CHECK(std::string(mos_last_error()) == "mos_pool_init: pool is NULL",
+          "a call without a status changed the message to \"%s\"", mos_last_error());
+  T_OK(mos_pool_free(nullptr));
+  T_CHECK(std::string(mos_last_error()).empty(), "after a success: \"%s\"", mos_last_error());
+  T_STATUS(mos_config_validate(nullptr), MOS_STATUS_NULL_POINTER, "mos_config_validate: ");
+  int32_t avail = 0;
+  T_OK(mos_backend_available(MOS_BACKEND_CPU, &avail, nullptr, 0));
+  T_CHECK(std::string(mos_last_error()).empty(), "after a success: \"%s\"", mos_last_error());
+}
+
+// Backward takes the very x its training forward read, unwritten since: another tensor (even
+// with the same values) or a write after the forward (even of the same values) is INVALID_STATE
+// and changes no gradient. Reads of x in between do not count.
+void backward_takes_only_its_forwards_x() {
+  Setup s(0.0f);
+  T_OK(mos_pool_generate_indices(s.pool, 4));
+  const int N = Setup::r;  // x [r x d_in] has the shape of an assembled A_k (a write below)
+  std::mt19937_64 rng(21);
+  const auto xv = t::random_floats(rng, N * Setup::d_in);
+  std::vector<float> eye(Setup::d_in * Setup::d_in, 0.0f);
+  for (int i = 0; i < Setup::d_in; ++i) eye[i * Setup::d_in + i] = 1.0f;
+  mos_tensor_t w = t::tensor(s.ctx, Setup::d_out, Setup::d_in, t::random_floats(rng, 48));
+  mos_tensor_t x = t::tensor(s.ctx, N, Setup::d_in, xv), same = t::tensor(s.ctx, N, Setup::d_in, xv);
+  mos_tensor_t identity = t::tensor(s.ctx, Setup::d_in, Setup::d_in, eye);
+  mos_tensor_t y = t::tensor(s.ctx, N, Setup::d_out);
+  mos_tensor_t dy = t::tensor(s.ctx, N, Setup::d_out, t::random_floats(rng, N * Setup::d_out));
+  mos_layer_t layer = nullptr, other = nullptr;
+  T_OK(mos_layer_create(s.pool, 0, w, nullptr, &layer));
+  T_OK(mos_layer_create(s.pool, 1, w, nullptr, &other));
+  auto grads = [&] { return s.grads(); };
+  auto refused = [&](mos_tensor_t xb, const char* why, const char* fragment) {
+    const auto before = grads();
+    T_STATUS(mos_layer_backward(layer, xb, dy, nullptr, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE,
+             "mos_layer_backward: x ");
+    T_CHECK(std::string(mos_last_error()).find(fragment) != std::string::npos,
+            "%s: message \"%s\" lacks \"%s\"", why, mos_last_error(), fragment);
+    T_CHECK(grads() == before, "%s: a refused backward changed the gradients", why);
+  };
+
+  // The reference: one forward and one backward with the forward's own x.
+  T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 1));
+  T_OK(mos_layer_backward(layer, x, dy, nullptr, MOS_MODE_FULL));
+  const auto ref = grads();
+
+  // Another tensor holding the same values: refused; identity is the contract, not contents.
+  T_OK(mos_pool_zero_grad(s.pool));
+  T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 1));
+  refused(same, "same values, other tensor", "x is not the tensor the last training forward");
+  // Reading x in between changes nothing: an inference forward of this layer, a training
+  // forward of another layer, x as an operand of mos_gemm.
+  T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 0));
+  T_OK(mos_layer_forward(other, x, y, MOS_MODE_FULL, 1));
+  T_OK(mos_gemm(s.ctx, 0, 0, 1.0f, x, identity, 0.0f, same));
+  T_OK(mos_layer_backward(layer, x, dy, nullptr, MOS_MODE_FULL));
+  T_CHECK(grads() == ref, "reads of x between forward and backward changed the gradients");
+
+  // Every kind of write after the forward, each of them leaving x's values as they were or
+  // changing them: mos_tensor_write, x as the output of mos_gemm, of a backward (dx), of
+  // mos_pool_assemble.
+  struct Write {
+    const char* what;
+    std::function<void()> run;
+  };
+  const Write writes[] = {
+      {"mos_tensor_write of the same values", [&] { T_OK(mos_tensor_write(x, xv.data(), N * Setup::d_in)); }},
+      {"x = same * I by mos_gemm", [&] { T_OK(mos_gemm(s.ctx, 0, 0, 1.0f, same, identity, 0.0f, x)); }},
+      {"x as dx of another layer's backward",
+       [&] {
+         T_OK(mos_layer_forward(other, same, y, MOS_MODE_FULL, 1));
+         T_OK(mos_layer_backward(other, same, dy, x, MOS_MODE_FULL));
+       }},
+      {"x as a_out of mos_pool_assemble", [&] { T_OK(mos_pool_assemble(s.pool, 1, x, nullptr)); }},
+  };
+  for (const Write& wr : writes) {
+    T_OK(mos_tensor_write(x, xv.data(), N * Setup::d_in));
+    T_OK(mos_pool_zero_grad(s.pool));
+    T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 1));
+    wr.run();
+    T_OK(mos_pool_zero_grad(s.pool));
+    refused(x, wr.what, "x was written after the last training forward");
+  }
+  // A new forward of the (rewritten) x makes backward possible again.
+  T_OK(mos_tensor_write(x, xv.data(), N * Setup::d_in));
+  T_OK(mos_pool_zero_grad(s.pool));
+  T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 1));
+  T_OK(mos_layer_backward(layer, x, dy, nullptr, MOS_MODE_FULL));
+  T_CHECK(grads() == ref, "forward + backward after the refusals gives other gradients");
+
+  // Wrapped host memory: a write through the API counts as for any tensor (writes by the caller
+  // straight into the memory cannot be seen; mos.h leaves them to the caller).
+  std::vector<float> host(xv);
+  mos_tensor_t wrapped = nullptr;
+  T_OK(mos_tensor_wrap_host(s.ctx, MOS_DTYPE_F32, N, Setup::d_in, host.data(), &wrapped));
+  T_OK(mos_layer_forward(layer, wrapped, y, MOS_MODE_FULL, 1));
+  T_OK(mos_tensor_write(wrapped, xv.data(), N * Setup::d_in));
+  refused(wrapped, "wrapped, written through the API", "x was written after the last training forward");
+
+  mos_layer_free(layer);
+  mos_layer_free(other);
+  for (mos_tensor_t h : {w, x, same, identity, y, dy, wrapped}) mos_tensor_free(h);
+}
+
+// Backward's mode says only how dx is formed, whatever the forward's mode was: the gradients are
+// the same for every pairing, and dx(FULL) - dx(ADAPTER_ONLY, from zero) = dy W (double oracle).
+void backward_mode_is_free() {
+  Setup s(0.0f);
+  T_OK(mos_pool_generate_indices(s.pool, 5));
+  const int N = 4;
+  std::mt19937_64 rng(22);
+  const auto wv = t::random_floats(rng, Setup::d_out * Setup::d_in);
+  const auto dyv = t::random_floats(rng, N * Setup::d_out);
+  mos_tensor_t w = t::tensor(s.ctx, Setup::d_out, Setup::d_in, wv);
+  mos_tensor_t x = t::tensor(s.ctx, N, Setup::d_in, t::random_floats(rng, N * Setup::d_in));
+  mos_tensor_t y = t::tensor(s.ctx, N, Setup::d_out), dy = t::tensor(s.ctx, N, Setup::d_out, dyv);
+  mos_layer_t layer = nullptr;
+  T_OK(mos_layer_create(s.pool, 0, w, nullptr, &layer));
+  auto grads = [&] { return s.grads(); };
+  std::vector<float> g_ref, dx_full;
+  for (mos_mode_t fwd : {MOS_MODE_FULL, MOS_MODE_ADAPTER_ONLY}) {
+    for (mos_mode_t bwd : {MOS_MODE_FULL, MOS_MODE_ADAPTER_ONLY}) {
+      mos_tensor_t dx = t::tensor(s.ctx, N, Setup::d_in);  // zeros
+      T_OK(mos_pool_zero_grad(s.pool));
+      T_OK(mos_layer_forward(layer, x, y, fwd, 1));
+      T_OK(mos_layer_backward(layer, x, dy, dx, bwd));
+      const auto g = grads();
+      if (g_ref.empty()) g_ref = g;
+      T_CHECK(g == g_ref, "forward mode %d, backward mode %d: other gradients", (int)fwd, (int)bwd);
+      const auto dxv = t::read(dx);
+      if (bwd == MOS_MODE_FULL) {
+        if (dx_full.empty()) dx_full = dxv;
+        T_CHECK(dxv == dx_full, "dx (FULL) depends on the forward's mode %d", (int)fwd);
+      } else {
+        std::vector<double> diff(dxv.size()), dy_w(dxv.size(), 0.0);
+        for (size_t e = 0; e < dxv.size(); ++e) diff[e] = static_cast<double>(dx_full[e]) - dxv[e];
+        for (int n = 0; n < N; ++n)
+          for (int c = 0; c < Setup::d_in; ++c)
+            for (int o = 0; o < Setup::d_out; ++o)
+              dy_w[n * Setup::d_in + c] += static_cast<double>(dyv[n * Setup::d_out + o]) * wv[o * Setup::d_in + c];
+        t::close("dx(FULL) - dx(ADAPTER_ONLY) vs dy W", diff, dy_w, MOS_TOL_F32_FORWARD, 22, "N=4 d_in=8 d_out=6");
+      }
+      mos_tensor_free(dx);
+    }
+  }
+  mos_layer_free(layer);
+  for (mos_tensor_t h : {w, x, y, dy}) mos_tensor_free(h);
 }
 
 }  // namespace
@@ -411,5 +620,8 @@ int main() {
   layers();
   frees_and_lifetimes();
   thread_local_errors();
+  last_error_is_the_last_call();
+  backward_takes_only_its_forwards_x();
+  backward_mode_is_free();
   return t::report("test_c_abi");
 }

@@ -82,11 +82,36 @@ struct World {
   std::vector<mos_bank_t> banks;
 };
 
-int64_t tensor_bytes(mos_tensor_t t) {
+// Elements of a tensor and the bytes one of them takes (-1 when the handle is unusable).
+int64_t tensor_elements(mos_tensor_t t, int64_t* element_bytes) {
   int64_t r = 0, c = 0;
   mos_dtype_t d = MOS_DTYPE_F32;
   if (mos_tensor_shape(t, &r, &c) != MOS_STATUS_OK || mos_tensor_dtype(t, &d) != MOS_STATUS_OK) return -1;
-  return r * c * (d == MOS_DTYPE_BF16 ? 2 : 4);
+  *element_bytes = d == MOS_DTYPE_BF16 ? 2 : 4;
+  return r * c;
+}
+
+// A config of mostly-wrong numbers; struct_size is right most of the time.
+mos_config_t random_config() {
+  mos_config_t c;
+  c.struct_size = coin(90) ? static_cast<int32_t>(sizeof(mos_config_t))
+                           : static_cast<int32_t>(pick({0, 4, 36, 44, -1}));
+  c.d_in = dim();
+  c.d_out = dim();
+  c.num_blocks = static_cast<int32_t>(pick({-1, 0, 1, 2, 3, 4, INT32_MAX}));
+  c.rank = static_cast<int32_t>(pick({0, 1, 2, 3, 4, 8}));
+  c.equivalent_rank = static_cast<int32_t>(pick({0, 1, 2, 3, INT32_MAX}));
+  c.private_rank = static_cast<int32_t>(pick({-1, 0, 1, 2}));
+  c.shards_per_vector = static_cast<int32_t>(pick({0, 1, 2, 3, INT32_MAX}));
+  c.alpha = hyper();
+  c.dropout = coin(90) ? 0.1f : static_cast<float>(pick({1, -1, 2})) * (coin(30) ? NAN : 1.0f);
+  return c;
+}
+
+// The config of a live pool (false for NULL or a failed query).
+bool pool_config(mos_pool_t p, mos_config_t* c) {
+  c->struct_size = sizeof(mos_config_t);
+  return p != nullptr && mos_pool_get_config(p, c) == MOS_STATUS_OK;
 }
 
 // A tensor of the given shape for a call that should succeed (kept in the world afterwards).
@@ -120,20 +145,26 @@ void step(World& w) {
       while (w.tensors.size() > 64) CALL(mos_tensor_free, take(w.tensors));  // keep the world small
       if (coin(50)) CALL(mos_tensor_free, take(w.tensors));
       break;
-    case 2: {  // write / read with a buffer of exactly the claimed size
+    case 2: {  // write / read with a buffer of exactly the claimed number of elements
       mos_tensor_t t = any(w.tensors);
-      int64_t want = t ? tensor_bytes(t) : 16;
+      int64_t esize = 4;
+      int64_t want = t ? tensor_elements(t, &esize) : 16;
       if (want < 0 || want > (1 << 20)) break;
-      size_t bytes = static_cast<size_t>(coin(70) ? want : pick({0, 1, 4, want + 4, want > 4 ? want - 4 : 8}));
-      std::vector<unsigned char> buf(bytes == 0 ? 1 : bytes, 0x3f);
-      if (coin(50)) CALL(mos_tensor_write, t, buf.data(), bytes);
-      else CALL(mos_tensor_read, t, buf.data(), bytes);
+      // Wrong counts include the tensor's byte size, the old unit of these calls.
+      int64_t n = coin(70) ? want : pick({-1, 0, 1, want + 1, want * esize, want > 1 ? want - 1 : 8});
+      std::vector<unsigned char> buf(static_cast<size_t>(n > 0 ? n * esize : 1), 0x3f);
+      if (coin(50)) CALL(mos_tensor_write, t, buf.data(), n);
+      else CALL(mos_tensor_read, t, buf.data(), n);
       break;
     }
     case 3: {
       mos_pool_t p = nullptr;
-      if (coin(60)) {  // a valid group (d_in 8, d_out 12, L 3, r 4, R_eq 2, p 1, l 2), to reach the work paths
-        mos_status_t s = mos_pool_create(w.ctx, 8, 12, 3, 4, 2, 1, 2, 16.0f, 0.1f, &p);
+      if (coin(60)) {  // a valid group, to reach the work paths
+        const mos_config_t valid = {.struct_size = sizeof(mos_config_t), .d_in = 8, .d_out = 12,
+                                    .num_blocks = 3, .rank = 4, .equivalent_rank = 2,
+                                    .private_rank = 1, .shards_per_vector = 2, .alpha = 16.0f,
+                                    .dropout = 0.1f};
+        mos_status_t s = mos_pool_create(w.ctx, &valid, &p);
         seen("mos_pool_create", s);
         if (s == MOS_STATUS_OK) {
           w.pools.push_back(p);
@@ -142,12 +173,8 @@ void step(World& w) {
         }
         break;
       }
-      mos_status_t s = mos_pool_create(w.ctx, dim(), dim(), static_cast<int32_t>(pick({-1, 0, 1, 2, 3, 4})),
-                                       static_cast<int32_t>(pick({0, 1, 2, 3, 4, 8})),
-                                       static_cast<int32_t>(pick({0, 1, 2, 3})),
-                                       static_cast<int32_t>(pick({-1, 0, 1, 2})),
-                                       static_cast<int32_t>(pick({0, 1, 2, 3})), hyper(),
-                                       coin(90) ? 0.1f : static_cast<float>(pick({1, -1, 2})), &p);
+      const mos_config_t c = random_config();
+      mos_status_t s = mos_pool_create(w.ctx, coin(97) ? &c : nullptr, &p);
       seen("mos_pool_create", s);
       if (s == MOS_STATUS_OK) w.pools.push_back(p);
       break;
@@ -156,13 +183,27 @@ void step(World& w) {
       if (coin(30)) CALL(mos_pool_free, take(w.pools));
       break;
     case 5:
-      if (coin(50)) CALL(mos_pool_generate_indices, any(w.pools), rng());
-      else CALL(mos_pool_init, any(w.pools), rng());
+      if (coin(40)) CALL(mos_pool_generate_indices, any(w.pools), rng());
+      else if (coin(60)) CALL(mos_pool_init, any(w.pools), rng());
+      else {  // the queries, with a caller struct of the right or a wrong size
+        mos_config_t c;
+        c.struct_size = coin(80) ? static_cast<int32_t>(sizeof(mos_config_t)) : 8;
+        int64_t n = 0;
+        CALL(mos_pool_get_config, any(w.pools), coin(95) ? &c : nullptr);
+        CALL(mos_pool_array_length, any(w.pools), enum_value<mos_pool_array_t>(0, 7), coin(95) ? &n : nullptr);
+        CALL(mos_pool_index_length, any(w.pools), coin(95) ? &n : nullptr);
+      }
       break;
     case 6: {  // explicit indices: the right or a wrong count, values in and around [0, P)
       mos_pool_t p = any(w.pools);
       int32_t r = 2, l = 1, P = 4, L = 1;
-      if (p) mos_pool_dims(p, nullptr, nullptr, &L, &r, nullptr, nullptr, &l, &P);
+      mos_config_t c;
+      if (pool_config(p, &c)) {
+        r = c.rank;
+        l = c.shards_per_vector;
+        L = c.num_blocks;
+        P = c.equivalent_rank * L * l;
+      }
       int64_t n = coin(80) ? int64_t{r} * l : pick({0, 1, int64_t{r} * l + 1});
       std::vector<int32_t> a(static_cast<size_t>(n > 0 ? n : 1)), b(a.size());
       const bool in_range = coin(60);  // else a few land outside [0, P)
@@ -179,12 +220,9 @@ void step(World& w) {
     }
     case 7: {  // pool arrays to and from host buffers of exactly the claimed length
       mos_pool_t p = any(w.pools);
-      int32_t d_in = 2, d_out = 2, l = 1, P = 1;
-      if (p) mos_pool_dims(p, &d_in, &d_out, nullptr, nullptr, nullptr, nullptr, &l, &P);
       mos_pool_array_t which = enum_value<mos_pool_array_t>(0, 7);
-      const int k = static_cast<int>(which);
-      const bool side_a = k == MOS_POOL_A || k == MOS_POOL_GRAD_A || k == MOS_POOL_ADAM_M_A || k == MOS_POOL_ADAM_V_A;
-      int64_t size = int64_t{P} * ((side_a ? d_in : d_out) / (l > 0 ? l : 1));
+      int64_t size = 4;
+      if (p && mos_pool_array_length(p, which, &size) != MOS_STATUS_OK) size = 4;
       int64_t n = coin(70) ? size : pick({0, 1, size + 1});
       if (n < 0 || n > (1 << 20)) break;
       std::vector<float> buf(static_cast<size_t>(n > 0 ? n : 1), coin(10) ? NAN : 0.25f);
@@ -195,7 +233,12 @@ void step(World& w) {
     case 8: {
       mos_pool_t p = any(w.pools);
       int32_t d_in = 8, d_out = 12, r = 4;
-      if (p) mos_pool_dims(p, &d_in, &d_out, nullptr, &r, nullptr, nullptr, nullptr, nullptr);
+      mos_config_t c;
+      if (pool_config(p, &c)) {
+        d_in = c.d_in;
+        d_out = c.d_out;
+        r = c.rank;
+      }
       bool match = coin(60);
       CALL(mos_pool_assemble, p, static_cast<int32_t>(pick({-1, 0, 1, 3})),
            match ? fresh(w, r, d_in) : any(w.tensors), match ? fresh(w, d_out, r) : any(w.tensors));
@@ -205,7 +248,11 @@ void step(World& w) {
       mos_layer_t layer = nullptr;
       mos_pool_t p = any(w.pools);
       int32_t d_in = 0, d_out = 0;
-      if (p) mos_pool_dims(p, &d_in, &d_out, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+      mos_config_t c;
+      if (pool_config(p, &c)) {
+        d_in = c.d_in;
+        d_out = c.d_out;
+      }
       mos_tensor_t weight = coin(40) ? nullptr : coin(60) ? fresh(w, d_out, d_in) : any(w.tensors);
       mos_tensor_t bias = coin(70) ? nullptr : coin(60) ? fresh(w, 1, d_out) : any(w.tensors);
       mos_status_t s = mos_layer_create(p, static_cast<int32_t>(pick({-1, 0, 0, 1, 2, 5})), weight, bias,
@@ -236,6 +283,18 @@ void step(World& w) {
       mos_mode_t mode = enum_value<mos_mode_t>(0, 1);
       int32_t training = static_cast<int32_t>(rng() % 2);
       CALL(mos_layer_forward, l, x, y, mode, training);
+      if (coin(20)) {  // x written after the forward, or another tensor: INVALID_STATE
+        if (coin(50)) {
+          int64_t esize = 4;
+          const int64_t n = x ? tensor_elements(x, &esize) : -1;
+          if (n > 0 && n <= (1 << 20)) {
+            std::vector<unsigned char> buf(static_cast<size_t>(n * esize), 0x3f);
+            CALL(mos_tensor_write, x, buf.data(), n);
+          }
+        } else {
+          x = match ? fresh(w, rows, d_in, dt) : any(w.tensors);
+        }
+      }
       if (coin(60)) {
         mos_tensor_t dx = coin(40) ? nullptr : match ? fresh(w, rows, d_in, dt) : any(w.tensors);
         CALL(mos_layer_backward, l, x, y, dx, coin(90) ? mode : enum_value<mos_mode_t>(0, 1));
@@ -258,9 +317,9 @@ void step(World& w) {
     case 14: {
       if (w.opts.size() < 4 && coin(30)) {
         mos_optimizer_t o = nullptr;
-        mos_status_t s = mos_adamw_create(w.ctx, coin(90) ? 1e-3f : NAN, coin(90) ? 0.9f : 1.5f, 0.999f,
-                                          coin(90) ? 1e-8f : -1.0f, 0.0f, &o);
-        seen("mos_adamw_create", s);
+        mos_status_t s = mos_optimizer_create_adamw(w.ctx, coin(90) ? 1e-3f : NAN, coin(90) ? 0.9f : 1.5f, 0.999f,
+                                                    coin(90) ? 1e-8f : -1.0f, 0.0f, &o);
+        seen("mos_optimizer_create_adamw", s);
         if (s == MOS_STATUS_OK) w.opts.push_back(o);
         break;
       }
@@ -325,10 +384,13 @@ void step(World& w) {
     case 18:
       if (coin(20)) CALL(mos_bank_free, take(w.banks));
       break;
-    default:
-      CALL(mos_config_validate, dim(), dim(), dim(), dim(), dim(), dim(), dim(), hyper(),
-           coin(90) ? 0.1f : NAN);
+    default: {
+      const mos_config_t c = random_config();
+      int64_t n = 0;
+      CALL(mos_config_validate, coin(97) ? &c : nullptr);
+      CALL(mos_config_param_count, coin(97) ? &c : nullptr, coin(95) ? &n : nullptr);
       break;
+    }
   }
 }
 

@@ -17,11 +17,12 @@ struct Run {
   uint64_t dseed;
 
   double loss() {
-    T_OK(mos_tensor_write(xt, x.data(), x.size() * sizeof(float)));
+    T_OK(mos_tensor_write(xt, x.data(), static_cast<int64_t>(x.size())));
     T_OK(mos_pool_write(f.pool, MOS_POOL_A, f.pool_a.data(), f.size_a()));
     T_OK(mos_pool_write(f.pool, MOS_POOL_B, f.pool_b.data(), f.size_b()));
     T_OK(mos_layer_set_dropout_state(layer, dseed, 0));  // the same mask every time
-    T_OK(mos_tensor_write(yt, std::vector<float>(cw.size(), 0.0f).data(), cw.size() * sizeof(float)));
+    T_OK(mos_tensor_write(yt, std::vector<float>(cw.size(), 0.0f).data(),
+                          static_cast<int64_t>(cw.size())));
     T_OK(mos_layer_forward(layer, xt, yt, mode, 1));
     const auto y = t::read(yt);
     double s = 0;

@@ -200,13 +200,13 @@ void sees_every_change(uint64_t seed) {
   mos_layer_t layer = nullptr;
   mos_optimizer_t opt = nullptr;
   T_OK(mos_layer_create(f.pool, k, nullptr, nullptr, &layer));
-  T_OK(mos_adamw_create(f.ctx, 0.1f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+  T_OK(mos_optimizer_create_adamw(f.ctx, 0.1f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
   T_OK(mos_optimizer_add_pool(opt, f.pool));
   const oracle::Vec ones(x.size(), 1.0);
   auto expect_fresh = [&](const char* after) {
     f.pool_a = t::read_pool(f.pool, MOS_POOL_A, f.size_a());
     f.pool_b = t::read_pool(f.pool, MOS_POOL_B, f.size_b());
-    T_OK(mos_tensor_write(yt, std::vector<float>(N * c.d_out, 0.0f).data(), N * c.d_out * sizeof(float)));
+    T_OK(mos_tensor_write(yt, std::vector<float>(N * c.d_out, 0.0f).data(), N * c.d_out));
     T_OK(mos_layer_forward(layer, xt, yt, MOS_MODE_ADAPTER_ONLY, 1));
     const auto fo = oracle::forward(f.oracle_layer(k), t::to_double(x), N, ones, false);
     t::close(after, t::read(yt), fo.y, MOS_TOL_F32_FORWARD, seed, f.shape());

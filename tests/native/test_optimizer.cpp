@@ -37,6 +37,16 @@ void write_grads(Group& gr, std::mt19937_64& rng) {
   gr.b.g = t::to_double(gb);
 }
 
+// Two tiny pool groups: P = 1 (4 -> 6, one block) and P = 4 (2 -> 2, two blocks, l = 2).
+t::Config tiny_p1() {
+  return t::config({.d_in = 4, .d_out = 6, .num_blocks = 1, .rank = 1, .equivalent_rank = 1,
+                    .private_rank = 0, .shards_per_vector = 1, .alpha = 16, .dropout = 0});
+}
+t::Config tiny_p4() {
+  return t::config({.d_in = 2, .d_out = 2, .num_blocks = 2, .rank = 1, .equivalent_rank = 1,
+                    .private_rank = 0, .shards_per_vector = 2, .alpha = 16, .dropout = 0});
+}
+
 void adamw_steps() {
   // The API takes floats: the double reference uses the same f32-rounded hyper-parameters.
   const double lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.1f;
@@ -44,12 +54,13 @@ void adamw_steps() {
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   std::mt19937_64 rng(9);
   Group g[2];
-  T_OK(mos_pool_create(ctx, 4, 6, 1, 1, 1, 0, 1, 16, 0, &g[0].pool));  // P = 1: [1 x 4], [6 x 1]
-  T_OK(mos_pool_create(ctx, 2, 2, 2, 1, 1, 0, 2, 16, 0, &g[1].pool));  // P = 4: [4 x 1], [1 x 4]
+  T_OK(mos_pool_create(ctx, tiny_p1(), &g[0].pool));  // P = 1: [1 x 4], [6 x 1]
+  T_OK(mos_pool_create(ctx, tiny_p4(), &g[1].pool));  // P = 4: [4 x 1], [1 x 4]
   g[0].na = 4; g[0].nb = 6; g[1].na = 4; g[1].nb = 4;
   mos_optimizer_t opt = nullptr;
-  T_OK(mos_adamw_create(ctx, static_cast<float>(lr), static_cast<float>(b1), static_cast<float>(b2),
-                        static_cast<float>(eps), static_cast<float>(wd), &opt));
+  T_OK(mos_optimizer_create_adamw(ctx, static_cast<float>(lr), static_cast<float>(b1),
+                                  static_cast<float>(b2), static_cast<float>(eps),
+                                  static_cast<float>(wd), &opt));
   for (auto& gr : g) {
     T_OK(mos_optimizer_add_pool(opt, gr.pool));
     auto pa = t::random_floats(rng, gr.na), pb = t::random_floats(rng, gr.nb);
@@ -82,11 +93,12 @@ void adamw_steps() {
   // Checkpoint resume: copy params, moments and step into fresh pools + optimizer; the next
   // step with the same gradients must give identical floats.
   Group h[2];
-  T_OK(mos_pool_create(ctx, 4, 6, 1, 1, 1, 0, 1, 16, 0, &h[0].pool));
-  T_OK(mos_pool_create(ctx, 2, 2, 2, 1, 1, 0, 2, 16, 0, &h[1].pool));
+  T_OK(mos_pool_create(ctx, tiny_p1(), &h[0].pool));
+  T_OK(mos_pool_create(ctx, tiny_p4(), &h[1].pool));
   mos_optimizer_t opt2 = nullptr;
-  T_OK(mos_adamw_create(ctx, static_cast<float>(lr), static_cast<float>(b1), static_cast<float>(b2),
-                        static_cast<float>(eps), static_cast<float>(wd), &opt2));
+  T_OK(mos_optimizer_create_adamw(ctx, static_cast<float>(lr), static_cast<float>(b1),
+                                  static_cast<float>(b2), static_cast<float>(eps),
+                                  static_cast<float>(wd), &opt2));
   const mos_pool_array_t state[] = {MOS_POOL_A, MOS_POOL_B, MOS_POOL_ADAM_M_A, MOS_POOL_ADAM_V_A,
                                     MOS_POOL_ADAM_M_B, MOS_POOL_ADAM_V_B, MOS_POOL_GRAD_A, MOS_POOL_GRAD_B};
   for (int i = 0; i < 2; ++i) {
@@ -151,7 +163,7 @@ void adamw_steps() {
   mos_context_t other = nullptr;
   mos_pool_t foreign = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &other));
-  T_OK(mos_pool_create(other, 4, 6, 1, 1, 1, 0, 1, 16, 0, &foreign));
+  T_OK(mos_pool_create(other, tiny_p1(), &foreign));
   T_STATUS(mos_optimizer_add_pool(opt, foreign), MOS_STATUS_INVALID_ARGUMENT, "mos_optimizer_add_pool: ");
 
   for (mos_optimizer_t o : {opt, opt2}) mos_optimizer_free(o);
@@ -165,11 +177,11 @@ void bad_hyper() {
   mos_context_t ctx = nullptr;
   mos_optimizer_t opt = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-  T_STATUS(mos_adamw_create(ctx, -1e-3f, 0.9f, 0.999f, 1e-8f, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_adamw_create: ");
-  T_STATUS(mos_adamw_create(ctx, 1e-3f, 1.0f, 0.999f, 1e-8f, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_adamw_create: ");
-  T_STATUS(mos_adamw_create(ctx, 1e-3f, 0.9f, -0.1f, 1e-8f, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_adamw_create: ");
-  T_STATUS(mos_adamw_create(ctx, 1e-3f, 0.9f, 0.999f, NAN, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_adamw_create: ");
-  T_STATUS(mos_adamw_create(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, -1, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_adamw_create: ");
+  T_STATUS(mos_optimizer_create_adamw(ctx, -1e-3f, 0.9f, 0.999f, 1e-8f, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_optimizer_create_adamw: ");
+  T_STATUS(mos_optimizer_create_adamw(ctx, 1e-3f, 1.0f, 0.999f, 1e-8f, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_optimizer_create_adamw: ");
+  T_STATUS(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, -0.1f, 1e-8f, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_optimizer_create_adamw: ");
+  T_STATUS(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, NAN, 0, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_optimizer_create_adamw: ");
+  T_STATUS(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, -1, &opt), MOS_STATUS_INVALID_ARGUMENT, "mos_optimizer_create_adamw: ");
   T_CHECK(opt == nullptr, "a failed mos_adamw_create wrote *out");
   mos_context_free(ctx);
 }

@@ -1,5 +1,6 @@
 // test_pool: mos_pool_init vs spec §6 (pool_A in U(+-1/sqrt(d_in)), pool_B = 0, grads and
-// moments cleared, seeded), and exact read/write/zero_grad round trips of every pool array.
+// moments cleared, seeded), exact read/write/zero_grad round trips of every pool array, the
+// refusal of non-finite writes, and the config and lengths a pool reports.
 #include <cmath>
 #include <vector>
 
@@ -23,8 +24,11 @@ void init_and_arrays() {
   mos_context_t ctx = nullptr;
   mos_pool_t pool = nullptr, pool2 = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-  T_OK(mos_pool_create(ctx, d_in, d_out, L, r, R, p, l, 16.0f, 0.05f, &pool));
-  T_OK(mos_pool_create(ctx, d_in, d_out, L, r, R, p, l, 16.0f, 0.05f, &pool2));
+  const t::Config cfg = t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = r,
+                                   .equivalent_rank = R, .private_rank = p,
+                                   .shards_per_vector = l, .alpha = 16.0f, .dropout = 0.05f});
+  T_OK(mos_pool_create(ctx, cfg, &pool));
+  T_OK(mos_pool_create(ctx, cfg, &pool2));
 
   // Fresh pools are all zero.
   for (mos_pool_array_t w : kAll) {
@@ -73,15 +77,23 @@ void init_and_arrays() {
   T_OK(mos_pool_init(pool2, 43));
   T_CHECK(t::read_pool(pool2, MOS_POOL_A, size_a) != a, "init(42) == init(43)");
 
-  // dims and hyper.
-  int32_t v[8] = {0};
-  T_OK(mos_pool_dims(pool, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]));
-  T_CHECK(v[0] == d_in && v[1] == d_out && v[2] == L && v[3] == r && v[4] == R && v[5] == p &&
-              v[6] == l && v[7] == P,
-          "dims %d %d %d %d %d %d %d %d", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-  float alpha = 0, dropout = 0;
-  T_OK(mos_pool_hyper(pool, &alpha, &dropout));
-  T_CHECK(alpha == 16.0f && dropout == 0.05f, "hyper %g %g", alpha, dropout);
+  // The config comes back field by field; the lengths follow from it.
+  mos_config_t got = {};
+  got.struct_size = sizeof(mos_config_t);
+  T_OK(mos_pool_get_config(pool, &got));
+  T_CHECK(got.d_in == d_in && got.d_out == d_out && got.num_blocks == L && got.rank == r &&
+              got.equivalent_rank == R && got.private_rank == p && got.shards_per_vector == l &&
+              got.alpha == 16.0f && got.dropout == 0.05f,
+          "config %d %d %d %d %d %d %d %g %g", got.d_in, got.d_out, got.num_blocks, got.rank,
+          got.equivalent_rank, got.private_rank, got.shards_per_vector, got.alpha, got.dropout);
+  for (mos_pool_array_t w : kAll) {
+    int64_t n = -1;
+    T_OK(mos_pool_array_length(pool, w, &n));
+    T_CHECK(n == size_of(w, size_a, size_b), "array %d: length %lld", (int)w, (long long)n);
+  }
+  int64_t idx_len = -1;
+  T_OK(mos_pool_index_length(pool, &idx_len));
+  T_CHECK(idx_len == r * l, "index length %lld, expected r*l = %d", (long long)idx_len, r * l);
 
   mos_pool_free(pool);
   mos_pool_free(pool2);
@@ -90,7 +102,47 @@ void init_and_arrays() {
 
 }  // namespace
 
+// NaN and both infinities are refused in every array, anywhere in it, and the array keeps its
+// values; finite extremes (the largest float, the smallest subnormal) are written as they are.
+void non_finite_writes() {
+  const int d_in = 8, d_out = 6, L = 2, R = 2, l = 2;
+  const int64_t P = R * L * l, size_a = P * (d_in / l), size_b = (d_out / l) * P;
+  mos_context_t ctx = nullptr;
+  mos_pool_t pool = nullptr;
+  T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
+  T_OK(mos_pool_create(ctx,
+                       t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = 3,
+                                  .equivalent_rank = R, .private_rank = 1,
+                                  .shards_per_vector = l, .alpha = 16.0f, .dropout = 0.0f}),
+                       &pool));
+  std::mt19937_64 rng(11);
+  for (mos_pool_array_t w : kAll) {
+    const int64_t n = size_of(w, size_a, size_b);
+    const auto before = t::random_floats(rng, n);
+    T_OK(mos_pool_write(pool, w, before.data(), n));
+    for (float bad : {NAN, INFINITY, -INFINITY}) {
+      for (int64_t e : {int64_t{0}, n / 2, n - 1}) {
+        auto v = t::random_floats(rng, n);
+        v[e] = bad;
+        T_STATUS(mos_pool_write(pool, w, v.data(), n), MOS_STATUS_INVALID_ARGUMENT, "mos_pool_write: ");
+        const std::string want = "src[" + std::to_string(e) + "]";
+        T_CHECK(std::string(mos_last_error()).find(want) != std::string::npos,
+                "message \"%s\" lacks \"%s\"", mos_last_error(), want.c_str());
+        T_CHECK(t::read_pool(pool, w, n) == before, "a refused write changed array %d", (int)w);
+      }
+    }
+    auto extreme = before;
+    extreme[0] = 3.4028235e38f;
+    extreme[n - 1] = -1.4e-45f;
+    T_OK(mos_pool_write(pool, w, extreme.data(), n));
+    T_CHECK(t::read_pool(pool, w, n) == extreme, "finite extremes of array %d not kept", (int)w);
+  }
+  mos_pool_free(pool);
+  mos_context_free(ctx);
+}
+
 int main() {
   init_and_arrays();
+  non_finite_writes();
   return t::report("test_pool");
 }

@@ -13,10 +13,16 @@ struct Dims {
   int d_in, d_out, L, r, R, p, l;
 };
 
+t::Config config_of(const Dims& d, float alpha = 16.0f, float dropout = 0.0f) {
+  return t::config({.d_in = d.d_in, .d_out = d.d_out, .num_blocks = d.L, .rank = d.r,
+                    .equivalent_rank = d.R, .private_rank = d.p, .shards_per_vector = d.l,
+                    .alpha = alpha, .dropout = dropout});
+}
+
 std::vector<std::vector<int32_t>> generate(mos_context_t ctx, const Dims& d, uint64_t seed,
                                            bool b_side) {
   mos_pool_t pool = nullptr;
-  T_OK(mos_pool_create(ctx, d.d_in, d.d_out, d.L, d.r, d.R, d.p, d.l, 16.0f, 0.0f, &pool));
+  T_OK(mos_pool_create(ctx, config_of(d), &pool));
   T_OK(mos_pool_generate_indices(pool, seed));
   std::vector<std::vector<int32_t>> out;
   for (int k = 0; k < d.L; ++k) {
@@ -81,20 +87,21 @@ void roughly_uniform(mos_context_t ctx) {
 void config_rules() {
   // {d_in, d_out, L, r, R_eq, p, l, alpha, dropout, expected message fragment}
   struct Case {
-    int d_in, d_out, L, r, R, p, l;
+    Dims d;
     float alpha, dropout;
     const char* fragment;
   };
   const Case bad[] = {
       {0, 8, 2, 2, 2, 0, 1, 16, 0, "d_in and d_out must be >= 1"},
-      {8, 8, 0, 2, 2, 0, 1, 16, 0, "num_layers (L) must be >= 1"},
-      {8, 8, 2, 0, 2, 0, 1, 16, 0, "r must be >= 1"},
+      {8, 8, 0, 2, 2, 0, 1, 16, 0, "num_blocks (L) must be >= 1"},
+      {8, 8, 2, 0, 2, 0, 1, 16, 0, "rank (r) must be >= 1"},
       {8, 8, 2, 2, 0, 0, 1, 16, 0, "equivalent_rank (R_eq) must be >= 1"},
       {8, 8, 2, 2, 2, 3, 1, 16, 0, "0 <= p <= R_eq, got p = 3, R_eq = 2"},
       {8, 8, 2, 2, 2, -1, 1, 16, 0, "0 <= p <= R_eq"},
       {8, 8, 2, 2, 2, 0, 0, 16, 0, "shards_per_vector (l) must be >= 1"},
       {8, 8, 2, 3, 2, 2, 1, 16, 0, "p == R_eq (plain LoRA) requires r == R_eq"},
-      {8, 8, 2, 1, 3, 2, 1, 16, 0, "r must be >= p"},
+      {8, 8, 2, 1, 3, 2, 1, 16, 0, "rank (r) must be >= p"},
+      {8, 8, 1 << 16, 1, 1 << 16, 0, 1, 16, 0, "more than 2^31 - 1"},
       {8, 8, 2, 9, 4, 1, 2, 16, 0, "(r - p) * l = (9 - 1) * 2 = 16 shared shards per block exceed the public region S = (R_eq - p) * L * l = (4 - 1) * 2 * 2 = 12"},
       {9, 8, 2, 2, 2, 0, 2, 16, 0, "d_in = 9 is not divisible by l = 2"},
       {8, 10, 2, 2, 2, 0, 4, 16, 0, "d_out = 10 is not divisible by l = 4"},
@@ -106,20 +113,36 @@ void config_rules() {
   mos_context_t ctx = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   for (const Case& c : bad) {
-    T_STATUS(mos_config_validate(c.d_in, c.d_out, c.L, c.r, c.R, c.p, c.l, c.alpha, c.dropout),
-             MOS_STATUS_INVALID_ARGUMENT, "mos_config_validate: ");
+    T_STATUS(mos_config_validate(config_of(c.d, c.alpha, c.dropout)), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_config_validate: ");
     T_CHECK(std::string(mos_last_error()).find(c.fragment) != std::string::npos,
             "message \"%s\" lacks \"%s\"", mos_last_error(), c.fragment);
+    int64_t n = -1;
+    T_STATUS(mos_config_param_count(config_of(c.d, c.alpha, c.dropout), &n),
+             MOS_STATUS_INVALID_ARGUMENT, "mos_config_param_count: ");
+    T_CHECK(n == -1, "a failed mos_config_param_count wrote *out");
     mos_pool_t pool = nullptr;
-    T_STATUS(mos_pool_create(ctx, c.d_in, c.d_out, c.L, c.r, c.R, c.p, c.l, c.alpha, c.dropout, &pool),
+    T_STATUS(mos_pool_create(ctx, config_of(c.d, c.alpha, c.dropout), &pool),
              MOS_STATUS_INVALID_ARGUMENT, "mos_pool_create: ");
     T_CHECK(pool == nullptr, "a failed mos_pool_create wrote *out");
   }
+  // struct_size must be this ABI's sizeof(mos_config_t): a smaller or larger struct is refused
+  // before any other field is read.
+  for (int32_t size : {0, static_cast<int32_t>(sizeof(mos_config_t)) - 4,
+                       static_cast<int32_t>(sizeof(mos_config_t)) + 4, -1}) {
+    mos_config_t c = config_of({8, 8, 2, 2, 2, 0, 1});
+    c.struct_size = size;
+    T_STATUS(mos_config_validate(&c), MOS_STATUS_INVALID_ARGUMENT, "mos_config_validate: ");
+    const std::string want = "config->struct_size is " + std::to_string(size);
+    T_CHECK(std::string(mos_last_error()).find(want) != std::string::npos,
+            "message \"%s\" lacks \"%s\"", mos_last_error(), want.c_str());
+  }
+  T_STATUS(mos_config_validate(nullptr), MOS_STATUS_NULL_POINTER, "mos_config_validate: config is NULL");
   // Boundaries that are valid: (r-p)*l == S, p == R_eq with r == R_eq, p == 0, dropout just < 1.
-  T_OK(mos_config_validate(8, 8, 2, 7, 4, 1, 2, 16, 0));   // (7-1)*2 = 12 = S
-  T_OK(mos_config_validate(8, 8, 2, 4, 4, 4, 2, 16, 0));   // plain LoRA
-  T_OK(mos_config_validate(8, 8, 2, 16, 8, 0, 1, 16, 0.99f));
-  T_OK(mos_config_validate(4096, 11008, 32, 32, 8, 2, 2, 16, 0.1f));
+  T_OK(mos_config_validate(config_of({8, 8, 2, 7, 4, 1, 2})));  // (7-1)*2 = 12 = S
+  T_OK(mos_config_validate(config_of({8, 8, 2, 4, 4, 4, 2})));  // plain LoRA
+  T_OK(mos_config_validate(config_of({8, 8, 2, 16, 8, 0, 1}, 16, 0.99f)));
+  T_OK(mos_config_validate(config_of({4096, 11008, 32, 32, 8, 2, 2}, 16, 0.1f)));
   mos_context_free(ctx);
 }
 
@@ -133,7 +156,8 @@ void param_counts() {
   for (int R : {2, 8}) {
     int64_t total = 0;
     for (const Proj& p : llama7b) {
-      T_OK(mos_config_param_count(p.d_in, p.d_out, 32, R, &n));
+      // r, p and l do not enter the count; any valid ones do.
+      T_OK(mos_config_param_count(config_of({p.d_in, p.d_out, 32, 8, R, 1, 2}), &n));
       total += n;
     }
     const int64_t expected = R == 2 ? 4997120 : 19988480;
@@ -144,16 +168,17 @@ void param_counts() {
   mos_context_t ctx = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   mos_pool_t pool = nullptr;
-  T_OK(mos_pool_create(ctx, 64, 176, 4, 8, 4, 2, 2, 16, 0, &pool));
+  T_OK(mos_pool_create(ctx, config_of({64, 176, 4, 8, 4, 2, 2}), &pool));
   T_OK(mos_pool_param_count(pool, &n));
   T_CHECK(n == 4LL * 4 * (64 + 176), "pool param count %lld", (long long)n);
-  int32_t P = 0;
-  T_OK(mos_pool_dims(pool, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &P));
-  T_CHECK(n == P * (64 / 2) + (176 / 2) * P, "P*s_A + s_B*P = %lld", (long long)(P * 32 + 88 * P));
+  int64_t len_a = 0, len_b = 0;
+  T_OK(mos_pool_array_length(pool, MOS_POOL_A, &len_a));
+  T_OK(mos_pool_array_length(pool, MOS_POOL_B, &len_b));
+  T_CHECK(n == len_a + len_b, "P*s_A + s_B*P = %lld", (long long)(len_a + len_b));
   mos_pool_free(pool);
   mos_context_free(ctx);
-  T_STATUS(mos_config_param_count(0, 8, 2, 2, &n), MOS_STATUS_INVALID_ARGUMENT, "mos_config_param_count: ");
-  T_STATUS(mos_config_param_count(8, 8, 2, 2, nullptr), MOS_STATUS_NULL_POINTER, "mos_config_param_count: ");
+  T_STATUS(mos_config_param_count(config_of({8, 8, 2, 2, 2, 0, 1}), nullptr),
+           MOS_STATUS_NULL_POINTER, "mos_config_param_count: ");
 }
 
 }  // namespace

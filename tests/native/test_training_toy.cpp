@@ -21,10 +21,14 @@ Result train(uint64_t seed) {
   mos_pool_t pool = nullptr;
   mos_optimizer_t opt = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-  T_OK(mos_pool_create(ctx, kDin, kDout, kL, 4, 4, 1, 2, 8.0f, 0.0f, &pool));  // r=4 R_eq=4 p=1 l=2
+  T_OK(mos_pool_create(ctx,
+                       t::config({.d_in = kDin, .d_out = kDout, .num_blocks = kL, .rank = 4,
+                                  .equivalent_rank = 4, .private_rank = 1, .shards_per_vector = 2,
+                                  .alpha = 8.0f, .dropout = 0.0f}),
+                       &pool));
   T_OK(mos_pool_init(pool, seed));
   T_OK(mos_pool_generate_indices(pool, seed));
-  T_OK(mos_adamw_create(ctx, 0.02f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+  T_OK(mos_optimizer_create_adamw(ctx, 0.02f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
   T_OK(mos_optimizer_add_pool(opt, pool));
 
   const auto w = t::random_floats(rng, kDout * kDin, -0.3f, 0.3f);
@@ -66,7 +70,7 @@ Result train(uint64_t seed) {
         loss += 0.5 * d * d / kN;
         dy[e] = static_cast<float>(d / kN);
       }
-      T_OK(mos_tensor_write(dys[k], dy.data(), dy.size() * sizeof(float)));
+      T_OK(mos_tensor_write(dys[k], dy.data(), static_cast<int64_t>(dy.size())));
       T_OK(mos_layer_backward(layers[k], xs[k], dys[k], nullptr, MOS_MODE_FULL));
     }
     T_OK(mos_optimizer_clip_grad_norm(opt, 1.0f, nullptr));

@@ -114,12 +114,39 @@ inline std::vector<float> random_floats(std::mt19937_64& rng, size_t n, float lo
   return v;
 }
 
+// A mos_config_t with struct_size filled in, for one call that takes `const mos_config_t*`:
+//   mos_pool_create(ctx, t::config({.d_in = 8, .d_out = 6, .num_blocks = 2, .rank = 3, ...}), &p)
+// (designated initializers: every field is named, none can be swapped).
+struct ConfigFields {  // mos_config_t without struct_size
+  int32_t d_in, d_out, num_blocks, rank, equivalent_rank, private_rank, shards_per_vector;
+  float alpha, dropout;
+};
+struct Config {
+  mos_config_t c;
+  operator const mos_config_t*() const { return &c; }
+  operator mos_config_t() const { return c; }
+};
+inline Config config(const ConfigFields& f) {
+  mos_config_t c;
+  c.struct_size = static_cast<int32_t>(sizeof(mos_config_t));
+  c.d_in = f.d_in;
+  c.d_out = f.d_out;
+  c.num_blocks = f.num_blocks;
+  c.rank = f.rank;
+  c.equivalent_rank = f.equivalent_rank;
+  c.private_rank = f.private_rank;
+  c.shards_per_vector = f.shards_per_vector;
+  c.alpha = f.alpha;
+  c.dropout = f.dropout;
+  return Config{c};
+}
+
 // F32 tensor [rows x cols] filled from `data` (or zeros if empty).
 inline mos_tensor_t tensor(mos_context_t ctx, int64_t rows, int64_t cols,
                            const std::vector<float>& data = {}) {
   mos_tensor_t h = nullptr;
   T_OK(mos_tensor_create(ctx, MOS_DTYPE_F32, rows, cols, &h));
-  if (h && !data.empty()) T_OK(mos_tensor_write(h, data.data(), data.size() * sizeof(float)));
+  if (h && !data.empty()) T_OK(mos_tensor_write(h, data.data(), static_cast<int64_t>(data.size())));
   return h;
 }
 
@@ -127,7 +154,7 @@ inline std::vector<float> read(mos_tensor_t h) {
   int64_t r = 0, c = 0;
   T_OK(mos_tensor_shape(h, &r, &c));
   std::vector<float> v(static_cast<size_t>(r * c));
-  T_OK(mos_tensor_read(h, v.data(), v.size() * sizeof(float)));
+  T_OK(mos_tensor_read(h, v.data(), static_cast<int64_t>(v.size())));
   return v;
 }
 

@@ -12,20 +12,33 @@
  *   mos_layer_t      block k's adapted linear layer: a pool group + block index + frozen base
  *                    weight W [d_out x d_in] (+ optional bias [1 x d_out]).
  *   mos_optimizer_t  AdamW over a set of pool groups (pools only, each counted once).
+ *   mos_bank_t       many adapters served at once (see the adapter bank section below).
+ *
+ * Blocks: the L transformer blocks that share a pool group are numbered 0 .. L-1; every argument
+ * that picks one is called `block`, their number is `num_blocks` (L).
  *
  * Ownership (the same for every object)
- *   - What mos_X_create returns, exactly one mos_X_free releases. mos_X_free(NULL) is a no-op.
+ *   - What mos_X_create or mos_X_create_<kind> returns, exactly one mos_X_free releases
+ *     (mos_tensor_wrap_host: mos_tensor_free). mos_X_free(NULL) is a no-op.
  *   - Children keep their parents alive internally (reference counts): a layer keeps its pool
  *     and its weight/bias tensors, a pool keeps its context, an optimizer keeps its pools. So a
  *     caller may free handles in any order; memory goes when the last user goes.
- *   - Caller pointers (float*, int32_t*, char*) are borrowed for the duration of the call only,
- *     except mos_tensor_wrap_host, whose memory the caller keeps valid until the tensor is freed.
+ *   - Caller pointers (float*, int32_t*, char*, mos_config_t*) are borrowed for the duration of
+ *     the call only, except mos_tensor_wrap_host, whose memory the caller keeps valid until the
+ *     tensor is freed.
+ *
+ * Sizes: the length of a data buffer counts ELEMENTS, never bytes, and is called num_elements
+ * (mos_tensor_read/write: elements of the tensor's dtype; mos_pool_read/write: floats;
+ * mos_pool_set/get_indices: int32 indices). mos_tensor_shape (rows * cols),
+ * mos_pool_array_length and mos_pool_index_length say how many a call expects. Other counts
+ * say what they count: tokens, num_ids, memory_budget_bytes, reason_capacity (chars).
  *
  * Errors
  *   Every fallible call returns mos_status_t (MOS_STATUS_OK == 0) and writes results through
- *   out-parameters. On failure, mos_last_error() returns a thread-local message naming the
- *   function and the broken invariant with numbers, e.g.
- *   "mos_layer_forward: x has 512 columns but the layer's d_in is 768".
+ *   out-parameters. mos_last_error() is the thread-local message of this thread's most recent
+ *   call that returns mos_status_t: on failure it names the function and the broken invariant
+ *   with numbers, e.g. "mos_layer_forward: x has 512 columns but the layer's d_in is 768"; a
+ *   successful call empties it ("").
  *   A failed call leaves every object as it was (no half-updated pools or weights).
  *   No C++ exception crosses this boundary and nothing calls abort() or exit().
  *
@@ -37,10 +50,13 @@
  * Example (C, CPU):
  *   mos_context_t ctx;  mos_pool_t pool;  mos_layer_t layer;  mos_tensor_t w, x, y;
  *   mos_context_create(MOS_BACKEND_CPU, 0, &ctx);
- *   mos_pool_create(ctx, 64, 64, 2, 4, 4, 1, 2, 16.0f, 0.0f, &pool);   // d_in d_out L r R_eq p l alpha dropout
+ *   mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = 64, .d_out = 64,
+ *                       .num_blocks = 2, .rank = 4, .equivalent_rank = 4, .private_rank = 1,
+ *                       .shards_per_vector = 2, .alpha = 16.0f, .dropout = 0.0f};
+ *   mos_pool_create(ctx, &cfg, &pool);
  *   mos_pool_init(pool, 42);  mos_pool_generate_indices(pool, 42);
- *   mos_tensor_create(ctx, MOS_DTYPE_F32, 64, 64, &w);   ... mos_tensor_write(w, data, bytes);
- *   mos_layer_create(pool, 0, w, NULL, &layer);
+ *   mos_tensor_create(ctx, MOS_DTYPE_F32, 64, 64, &w);   ... mos_tensor_write(w, data, 64 * 64);
+ *   mos_layer_create(pool, 0, w, NULL, &layer);         // block 0
  *   mos_layer_forward(layer, x, y, MOS_MODE_FULL, 0);
  *   mos_layer_free(layer); mos_tensor_free(w); mos_pool_free(pool); mos_context_free(ctx);
  * ---------------------------------------------------------------------------------------------
@@ -62,9 +78,10 @@ extern "C" {
 #endif
 
 /* ABI version. The major changes on any incompatible change; the Java loader refuses a library
- * of another major version. The minor grows when functions are added. */
-#define MOS_ABI_VERSION_MAJOR 1
-#define MOS_ABI_VERSION_MINOR 2
+ * of another major version. The minor grows when functions (or trailing mos_config_t fields)
+ * are added. */
+#define MOS_ABI_VERSION_MAJOR 2
+#define MOS_ABI_VERSION_MINOR 0
 
 typedef enum mos_status {
   MOS_STATUS_OK = 0,
@@ -75,7 +92,7 @@ typedef enum mos_status {
   MOS_STATUS_OUT_OF_MEMORY = 5,      /* host or device allocation failed */
   MOS_STATUS_UNSUPPORTED = 6,        /* valid request this build/backend/dtype cannot do */
   MOS_STATUS_BACKEND_UNAVAILABLE = 7,/* backend not built, no driver, no device, no cuBLAS */
-  MOS_STATUS_INVALID_STATE = 8,      /* e.g. backward without forward, merge twice */
+  MOS_STATUS_INVALID_STATE = 8,      /* e.g. backward without its forward, merge twice */
   MOS_STATUS_INTERNAL = 9            /* a bug in libmos; the message says where */
 } mos_status_t;
 
@@ -111,10 +128,28 @@ typedef enum mos_pool_array {
   MOS_POOL_ADAM_V_B = 7
 } mos_pool_array_t;
 
-/* Precision of the f32 dense products (ABI 1.2). DEFAULT: exact f32 (IEEE fp32 multiply and
+/* Precision of the f32 dense products. DEFAULT: exact f32 (IEEE fp32 multiply and
  * accumulate). TF32: the CUDA backend lets cuBLAS use TF32 tensor cores for f32 x f32 products
  * (10-bit mantissa inputs, f32 accumulation); an explicit opt-in, never the default. */
 typedef enum mos_math_mode { MOS_MATH_DEFAULT = 0, MOS_MATH_TF32 = 1 } mos_math_mode_t;
+
+/* The configuration of one pool group (spec §1-§2): named fields, so that no two of its numbers
+ * can be swapped unnoticed. struct_size must be sizeof(mos_config_t) (it lets later minor
+ * versions append fields: the library then reads and writes only the first struct_size bytes and
+ * gives appended fields their defaults). Every rule that mos_config_validate checks is listed
+ * there. */
+typedef struct mos_config {
+  int32_t struct_size;        /* sizeof(mos_config_t) */
+  int32_t d_in;               /* input features of the projection; >= 1 */
+  int32_t d_out;              /* output features; >= 1 */
+  int32_t num_blocks;         /* L, the blocks sharing the pools; >= 1 */
+  int32_t rank;               /* r, the active rank of every block; >= 1 */
+  int32_t equivalent_rank;    /* R_eq: the pools hold R_eq * L * (d_in + d_out) parameters */
+  int32_t private_rank;       /* p, rank vectors private to each block; 0 <= p <= min(r, R_eq) */
+  int32_t shards_per_vector;  /* l, shards per rank vector; divides d_in and d_out */
+  float alpha;                /* the adapter output is scaled by alpha / r; finite */
+  float dropout;              /* adapter-branch dropout rate in training; 0 <= dropout < 1 */
+} mos_config_t;
 
 typedef struct mos_context* mos_context_t;
 typedef struct mos_tensor* mos_tensor_t;
@@ -131,8 +166,9 @@ MOS_API int32_t mos_abi_version(void);
  * Static storage; never NULL. */
 MOS_API const char* mos_version_string(void);
 
-/* Thread-local text of the last failure on this thread ("" if none). Valid until the next
- * failing call on the same thread. Never NULL. */
+/* Thread-local text of this thread's most recent mos_status_t call: its failure message, or ""
+ * after a success (and on a thread that made no call). Valid until the next such call on the
+ * same thread. Never NULL. */
 MOS_API const char* mos_last_error(void);
 
 /* Is `backend` usable here? *available = 1 or 0. When 0, the reason ("built without CUDA",
@@ -152,12 +188,12 @@ MOS_API mos_status_t mos_context_backend(mos_context_t ctx, mos_backend_t* out);
  * 16 x the machine's hardware threads and at most 1024 (more: MOS_STATUS_INVALID_ARGUMENT; an
  * OpenMP runtime that cannot start the threads would end the process). */
 MOS_API mos_status_t mos_context_set_num_threads(mos_context_t ctx, int32_t num_threads);
-/* Math mode of the context's f32 dense products (ABI 1.2). CUDA: selects the cuBLAS compute type,
+/* Math mode of the context's f32 dense products. CUDA: selects the cuBLAS compute type,
  * CUBLAS_COMPUTE_32F (DEFAULT) or CUBLAS_COMPUTE_32F_FAST_TF32 (TF32); the initial value comes
  * from MOS_CUDA_TF32. CPU: accepted and recorded, no effect (the CPU products are exact f32).
  * Fails with MOS_STATUS_INVALID_ARGUMENT for a value outside mos_math_mode_t. */
 MOS_API mos_status_t mos_context_set_math_mode(mos_context_t ctx, mos_math_mode_t mode);
-/* Deterministic reductions (ABI 1.2), on != 0. CUDA: the pool-gradient scatter-add uses the
+/* Deterministic reductions, on != 0. CUDA: the pool-gradient scatter-add uses the
  * sorted segmented pass, so two runs give bit-identical gradients (off: atomics, the fast
  * default; the initial value comes from MOS_CUDA_DETERMINISTIC). CPU: always deterministic;
  * accepted, no effect. */
@@ -179,10 +215,11 @@ MOS_API mos_status_t mos_tensor_wrap_host(mos_context_t ctx, mos_dtype_t dtype, 
 MOS_API mos_status_t mos_tensor_free(mos_tensor_t t);
 MOS_API mos_status_t mos_tensor_shape(mos_tensor_t t, int64_t* rows, int64_t* cols);
 MOS_API mos_status_t mos_tensor_dtype(mos_tensor_t t, mos_dtype_t* out);
-/* Copy `bytes` bytes from host `src` into the tensor; bytes must equal the tensor's size. */
-MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes);
-/* Copy the tensor into host `dst`; bytes must equal the tensor's size. */
-MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes);
+/* Copy num_elements elements of the tensor's dtype from host `src` into the tensor;
+ * num_elements must equal rows * cols. */
+MOS_API mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements);
+/* Copy the tensor into host `dst` (num_elements = rows * cols elements of its dtype). */
+MOS_API mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements);
 
 /* Dense product on tensors of one context, through the backend's BLAS (cblas_sgemm / cuBLAS):
  *   c = alpha * op(a) op(b) + beta * c,  op(x) = x^T when trans_x != 0.
@@ -194,37 +231,43 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
 
 /* ---- configuration helpers (pure functions) ---------------------------------------------- */
 
-/* Check an MoS configuration (spec §2, §10.12): r >= 1, 1 <= R_eq, 0 <= p <= R_eq, l >= 1,
- * p == R_eq => r == R_eq, (r - p) * l <= (R_eq - p) * L * l, d_in and d_out divisible by l,
- * alpha finite, 0 <= dropout < 1. MOS_STATUS_INVALID_ARGUMENT with the reason otherwise. */
-MOS_API mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers,
-                                         int32_t r, int32_t equivalent_rank, int32_t private_rank,
-                                         int32_t shards_per_vector, float alpha, float dropout);
-/* Trainable parameters of one pool group: R_eq * L * (d_in + d_out) (spec §7). */
-MOS_API mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers,
-                                            int32_t equivalent_rank, int64_t* out);
+/* Check an MoS configuration (spec §2, §10.12), rule by rule in this order (with
+ * L = num_blocks, r = rank, R_eq = equivalent_rank, p = private_rank, l = shards_per_vector):
+ *   struct_size == sizeof(mos_config_t);  d_in >= 1 and d_out >= 1;  L >= 1;  r >= 1;
+ *   R_eq >= 1;  0 <= p <= R_eq;  l >= 1;  p == R_eq => r == R_eq (plain LoRA);  p <= r;
+ *   P = R_eq * L * l <= 2^31 - 1;  (r - p) * l <= S = (R_eq - p) * L * l (the shared shards of a
+ *   block fit the public rows);  d_in % l == 0;  d_out % l == 0;  alpha finite;
+ *   0 <= dropout < 1.
+ * MOS_STATUS_INVALID_ARGUMENT naming the first broken rule and its numbers otherwise;
+ * MOS_STATUS_NULL_POINTER for a NULL config. */
+MOS_API mos_status_t mos_config_validate(const mos_config_t* config);
+/* Trainable parameters of one pool group of a valid config: R_eq * L * (d_in + d_out) (spec §7);
+ * a config mos_config_validate refuses fails the same way. */
+MOS_API mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out);
 
 /* ---- pool groups --------------------------------------------------------------------------- */
 
-/* One projection type's pools, shared by num_layers blocks: pool_A [P x d_in/l] and
+/* One projection type's pools, shared by config->num_blocks blocks: pool_A [P x d_in/l] and
  * pool_B [d_out/l x P], P = R_eq * L * l, rows [0, S) public and [S + k*p*l, S + (k+1)*p*l)
  * private to block k, S = (R_eq - p) * L * l. Pools, gradients and moments start at zero.
  * Every block's indices start unset: a layer of a block whose indices were never set (by
  * mos_pool_generate_indices or mos_pool_set_indices) fails with MOS_STATUS_INVALID_STATE.
  * MOS_STATUS_OUT_OF_MEMORY, before allocating anything, when the whole group (pools, gradients,
- * AdamW moments, indices) exceeds the memory available to the context; the message gives both. */
-MOS_API mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out,
-                                     int32_t num_layers, int32_t r, int32_t equivalent_rank,
-                                     int32_t private_rank, int32_t shards_per_vector, float alpha,
-                                     float dropout, mos_pool_t* out);
+ * AdamW moments, indices) exceeds the memory available to the context; the message gives both.
+ * The config is validated as by mos_config_validate. */
+MOS_API mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config,
+                                     mos_pool_t* out);
 MOS_API mos_status_t mos_pool_free(mos_pool_t pool);
 
-/* The pool group's numbers. Any out pointer may be NULL. num_shards = P. */
-MOS_API mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out,
-                                   int32_t* num_layers, int32_t* r, int32_t* equivalent_rank,
-                                   int32_t* private_rank, int32_t* shards_per_vector,
-                                   int32_t* num_shards);
-MOS_API mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout);
+/* The pool group's config. The caller sets out->struct_size (sizeof(mos_config_t)); the library
+ * writes the fields that size covers. */
+MOS_API mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out);
+/* Elements of one pool array (see mos_pool_array_t): P * d_in/l for the A arrays, d_out/l * P
+ * for the B arrays, P = R_eq * L * l. */
+MOS_API mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which,
+                                           int64_t* num_elements);
+/* Indices per block and factor: r * l (the num_elements of mos_pool_set/get_indices). */
+MOS_API mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements);
 
 /* Spec §6: pool_A ~ U(-1/sqrt(d_in), +1/sqrt(d_in)) (full d_in as fan), pool_B = 0. Seeded,
  * deterministic across runs and backends. Clears gradients and AdamW moments. */
@@ -235,29 +278,31 @@ MOS_API mos_status_t mos_pool_init(mos_pool_t pool, uint64_t seed);
  * rows in order (the last p rank vectors). Seeded and deterministic. */
 MOS_API mos_status_t mos_pool_generate_indices(mos_pool_t pool, uint64_t seed);
 
-/* Set block `layer`'s indices explicitly: idx_a and idx_b each hold `length` = r*l ints,
- * rank-major (shard i of rank vector j is idx[j*l + i]), each 0 <= idx < P; duplicates allowed.
- * Validated before anything is written. */
-MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a,
-                                          const int32_t* idx_b, int64_t length);
-MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a,
-                                          int32_t* idx_b, int64_t length);
+/* Set block `block`'s indices explicitly: idx_a and idx_b each hold num_elements = r*l ints
+ * (mos_pool_index_length), rank-major (shard i of rank vector j is idx[j*l + i]), each
+ * 0 <= idx < P; duplicates allowed. Validated before anything is written. */
+MOS_API mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a,
+                                          const int32_t* idx_b, int64_t num_elements);
+MOS_API mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a,
+                                          int32_t* idx_b, int64_t num_elements);
 
-/* Copy one of the pool arrays (see mos_pool_array_t) to / from host memory. `length` is the
- * element count and must equal the array's size. Writing GRAD or ADAM arrays is allowed (for
- * checkpoints); writes are validated before anything changes. */
+/* Copy one of the pool arrays (see mos_pool_array_t) to / from host memory. num_elements must
+ * equal the array's length (mos_pool_array_length). Every array may be written (checkpoints);
+ * a write is refused (MOS_STATUS_INVALID_ARGUMENT, naming the first bad element) when src holds
+ * a NaN or an infinity, as the adapter file loader refuses non-finite pools, and changes nothing
+ * then. */
 MOS_API mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst,
-                                   int64_t length);
+                                   int64_t num_elements);
 MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src,
-                                    int64_t length);
+                                    int64_t num_elements);
 
 /* Zero grad_A and grad_B. Call once per optimizer step (gradients accumulate across blocks and
  * across backward calls until then). */
 MOS_API mos_status_t mos_pool_zero_grad(mos_pool_t pool);
 
-/* Materialize block `layer`'s factors by spec §3 into caller tensors of the pool's context:
+/* Materialize block `block`'s factors by spec §3 into caller tensors of the pool's context:
  * a_out [r x d_in] and b_out [d_out x r] (either may be NULL). */
-MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out,
+MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out,
                                        mos_tensor_t b_out);
 
 /* Trainable parameters held: R_eq * L * (d_in + d_out). */
@@ -265,14 +310,14 @@ MOS_API mos_status_t mos_pool_param_count(mos_pool_t pool, int64_t* out);
 
 /* ---- layers -------------------------------------------------------------------------------- */
 
-/* Block `layer` of `pool` as an adapted linear layer. weight [d_out x d_in] is the frozen base
+/* Block `block` of `pool` as an adapted linear layer. weight [d_out x d_in] is the frozen base
  * W (NULL: adapter-only layer, which accepts only MOS_MODE_ADAPTER_ONLY); bias [1 x d_out] or
  * NULL. Dtypes: weight, bias and every x, y, dy, dx of the layer's calls are all F32 or all BF16
  * (BF16: f32 accumulation, y and dx rounded to nearest-even; pools and gradients stay F32);
  * mixing is INVALID_ARGUMENT, other dtypes UNSUPPORTED. A BF16 weight cannot be merged
  * (UNSUPPORTED); mos_layer_delta_weight takes an F32 delta. The layer keeps references to
  * pool, weight and bias. */
-MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight,
+MOS_API mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight,
                                       mos_tensor_t bias, mos_layer_t* out);
 MOS_API mos_status_t mos_layer_free(mos_layer_t layer);
 
@@ -287,10 +332,15 @@ MOS_API mos_status_t mos_layer_free(mos_layer_t layer);
 MOS_API mos_status_t mos_layer_forward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t y,
                                        mos_mode_t mode, int32_t training);
 
-/* Backward of the last training forward of this layer (same x, same mode), spec §5:
- * ADDS the pool gradients (scatter-add over repeated indices and across blocks) and computes
- * dx [N x d_in] (may be NULL): MOS_MODE_FULL: dx = dy W + adapter part; ADAPTER_ONLY:
- * dx += adapter part. W and bias are frozen. */
+/* Backward of the last training forward of this layer, spec §5: ADDS the pool gradients
+ * (scatter-add over repeated indices and across blocks) and computes dx [N x d_in] (may be
+ * NULL): MOS_MODE_FULL: dx = dy W + adapter part; ADAPTER_ONLY: dx += adapter part. W and bias
+ * are frozen. `mode` only says how dx is formed and need not be the forward's.
+ * x must be the very tensor that forward read, unwritten since: every tensor counts its writes
+ * through this API (mos_tensor_write, and every call that has it as an output), and backward
+ * fails with MOS_STATUS_INVALID_STATE when x is another tensor or was written after the forward
+ * (its grad_A would belong to other inputs). Memory wrapped by mos_tensor_wrap_host and changed
+ * by the caller directly cannot be seen: keeping it unchanged is the caller's part. */
 MOS_API mos_status_t mos_layer_backward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t dy,
                                         mos_tensor_t dx, mos_mode_t mode);
 
@@ -303,8 +353,8 @@ MOS_API mos_status_t mos_layer_unmerge(mos_layer_t layer);
 MOS_API mos_status_t mos_layer_is_merged(mos_layer_t layer, int32_t* merged);
 
 /* Dropout generator state (counter-based: the mask of a call depends only on seed, counter,
- * element index). Default: seed = the block index, counter = 0. Each training forward uses `counter` and then
- * increments it. For checkpoints: read and restore both. */
+ * element index). Default: seed = the block index, counter = 0. Each training forward uses
+ * `counter` and then increments it. For checkpoints: read and restore both. */
 MOS_API mos_status_t mos_layer_set_dropout_state(mos_layer_t layer, uint64_t seed,
                                                  uint64_t counter);
 MOS_API mos_status_t mos_layer_get_dropout_state(mos_layer_t layer, uint64_t* seed,
@@ -314,9 +364,11 @@ MOS_API mos_status_t mos_layer_get_dropout_state(mos_layer_t layer, uint64_t* se
 
 /* AdamW (decoupled weight decay, bias-corrected moments), PyTorch's torch.optim.AdamW update:
  *   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
- *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps). */
-MOS_API mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2,
-                                      float eps, float weight_decay, mos_optimizer_t* out);
+ *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+ * lr >= 0 and finite, 0 <= beta1, beta2 < 1, eps >= 0, weight_decay >= 0. */
+MOS_API mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1,
+                                                float beta2, float eps, float weight_decay,
+                                                mos_optimizer_t* out);
 MOS_API mos_status_t mos_optimizer_free(mos_optimizer_t opt);
 /* Add a pool group (both pools). Adding the same pool twice: INVALID_ARGUMENT. */
 MOS_API mos_status_t mos_optimizer_add_pool(mos_optimizer_t opt, mos_pool_t pool);
@@ -427,7 +479,7 @@ MOS_API mos_status_t mos_bank_usage(mos_bank_t bank, int64_t* total_bytes, int64
 /* The slot of projection `name`, its d_in and d_out and the bank's L (outs may be NULL).
  * INVALID_ARGUMENT, listing the registered names, when no adapter added so far names it. */
 MOS_API mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot,
-                                         int32_t* d_in, int32_t* d_out, int32_t* num_layers);
+                                         int32_t* d_in, int32_t* d_out, int32_t* num_blocks);
 /* Choose the kernels of later applies (default MOS_BANK_PATH_AUTO); results agree to rounding. */
 MOS_API mos_status_t mos_bank_set_path(mos_bank_t bank, mos_bank_path_t path);
 

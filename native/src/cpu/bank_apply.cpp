@@ -131,23 +131,28 @@ void apply_tiles(const ApplyPlan& plan, const Tile* tiles, int64_t n_tiles, int 
   if (nt > 1) omp_set_dynamic(dyn);
 }
 
-void apply(Backend& backend, const ApplyPlan& plan) {
-  Scratch& s = t_scratch;
-  const int total = static_cast<mos::cpu::CpuBackend&>(backend).threads();
-  const int threads = std::max(1, total / std::max(1, plan.concurrent));
+}  // namespace cpu
+}  // namespace bank
+
+namespace cpu {
+
+void CpuBackend::bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch&) {
+  using bank::cpu::kTileTokens;
+  using bank::cpu::Tile;
+  bank::cpu::Scratch& s = bank::cpu::t_scratch;
+  const int threads = std::max(1, this->threads() / std::max(1, plan.concurrent));
   // DECODE: every token its own tile (BGMV-like). PREFILL and AUTO: each adapter's tokens cut
   // into tiles of up to kTileTokens (SGMV-like; an adapter with one token is a 1-token tile).
   const int32_t step = plan.path == MOS_BANK_PATH_DECODE ? 1 : kTileTokens;
-  grow(s.tiles, static_cast<size_t>(plan.group_start[plan.num_groups]));
+  bank::cpu::grow(s.tiles, static_cast<size_t>(plan.group_start[plan.num_groups]));
   int64_t n_tiles = 0;
   for (int32_t g = 0; g < plan.num_groups; ++g)
     for (int64_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step)  // int64: no overflow near 2^31
       s.tiles[n_tiles++] = Tile{static_cast<int32_t>(p),
                                 static_cast<int32_t>(std::min<int64_t>(step, plan.group_start[g + 1] - p)),
                                 plan.group_adapter[g]};
-  apply_tiles(plan, s.tiles.data(), n_tiles, threads, s);
+  bank::cpu::apply_tiles(plan, s.tiles.data(), n_tiles, threads, s);
 }
 
 }  // namespace cpu
-}  // namespace bank
 }  // namespace mos

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "bank.h"
+#include "bank_plan.h"
 
 // Hot loops get an AVX2+FMA clone chosen at load time (the library is built for baseline x86-64).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)

@@ -57,6 +57,8 @@ class CpuBackend final : public Backend {
                     float* p) override;
   void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
              float* v) override;
+  // cpu/bank_apply.cpp: tiles of each adapter's tokens, shared out over threads() / concurrent.
+  void bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) override;
 
   // OpenMP threads for this backend's loops (the set value, else OpenMP's default).
   int threads() const;

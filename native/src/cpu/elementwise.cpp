@@ -1,6 +1,8 @@
 // elementwise.cpp: CPU dropout, axpy, scale, bias, norms, seeded init and AdamW. Element e of
-// every random op uses hash3(seed, stream, e) from index_math.h, exactly as a GPU thread would.
-#include "common/index_math.h"
+// every random op uses hash3(seed, stream, e) from common/rng.h, exactly as a GPU thread would.
+#include "common/adamw_update.h"
+#include "common/bf16.h"
+#include "common/rng.h"
 #include "cpu/cpu_backend.h"
 
 namespace mos {
@@ -11,19 +13,19 @@ void CpuBackend::dropout(const float* x, int64_t n, float rate, uint64_t seed, u
   const float keep_scale = 1.0f - rate;
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
   for (int64_t e = 0; e < n; ++e)
-    out[e] = idx::dropout_keep(seed, counter, e, rate) ? x[e] / keep_scale : 0.0f;
+    out[e] = rng::dropout_keep(seed, counter, e, rate) ? x[e] / keep_scale : 0.0f;
 }
 
 void CpuBackend::bf16_to_f32(const void* src, int64_t n, float* dst) {
   const uint16_t* h = static_cast<const uint16_t*>(src);
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
-  for (int64_t e = 0; e < n; ++e) dst[e] = idx::bf16_to_f32(h[e]);
+  for (int64_t e = 0; e < n; ++e) dst[e] = bf16::to_f32(h[e]);
 }
 
 void CpuBackend::f32_to_bf16(const float* src, int64_t n, void* dst) {
   uint16_t* h = static_cast<uint16_t*>(dst);
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= 4 * kParallelMin)
-  for (int64_t e = 0; e < n; ++e) h[e] = idx::f32_to_bf16(src[e]);
+  for (int64_t e = 0; e < n; ++e) h[e] = bf16::from_f32(src[e]);
 }
 
 void CpuBackend::axpy(int64_t n, float alpha, const float* x, float* y) {
@@ -56,14 +58,14 @@ void CpuBackend::uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint
   const float width = hi - lo;
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
   for (int64_t e = 0; e < n; ++e)
-    p[e] = lo + width * idx::uniform01(idx::hash3(seed, stream, static_cast<uint64_t>(e)));
+    p[e] = lo + width * rng::uniform01(rng::hash3(seed, stream, static_cast<uint64_t>(e)));
 }
 
 void CpuBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
                        float* v) {
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
   for (int64_t e = 0; e < n; ++e)
-    idx::adamw_element(grad[e], param + e, m + e, v + e, hp.lr, hp.beta1, hp.beta2, hp.eps,
+    adamw_update(grad[e], param + e, m + e, v + e, hp.lr, hp.beta1, hp.beta2, hp.eps,
                        hp.weight_decay, hp.bias_correction1, hp.bias_correction2);
 }
 

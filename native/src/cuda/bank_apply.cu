@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "bank.h"
+#include "bank_plan.h"
 #include "cuda_backend.h"
 #include "error.h"
 #include "launch.cuh"
@@ -109,17 +109,21 @@ void cuda_check(cudaError_t e, const char* what) {
 
 }  // namespace
 
-// Called by Bank::apply under the bank's device lock. Waits for its kernels before returning:
-// the caller's snapshot of the adapters (and so their device memory) lives exactly that long.
-void cuda_apply(Backend& backend, const ApplyPlan& plan, DeviceScratch& scratch) {
-  check(backend.kind() == MOS_BACKEND_CUDA, MOS_STATUS_INTERNAL,
-        "cuda_apply called on a non-CUDA backend");
-  CudaBackend& cb = static_cast<CudaBackend&>(backend);
+}  // namespace bank
+
+// One apply of the bank at a time (one stream, one set of device buffers). Waits for its kernels
+// before returning: the caller's snapshot of the adapters (and so their device memory) lives
+// exactly that long.
+void CudaBackend::bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) {
+  using bank::kMaxRank;
+  using bank::kSegTokens;
+  using bank::kThreads;
+  using bank::Seg;
   const int32_t step = plan.path == MOS_BANK_PATH_DECODE ? 1 : kSegTokens;
   thread_local std::vector<Seg> segs;
   segs.clear();
   for (int32_t g = 0; g < plan.num_groups; ++g) {
-    const ProjAdapter& a = *plan.group_adapter[g];
+    const bank::ProjAdapter& a = *plan.group_adapter[g];
     for (int32_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step) {
       const int32_t n = plan.group_start[g + 1] - p < step ? plan.group_start[g + 1] - p : step;
       segs.push_back(Seg{a.a(), a.bt(), a.ia(plan.block), a.ib(plan.block), a.s_a, a.s_b, a.r,
@@ -134,26 +138,38 @@ void cuda_apply(Backend& backend, const ApplyPlan& plan, DeviceScratch& scratch)
   check(col_blocks <= 65535, MOS_STATUS_UNSUPPORTED, "CUDA bank apply: d_out = ", plan.d_out,
         " exceeds 65535 * 256");
 
-  cuda_check(cudaSetDevice(cb.device()), "cudaSetDevice");
+  std::lock_guard<std::mutex> lock(scratch.mu);
+  bank::cuda_check(cudaSetDevice(device()), "cudaSetDevice");
   scratch.desc.reserve(sizeof(Seg) * segs.size());
   scratch.order.reserve(sizeof(int32_t) * positions);
   scratch.u.reserve(sizeof(float) * positions * plan.r_max);
+  const float* x = plan.x;
+  float* y = plan.y;
+  const size_t x_bytes = sizeof(float) * plan.tokens * plan.d_in;
+  const size_t y_bytes = sizeof(float) * plan.tokens * plan.d_out;
+  if (plan.host_io) {  // caller host memory: through the bank's staging buffers
+    scratch.staging_x.reserve(x_bytes);
+    scratch.staging_y.reserve(y_bytes);
+    copy_to_device(scratch.staging_x.data(), plan.x, x_bytes);
+    copy_to_device(scratch.staging_y.data(), plan.y, y_bytes);
+    x = scratch.staging_x.f32();
+    y = scratch.staging_y.f32();
+  }
   // Host -> device copies that wait until the host buffers have been read.
-  backend.copy_to_device(scratch.desc.data(), segs.data(), sizeof(Seg) * segs.size());
-  backend.copy_to_device(scratch.order.data(), plan.order, sizeof(int32_t) * positions);
-  const cudaStream_t stream = cb.stream();
+  copy_to_device(scratch.desc.data(), segs.data(), sizeof(Seg) * segs.size());
+  copy_to_device(scratch.order.data(), plan.order, sizeof(int32_t) * positions);
   const Seg* d_segs = static_cast<const Seg*>(scratch.desc.data());
   const int32_t* d_order = scratch.order.i32();
   const unsigned n_segs = static_cast<unsigned>(segs.size());
-  cuda::launch(bank_shrink, dim3(n_segs, static_cast<unsigned>(plan.r_max)), dim3(kThreads), stream,
-               d_segs, d_order, plan.x, plan.d_in, scratch.u.f32(), plan.r_max);
-  cuda_check(cudaGetLastError(), "bank_shrink launch");
-  cuda::launch(bank_expand, dim3(n_segs, static_cast<unsigned>(col_blocks)), dim3(kThreads), stream,
-               d_segs, d_order, static_cast<const float*>(scratch.u.f32()), plan.r_max, plan.y,
-               plan.d_out);
-  cuda_check(cudaGetLastError(), "bank_expand launch");
-  cuda_check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  cuda::launch(bank::bank_shrink, dim3(n_segs, static_cast<unsigned>(plan.r_max)), dim3(kThreads),
+               stream(), d_segs, d_order, x, plan.d_in, scratch.u.f32(), plan.r_max);
+  bank::cuda_check(cudaGetLastError(), "bank_shrink launch");
+  cuda::launch(bank::bank_expand, dim3(n_segs, static_cast<unsigned>(col_blocks)), dim3(kThreads),
+               stream(), d_segs, d_order, static_cast<const float*>(scratch.u.f32()), plan.r_max,
+               y, plan.d_out);
+  bank::cuda_check(cudaGetLastError(), "bank_expand launch");
+  if (plan.host_io) copy_to_host(plan.y, y, y_bytes);
+  bank::cuda_check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize");
 }
 
-}  // namespace bank
 }  // namespace mos

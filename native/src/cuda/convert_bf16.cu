@@ -1,7 +1,7 @@
 // convert_bf16.cu: bf16 <-> f32 conversion of activations and base weights stored as
-// MOS_DTYPE_BF16, with the rounding of common/index_math.h (the CPU backend's, bit for bit).
+// MOS_DTYPE_BF16, with the rounding of common/bf16.h (the CPU backend's, bit for bit).
 // Grid-stride and coalesced: one 2-byte load and one 4-byte store per element, or the reverse.
-#include "common/index_math.h"
+#include "common/bf16.h"
 #include "kernels.h"
 #include "launch.cuh"
 
@@ -11,12 +11,12 @@ namespace {
 
 __global__ void bf16_to_f32_kernel(const uint16_t* __restrict__ src, int64_t n,
                                    float* __restrict__ dst) {
-  for (int64_t e = grid_start(); e < n; e += grid_stride()) dst[e] = idx::bf16_to_f32(src[e]);
+  for (int64_t e = grid_start(); e < n; e += grid_stride()) dst[e] = bf16::to_f32(src[e]);
 }
 
 __global__ void f32_to_bf16_kernel(const float* __restrict__ src, int64_t n,
                                    uint16_t* __restrict__ dst) {
-  for (int64_t e = grid_start(); e < n; e += grid_stride()) dst[e] = idx::f32_to_bf16(src[e]);
+  for (int64_t e = grid_start(); e < n; e += grid_stride()) dst[e] = bf16::from_f32(src[e]);
 }
 
 }  // namespace

@@ -51,7 +51,8 @@ if(MOS_CUDA_ENABLED)
       ${_mos_cuda_dir}/dropout.cu
       ${_mos_cuda_dir}/elementwise.cu
       ${_mos_cuda_dir}/convert_bf16.cu)
-  # CUDA sources that use the core's types (Buffer, Backend, ...): compiled into libmos only.
+  # CUDA sources that use the core's types (Buffer, the bank's plan): part of libmos itself (and of
+  # the tests' emulated libmos), not of the kernels' object library.
   set(MOS_CUDA_CORE_SOURCES
       ${_mos_cuda_dir}/bank_apply.cu)
   set(MOS_CUDA_HOST_SOURCES

@@ -63,6 +63,9 @@ class CudaBackend final : public Backend {
                     float* p) override;
   void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
              float* v) override;
+  // cuda/bank_apply.cu: one apply of a bank at a time (scratch.mu), x and y staged through the
+  // bank's device buffers when plan.host_io is set.
+  void bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) override;
 
   // ---- CUDA knobs: initial values from the environment at creation (docs/cuda.md) ----------
   // TF32 tensor cores for the f32 cuBLAS products (MOS_CUDA_TF32=1, mos_context_set_math_mode).

@@ -1,6 +1,6 @@
-// dropout.cu: inverted dropout with the counter-based mask of common/index_math.h
+// dropout.cu: inverted dropout with the counter-based mask of common/rng.h
 // (dropout_keep), so the CPU and the GPU drop exactly the same elements for the same keys.
-#include "common/index_math.h"
+#include "common/rng.h"
 #include "kernels.h"
 #include "launch.cuh"
 
@@ -14,7 +14,7 @@ __global__ void dropout_kernel(const float* x, int64_t n, float rate, uint64_t s
   for (int64_t e = grid_start(); e < n; e += grid_stride()) {
     // x and out may alias: read before write, one element per thread.
     const float v = x[e];
-    out[e] = idx::dropout_keep(seed, counter, e, rate) ? v / keep_scale : 0.0f;
+    out[e] = rng::dropout_keep(seed, counter, e, rate) ? v / keep_scale : 0.0f;
   }
 }
 

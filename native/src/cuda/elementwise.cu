@@ -1,6 +1,6 @@
 // elementwise.cu: the small element-wise operations of the backend (axpy, scale, row bias,
 // seeded uniform fill, scaled matrix), all grid-stride and coalesced.
-#include "common/index_math.h"
+#include "common/rng.h"
 #include "kernels.h"
 #include "launch.cuh"
 
@@ -33,7 +33,7 @@ __global__ void uniform_kernel(int64_t n, float lo, float hi, uint64_t seed, uin
                                float* p) {
   const float width = __fsub_rn(hi, lo);
   for (int64_t e = grid_start(); e < n; e += grid_stride()) {
-    const float u = idx::uniform01(idx::hash3(seed, stream_id, static_cast<uint64_t>(e)));
+    const float u = rng::uniform01(rng::hash3(seed, stream_id, static_cast<uint64_t>(e)));
     p[e] = __fadd_rn(lo, __fmul_rn(width, u));
   }
 }

@@ -65,7 +65,7 @@ cudaError_t dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64
                     float* out, cudaStream_t stream);
 
 // ---- convert_bf16.cu --------------------------------------------------------------------------
-// dst[e] = widen(src[e]) / round_nearest_even(src[e]) (common/index_math.h), e in [0, n).
+// dst[e] = widen(src[e]) / round_nearest_even(src[e]) (common/bf16.h), e in [0, n).
 cudaError_t bf16_to_f32(const void* src, int64_t n, float* dst, cudaStream_t stream);
 cudaError_t f32_to_bf16(const float* src, int64_t n, void* dst, cudaStream_t stream);
 

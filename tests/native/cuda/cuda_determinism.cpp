@@ -36,7 +36,11 @@ Grads run(mos_context_t ctx, const Shape& s, uint64_t seed) {
   const int64_t sa = s.d_in / s.l, sb = s.d_out / s.l, slots = static_cast<int64_t>(s.r) * s.l;
   Grads g;
   mos_pool_t pool = nullptr;
-  T_OK(mos_pool_create(ctx, s.d_in, s.d_out, s.L, s.r, s.R, s.p, s.l, 16.0f, 0.1f, &pool));
+  T_OK(mos_pool_create(ctx,
+                       t::config({.d_in = s.d_in, .d_out = s.d_out, .num_blocks = s.L,
+                                  .rank = s.r, .equivalent_rank = s.R, .private_rank = s.p,
+                                  .shards_per_vector = s.l, .alpha = 16.0f, .dropout = 0.1f}),
+                       &pool));
   if (!pool) return g;
   const auto pa = t::random_floats(rng, static_cast<size_t>(P * sa));
   const auto pb = t::random_floats(rng, static_cast<size_t>(sb * P));

@@ -38,6 +38,12 @@ const Shape kShapes[] = {
     {11008, 4096, 2, 16, 8, 0, 4, 2, true, false, 0.1f},  // LLaMA down, repeats
 };
 
+t::Config config_of(const Shape& s, float alpha) {
+  return t::config({.d_in = s.d_in, .d_out = s.d_out, .num_blocks = s.L, .rank = s.r,
+                    .equivalent_rank = s.R, .private_rank = s.p, .shards_per_vector = s.l,
+                    .alpha = alpha, .dropout = s.dropout});
+}
+
 struct Side {
   mos_context_t ctx = nullptr;
   mos_pool_t pool = nullptr;
@@ -95,8 +101,7 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
   cpu.ctx = cpu_ctx;
   gpu.ctx = gpu_ctx;
   for (Side* sd : {&cpu, &gpu}) {
-    T_OK(mos_pool_create(sd->ctx, s.d_in, s.d_out, s.L, s.r, s.R, s.p, s.l, alpha, s.dropout,
-                         &sd->pool));
+    T_OK(mos_pool_create(sd->ctx, config_of(s, alpha), &sd->pool));
     if (!sd->pool) return;
     T_OK(mos_pool_init(sd->pool, seed));
   }
@@ -231,7 +236,7 @@ void run_shape(const Shape& s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uin
     float norm[2] = {0, 0};
     side = 0;
     for (Side* sd : {&cpu, &gpu}) {
-      T_OK(mos_adamw_create(sd->ctx, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, &sd->opt));
+      T_OK(mos_optimizer_create_adamw(sd->ctx, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, &sd->opt));
       T_OK(mos_optimizer_add_pool(sd->opt, sd->pool));
       float unclipped = 0;
       T_OK(mos_optimizer_clip_grad_norm(sd->opt, 0.0f, &unclipped));  // norm only
@@ -315,8 +320,7 @@ void run_bf16(Shape s, mos_context_t cpu_ctx, mos_context_t gpu_ctx, uint64_t se
   std::vector<float> y[2], dx[2], ga[2], gb[2];
   int side = 0;
   for (Side* sd : {&cpu, &gpu}) {
-    T_OK(mos_pool_create(sd->ctx, s.d_in, s.d_out, s.L, s.r, s.R, s.p, s.l, 16.0f, s.dropout,
-                         &sd->pool));
+    T_OK(mos_pool_create(sd->ctx, config_of(s, 16.0f), &sd->pool));
     if (!sd->pool) return;
     T_OK(mos_pool_write(sd->pool, MOS_POOL_A, pa.data(), P * sa));
     T_OK(mos_pool_write(sd->pool, MOS_POOL_B, pb.data(), sb * P));

@@ -237,7 +237,7 @@ public final class AdamW implements AutoCloseable {
       Native.notNull(ctx, "AdamW.build", "ctx");
       MemorySegment address = ctx.handle.query((c, a) -> {
         MemorySegment out = Native.handleSlot(a);
-        Native.check(mos_h.mos_adamw_create(c, lr, beta1, beta2, eps, weightDecay, out));
+        Native.check(mos_h.mos_optimizer_create_adamw(c, lr, beta1, beta2, eps, weightDecay, out));
         return Native.handleIn(out);
       });
       return new AdamW(ctx, address, this);

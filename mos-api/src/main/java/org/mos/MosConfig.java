@@ -2,6 +2,10 @@
 // validated on construction; the checks that need the layer shapes run in validateFor.
 package org.mos;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import org.mos.ffi.mos_config;
 import org.mos.ffi.mos_h;
 
 /**
@@ -169,8 +173,28 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
   /** The libmos half of validateFor (mos_config_validate). */
   void validateNative(int dIn, int dOut, int numLayers) {
     NativeLoader.load();
-    Native.check(mos_h.mos_config_validate(dIn, dOut, numLayers, rank, equivalentRank, privateRank,
-        shardsPerVector, alpha, dropout));
+    try (Arena arena = Arena.ofConfined()) {
+      Native.check(mos_h.mos_config_validate(toNative(arena, dIn, dOut, numLayers)));
+    }
+  }
+
+  /**
+   * This config for a W [dOut x dIn] shared by {@code numLayers} blocks as libmos's
+   * {@code mos_config_t} (struct_size set), allocated with {@code allocator}.
+   */
+  MemorySegment toNative(SegmentAllocator allocator, int dIn, int dOut, int numLayers) {
+    MemorySegment c = mos_config.allocate(allocator);
+    mos_config.struct_size(c, Math.toIntExact(mos_config.sizeof()));
+    mos_config.d_in(c, dIn);
+    mos_config.d_out(c, dOut);
+    mos_config.num_blocks(c, numLayers);
+    mos_config.rank(c, rank);
+    mos_config.equivalent_rank(c, equivalentRank);
+    mos_config.private_rank(c, privateRank);
+    mos_config.shards_per_vector(c, shardsPerVector);
+    mos_config.alpha(c, alpha);
+    mos_config.dropout(c, dropout);
+    return c;
   }
 
   /**

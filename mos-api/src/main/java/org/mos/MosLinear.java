@@ -65,6 +65,9 @@ public final class MosLinear implements AutoCloseable {
   private final int block;
   private final Tensor weight;
   private final Tensor bias;
+  // x of the last training forward(float[], ...): libmos's backward takes only the tensor its
+  // forward read, unwritten since, so backward(float[], ...) hands this one back.
+  private Tensor trainingInput;
 
   private MosLinear(ShardPool pool, MemorySegment address, int block, Tensor weight, Tensor bias) {
     this.handle =
@@ -143,8 +146,8 @@ public final class MosLinear implements AutoCloseable {
 
   /**
    * x [N x d_in] -> y [N x d_out] (spec §4). {@code training} applies inverted dropout to the
-   * adapter branch and saves what {@link #backward} needs. A merged layer computes
-   * {@code x W'^T (+ b)} only.
+   * adapter branch and saves what {@link #backward} needs, which then takes this very {@code x},
+   * unwritten. A merged layer computes {@code x W'^T (+ b)} only.
    */
   public void forward(Tensor x, Tensor y, Mode mode, boolean training) {
     String fn = "MosLinear.forward";
@@ -162,28 +165,41 @@ public final class MosLinear implements AutoCloseable {
 
   /**
    * Array convenience: y [rows x d_out] for x [rows x d_in] (row-major), in
-   * {@link #defaultMode()} (without a weight: the adapter output alone).
+   * {@link #defaultMode()} (without a weight: the adapter output alone). A training forward keeps
+   * its copy of x (rows x d_in floats in the context's memory) for
+   * {@link #backward(float[], float[], int)} until the next training forward or {@link #close()}.
    */
-  public float[] forward(float[] x, int rows, boolean training) {
+  public synchronized float[] forward(float[] x, int rows, boolean training) {
     String fn = "MosLinear.forward";
     Native.notNull(x, fn, "x");
     Tensor.checkLength(fn + " (x)", x.length, rows, dIn());
     handle.ensureOpen();
     MosContext ctx = pool.context();
-    try (Tensor xt = Tensor.scratchOf(ctx, x, rows, dIn());
-        Tensor yt = Tensor.scratch(ctx, rows, dOut())) {
+    Tensor xt = Tensor.scratchOf(ctx, x, rows, dIn());
+    try (Tensor yt = Tensor.scratch(ctx, rows, dOut())) {
       forward(xt, yt, defaultMode(), training);
-      return yt.toArray();
+      float[] y = yt.toArray();
+      if (training) {
+        Tensor previous = trainingInput;
+        trainingInput = xt;
+        xt = previous;
+      }
+      return y;
+    } finally {
+      if (xt != null) {
+        xt.close();
+      }
     }
   }
 
   /**
-   * Backward of this layer's last training forward (same x, same mode), spec §5: ADDS this
-   * layer's gradients to the pools' (scatter-add over repeated indices and across blocks) and
-   * computes dx [N x d_in] (may be null): FULL: dx = dy W + adapter part; ADAPTER_ONLY:
-   * dx += adapter part. W and the bias are frozen.
+   * Backward of this layer's last training forward, spec §5: ADDS this layer's gradients to the
+   * pools' (scatter-add over repeated indices and across blocks) and computes dx [N x d_in] (may
+   * be null): FULL: dx = dy W + adapter part; ADAPTER_ONLY: dx += adapter part. W and the bias
+   * are frozen. {@code mode} need not be the forward's (it only says how dx is formed).
    *
-   * @throws MosException INVALID_STATE without a preceding training forward
+   * @throws MosException INVALID_STATE without a preceding training forward, or when {@code x} is
+   *     not the tensor that forward read or was written since (its grad_A would be wrong)
    */
   public void backward(Tensor x, Tensor dy, Tensor dx, Mode mode) {
     String fn = "MosLinear.backward";
@@ -204,9 +220,14 @@ public final class MosLinear implements AutoCloseable {
 
   /**
    * Array convenience for {@link #forward(float[], int, boolean)}: adds the pool gradients and
-   * returns dx [rows x d_in] (without a weight: the adapter part alone).
+   * returns dx [rows x d_in] (without a weight: the adapter part alone). {@code x} must hold the
+   * values of the last training {@code forward(float[], ...)} of this layer (the copy that forward
+   * kept is used, never rewritten).
+   *
+   * @throws MosException INVALID_STATE when {@code x} differs from that forward's x, or when a
+   *     training forward of this layer on tensors came after it
    */
-  public float[] backward(float[] x, float[] dy, int rows) {
+  public synchronized float[] backward(float[] x, float[] dy, int rows) {
     String fn = "MosLinear.backward";
     Native.notNull(x, fn, "x");
     Native.notNull(dy, fn, "dy");
@@ -214,10 +235,14 @@ public final class MosLinear implements AutoCloseable {
     Tensor.checkLength(fn + " (dy)", dy.length, rows, dOut());
     handle.ensureOpen();
     MosContext ctx = pool.context();
-    try (Tensor xt = Tensor.scratchOf(ctx, x, rows, dIn());
+    // The kept x when it holds these values; else a new tensor, which libmos refuses with its
+    // own message (not the forward's x).
+    boolean kept = trainingInput != null && trainingInput.rows() == rows
+        && java.util.Arrays.equals(trainingInput.toArray(), x);
+    try (Tensor fresh = kept ? null : Tensor.scratchOf(ctx, x, rows, dIn());
         Tensor dyt = Tensor.scratchOf(ctx, dy, rows, dOut());
         Tensor dxt = Tensor.scratch(ctx, rows, dIn())) {
-      backward(xt, dyt, dxt, defaultMode());
+      backward(kept ? trainingInput : fresh, dyt, dxt, defaultMode());
       return dxt.toArray();
     }
   }
@@ -288,10 +313,14 @@ public final class MosLinear implements AutoCloseable {
     return handle.isClosed();
   }
 
-  /** Releases this handle; idempotent. */
+  /** Releases this handle (and the x kept for an array backward); idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     handle.close();
+    if (trainingInput != null) {
+      trainingInput.close();
+      trainingInput = null;
+    }
   }
 
   @Override

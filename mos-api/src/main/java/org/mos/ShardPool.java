@@ -4,6 +4,7 @@ package org.mos;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.mos.ffi.mos_config;
 import org.mos.ffi.mos_h;
 
 /**
@@ -67,20 +68,18 @@ public final class ShardPool implements AutoCloseable {
     Native.notNull(config, fn, "config");
     MemorySegment address = ctx.handle.query((c, a) -> {
       MemorySegment out = Native.handleSlot(a);
-      Native.check(mos_h.mos_pool_create(c, dIn, dOut, numLayers, config.rank(),
-          config.equivalentRank(), config.privateRank(), config.shardsPerVector(), config.alpha(),
-          config.dropout(), out));
+      Native.check(mos_h.mos_pool_create(c, config.toNative(a, dIn, dOut, numLayers), out));
       return Native.handleIn(out);
     });
     ShardPool pool = new ShardPool(ctx, address, config, dIn, dOut, numLayers,
         Math.toIntExact(config.numShards(numLayers)));
     try {
-      int[] dims = pool.nativeDims();
+      int[] got = pool.nativeConfig();
       int[] want = {dIn, dOut, numLayers, config.rank(), config.equivalentRank(),
-          config.privateRank(), config.shardsPerVector(), pool.numShards};
-      if (!java.util.Arrays.equals(dims, want)) {
-        throw new MosException(Status.INTERNAL, "mos_pool_dims reports "
-            + java.util.Arrays.toString(dims) + " but mos_pool_create was given "
+          config.privateRank(), config.shardsPerVector(), pool.indexLength()};
+      if (!java.util.Arrays.equals(got, want)) {
+        throw new MosException(Status.INTERNAL, "mos_pool_get_config reports "
+            + java.util.Arrays.toString(got) + " but mos_pool_create was given "
             + java.util.Arrays.toString(want));
       }
     } catch (RuntimeException e) {
@@ -90,19 +89,21 @@ public final class ShardPool implements AutoCloseable {
     return pool;
   }
 
-  /** mos_pool_dims: {d_in, d_out, L, r, R_eq, p, l, P}. */
-  int[] nativeDims() {
+  /**
+   * mos_pool_get_config and mos_pool_index_length: {d_in, d_out, L, r, R_eq, p, l, r l}, as
+   * libmos holds them.
+   */
+  int[] nativeConfig() {
     return handle.query((h, a) -> {
-      MemorySegment[] o = new MemorySegment[8];
-      for (int i = 0; i < o.length; i++) {
-        o[i] = a.allocate(ValueLayout.JAVA_INT);
-      }
-      Native.check(mos_h.mos_pool_dims(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]));
-      int[] dims = new int[o.length];
-      for (int i = 0; i < o.length; i++) {
-        dims[i] = o[i].get(ValueLayout.JAVA_INT, 0);
-      }
-      return dims;
+      MemorySegment c = mos_config.allocate(a);
+      mos_config.struct_size(c, Math.toIntExact(mos_config.sizeof()));
+      Native.check(mos_h.mos_pool_get_config(h, c));
+      MemorySegment indexLength = a.allocate(ValueLayout.JAVA_LONG);
+      Native.check(mos_h.mos_pool_index_length(h, indexLength));
+      return new int[] {mos_config.d_in(c), mos_config.d_out(c), mos_config.num_blocks(c),
+          mos_config.rank(c), mos_config.equivalent_rank(c), mos_config.private_rank(c),
+          mos_config.shards_per_vector(c),
+          Math.toIntExact(indexLength.get(ValueLayout.JAVA_LONG, 0))};
     });
   }
 
@@ -126,7 +127,7 @@ public final class ShardPool implements AutoCloseable {
     return dOut;
   }
 
-  /** L, the blocks sharing this pool. */
+  /** L, the number of blocks sharing this pool (block indices are 0 .. L-1). */
   public int numLayers() {
     return numLayers;
   }
@@ -205,35 +206,35 @@ public final class ShardPool implements AutoCloseable {
   }
 
   /**
-   * Sets block {@code layer}'s indices: {@code a} and {@code b} each hold r l row numbers of
+   * Sets block {@code block}'s indices: {@code a} and {@code b} each hold r l row numbers of
    * pool_A / columns of pool_B, rank-major, each in [0, P); duplicates are allowed. Validated
    * before anything is written.
    */
-  public void setIndices(int layer, int[] a, int[] b) {
+  public void setIndices(int block, int[] a, int[] b) {
     String fn = "ShardPool.setIndices";
     Native.notNull(a, fn, "a");
     Native.notNull(b, fn, "b");
     if (a.length != b.length) {
       throw Native.shape(fn + ": a has " + a.length + " indices but b has " + b.length);
     }
-    handle.call(h -> mos_h.mos_pool_set_indices(h, layer, MemorySegment.ofArray(a),
+    handle.call(h -> mos_h.mos_pool_set_indices(h, block, MemorySegment.ofArray(a),
         MemorySegment.ofArray(b), a.length));
   }
 
-  /** Block {@code layer}'s indices into pool_A (r l values, rank-major). */
-  public int[] indicesA(int layer) {
-    return indices(layer)[0];
+  /** Block {@code block}'s indices into pool_A (r l values, rank-major). */
+  public int[] indicesA(int block) {
+    return indices(block)[0];
   }
 
-  /** Block {@code layer}'s indices into pool_B (r l values, rank-major). */
-  public int[] indicesB(int layer) {
-    return indices(layer)[1];
+  /** Block {@code block}'s indices into pool_B (r l values, rank-major). */
+  public int[] indicesB(int block) {
+    return indices(block)[1];
   }
 
-  private int[][] indices(int layer) {
+  private int[][] indices(int block) {
     int[] a = new int[indexLength()];
     int[] b = new int[indexLength()];
-    handle.call(h -> mos_h.mos_pool_get_indices(h, layer, MemorySegment.ofArray(a),
+    handle.call(h -> mos_h.mos_pool_get_indices(h, block, MemorySegment.ofArray(a),
         MemorySegment.ofArray(b), a.length));
     return new int[][] {a, b};
   }
@@ -255,6 +256,9 @@ public final class ShardPool implements AutoCloseable {
   /**
    * Overwrites {@code which} with {@code src} (exactly {@link #size(PoolArray)} values). Writing
    * gradients and moments is allowed (checkpoints).
+   *
+   * @throws MosException INVALID_ARGUMENT, changing nothing, when {@code src} holds a NaN or an
+   *     infinity (the message names the first one's index, row and column)
    */
   public void write(PoolArray which, float[] src) {
     Native.notNull(which, "ShardPool.write", "which");
@@ -275,7 +279,7 @@ public final class ShardPool implements AutoCloseable {
 
   /**
    * Overwrites {@code which} from a heap or native segment of exactly {@link #size(PoolArray)}
-   * floats.
+   * floats; a NaN or an infinity is refused as by {@link #write(PoolArray, float[])}.
    */
   public void write(PoolArray which, MemorySegment src) {
     Native.notNull(which, "ShardPool.write", "which");
@@ -298,36 +302,36 @@ public final class ShardPool implements AutoCloseable {
     handle.call(mos_h::mos_pool_zero_grad);
   }
 
-  /** Block {@code layer}'s A_k [r x d_in], row-major, assembled by spec §3. */
-  public float[] assembleA(int layer) {
+  /** Block {@code block}'s A_k [r x d_in], row-major, assembled by spec §3. */
+  public float[] assembleA(int block) {
     handle.ensureOpen();
     try (Tensor a = Tensor.scratch(context, config.rank(), dIn)) {
-      assemble(layer, a, null);
+      assemble(block, a, null);
       return a.toArray();
     }
   }
 
-  /** Block {@code layer}'s B_k [d_out x r], row-major, assembled by spec §3. */
-  public float[] assembleB(int layer) {
+  /** Block {@code block}'s B_k [d_out x r], row-major, assembled by spec §3. */
+  public float[] assembleB(int block) {
     handle.ensureOpen();
     try (Tensor b = Tensor.scratch(context, dOut, config.rank())) {
-      assemble(layer, null, b);
+      assemble(block, null, b);
       return b.toArray();
     }
   }
 
   /**
-   * Assembles block {@code layer}'s factors into tensors of this pool's context:
+   * Assembles block {@code block}'s factors into tensors of this pool's context:
    * {@code a} [r x d_in] and {@code b} [d_out x r]; either may be null.
    */
-  public void assemble(int layer, Tensor a, Tensor b) {
+  public void assemble(int block, Tensor a, Tensor b) {
     if (a != null) {
       Native.sameContext("ShardPool.assemble", context, a.context(), "a");
     }
     if (b != null) {
       Native.sameContext("ShardPool.assemble", context, b.context(), "b");
     }
-    handle.call(h -> mos_h.mos_pool_assemble(h, layer,
+    handle.call(h -> mos_h.mos_pool_assemble(h, block,
         a == null ? MemorySegment.NULL : a.handle.get(),
         b == null ? MemorySegment.NULL : b.handle.get()));
   }

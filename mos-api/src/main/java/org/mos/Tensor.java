@@ -194,12 +194,10 @@ public final class Tensor implements AutoCloseable {
       for (int i = 0; i < bits.length; i++) {
         bits[i] = Bf16.fromFloat(src[i]);
       }
-      handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(bits),
-          (long) bits.length * Short.BYTES));
+      handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(bits), bits.length));
       return;
     }
-    handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(src),
-        (long) src.length * Float.BYTES));
+    handle.call(h -> mos_h.mos_tensor_write(h, MemorySegment.ofArray(src), src.length));
   }
 
   /** Copies the tensor into {@code dst} (exactly rows * cols values; BF16 widens exactly). */
@@ -208,15 +206,13 @@ public final class Tensor implements AutoCloseable {
     checkLength("Tensor.copyTo", dst.length, rows, cols);
     if (dtype == DType.BF16) {
       short[] bits = new short[dst.length];
-      handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(bits),
-          (long) bits.length * Short.BYTES));
+      handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(bits), bits.length));
       for (int i = 0; i < bits.length; i++) {
         dst[i] = Bf16.toFloat(bits[i]);
       }
       return;
     }
-    handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(dst),
-        (long) dst.length * Float.BYTES));
+    handle.call(h -> mos_h.mos_tensor_read(h, MemorySegment.ofArray(dst), dst.length));
   }
 
   /**
@@ -226,7 +222,7 @@ public final class Tensor implements AutoCloseable {
   public void copyFrom(MemorySegment src) {
     Native.notNull(src, "Tensor.copyFrom", "src");
     checkBytes("Tensor.copyFrom", src.byteSize());
-    handle.call(h -> mos_h.mos_tensor_write(h, src, src.byteSize()));
+    handle.call(h -> mos_h.mos_tensor_write(h, src, size()));
   }
 
   /**
@@ -236,7 +232,7 @@ public final class Tensor implements AutoCloseable {
   public void copyTo(MemorySegment dst) {
     Native.notNull(dst, "Tensor.copyTo", "dst");
     checkBytes("Tensor.copyTo", dst.byteSize());
-    handle.call(h -> mos_h.mos_tensor_read(h, dst, dst.byteSize()));
+    handle.call(h -> mos_h.mos_tensor_read(h, dst, size()));
   }
 
   /** The shape libmos reports, {rows, cols} (a consistency check; rows()/cols() are cached). */

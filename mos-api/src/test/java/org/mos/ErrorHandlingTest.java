@@ -25,6 +25,18 @@ class ErrorHandlingTest {
   }
 
   @Test
+  void aSuccessfulCallEmptiesTheLastError() {
+    try (MosContext ctx = MosContext.cpu()) {
+      expect(Status.INVALID_ARGUMENT, () -> ctx.setNumThreads(-1), "mos_context_set_num_threads");
+      assertTrue(Native.lastError().startsWith("mos_context_set_num_threads: "),
+          "the failure's message is there to read: " + Native.lastError());
+      try (Tensor t = Tensor.zeros(ctx, 2, 2)) {
+        assertEquals("", Native.lastError(), "after a successful call: " + Native.lastError());
+      }
+    }
+  }
+
+  @Test
   void shapeMismatchesLeaveOutputsUntouched() {
     try (Fixture f = new Fixture(71, 8, 12, 3, Fixture.cfg(4, 2, 1, 2));
         Tensor w = Tensor.of(f.ctx, f.random(96, 1), 12, 8);

@@ -240,6 +240,35 @@ class MisuseTest {
     assertTrue(ok.get() > 2500, "most calls succeed: " + ok.get());
   }
 
+  /** NaN and infinities never reach a pool array: the write is refused and changes nothing. */
+  @Test
+  void nonFiniteValuesNeverReachThePools() {
+    try (Fixture f = new Fixture(503, 8, 12, 3, Fixture.cfg(4, 2, 1, 2))) {
+      for (PoolArray which : PoolArray.values()) {
+        float[] before = f.pool.read(which);
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+          float[] v = before.clone();
+          v[v.length - 1] = bad;
+          MosException e = ErrorHandlingTest.expect(Status.INVALID_ARGUMENT,
+              () -> f.pool.write(which, v), "mos_pool_write: src[" + (v.length - 1) + "]");
+          assertTrue(e.getMessage().contains(which.name()), e.getMessage());
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, v.length);
+            MemorySegment.copy(v, 0, seg, ValueLayout.JAVA_FLOAT, 0, v.length);
+            ErrorHandlingTest.expect(Status.INVALID_ARGUMENT, () -> f.pool.write(which, seg),
+                "mos_pool_write: src[");
+          }
+          assertArrayEquals(before, f.pool.read(which), which + " changed by a refused write");
+        }
+        float[] extreme = before.clone();
+        extreme[0] = Float.MAX_VALUE;
+        extreme[extreme.length - 1] = -Float.MIN_VALUE;
+        f.pool.write(which, extreme);
+        assertArrayEquals(extreme, f.pool.read(which), "finite extremes are kept");
+      }
+    }
+  }
+
   /** A 16 x 16 pool group of 4 blocks, initialized and indexed from {@code seed}. */
   private static ShardPool readyPool(MosContext ctx, long seed) {
     ShardPool p = ShardPool.create(ctx, 16, 16, 4, Fixture.cfg(4, 2, 1, 2));

@@ -7,10 +7,64 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
+import org.mos.ffi.mos_config;
 import org.mos.ffi.mos_h;
 
 class MosConfigTest {
+
+  /** mos_config_validate on a mos_config_t filled field by field (any values, valid or not). */
+  static int validate(int dIn, int dOut, int numBlocks, int r, int rEq, int p, int l, float alpha,
+      float dropout) {
+    try (Arena a = Arena.ofConfined()) {
+      return mos_h.mos_config_validate(struct(a, dIn, dOut, numBlocks, r, rEq, p, l, alpha, dropout));
+    }
+  }
+
+  static MemorySegment struct(Arena a, int dIn, int dOut, int numBlocks, int r, int rEq, int p,
+      int l, float alpha, float dropout) {
+    MemorySegment c = mos_config.allocate(a);
+    mos_config.struct_size(c, (int) mos_config.sizeof());
+    mos_config.d_in(c, dIn);
+    mos_config.d_out(c, dOut);
+    mos_config.num_blocks(c, numBlocks);
+    mos_config.rank(c, r);
+    mos_config.equivalent_rank(c, rEq);
+    mos_config.private_rank(c, p);
+    mos_config.shards_per_vector(c, l);
+    mos_config.alpha(c, alpha);
+    mos_config.dropout(c, dropout);
+    return c;
+  }
+
+  @Test
+  void theNativeStructIsTheHeadersAndItsSizeIsChecked() {
+    NativeLoader.load();
+    assertEquals(40, mos_config.sizeof(), "mos_config_t: nine 4-byte fields after struct_size");
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment c = MosConfig.builder().rank(4).equivalentRank(2).privateRank(1).build()
+          .toNative(a, 8, 6, 3);
+      assertEquals(0, mos_h.mos_config_validate(c), Native.lastError());
+      assertEquals("", Native.lastError(), "a successful call empties mos_last_error");
+      mos_config.struct_size(c, 36);
+      assertEquals(Status.INVALID_ARGUMENT.code(), mos_h.mos_config_validate(c));
+      assertTrue(Native.lastError().startsWith(
+          "mos_config_validate: config->struct_size is 36 but this library's mos_config_t has 40"),
+          Native.lastError());
+      // The fields arrive as named: r = 3 with R_eq = 1 (L = l = 1) needs 3 shared shards of
+      // S = 1 public row and is refused; the swapped pair r = 1, R_eq = 3 is valid.
+      MemorySegment tooWide = struct(a, 8, 8, 1, 3, 1, 0, 1, 16f, 0f);
+      assertEquals(Status.INVALID_ARGUMENT.code(), mos_h.mos_config_validate(tooWide));
+      MemorySegment swapped = struct(a, 8, 8, 1, 1, 3, 0, 1, 16f, 0f);
+      assertEquals(0, mos_h.mos_config_validate(swapped), Native.lastError());
+      MemorySegment count = a.allocate(ValueLayout.JAVA_LONG);
+      Native.check(mos_h.mos_config_param_count(swapped, count));
+      assertEquals(3L * 1 * 16, count.get(ValueLayout.JAVA_LONG, 0));
+    }
+  }
 
   @Test
   void defaultsAndBuilder() {
@@ -54,7 +108,7 @@ class MosConfigTest {
                   assertEquals(Status.INVALID_ARGUMENT, e.status());
                   fromJava = false;
                 }
-                int status = mos_h.mos_config_validate(d[0], d[1], numLayers, r, rEq, p, l, 16f, 0f);
+                int status = validate(d[0], d[1], numLayers, r, rEq, p, l, 16f, 0f);
                 assertEquals(fromJava, status == 0, "r=" + r + " R_eq=" + rEq + " p=" + p + " l=" + l
                     + " L=" + numLayers + " d=" + d[0] + "->" + d[1] + ": Java says " + fromJava
                     + ", libmos status " + status + " " + Native.lastError());
@@ -70,10 +124,10 @@ class MosConfigTest {
     }
     assertTrue(checked > 1000);
     for (float dropout : new float[] {-0.1f, 0f, 0.5f, 1f, Float.NaN}) {
-      int status = mos_h.mos_config_validate(8, 8, 2, 2, 2, 1, 2, 16f, dropout);
+      int status = validate(8, 8, 2, 2, 2, 1, 2, 16f, dropout);
       assertEquals(dropout >= 0 && dropout < 1, status == 0, "dropout " + dropout);
     }
-    assertTrue(mos_h.mos_config_validate(8, 8, 2, 2, 2, 1, 2, Float.NaN, 0f) != 0, "alpha NaN");
+    assertTrue(validate(8, 8, 2, 2, 2, 1, 2, Float.NaN, 0f) != 0, "alpha NaN");
   }
 
   @Test
@@ -97,10 +151,10 @@ class MosConfigTest {
     NativeLoader.load();
     for (int[] p : projections) {
       long fromJava = c.trainableParameters(p[0], p[1], numLayers);
-      try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-        var out = a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
-        Native.check(mos_h.mos_config_param_count(p[0], p[1], numLayers, c.equivalentRank(), out));
-        assertEquals(fromJava, out.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), "mos_config_param_count");
+      try (Arena a = Arena.ofConfined()) {
+        var out = a.allocate(ValueLayout.JAVA_LONG);
+        Native.check(mos_h.mos_config_param_count(c.toNative(a, p[0], p[1], numLayers), out));
+        assertEquals(fromJava, out.get(ValueLayout.JAVA_LONG, 0), "mos_config_param_count");
       }
       sum += fromJava;
     }

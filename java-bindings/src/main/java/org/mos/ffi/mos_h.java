@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.*;
 /**
  * Low-level FFM bindings of {@code native/include/mos/mos.h}: one static method per {@code MOS_API}
  * function (with its {@code $descriptor()}, {@code $handle()} and {@code $address()}), one accessor per
- * enum constant and ABI macro, and typedef-like layout constants. Handles are {@link MemorySegment}s;
+ * enum constant and ABI macro, and typedef-like layout constants; the struct {@code mos_config_t} is
+ * the class {@link mos_config} (layout and field accessors). Handles are {@link MemorySegment}s;
  * statuses are {@code int}s. Use the {@code org.mos} API instead unless you need the raw C ABI.
  *
  * <p>Symbols are resolved lazily, per function, through {@link MosLibrary}, which the API's loader
@@ -68,22 +69,22 @@ public class mos_h {
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
 
-    private static final int MOS_ABI_VERSION_MAJOR = (int)1L;
+    private static final int MOS_ABI_VERSION_MAJOR = (int)2L;
 
     /**
      * {@snippet lang=c :
-     * #define MOS_ABI_VERSION_MAJOR 1
+     * #define MOS_ABI_VERSION_MAJOR 2
      * }
      */
     public static int MOS_ABI_VERSION_MAJOR() {
         return MOS_ABI_VERSION_MAJOR;
     }
 
-    private static final int MOS_ABI_VERSION_MINOR = (int)2L;
+    private static final int MOS_ABI_VERSION_MINOR = (int)0L;
 
     /**
      * {@snippet lang=c :
-     * #define MOS_ABI_VERSION_MINOR 2
+     * #define MOS_ABI_VERSION_MINOR 0
      * }
      */
     public static int MOS_ABI_VERSION_MINOR() {
@@ -1438,7 +1439,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes)
+     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements)
      * }
      */
     public static FunctionDescriptor mos_tensor_write$descriptor() {
@@ -1448,7 +1449,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes)
+     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements)
      * }
      */
     public static MethodHandle mos_tensor_write$handle() {
@@ -1458,7 +1459,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes)
+     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements)
      * }
      */
     public static MemorySegment mos_tensor_write$address() {
@@ -1467,16 +1468,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, size_t bytes)
+     * mos_status_t mos_tensor_write(mos_tensor_t t, const void* src, int64_t num_elements)
      * }
      */
-    public static int mos_tensor_write(MemorySegment t, MemorySegment src, long bytes) {
+    public static int mos_tensor_write(MemorySegment t, MemorySegment src, long num_elements) {
         var mh$ = mos_tensor_write.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_tensor_write", t, src, bytes);
+                traceDowncall("mos_tensor_write", t, src, num_elements);
             }
-            return (int)mh$.invokeExact(t, src, bytes);
+            return (int)mh$.invokeExact(t, src, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1502,7 +1503,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes)
+     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements)
      * }
      */
     public static FunctionDescriptor mos_tensor_read$descriptor() {
@@ -1512,7 +1513,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes)
+     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements)
      * }
      */
     public static MethodHandle mos_tensor_read$handle() {
@@ -1522,7 +1523,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes)
+     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements)
      * }
      */
     public static MemorySegment mos_tensor_read$address() {
@@ -1531,16 +1532,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, size_t bytes)
+     * mos_status_t mos_tensor_read(mos_tensor_t t, void* dst, int64_t num_elements)
      * }
      */
-    public static int mos_tensor_read(MemorySegment t, MemorySegment dst, long bytes) {
+    public static int mos_tensor_read(MemorySegment t, MemorySegment dst, long num_elements) {
         var mh$ = mos_tensor_read.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_tensor_read", t, dst, bytes);
+                traceDowncall("mos_tensor_read", t, dst, num_elements);
             }
-            return (int)mh$.invokeExact(t, dst, bytes);
+            return (int)mh$.invokeExact(t, dst, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1618,15 +1619,7 @@ public class mos_h {
     private static class mos_config_validate {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_FLOAT,
-            mos_h.C_FLOAT
+            mos_h.C_POINTER
         );
 
         public static final MemorySegment ADDR = mos_h.findOrThrow("mos_config_validate");
@@ -1637,7 +1630,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout)
+     * mos_status_t mos_config_validate(const mos_config_t* config)
      * }
      */
     public static FunctionDescriptor mos_config_validate$descriptor() {
@@ -1647,7 +1640,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout)
+     * mos_status_t mos_config_validate(const mos_config_t* config)
      * }
      */
     public static MethodHandle mos_config_validate$handle() {
@@ -1657,7 +1650,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout)
+     * mos_status_t mos_config_validate(const mos_config_t* config)
      * }
      */
     public static MemorySegment mos_config_validate$address() {
@@ -1666,16 +1659,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_config_validate(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout)
+     * mos_status_t mos_config_validate(const mos_config_t* config)
      * }
      */
-    public static int mos_config_validate(int d_in, int d_out, int num_layers, int r, int equivalent_rank, int private_rank, int shards_per_vector, float alpha, float dropout) {
+    public static int mos_config_validate(MemorySegment config) {
         var mh$ = mos_config_validate.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_config_validate", d_in, d_out, num_layers, r, equivalent_rank, private_rank, shards_per_vector, alpha, dropout);
+                traceDowncall("mos_config_validate", config);
             }
-            return (int)mh$.invokeExact(d_in, d_out, num_layers, r, equivalent_rank, private_rank, shards_per_vector, alpha, dropout);
+            return (int)mh$.invokeExact(config);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1686,10 +1679,7 @@ public class mos_h {
     private static class mos_config_param_count {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
+            mos_h.C_POINTER,
             mos_h.C_POINTER
         );
 
@@ -1701,7 +1691,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t equivalent_rank, int64_t* out)
+     * mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out)
      * }
      */
     public static FunctionDescriptor mos_config_param_count$descriptor() {
@@ -1711,7 +1701,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t equivalent_rank, int64_t* out)
+     * mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out)
      * }
      */
     public static MethodHandle mos_config_param_count$handle() {
@@ -1721,7 +1711,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t equivalent_rank, int64_t* out)
+     * mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out)
      * }
      */
     public static MemorySegment mos_config_param_count$address() {
@@ -1730,16 +1720,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_config_param_count(int32_t d_in, int32_t d_out, int32_t num_layers, int32_t equivalent_rank, int64_t* out)
+     * mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out)
      * }
      */
-    public static int mos_config_param_count(int d_in, int d_out, int num_layers, int equivalent_rank, MemorySegment out) {
+    public static int mos_config_param_count(MemorySegment config, MemorySegment out) {
         var mh$ = mos_config_param_count.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_config_param_count", d_in, d_out, num_layers, equivalent_rank, out);
+                traceDowncall("mos_config_param_count", config, out);
             }
-            return (int)mh$.invokeExact(d_in, d_out, num_layers, equivalent_rank, out);
+            return (int)mh$.invokeExact(config, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1751,15 +1741,7 @@ public class mos_h {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mos_h.C_INT,
             mos_h.C_POINTER,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_INT,
-            mos_h.C_FLOAT,
-            mos_h.C_FLOAT,
+            mos_h.C_POINTER,
             mos_h.C_POINTER
         );
 
@@ -1771,7 +1753,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout, mos_pool_t* out)
+     * mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config, mos_pool_t* out)
      * }
      */
     public static FunctionDescriptor mos_pool_create$descriptor() {
@@ -1781,7 +1763,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout, mos_pool_t* out)
+     * mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config, mos_pool_t* out)
      * }
      */
     public static MethodHandle mos_pool_create$handle() {
@@ -1791,7 +1773,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout, mos_pool_t* out)
+     * mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config, mos_pool_t* out)
      * }
      */
     public static MemorySegment mos_pool_create$address() {
@@ -1800,16 +1782,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_create(mos_context_t ctx, int32_t d_in, int32_t d_out, int32_t num_layers, int32_t r, int32_t equivalent_rank, int32_t private_rank, int32_t shards_per_vector, float alpha, float dropout, mos_pool_t* out)
+     * mos_status_t mos_pool_create(mos_context_t ctx, const mos_config_t* config, mos_pool_t* out)
      * }
      */
-    public static int mos_pool_create(MemorySegment ctx, int d_in, int d_out, int num_layers, int r, int equivalent_rank, int private_rank, int shards_per_vector, float alpha, float dropout, MemorySegment out) {
+    public static int mos_pool_create(MemorySegment ctx, MemorySegment config, MemorySegment out) {
         var mh$ = mos_pool_create.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_create", ctx, d_in, d_out, num_layers, r, equivalent_rank, private_rank, shards_per_vector, alpha, dropout, out);
+                traceDowncall("mos_pool_create", ctx, config, out);
             }
-            return (int)mh$.invokeExact(ctx, d_in, d_out, num_layers, r, equivalent_rank, private_rank, shards_per_vector, alpha, dropout, out);
+            return (int)mh$.invokeExact(ctx, config, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1877,21 +1859,14 @@ public class mos_h {
         }
     }
 
-    private static class mos_pool_dims {
+    private static class mos_pool_get_config {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mos_h.C_INT,
-            mos_h.C_POINTER,
-            mos_h.C_POINTER,
-            mos_h.C_POINTER,
-            mos_h.C_POINTER,
-            mos_h.C_POINTER,
-            mos_h.C_POINTER,
-            mos_h.C_POINTER,
             mos_h.C_POINTER,
             mos_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_pool_dims");
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_pool_get_config");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1899,45 +1874,45 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out, int32_t* num_layers, int32_t* r, int32_t* equivalent_rank, int32_t* private_rank, int32_t* shards_per_vector, int32_t* num_shards)
+     * mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out)
      * }
      */
-    public static FunctionDescriptor mos_pool_dims$descriptor() {
-        return mos_pool_dims.DESC;
+    public static FunctionDescriptor mos_pool_get_config$descriptor() {
+        return mos_pool_get_config.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out, int32_t* num_layers, int32_t* r, int32_t* equivalent_rank, int32_t* private_rank, int32_t* shards_per_vector, int32_t* num_shards)
+     * mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out)
      * }
      */
-    public static MethodHandle mos_pool_dims$handle() {
-        return mos_pool_dims.HANDLE;
+    public static MethodHandle mos_pool_get_config$handle() {
+        return mos_pool_get_config.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out, int32_t* num_layers, int32_t* r, int32_t* equivalent_rank, int32_t* private_rank, int32_t* shards_per_vector, int32_t* num_shards)
+     * mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out)
      * }
      */
-    public static MemorySegment mos_pool_dims$address() {
-        return mos_pool_dims.ADDR;
+    public static MemorySegment mos_pool_get_config$address() {
+        return mos_pool_get_config.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_dims(mos_pool_t pool, int32_t* d_in, int32_t* d_out, int32_t* num_layers, int32_t* r, int32_t* equivalent_rank, int32_t* private_rank, int32_t* shards_per_vector, int32_t* num_shards)
+     * mos_status_t mos_pool_get_config(mos_pool_t pool, mos_config_t* out)
      * }
      */
-    public static int mos_pool_dims(MemorySegment pool, MemorySegment d_in, MemorySegment d_out, MemorySegment num_layers, MemorySegment r, MemorySegment equivalent_rank, MemorySegment private_rank, MemorySegment shards_per_vector, MemorySegment num_shards) {
-        var mh$ = mos_pool_dims.HANDLE;
+    public static int mos_pool_get_config(MemorySegment pool, MemorySegment out) {
+        var mh$ = mos_pool_get_config.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_dims", pool, d_in, d_out, num_layers, r, equivalent_rank, private_rank, shards_per_vector, num_shards);
+                traceDowncall("mos_pool_get_config", pool, out);
             }
-            return (int)mh$.invokeExact(pool, d_in, d_out, num_layers, r, equivalent_rank, private_rank, shards_per_vector, num_shards);
+            return (int)mh$.invokeExact(pool, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1945,15 +1920,15 @@ public class mos_h {
         }
     }
 
-    private static class mos_pool_hyper {
+    private static class mos_pool_array_length {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mos_h.C_INT,
             mos_h.C_POINTER,
-            mos_h.C_POINTER,
+            mos_h.C_INT,
             mos_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_pool_hyper");
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_pool_array_length");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -1961,45 +1936,106 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout)
+     * mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which, int64_t* num_elements)
      * }
      */
-    public static FunctionDescriptor mos_pool_hyper$descriptor() {
-        return mos_pool_hyper.DESC;
+    public static FunctionDescriptor mos_pool_array_length$descriptor() {
+        return mos_pool_array_length.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout)
+     * mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which, int64_t* num_elements)
      * }
      */
-    public static MethodHandle mos_pool_hyper$handle() {
-        return mos_pool_hyper.HANDLE;
+    public static MethodHandle mos_pool_array_length$handle() {
+        return mos_pool_array_length.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout)
+     * mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which, int64_t* num_elements)
      * }
      */
-    public static MemorySegment mos_pool_hyper$address() {
-        return mos_pool_hyper.ADDR;
+    public static MemorySegment mos_pool_array_length$address() {
+        return mos_pool_array_length.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_hyper(mos_pool_t pool, float* alpha, float* dropout)
+     * mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t which, int64_t* num_elements)
      * }
      */
-    public static int mos_pool_hyper(MemorySegment pool, MemorySegment alpha, MemorySegment dropout) {
-        var mh$ = mos_pool_hyper.HANDLE;
+    public static int mos_pool_array_length(MemorySegment pool, int which, MemorySegment num_elements) {
+        var mh$ = mos_pool_array_length.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_hyper", pool, alpha, dropout);
+                traceDowncall("mos_pool_array_length", pool, which, num_elements);
             }
-            return (int)mh$.invokeExact(pool, alpha, dropout);
+            return (int)mh$.invokeExact(pool, which, num_elements);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_pool_index_length {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_pool_index_length");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements)
+     * }
+     */
+    public static FunctionDescriptor mos_pool_index_length$descriptor() {
+        return mos_pool_index_length.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements)
+     * }
+     */
+    public static MethodHandle mos_pool_index_length$handle() {
+        return mos_pool_index_length.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements)
+     * }
+     */
+    public static MemorySegment mos_pool_index_length$address() {
+        return mos_pool_index_length.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements)
+     * }
+     */
+    public static int mos_pool_index_length(MemorySegment pool, MemorySegment num_elements) {
+        var mh$ = mos_pool_index_length.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_pool_index_length", pool, num_elements);
+            }
+            return (int)mh$.invokeExact(pool, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2149,7 +2185,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a, const int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a, const int32_t* idx_b, int64_t num_elements)
      * }
      */
     public static FunctionDescriptor mos_pool_set_indices$descriptor() {
@@ -2159,7 +2195,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a, const int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a, const int32_t* idx_b, int64_t num_elements)
      * }
      */
     public static MethodHandle mos_pool_set_indices$handle() {
@@ -2169,7 +2205,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a, const int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a, const int32_t* idx_b, int64_t num_elements)
      * }
      */
     public static MemorySegment mos_pool_set_indices$address() {
@@ -2178,16 +2214,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t layer, const int32_t* idx_a, const int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_set_indices(mos_pool_t pool, int32_t block, const int32_t* idx_a, const int32_t* idx_b, int64_t num_elements)
      * }
      */
-    public static int mos_pool_set_indices(MemorySegment pool, int layer, MemorySegment idx_a, MemorySegment idx_b, long length) {
+    public static int mos_pool_set_indices(MemorySegment pool, int block, MemorySegment idx_a, MemorySegment idx_b, long num_elements) {
         var mh$ = mos_pool_set_indices.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_set_indices", pool, layer, idx_a, idx_b, length);
+                traceDowncall("mos_pool_set_indices", pool, block, idx_a, idx_b, num_elements);
             }
-            return (int)mh$.invokeExact(pool, layer, idx_a, idx_b, length);
+            return (int)mh$.invokeExact(pool, block, idx_a, idx_b, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2215,7 +2251,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a, int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a, int32_t* idx_b, int64_t num_elements)
      * }
      */
     public static FunctionDescriptor mos_pool_get_indices$descriptor() {
@@ -2225,7 +2261,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a, int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a, int32_t* idx_b, int64_t num_elements)
      * }
      */
     public static MethodHandle mos_pool_get_indices$handle() {
@@ -2235,7 +2271,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a, int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a, int32_t* idx_b, int64_t num_elements)
      * }
      */
     public static MemorySegment mos_pool_get_indices$address() {
@@ -2244,16 +2280,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t layer, int32_t* idx_a, int32_t* idx_b, int64_t length)
+     * mos_status_t mos_pool_get_indices(mos_pool_t pool, int32_t block, int32_t* idx_a, int32_t* idx_b, int64_t num_elements)
      * }
      */
-    public static int mos_pool_get_indices(MemorySegment pool, int layer, MemorySegment idx_a, MemorySegment idx_b, long length) {
+    public static int mos_pool_get_indices(MemorySegment pool, int block, MemorySegment idx_a, MemorySegment idx_b, long num_elements) {
         var mh$ = mos_pool_get_indices.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_get_indices", pool, layer, idx_a, idx_b, length);
+                traceDowncall("mos_pool_get_indices", pool, block, idx_a, idx_b, num_elements);
             }
-            return (int)mh$.invokeExact(pool, layer, idx_a, idx_b, length);
+            return (int)mh$.invokeExact(pool, block, idx_a, idx_b, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2280,7 +2316,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t length)
+     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t num_elements)
      * }
      */
     public static FunctionDescriptor mos_pool_read$descriptor() {
@@ -2290,7 +2326,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t length)
+     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t num_elements)
      * }
      */
     public static MethodHandle mos_pool_read$handle() {
@@ -2300,7 +2336,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t length)
+     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t num_elements)
      * }
      */
     public static MemorySegment mos_pool_read$address() {
@@ -2309,16 +2345,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t length)
+     * mos_status_t mos_pool_read(mos_pool_t pool, mos_pool_array_t which, float* dst, int64_t num_elements)
      * }
      */
-    public static int mos_pool_read(MemorySegment pool, int which, MemorySegment dst, long length) {
+    public static int mos_pool_read(MemorySegment pool, int which, MemorySegment dst, long num_elements) {
         var mh$ = mos_pool_read.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_read", pool, which, dst, length);
+                traceDowncall("mos_pool_read", pool, which, dst, num_elements);
             }
-            return (int)mh$.invokeExact(pool, which, dst, length);
+            return (int)mh$.invokeExact(pool, which, dst, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2345,7 +2381,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t length)
+     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t num_elements)
      * }
      */
     public static FunctionDescriptor mos_pool_write$descriptor() {
@@ -2355,7 +2391,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t length)
+     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t num_elements)
      * }
      */
     public static MethodHandle mos_pool_write$handle() {
@@ -2365,7 +2401,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t length)
+     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t num_elements)
      * }
      */
     public static MemorySegment mos_pool_write$address() {
@@ -2374,16 +2410,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t length)
+     * mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, const float* src, int64_t num_elements)
      * }
      */
-    public static int mos_pool_write(MemorySegment pool, int which, MemorySegment src, long length) {
+    public static int mos_pool_write(MemorySegment pool, int which, MemorySegment src, long num_elements) {
         var mh$ = mos_pool_write.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_write", pool, which, src, length);
+                traceDowncall("mos_pool_write", pool, which, src, num_elements);
             }
-            return (int)mh$.invokeExact(pool, which, src, length);
+            return (int)mh$.invokeExact(pool, which, src, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2468,7 +2504,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out, mos_tensor_t b_out)
+     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out, mos_tensor_t b_out)
      * }
      */
     public static FunctionDescriptor mos_pool_assemble$descriptor() {
@@ -2478,7 +2514,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out, mos_tensor_t b_out)
+     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out, mos_tensor_t b_out)
      * }
      */
     public static MethodHandle mos_pool_assemble$handle() {
@@ -2488,7 +2524,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out, mos_tensor_t b_out)
+     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out, mos_tensor_t b_out)
      * }
      */
     public static MemorySegment mos_pool_assemble$address() {
@@ -2497,16 +2533,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t layer, mos_tensor_t a_out, mos_tensor_t b_out)
+     * mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out, mos_tensor_t b_out)
      * }
      */
-    public static int mos_pool_assemble(MemorySegment pool, int layer, MemorySegment a_out, MemorySegment b_out) {
+    public static int mos_pool_assemble(MemorySegment pool, int block, MemorySegment a_out, MemorySegment b_out) {
         var mh$ = mos_pool_assemble.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_pool_assemble", pool, layer, a_out, b_out);
+                traceDowncall("mos_pool_assemble", pool, block, a_out, b_out);
             }
-            return (int)mh$.invokeExact(pool, layer, a_out, b_out);
+            return (int)mh$.invokeExact(pool, block, a_out, b_out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2593,7 +2629,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
+     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
      * }
      */
     public static FunctionDescriptor mos_layer_create$descriptor() {
@@ -2603,7 +2639,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
+     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
      * }
      */
     public static MethodHandle mos_layer_create$handle() {
@@ -2613,7 +2649,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
+     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
      * }
      */
     public static MemorySegment mos_layer_create$address() {
@@ -2622,16 +2658,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t layer, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
+     * mos_status_t mos_layer_create(mos_pool_t pool, int32_t block, mos_tensor_t weight, mos_tensor_t bias, mos_layer_t* out)
      * }
      */
-    public static int mos_layer_create(MemorySegment pool, int layer, MemorySegment weight, MemorySegment bias, MemorySegment out) {
+    public static int mos_layer_create(MemorySegment pool, int block, MemorySegment weight, MemorySegment bias, MemorySegment out) {
         var mh$ = mos_layer_create.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_layer_create", pool, layer, weight, bias, out);
+                traceDowncall("mos_layer_create", pool, block, weight, bias, out);
             }
-            return (int)mh$.invokeExact(pool, layer, weight, bias, out);
+            return (int)mh$.invokeExact(pool, block, weight, bias, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3193,7 +3229,7 @@ public class mos_h {
         }
     }
 
-    private static class mos_adamw_create {
+    private static class mos_optimizer_create_adamw {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mos_h.C_INT,
             mos_h.C_POINTER,
@@ -3205,7 +3241,7 @@ public class mos_h {
             mos_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_adamw_create");
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_optimizer_create_adamw");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -3213,43 +3249,43 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
+     * mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
      * }
      */
-    public static FunctionDescriptor mos_adamw_create$descriptor() {
-        return mos_adamw_create.DESC;
+    public static FunctionDescriptor mos_optimizer_create_adamw$descriptor() {
+        return mos_optimizer_create_adamw.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
+     * mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
      * }
      */
-    public static MethodHandle mos_adamw_create$handle() {
-        return mos_adamw_create.HANDLE;
+    public static MethodHandle mos_optimizer_create_adamw$handle() {
+        return mos_optimizer_create_adamw.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
+     * mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
      * }
      */
-    public static MemorySegment mos_adamw_create$address() {
-        return mos_adamw_create.ADDR;
+    public static MemorySegment mos_optimizer_create_adamw$address() {
+        return mos_optimizer_create_adamw.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_adamw_create(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
+     * mos_status_t mos_optimizer_create_adamw(mos_context_t ctx, float lr, float beta1, float beta2, float eps, float weight_decay, mos_optimizer_t* out)
      * }
      */
-    public static int mos_adamw_create(MemorySegment ctx, float lr, float beta1, float beta2, float eps, float weight_decay, MemorySegment out) {
-        var mh$ = mos_adamw_create.HANDLE;
+    public static int mos_optimizer_create_adamw(MemorySegment ctx, float lr, float beta1, float beta2, float eps, float weight_decay, MemorySegment out) {
+        var mh$ = mos_optimizer_create_adamw.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_adamw_create", ctx, lr, beta1, beta2, eps, weight_decay, out);
+                traceDowncall("mos_optimizer_create_adamw", ctx, lr, beta1, beta2, eps, weight_decay, out);
             }
             return (int)mh$.invokeExact(ctx, lr, beta1, beta2, eps, weight_decay, out);
         } catch (Error | RuntimeException ex) {
@@ -4242,7 +4278,7 @@ public class mos_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_blocks)
      * }
      */
     public static FunctionDescriptor mos_bank_projection$descriptor() {
@@ -4252,7 +4288,7 @@ public class mos_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_blocks)
      * }
      */
     public static MethodHandle mos_bank_projection$handle() {
@@ -4262,7 +4298,7 @@ public class mos_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_blocks)
      * }
      */
     public static MemorySegment mos_bank_projection$address() {
@@ -4271,16 +4307,16 @@ public class mos_h {
 
     /**
      * {@snippet lang=c :
-     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_layers)
+     * mos_status_t mos_bank_projection(mos_bank_t bank, const char* name, int32_t* slot, int32_t* d_in, int32_t* d_out, int32_t* num_blocks)
      * }
      */
-    public static int mos_bank_projection(MemorySegment bank, MemorySegment name, MemorySegment slot, MemorySegment d_in, MemorySegment d_out, MemorySegment num_layers) {
+    public static int mos_bank_projection(MemorySegment bank, MemorySegment name, MemorySegment slot, MemorySegment d_in, MemorySegment d_out, MemorySegment num_blocks) {
         var mh$ = mos_bank_projection.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("mos_bank_projection", bank, name, slot, d_in, d_out, num_layers);
+                traceDowncall("mos_bank_projection", bank, name, slot, d_in, d_out, num_blocks);
             }
-            return (int)mh$.invokeExact(bank, name, slot, d_in, d_out, num_layers);
+            return (int)mh$.invokeExact(bank, name, slot, d_in, d_out, num_blocks);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -1,5 +1,6 @@
 // Compares the hand-written bindings (mos_h) with native/include/mos/mos.h: every MOS_API function,
-// its return and parameter layouts (exact carrier and size), every enum constant and ABI macro.
+// its return and parameter layouts (exact carrier and size), every enum constant and ABI macro, and
+// every struct (a class per struct: field names, order, carriers, offsets and size).
 package org.mos.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -243,6 +245,71 @@ class BindingsCoverageTest {
         problems.add("missing constant " + c.getKey() + " = " + c.getValue());
       }
     }
+    assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
+  @Test
+  void everyStructHasAClassWithTheHeadersLayout() throws Exception {
+    Matcher s = Pattern.compile("typedef\\s+struct\\s+(\\w+)\\s*\\{([^}]*)\\}\\s*(\\w+)\\s*;")
+        .matcher(header);
+    List<String> problems = new ArrayList<>();
+    int structs = 0;
+    while (s.find()) {
+      structs++;
+      String tag = s.group(1);
+      String typedef = s.group(3);
+      Class<?> cls;
+      try {
+        cls = Class.forName("org.mos.ffi." + tag);
+      } catch (ClassNotFoundException e) {
+        problems.add("struct " + tag + ": no class org.mos.ffi." + tag);
+        continue;
+      }
+      try {
+        if (Class.forName("org.mos.ffi." + typedef).getSuperclass() != cls) {
+          problems.add(typedef + " does not extend " + tag);
+        }
+      } catch (ClassNotFoundException e) {
+        problems.add("typedef " + typedef + ": no class org.mos.ffi." + typedef);
+      }
+      GroupLayout layout = (GroupLayout) cls.getMethod("layout").invoke(null);
+      List<MemoryLayout> got = layout.memberLayouts();
+      List<String[]> fields = new ArrayList<>();
+      for (String decl : s.group(2).split(";")) {
+        String d = decl.trim().replaceAll("\\s+", " ");
+        if (!d.isEmpty()) {
+          int sp = d.lastIndexOf(' ');
+          fields.add(new String[] {d.substring(0, sp), d.substring(sp + 1)});
+        }
+      }
+      if (got.size() != fields.size()) {
+        problems.add(tag + ": header has " + fields.size() + " fields but the class " + got.size());
+        continue;
+      }
+      long offset = 0;
+      for (int i = 0; i < fields.size(); i++) {
+        String type = fields.get(i)[0];
+        String name = fields.get(i)[1];
+        MemoryLayout want = expected(type);
+        offset = (offset + want.byteAlignment() - 1) / want.byteAlignment() * want.byteAlignment();
+        MemoryLayout member = got.get(i);
+        if (!member.name().equals(Optional.of(name)) || !sameKind(want, member)) {
+          problems.add(tag + " field " + i + ": header has " + type + " " + name + ", the class "
+              + member);
+        }
+        long at = (long) cls.getMethod(name + "$offset").invoke(null);
+        if (at != offset) {
+          problems.add(tag + "." + name + " at offset " + at + ", C puts it at " + offset);
+        }
+        offset += want.byteSize();
+      }
+      long align = fields.stream().mapToLong(f -> expected(f[0]).byteAlignment()).max().orElse(1);
+      long size = (offset + align - 1) / align * align;
+      if (layout.byteSize() != size) {
+        problems.add(tag + ": " + layout.byteSize() + " bytes in Java, " + size + " in C");
+      }
+    }
+    assertTrue(structs > 0, "parser found no struct in mos.h");
     assertTrue(problems.isEmpty(), String.join("\n", problems));
   }
 

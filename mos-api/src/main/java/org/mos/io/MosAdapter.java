@@ -225,19 +225,19 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
   }
 
   /**
-   * A_k of pool group {@code name}, block {@code layer}: row-major [r x d_in] with
+   * A_k of pool group {@code name}, block {@code block}: row-major [r x d_in] with
    * A_k[j, i·s_A:(i+1)·s_A] = pool_A[idx_A[j·l + i], :] (spec §3).
    */
-  public float[] assembleA(String name, int layer) {
+  public float[] assembleA(String name, int block) {
     PoolSpec s = config.pool(name);
-    checkLayer(layer);
+    checkBlock(block);
     PoolData d = pool(name);
     int r = config.r();
     int l = config.shardsPerVector();
     int sa = s.inFeatures() / l;
     int din = s.inFeatures();
     float[] a = new float[checkedSize(r, din)];
-    int base = layer * r * l;
+    int base = block * r * l;
     for (int j = 0; j < r; j++) {
       for (int i = 0; i < l; i++) {
         int shard = d.indexA()[base + j * l + i];
@@ -248,19 +248,19 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
   }
 
   /**
-   * B_k of pool group {@code name}, block {@code layer}: row-major [d_out x r] with
+   * B_k of pool group {@code name}, block {@code block}: row-major [d_out x r] with
    * B_k[i·s_B:(i+1)·s_B, j] = pool_B[:, idx_B[j·l + i]] (spec §3).
    */
-  public float[] assembleB(String name, int layer) {
+  public float[] assembleB(String name, int block) {
     PoolSpec s = config.pool(name);
-    checkLayer(layer);
+    checkBlock(block);
     PoolData d = pool(name);
     int r = config.r();
     int l = config.shardsPerVector();
     int sb = s.outFeatures() / l;
     int p = config.numShards();
     float[] b = new float[checkedSize(s.outFeatures(), r)];
-    int base = layer * r * l;
+    int base = block * r * l;
     for (int j = 0; j < r; j++) {
       for (int i = 0; i < l; i++) {
         int shard = d.indexB()[base + j * l + i];
@@ -277,10 +277,10 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
     return (int) (rows * cols);
   }
 
-  private void checkLayer(int layer) {
-    if (layer < 0 || layer >= config.numLayers()) {
-      throw new MosException(Status.INVALID_ARGUMENT, "layer " + layer + " outside [0, " + config.numLayers()
-          + ")");
+  private void checkBlock(int block) {
+    if (block < 0 || block >= config.numLayers()) {
+      throw new MosException(Status.INVALID_ARGUMENT, "block " + block + " outside [0, L = "
+          + config.numLayers() + ")");
     }
   }
 }

@@ -23,14 +23,14 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
     }
   }
 
-  /** Block {@code layer}'s A indices (a copy of r·l ints), given r·l = {@code perLayer}. */
-  public int[] indexA(int layer, int perLayer) {
-    return Arrays.copyOfRange(indexA, layer * perLayer, (layer + 1) * perLayer);
+  /** Block {@code block}'s A indices (a copy of r·l ints), given r·l = {@code perLayer}. */
+  public int[] indexA(int block, int perLayer) {
+    return Arrays.copyOfRange(indexA, block * perLayer, (block + 1) * perLayer);
   }
 
-  /** Block {@code layer}'s B indices (a copy of r·l ints), given r·l = {@code perLayer}. */
-  public int[] indexB(int layer, int perLayer) {
-    return Arrays.copyOfRange(indexB, layer * perLayer, (layer + 1) * perLayer);
+  /** Block {@code block}'s B indices (a copy of r·l ints), given r·l = {@code perLayer}. */
+  public int[] indexB(int block, int perLayer) {
+    return Arrays.copyOfRange(indexB, block * perLayer, (block + 1) * perLayer);
   }
 
   /**
@@ -79,11 +79,11 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
     }
   }
 
-  /** Null if every index is in [0, p); else "layer k, position j: index v outside [0, p)". */
+  /** Null if every index is in [0, p); else "block k, position j: index v outside [0, p)". */
   static String firstOutOfRange(int[] idx, int p, int perLayer) {
     for (int i = 0; i < idx.length; i++) {
       if (idx[i] < 0 || idx[i] >= p) {
-        return "layer " + i / perLayer + ", position " + i % perLayer + ": index " + idx[i]
+        return "block " + i / perLayer + ", position " + i % perLayer + ": index " + idx[i]
             + " outside [0, " + p + ")";
       }
     }

@@ -194,7 +194,7 @@ class AdapterFormatTest {
     bad[2 * 8 + 5] = 12; // layer 2, position 5: P = 12 is one past the end
     refused(withWeights("range", List.of("mos.down_proj.index_B"),
         x -> x.addI32("mos.down_proj.index_B", new long[] {3, 8}, bad)), w,
-        "mos.down_proj.index_B", "layer 2, position 5: index 12 outside [0, 12)");
+        "mos.down_proj.index_B", "block 2, position 5: index 12 outside [0, 12)");
     bad[2 * 8 + 5] = -1;
     refused(withWeights("neg", List.of("mos.down_proj.index_B"),
         x -> x.addI32("mos.down_proj.index_B", new long[] {3, 8}, bad)), w,

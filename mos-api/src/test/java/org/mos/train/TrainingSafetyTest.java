@@ -56,22 +56,38 @@ class TrainingSafetyTest {
       switch (fault) {
         case NAN_LOSS -> loss = Double.NaN;
         case INF_LOSS -> loss = Double.POSITIVE_INFINITY;
-        case NAN_GRADIENT -> poison(pool, PoolArray.GRAD_B, Float.NaN);
-        case INF_GRADIENT -> poison(pool, PoolArray.GRAD_A, Float.NEGATIVE_INFINITY);
-        case POOL_OVERFLOW -> poison(pool, PoolArray.POOL_A, Float.POSITIVE_INFINITY);
+        case NAN_GRADIENT -> badGradient(Float.NaN);
+        case INF_GRADIENT -> badGradient(Float.NEGATIVE_INFINITY);
+        case POOL_OVERFLOW -> overflowingMoments(pool);
       }
       return loss;
+    }
+
+    // A non-finite dy from the data path: one more forward and backward of block 0 whose dy holds
+    // one NaN or infinity, which reaches the pool gradients (libmos refuses non-finite values
+    // written into the pools directly).
+    private void badGradient(float value) {
+      float[] x = inner.evalX;
+      float[] dy = new float[x.length];
+      dy[dy.length / 2] = value;
+      inner.l0.forward(x, TrainerTest.ROWS, true);
+      inner.l0.backward(x, dy, TrainerTest.ROWS);
+    }
+
+    // Finite moments that make the next AdamW update overflow: m = Float.MAX_VALUE with v = 0
+    // gives a step of about lr * MAX / eps.
+    private static void overflowingMoments(ShardPool pool) {
+      float[] m = pool.read(PoolArray.ADAM_M_A);
+      float[] v = pool.read(PoolArray.ADAM_V_A);
+      m[m.length / 2] = Float.MAX_VALUE;
+      v[v.length / 2] = 0f;
+      pool.write(PoolArray.ADAM_M_A, m);
+      pool.write(PoolArray.ADAM_V_A, v);
     }
 
     @Override
     public double evalLoss() {
       return inner.evalLoss();
-    }
-
-    private static void poison(ShardPool pool, PoolArray which, float value) {
-      float[] a = pool.read(which);
-      a[a.length / 2] = value;
-      pool.write(which, a);
     }
   }
 

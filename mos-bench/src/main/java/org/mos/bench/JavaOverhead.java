@@ -19,6 +19,7 @@ import org.mos.PoolArray;
 import org.mos.ShardPool;
 import org.mos.Status;
 import org.mos.Tensor;
+import org.mos.ffi.mos_config;
 import org.mos.ffi.mos_h;
 
 /** Both object sets of the Java-overhead case; {@link #close()} frees them. */
@@ -125,9 +126,18 @@ public final class JavaOverhead implements AutoCloseable {
     MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
     rawCtx = out(mos_h.mos_context_create(mos_h.MOS_BACKEND_CPU(), 0, slot), slot,
         "mos_context_create");
-    rawPool = out(mos_h.mos_pool_create(rawCtx, dim, dim, numLayers, config.rank(),
-        config.equivalentRank(), config.privateRank(), config.shardsPerVector(), config.alpha(),
-        config.dropout(), slot), slot, "mos_pool_create");
+    MemorySegment cfg = mos_config.allocate(arena);
+    mos_config.struct_size(cfg, (int) mos_config.sizeof());
+    mos_config.d_in(cfg, dim);
+    mos_config.d_out(cfg, dim);
+    mos_config.num_blocks(cfg, numLayers);
+    mos_config.rank(cfg, config.rank());
+    mos_config.equivalent_rank(cfg, config.equivalentRank());
+    mos_config.private_rank(cfg, config.privateRank());
+    mos_config.shards_per_vector(cfg, config.shardsPerVector());
+    mos_config.alpha(cfg, config.alpha());
+    mos_config.dropout(cfg, config.dropout());
+    rawPool = out(mos_h.mos_pool_create(rawCtx, cfg, slot), slot, "mos_pool_create");
     ok(mos_h.mos_pool_init(rawPool, 31), "mos_pool_init");
     ok(mos_h.mos_pool_generate_indices(rawPool, 32), "mos_pool_generate_indices");
     ok(mos_h.mos_pool_write(rawPool, mos_h.MOS_POOL_B(), MemorySegment.ofArray(poolB),
@@ -146,8 +156,7 @@ public final class JavaOverhead implements AutoCloseable {
         slot, "mos_tensor_create");
     rawTensors.add(t);
     if (data != null) {
-      ok(mos_h.mos_tensor_write(t, MemorySegment.ofArray(data), (long) data.length * Float.BYTES),
-          "mos_tensor_write");
+      ok(mos_h.mos_tensor_write(t, MemorySegment.ofArray(data), data.length), "mos_tensor_write");
     }
     return t;
   }
