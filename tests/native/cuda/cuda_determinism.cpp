@@ -133,7 +133,12 @@ void check_b_order(mos_context_t cpu, mos_context_t gpu) {
     int side = 0;
     for (mos_context_t ctx : {cpu, gpu}) {
       mos_pool_t pool = nullptr;
-      T_OK(mos_pool_create(ctx, d_in, d_out, L, r, R, p, l, static_cast<float>(r), 0.0f, &pool));
+      T_OK(mos_pool_create(ctx,
+                           t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = r,
+                                      .equivalent_rank = R, .private_rank = p,
+                                      .shards_per_vector = l, .alpha = static_cast<float>(r),
+                                      .dropout = 0.0f}),
+                           &pool));
       if (!pool) return;
       T_OK(mos_pool_write(pool, MOS_POOL_A, pa.data(), P * sa));
       T_OK(mos_pool_set_indices(pool, 0, ia.data(), ib.data(), slots));
