@@ -383,6 +383,38 @@ public final class SafeTensorsReader implements AutoCloseable {
     return mapped().asSlice(t.begin(), t.byteSize()).asReadOnly();
   }
 
+  /**
+   * A read-only view of tensor {@code name}'s bytes mapped on its own into {@code arena}: only
+   * that tensor's pages, unmapped when the arena closes (a confined arena closed right after
+   * use keeps a loader's resident memory at one tensor, whatever the file size). The file's
+   * current size is checked first, so a file cut short since {@link #open} is a
+   * {@code MosFileException} rather than a fault on access (it must still not shrink while the
+   * view is in use).
+   *
+   * @throws MosFileException "missing tensor", a truncated file, or when it cannot be mapped
+   */
+  public MemorySegment segment(String name, Arena arena) {
+    TensorInfo t = get(name);
+    if (!channel.isOpen()) throw new IllegalStateException(file + ": the reader is closed");
+    long size;
+    try {
+      size = channel.size();
+    } catch (IOException e) {
+      throw new MosFileException(file, name, "cannot read: " + MosFileException.describe(e), e);
+    }
+    if (size < dataStart + t.end()) {
+      throw new MosFileException(file, name, "the file now holds " + size + " bytes, but the"
+          + " tensor ends at byte " + (dataStart + t.end()) + " (was it changed after opening?)");
+    }
+    if (t.byteSize() == 0) return arena.allocate(0).asReadOnly();
+    try {
+      return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteSize(), arena)
+          .asReadOnly();
+    } catch (IOException e) {
+      throw new MosFileException(file, name, "cannot map: " + MosFileException.describe(e), e);
+    }
+  }
+
   private synchronized MemorySegment mapped() {
     if (data == null) {
       if (!channel.isOpen()) throw new IllegalStateException(file + ": the reader is closed");

@@ -132,6 +132,44 @@ class SafeTensorsTest {
         "views end with the reader");
   }
 
+  @Test
+  void perTensorMappingsEndWithTheirArena() throws IOException {
+    float[] a = {1f, 2f, 3f, 4f, 5f, 6f};
+    float[] b = {-1f, 0.5f, 7f};
+    Path file = dir.resolve("per-tensor.safetensors");
+    new SafeTensorsWriter().addF32("a", new long[] {2, 3}, a).addBf16("b", new long[] {3}, b)
+        .addF32("empty", new long[] {0, 4}, new float[0]).write(file);
+    MemorySegment kept;
+    try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
+      for (String name : List.of("a", "b", "empty")) {
+        try (Arena arena = Arena.ofConfined()) {
+          MemorySegment s = in.segment(name, arena);
+          assertTrue(s.isReadOnly(), name + " is read-only");
+          assertArrayEquals(in.readBytes(name), s.toArray(ValueLayout.JAVA_BYTE),
+              name + ": the same bytes as the streamed read");
+        }
+      }
+      try (Arena arena = Arena.ofConfined()) {
+        kept = in.segment("a", arena);
+      }
+      MemorySegment gone = kept;
+      assertThrows(IllegalStateException.class, () -> gone.get(ValueLayout.JAVA_BYTE, 0),
+          "unmapped with its arena");
+      MosFileException missing = assertThrows(MosFileException.class,
+          () -> in.segment("nope", Arena.ofAuto()));
+      assertTrue(missing.getMessage().contains("tensor 'nope': missing tensor"), missing.getMessage());
+
+      // Cut the file short after opening: a clear error instead of a fault on access.
+      try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(ch.size() - 4);
+      }
+      MosFileException cut = assertThrows(MosFileException.class,
+          () -> in.segment("b", Arena.ofAuto()));
+      assertTrue(cut.getMessage().contains("tensor 'b': the file now holds")
+          && cut.getMessage().contains(file.toString()), cut.getMessage());
+    }
+  }
+
   private static byte[] le16(short[] bits) {
     ByteBuffer b = ByteBuffer.allocate(2 * bits.length).order(ByteOrder.LITTLE_ENDIAN);
     for (short s : bits) b.putShort(s);

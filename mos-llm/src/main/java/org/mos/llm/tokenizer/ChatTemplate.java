@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.mos.MosException;
 import org.mos.Status;
+import org.mos.llm.internal.JsonFile;
 
 /**
  * Renders conversations with a Hugging Face chat template (the {@code chat_template} string of

@@ -14,6 +14,7 @@ import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.mos.llm.internal.JsonFile;
 
 /**
  * The supported component types. Each mirrors the Rust {@code tokenizers} crate (0.21): the

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.mos.io.BoundedFiles;
 import org.mos.io.MosFileException;
+import org.mos.llm.internal.GenerationIds;
+import org.mos.llm.internal.JsonFile;
 
 /** The side-file half of {@link Tokenizer#load}. */
 final class SideFiles {
@@ -54,32 +56,16 @@ final class SideFiles {
       b.chatTemplate = chatTemplate(config, config.root.get("chat_template"));
     }
 
-    // EOS ids for generation, and the pad id.
+    // EOS ids for generation, and the pad id (the rule is GenerationIds', shared with HfCheckpoint).
     if (b.eos != null) b.eosIds.add(b.eos.id());
-    JsonFile gen = optional(dir.resolve("generation_config.json"));
-    JsonFile model = gen == null ? optional(dir.resolve("config.json")) : null;
-    JsonFile ids = gen != null ? gen : model;
-    if (ids != null) {
-      JsonNode e = ids.root.get("eos_token_id");
-      if (e != null && !e.isNull()) {
-        if (e.isArray()) {
-          for (int i = 0; i < e.size(); i++) {
-            b.eosIds.add(checkedId(ids, e.get(i), "eos_token_id[" + i + "]", b));
-          }
-        } else {
-          b.eosIds.add(checkedId(ids, e, "eos_token_id", b));
-        }
-      }
-    }
+    GenerationIds ids = GenerationIds.read(dir, Tokenizer.MAX_SIDE_FILE_BYTES, b.idToToken.length)
+        .orElse(null);
+    if (ids != null) b.eosIds.addAll(ids.eosIds());
     if (b.pad != null) {
       b.padId = OptionalInt.of(b.pad.id());
-    } else if (gen != null && gen.root.get("pad_token_id") != null && !gen.root.get("pad_token_id").isNull()) {
-      b.padId = OptionalInt.of(checkedId(gen, gen.root.get("pad_token_id"), "pad_token_id", b));
+    } else if (ids != null) {
+      b.padId = ids.padId();
     }
-  }
-
-  private static int checkedId(JsonFile f, JsonNode v, String path, Tokenizer.Builder b) {
-    return (int) f.integerValue(v, path, 0, b.idToToken.length - 1);
   }
 
   /** A special token given as "text", {"content": "text", ...} or null. */

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.mos.llm.internal.JsonFile;
 
 /** The tokenizer.json half of {@link Tokenizer#load}. */
 final class TokenizerJson {
