@@ -29,10 +29,14 @@ import org.mos.ffi.mos_h;
  *   <li>the system property {@code mos.library.path} (the file, or a directory holding
  *       {@code libmos.so});
  *   <li>the environment variable {@code MOS_LIBRARY_PATH} (same forms);
- *   <li>{@code native/linux-x86_64/libmos.so} on the class path (the {@code mos-native} jar),
- *       extracted with its OpenBLAS runtime ({@code libopenblas.so.0}, {@code libgfortran.so.5},
+ *   <li>{@code native/<os>-<arch>/libmos.so} on the class path: the platform artifact
+ *       {@code org.mos:mos-native:<version>:linux-x86_64} (classifier = platform), extracted
+ *       with its OpenBLAS runtime ({@code libopenblas.so.0}, {@code libgfortran.so.5},
  *       {@code libquadmath.so.0}) into one temporary directory, so libmos's {@code $ORIGIN}
- *       run path finds them;
+ *       run path finds them. mos publishes it for linux-x86_64 only; on any
+ *       other OS or architecture this place is refused with a message that names the JVM's
+ *       {@code os.name} and {@code os.arch} (a libmos built there from source still loads
+ *       through the first two places);
  *   <li>{@code System.loadLibrary("mos")} ({@code java.library.path}).
  * </ol>
  * A library whose {@code mos_abi_version() / 1000} differs from the bindings'
@@ -50,6 +54,9 @@ import org.mos.ffi.mos_h;
  * }
  */
 public final class NativeLoader {
+
+  /** The platforms (classifiers of {@code org.mos:mos-native}) mos publishes libmos for. */
+  static final List<String> PUBLISHED_PLATFORMS = List.of("linux-x86_64");
 
   /** The library files the mos-native jar carries, libmos first. */
   static final List<String> BUNDLED =
@@ -125,8 +132,11 @@ public final class NativeLoader {
     for (int i = 0; i < tried.size(); i++) {
       sb.append("\n  ").append(i + 1).append(". ").append(tried.get(i));
     }
-    sb.append("\nFix: pass -Dmos.library.path=/path/to/libmos.so (or set MOS_LIBRARY_PATH), or put ")
-        .append("the mos-native jar on the class path; build libmos with ./mvnw -B package.")
+    sb.append("\nThis JVM runs on ").append(osDescription()).append("; mos publishes libmos for ")
+        .append(String.join(", ", PUBLISHED_PLATFORMS)).append('.');
+    sb.append("\nFix: pass -Dmos.library.path=/path/to/libmos.so (or set MOS_LIBRARY_PATH), or add ")
+        .append("the dependency ").append(nativeCoordinates(platform()))
+        .append("; build libmos with ./mvnw -B package.")
         .append("\nThe JVM also needs --enable-native-access=ALL-UNNAMED (for java -jar: the manifest ")
         .append("attribute Enable-Native-Access: ALL-UNNAMED).");
     return sb.toString();
@@ -148,7 +158,8 @@ public final class NativeLoader {
     list.add(new Candidate() {
       @Override
       public String description() {
-        return "class path resource native/" + platform() + "/libmos.so (the mos-native jar)";
+        return "class path resource native/" + platform() + "/libmos.so (the artifact "
+            + nativeCoordinates(platform()) + ")";
       }
 
       @Override
@@ -274,12 +285,13 @@ public final class NativeLoader {
   }
 
   private static String loadFromClasspath() {
-    String dir = "native/" + platform() + "/";
     ClassLoader cl = NativeLoader.class.getClassLoader();
-    if (cl == null || cl.getResource(dir + BUNDLED.get(0)) == null) {
-      return "not on the class path" + ("linux-x86_64".equals(platform()) ? ""
-          : " (mos bundles only linux-x86_64; this is " + platform() + ")");
+    String platform = platform();
+    String missing = classpathProblem(cl, platform, osDescription());
+    if (missing != null) {
+      return missing;
     }
+    String dir = "native/" + platform + "/";
     Path tmp;
     try {
       tmp = Files.createTempDirectory("mos-native-");
@@ -301,9 +313,51 @@ public final class NativeLoader {
     return why == null ? null : "extracted to " + tmp + " but " + why;
   }
 
+  /**
+   * Null when {@code cl} has libmos for {@code platform}; otherwise why not: an OS/architecture
+   * mos publishes no libmos for is refused by name (with the platforms whose libraries the class
+   * path does hold, if any), a published one asks for its platform artifact.
+   */
+  static String classpathProblem(ClassLoader cl, String platform, String os) {
+    if (cl != null && cl.getResource("native/" + platform + "/" + BUNDLED.get(0)) != null) {
+      return null;
+    }
+    if (!PUBLISHED_PLATFORMS.contains(platform)) {
+      List<String> present = new ArrayList<>();
+      for (String p : PUBLISHED_PLATFORMS) {
+        if (cl != null && cl.getResource("native/" + p + "/" + BUNDLED.get(0)) != null) {
+          present.add(p);
+        }
+      }
+      return "refused: unsupported OS/architecture " + os + " (platform " + platform
+          + "): mos publishes libmos for " + String.join(", ", PUBLISHED_PLATFORMS) + " only"
+          + (present.isEmpty() ? "" : "; the class path holds native/" + String.join(", native/",
+              present) + " (another platform), which this JVM cannot load")
+          + ". Build libmos on this machine (cmake, see README) and pass -Dmos.library.path";
+    }
+    return "not on the class path: add the dependency " + nativeCoordinates(platform);
+  }
+
+  /** "org.mos:mos-native:0.1.0:linux-x86_64" (the version of mos-api, when its jar says it). */
+  static String nativeCoordinates(String platform) {
+    String version = NativeLoader.class.getPackage().getImplementationVersion();
+    return "org.mos:mos-native:" + (version != null ? version : "<mos version>") + ":" + platform;
+  }
+
+  /** "Linux amd64", from the JVM's os.name and os.arch. */
+  static String osDescription() {
+    return System.getProperty("os.name", "?") + " " + System.getProperty("os.arch", "?");
+  }
+
+  /** The running JVM's platform, "linux-x86_64", "macos-aarch64", "windows-x86_64", ... */
   static String platform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    return platform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+  }
+
+  /** The platform name (os-arch, as the mos-native classifiers spell it) of os.name, os.arch. */
+  static String platform(String osName, String osArch) {
+    String os = osName.toLowerCase(Locale.ROOT);
+    String arch = osArch.toLowerCase(Locale.ROOT);
     String o = os.contains("linux") ? "linux" : os.contains("mac") ? "macos"
         : os.contains("win") ? "windows" : os.replace(' ', '_');
     String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64"

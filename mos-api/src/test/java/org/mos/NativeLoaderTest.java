@@ -1,12 +1,15 @@
 // NativeLoader: where libmos came from, the failure report (every place + why + the
-// --enable-native-access hint), the ABI-major refusal (a fake libmos built here with cc), and the
-// extraction of the mos-native jar's copy into one temporary directory.
+// --enable-native-access hint), the ABI-major refusal (a fake libmos built here with cc), the
+// extraction of the platform artifact's copy into one temporary directory, and the refusal of an
+// OS/architecture mos publishes no libmos for (named by os.name and os.arch).
 package org.mos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +45,7 @@ class NativeLoaderTest {
 
   @Test
   void refusesAnotherAbiMajorVersion(@TempDir Path dir) throws Exception {
+    NativeLoader.load();  // the real libmos first (the test order is not fixed)
     // The bindings are ABI 2: a library of the 1.x ABI (positional configs, byte counts) and one
     // of a future 3.x are refused.
     assertEquals(2, org.mos.ffi.mos_h.MOS_ABI_VERSION_MAJOR());
@@ -79,6 +83,49 @@ class NativeLoaderTest {
         + "/libopenblas.so.0") != null) {
       assertTrue(Files.isRegularFile(dir.resolve("libopenblas.so.0")), "OpenBLAS next to libmos");
     }
+  }
+
+  @Test
+  void platformNamesFollowTheClassifiers() {
+    assertEquals("linux-x86_64", NativeLoader.platform("Linux", "amd64"));
+    assertEquals("linux-x86_64", NativeLoader.platform("Linux", "x86_64"));
+    assertEquals("linux-aarch64", NativeLoader.platform("Linux", "aarch64"));
+    assertEquals("macos-aarch64", NativeLoader.platform("Mac OS X", "aarch64"));
+    assertEquals("windows-x86_64", NativeLoader.platform("Windows 11", "amd64"));
+    assertEquals("freebsd-x86_64", NativeLoader.platform("FreeBSD", "amd64"));
+    assertTrue(NativeLoader.PUBLISHED_PLATFORMS.contains("linux-x86_64"));
+  }
+
+  @Test
+  void refusesAnUnsupportedOsOrArchitectureByName() {
+    ClassLoader cl = NativeLoader.class.getClassLoader();
+    String why = NativeLoader.classpathProblem(cl, "macos-aarch64", "Mac OS X aarch64");
+    assertNotNull(why, "no libmos for macos-aarch64 exists");
+    assertTrue(why.startsWith("refused: unsupported OS/architecture Mac OS X aarch64 (platform "
+        + "macos-aarch64)") && why.contains("linux-x86_64 only")
+        && why.contains("-Dmos.library.path"), why);
+    if (cl.getResource("native/linux-x86_64/libmos.so") != null) {
+      // The linux-x86_64 artifact on the class path of a Mac is named, and still refused.
+      assertTrue(why.contains("the class path holds native/linux-x86_64 (another platform)"), why);
+    }
+    String arm = NativeLoader.classpathProblem(cl, "linux-aarch64", "Linux aarch64");
+    assertTrue(arm != null && arm.contains("Linux aarch64 (platform linux-aarch64)"), arm);
+    // The load itself says which JVM it ran on, and what is published.
+    String report = NativeLoader.failureReport(List.of("x: no"));
+    assertTrue(report.contains("This JVM runs on " + System.getProperty("os.name") + " "
+        + System.getProperty("os.arch") + "; mos publishes libmos for linux-x86_64."), report);
+  }
+
+  @Test
+  void aPublishedPlatformWithoutItsArtifactAsksForTheClassifier() throws Exception {
+    try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+      String why = NativeLoader.classpathProblem(empty, "linux-x86_64", "Linux amd64");
+      assertNotNull(why);
+      assertTrue(why.startsWith("not on the class path: add the dependency org.mos:mos-native:")
+          && why.endsWith(":linux-x86_64"), why);
+    }
+    String report = NativeLoader.failureReport(List.of("x: no"));
+    assertTrue(report.contains("or add the dependency org.mos:mos-native:"), report);
   }
 
   static Path compile(Path dir, String name, String source) throws Exception {
