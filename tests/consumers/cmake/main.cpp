@@ -37,7 +37,7 @@ Tensor tensor(mos_context_t ctx, int rows, int cols, const std::vector<float>& d
   mos_tensor_t t = nullptr;
   check(mos_tensor_create(ctx, MOS_DTYPE_F32, rows, cols, &t), "mos_tensor_create");
   Tensor owned(t);
-  check(mos_tensor_write(t, data.data(), data.size() * sizeof(float)), "mos_tensor_write");
+  check(mos_tensor_write(t, data.data(), static_cast<int64_t>(data.size())), "mos_tensor_write");
   return owned;
 }
 
@@ -65,7 +65,7 @@ int main() {
   for (float& v : b) v = u(rng);
   Tensor ta = tensor(raw, m, k, a), tb = tensor(raw, n, k, b), tc = tensor(raw, m, n, c);
   check(mos_gemm(raw, 0, 1, 1.0f, ta.get(), tb.get(), 0.0f, tc.get()), "mos_gemm");
-  check(mos_tensor_read(tc.get(), c.data(), c.size() * sizeof(float)), "mos_tensor_read");
+  check(mos_tensor_read(tc.get(), c.data(), static_cast<int64_t>(c.size())), "mos_tensor_read");
   double worst = 0.0;
   for (int i = 0; i < m; ++i) {
     for (int j = 0; j < n; ++j) {
