@@ -406,10 +406,6 @@ void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float 
 
 // ---- C entry points -------------------------------------------------------------------------
 
-struct mos_bank {
-  std::shared_ptr<mos::bank::Bank> impl;
-};
-
 namespace {
 
 // The guard of api.cpp, for this file: no exception crosses the C boundary.

@@ -4,8 +4,11 @@
 
 #include <memory>
 
+#include "bank.h"
 #include "context.h"
 #include "layer.h"
+#include "model/decoder.h"
+#include "model/kv_cache.h"
 #include "optim.h"
 #include "pool.h"
 #include "tensor.h"
@@ -24,4 +27,13 @@ struct mos_layer {
 };
 struct mos_optimizer {
   std::shared_ptr<mos::AdamW> impl;
+};
+struct mos_bank {
+  std::shared_ptr<mos::bank::Bank> impl;
+};
+struct mos_decoder {
+  std::shared_ptr<mos::model::Decoder> impl;
+};
+struct mos_kv_cache {
+  std::shared_ptr<mos::model::KvCache> impl;
 };
