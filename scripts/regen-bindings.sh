@@ -37,9 +37,6 @@ trap 'rm -rf "$TMP"' EXIT
   --output "$TMP" "$HEADER"
 GEN="$TMP/org/mos/ffi/mos_h.java"
 [[ -f "$GEN" ]] || { echo "regen-bindings: jextract wrote no $GEN" >&2; exit 1; }
-if ls "$TMP/org/mos/ffi" | grep -qv '^mos_h\.java$'; then
-  echo "regen-bindings: note: jextract also wrote $(ls "$TMP/org/mos/ffi" | grep -v '^mos_h\.java$' | tr '\n' ' ')" >&2
-fi
 
 # 1. the library lookup
 perl -0pi -e 's/static final SymbolLookup SYMBOL_LOOKUP\s*=.*?;/static final SymbolLookup SYMBOL_LOOKUP = name -> MosLibrary.lookup().find(name);/s' "$GEN"
@@ -58,4 +55,13 @@ grep -q 'MosLibrary.lookup()' "$GEN" \
   echo "// unless jextract is unavailable; BindingsCoverageTest checks this file against the header."
   cat "$GEN"
 } >"$TARGET"
-echo "regen-bindings: wrote $TARGET; now run ./mvnw -B -pl java-bindings -am verify" >&2
+# The struct and function-pointer classes (mos_decoder_config, mos_batch, ..., mos_token_callback_t).
+for f in "$TMP"/org/mos/ffi/*.java; do
+  [[ "$(basename "$f")" == mos_h.java ]] && continue
+  {
+    echo "// Generated from native/include/mos/mos.h by jextract (scripts/regen-bindings.sh). Do not edit by"
+    echo "// hand unless jextract is unavailable; BindingsStructTest checks the layouts against the C ABI."
+    cat "$f"
+  } >"$(dirname "$TARGET")/$(basename "$f")"
+done
+echo "regen-bindings: wrote $TARGET and its struct classes; now run ./mvnw -B -pl java-bindings -am verify" >&2
