@@ -133,8 +133,8 @@ class Backend {
   // ctx_lens[s] cached tokens including those new ones (already written), whose pages are row s of
   // page_tables [num_seqs x max_pages]. New row j sits at position ctx_lens[s] - n_s + j and
   // attends to positions <= its own. out [T x heads*head_dim]. max_q / max_ctx: host maxima.
-  virtual int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx,
-                                                 int32_t head_dim) = 0;
+  virtual int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx, int32_t heads,
+                                                 int32_t kv_heads, int32_t head_dim) = 0;
   virtual void paged_attention(int32_t num_seqs, const int32_t* q_starts, const int32_t* ctx_lens,
                                const int32_t* page_tables, int32_t max_pages, int32_t max_q,
                                int32_t max_ctx, int32_t heads, int32_t kv_heads, int32_t head_dim,

@@ -12,6 +12,10 @@ namespace cpu {
 
 // Below this many elements a loop stays serial: forking threads costs more than it saves.
 constexpr int64_t kParallelMin = int64_t{1} << 15;
+// The decoder's cheap elementwise ops run between threaded OpenBLAS calls, whose pthreads workers
+// spin for a while after each call: an OpenMP region there waits for a core, which on a busy
+// machine costs a scheduler time slice. They fork only with about a millisecond of work or more.
+constexpr int64_t kBetweenBlasParallelMin = int64_t{1} << 20;
 
 class CpuBackend final : public Backend {
  public:
@@ -80,8 +84,8 @@ class CpuBackend final : public Backend {
                           float* scratch) override;
   void kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads, int32_t head_dim,
                       const float* k, const float* v, float* cache, int64_t num_pages) override;
-  int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx,
-                                         int32_t head_dim) override;
+  int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx, int32_t heads,
+                                         int32_t kv_heads, int32_t head_dim) override;
   void paged_attention(int32_t num_seqs, const int32_t* q_starts, const int32_t* ctx_lens,
                        const int32_t* page_tables, int32_t max_pages, int32_t max_q,
                        int32_t max_ctx, int32_t heads, int32_t kv_heads, int32_t head_dim,

@@ -10,7 +10,7 @@ namespace cpu {
 
 void CpuBackend::embedding(int64_t n, const int32_t* ids, const void* table, mos_dtype_t dtype,
                            int64_t cols, float* out) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kParallelMin)
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i) {
     float* o = out + i * cols;
     const int64_t row = ids[i];
@@ -25,14 +25,14 @@ void CpuBackend::embedding(int64_t n, const int32_t* ids, const void* table, mos
 
 void CpuBackend::gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
                              float* dst) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kParallelMin)
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(dst + i * cols, src + static_cast<int64_t>(rows[i]) * cols, sizeof(float) * cols);
 }
 
 void CpuBackend::scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
                               float* dst) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kParallelMin)
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(dst + static_cast<int64_t>(rows[i]) * cols, src + i * cols, sizeof(float) * cols);
 }

@@ -166,10 +166,12 @@ void CpuBackend::gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, i
     }
     return;
   }
+  // The panel is widened by this thread alone: with m > kFewRows rows that is at most a ninth of
+  // the multiply-adds, and an OpenMP region between two threaded BLAS calls would make the two
+  // thread pools wait for each other (OpenBLAS's workers spin for a while after each call).
   for (int64_t j0 = 0; j0 < n; j0 += kPanel) {
     const int64_t nb = std::min(kPanel, n - j0);
-#pragma omp parallel for num_threads(threads()) schedule(static) if (nb * k >= kParallelMin)
-    for (int64_t j = 0; j < nb; ++j) widen_row(w + (j0 + j) * k, k, scratch + j * k);
+    widen_row(w + j0 * k, nb * k, scratch);
     sgemm(false, true, m, nb, k, 1.0f, x, ldx, scratch, k, beta, y + j0, ldy, threads());
   }
 }
@@ -205,8 +207,7 @@ void CpuBackend::gemm_bf16_nn(int64_t m, int64_t n, int64_t k, const float* dy, 
   }
   for (int64_t j0 = 0; j0 < n; j0 += kPanel) {
     const int64_t nb = std::min(kPanel, n - j0);
-#pragma omp parallel for num_threads(threads()) schedule(static) if (nb * k >= kParallelMin)
-    for (int64_t j = 0; j < nb; ++j) widen_row(w + (j0 + j) * k, k, scratch + j * k);
+    widen_row(w + j0 * k, nb * k, scratch);  // one thread, as in gemm_bf16_nt
     sgemm(false, false, m, k, nb, 1.0f, dy + j0, lddy, scratch, k, j0 == 0 ? beta : 1.0f, dx, lddx,
           threads());
   }

@@ -574,7 +574,7 @@ void CudaBackend::kv_cache_write(int64_t, const int32_t*, int32_t, int32_t, cons
   fail(MOS_STATUS_UNSUPPORTED, "kv_cache_write has no CUDA kernel yet");
 }
 
-int64_t CudaBackend::paged_attention_scratch_floats(int32_t, int32_t, int32_t) {
+int64_t CudaBackend::paged_attention_scratch_floats(int32_t, int32_t, int32_t, int32_t, int32_t) {
   fail(MOS_STATUS_UNSUPPORTED, "paged_attention_scratch_floats has no CUDA kernel yet");
 }
 

@@ -85,8 +85,8 @@ class CudaBackend final : public Backend {
                           float* scratch) override;
   void kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads, int32_t head_dim,
                       const float* k, const float* v, float* cache, int64_t num_pages) override;
-  int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx,
-                                         int32_t head_dim) override;
+  int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx, int32_t heads,
+                                         int32_t kv_heads, int32_t head_dim) override;
   void paged_attention(int32_t num_seqs, const int32_t* q_starts, const int32_t* ctx_lens,
                        const int32_t* page_tables, int32_t max_pages, int32_t max_q,
                        int32_t max_ctx, int32_t heads, int32_t kv_heads, int32_t head_dim,

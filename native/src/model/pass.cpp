@@ -115,7 +115,8 @@ void Decoder::plan_workspace(const Pass& p) {
   floats[kAct] = T * I;
   floats[kInvF] = T;
   if (p.cache) {
-    floats[kAttn] = backend().paged_attention_scratch_floats(p.max_q, p.max_ctx, c.head_dim);
+    floats[kAttn] = backend().paged_attention_scratch_floats(p.max_q, p.max_ctx, c.num_heads,
+                                                             c.num_kv_heads, c.head_dim);
     floats[kSlots] = T;
     floats[kQStarts] = S + 1;
     floats[kCtxLens] = floats[kLast] = S;
