@@ -475,6 +475,7 @@ MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32
  *   model.layers.{i}.mlp.gate_proj.weight, up_proj [intermediate x hidden], down_proj
  *     [hidden x intermediate]
  * The decoder owns one copy of each, in weight_dtype (matrices) or F32 (norms, biases).
+ * mos_decoder_weight_count / _info list them in the order above (block by block).
  *
  * Adapters: a pool group (mos_pool_t) attached under a projection name ("q_proj" ... "down_proj")
  * adapts that projection in every block through the pool/layer maths (spec: y += (alpha/r) B_k A_k
@@ -483,7 +484,9 @@ MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32
  * per sequence (none, or one of the bank's adapters, mixed in one batch).
  *
  * Threads: a decoder and its KV caches follow the per-context rule; the bank passed to
- * mos_decoder_step may be shared with other threads (its own rules). */
+ * mos_decoder_step may be shared with other threads (its own rules).
+ * Backends: the CPU computes everything; on a CUDA context every compute call fails with
+ * MOS_STATUS_UNSUPPORTED until the decoder's CUDA kernels exist (docs/llm.md). */
 typedef struct mos_decoder* mos_decoder_t;
 typedef struct mos_kv_cache* mos_kv_cache_t;
 
@@ -525,7 +528,8 @@ MOS_API mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_confi
 /* Copies `data` (host memory, rows x cols elements of src_dtype: F32, BF16 or MOS_DTYPE_F16,
  * row-major) into the weight `name`, converting to its storage dtype (F16 and F32 to BF16 round to
  * nearest-even). A 1-D tensor is rows = 1. An unknown name: INVALID_ARGUMENT with the expected
- * pattern; another shape: SHAPE_MISMATCH naming both; a name set twice replaces it. */
+ * pattern; another shape: SHAPE_MISMATCH naming both; a name set twice replaces it; any name while
+ * merged: INVALID_STATE. */
 MOS_API mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name,
                                             mos_dtype_t src_dtype, int64_t rows, int64_t cols,
                                             const void* data);
@@ -538,11 +542,14 @@ MOS_API mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, c
 
 /* Attach `pool` (same context; d_in, d_out and number of blocks matching the projection) as the
  * adapter of `projection` in every block; NULL detaches. The decoder keeps the pool alive. An
- * attached projection cannot change while merged (INVALID_STATE). */
+ * attached projection cannot change while merged (INVALID_STATE). A pool with a block whose
+ * indices were never set fails the first call that uses it (INVALID_STATE naming the projection). */
 MOS_API mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection,
                                              mos_pool_t pool);
 /* Dropout of the attached pools' LoRA inputs (training only) draws from (seed, counter, block,
- * projection); every mos_decoder_loss with backward advances the counter by one. */
+ * projection): each adapted projection of each block has its own mask (the formula: docs/llm.md).
+ * Every mos_decoder_loss with backward advances the counter by one; refused calls do not.
+ * Default: seed 0, counter 0. For checkpoints: read and restore both. */
 MOS_API mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed,
                                                    uint64_t counter);
 MOS_API mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed,
@@ -556,7 +563,8 @@ typedef struct mos_batch {
   int32_t num_seqs;       /* >= 1 */
   const int32_t* lengths; /* [num_seqs], each >= 1 and <= max_positions */
   const int32_t* tokens;  /* [sum of lengths], each in [0, vocab) */
-  const int32_t* targets; /* [sum of lengths] or NULL: the id position t must predict, or -1 */
+  const int32_t* targets; /* [sum of lengths] or NULL: the id position t must predict, or a
+                           * negative value (-1, or HF's -100) for none */
 } mos_batch_t;
 
 /* Forward over the batch; *loss_sum = sum over positions t with targets[t] >= 0 of
@@ -564,7 +572,9 @@ typedef struct mos_batch {
  * backward != 0: training mode (dropout on), then backward through the whole stack with the base
  * frozen, ADDING grad_scale * d(loss_sum)/d(pool) into every attached pool's gradients (zero them
  * with mos_pool_zero_grad or mos_optimizer_zero_grad; grad_scale = 1/total tokens gives the mean
- * over gradient-accumulation steps). Needs targets. */
+ * over gradient-accumulation steps). Needs targets (else INVALID_ARGUMENT); without an attached
+ * pool it computes the loss only. Merged: INVALID_STATE. The lm_head runs in chunks of rows, so no
+ * [tokens x vocab] array is held. */
 MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch,
                                       int32_t backward, float grad_scale, double* loss_sum,
                                       int64_t* loss_count);
@@ -575,7 +585,9 @@ MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* ba
 
 /* W += (alpha/r) B_k A_k of every attached pool into the base weights (F32 storage only:
  * UNSUPPORTED for BF16, which could not give W back), and back. Merged, the attached pools are
- * not applied again; training forwards are refused. */
+ * not applied again; training forwards, attach_pool and set_weight are refused (INVALID_STATE).
+ * Unmerge subtracts the same pools' current delta: leave them unchanged while merged. Merging
+ * twice or unmerging an unmerged decoder: INVALID_STATE. */
 MOS_API mos_status_t mos_decoder_merge(mos_decoder_t dec);
 MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec);
 
@@ -591,7 +603,9 @@ MOS_API mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t 
 MOS_API mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id,
                                                   int32_t* length);
 /* Tokens the pages in use can hold, the capacity, the free tokens a new step can still place
- * (whole pages), and the number of sequences (outs may be NULL). */
+ * (free pages x 16; a sequence's partly filled last page has room besides), and the number of
+ * sequences (outs may be NULL). Bytes: capacity x mos_kv_cache_bytes_per_token (f32 keys and
+ * values of every block). The cache keeps its decoder alive. */
 MOS_API mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens,
                                         int64_t* capacity_tokens, int64_t* free_tokens,
                                         int32_t* num_seqs);
@@ -600,10 +614,14 @@ MOS_API mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_toke
  * (a prefill chunk, or 1 when decoding) at positions following what it holds, attends to all of
  * its cached tokens and the new ones, and the new keys/values are appended. Adapters: adapter_ids
  * NULL -> every sequence uses the attached pools (if any); else adapter_ids[i] is an adapter of
- * `bank` for sequence i, or -1 for the base model alone (bank may be NULL only when all are -1).
+ * `bank` for sequence i, or -1 for the base model alone (bank may be NULL only when all are -1;
+ * the bank's context must be the decoder's, or both on the CPU; a projection that no adapter of the
+ * bank adapts is left as in the base, one the bank has with other dimensions: SHAPE_MISMATCH).
  * logits [num_seqs x vocab] (host memory) receives each sequence's last new position. Checked
  * before anything is written: a full cache (OUT_OF_MEMORY naming the pages needed and free), a
- * position >= max_positions, a sequence listed twice, an unknown id. */
+ * position >= max_positions, a sequence listed twice, an unknown id. A step that fails later
+ * (an adapter removed by another thread meanwhile) gives its new pages back and changes no
+ * sequence's length. */
 typedef struct mos_step {
   int32_t num_seqs;
   const int32_t* seq_ids;     /* [num_seqs] */
@@ -621,9 +639,12 @@ typedef struct mos_sampling {
   float top_p;       /* in (0, 1]; 1: off; else keep the smallest set of mass >= top_p */
   uint64_t seed;
 } mos_sampling_t;
-/* One token from logits (host memory, vocab values). Deterministic in (seed, counter): a
- * request's n-th token drawn with counter n is the same in any batch. *logprob (may be NULL)
- * receives ln p(token) under the unmodified softmax. */
+/* One token from logits (host memory, vocab values; -inf masks a token, NaN and +inf are
+ * INVALID_ARGUMENT). Temperature, then top-k, then top-p over the temperature's softmax of the
+ * kept tokens, then one draw u in [0, 1) (53 bits of SplitMix64 keyed by (seed, counter)) over the
+ * kept tokens in order of decreasing probability, ids ascending on ties. Deterministic in
+ * (seed, counter): a request's n-th token drawn with counter n is the same in any batch.
+ * *logprob (may be NULL) receives ln p(token) under the unmodified softmax. */
 MOS_API mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling,
                                 uint64_t counter, int32_t* token, float* logprob);
 
@@ -641,8 +662,11 @@ typedef struct mos_generate_request {
   int32_t* out_tokens;       /* capacity max_new_tokens */
   int32_t out_length;        /* set: tokens written */
 } mos_generate_request_t;
-/* Prefill every prompt, then decode all unfinished requests together, one token each per step,
- * in a KV cache of its own. callback may be NULL. */
+/* Prefill every prompt (steps of up to 512 prompt tokens, several requests per step), then
+ * decode all unfinished requests together, one token each per step, in a KV cache of its own;
+ * request i's n-th token is drawn with mos_sample(..., counter n). Every request is checked first
+ * (prompt + max_new_tokens - 1 <= max_positions among the rules); out_length counts the tokens
+ * written, also when a later failure ends the call. callback may be NULL. */
 MOS_API mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank,
                                           mos_generate_request_t* requests, int32_t num_requests,
                                           mos_token_callback_t callback, void* user);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "buffer.h"
@@ -186,6 +187,8 @@ class Decoder {
   std::vector<int32_t> host_i32_;  // staging of index arrays (grow-only)
   std::vector<double> host_loss_;
   std::vector<int32_t> host_adapters_;  // per token adapter ids of a bank step
+  std::vector<int32_t> host_ids_;       // a step's sequence ids, sorted
+  std::vector<std::pair<int32_t, size_t>> host_grown_;  // a step's page growth, for rollback
 };
 
 }  // namespace model

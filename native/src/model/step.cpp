@@ -28,7 +28,8 @@ void Decoder::step(KvCache& cache, bank::Bank* bank, const StepArgs& a, float* h
   const int32_t S = a.num_seqs;
 
   // ---- checks (nothing changes before they all pass) ----
-  std::vector<int32_t> sorted(a.seq_ids, a.seq_ids + S);
+  std::vector<int32_t>& sorted = host_ids_;  // grow-only: no allocation once warm
+  sorted.assign(a.seq_ids, a.seq_ids + S);
   std::sort(sorted.begin(), sorted.end());
   for (int32_t i = 1; i < S; ++i)
     check(sorted[i] != sorted[i - 1], MOS_STATUS_INVALID_ARGUMENT, "sequence ", sorted[i],
@@ -122,7 +123,8 @@ void Decoder::step(KvCache& cache, bank::Bank* bank, const StepArgs& a, float* h
   plan_workspace(p);
 
   // ---- take the pages; from here a failure gives them back ----
-  std::vector<std::pair<int32_t, size_t>> grown;  // (sequence index, page count before)
+  std::vector<std::pair<int32_t, size_t>>& grown = host_grown_;  // (sequence, pages before)
+  grown.clear();
   try {
     for (int32_t i = 0; i < S; ++i) {
       KvCache::Sequence& sq = cache.sequence(a.seq_ids[i]);
