@@ -77,6 +77,8 @@ void check_backend(const mos_backend_t& b) {
   check_enum(b, 0, 1, "backend", "MOS_BACKEND_CPU = 0 or MOS_BACKEND_CUDA = 1");
 }
 void check_dtype(const mos_dtype_t& d) {
+  mos::check(enum_bits(d) != MOS_DTYPE_F16, MOS_STATUS_INVALID_ARGUMENT,
+             "MOS_DTYPE_F16 is a source dtype of mos_decoder_set_weight only, not a tensor dtype");
   check_enum(d, 0, 2, "dtype", "MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or MOS_DTYPE_I32 = 2");
 }
 void check_mode(const mos_mode_t& m) {

@@ -107,6 +107,10 @@ void config_checks() {
   T_MSG("the decoder's weights");
   T_OK(mos_decoder_free(nullptr));
   T_OK(mos_kv_cache_free(nullptr));
+  mos_tensor_t tensor = nullptr;
+  T_STATUS(mos_tensor_create(ctx, MOS_DTYPE_F16, 2, 2, &tensor), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_tensor_create");
+  T_MSG("source dtype");
   T_OK(mos_context_free(ctx));
 }
 

@@ -67,8 +67,8 @@ void generate(const std::shared_ptr<Decoder>& decoder, bank::Bank* bank,
     capacity += static_cast<int64_t>(kv::pages_for(positions)) * kv::kPageTokens;
   }
 
+  KvCache cache(decoder, capacity);  // may still refuse (OUT_OF_MEMORY): nothing written yet
   for (int32_t i = 0; i < num_requests; ++i) requests[i].out_length = 0;
-  KvCache cache(decoder, capacity);
   std::vector<int32_t> seq(num_requests), fed(num_requests, 0);  // sequence id, prompt tokens fed
   std::vector<char> done(num_requests, 0);
   for (int32_t i = 0; i < num_requests; ++i) seq[i] = cache.add_sequence();
