@@ -201,8 +201,9 @@ void weight_checks() {
   T_OK(mos_decoder_free(fresh));
 }
 
-// F16 and BF16 sources give the same model as F32 ones (values exact in every format, an F16
-// subnormal among them), in F32 and BF16 storage.
+// F16 and BF16 sources give the same model as F32 ones: an F16 source is widened exactly (F32
+// storage: values with 10 mantissa bits and an F16 subnormal stay exact) and then rounded like
+// an F32 source (BF16 storage); a BF16 source of bf16 values is exact in both.
 void source_dtypes() {
   for (mos_dtype_t storage : {MOS_DTYPE_F32, MOS_DTYPE_BF16}) {
     t::DecoderSpec s = tiny();
@@ -212,35 +213,36 @@ void source_dtypes() {
     t::RandomBatch rb(f.rng, {5}, s.c.V);
     mos_batch_t batch = rb.batch(false);
     std::vector<float> ref(5 * 19), got(5 * 19);
-    // Weights of multiples of 1/64 in [-2, 2] and 2^-24: exact in f16 and bf16.
-    std::vector<float> w(12 * 8);
+    std::vector<float> w(12 * 8), wb(w.size());
     std::vector<uint16_t> h16(w.size()), b16(w.size());
     for (size_t e = 0; e < w.size(); ++e) {
-      const int k = static_cast<int>(e * 37 % 257) - 128;
-      w[e] = e == 5 ? std::ldexp(1.0f, -24) : k / 64.0f;
-      b16[e] = t::to_bf16(w[e]);
-      // f16: sign, 5-bit exponent, 10-bit mantissa; k/64 and 2^-24 (the smallest subnormal).
+      const int k = static_cast<int>(e * 37 % 2047) - 1023;  // k / 1024: up to 11 significant bits
+      w[e] = e == 5 ? std::ldexp(1.0f, -24) : k / 1024.0f;
       if (e == 5) {
-        h16[e] = 0x0001;
+        h16[e] = 0x0001;  // 2^-24, the smallest f16 subnormal
       } else if (k == 0) {
         h16[e] = 0;
       } else {
-        const float a = std::fabs(w[e]);
         int ex = 0;
-        const float m = std::frexp(a, &ex);  // a = m 2^ex, m in [0.5, 1)
+        const float m = std::frexp(std::fabs(w[e]), &ex);  // |w| = m 2^ex, m in [0.5, 1)
         h16[e] = static_cast<uint16_t>((w[e] < 0 ? 0x8000 : 0) | ((ex - 1 + 15) << 10) |
-                                       static_cast<uint16_t>((m * 2 - 1) * 1024));
+                                       static_cast<uint16_t>(std::lround((m * 2 - 1) * 1024)));
       }
+      b16[e] = t::to_bf16(w[e]);
+      wb[e] = t::from_bf16(b16[e]);
     }
+    const char* storage_name = storage == MOS_DTYPE_F32 ? "F32" : "BF16";
     const char* name = "model.layers.1.mlp.gate_proj.weight";
     T_OK(mos_decoder_set_weight(f.dec, name, MOS_DTYPE_F32, 12, 8, w.data()));
     T_OK(mos_decoder_logits(f.dec, &batch, ref.data()));
     T_OK(mos_decoder_set_weight(f.dec, name, MOS_DTYPE_F16, 12, 8, h16.data()));
     T_OK(mos_decoder_logits(f.dec, &batch, got.data()));
-    T_CHECK(got == ref, "%s storage: F16 source gave other logits than F32", storage == MOS_DTYPE_F32 ? "F32" : "BF16");
+    T_CHECK(got == ref, "%s storage: an F16 source gave other logits than F32", storage_name);
+    T_OK(mos_decoder_set_weight(f.dec, name, MOS_DTYPE_F32, 12, 8, wb.data()));
+    T_OK(mos_decoder_logits(f.dec, &batch, ref.data()));
     T_OK(mos_decoder_set_weight(f.dec, name, MOS_DTYPE_BF16, 12, 8, b16.data()));
     T_OK(mos_decoder_logits(f.dec, &batch, got.data()));
-    T_CHECK(got == ref, "%s storage: BF16 source gave other logits than F32", storage == MOS_DTYPE_F32 ? "F32" : "BF16");
+    T_CHECK(got == ref, "%s storage: a BF16 source gave other logits than F32", storage_name);
   }
 }
 

@@ -23,19 +23,15 @@ namespace {
 const char* const kProjNames[kNumProj] = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
                                           "gate_proj", "up_proj", "down_proj"};
 
-// Rows of logits computed at once by the lm_head: a [chunk x vocab] block of about 32 MiB, so
-// training never holds a [tokens x vocab] array.
-constexpr int64_t kHeadFloats = int64_t{8} << 20;
-
-uint16_t f16_bits_to_bf16(uint16_t h) {
-  // IEEE half -> f32 (exact), then round to bf16.
+// IEEE half -> f32, exact (subnormals normalised, infinities and NaNs kept).
+float f16_to_f32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   const uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
   uint32_t bits;
   if (exp == 0) {
     if (man == 0) {
       bits = sign;
-    } else {  // subnormal: normalise
+    } else {
       int e = -1;
       uint32_t m = man;
       do {
@@ -51,10 +47,8 @@ uint16_t f16_bits_to_bf16(uint16_t h) {
   }
   float f;
   std::memcpy(&f, &bits, sizeof f);
-  return idx::f32_to_bf16(f);
+  return f;
 }
-
-float f16_to_f32(uint16_t h) { return idx::bf16_to_f32(f16_bits_to_bf16(h)); }
 
 }  // namespace
 
@@ -263,7 +257,7 @@ void Decoder::set_weight(const char* name, mos_dtype_t src_dtype, int64_t rows, 
         for (int64_t e = 0; e < len; ++e) out[e] = idx::f32_to_bf16(src[e]);
       } else {
         const uint16_t* src = static_cast<const uint16_t*>(data) + e0;
-        for (int64_t e = 0; e < len; ++e) out[e] = f16_bits_to_bf16(src[e]);
+        for (int64_t e = 0; e < len; ++e) out[e] = idx::f32_to_bf16(f16_to_f32(src[e]));
       }
     } else {
       float* out = reinterpret_cast<float*>(host.data());

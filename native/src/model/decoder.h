@@ -115,6 +115,9 @@ class Decoder {
     float *inv1 = nullptr, *hmid = nullptr, *inv2 = nullptr, *g = nullptr, *up = nullptr;
     std::array<float*, kNumProj> au{};  // u = dropout(x) A^T of each attached projection
   };
+  // Rows of logits computed at once by the lm_head: a [chunk x vocab] block of 32 MiB at most,
+  // so a training step never holds a [tokens x vocab] array.
+  static constexpr int64_t kHeadFloats = int64_t{8} << 20;
   enum class Source { kNone, kPools, kBank };
   // What one forward (and backward) over T tokens does; built by loss / logits / step.
   struct Pass {

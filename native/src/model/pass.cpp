@@ -16,12 +16,6 @@
 namespace mos {
 namespace model {
 
-namespace {
-// Rows of logits computed at once by the lm_head: a [chunk x vocab] block of 32 MiB at most, so
-// a training step never holds a [tokens x vocab] array.
-constexpr int64_t kHeadFloats = int64_t{8} << 20;
-}  // namespace
-
 HostBatch Decoder::check_batch(const mos_batch_t& b) const {
   const mos_decoder_config_t& c = cfg_;
   check(b.num_seqs >= 1, MOS_STATUS_INVALID_ARGUMENT, "batch->num_seqs must be >= 1, got ",

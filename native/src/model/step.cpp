@@ -14,10 +14,6 @@
 namespace mos {
 namespace model {
 
-namespace {
-constexpr int64_t kHeadFloats = int64_t{8} << 20;  // as pass.cpp: lm_head rows per chunk
-}  // namespace
-
 void Decoder::step(KvCache& cache, bank::Bank* bank, const StepArgs& a, float* host_logits) {
   const mos_decoder_config_t& c = cfg_;
   check(&cache.decoder() == this, MOS_STATUS_INVALID_ARGUMENT,
