@@ -56,7 +56,8 @@ grep -q 'MosLibrary.lookup()' "$GEN" \
   echo "// unless jextract is unavailable; BindingsCoverageTest checks this file against the header."
   cat "$GEN"
 } >"$TARGET"
-# The struct classes (one per struct and one per typedef of it), as jextract wrote them.
+# The struct and function-pointer classes (one per struct, one per typedef of it), as jextract
+# wrote them; BindingsCoverageTest and BindingsStructTest check them against the header.
 for gen in "$TMP"/org/mos/ffi/*.java; do
   name="$(basename "$gen")"
   [[ "$name" == mos_h.java ]] && continue

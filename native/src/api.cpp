@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "handles.h"
+#include "model/generate.h"
 #include "routing.h"
 
 namespace {
@@ -20,6 +21,8 @@ mos::Pool& pool_of(mos_pool_t h, const char* name) { return *need(h, name)->impl
 mos::Layer& layer_of(mos_layer_t h, const char* name) { return *need(h, name)->impl; }
 mos::AdamW& opt_of(mos_optimizer_t h, const char* name) { return *need(h, name)->impl; }
 mos::bank::Bank& bank_of(mos_bank_t h) { return *need(h, "bank")->impl; }
+mos::model::Decoder& dec_of(mos_decoder_t h) { return *need(h, "dec")->impl; }
+mos::model::KvCache& cache_of(mos_kv_cache_t h) { return *need(h, "cache")->impl; }
 
 // C callers may pass any int where mos.h has an enum. Reading such a value as a C++ enum outside
 // its enumerators' range is undefined, so each enum argument is first checked through its bits.
@@ -39,6 +42,8 @@ void check_backend(const mos_backend_t& b) {
   check_enum(b, 0, 1, "backend", "MOS_BACKEND_CPU = 0 or MOS_BACKEND_CUDA = 1");
 }
 void check_dtype(const mos_dtype_t& d) {
+  mos::check(enum_bits(d) != MOS_DTYPE_F16, MOS_STATUS_INVALID_ARGUMENT,
+             "MOS_DTYPE_F16 is a source dtype of mos_decoder_set_weight only, not a tensor dtype");
   check_enum(d, 0, 2, "dtype", "MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or MOS_DTYPE_I32 = 2");
 }
 void check_mode(const mos_mode_t& m) {
@@ -446,6 +451,172 @@ MOS_API mos_status_t mos_optimizer_get_step(mos_optimizer_t opt, int64_t* step) 
 
 MOS_API mos_status_t mos_optimizer_set_step(mos_optimizer_t opt, int64_t step) {
   MOS_GUARDED(opt_of(opt, "opt").set_steps(step););
+}
+
+// ---- decoder ------------------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_decoder_config_validate(const mos_decoder_config_t* config) {
+  MOS_GUARDED(mos::model::validate_config(*need(config, "config")););
+}
+
+MOS_API mos_status_t mos_decoder_create(mos_context_t ctx, const mos_decoder_config_t* config,
+                                        mos_decoder_t* out) {
+  MOS_GUARDED(need(ctx, "ctx"); need(config, "config"); need(out, "out");
+              mos::model::validate_config(*config);
+              auto impl = std::make_shared<mos::model::Decoder>(ctx->impl, *config);
+              *out = new mos_decoder{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_decoder_free(mos_decoder_t dec) { MOS_GUARDED(delete dec;); }
+
+MOS_API mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_config_t* out) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); *need(out, "out") = d.cfg(););
+}
+
+MOS_API mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name,
+                                            mos_dtype_t src_dtype, int64_t rows, int64_t cols,
+                                            const void* data) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(name, "name"); need(data, "data");
+              d.set_weight(name, src_dtype, rows, cols, data););
+}
+
+MOS_API mos_status_t mos_decoder_weight_count(mos_decoder_t dec, int32_t* count) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); *need(count, "count") = d.weight_count(););
+}
+
+MOS_API mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, char* name,
+                                             size_t name_capacity, int64_t* rows, int64_t* cols,
+                                             int32_t* is_set) {
+  MOS_GUARDED(
+    const mos::model::Decoder::Weight& w = dec_of(dec).weight(index);
+    if (name && name_capacity > 0) {
+      const size_t n = std::min(w.name.size(), name_capacity - 1);
+      std::memcpy(name, w.name.data(), n);
+      name[n] = '\0';
+    }
+    if (rows) *rows = w.rows;
+    if (cols) *cols = w.cols;
+    if (is_set) *is_set = w.set ? 1 : 0;);
+}
+
+MOS_API mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection,
+                                             mos_pool_t pool) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(projection, "projection");
+              d.attach_pool(projection, pool ? pool->impl : nullptr););
+}
+
+MOS_API mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed,
+                                                   uint64_t counter) {
+  MOS_GUARDED(dec_of(dec).set_dropout_state(seed, counter););
+}
+
+MOS_API mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed,
+                                                   uint64_t* counter) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); need(seed, "seed");
+              need(counter, "counter"); *seed = d.dropout_seed(); *counter = d.dropout_counter(););
+}
+
+MOS_API mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec);
+              mos::check(on == 0 || on == 1, MOS_STATUS_INVALID_ARGUMENT,
+                         "on must be 0 or 1, got ", on);
+              d.set_recompute(on != 0););
+}
+
+MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch,
+                                      int32_t backward, float grad_scale, double* loss_sum,
+                                      int64_t* loss_count) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(batch, "batch");
+              need(loss_sum, "loss_sum"); need(loss_count, "loss_count");
+              const mos::model::HostBatch b = d.check_batch(*batch);
+              d.loss(b, backward != 0, grad_scale, loss_sum, loss_count););
+}
+
+MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch,
+                                        float* logits) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(batch, "batch"); need(logits, "logits");
+              const mos::model::HostBatch b = d.check_batch(*batch);
+              d.logits(b, logits););
+}
+
+MOS_API mos_status_t mos_decoder_merge(mos_decoder_t dec) { MOS_GUARDED(dec_of(dec).merge();); }
+
+MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec) {
+  MOS_GUARDED(dec_of(dec).unmerge(););
+}
+
+// ---- KV cache -----------------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec);
+              *need(bytes, "bytes") = d.kv_bytes_per_token(););
+}
+
+MOS_API mos_status_t mos_kv_cache_create(mos_decoder_t dec, int64_t capacity_tokens,
+                                         mos_kv_cache_t* out) {
+  MOS_GUARDED(dec_of(dec); need(out, "out");
+              auto impl = std::make_shared<mos::model::KvCache>(dec->impl, capacity_tokens);
+              *out = new mos_kv_cache{std::move(impl)};);
+}
+
+MOS_API mos_status_t mos_kv_cache_free(mos_kv_cache_t cache) { MOS_GUARDED(delete cache;); }
+
+MOS_API mos_status_t mos_kv_cache_add_sequence(mos_kv_cache_t cache, int32_t* seq_id) {
+  MOS_GUARDED(mos::model::KvCache& c = cache_of(cache);
+              *need(seq_id, "seq_id") = c.add_sequence(););
+}
+
+MOS_API mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t seq_id) {
+  MOS_GUARDED(cache_of(cache).remove_sequence(seq_id););
+}
+
+MOS_API mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id,
+                                                  int32_t* length) {
+  MOS_GUARDED(const mos::model::KvCache& c = cache_of(cache); need(length, "length");
+              *length = c.sequence(seq_id).length;);
+}
+
+MOS_API mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens,
+                                        int64_t* capacity_tokens, int64_t* free_tokens,
+                                        int32_t* num_seqs) {
+  MOS_GUARDED(cache_of(cache).usage(used_tokens, capacity_tokens, free_tokens, num_seqs););
+}
+
+MOS_API mos_status_t mos_decoder_step(mos_decoder_t dec, mos_kv_cache_t cache, mos_bank_t bank,
+                                      const mos_step_t* step, float* logits) {
+  MOS_GUARDED(
+    mos::model::Decoder& d = dec_of(dec);
+    mos::model::KvCache& c = cache_of(cache);
+    need(step, "step");
+    need(logits, "logits");
+    mos::check(step->num_seqs >= 1, MOS_STATUS_INVALID_ARGUMENT,
+               "step->num_seqs must be >= 1, got ", step->num_seqs);
+    need(step->seq_ids, "step->seq_ids");
+    need(step->lengths, "step->lengths");
+    need(step->tokens, "step->tokens");
+    mos::model::StepArgs a;
+    a.num_seqs = step->num_seqs;
+    a.seq_ids = step->seq_ids;
+    a.lengths = step->lengths;
+    a.tokens = step->tokens;
+    a.adapter_ids = step->adapter_ids;
+    d.step(c, bank ? bank->impl.get() : nullptr, a, logits););
+}
+
+// ---- sampling and generation ------------------------------------------------------------------
+
+MOS_API mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling,
+                                uint64_t counter, int32_t* token, float* logprob) {
+  MOS_GUARDED(need(logits, "logits"); need(sampling, "sampling"); need(token, "token");
+              mos::model::sample(logits, vocab, *sampling, counter, token, logprob););
+}
+
+MOS_API mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank,
+                                          mos_generate_request_t* requests, int32_t num_requests,
+                                          mos_token_callback_t callback, void* user) {
+  MOS_GUARDED(dec_of(dec);
+              mos::model::generate(dec->impl, bank ? bank->impl.get() : nullptr, requests,
+                                   num_requests, callback, user););
 }
 
 // ---- adapter bank ---------------------------------------------------------------------------

@@ -95,6 +95,97 @@ class Backend {
   // y[t] += scaling_a B_a (A_a x[t]) for every grouped token of the plan, reading the shards
   // straight from the bank's pools; returns when y is written. `scratch` is the bank's own.
   virtual void bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) = 0;
+
+  // ==== decoder ops (native/src/cpu/<op>.cpp; CUDA: native/src/cuda/, one kernel per file) ====
+  // Row-major f32 in backend memory unless stated; index arrays (ids, positions, offsets, page
+  // tables) are backend memory too. None allocates: what needs scratch takes it from the caller,
+  // sized by the *_scratch_floats query of the same backend (which may depend on its threads).
+
+  // rmsnorm.cpp. y[i,:] = weight * (x[i,:] * inv_rms[i]), inv_rms[i] = 1/sqrt(mean_j x[i,j]^2 +
+  // eps) (HF's LlamaRMSNorm in f32); inv_rms may be null. y may equal x.
+  virtual void rmsnorm_forward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                               float eps, float* y, float* inv_rms) = 0;
+  // dx[i,:] += the input gradient of the above, given dy and the forward's x and inv_rms (weight
+  // frozen: no weight gradient). dx must not alias x or dy.
+  virtual void rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                                const float* inv_rms, const float* dy, float* dx) = 0;
+
+  // rope.cpp. cos_out / sin_out [tokens x half]: cos and sin of rope::angle(positions[t],
+  // inv_freq[i]) (common/rope_math.h), i < half = head_dim / 2.
+  virtual void rope_table(int64_t tokens, const int32_t* positions, int32_t half,
+                          const float* inv_freq, float* cos_out, float* sin_out) = 0;
+  // In place on `heads` heads of head_dim at the start of each row of x [tokens x ld]: HF's
+  // x*cos + rotate_half(x)*sin (dimension i pairs with i + head_dim/2). inverse: the transpose
+  // (sin negated), which is the backward of the rotation.
+  virtual void rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld,
+                          const float* cos_tab, const float* sin_tab, bool inverse, float* x) = 0;
+
+  // attention.cpp, packed training attention. Sequence s holds tokens [starts[s], starts[s+1])
+  // (starts: num_seqs + 1 int32, backend memory; max_len = the longest, host value). q and out are
+  // [T x heads*head_dim], k and v [T x kv_heads*head_dim]; query head h reads KV head
+  // h / (heads / kv_heads); causal within each sequence; out = softmax(scale q k^T) v, and
+  // lse [T x heads] = each row's log-sum-exp of scale q k^T (kept for backward).
+  virtual int64_t attention_scratch_floats(int32_t max_len, int32_t head_dim) = 0;
+  virtual void attention_forward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
+                                 int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                                 const float* q, const float* k, const float* v, float* out,
+                                 float* lse, float* scratch) = 0;
+  // dq, dk, dv (overwritten) from dout, recomputing the probabilities from q, k and lse.
+  virtual void attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
+                                  int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                                  const float* q, const float* k, const float* v,
+                                  const float* out, const float* lse, const float* dout,
+                                  float* dq, float* dk, float* dv, float* scratch) = 0;
+  // attention.cpp, paged KV cache (layout: common/paged_kv.h; `cache` is one block's part).
+  // Token t's key and value rows (k, v [tokens x kv_heads*head_dim]) go to slot slots[t].
+  virtual void kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads,
+                              int32_t head_dim, const float* k, const float* v, float* cache,
+                              int64_t num_pages) = 0;
+  // Sequence s has new query rows [q_starts[s], q_starts[s+1]) of q [T x heads*head_dim] and
+  // ctx_lens[s] cached tokens including those new ones (already written), whose pages are row s of
+  // page_tables [num_seqs x max_pages]. New row j sits at position ctx_lens[s] - n_s + j and
+  // attends to positions <= its own. out [T x heads*head_dim]. max_q / max_ctx: host maxima.
+  virtual int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx, int32_t heads,
+                                                 int32_t kv_heads, int32_t head_dim) = 0;
+  virtual void paged_attention(int32_t num_seqs, const int32_t* q_starts, const int32_t* ctx_lens,
+                               const int32_t* page_tables, int32_t max_pages, int32_t max_q,
+                               int32_t max_ctx, int32_t heads, int32_t kv_heads, int32_t head_dim,
+                               float scale, const float* q, const float* cache, int64_t num_pages,
+                               float* out, float* scratch) = 0;
+
+  // swiglu.cpp. out = silu(gate) * up, silu(z) = z / (1 + exp(-z)) (HF's LlamaMLP).
+  virtual void swiglu_forward(int64_t n, const float* gate, const float* up, float* out) = 0;
+  // dgate = dout * up * silu'(gate), dup = dout * silu(gate) (overwritten; may alias dout).
+  virtual void swiglu_backward(int64_t n, const float* gate, const float* up, const float* dout,
+                               float* dgate, float* dup) = 0;
+
+  // embedding.cpp. out [n x cols] = rows ids[i] of table [? x cols] (F32 or BF16, widened).
+  virtual void embedding(int64_t n, const int32_t* ids, const void* table, mos_dtype_t dtype,
+                         int64_t cols, float* out) = 0;
+  // dst[i,:] = src[rows[i],:] / dst[rows[i],:] = src[i,:], for i < n (f32 rows of `cols`).
+  virtual void gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                           float* dst) = 0;
+  virtual void scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                            float* dst) = 0;
+
+  // cross_entropy.cpp. For each row i of logits [rows x vocab] with targets[i] in [0, vocab):
+  // loss[i] = logsumexp(row) - row[targets[i]] (double); with grad, the row is overwritten by
+  // grad_scale * (softmax(row) - onehot(targets[i])).
+  virtual void cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
+                             double* loss, bool grad, float grad_scale) = 0;
+
+  // gemm_bf16.cpp: products with a frozen BF16 weight W [n x k] (row-major, uint16 bf16) without
+  // a widened copy of W: f32 x f32 products of the exact widened values, f32 accumulation.
+  // y [m x n] = x [m x k] W^T + beta * y.
+  virtual void gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
+                            const uint16_t* w, float beta, float* y, int64_t ldy,
+                            float* scratch) = 0;
+  // dx [m x k] = dy [m x n] W + beta * dx.
+  virtual void gemm_bf16_nn(int64_t m, int64_t n, int64_t k, const float* dy, int64_t lddy,
+                            const uint16_t* w, float beta, float* dx, int64_t lddx,
+                            float* scratch) = 0;
+  // Scratch of either product for a W of [n x k] and m rows.
+  virtual int64_t gemm_bf16_scratch_floats(int64_t m, int64_t n, int64_t k) = 0;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

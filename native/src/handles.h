@@ -7,6 +7,8 @@
 #include "bank.h"
 #include "context.h"
 #include "layer.h"
+#include "model/decoder.h"
+#include "model/kv_cache.h"
 #include "optim.h"
 #include "pool.h"
 #include "tensor.h"
@@ -28,4 +30,11 @@ struct mos_optimizer {
 };
 struct mos_bank {
   std::shared_ptr<mos::bank::Bank> impl;
+};
+
+struct mos_decoder {
+  std::shared_ptr<mos::model::Decoder> impl;
+};
+struct mos_kv_cache {
+  std::shared_ptr<mos::model::KvCache> impl;
 };

@@ -5,6 +5,7 @@
 // back to nearest-even; pools, gradients and optimizer state are always F32.
 #include "layer.h"
 
+#include "adapter.h"
 #include "error.h"
 
 namespace mos {
@@ -131,16 +132,11 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
     yf = yf_.f32();
     if (mode != MOS_MODE_FULL) be.bf16_to_f32(y.data, y.numel(), yf);  // y += adapter
   }
-  const float* xin = xf;
-  if (drop) {
-    be.dropout(xf, N * c.d_in, c.dropout, seed_, counter_, xd_.f32());
-    xin = xd_.f32();
-  }
   // u = dropout(x) A^T, then y (+)= (alpha/r) u B^T: the order of spec §10.11.
-  be.gemm(false, true, N, c.r, c.d_in, 1.0f, xin, c.d_in, f.a, c.d_in, 0.0f, u.f32(), c.r);
+  const adapter::Dropout d{drop ? c.dropout : 0.0f, seed_, counter_};
+  adapter::shrink(be, c, f.a, xf, N, d, xd_.f32(), u.f32());
   if (mode == MOS_MODE_FULL) base_forward(xf, N, yf);
-  be.gemm(false, true, N, c.d_out, c.r, c.scaling(), u.f32(), c.r, f.b, c.r, 1.0f, yf,
-          c.d_out);
+  adapter::expand(be, c, f.b, u.f32(), N, yf);
   if (bf16) be.f32_to_bf16(yf, y.numel(), y.data);
   y.mark_written();
   if (training) {
@@ -184,7 +180,6 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
   if (bf16) reserve_bf16(x.numel(), dy.numel(), dx && mode == MOS_MODE_FULL);
 
   Backend& be = pool_->backend();
-  const float s = c.scaling();
   const Pool::Factors f = factors();
   const float* xf = x.f32();
   const float* dyf = dy.f32();
@@ -195,20 +190,8 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
     dyf = yf_.f32();
   }
   // Re-derive x_d from the saved counter instead of storing the mask.
-  const float* xin = xf;
-  if (drop) {
-    be.dropout(xf, N * c.d_in, c.dropout, seed_, saved_counter_, xd_.f32());
-    xin = xd_.f32();
-  }
-  // dB = s dy^T u [d_out x r]; du = s dy B [N x r]; dA = du^T x_d [r x d_in].
-  be.gemm(true, false, c.d_out, c.r, N, s, dyf, c.d_out, u_.f32(), c.r, 0.0f, f.db, c.r);
-  be.gemm(false, false, N, c.r, c.d_out, s, dyf, c.d_out, f.b, c.r, 0.0f, du_.f32(), c.r);
-  be.gemm(true, false, c.r, c.d_in, N, 1.0f, du_.f32(), c.r, xin, c.d_in, 0.0f, f.da, c.d_in);
-  const int64_t P = c.num_shards();
-  be.scatter_add_a(f.da, P, c.s_a(), pool_->device_idx_a(k_), c.r, c.l,
-                   pool_->array(MOS_POOL_GRAD_A));
-  be.scatter_add_b(f.db, c.s_b(), P, pool_->device_idx_b(k_), c.r, c.l,
-                   pool_->array(MOS_POOL_GRAD_B));
+  const adapter::Dropout d{drop ? c.dropout : 0.0f, seed_, saved_counter_};
+  adapter::grad_params(be, *pool_, k_, f, xf, dyf, N, u_.f32(), d, xd_.f32(), du_.f32());
   if (!dx) return;
   // dx = dy W (FULL, overwrite) or dx (ADAPTER_ONLY), plus (du A) masked like the forward.
   // BF16: accumulate in xf_ (x is no longer needed), then round into dx.
@@ -221,15 +204,7 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
     be.gemm(false, false, N, c.d_in, c.d_out, 1.0f, dyf, c.d_out, weight_f32(), c.d_in, 0.0f, dxf,
             c.d_in);
   }
-  if (drop) {
-    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, f.a, c.d_in, 0.0f, xd_.f32(),
-            c.d_in);
-    be.dropout(xd_.f32(), N * c.d_in, c.dropout, seed_, saved_counter_, xd_.f32());
-    be.axpy(N * c.d_in, 1.0f, xd_.f32(), dxf);
-  } else {
-    be.gemm(false, false, N, c.d_in, c.r, 1.0f, du_.f32(), c.r, f.a, c.d_in, 1.0f, dxf,
-            c.d_in);
-  }
+  adapter::grad_input(be, c, f.a, du_.f32(), N, d, xd_.f32(), dxf);
   if (bf16) be.f32_to_bf16(dxf, dx->numel(), dx->data);
   dx->mark_written();
 }
@@ -248,10 +223,7 @@ void Layer::delta_weight(Tensor& delta) {
 }
 
 void Layer::add_delta_into_weight(float sign) {
-  const MosConfig& c = pool_->cfg();
-  const Pool::Factors f = factors();
-  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, sign * c.scaling(), f.b, c.r,
-                        f.a, c.d_in, 1.0f, weight_->f32(), c.d_in);
+  adapter::add_delta(pool_->backend(), pool_->cfg(), factors(), sign, weight_->f32());
   weight_->mark_written();
 }
 

@@ -15,6 +15,7 @@ size_t dtype_size(mos_dtype_t dtype) {
     case MOS_DTYPE_F32: return 4;
     case MOS_DTYPE_BF16: return 2;
     case MOS_DTYPE_I32: return 4;
+    case MOS_DTYPE_F16: break;  // a source dtype of mos_decoder_set_weight only
   }
   fail(MOS_STATUS_INVALID_ARGUMENT, "unknown dtype ", static_cast<int>(dtype),
        " (expected F32 = 0, BF16 = 1 or I32 = 2)");
@@ -25,6 +26,7 @@ const char* dtype_name(mos_dtype_t dtype) {
     case MOS_DTYPE_F32: return "F32";
     case MOS_DTYPE_BF16: return "BF16";
     case MOS_DTYPE_I32: return "I32";
+    case MOS_DTYPE_F16: return "F16";
   }
   return "unknown";
 }

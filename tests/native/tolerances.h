@@ -19,6 +19,9 @@
 #define MOS_TOL_F32_FINITE_DIFF         2e-3   /* analytic grads vs central differences of an f32 loss */
 #define MOS_TOL_BF16_FORWARD            2e-2   /* bf16 storage / bf16 matmuls vs double oracle    */
 #define MOS_TOL_BF16_BACKWARD           3e-2   /* bf16 gradients vs double oracle                 */
+#define MOS_TOL_F32_DECODER_LOGITS      1e-5   /* decoder logits vs double oracle / HF float64   */
+#define MOS_TOL_F32_DECODER_NLL         1e-6   /* decoder mean NLL vs the same (relative)         */
+#define MOS_TOL_F32_DECODER_GRAD        1e-4   /* decoder pool grads vs central diff. of the oracle */
 #define MOS_TOL_CUDA_VS_CPU_F32         1e-5   /* CUDA f32 (no TF32) vs CPU backend, same inputs  */
 #define MOS_TOL_CUDA_VS_CPU_BF16        2e-2   /* CUDA bf16 paths vs CPU f32 backend              */
 #define MOS_TOL_CUDA_VS_CPU_TF32        2e-3   /* CUDA with TF32 tensor cores vs CPU backend      */

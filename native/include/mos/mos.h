@@ -81,7 +81,7 @@ extern "C" {
  * of another major version. The minor grows when functions (or trailing mos_config_t fields)
  * are added. */
 #define MOS_ABI_VERSION_MAJOR 2
-#define MOS_ABI_VERSION_MINOR 0
+#define MOS_ABI_VERSION_MINOR 1
 
 typedef enum mos_status {
   MOS_STATUS_OK = 0,
@@ -104,7 +104,8 @@ typedef enum mos_backend {
 typedef enum mos_dtype {
   MOS_DTYPE_F32 = 0,
   MOS_DTYPE_BF16 = 1,   /* storage for activations / base weights (layers, mos_gemm); pools stay f32 */
-  MOS_DTYPE_I32 = 2
+  MOS_DTYPE_I32 = 2,
+  MOS_DTYPE_F16 = 3     /* a source dtype of mos_decoder_set_weight only, not a tensor dtype */
 } mos_dtype_t;
 
 /* What mos_layer_forward / mos_layer_backward compute. */
@@ -505,6 +506,222 @@ MOS_API mos_status_t mos_bank_merge(mos_bank_t bank, int32_t adapter_id, int32_t
                                     int32_t block, mos_tensor_t weight);
 MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32_t slot,
                                       int32_t block, mos_tensor_t weight);
+
+/* ==== decoder: a Llama-family transformer with MoS adapters (docs/llm.md) ====================
+ *
+ * A mos_decoder_t is the architecture of Hugging Face transformers' LlamaForCausalLM: token
+ * embedding; per block h += o_proj(attention(rope(q_proj(n)), rope(k_proj(n)), v_proj(n))) with
+ * n = rmsnorm_1(h), then h += down_proj(silu(gate_proj(n)) * up_proj(n)) with n = rmsnorm_2(h);
+ * logits = lm_head(rmsnorm(h)). Attention is causal within each sequence, softmax(q k^T /
+ * sqrt(head_dim)) v, with grouped-query attention (query head h reads KV head
+ * h / (num_heads / num_kv_heads)); RoPE in HF's rotate_half convention (dimension i pairs with
+ * i + head_dim/2), positions from 0 in every sequence. Everything computes in f32 whatever the
+ * storage (HF with a model loaded in float32); RMSNorm is x * rsqrt(mean(x^2) + eps) * weight.
+ *
+ * Weights are handed over by Hugging Face name (the C ABI reads no files):
+ *   model.embed_tokens.weight [vocab x hidden]           model.norm.weight [hidden]
+ *   lm_head.weight [vocab x hidden] (absent when tie_word_embeddings)
+ *   model.layers.{i}.input_layernorm.weight, .post_attention_layernorm.weight [hidden]
+ *   model.layers.{i}.self_attn.q_proj.weight [heads*head_dim x hidden], k_proj / v_proj
+ *     [kv_heads*head_dim x hidden], o_proj [hidden x heads*head_dim]; .bias where enabled
+ *   model.layers.{i}.mlp.gate_proj.weight, up_proj [intermediate x hidden], down_proj
+ *     [hidden x intermediate]
+ * The decoder owns one copy of each, in weight_dtype (matrices) or F32 (norms, biases).
+ * mos_decoder_weight_count / _info list them in the order above (block by block).
+ *
+ * Adapters: a pool group (mos_pool_t) attached under a projection name ("q_proj" ... "down_proj")
+ * adapts that projection in every block through the pool/layer maths (spec: y += (alpha/r) B_k A_k
+ * x, scatter-add into the shared pools on backward). Training touches nothing but the attached
+ * pools' gradients; the base is frozen. Inference can instead take a mos_bank_t and an adapter id
+ * per sequence (none, or one of the bank's adapters, mixed in one batch).
+ *
+ * Threads: a decoder and its KV caches follow the per-context rule; the bank passed to
+ * mos_decoder_step may be shared with other threads (its own rules).
+ * Backends: the CPU computes everything; on a CUDA context every compute call fails with
+ * MOS_STATUS_UNSUPPORTED until the decoder's CUDA kernels exist (docs/llm.md). */
+typedef struct mos_decoder* mos_decoder_t;
+typedef struct mos_kv_cache* mos_kv_cache_t;
+
+/* rope_type: DEFAULT inv_freq[i] = theta^(-2i/head_dim); LLAMA3 rescales them as HF's "llama3"
+ * rope type (factor, low_freq_factor, high_freq_factor, original_max_position_embeddings). */
+typedef enum mos_rope_type { MOS_ROPE_DEFAULT = 0, MOS_ROPE_LLAMA3 = 1 } mos_rope_type_t;
+
+typedef struct mos_decoder_config {
+  int32_t vocab_size;          /* >= 1 */
+  int32_t hidden_size;         /* >= 1 */
+  int32_t intermediate_size;   /* >= 1 */
+  int32_t num_layers;          /* num_hidden_layers, >= 1 */
+  int32_t num_heads;           /* num_attention_heads, >= 1 */
+  int32_t num_kv_heads;        /* num_key_value_heads, >= 1, divides num_heads */
+  int32_t head_dim;            /* even, >= 2 (HF: hidden_size / num_heads unless given) */
+  int32_t max_positions;       /* max_position_embeddings: a position >= this is refused */
+  float rms_norm_eps;          /* > 0 */
+  float rope_theta;            /* > 0 */
+  mos_rope_type_t rope_type;
+  float rope_factor;           /* LLAMA3 only: > 0 */
+  float rope_low_freq_factor;  /* LLAMA3 only: > 0 */
+  float rope_high_freq_factor; /* LLAMA3 only: > low_freq_factor */
+  int32_t rope_original_max_positions; /* LLAMA3 only: >= 1 */
+  int32_t qkv_bias;            /* 1: q/k/v_proj have biases (Llama attention_bias, Qwen2) */
+  int32_t o_bias;              /* 1: o_proj has a bias (Llama attention_bias) */
+  int32_t tie_word_embeddings; /* 1: lm_head is model.embed_tokens.weight */
+  mos_dtype_t weight_dtype;    /* storage of the matrices: MOS_DTYPE_BF16 or MOS_DTYPE_F32 */
+} mos_decoder_config_t;
+
+/* Every rule above; INVALID_ARGUMENT naming the field and its value. */
+MOS_API mos_status_t mos_decoder_config_validate(const mos_decoder_config_t* config);
+/* A decoder with every weight allocated (zero) and none set. Its whole need is checked first:
+ * OUT_OF_MEMORY names it. Keeps the context alive. */
+MOS_API mos_status_t mos_decoder_create(mos_context_t ctx, const mos_decoder_config_t* config,
+                                        mos_decoder_t* out);
+MOS_API mos_status_t mos_decoder_free(mos_decoder_t dec);
+MOS_API mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_config_t* out);
+
+/* Copies `data` (host memory, rows x cols elements of src_dtype: F32, BF16 or MOS_DTYPE_F16,
+ * row-major) into the weight `name`, converting to its storage dtype (F16 and F32 to BF16 round to
+ * nearest-even). A 1-D tensor is rows = 1. An unknown name: INVALID_ARGUMENT with the expected
+ * pattern; another shape: SHAPE_MISMATCH naming both; a name set twice replaces it; any name while
+ * merged: INVALID_STATE. */
+MOS_API mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name,
+                                            mos_dtype_t src_dtype, int64_t rows, int64_t cols,
+                                            const void* data);
+/* The weights the decoder expects, 0 <= index < count, for loaders: name (NUL-terminated,
+ * truncated to name_capacity), shape, and whether it was set (outs may be NULL). */
+MOS_API mos_status_t mos_decoder_weight_count(mos_decoder_t dec, int32_t* count);
+MOS_API mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, char* name,
+                                             size_t name_capacity, int64_t* rows, int64_t* cols,
+                                             int32_t* is_set);
+
+/* Attach `pool` (same context; d_in, d_out and number of blocks matching the projection) as the
+ * adapter of `projection` in every block; NULL detaches. The decoder keeps the pool alive. An
+ * attached projection cannot change while merged (INVALID_STATE). A pool with a block whose
+ * indices were never set fails the first call that uses it (INVALID_STATE naming the projection). */
+MOS_API mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection,
+                                             mos_pool_t pool);
+/* Dropout of the attached pools' LoRA inputs (training only) draws from (seed, counter, block,
+ * projection): each adapted projection of each block has its own mask (the formula: docs/llm.md).
+ * Every mos_decoder_loss with backward advances the counter by one; refused calls do not.
+ * Default: seed 0, counter 0. For checkpoints: read and restore both. */
+MOS_API mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed,
+                                                   uint64_t counter);
+MOS_API mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed,
+                                                   uint64_t* counter);
+/* 1: keep only each block's input during a training forward and recompute the block in backward
+ * (less memory for long sequences, about one more forward of time). Default 0. */
+MOS_API mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on);
+
+/* A batch of sequences of different lengths, concatenated (no padding). */
+typedef struct mos_batch {
+  int32_t num_seqs;       /* >= 1 */
+  const int32_t* lengths; /* [num_seqs], each >= 1 and <= max_positions */
+  const int32_t* tokens;  /* [sum of lengths], each in [0, vocab) */
+  const int32_t* targets; /* [sum of lengths] or NULL: the id position t must predict, or a
+                           * negative value (-1, or HF's -100) for none */
+} mos_batch_t;
+
+/* Forward over the batch; *loss_sum = sum over positions t with targets[t] >= 0 of
+ * -ln softmax(logits_t)[targets[t]] (accumulated in double), *loss_count = their number.
+ * backward != 0: training mode (dropout on), then backward through the whole stack with the base
+ * frozen, ADDING grad_scale * d(loss_sum)/d(pool) into every attached pool's gradients (zero them
+ * with mos_pool_zero_grad or mos_optimizer_zero_grad; grad_scale = 1/total tokens gives the mean
+ * over gradient-accumulation steps). Needs targets (else INVALID_ARGUMENT); without an attached
+ * pool it computes the loss only. Merged: INVALID_STATE. The lm_head runs in chunks of rows, so no
+ * [tokens x vocab] array is held. */
+MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch,
+                                      int32_t backward, float grad_scale, double* loss_sum,
+                                      int64_t* loss_count);
+/* Inference forward without a cache: logits [sum of lengths x vocab] (host memory), every
+ * position. For scoring and tests; generation uses the KV cache. */
+MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch,
+                                        float* logits);
+
+/* W += (alpha/r) B_k A_k of every attached pool into the base weights (F32 storage only:
+ * UNSUPPORTED for BF16, which could not give W back), and back. Merged, the attached pools are
+ * not applied again; training forwards, attach_pool and set_weight are refused (INVALID_STATE).
+ * Unmerge subtracts the same pools' current delta: leave them unchanged while merged. Merging
+ * twice or unmerging an unmerged decoder: INVALID_STATE. */
+MOS_API mos_status_t mos_decoder_merge(mos_decoder_t dec);
+MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec);
+
+/* ---- KV cache: paged (16 tokens a page), capacity fixed at creation ---- */
+MOS_API mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes);
+/* Room for capacity_tokens tokens over all sequences (rounded up to pages), allocated now. */
+MOS_API mos_status_t mos_kv_cache_create(mos_decoder_t dec, int64_t capacity_tokens,
+                                         mos_kv_cache_t* out);
+MOS_API mos_status_t mos_kv_cache_free(mos_kv_cache_t cache);
+/* A new empty sequence (ids are not reused while the cache lives); removing frees its pages. */
+MOS_API mos_status_t mos_kv_cache_add_sequence(mos_kv_cache_t cache, int32_t* seq_id);
+MOS_API mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t seq_id);
+MOS_API mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id,
+                                                  int32_t* length);
+/* Tokens the pages in use can hold, the capacity, the free tokens a new step can still place
+ * (free pages x 16; a sequence's partly filled last page has room besides), and the number of
+ * sequences (outs may be NULL). Bytes: capacity x mos_kv_cache_bytes_per_token (f32 keys and
+ * values of every block). The cache keeps its decoder alive. */
+MOS_API mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens,
+                                        int64_t* capacity_tokens, int64_t* free_tokens,
+                                        int32_t* num_seqs);
+
+/* One inference step over several sequences of the cache: each gets lengths[i] >= 1 new tokens
+ * (a prefill chunk, or 1 when decoding) at positions following what it holds, attends to all of
+ * its cached tokens and the new ones, and the new keys/values are appended. Adapters: adapter_ids
+ * NULL -> every sequence uses the attached pools (if any); else adapter_ids[i] is an adapter of
+ * `bank` for sequence i, or -1 for the base model alone (bank may be NULL only when all are -1;
+ * the bank's context must be the decoder's, or both on the CPU; a projection that no adapter of the
+ * bank adapts is left as in the base, one the bank has with other dimensions: SHAPE_MISMATCH).
+ * logits [num_seqs x vocab] (host memory) receives each sequence's last new position. Checked
+ * before anything is written: a full cache (OUT_OF_MEMORY naming the pages needed and free), a
+ * position >= max_positions, a sequence listed twice, an unknown id. A step that fails later
+ * (an adapter removed by another thread meanwhile) gives its new pages back and changes no
+ * sequence's length. */
+typedef struct mos_step {
+  int32_t num_seqs;
+  const int32_t* seq_ids;     /* [num_seqs] */
+  const int32_t* lengths;     /* [num_seqs] new tokens per sequence */
+  const int32_t* tokens;      /* [sum of lengths] */
+  const int32_t* adapter_ids; /* [num_seqs] or NULL */
+} mos_step_t;
+MOS_API mos_status_t mos_decoder_step(mos_decoder_t dec, mos_kv_cache_t cache, mos_bank_t bank,
+                                      const mos_step_t* step, float* logits);
+
+/* ---- sampling and generation ---- */
+typedef struct mos_sampling {
+  float temperature; /* <= 0: greedy (argmax; the lowest id wins ties) */
+  int32_t top_k;     /* 0: off; else keep the k most likely */
+  float top_p;       /* in (0, 1]; 1: off; else keep the smallest set of mass >= top_p */
+  uint64_t seed;
+} mos_sampling_t;
+/* One token from logits (host memory, vocab values; -inf masks a token, NaN and +inf are
+ * INVALID_ARGUMENT). Temperature, then top-k, then top-p over the temperature's softmax of the
+ * kept tokens, then one draw u in [0, 1) (53 bits of SplitMix64 keyed by (seed, counter)) over the
+ * kept tokens in order of decreasing probability, ids ascending on ties. Deterministic in
+ * (seed, counter): a request's n-th token drawn with counter n is the same in any batch.
+ * *logprob (may be NULL) receives ln p(token) under the unmodified softmax. */
+MOS_API mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling,
+                                uint64_t counter, int32_t* token, float* logprob);
+
+/* Called after each generated token; return non-zero to stop that request. */
+typedef int32_t (*mos_token_callback_t)(void* user, int32_t request, int32_t token);
+typedef struct mos_generate_request {
+  const int32_t* prompt;     /* >= 1 token */
+  int32_t prompt_length;
+  int32_t max_new_tokens;    /* >= 1 */
+  mos_sampling_t sampling;
+  const int32_t* stop_ids;   /* a generated stop id ends the request (it is kept in out_tokens) */
+  int32_t num_stop_ids;
+  int32_t adapter_id;        /* bank NULL: must be -1 (the attached pools, if any, apply);
+                              * else an adapter of `bank`, or -1 for the base model alone */
+  int32_t* out_tokens;       /* capacity max_new_tokens */
+  int32_t out_length;        /* set: tokens written */
+} mos_generate_request_t;
+/* Prefill every prompt (steps of up to 512 prompt tokens, several requests per step), then
+ * decode all unfinished requests together, one token each per step, in a KV cache of its own;
+ * request i's n-th token is drawn with mos_sample(..., counter n). Every request is checked first
+ * (prompt + max_new_tokens - 1 <= max_positions among the rules); out_length counts the tokens
+ * written, also when a later failure ends the call. callback may be NULL. */
+MOS_API mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank,
+                                          mos_generate_request_t* requests, int32_t num_requests,
+                                          mos_token_callback_t callback, void* user);
 
 #ifdef __cplusplus
 }

@@ -531,4 +531,96 @@ void CudaBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, flo
   MOS_CUDA_CHECK(cuda::adamw(n, args, grad, param, m, v, stream_));
 }
 
+
+// ---- decoder ops: not on CUDA yet (the CPU backend has them, native/src/cpu/) -----------------
+
+void CudaBackend::rmsnorm_forward(int64_t, int64_t, const float*, const float*, float, float*,
+                                  float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "rmsnorm_forward has no CUDA kernel yet");
+}
+
+void CudaBackend::rmsnorm_backward(int64_t, int64_t, const float*, const float*, const float*,
+                                   const float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "rmsnorm_backward has no CUDA kernel yet");
+}
+
+void CudaBackend::rope_table(int64_t, const int32_t*, int32_t, const float*, float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "rope_table has no CUDA kernel yet");
+}
+
+void CudaBackend::rope_apply(int64_t, int32_t, int32_t, int64_t, const float*, const float*, bool,
+                             float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "rope_apply has no CUDA kernel yet");
+}
+
+int64_t CudaBackend::attention_scratch_floats(int32_t, int32_t) {
+  fail(MOS_STATUS_UNSUPPORTED, "attention_scratch_floats has no CUDA kernel yet");
+}
+
+void CudaBackend::attention_forward(int32_t, const int32_t*, int32_t, int32_t, int32_t, int32_t,
+                                    float, const float*, const float*, const float*, float*, float*,
+                                    float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "attention_forward has no CUDA kernel yet");
+}
+
+void CudaBackend::attention_backward(int32_t, const int32_t*, int32_t, int32_t, int32_t, int32_t,
+                                     float, const float*, const float*, const float*, const float*,
+                                     const float*, const float*, float*, float*, float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "attention_backward has no CUDA kernel yet");
+}
+
+void CudaBackend::kv_cache_write(int64_t, const int32_t*, int32_t, int32_t, const float*,
+                                 const float*, float*, int64_t) {
+  fail(MOS_STATUS_UNSUPPORTED, "kv_cache_write has no CUDA kernel yet");
+}
+
+int64_t CudaBackend::paged_attention_scratch_floats(int32_t, int32_t, int32_t, int32_t, int32_t) {
+  fail(MOS_STATUS_UNSUPPORTED, "paged_attention_scratch_floats has no CUDA kernel yet");
+}
+
+void CudaBackend::paged_attention(int32_t, const int32_t*, const int32_t*, const int32_t*, int32_t,
+                                  int32_t, int32_t, int32_t, int32_t, int32_t, float, const float*,
+                                  const float*, int64_t, float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "paged_attention has no CUDA kernel yet");
+}
+
+void CudaBackend::swiglu_forward(int64_t, const float*, const float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "swiglu_forward has no CUDA kernel yet");
+}
+
+void CudaBackend::swiglu_backward(int64_t, const float*, const float*, const float*, float*,
+                                  float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "swiglu_backward has no CUDA kernel yet");
+}
+
+void CudaBackend::embedding(int64_t, const int32_t*, const void*, mos_dtype_t, int64_t, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "embedding has no CUDA kernel yet");
+}
+
+void CudaBackend::gather_rows(int64_t, const int32_t*, int64_t, const float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "gather_rows has no CUDA kernel yet");
+}
+
+void CudaBackend::scatter_rows(int64_t, const int32_t*, int64_t, const float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "scatter_rows has no CUDA kernel yet");
+}
+
+void CudaBackend::cross_entropy(int64_t, int64_t, const int32_t*, float*, double*, bool, float) {
+  fail(MOS_STATUS_UNSUPPORTED, "cross_entropy has no CUDA kernel yet");
+}
+
+void CudaBackend::gemm_bf16_nt(int64_t, int64_t, int64_t, const float*, int64_t, const uint16_t*,
+                               float, float*, int64_t, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "gemm_bf16_nt has no CUDA kernel yet");
+}
+
+void CudaBackend::gemm_bf16_nn(int64_t, int64_t, int64_t, const float*, int64_t, const uint16_t*,
+                               float, float*, int64_t, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "gemm_bf16_nn has no CUDA kernel yet");
+}
+
+int64_t CudaBackend::gemm_bf16_scratch_floats(int64_t, int64_t, int64_t) {
+  fail(MOS_STATUS_UNSUPPORTED, "gemm_bf16_scratch_floats has no CUDA kernel yet");
+}
+
 }  // namespace mos

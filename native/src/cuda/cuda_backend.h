@@ -67,6 +67,54 @@ class CudaBackend final : public Backend {
   // bank's device buffers when plan.host_io is set.
   void bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& scratch) override;
 
+  // ---- decoder ops: no CUDA kernels yet. Each throws UNSUPPORTED "<op> has no CUDA kernel
+  // yet" (cuda_backend.cpp, end), so a decoder on a CUDA context fails cleanly at its first op.
+  void rmsnorm_forward(int64_t rows, int64_t cols, const float* x, const float* weight, float eps,
+                       float* y, float* inv_rms) override;
+  void rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                        const float* inv_rms, const float* dy, float* dx) override;
+  void rope_table(int64_t tokens, const int32_t* positions, int32_t half, const float* inv_freq,
+                  float* cos_out, float* sin_out) override;
+  void rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld,
+                  const float* cos_tab, const float* sin_tab, bool inverse, float* x) override;
+  int64_t attention_scratch_floats(int32_t max_len, int32_t head_dim) override;
+  void attention_forward(int32_t num_seqs, const int32_t* starts, int32_t max_len, int32_t heads,
+                         int32_t kv_heads, int32_t head_dim, float scale, const float* q,
+                         const float* k, const float* v, float* out, float* lse,
+                         float* scratch) override;
+  void attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len, int32_t heads,
+                          int32_t kv_heads, int32_t head_dim, float scale, const float* q,
+                          const float* k, const float* v, const float* out, const float* lse,
+                          const float* dout, float* dq, float* dk, float* dv,
+                          float* scratch) override;
+  void kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads, int32_t head_dim,
+                      const float* k, const float* v, float* cache, int64_t num_pages) override;
+  int64_t paged_attention_scratch_floats(int32_t max_q, int32_t max_ctx, int32_t heads,
+                                         int32_t kv_heads, int32_t head_dim) override;
+  void paged_attention(int32_t num_seqs, const int32_t* q_starts, const int32_t* ctx_lens,
+                       const int32_t* page_tables, int32_t max_pages, int32_t max_q,
+                       int32_t max_ctx, int32_t heads, int32_t kv_heads, int32_t head_dim,
+                       float scale, const float* q, const float* cache, int64_t num_pages,
+                       float* out, float* scratch) override;
+  void swiglu_forward(int64_t n, const float* gate, const float* up, float* out) override;
+  void swiglu_backward(int64_t n, const float* gate, const float* up, const float* dout,
+                       float* dgate, float* dup) override;
+  void embedding(int64_t n, const int32_t* ids, const void* table, mos_dtype_t dtype, int64_t cols,
+                 float* out) override;
+  void gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                   float* dst) override;
+  void scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                    float* dst) override;
+  void cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
+                     double* loss, bool grad, float grad_scale) override;
+  void gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
+                    const uint16_t* w, float beta, float* y, int64_t ldy, float* scratch) override;
+  void gemm_bf16_nn(int64_t m, int64_t n, int64_t k, const float* dy, int64_t lddy,
+                    const uint16_t* w, float beta, float* dx, int64_t lddx,
+                    float* scratch) override;
+  int64_t gemm_bf16_scratch_floats(int64_t m, int64_t n, int64_t k) override;
+
+
   // ---- CUDA knobs: initial values from the environment at creation (docs/cuda.md) ----------
   // TF32 tensor cores for the f32 cuBLAS products (MOS_CUDA_TF32=1, mos_context_set_math_mode).
   void set_math_mode(mos_math_mode_t mode) override { tf32_ = mode == MOS_MATH_TF32; }

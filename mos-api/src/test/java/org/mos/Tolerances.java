@@ -18,6 +18,9 @@ final class Tolerances {
   static final double F32_MERGED_FORWARD = 1e-5;
   static final double F32_OPTIMIZER = 1e-6;
   static final double F32_FINITE_DIFF = 2e-3;
+  static final double F32_DECODER_LOGITS = 1e-5;
+  static final double F32_DECODER_NLL = 1e-6;
+  static final double F32_DECODER_GRAD = 1e-4;
   static final double BF16_FORWARD = 2e-2;
   static final double BF16_BACKWARD = 3e-2;
   static final double CUDA_VS_CPU_F32 = 1e-5;

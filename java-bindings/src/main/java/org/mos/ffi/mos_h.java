@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -80,11 +81,11 @@ public class mos_h {
         return MOS_ABI_VERSION_MAJOR;
     }
 
-    private static final int MOS_ABI_VERSION_MINOR = (int)0L;
+    private static final int MOS_ABI_VERSION_MINOR = (int)1L;
 
     /**
      * {@snippet lang=c :
-     * #define MOS_ABI_VERSION_MINOR 0
+     * #define MOS_ABI_VERSION_MINOR 1
      * }
      */
     public static int MOS_ABI_VERSION_MINOR() {
@@ -259,6 +260,16 @@ public class mos_h {
      */
     public static int MOS_DTYPE_I32() {
         return MOS_DTYPE_I32;
+    }
+    private static final int MOS_DTYPE_F16 = (int)3L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_dtype.MOS_DTYPE_F16 = 3
+     * }
+     */
+    public static int MOS_DTYPE_F16() {
+        return MOS_DTYPE_F16;
     }
     /**
      * {@snippet lang=c :
@@ -4651,4 +4662,1610 @@ public class mos_h {
         }
     }
 
+    /**
+     * {@snippet lang=c :
+     * typedef struct mos_decoder *mos_decoder_t
+     * }
+     */
+    public static final AddressLayout mos_decoder_t = mos_h.C_POINTER;
+
+    /**
+     * {@snippet lang=c :
+     * typedef struct mos_kv_cache *mos_kv_cache_t
+     * }
+     */
+    public static final AddressLayout mos_kv_cache_t = mos_h.C_POINTER;
+
+    private static final int MOS_ROPE_DEFAULT = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_rope_type.MOS_ROPE_DEFAULT = 0
+     * }
+     */
+    public static int MOS_ROPE_DEFAULT() {
+        return MOS_ROPE_DEFAULT;
+    }
+    private static final int MOS_ROPE_LLAMA3 = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_rope_type.MOS_ROPE_LLAMA3 = 1
+     * }
+     */
+    public static int MOS_ROPE_LLAMA3() {
+        return MOS_ROPE_LLAMA3;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum mos_rope_type { ... } mos_rope_type_t
+     * }
+     */
+    public static final OfInt mos_rope_type_t = mos_h.C_INT;
+
+    private static class mos_decoder_config_validate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_config_validate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_config_validate(const mos_decoder_config_t* config)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_config_validate$descriptor() {
+        return mos_decoder_config_validate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_config_validate(const mos_decoder_config_t* config)
+     * }
+     */
+    public static MethodHandle mos_decoder_config_validate$handle() {
+        return mos_decoder_config_validate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_config_validate(const mos_decoder_config_t* config)
+     * }
+     */
+    public static MemorySegment mos_decoder_config_validate$address() {
+        return mos_decoder_config_validate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_config_validate(const mos_decoder_config_t* config)
+     * }
+     */
+    public static int mos_decoder_config_validate(MemorySegment config) {
+        var mh$ = mos_decoder_config_validate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_config_validate", config);
+            }
+            return (int)mh$.invokeExact(config);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_create(mos_context_t ctx, const mos_decoder_config_t* config, mos_decoder_t* out)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_create$descriptor() {
+        return mos_decoder_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_create(mos_context_t ctx, const mos_decoder_config_t* config, mos_decoder_t* out)
+     * }
+     */
+    public static MethodHandle mos_decoder_create$handle() {
+        return mos_decoder_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_create(mos_context_t ctx, const mos_decoder_config_t* config, mos_decoder_t* out)
+     * }
+     */
+    public static MemorySegment mos_decoder_create$address() {
+        return mos_decoder_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_create(mos_context_t ctx, const mos_decoder_config_t* config, mos_decoder_t* out)
+     * }
+     */
+    public static int mos_decoder_create(MemorySegment ctx, MemorySegment config, MemorySegment out) {
+        var mh$ = mos_decoder_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_create", ctx, config, out);
+            }
+            return (int)mh$.invokeExact(ctx, config, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_free(mos_decoder_t dec)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_free$descriptor() {
+        return mos_decoder_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_free(mos_decoder_t dec)
+     * }
+     */
+    public static MethodHandle mos_decoder_free$handle() {
+        return mos_decoder_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_free(mos_decoder_t dec)
+     * }
+     */
+    public static MemorySegment mos_decoder_free$address() {
+        return mos_decoder_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_free(mos_decoder_t dec)
+     * }
+     */
+    public static int mos_decoder_free(MemorySegment dec) {
+        var mh$ = mos_decoder_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_free", dec);
+            }
+            return (int)mh$.invokeExact(dec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_get_config {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_get_config");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_config_t* out)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_get_config$descriptor() {
+        return mos_decoder_get_config.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_config_t* out)
+     * }
+     */
+    public static MethodHandle mos_decoder_get_config$handle() {
+        return mos_decoder_get_config.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_config_t* out)
+     * }
+     */
+    public static MemorySegment mos_decoder_get_config$address() {
+        return mos_decoder_get_config.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_config(mos_decoder_t dec, mos_decoder_config_t* out)
+     * }
+     */
+    public static int mos_decoder_get_config(MemorySegment dec, MemorySegment out) {
+        var mh$ = mos_decoder_get_config.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_get_config", dec, out);
+            }
+            return (int)mh$.invokeExact(dec, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_set_weight {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_LONG,
+            mos_h.C_LONG,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_set_weight");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name, mos_dtype_t src_dtype, int64_t rows, int64_t cols, const void* data)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_set_weight$descriptor() {
+        return mos_decoder_set_weight.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name, mos_dtype_t src_dtype, int64_t rows, int64_t cols, const void* data)
+     * }
+     */
+    public static MethodHandle mos_decoder_set_weight$handle() {
+        return mos_decoder_set_weight.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name, mos_dtype_t src_dtype, int64_t rows, int64_t cols, const void* data)
+     * }
+     */
+    public static MemorySegment mos_decoder_set_weight$address() {
+        return mos_decoder_set_weight.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_weight(mos_decoder_t dec, const char* name, mos_dtype_t src_dtype, int64_t rows, int64_t cols, const void* data)
+     * }
+     */
+    public static int mos_decoder_set_weight(MemorySegment dec, MemorySegment name, int src_dtype, long rows, long cols, MemorySegment data) {
+        var mh$ = mos_decoder_set_weight.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_set_weight", dec, name, src_dtype, rows, cols, data);
+            }
+            return (int)mh$.invokeExact(dec, name, src_dtype, rows, cols, data);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_weight_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_weight_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_count(mos_decoder_t dec, int32_t* count)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_weight_count$descriptor() {
+        return mos_decoder_weight_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_count(mos_decoder_t dec, int32_t* count)
+     * }
+     */
+    public static MethodHandle mos_decoder_weight_count$handle() {
+        return mos_decoder_weight_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_count(mos_decoder_t dec, int32_t* count)
+     * }
+     */
+    public static MemorySegment mos_decoder_weight_count$address() {
+        return mos_decoder_weight_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_count(mos_decoder_t dec, int32_t* count)
+     * }
+     */
+    public static int mos_decoder_weight_count(MemorySegment dec, MemorySegment count) {
+        var mh$ = mos_decoder_weight_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_weight_count", dec, count);
+            }
+            return (int)mh$.invokeExact(dec, count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_weight_info {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_weight_info");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, char* name, size_t name_capacity, int64_t* rows, int64_t* cols, int32_t* is_set)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_weight_info$descriptor() {
+        return mos_decoder_weight_info.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, char* name, size_t name_capacity, int64_t* rows, int64_t* cols, int32_t* is_set)
+     * }
+     */
+    public static MethodHandle mos_decoder_weight_info$handle() {
+        return mos_decoder_weight_info.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, char* name, size_t name_capacity, int64_t* rows, int64_t* cols, int32_t* is_set)
+     * }
+     */
+    public static MemorySegment mos_decoder_weight_info$address() {
+        return mos_decoder_weight_info.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_weight_info(mos_decoder_t dec, int32_t index, char* name, size_t name_capacity, int64_t* rows, int64_t* cols, int32_t* is_set)
+     * }
+     */
+    public static int mos_decoder_weight_info(MemorySegment dec, int index, MemorySegment name, long name_capacity, MemorySegment rows, MemorySegment cols, MemorySegment is_set) {
+        var mh$ = mos_decoder_weight_info.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_weight_info", dec, index, name, name_capacity, rows, cols, is_set);
+            }
+            return (int)mh$.invokeExact(dec, index, name, name_capacity, rows, cols, is_set);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_attach_pool {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_attach_pool");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection, mos_pool_t pool)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_attach_pool$descriptor() {
+        return mos_decoder_attach_pool.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection, mos_pool_t pool)
+     * }
+     */
+    public static MethodHandle mos_decoder_attach_pool$handle() {
+        return mos_decoder_attach_pool.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection, mos_pool_t pool)
+     * }
+     */
+    public static MemorySegment mos_decoder_attach_pool$address() {
+        return mos_decoder_attach_pool.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_attach_pool(mos_decoder_t dec, const char* projection, mos_pool_t pool)
+     * }
+     */
+    public static int mos_decoder_attach_pool(MemorySegment dec, MemorySegment projection, MemorySegment pool) {
+        var mh$ = mos_decoder_attach_pool.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_attach_pool", dec, projection, pool);
+            }
+            return (int)mh$.invokeExact(dec, projection, pool);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_set_dropout_state {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_set_dropout_state");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed, uint64_t counter)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_set_dropout_state$descriptor() {
+        return mos_decoder_set_dropout_state.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed, uint64_t counter)
+     * }
+     */
+    public static MethodHandle mos_decoder_set_dropout_state$handle() {
+        return mos_decoder_set_dropout_state.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed, uint64_t counter)
+     * }
+     */
+    public static MemorySegment mos_decoder_set_dropout_state$address() {
+        return mos_decoder_set_dropout_state.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_dropout_state(mos_decoder_t dec, uint64_t seed, uint64_t counter)
+     * }
+     */
+    public static int mos_decoder_set_dropout_state(MemorySegment dec, long seed, long counter) {
+        var mh$ = mos_decoder_set_dropout_state.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_set_dropout_state", dec, seed, counter);
+            }
+            return (int)mh$.invokeExact(dec, seed, counter);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_get_dropout_state {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_get_dropout_state");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed, uint64_t* counter)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_get_dropout_state$descriptor() {
+        return mos_decoder_get_dropout_state.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed, uint64_t* counter)
+     * }
+     */
+    public static MethodHandle mos_decoder_get_dropout_state$handle() {
+        return mos_decoder_get_dropout_state.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed, uint64_t* counter)
+     * }
+     */
+    public static MemorySegment mos_decoder_get_dropout_state$address() {
+        return mos_decoder_get_dropout_state.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_dropout_state(mos_decoder_t dec, uint64_t* seed, uint64_t* counter)
+     * }
+     */
+    public static int mos_decoder_get_dropout_state(MemorySegment dec, MemorySegment seed, MemorySegment counter) {
+        var mh$ = mos_decoder_get_dropout_state.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_get_dropout_state", dec, seed, counter);
+            }
+            return (int)mh$.invokeExact(dec, seed, counter);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_set_recompute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_set_recompute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_set_recompute$descriptor() {
+        return mos_decoder_set_recompute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static MethodHandle mos_decoder_set_recompute$handle() {
+        return mos_decoder_set_recompute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static MemorySegment mos_decoder_set_recompute$address() {
+        return mos_decoder_set_recompute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static int mos_decoder_set_recompute(MemorySegment dec, int on) {
+        var mh$ = mos_decoder_set_recompute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_set_recompute", dec, on);
+            }
+            return (int)mh$.invokeExact(dec, on);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_loss {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_FLOAT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_loss");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch, int32_t backward, float grad_scale, double* loss_sum, int64_t* loss_count)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_loss$descriptor() {
+        return mos_decoder_loss.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch, int32_t backward, float grad_scale, double* loss_sum, int64_t* loss_count)
+     * }
+     */
+    public static MethodHandle mos_decoder_loss$handle() {
+        return mos_decoder_loss.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch, int32_t backward, float grad_scale, double* loss_sum, int64_t* loss_count)
+     * }
+     */
+    public static MemorySegment mos_decoder_loss$address() {
+        return mos_decoder_loss.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch, int32_t backward, float grad_scale, double* loss_sum, int64_t* loss_count)
+     * }
+     */
+    public static int mos_decoder_loss(MemorySegment dec, MemorySegment batch, int backward, float grad_scale, MemorySegment loss_sum, MemorySegment loss_count) {
+        var mh$ = mos_decoder_loss.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_loss", dec, batch, backward, grad_scale, loss_sum, loss_count);
+            }
+            return (int)mh$.invokeExact(dec, batch, backward, grad_scale, loss_sum, loss_count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_logits {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_logits");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch, float* logits)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_logits$descriptor() {
+        return mos_decoder_logits.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch, float* logits)
+     * }
+     */
+    public static MethodHandle mos_decoder_logits$handle() {
+        return mos_decoder_logits.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch, float* logits)
+     * }
+     */
+    public static MemorySegment mos_decoder_logits$address() {
+        return mos_decoder_logits.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch, float* logits)
+     * }
+     */
+    public static int mos_decoder_logits(MemorySegment dec, MemorySegment batch, MemorySegment logits) {
+        var mh$ = mos_decoder_logits.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_logits", dec, batch, logits);
+            }
+            return (int)mh$.invokeExact(dec, batch, logits);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_merge {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_merge");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_merge(mos_decoder_t dec)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_merge$descriptor() {
+        return mos_decoder_merge.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_merge(mos_decoder_t dec)
+     * }
+     */
+    public static MethodHandle mos_decoder_merge$handle() {
+        return mos_decoder_merge.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_merge(mos_decoder_t dec)
+     * }
+     */
+    public static MemorySegment mos_decoder_merge$address() {
+        return mos_decoder_merge.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_merge(mos_decoder_t dec)
+     * }
+     */
+    public static int mos_decoder_merge(MemorySegment dec) {
+        var mh$ = mos_decoder_merge.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_merge", dec);
+            }
+            return (int)mh$.invokeExact(dec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_unmerge {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_unmerge");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_unmerge(mos_decoder_t dec)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_unmerge$descriptor() {
+        return mos_decoder_unmerge.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_unmerge(mos_decoder_t dec)
+     * }
+     */
+    public static MethodHandle mos_decoder_unmerge$handle() {
+        return mos_decoder_unmerge.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_unmerge(mos_decoder_t dec)
+     * }
+     */
+    public static MemorySegment mos_decoder_unmerge$address() {
+        return mos_decoder_unmerge.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_unmerge(mos_decoder_t dec)
+     * }
+     */
+    public static int mos_decoder_unmerge(MemorySegment dec) {
+        var mh$ = mos_decoder_unmerge.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_unmerge", dec);
+            }
+            return (int)mh$.invokeExact(dec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_bytes_per_token {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_bytes_per_token");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_bytes_per_token$descriptor() {
+        return mos_kv_cache_bytes_per_token.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_bytes_per_token$handle() {
+        return mos_kv_cache_bytes_per_token.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_bytes_per_token$address() {
+        return mos_kv_cache_bytes_per_token.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes)
+     * }
+     */
+    public static int mos_kv_cache_bytes_per_token(MemorySegment dec, MemorySegment bytes) {
+        var mh$ = mos_kv_cache_bytes_per_token.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_bytes_per_token", dec, bytes);
+            }
+            return (int)mh$.invokeExact(dec, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_create(mos_decoder_t dec, int64_t capacity_tokens, mos_kv_cache_t* out)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_create$descriptor() {
+        return mos_kv_cache_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_create(mos_decoder_t dec, int64_t capacity_tokens, mos_kv_cache_t* out)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_create$handle() {
+        return mos_kv_cache_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_create(mos_decoder_t dec, int64_t capacity_tokens, mos_kv_cache_t* out)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_create$address() {
+        return mos_kv_cache_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_create(mos_decoder_t dec, int64_t capacity_tokens, mos_kv_cache_t* out)
+     * }
+     */
+    public static int mos_kv_cache_create(MemorySegment dec, long capacity_tokens, MemorySegment out) {
+        var mh$ = mos_kv_cache_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_create", dec, capacity_tokens, out);
+            }
+            return (int)mh$.invokeExact(dec, capacity_tokens, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_free(mos_kv_cache_t cache)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_free$descriptor() {
+        return mos_kv_cache_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_free(mos_kv_cache_t cache)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_free$handle() {
+        return mos_kv_cache_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_free(mos_kv_cache_t cache)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_free$address() {
+        return mos_kv_cache_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_free(mos_kv_cache_t cache)
+     * }
+     */
+    public static int mos_kv_cache_free(MemorySegment cache) {
+        var mh$ = mos_kv_cache_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_free", cache);
+            }
+            return (int)mh$.invokeExact(cache);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_add_sequence {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_add_sequence");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_add_sequence(mos_kv_cache_t cache, int32_t* seq_id)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_add_sequence$descriptor() {
+        return mos_kv_cache_add_sequence.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_add_sequence(mos_kv_cache_t cache, int32_t* seq_id)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_add_sequence$handle() {
+        return mos_kv_cache_add_sequence.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_add_sequence(mos_kv_cache_t cache, int32_t* seq_id)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_add_sequence$address() {
+        return mos_kv_cache_add_sequence.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_add_sequence(mos_kv_cache_t cache, int32_t* seq_id)
+     * }
+     */
+    public static int mos_kv_cache_add_sequence(MemorySegment cache, MemorySegment seq_id) {
+        var mh$ = mos_kv_cache_add_sequence.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_add_sequence", cache, seq_id);
+            }
+            return (int)mh$.invokeExact(cache, seq_id);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_remove_sequence {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_remove_sequence");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t seq_id)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_remove_sequence$descriptor() {
+        return mos_kv_cache_remove_sequence.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t seq_id)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_remove_sequence$handle() {
+        return mos_kv_cache_remove_sequence.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t seq_id)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_remove_sequence$address() {
+        return mos_kv_cache_remove_sequence.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_remove_sequence(mos_kv_cache_t cache, int32_t seq_id)
+     * }
+     */
+    public static int mos_kv_cache_remove_sequence(MemorySegment cache, int seq_id) {
+        var mh$ = mos_kv_cache_remove_sequence.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_remove_sequence", cache, seq_id);
+            }
+            return (int)mh$.invokeExact(cache, seq_id);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_sequence_length {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_sequence_length");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id, int32_t* length)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_sequence_length$descriptor() {
+        return mos_kv_cache_sequence_length.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id, int32_t* length)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_sequence_length$handle() {
+        return mos_kv_cache_sequence_length.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id, int32_t* length)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_sequence_length$address() {
+        return mos_kv_cache_sequence_length.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_sequence_length(mos_kv_cache_t cache, int32_t seq_id, int32_t* length)
+     * }
+     */
+    public static int mos_kv_cache_sequence_length(MemorySegment cache, int seq_id, MemorySegment length) {
+        var mh$ = mos_kv_cache_sequence_length.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_sequence_length", cache, seq_id, length);
+            }
+            return (int)mh$.invokeExact(cache, seq_id, length);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_kv_cache_usage {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_kv_cache_usage");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens, int64_t* capacity_tokens, int64_t* free_tokens, int32_t* num_seqs)
+     * }
+     */
+    public static FunctionDescriptor mos_kv_cache_usage$descriptor() {
+        return mos_kv_cache_usage.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens, int64_t* capacity_tokens, int64_t* free_tokens, int32_t* num_seqs)
+     * }
+     */
+    public static MethodHandle mos_kv_cache_usage$handle() {
+        return mos_kv_cache_usage.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens, int64_t* capacity_tokens, int64_t* free_tokens, int32_t* num_seqs)
+     * }
+     */
+    public static MemorySegment mos_kv_cache_usage$address() {
+        return mos_kv_cache_usage.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_kv_cache_usage(mos_kv_cache_t cache, int64_t* used_tokens, int64_t* capacity_tokens, int64_t* free_tokens, int32_t* num_seqs)
+     * }
+     */
+    public static int mos_kv_cache_usage(MemorySegment cache, MemorySegment used_tokens, MemorySegment capacity_tokens, MemorySegment free_tokens, MemorySegment num_seqs) {
+        var mh$ = mos_kv_cache_usage.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_kv_cache_usage", cache, used_tokens, capacity_tokens, free_tokens, num_seqs);
+            }
+            return (int)mh$.invokeExact(cache, used_tokens, capacity_tokens, free_tokens, num_seqs);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_step(mos_decoder_t dec, mos_kv_cache_t cache, mos_bank_t bank, const mos_step_t* step, float* logits)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_step$descriptor() {
+        return mos_decoder_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_step(mos_decoder_t dec, mos_kv_cache_t cache, mos_bank_t bank, const mos_step_t* step, float* logits)
+     * }
+     */
+    public static MethodHandle mos_decoder_step$handle() {
+        return mos_decoder_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_step(mos_decoder_t dec, mos_kv_cache_t cache, mos_bank_t bank, const mos_step_t* step, float* logits)
+     * }
+     */
+    public static MemorySegment mos_decoder_step$address() {
+        return mos_decoder_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_step(mos_decoder_t dec, mos_kv_cache_t cache, mos_bank_t bank, const mos_step_t* step, float* logits)
+     * }
+     */
+    public static int mos_decoder_step(MemorySegment dec, MemorySegment cache, MemorySegment bank, MemorySegment step, MemorySegment logits) {
+        var mh$ = mos_decoder_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_step", dec, cache, bank, step, logits);
+            }
+            return (int)mh$.invokeExact(dec, cache, bank, step, logits);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_sample {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_sample");
+
+        // critical(true): heap segments (MemorySegment.ofArray) pass without a copy. mos_sample reads
+        // one row of logits and writes one token (microseconds to a millisecond) and never calls
+        // back into Java. The decoder's long calls (loss, logits, step, set_weight, and generate
+        // with its upcall) are not critical: they would hold off safepoints for their duration.
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling, uint64_t counter, int32_t* token, float* logprob)
+     * }
+     */
+    public static FunctionDescriptor mos_sample$descriptor() {
+        return mos_sample.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling, uint64_t counter, int32_t* token, float* logprob)
+     * }
+     */
+    public static MethodHandle mos_sample$handle() {
+        return mos_sample.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling, uint64_t counter, int32_t* token, float* logprob)
+     * }
+     */
+    public static MemorySegment mos_sample$address() {
+        return mos_sample.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sampling_t* sampling, uint64_t counter, int32_t* token, float* logprob)
+     * }
+     */
+    public static int mos_sample(MemorySegment logits, int vocab, MemorySegment sampling, long counter, MemorySegment token, MemorySegment logprob) {
+        var mh$ = mos_sample.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_sample", logits, vocab, sampling, counter, token, logprob);
+            }
+            return (int)mh$.invokeExact(logits, vocab, sampling, counter, token, logprob);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_generate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_generate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank, mos_generate_request_t* requests, int32_t num_requests, mos_token_callback_t callback, void* user)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_generate$descriptor() {
+        return mos_decoder_generate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank, mos_generate_request_t* requests, int32_t num_requests, mos_token_callback_t callback, void* user)
+     * }
+     */
+    public static MethodHandle mos_decoder_generate$handle() {
+        return mos_decoder_generate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank, mos_generate_request_t* requests, int32_t num_requests, mos_token_callback_t callback, void* user)
+     * }
+     */
+    public static MemorySegment mos_decoder_generate$address() {
+        return mos_decoder_generate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_generate(mos_decoder_t dec, mos_bank_t bank, mos_generate_request_t* requests, int32_t num_requests, mos_token_callback_t callback, void* user)
+     * }
+     */
+    public static int mos_decoder_generate(MemorySegment dec, MemorySegment bank, MemorySegment requests, int num_requests, MemorySegment callback, MemorySegment user) {
+        var mh$ = mos_decoder_generate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_generate", dec, bank, requests, num_requests, callback, user);
+            }
+            return (int)mh$.invokeExact(dec, bank, requests, num_requests, callback, user);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    static MethodHandle upcallHandle(Class<?> fi, String name, FunctionDescriptor fdesc) {
+        try {
+            return MethodHandles.lookup().findVirtual(fi, name, fdesc.toMethodType());
+        } catch (ReflectiveOperationException ex) {
+           throw new AssertionError(ex);
+        }
+    }
 }

@@ -42,6 +42,7 @@ class BindingsCoverageTest {
   private static Map<String, Decl> decls;
   private static Set<String> enumTypes;
   private static Set<String> handleTypes;
+  private static Set<String> functionPointerTypes;
 
   static Path root() {
     String r = System.getProperty("mos.root");
@@ -66,6 +67,11 @@ class BindingsCoverageTest {
     Matcher s = Pattern.compile("typedef\\s+struct\\s+\\w+\\s*\\*\\s*(\\w+)\\s*;").matcher(header);
     while (s.find()) {
       handleTypes.add(s.group(1));
+    }
+    functionPointerTypes = new TreeSet<>();
+    Matcher fp = Pattern.compile("typedef\\s+[^;(]*\\(\\s*\\*\\s*(\\w+)\\s*\\)").matcher(header);
+    while (fp.find()) {
+      functionPointerTypes.add(fp.group(1));
     }
     decls = new LinkedHashMap<>();
     Matcher m = Pattern.compile("MOS_API\\s+([^;(]*?)\\b(mos_\\w+)\\s*\\(([^)]*)\\)\\s*;").matcher(header);
@@ -110,7 +116,7 @@ class BindingsCoverageTest {
   /** The layout a C type maps to (null for void), per the rules of the bindings. */
   static MemoryLayout expected(String cType) {
     String t = cType.replace("const", " ").replaceAll("\\s+", " ").trim();
-    if (t.contains("*") || handleTypes.contains(t)) {
+    if (t.contains("*") || handleTypes.contains(t) || functionPointerTypes.contains(t)) {
       return ValueLayout.ADDRESS;
     }
     if (t.equals("void")) {
