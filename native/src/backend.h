@@ -109,6 +109,10 @@ class Backend {
   // frozen: no weight gradient). dx must not alias x or dy.
   virtual void rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
                                 const float* inv_rms, const float* dy, float* dx) = 0;
+  // Training the base (not the adapters): dweight[j] += sum_i dy[i,j] * x[i,j] * inv_rms[i], the
+  // gradient of the norm's weight; rows summed in ascending order (deterministic).
+  virtual void rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x,
+                                   const float* inv_rms, const float* dy, float* dweight) = 0;
 
   // rope.cpp. cos_out / sin_out [tokens x half]: cos and sin of rope::angle(positions[t],
   // inv_freq[i]) (common/rope_math.h), i < half = head_dim / 2.
@@ -167,6 +171,10 @@ class Backend {
                            float* dst) = 0;
   virtual void scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
                             float* dst) = 0;
+  // Training the base: dtable[ids[i],:] += dout[i,:] for i < n in ascending i (an id that repeats
+  // adds in that order: deterministic), the gradient of embedding(). dtable is F32 [? x cols].
+  virtual void embedding_grad(int64_t n, const int32_t* ids, int64_t cols, const float* dout,
+                              float* dtable) = 0;
 
   // cross_entropy.cpp. For each row i of logits [rows x vocab] with targets[i] in [0, vocab):
   // loss[i] = logsumexp(row) - row[targets[i]] (double); with grad, the row is overwritten by

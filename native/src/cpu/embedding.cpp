@@ -1,5 +1,6 @@
 // embedding.cpp: CpuBackend::embedding (token rows of an F32 or BF16 table, widened to f32) and
 // the f32 row gather / scatter the decoder uses to pick positions (lm_head rows, last tokens).
+#include <algorithm>
 #include <cstring>
 
 #include "common/bf16.h"
@@ -36,6 +37,23 @@ void CpuBackend::scatter_rows(int64_t n, const int32_t* rows, int64_t cols, cons
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(dst + static_cast<int64_t>(rows[i]) * cols, src + i * cols, sizeof(float) * cols);
+}
+
+// Columns split over threads; each thread adds every row in ascending i: repeated ids add in a
+// fixed order, with no race.
+void CpuBackend::embedding_grad(int64_t n, const int32_t* ids, int64_t cols, const float* dout,
+                                float* dtable) {
+  constexpr int64_t kChunk = 256;
+  const int64_t chunks = (cols + kChunk - 1) / kChunk;
+#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
+  for (int64_t ch = 0; ch < chunks; ++ch) {
+    const int64_t j0 = ch * kChunk, j1 = std::min(cols, j0 + kChunk);
+    for (int64_t i = 0; i < n; ++i) {
+      float* row = dtable + static_cast<int64_t>(ids[i]) * cols;
+      const float* src = dout + i * cols;
+      for (int64_t j = j0; j < j1; ++j) row[j] += src[j];
+    }
+  }
 }
 
 }  // namespace cpu

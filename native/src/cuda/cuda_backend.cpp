@@ -605,6 +605,15 @@ void CudaBackend::scatter_rows(int64_t, const int32_t*, int64_t, const float*, f
   fail(MOS_STATUS_UNSUPPORTED, "scatter_rows has no CUDA kernel yet");
 }
 
+void CudaBackend::rmsnorm_weight_grad(int64_t, int64_t, const float*, const float*, const float*,
+                                      float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "rmsnorm_weight_grad has no CUDA kernel yet");
+}
+
+void CudaBackend::embedding_grad(int64_t, const int32_t*, int64_t, const float*, float*) {
+  fail(MOS_STATUS_UNSUPPORTED, "embedding_grad has no CUDA kernel yet");
+}
+
 void CudaBackend::cross_entropy(int64_t, int64_t, const int32_t*, float*, double*, bool, float) {
   fail(MOS_STATUS_UNSUPPORTED, "cross_entropy has no CUDA kernel yet");
 }

@@ -73,6 +73,8 @@ class CudaBackend final : public Backend {
                        float* y, float* inv_rms) override;
   void rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
                         const float* inv_rms, const float* dy, float* dx) override;
+  void rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x, const float* inv_rms,
+                           const float* dy, float* dweight) override;
   void rope_table(int64_t tokens, const int32_t* positions, int32_t half, const float* inv_freq,
                   float* cos_out, float* sin_out) override;
   void rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld,
@@ -105,6 +107,8 @@ class CudaBackend final : public Backend {
                    float* dst) override;
   void scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
                     float* dst) override;
+  void embedding_grad(int64_t n, const int32_t* ids, int64_t cols, const float* dout,
+                      float* dtable) override;
   void cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
                      double* loss, bool grad, float grad_scale) override;
   void gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
