@@ -507,7 +507,8 @@ public final class LlamaModel implements AutoCloseable {
 
   /**
    * Reads an adapter directory for this model: a mos adapter ({@link MosAdapter#load}) or a PEFT
-   * LoRA ({@link PeftLora#read}), told apart by adapter_config.json's {@code peft_type}; its pool
+   * LoRA ({@link PeftLora#read}), told apart by adapter_config.json's {@code peft_type} (another
+   * PEFT type is refused naming it); its pool
    * groups matched to this model's projections ({@link #checkAdapter}).
    *
    * @throws MosFileException for a bad or foreign adapter, naming the file and the problem
@@ -515,7 +516,11 @@ public final class LlamaModel implements AutoCloseable {
   public MosAdapter readAdapter(Path dir) {
     if (dir == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.readAdapter: dir is null");
     Path d = AdapterFormat.adapterDirectory(dir);
-    MosAdapter a = PeftLora.isPeftLora(d) ? PeftLora.read(d, config) : MosAdapter.load(d);
+    String type = PeftLora.peftType(d);
+    // A mos adapter says "MOS"; anything else PEFT wrote goes to PeftLora, which reads LORA and
+    // names any other type it refuses.
+    MosAdapter a = type == null || type.equals(AdapterFormat.PEFT_TYPE) ? MosAdapter.load(d)
+        : PeftLora.read(d, config);
     try {
       return checkAdapter(a);
     } catch (MosFileException e) {

@@ -58,18 +58,18 @@ public final class PeftLora {
           + "\\.weight");
 
   /**
-   * Whether {@code dir} holds a PEFT adapter_config.json with {@code peft_type} "LORA" (a quick
-   * look: false for a missing or unreadable file, and for a mos adapter).
+   * The {@code peft_type} of {@code dir}'s adapter_config.json ({@code "LORA"}, {@code "MOS"} for
+   * a mos adapter, ...), or null when the file is missing, unreadable or has none (a quick look
+   * that throws nothing).
    */
-  public static boolean isPeftLora(Path dir) {
+  public static String peftType(Path dir) {
     Path file = dir.resolve(AdapterFormat.CONFIG_FILE);
-    if (!Files.isRegularFile(file)) return false;
+    if (!Files.isRegularFile(file)) return null;
     try {
-      JsonFile f = JsonFile.read(file, MAX_CONFIG_BYTES, "an adapter config");
-      JsonNode t = f.root.get("peft_type");
-      return t != null && t.isTextual() && t.textValue().equals("LORA");
+      JsonNode t = JsonFile.read(file, MAX_CONFIG_BYTES, "an adapter config").root.get("peft_type");
+      return t != null && t.isTextual() ? t.textValue() : null;
     } catch (MosException e) {
-      return false;
+      return null;
     }
   }
 
