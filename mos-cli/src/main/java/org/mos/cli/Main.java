@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * {@code mos}: train, inspect and export MoS adapters.
+ * {@code mos}: train, inspect and export MoS adapters; score and generate with checkpoints.
  *
  * <p>Exit codes: 0 success; 1 a bad file or a failed operation (one line {@code mos: <file>:
  * <problem>} on stderr, the stack trace only with {@code --verbose}); 2 wrong arguments (the
@@ -82,6 +82,8 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new BenchCommand());
     cl.addSubcommand(new DemoCommand());
     cl.addSubcommand(new TrainCommand());
+    cl.addSubcommand(new ScoreCommand());
+    cl.addSubcommand(new GenerateCommand());
     // ---- end of registration point ----------------------------------------------------------
 
     cl.addSubcommand(new CommandLine.HelpCommand());

@@ -46,6 +46,11 @@ class CliContractTest {
     Path zero = Files.createDirectories(tmp.resolve("zero-adapter"));
     Files.createSymbolicLink(zero.resolve("adapter_config.json"), Path.of("/dev/zero"));
     Files.write(zero.resolve("adapter_model.safetensors"), new byte[8]);
+    Files.writeString(tmp.resolve("vocab.txt"), "1 2 3\n4 384 5\n");
+    Files.writeString(tmp.resolve("single.txt"), "7\n\n8\n");
+    Path broken = Files.createDirectories(tmp.resolve("broken-model"));
+    Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"llama\", \"vocab_size\":"
+        + " -5}");
     badCheckpoint = Files.createDirectories(tmp.resolve("ckpt/checkpoint-00000005"));
     Files.writeString(badCheckpoint.resolve("trainer_state.json"), "{\"format\": 3}");
   }
@@ -83,6 +88,24 @@ class CliContractTest {
             "--checkpoint-every", "5"),
         cmd("train", "unknown model preset", "--model", t, "--model", "huge"),
         cmd("train", "dropout not a number", "Invalid value", t, "--dropout", "lots"),
+        cmd("score", "no model", "Missing required option", "--ids", "x"),
+        cmd("score", "no ids", "Missing required option", "--model", "GQA"),
+        cmd("score", "bad weight dtype", "is not a weight dtype", "--model", "GQA", "--ids", "x",
+            "--weight-dtype", "f16"),
+        cmd("generate", "no model", "Missing required option", "--ids", "1 2"),
+        cmd("generate", "an id that is not a number", "'x' is not a token id", "--model", "GQA",
+            "--ids", "1 x 3"),
+        cmd("generate", "a negative id", "'-3' is not a token id", "--model", "GQA", "--ids",
+            "-3"),
+        cmd("generate", "an empty prompt", "at least one id", "--model", "GQA", "--ids", " "),
+        cmd("generate", "zero new tokens", "--max-new-tokens must be >= 1", "--model", "GQA",
+            "--ids", "1", "--max-new-tokens", "0"),
+        cmd("generate", "negative temperature", "--temperature must be >= 0", "--model", "GQA",
+            "--ids", "1", "--temperature", "-1"),
+        cmd("generate", "an id outside the vocabulary", "outside the vocabulary [0, 384)",
+            "--model", "GQA", "--ids", "1 384"),
+        cmd("generate", "beyond max positions", "more than the model's", "--model", "GQA",
+            "--ids", "1 2", "--max-new-tokens", "100000"),
         cmd("bench", "unknown case", "unknown case 'gpu'", "--cases", "gpu"),
         cmd("bench", "unknown option", "Unknown option", "--fast"),
         cmd("help", "help for an unknown command", "Unknown subcommand", "frobnicate"));
@@ -133,7 +156,27 @@ class CliContractTest {
         file("bench", "summary from a device", "/dev/zero", "--from", "/dev/zero"),
         file("inspect", "config is a link to a device", "zero-adapter/adapter_config.json",
             "zero-adapter"),
-        file("train", "text is a device", "/dev/zero", "/dev/zero"));
+        file("train", "text is a device", "/dev/zero", "/dev/zero"),
+        file("score", "missing model", "nope-model", "--model", "nope-model", "--ids", "IDS"),
+        file("score", "a model without config.json", "garbage-adapter/config.json", "--model",
+            "garbage-adapter", "--ids", "IDS"),
+        file("score", "missing ids file", "nope.txt", "--model", "GQA", "--ids", "nope.txt"),
+        file("score", "ids file of garbage", "garbage.bin", "--model", "GQA", "--ids",
+            "garbage.bin"),
+        file("score", "ids file is a device", "/dev/zero", "--model", "GQA", "--ids",
+            "/dev/zero"),
+        file("score", "an id outside the vocabulary", "vocab.txt", "--model", "GQA", "--ids",
+            "vocab.txt"),
+        file("score", "nothing to score", "single.txt", "--model", "GQA", "--ids", "single.txt"),
+        file("score", "garbage adapter", "garbage-adapter/adapter_config.json", "--model", "GQA",
+            "--adapter", "garbage-adapter", "--ids", "IDS"),
+        file("score", "an adapter of another model", "peft-lora-gqa/adapter_model.safetensors",
+            "--model", "TIED",
+            "--adapter", "PEFT", "--ids", "IDS"),
+        file("generate", "missing adapter", "nope-adapter", "--model", "GQA", "--adapter",
+            "nope-adapter", "--ids", "1 2"),
+        file("generate", "a model whose config is broken", "broken-model/config.json", "--model",
+            "broken-model", "--ids", "1 2"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -174,7 +217,9 @@ class CliContractTest {
   private static String[] argv(String command, List<String> args) {
     List<String> all = new ArrayList<>();
     if (!command.isEmpty()) all.add(command);
-    for (String a : args) all.add(a.equals("TEXT") ? text.toString() : a);
+    for (String a : args) {
+      all.add(a.equals("TEXT") ? text.toString() : a.equals("GQA") ? fixture("llama-gqa-f32") : a);
+    }
     return all.toArray(new String[0]);
   }
 
@@ -182,7 +227,14 @@ class CliContractTest {
   private static List<String> resolve(List<String> args) throws IOException {
     List<String> out = new ArrayList<>();
     for (String a : args) {
-      if (a.equals("ADAPTER")) {
+      if (a.equals("GQA") || a.equals("TIED") || a.equals("PEFT")) {
+        out.add(fixture(a.equals("GQA") ? "llama-gqa-f32" : a.equals("TIED")
+            ? "llama-tied-bf16-sharded" : "peft-lora-gqa"));
+      } else if (a.equals("IDS")) {
+        out.add(Files.writeString(tmp.resolve("ids.txt"), "1 2 3\n4 5\n").toString());
+      } else if (a.contains(" ")) {
+        out.add(a);
+      } else if (a.equals("ADAPTER")) {
         Path dir = tmp.resolve("valid-adapter");
         if (!Files.exists(dir)) MainTest.toyAdapter().save(dir);
         out.add(dir.toString());
@@ -193,6 +245,12 @@ class CliContractTest {
       }
     }
     return out;
+  }
+
+  /** A checkpoint of tests/fixtures/hf. */
+  private static String fixture(String name) {
+    return Path.of(System.getProperty("mos.hf.fixtures", "../tests/fixtures/hf")).resolve(name)
+        .toString();
   }
 
   private static void assertNoStackTrace(MainTest.Run r, String what) {
