@@ -647,9 +647,10 @@ MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec);
 
 /* Reads the weight `name` (as mos_decoder_set_weight names it) into `dst` (host memory, rows x
  * cols elements of dst_dtype: F32, BF16 or MOS_DTYPE_F16, row-major), converting from its storage
- * dtype: F32 storage to BF16 / F16 rounds to nearest-even (to F16: overflow gives infinity,
- * small values F16 subnormals), BF16 storage widens exactly. rows and cols must be the weight's
- * (SHAPE_MISMATCH naming both; a 1-D tensor is rows = 1); a weight never set: INVALID_STATE.
+ * dtype: the same dtype is copied, BF16 to F32 widens exactly, anything narrower rounds to
+ * nearest-even (to F16: what rounds past 65504 becomes infinity, below 2^-14 F16 subnormals; NaN
+ * stays NaN). rows and cols must be the weight's (SHAPE_MISMATCH naming both; a 1-D tensor is
+ * rows = 1); a weight never set: INVALID_STATE.
  * While merged it reads W + the attached pools' delta (a merged model). With
  * mos_decoder_weight_count / _info, this saves a decoder (e.g. a trained base) as a checkpoint. */
 MOS_API mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name,
