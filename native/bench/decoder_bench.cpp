@@ -3,6 +3,9 @@
 // pools on all seven projections, recomputation off and on. Random BF16 weights of a model shape:
 //   --model smol  SmolLM-135M's shape (default)      --model 1b    Llama-3.2-1B's shape
 //   --model tiny  a few hundred parameters (ctest's smoke run: crash-freedom only)
+//   --model small 12 blocks of hidden 96, vocab 256 (a character-level base as the demo trains)
+// --train-base: F32 weights, and first a full-parameter training step of the base
+// (mos_decoder_set_base_trainable; loss with backward, then mos_decoder_base_step).
 // Run on a quiet machine with OMP_WAIT_POLICY=PASSIVE (docs/benchmarks.md, case 7).
 #include <chrono>
 #include <cmath>
@@ -63,6 +66,9 @@ mos_decoder_config_t shape(const std::string& model) {
   if (model == "1b") {
     c = {128256, 2048, 8192, 16, 32, 8, 64, 2048, 1e-5f, 500000.0f, MOS_ROPE_LLAMA3, 32.0f, 1.0f,
          4.0f, 8192, 0, 0, 1, MOS_DTYPE_BF16};
+  } else if (model == "small") {
+    c = {256, 96, 256, 12, 4, 4, 24, 512, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1,
+         MOS_DTYPE_BF16};
   } else if (model == "tiny") {
     c = {64, 32, 64, 2, 4, 2, 8, 256, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1,
          MOS_DTYPE_BF16};
@@ -77,10 +83,14 @@ mos_decoder_config_t shape(const std::string& model) {
 
 int main(int argc, char** argv) {
   std::string model = "smol";
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--model") model = argv[i + 1];
+  bool train_base = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--model" && i + 1 < argc) model = argv[i + 1];
+    if (std::string(argv[i]) == "--train-base") train_base = true;
+  }
   const bool tiny = model == "tiny";
-  const mos_decoder_config_t c = shape(model);
+  mos_decoder_config_t c = shape(model);
+  if (train_base) c.weight_dtype = MOS_DTYPE_F32;  // the base trains in F32 only
   mos_context_t ctx;
   CHECK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   mos_decoder_t dec;
@@ -105,8 +115,9 @@ int main(int argc, char** argv) {
     CHECK(mos_decoder_set_weight(dec, name, MOS_DTYPE_BF16, rows, cols, w.data()));
   }
   const char* wait = std::getenv("OMP_WAIT_POLICY");
-  std::printf("model %s (%d blocks, hidden %d, vocab %d, BF16), OMP_WAIT_POLICY=%s\n", model.c_str(),
-              c.num_layers, c.hidden_size, c.vocab_size, wait ? wait : "(unset)");
+  std::printf("model %s (%d blocks, hidden %d, vocab %d, %s), OMP_WAIT_POLICY=%s\n", model.c_str(),
+              c.num_layers, c.hidden_size, c.vocab_size, train_base ? "F32" : "BF16",
+              wait ? wait : "(unset)");
   std::printf("weights set in %.1f s, peak RSS %.2f GiB\n", now() - t0, peak_rss_gib());
 
   const int prompt = tiny ? 8 : 32, steps = tiny ? 2 : (model == "1b" ? 6 : 16);
@@ -131,6 +142,41 @@ int main(int argc, char** argv) {
     CHECK(mos_kv_cache_free(cache));
   }
 
+  const int seqs = model == "1b" ? 1 : 4, len = tiny ? 16 : (model == "1b" ? 128 : 256);
+  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len), targets(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    tokens[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
+    targets[i] = static_cast<int32_t>((i + 1) * 7919 % c.vocab_size);
+  }
+  mos_batch_t batch{seqs, lengths.data(), tokens.data(), targets.data()};
+
+  if (train_base) {
+    // Full-parameter training: gradients of every weight, global-norm clip, AdamW on the base.
+    CHECK(mos_decoder_set_base_trainable(dec, 1));
+    const mos_adamw_params_t hp{1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, 1.0f};
+    for (int recompute = 0; recompute < 2; ++recompute) {
+      CHECK(mos_decoder_set_recompute(dec, recompute));
+      double best = 1e30, best_step = 1e30;
+      for (int it = 0; it < (tiny ? 1 : 3); ++it) {
+        double loss = 0.0, norm = 0.0;
+        int64_t count = 0;
+        t0 = now();
+        CHECK(mos_decoder_base_zero_grad(dec));
+        CHECK(mos_decoder_loss(dec, &batch, 1, 1.0f / (seqs * len), &loss, &count));
+        const double t1 = now();
+        CHECK(mos_decoder_base_step(dec, &hp, &norm));
+        best = std::fmin(best, now() - t0);
+        best_step = std::fmin(best_step, now() - t1);
+      }
+      std::printf("base training step, %d x %d tokens, recompute %s: %.3f s (%.0f tokens/s; "
+                  "of which AdamW %.1f ms); peak RSS %.2f GiB\n", seqs, len,
+                  recompute ? "on" : "off", best, seqs * len / best, best_step * 1e3,
+                  peak_rss_gib());
+    }
+    CHECK(mos_decoder_set_base_trainable(dec, 0));
+    CHECK(mos_decoder_set_recompute(dec, 0));
+  }
+
   // Training: MoS (r 8 from R_eq 2, p 1, l 2, dropout 0.05) on all seven projections, AdamW.
   const int32_t H = c.hidden_size, Q = c.num_heads * c.head_dim, KV = c.num_kv_heads * c.head_dim;
   const int32_t I = c.intermediate_size;
@@ -148,13 +194,6 @@ int main(int argc, char** argv) {
     CHECK(mos_decoder_attach_pool(dec, projs[p], pools[p]));
     CHECK(mos_optimizer_add_pool(opt, pools[p]));
   }
-  const int seqs = model == "1b" ? 1 : 4, len = tiny ? 16 : (model == "1b" ? 128 : 256);
-  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len), targets(tokens.size());
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    tokens[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
-    targets[i] = static_cast<int32_t>((i + 1) * 7919 % c.vocab_size);
-  }
-  mos_batch_t batch{seqs, lengths.data(), tokens.data(), targets.data()};
   for (int recompute = 0; recompute < 2; ++recompute) {
     CHECK(mos_decoder_set_recompute(dec, recompute));
     double best = 1e30;

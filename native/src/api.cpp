@@ -52,6 +52,10 @@ void check_mode(const mos_mode_t& m) {
 void check_array(const mos_pool_array_t& w) {
   check_enum(w, 0, 7, "pool array", "0..7, MOS_POOL_A..MOS_POOL_ADAM_V_B");
 }
+void check_base_array(const mos_base_array_t& w) {
+  check_enum(w, 0, 2, "base array",
+             "MOS_BASE_GRAD = 0, MOS_BASE_ADAM_M = 1 or MOS_BASE_ADAM_V = 2");
+}
 
 // An F32 tensor of the bank's context with `cols` columns (mos_bank_apply's x and y).
 mos::Tensor& bank_operand(mos_tensor_t h, const char* name, const mos::bank::Bank& b, int64_t cols,
@@ -543,6 +547,68 @@ MOS_API mos_status_t mos_decoder_merge(mos_decoder_t dec) { MOS_GUARDED(dec_of(d
 
 MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec) {
   MOS_GUARDED(dec_of(dec).unmerge(););
+}
+
+MOS_API mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name,
+                                            mos_dtype_t dst_dtype, int64_t rows, int64_t cols,
+                                            void* dst) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); need(name, "name"); need(dst, "dst");
+              d.get_weight(name, dst_dtype, rows, cols, dst););
+}
+
+// ---- training the base --------------------------------------------------------------------------
+
+MOS_API mos_status_t mos_decoder_set_base_trainable(mos_decoder_t dec, int32_t on) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec);
+              mos::check(on == 0 || on == 1, MOS_STATUS_INVALID_ARGUMENT,
+                         "on must be 0 or 1, got ", on);
+              d.set_base_trainable(on != 0););
+}
+
+MOS_API mos_status_t mos_decoder_get_base_trainable(mos_decoder_t dec, int32_t* on) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec);
+              *need(on, "on") = d.base_trainable() ? 1 : 0;);
+}
+
+MOS_API mos_status_t mos_decoder_base_zero_grad(mos_decoder_t dec) {
+  MOS_GUARDED(dec_of(dec).base_zero_grad(););
+}
+
+MOS_API mos_status_t mos_decoder_base_grad_norm(mos_decoder_t dec, double* norm) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); need(norm, "norm");
+              *norm = d.base_grad_norm(););
+}
+
+MOS_API mos_status_t mos_decoder_base_step(mos_decoder_t dec, const mos_adamw_params_t* params,
+                                           double* grad_norm) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(params, "params");
+              const mos::AdamWConfig c{params->lr, params->beta1, params->beta2, params->eps,
+                                       params->weight_decay};
+              const double norm = d.base_step(c, params->max_grad_norm);
+              if (grad_norm) *grad_norm = norm;);
+}
+
+MOS_API mos_status_t mos_decoder_base_get_step(mos_decoder_t dec, int64_t* step) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); need(step, "step");
+              *step = d.base_steps(););
+}
+
+MOS_API mos_status_t mos_decoder_base_set_step(mos_decoder_t dec, int64_t step) {
+  MOS_GUARDED(dec_of(dec).set_base_steps(step););
+}
+
+MOS_API mos_status_t mos_decoder_base_read(mos_decoder_t dec, const char* name,
+                                           mos_base_array_t which, float* dst,
+                                           int64_t num_elements) {
+  MOS_GUARDED(const mos::model::Decoder& d = dec_of(dec); need(name, "name"); need(dst, "dst");
+              check_base_array(which); d.base_read(name, which, dst, num_elements););
+}
+
+MOS_API mos_status_t mos_decoder_base_write(mos_decoder_t dec, const char* name,
+                                            mos_base_array_t which, const float* src,
+                                            int64_t num_elements) {
+  MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(name, "name"); need(src, "src");
+              check_base_array(which); d.base_write(name, which, src, num_elements););
 }
 
 // ---- KV cache -----------------------------------------------------------------------------------

@@ -19,6 +19,18 @@ void validate_adamw(const AdamWConfig& c) {
         "weight_decay must be finite and >= 0, got ", c.weight_decay);
 }
 
+AdamWParams adamw_step_params(const AdamWConfig& c, int64_t t) {
+  AdamWParams hp{};
+  hp.lr = c.lr;
+  hp.beta1 = c.beta1;
+  hp.beta2 = c.beta2;
+  hp.eps = c.eps;
+  hp.weight_decay = c.weight_decay;
+  hp.bias_correction1 = static_cast<float>(1.0 - std::pow(static_cast<double>(c.beta1), t));
+  hp.bias_correction2 = static_cast<float>(1.0 - std::pow(static_cast<double>(c.beta2), t));
+  return hp;
+}
+
 void AdamW::add_pool(std::shared_ptr<Pool> pool) {
   check(&pool->context() == ctx_.get(), MOS_STATUS_INVALID_ARGUMENT,
         "the pool belongs to another context than the optimizer");
@@ -65,14 +77,7 @@ void AdamW::step() {
   check(step_ < std::numeric_limits<int64_t>::max(), MOS_STATUS_INVALID_STATE,
         "the step count is at its maximum");
   const int64_t t = step_ + 1;
-  AdamWParams hp{};
-  hp.lr = cfg_.lr;
-  hp.beta1 = cfg_.beta1;
-  hp.beta2 = cfg_.beta2;
-  hp.eps = cfg_.eps;
-  hp.weight_decay = cfg_.weight_decay;
-  hp.bias_correction1 = static_cast<float>(1.0 - std::pow(static_cast<double>(cfg_.beta1), t));
-  hp.bias_correction2 = static_cast<float>(1.0 - std::pow(static_cast<double>(cfg_.beta2), t));
+  const AdamWParams hp = adamw_step_params(cfg_, t);
   Backend& be = *ctx_->backend;
   for (const auto& p : pools_) {
     be.adamw(p->size_a(), hp, p->array(MOS_POOL_GRAD_A), p->array(MOS_POOL_A),

@@ -15,6 +15,9 @@ struct AdamWConfig {
 };
 
 void validate_adamw(const AdamWConfig& c);  // INVALID_ARGUMENT naming the bad hyper-parameter
+// The backend's parameters of step t (1-based, the count after increment): the bias corrections
+// 1 - beta^t computed in double, then rounded. Shared by the pools' and the decoder base's steps.
+AdamWParams adamw_step_params(const AdamWConfig& c, int64_t t);
 
 class AdamW {
  public:

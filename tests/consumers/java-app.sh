@@ -56,9 +56,13 @@ for f in "mos-parent/$version/mos-parent-$version.pom" \
       ;;
   esac
 done
-unzip -Z1 "$base/mos-native/$version/mos-native-$version-linux-x86_64.jar" \
-  | grep -qx "native/linux-x86_64/libmos.so" || fail "the platform artifact holds no libmos.so"
-if unzip -Z1 "$base/mos-native/$version/mos-native-$version.jar" | grep -q "^native/"; then
+# Listings are read whole before grep: `unzip | grep -q` under pipefail fails whenever grep exits
+# first and unzip, writing line by line, gets SIGPIPE (about one run in four here).
+platform_listing="$(unzip -Z1 "$base/mos-native/$version/mos-native-$version-linux-x86_64.jar")"
+grep -qx "native/linux-x86_64/libmos.so" <<<"$platform_listing" \
+  || fail "the platform artifact holds no libmos.so"
+main_listing="$(unzip -Z1 "$base/mos-native/$version/mos-native-$version.jar")"
+if grep -q "^native/" <<<"$main_listing"; then
   fail "the main mos-native jar carries native libraries; they belong in the platform artifact"
 fi
 

@@ -81,7 +81,7 @@ extern "C" {
  * of another major version. The minor grows when functions (or trailing mos_config_t fields)
  * are added. */
 #define MOS_ABI_VERSION_MAJOR 2
-#define MOS_ABI_VERSION_MINOR 1
+#define MOS_ABI_VERSION_MINOR 2
 
 typedef enum mos_status {
   MOS_STATUS_OK = 0,
@@ -532,7 +532,8 @@ MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32
  * Adapters: a pool group (mos_pool_t) attached under a projection name ("q_proj" ... "down_proj")
  * adapts that projection in every block through the pool/layer maths (spec: y += (alpha/r) B_k A_k
  * x, scatter-add into the shared pools on backward). Training touches nothing but the attached
- * pools' gradients; the base is frozen. Inference can instead take a mos_bank_t and an adapter id
+ * pools' gradients, the base frozen, unless the base is made trainable
+ * (mos_decoder_set_base_trainable, below: full-parameter training). Inference can instead take a mos_bank_t and an adapter id
  * per sequence (none, or one of the bank's adapters, mixed in one batch).
  *
  * Threads: a decoder and its KV caches follow the per-context rule; the bank passed to
@@ -624,8 +625,9 @@ typedef struct mos_batch {
  * backward != 0: training mode (dropout on), then backward through the whole stack with the base
  * frozen, ADDING grad_scale * d(loss_sum)/d(pool) into every attached pool's gradients (zero them
  * with mos_pool_zero_grad or mos_optimizer_zero_grad; grad_scale = 1/total tokens gives the mean
- * over gradient-accumulation steps). Needs targets (else INVALID_ARGUMENT); without an attached
- * pool it computes the loss only. Merged: INVALID_STATE. The lm_head runs in chunks of rows, so no
+ * over gradient-accumulation steps), and, when the base is trainable, grad_scale * d(loss_sum)/dW
+ * into every base weight's gradient. Needs targets (else INVALID_ARGUMENT); without an attached
+ * pool or a trainable base it computes the loss only. Merged: INVALID_STATE. The lm_head runs in chunks of rows, so no
  * [tokens x vocab] array is held. */
 MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch,
                                       int32_t backward, float grad_scale, double* loss_sum,
@@ -642,6 +644,86 @@ MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* ba
  * twice or unmerging an unmerged decoder: INVALID_STATE. */
 MOS_API mos_status_t mos_decoder_merge(mos_decoder_t dec);
 MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec);
+
+/* Reads the weight `name` (as mos_decoder_set_weight names it) into `dst` (host memory, rows x
+ * cols elements of dst_dtype: F32, BF16 or MOS_DTYPE_F16, row-major), converting from its storage
+ * dtype: the same dtype is copied, BF16 to F32 widens exactly, anything narrower rounds to
+ * nearest-even (to F16: what rounds past 65504 becomes infinity, below 2^-14 F16 subnormals; NaN
+ * stays NaN). rows and cols must be the weight's (SHAPE_MISMATCH naming both; a 1-D tensor is
+ * rows = 1); a weight never set: INVALID_STATE.
+ * While merged it reads W + the attached pools' delta (a merged model). With
+ * mos_decoder_weight_count / _info, this saves a decoder (e.g. a trained base) as a checkpoint. */
+MOS_API mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name,
+                                            mos_dtype_t dst_dtype, int64_t rows, int64_t cols,
+                                            void* dst);
+
+/* ---- training the base (full-parameter training: pretraining, full fine-tuning) ----
+ *
+ * With the base trainable, mos_decoder_loss with backward also ADDS grad_scale * d(loss_sum)/dW
+ * into a gradient of every base weight: the embedding, every projection's weight and bias, the
+ * three kinds of norm weights and the lm_head (tied: the embedding's one gradient receives both
+ * the input and the output contribution), besides any attached pools' gradients. The base has
+ * its own AdamW state (gradient, two moments per weight, a step count) and step,
+ * mos_decoder_base_step; the pools keep theirs (mos_optimizer_t). Everything stays F32: the
+ * weights (F32 storage only), gradients and moments, 16 bytes per parameter in all. Not
+ * trainable (the default), nothing is allocated and the decoder computes as before. */
+
+/* The per-weight arrays of the base's AdamW state, each [rows x cols] f32 like the weight. */
+typedef enum mos_base_array {
+  MOS_BASE_GRAD = 0,   /* the accumulated gradient */
+  MOS_BASE_ADAM_M = 1, /* AdamW's first moment */
+  MOS_BASE_ADAM_V = 2  /* AdamW's second moment (>= 0) */
+} mos_base_array_t;
+
+/* One AdamW step's hyper-parameters (mos_optimizer_create_adamw's rules: lr >= 0 and finite,
+ * 0 <= beta1, beta2 < 1, eps >= 0, weight_decay >= 0), and clipping: max_grad_norm > 0 scales
+ * the gradients by max_grad_norm / (norm + 1e-6) when their global L2 norm exceeds it
+ * (torch.nn.utils.clip_grad_norm_); <= 0 does not clip; NaN: INVALID_ARGUMENT. */
+typedef struct mos_adamw_params {
+  float lr;
+  float beta1;
+  float beta2;
+  float eps;
+  float weight_decay;  /* applied to the matrices only (embedding, projections, lm_head): never
+                        * to norm weights and biases (docs/llm.md, "Training the base") */
+  float max_grad_norm;
+} mos_adamw_params_t;
+
+/* on = 1: make every base weight trainable, allocating its gradient and two AdamW moments
+ * (zero; 12 bytes per parameter, checked against the memory available first: OUT_OF_MEMORY
+ * names both sizes) and setting the base's step count to 0; already trainable: nothing changes.
+ * on = 0: frees them (their values are lost). BF16 weight storage: UNSUPPORTED (an update is
+ * mostly below bf16's resolution, 1/256 of a weight: create the decoder with F32 weights);
+ * merged: INVALID_STATE. */
+MOS_API mos_status_t mos_decoder_set_base_trainable(mos_decoder_t dec, int32_t on);
+MOS_API mos_status_t mos_decoder_get_base_trainable(mos_decoder_t dec, int32_t* on);
+/* The calls below need a trainable base (else INVALID_STATE). */
+/* Zero every base weight's gradient (once per optimizer step, before its micro-batches). */
+MOS_API mos_status_t mos_decoder_base_zero_grad(mos_decoder_t dec);
+/* *norm = the global L2 norm over all base gradients (a tied embedding counted once), summed
+ * in double. */
+MOS_API mos_status_t mos_decoder_base_grad_norm(mos_decoder_t dec, double* norm);
+/* One AdamW step on every base weight, the update of mos_optimizer_step (same bias corrections,
+ * t = the step count after increment): computes the gradients' global norm (into *grad_norm,
+ * before clipping; may be NULL), clips them in place per params->max_grad_norm, updates weights
+ * and moments, increments the step count. A NaN or infinite norm: INVALID_STATE, nothing
+ * changed; merged: INVALID_STATE; a weight never set: INVALID_STATE. The gradients are kept. */
+MOS_API mos_status_t mos_decoder_base_step(mos_decoder_t dec, const mos_adamw_params_t* params,
+                                           double* grad_norm);
+/* Steps taken (t in the bias corrections); settable for checkpoint resume, [0, 2^63 - 1). */
+MOS_API mos_status_t mos_decoder_base_get_step(mos_decoder_t dec, int64_t* step);
+MOS_API mos_status_t mos_decoder_base_set_step(mos_decoder_t dec, int64_t step);
+/* Read / write the `which` array of the weight `name` (num_elements = rows * cols of the weight,
+ * else SHAPE_MISMATCH); with the step count and the weights (mos_decoder_get_weight / set_weight)
+ * this is the whole training state, for checkpoints. A write refuses NaN and infinities, and
+ * negative MOS_BASE_ADAM_V values (INVALID_ARGUMENT naming the element). Unknown names: as
+ * mos_decoder_set_weight. */
+MOS_API mos_status_t mos_decoder_base_read(mos_decoder_t dec, const char* name,
+                                           mos_base_array_t which, float* dst,
+                                           int64_t num_elements);
+MOS_API mos_status_t mos_decoder_base_write(mos_decoder_t dec, const char* name,
+                                            mos_base_array_t which, const float* src,
+                                            int64_t num_elements);
 
 /* ---- KV cache: paged (16 tokens a page), capacity fixed at creation ---- */
 MOS_API mos_status_t mos_kv_cache_bytes_per_token(mos_decoder_t dec, int64_t* bytes);

@@ -1,6 +1,7 @@
-// decoder.cpp: the Llama decoder's configuration checks, weights by name (with F32 / BF16 / F16
-// conversion), attached pools, merge / unmerge and the products with the frozen weights. The
-// passes are in pass.cpp (training, logits) and step.cpp (KV cache).
+// decoder.cpp: the Llama decoder's configuration checks, weights by name (set and read back with
+// F32 / BF16 / F16 conversion), attached pools, merge / unmerge and the products with the base
+// weights. The passes are in pass.cpp (training, logits) and step.cpp (KV cache); training the
+// base itself in base_train.cpp.
 #include "model/decoder.h"
 
 #include <algorithm>
@@ -49,6 +50,30 @@ float f16_to_f32(uint16_t h) {
   float f;
   std::memcpy(&f, &bits, sizeof f);
   return f;
+}
+
+// f32 -> IEEE half, rounded to nearest-even: overflow to infinity, F16 subnormals below 2^-14,
+// NaN kept quiet.
+uint16_t f32_to_f16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
+  const uint32_t ax = x & 0x7fffffffu;
+  if (ax >= 0x7f800000u)  // infinity or NaN
+    return sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u | ((ax >> 13) & 0x3ffu) : 0u);
+  if (ax >= 0x477ff000u) return sign | 0x7c00u;  // >= 65520 rounds past 65504, the largest half
+  if (ax < 0x38800000u) {
+    // Below 2^-14: a subnormal half, |f| / 2^-24 rounded to an integer (exact scaling, then
+    // nearbyint's nearest-even; 0x400 is the smallest normal, encoded right by the same bits).
+    float a;
+    std::memcpy(&a, &ax, sizeof a);
+    return sign | static_cast<uint16_t>(std::nearbyint(a * 16777216.0f));
+  }
+  const uint32_t mant = ax & 0x7fffffu;
+  uint32_t h = ((ax >> 23) - 127 + 15) << 10 | mant >> 13;
+  const uint32_t rest = mant & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) ++h;  // a carry into the exponent is right
+  return sign | static_cast<uint16_t>(h);
 }
 
 }  // namespace
@@ -125,12 +150,13 @@ size_t Decoder::Weight::bytes() const {
 }
 
 int32_t Decoder::add_weight(const std::string& name, int64_t rows, int64_t cols,
-                            mos_dtype_t dtype) {
+                            mos_dtype_t dtype, bool matrix) {
   Weight wt;
   wt.name = name;
   wt.rows = rows;
   wt.cols = cols;
   wt.dtype = dtype;
+  wt.matrix = matrix;
   const int32_t i = static_cast<int32_t>(weights_.size());
   by_name_.emplace(name, i);
   weights_.push_back(std::move(wt));
@@ -145,26 +171,26 @@ Decoder::Decoder(std::shared_ptr<Context> ctx, const mos_decoder_config_t& cfg)
   const int64_t Q = static_cast<int64_t>(c.num_heads) * c.head_dim;
   const int64_t KV = static_cast<int64_t>(c.num_kv_heads) * c.head_dim;
   const mos_dtype_t md = c.weight_dtype;
-  embed_ = add_weight("model.embed_tokens.weight", V, H, md);
+  embed_ = add_weight("model.embed_tokens.weight", V, H, md, true);
   for (int32_t b = 0; b < c.num_layers; ++b) {
     const std::string pre = cat("model.layers.", b, ".");
     BlockWeights bw;
     bw.bias.fill(-1);
-    bw.in_norm = add_weight(pre + "input_layernorm.weight", 1, H, MOS_DTYPE_F32);
+    bw.in_norm = add_weight(pre + "input_layernorm.weight", 1, H, MOS_DTYPE_F32, false);
     const int64_t out[kNumProj] = {Q, KV, KV, H, I, I, H};
     const int64_t in[kNumProj] = {H, H, H, Q, H, H, I};
     for (int32_t p = 0; p < kNumProj; ++p) {
       const std::string base = pre + (p <= kO ? "self_attn." : "mlp.") + kProjNames[p];
       if (p == kGate) bw.post_norm = add_weight(pre + "post_attention_layernorm.weight", 1, H,
-                                                MOS_DTYPE_F32);
-      bw.proj[p] = add_weight(base + ".weight", out[p], in[p], md);
+                                                MOS_DTYPE_F32, false);
+      bw.proj[p] = add_weight(base + ".weight", out[p], in[p], md, true);
       const bool bias = (p <= kV && c.qkv_bias) || (p == kO && c.o_bias);
-      if (bias) bw.bias[p] = add_weight(base + ".bias", 1, out[p], MOS_DTYPE_F32);
+      if (bias) bw.bias[p] = add_weight(base + ".bias", 1, out[p], MOS_DTYPE_F32, false);
     }
     blocks_.push_back(bw);
   }
-  final_norm_ = add_weight("model.norm.weight", 1, H, MOS_DTYPE_F32);
-  lm_head_ = c.tie_word_embeddings ? embed_ : add_weight("lm_head.weight", V, H, md);
+  final_norm_ = add_weight("model.norm.weight", 1, H, MOS_DTYPE_F32, false);
+  lm_head_ = c.tie_word_embeddings ? embed_ : add_weight("lm_head.weight", V, H, md, true);
 
   // The whole need first: a failure then names the model, not one of its tensors.
   const std::string what = "the decoder's weights";
@@ -276,6 +302,52 @@ void Decoder::set_weight(const char* name, mos_dtype_t src_dtype, int64_t rows, 
                       static_cast<size_t>(len) * out_size);
   }
   wt.set = true;
+}
+
+void Decoder::get_weight(const char* name, mos_dtype_t dst_dtype, int64_t rows, int64_t cols,
+                         void* dst) const {
+  const int32_t i = find_weight(name);
+  const Weight& wt = weights_[i];
+  int32_t dd;
+  std::memcpy(&dd, &dst_dtype, sizeof dd);
+  check(dd == MOS_DTYPE_F32 || dd == MOS_DTYPE_BF16 || dd == MOS_DTYPE_F16,
+        MOS_STATUS_INVALID_ARGUMENT, "dst_dtype must be MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or "
+        "MOS_DTYPE_F16 = 3, got ", dd);
+  check(rows == wt.rows && cols == wt.cols, MOS_STATUS_SHAPE_MISMATCH, "'", wt.name, "' is [",
+        wt.rows, " x ", wt.cols, "] but [", rows, " x ", cols, "] was asked for",
+        wt.rows == 1 ? " (a 1-D tensor is rows = 1)" : "");
+  check(wt.set, MOS_STATUS_INVALID_STATE, "weight '", wt.name,
+        "' was never set (mos_decoder_set_weight)");
+  const int64_t n = rows * cols;
+  const size_t in_size = wt.dtype == MOS_DTYPE_BF16 ? 2 : 4;
+  const size_t out_size = dd == MOS_DTYPE_F32 ? 4 : 2;
+  Backend& be = backend();
+  if (dd == wt.dtype) {  // as stored
+    be.copy_to_host(dst, wt.data.data(), static_cast<size_t>(n) * in_size);
+    return;
+  }
+  // Converted in slices through a small host buffer, as set_weight does.
+  constexpr int64_t kSlice = int64_t{1} << 20;
+  std::vector<unsigned char> host(static_cast<size_t>(std::min(n, kSlice)) * in_size);
+  for (int64_t e0 = 0; e0 < n; e0 += kSlice) {
+    const int64_t len = std::min(kSlice, n - e0);
+    be.copy_to_host(host.data(), static_cast<const unsigned char*>(wt.data.data()) + e0 * in_size,
+                    static_cast<size_t>(len) * in_size);
+    unsigned char* out = static_cast<unsigned char*>(dst) + e0 * out_size;
+    for (int64_t e = 0; e < len; ++e) {
+      float v;
+      if (wt.dtype == MOS_DTYPE_BF16) {
+        v = bf16::to_f32(reinterpret_cast<const uint16_t*>(host.data())[e]);
+      } else {
+        v = reinterpret_cast<const float*>(host.data())[e];
+      }
+      if (dd == MOS_DTYPE_F32) {
+        reinterpret_cast<float*>(out)[e] = v;
+      } else {
+        reinterpret_cast<uint16_t*>(out)[e] = dd == MOS_DTYPE_BF16 ? bf16::from_f32(v) : f32_to_f16(v);
+      }
+    }
+  }
 }
 
 void Decoder::require_weights() const {

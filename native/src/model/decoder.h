@@ -1,6 +1,7 @@
 // decoder.h: mos::model::Decoder, a Llama-family decoder (HF LlamaForCausalLM) behind mos.h's
 // mos_decoder_t: weights by Hugging Face name, training forward/backward over a packed batch into
-// the attached MoS pools, inference (full or through a paged KV cache) and merge / unmerge.
+// the attached MoS pools (and, when the base is trainable, into every base weight), inference
+// (full or through a paged KV cache) and merge / unmerge.
 #pragma once
 
 #include <array>
@@ -14,6 +15,7 @@
 #include "buffer.h"
 #include "context.h"
 #include "mos/mos.h"
+#include "optim.h"
 #include "pool.h"
 
 namespace mos {
@@ -69,6 +71,7 @@ class Decoder {
     std::string name;
     int64_t rows = 0, cols = 0;
     mos_dtype_t dtype = MOS_DTYPE_F32;  // storage: weight_dtype for matrices, F32 for vectors
+    bool matrix = false;                // embedding, projections, lm_head (weight decay applies)
     Buffer data;
     bool set = false;
     size_t bytes() const;
@@ -79,6 +82,23 @@ class Decoder {
                   const void* data);
   // INVALID_STATE naming the first weight never set.
   void require_weights() const;
+  // mos_decoder_get_weight: the weight converted to dst_dtype (F32, BF16, F16) into host memory.
+  void get_weight(const char* name, mos_dtype_t dst_dtype, int64_t rows, int64_t cols,
+                  void* dst) const;
+
+  // ---- training the base (base_train.cpp; docs/llm.md "Training the base") ----
+  void set_base_trainable(bool on);
+  bool base_trainable() const { return base_trainable_; }
+  // The calls below throw INVALID_STATE unless the base is trainable.
+  void base_zero_grad();
+  double base_grad_norm() const;
+  // AdamW on every base weight (decay on matrices only) after clipping the gradients' global
+  // norm to max_grad_norm (> 0); returns the norm before clipping.
+  double base_step(const AdamWConfig& opt, float max_grad_norm);
+  int64_t base_steps() const;
+  void set_base_steps(int64_t step);
+  void base_read(const char* name, mos_base_array_t which, float* dst, int64_t n) const;
+  void base_write(const char* name, mos_base_array_t which, const float* src, int64_t n);
 
   // ---- adapters ----
   void attach_pool(const std::string& projection, std::shared_ptr<Pool> pool);
@@ -136,7 +156,8 @@ class Decoder {
     int32_t max_q = 0, max_ctx = 0, max_pages = 0;
   };
 
-  int32_t add_weight(const std::string& name, int64_t rows, int64_t cols, mos_dtype_t dtype);
+  int32_t add_weight(const std::string& name, int64_t rows, int64_t cols, mos_dtype_t dtype,
+                     bool matrix);
   int32_t find_weight(const std::string& name) const;  // INVALID_ARGUMENT with the pattern
   const Weight& w(int32_t i) const { return weights_[i]; }
   int32_t proj_dim_in(int32_t p) const;
@@ -145,6 +166,10 @@ class Decoder {
   int32_t r_max() const;
   bool pools_active() const;
   void require_pool_indices() const;
+  // The base's training state (base_train.cpp).
+  void require_base_trainable() const;  // INVALID_STATE when the base is frozen
+  float* base_grad(int32_t wi) const { return base_[wi].grad.f32(); }
+  const Buffer& base_array(int32_t wi, mos_base_array_t which) const;
 
   // y [m x n] = x W^T + beta y (W [n x k] in its storage) / dx [m x k] = dy W + beta dx.
   void linear(int32_t wi, const float* x, int64_t m, float beta, float* y);
@@ -180,11 +205,22 @@ class Decoder {
   uint64_t drop_seed_ = 0, drop_counter_ = 0;
   bool recompute_ = false;
 
+  // Training the base: per weight (same index) its gradient and AdamW moments, all F32; empty
+  // while the base is frozen.
+  struct BaseState {
+    BaseState(Backend* be, size_t bytes) : grad(be, bytes), m(be, bytes), v(be, bytes) {}
+    Buffer grad, m, v;
+  };
+  bool base_trainable_ = false;
+  std::vector<BaseState> base_;
+  int64_t base_step_ = 0;
+  std::vector<float> host_ones_;  // a column of ones: bias gradients are ones^T dy products
+
   // Grow-only workspaces (plan_workspace checks their growth against memory first).
   enum Ws : int {
     kIds, kPos, kStarts, kRows, kTargets, kCos, kSin, kH, kN, kT, kAct, kInvF, kXd, kDu, kAttn, kGemm,
     kDh, kDn, kDq, kDk, kDv, kDo, kDact, kDg, kDup, kHc, kLogits, kDhc, kLoss, kSlots, kQStarts,
-    kCtxLens, kPageTables, kLast, kBlock, kSaved, kWsCount
+    kCtxLens, kPageTables, kLast, kBlock, kSaved, kOnes, kWsCount
   };
   std::array<Buffer, kWsCount> ws_;
   std::vector<int32_t> host_i32_;  // staging of index arrays (grow-only)

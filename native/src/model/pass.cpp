@@ -143,6 +143,7 @@ void Decoder::plan_workspace(const Pass& p) {
   const uint64_t per_block = static_cast<uint64_t>(layout(p, nullptr, nullptr));
   if (!p.train || p.recompute) floats[kBlock] = per_block;
   if (p.train) floats[kSaved] = p.recompute ? checked_mul(L, T * H, what) : checked_mul(L, per_block, what);
+  if (p.train && base_trainable_ && (c.qkv_bias || c.o_bias)) floats[kOnes] = T;
 
   uint64_t growth = 0;
   for (int i = 0; i < kWsCount; ++i) {
@@ -180,6 +181,10 @@ void Decoder::upload_batch(const Pass& p, const HostBatch& batch) {
   h[0] = 0;
   for (int32_t s = 0; s < batch.num_seqs; ++s) h[s + 1] = h[s] + batch.lengths[s];
   be.copy_to_device(ws_[kStarts].data(), h.data(), sizeof(int32_t) * h.size());
+  if (p.train && base_trainable_ && (cfg_.qkv_bias || cfg_.o_bias)) {
+    host_ones_.assign(static_cast<size_t>(p.T), 1.0f);
+    be.copy_to_device(ws_[kOnes].data(), host_ones_.data(), sizeof(float) * p.T);
+  }
   if (p.targets) {
     // The positions that have a target, and their targets, compacted.
     h.resize(static_cast<size_t>(2 * p.head_rows));
@@ -292,12 +297,19 @@ double Decoder::head(const Pass& p, bool backward, float grad_scale) {
     if (!backward) continue;
     linear_t(lm_head_, ws_[kLogits].f32(), n, 0.0f, ws_[kDhc].f32());
     be.scatter_rows(n, rows, H, ws_[kDhc].f32(), dhf);
+    // d lm_head [V x H] += dlogits^T hc (tied: into the embedding's gradient, which the input
+    // side adds to in backward()).
+    if (base_trainable_)
+      be.gemm(true, false, V, H, n, 1.0f, ws_[kLogits].f32(), V, ws_[kHc].f32(), H, 1.0f,
+              base_grad(lm_head_), H);
   }
   host_loss_.resize(static_cast<size_t>(p.head_rows));
   be.copy_to_host(host_loss_.data(), loss, sizeof(double) * p.head_rows);
   double sum = 0.0;
   for (double l : host_loss_) sum += l;
   if (backward) {
+    if (base_trainable_)
+      be.rmsnorm_weight_grad(T, H, ws_[kH].f32(), ws_[kInvF].f32(), dhf, base_grad(final_norm_));
     float* dh = ws_[kDh].f32();
     be.fill_zero(dh, sizeof(float) * T * H);
     be.rmsnorm_backward(T, H, ws_[kH].f32(), w(final_norm_).data.f32(), ws_[kInvF].f32(), dhf, dh);
@@ -307,13 +319,23 @@ double Decoder::head(const Pass& p, bool backward, float grad_scale) {
 
 // ---- backward ---------------------------------------------------------------------------------
 
-// dx = dy W + beta dx through the frozen weight (when dx is wanted), and the adapter's part: pool
-// gradients (scatter-add) and dx += mask(du A).
+// dx = dy W + beta dx through the base weight (when dx is wanted); with the base trainable its
+// gradients dW += dy^T x and dbias += ones^T dy; and the adapter's part: pool gradients
+// (scatter-add) and dx += mask(du A).
 void Decoder::proj_backward(const Pass& p, int32_t b, int32_t j, const float* x, const float* dy,
                             const float* au, float beta, float* dx) {
-  if (dx) linear_t(blocks_[b].proj[j], dy, p.T, beta, dx);
-  if (!pools_[j]) return;
+  const BlockWeights& bw = blocks_[b];
   Backend& be = backend();
+  if (dx) linear_t(bw.proj[j], dy, p.T, beta, dx);
+  if (base_trainable_) {
+    const Weight& W = w(bw.proj[j]);
+    be.gemm(true, false, W.rows, W.cols, p.T, 1.0f, dy, W.rows, x, W.cols, 1.0f,
+            base_grad(bw.proj[j]), W.cols);
+    if (bw.bias[j] >= 0)
+      be.gemm(false, false, 1, W.rows, p.T, 1.0f, ws_[kOnes].f32(), p.T, dy, W.rows, 1.0f,
+              base_grad(bw.bias[j]), W.rows);
+  }
+  if (!pools_[j]) return;
   Pool& pool = *pools_[j];
   const MosConfig& c = pool.cfg();
   const Pool::Factors f = pool.factors(b);
@@ -341,6 +363,7 @@ void Decoder::block_backward(const Pass& p, int32_t b, const BlockSet& s, float*
   be.swiglu_backward(T * I, s.g, s.up, dact, dact, dup);  // dact now holds d gate
   proj_backward(p, b, kGate, n, dact, s.au[kGate], 0.0f, dn);
   proj_backward(p, b, kUp, n, dup, s.au[kUp], 1.0f, dn);
+  if (base_trainable_) be.rmsnorm_weight_grad(T, H, s.hmid, s.inv2, dn, base_grad(bw.post_norm));
   be.rmsnorm_backward(T, H, s.hmid, w(bw.post_norm).data.f32(), s.inv2, dn, dh);
   // Attention, from dh (now d/d of the middle residual).
   float* dq = ws_[kDq].f32();
@@ -354,12 +377,14 @@ void Decoder::block_backward(const Pass& p, int32_t b, const BlockSet& s, float*
   be.rope_apply(T, c.num_heads, c.head_dim, Q, ws_[kCos].f32(), ws_[kSin].f32(), true, dq);
   be.rope_apply(T, c.num_kv_heads, c.head_dim, KV, ws_[kCos].f32(), ws_[kSin].f32(), true, dk);
   be.rmsnorm_forward(T, H, s.hin, w(bw.in_norm).data.f32(), c.rms_norm_eps, n, nullptr);
-  // Block 0's input gradient goes nowhere (the embedding is frozen): only the pools' parts.
-  float* dx = b > 0 ? dn : nullptr;
+  // Block 0's input gradient goes nowhere when the embedding is frozen: only the pools' parts.
+  float* dx = b > 0 || base_trainable_ ? dn : nullptr;
   proj_backward(p, b, kQ, n, dq, s.au[kQ], 0.0f, dx);
   proj_backward(p, b, kK, n, dk, s.au[kK], 1.0f, dx);
   proj_backward(p, b, kV, n, dv, s.au[kV], 1.0f, dx);
-  if (dx) be.rmsnorm_backward(T, H, s.hin, w(bw.in_norm).data.f32(), s.inv1, dn, dh);
+  if (!dx) return;
+  if (base_trainable_) be.rmsnorm_weight_grad(T, H, s.hin, s.inv1, dn, base_grad(bw.in_norm));
+  be.rmsnorm_backward(T, H, s.hin, w(bw.in_norm).data.f32(), s.inv1, dn, dh);
 }
 
 void Decoder::backward(const Pass& p) {
@@ -378,6 +403,9 @@ void Decoder::backward(const Pass& p) {
     }
     block_backward(p, b, s, dh);
   }
+  // dh is now d/d of the embedding's output: its rows add into the rows of their tokens.
+  if (base_trainable_)
+    be.embedding_grad(p.T, ws_[kIds].i32(), c.hidden_size, dh, base_grad(embed_));
 }
 
 // ---- entry points -----------------------------------------------------------------------------
@@ -395,7 +423,7 @@ void Decoder::loss(const HostBatch& batch, bool backward, float grad_scale, doub
   }
   require_weights();
   if (pools_active()) require_pool_indices();
-  const bool train = backward && pools_active();
+  const bool train = backward && (pools_active() || base_trainable_);
   Pass p = make_pass(batch, train);
   int64_t rows = 0;
   for (int64_t t = 0; t < batch.total && batch.targets; ++t) rows += batch.targets[t] >= 0;

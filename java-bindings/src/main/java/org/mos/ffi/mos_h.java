@@ -29,7 +29,8 @@ import static java.lang.foreign.ValueLayout.*;
  * <p>Symbols are resolved lazily, per function, through {@link MosLibrary}, which the API's loader
  * initialises with the absolute path of libmos. Calls that take {@code float*}/{@code int32_t*}/
  * {@code void*} data buffers ({@code mos_tensor_read/write}, {@code mos_pool_read/write},
- * {@code mos_pool_set/get_indices}) are linked with {@code Linker.Option.critical(true)}: they accept
+ * {@code mos_pool_set/get_indices}, {@code mos_decoder_get_weight}, {@code mos_decoder_base_read/write})
+ * are linked with {@code Linker.Option.critical(true)}: they accept
  * heap segments ({@code MemorySegment.ofArray(float[])}) without a copy; they neither call back into
  * Java nor block for long (they copy a bounded buffer).
  */
@@ -81,11 +82,11 @@ public class mos_h {
         return MOS_ABI_VERSION_MAJOR;
     }
 
-    private static final int MOS_ABI_VERSION_MINOR = (int)1L;
+    private static final int MOS_ABI_VERSION_MINOR = (int)2L;
 
     /**
      * {@snippet lang=c :
-     * #define MOS_ABI_VERSION_MINOR 1
+     * #define MOS_ABI_VERSION_MINOR 2
      * }
      */
     public static int MOS_ABI_VERSION_MINOR() {
@@ -4702,6 +4703,44 @@ public class mos_h {
      * }
      */
     public static final OfInt mos_rope_type_t = mos_h.C_INT;
+    private static final int MOS_BASE_GRAD = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_base_array.MOS_BASE_GRAD = 0
+     * }
+     */
+    public static int MOS_BASE_GRAD() {
+        return MOS_BASE_GRAD;
+    }
+
+    private static final int MOS_BASE_ADAM_M = (int)1L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_base_array.MOS_BASE_ADAM_M = 1
+     * }
+     */
+    public static int MOS_BASE_ADAM_M() {
+        return MOS_BASE_ADAM_M;
+    }
+
+    private static final int MOS_BASE_ADAM_V = (int)2L;
+
+    /**
+     * {@snippet lang=c :
+     * enum mos_base_array.MOS_BASE_ADAM_V = 2
+     * }
+     */
+    public static int MOS_BASE_ADAM_V() {
+        return MOS_BASE_ADAM_V;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum mos_base_array { ... } mos_base_array_t
+     * }
+     */
+    public static final OfInt mos_base_array_t = mos_h.C_INT;
 
     private static class mos_decoder_config_validate {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -5625,6 +5664,632 @@ public class mos_h {
                 traceDowncall("mos_decoder_unmerge", dec);
             }
             return (int)mh$.invokeExact(dec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_get_weight {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_LONG,
+            mos_h.C_LONG,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_get_weight");
+
+        // critical(true): heap segments (MemorySegment.ofArray) pass without a copy; the call
+        // copies a bounded buffer and never calls back into Java.
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name, mos_dtype_t dst_dtype, int64_t rows, int64_t cols, void* dst)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_get_weight$descriptor() {
+        return mos_decoder_get_weight.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name, mos_dtype_t dst_dtype, int64_t rows, int64_t cols, void* dst)
+     * }
+     */
+    public static MethodHandle mos_decoder_get_weight$handle() {
+        return mos_decoder_get_weight.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name, mos_dtype_t dst_dtype, int64_t rows, int64_t cols, void* dst)
+     * }
+     */
+    public static MemorySegment mos_decoder_get_weight$address() {
+        return mos_decoder_get_weight.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name, mos_dtype_t dst_dtype, int64_t rows, int64_t cols, void* dst)
+     * }
+     */
+    public static int mos_decoder_get_weight(MemorySegment dec, MemorySegment name, int dst_dtype, long rows, long cols, MemorySegment dst) {
+        var mh$ = mos_decoder_get_weight.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_get_weight", dec, name, dst_dtype, rows, cols, dst);
+            }
+            return (int)mh$.invokeExact(dec, name, dst_dtype, rows, cols, dst);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_set_base_trainable {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_set_base_trainable");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_base_trainable(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_set_base_trainable$descriptor() {
+        return mos_decoder_set_base_trainable.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_base_trainable(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static MethodHandle mos_decoder_set_base_trainable$handle() {
+        return mos_decoder_set_base_trainable.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_base_trainable(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static MemorySegment mos_decoder_set_base_trainable$address() {
+        return mos_decoder_set_base_trainable.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_set_base_trainable(mos_decoder_t dec, int32_t on)
+     * }
+     */
+    public static int mos_decoder_set_base_trainable(MemorySegment dec, int on) {
+        var mh$ = mos_decoder_set_base_trainable.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_set_base_trainable", dec, on);
+            }
+            return (int)mh$.invokeExact(dec, on);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_get_base_trainable {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_get_base_trainable");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_base_trainable(mos_decoder_t dec, int32_t* on)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_get_base_trainable$descriptor() {
+        return mos_decoder_get_base_trainable.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_base_trainable(mos_decoder_t dec, int32_t* on)
+     * }
+     */
+    public static MethodHandle mos_decoder_get_base_trainable$handle() {
+        return mos_decoder_get_base_trainable.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_base_trainable(mos_decoder_t dec, int32_t* on)
+     * }
+     */
+    public static MemorySegment mos_decoder_get_base_trainable$address() {
+        return mos_decoder_get_base_trainable.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_get_base_trainable(mos_decoder_t dec, int32_t* on)
+     * }
+     */
+    public static int mos_decoder_get_base_trainable(MemorySegment dec, MemorySegment on) {
+        var mh$ = mos_decoder_get_base_trainable.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_get_base_trainable", dec, on);
+            }
+            return (int)mh$.invokeExact(dec, on);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_zero_grad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_zero_grad");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_zero_grad(mos_decoder_t dec)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_zero_grad$descriptor() {
+        return mos_decoder_base_zero_grad.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_zero_grad(mos_decoder_t dec)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_zero_grad$handle() {
+        return mos_decoder_base_zero_grad.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_zero_grad(mos_decoder_t dec)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_zero_grad$address() {
+        return mos_decoder_base_zero_grad.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_zero_grad(mos_decoder_t dec)
+     * }
+     */
+    public static int mos_decoder_base_zero_grad(MemorySegment dec) {
+        var mh$ = mos_decoder_base_zero_grad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_zero_grad", dec);
+            }
+            return (int)mh$.invokeExact(dec);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_grad_norm {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_grad_norm");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_grad_norm(mos_decoder_t dec, double* norm)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_grad_norm$descriptor() {
+        return mos_decoder_base_grad_norm.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_grad_norm(mos_decoder_t dec, double* norm)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_grad_norm$handle() {
+        return mos_decoder_base_grad_norm.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_grad_norm(mos_decoder_t dec, double* norm)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_grad_norm$address() {
+        return mos_decoder_base_grad_norm.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_grad_norm(mos_decoder_t dec, double* norm)
+     * }
+     */
+    public static int mos_decoder_base_grad_norm(MemorySegment dec, MemorySegment norm) {
+        var mh$ = mos_decoder_base_grad_norm.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_grad_norm", dec, norm);
+            }
+            return (int)mh$.invokeExact(dec, norm);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_step(mos_decoder_t dec, const mos_adamw_params_t* params, double* grad_norm)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_step$descriptor() {
+        return mos_decoder_base_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_step(mos_decoder_t dec, const mos_adamw_params_t* params, double* grad_norm)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_step$handle() {
+        return mos_decoder_base_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_step(mos_decoder_t dec, const mos_adamw_params_t* params, double* grad_norm)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_step$address() {
+        return mos_decoder_base_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_step(mos_decoder_t dec, const mos_adamw_params_t* params, double* grad_norm)
+     * }
+     */
+    public static int mos_decoder_base_step(MemorySegment dec, MemorySegment params, MemorySegment grad_norm) {
+        var mh$ = mos_decoder_base_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_step", dec, params, grad_norm);
+            }
+            return (int)mh$.invokeExact(dec, params, grad_norm);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_get_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_get_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_get_step(mos_decoder_t dec, int64_t* step)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_get_step$descriptor() {
+        return mos_decoder_base_get_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_get_step(mos_decoder_t dec, int64_t* step)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_get_step$handle() {
+        return mos_decoder_base_get_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_get_step(mos_decoder_t dec, int64_t* step)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_get_step$address() {
+        return mos_decoder_base_get_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_get_step(mos_decoder_t dec, int64_t* step)
+     * }
+     */
+    public static int mos_decoder_base_get_step(MemorySegment dec, MemorySegment step) {
+        var mh$ = mos_decoder_base_get_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_get_step", dec, step);
+            }
+            return (int)mh$.invokeExact(dec, step);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_set_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_set_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_set_step(mos_decoder_t dec, int64_t step)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_set_step$descriptor() {
+        return mos_decoder_base_set_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_set_step(mos_decoder_t dec, int64_t step)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_set_step$handle() {
+        return mos_decoder_base_set_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_set_step(mos_decoder_t dec, int64_t step)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_set_step$address() {
+        return mos_decoder_base_set_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_set_step(mos_decoder_t dec, int64_t step)
+     * }
+     */
+    public static int mos_decoder_base_set_step(MemorySegment dec, long step) {
+        var mh$ = mos_decoder_base_set_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_set_step", dec, step);
+            }
+            return (int)mh$.invokeExact(dec, step);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_read {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_read");
+
+        // critical(true): heap segments (MemorySegment.ofArray) pass without a copy; the call
+        // copies a bounded buffer and never calls back into Java.
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_read(mos_decoder_t dec, const char* name, mos_base_array_t which, float* dst, int64_t num_elements)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_read$descriptor() {
+        return mos_decoder_base_read.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_read(mos_decoder_t dec, const char* name, mos_base_array_t which, float* dst, int64_t num_elements)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_read$handle() {
+        return mos_decoder_base_read.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_read(mos_decoder_t dec, const char* name, mos_base_array_t which, float* dst, int64_t num_elements)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_read$address() {
+        return mos_decoder_base_read.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_read(mos_decoder_t dec, const char* name, mos_base_array_t which, float* dst, int64_t num_elements)
+     * }
+     */
+    public static int mos_decoder_base_read(MemorySegment dec, MemorySegment name, int which, MemorySegment dst, long num_elements) {
+        var mh$ = mos_decoder_base_read.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_read", dec, name, which, dst, num_elements);
+            }
+            return (int)mh$.invokeExact(dec, name, which, dst, num_elements);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mos_decoder_base_write {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_POINTER,
+            mos_h.C_INT,
+            mos_h.C_POINTER,
+            mos_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = mos_h.findOrThrow("mos_decoder_base_write");
+
+        // critical(true): heap segments (MemorySegment.ofArray) pass without a copy; the call
+        // copies a bounded buffer and never calls back into Java.
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_write(mos_decoder_t dec, const char* name, mos_base_array_t which, const float* src, int64_t num_elements)
+     * }
+     */
+    public static FunctionDescriptor mos_decoder_base_write$descriptor() {
+        return mos_decoder_base_write.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_write(mos_decoder_t dec, const char* name, mos_base_array_t which, const float* src, int64_t num_elements)
+     * }
+     */
+    public static MethodHandle mos_decoder_base_write$handle() {
+        return mos_decoder_base_write.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_write(mos_decoder_t dec, const char* name, mos_base_array_t which, const float* src, int64_t num_elements)
+     * }
+     */
+    public static MemorySegment mos_decoder_base_write$address() {
+        return mos_decoder_base_write.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mos_status_t mos_decoder_base_write(mos_decoder_t dec, const char* name, mos_base_array_t which, const float* src, int64_t num_elements)
+     * }
+     */
+    public static int mos_decoder_base_write(MemorySegment dec, MemorySegment name, int which, MemorySegment src, long num_elements) {
+        var mh$ = mos_decoder_base_write.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mos_decoder_base_write", dec, name, which, src, num_elements);
+            }
+            return (int)mh$.invokeExact(dec, name, which, src, num_elements);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

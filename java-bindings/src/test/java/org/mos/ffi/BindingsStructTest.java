@@ -1,7 +1,8 @@
 // The struct and callback bindings of the decoder ABI: every layout's size and field offsets equal
 // the C ABI's (the same numbers are static_asserts in tests/native/test_decoder_abi.cpp, so the C
 // compiler vouches for them), and, with the built library, calls that pass each struct and an
-// upcall through the real ABI (config validation, sampling, a generation stopped by its callback).
+// upcall through the real ABI (config validation, sampling, a generation stopped by its callback,
+// a step of the base's AdamW).
 package org.mos.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -47,6 +48,9 @@ class BindingsStructTest {
             "num_stop_ids", "adapter_id", "out_tokens", "out_length"},
         new long[] {0, 8, 12, 16, 40, 48, 52, 56, 64});
     assertEquals(mos_sampling.layout().byteSize(), mos_generate_request.sampling$layout().byteSize());
+    offsets(mos_adamw_params.layout(), 24,
+        new String[] {"lr", "beta1", "beta2", "eps", "weight_decay", "max_grad_norm"},
+        new long[] {0, 4, 8, 12, 16, 20});
   }
 
   @Test
@@ -147,6 +151,39 @@ class BindingsStructTest {
       }
       assertEquals(0, out.getAtIndex(ValueLayout.JAVA_INT, 2));
       assertEquals(0x7f7f7f7f, out.getAtIndex(ValueLayout.JAVA_INT, 3));
+
+      // Training the base: mos_adamw_params_t's fields reach the library in order (a beta2 of 1
+      // is refused by name), a step counts, and weights come back into a heap array.
+      assertEquals(0, mos_h.mos_decoder_set_base_trainable(dec, 1));
+      MemorySegment params = mos_adamw_params.allocate(arena);
+      mos_adamw_params.lr(params, 0.01f);
+      mos_adamw_params.beta1(params, 0.9f);
+      mos_adamw_params.beta2(params, 1f);
+      mos_adamw_params.eps(params, 1e-8f);
+      MemorySegment norm = arena.allocate(ValueLayout.JAVA_DOUBLE);
+      assertEquals(mos_h.MOS_STATUS_INVALID_ARGUMENT(), mos_h.mos_decoder_base_step(dec, params, norm));
+      String message = mos_h.mos_last_error().reinterpret(Long.MAX_VALUE).getString(0);
+      assertEquals(true, message.startsWith("mos_decoder_base_step: beta2"), message);
+      mos_adamw_params.beta2(params, 0.999f);
+      mos_adamw_params.max_grad_norm(params, Float.NaN);
+      assertEquals(mos_h.MOS_STATUS_INVALID_ARGUMENT(), mos_h.mos_decoder_base_step(dec, params, norm));
+      mos_adamw_params.max_grad_norm(params, 1f);
+      assertEquals(0, mos_h.mos_decoder_base_step(dec, params, norm));
+      assertEquals(0.0, norm.get(ValueLayout.JAVA_DOUBLE, 0));
+      MemorySegment step = arena.allocate(ValueLayout.JAVA_LONG);
+      assertEquals(0, mos_h.mos_decoder_base_get_step(dec, step));
+      assertEquals(1L, step.get(ValueLayout.JAVA_LONG, 0));
+      float[] norms = {2f, 2f, 2f, 2f};
+      MemorySegment normName = arena.allocateFrom("model.norm.weight");
+      assertEquals(0, mos_h.mos_decoder_set_weight(dec, normName, mos_h.MOS_DTYPE_F32(), 1, 4,
+          arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0.5f, -1f, 3f, 0.25f)));
+      assertEquals(0, mos_h.mos_decoder_get_weight(dec, normName, mos_h.MOS_DTYPE_F32(), 1, 4,
+          MemorySegment.ofArray(norms)));
+      assertArrayEquals(new float[] {0.5f, -1f, 3f, 0.25f}, norms);
+      float[] moment = {1f, 1f, 1f, 1f};
+      assertEquals(0, mos_h.mos_decoder_base_read(dec, normName, mos_h.MOS_BASE_ADAM_V(),
+          MemorySegment.ofArray(moment), 4));
+      assertArrayEquals(new float[4], moment);
       assertEquals(0, mos_h.mos_decoder_free(dec));
       assertEquals(0, mos_h.mos_context_free(ctx));
     }

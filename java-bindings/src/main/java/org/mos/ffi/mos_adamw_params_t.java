@@ -1,0 +1,18 @@
+// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the build
+// machines: written without it, in the layout `jextract --target-package org.mos.ffi --header-class-name
+// mos_h -l mos` produces. Regenerate with scripts/regen-bindings.sh where jextract exists;
+// BindingsStructTest (java-bindings) checks the layout against the C ABI's sizes and offsets.
+
+package org.mos.ffi;
+
+/**
+ * {@snippet lang=c :
+ * typedef struct mos_adamw_params { ... } mos_adamw_params_t
+ * }
+ */
+public class mos_adamw_params_t extends mos_adamw_params {
+
+    mos_adamw_params_t() {
+        // Should not be called directly
+    }
+}
