@@ -6,6 +6,8 @@
 //   --model small 12 blocks of hidden 96, vocab 256 (a character-level base as the demo trains)
 // --train-base: F32 weights, and first a full-parameter training step of the base
 // (mos_decoder_set_base_trainable; loss with backward, then mos_decoder_base_step).
+//   --backend cpu (default) | cuda   the context's backend (cuda: exit 77 with the reason when
+//                                    no GPU is usable; tests/gpu/run.sh times it on a GPU)
 // Run on a quiet machine with OMP_WAIT_POLICY=PASSIVE (docs/benchmarks.md, case 7).
 #include <chrono>
 #include <cmath>
@@ -82,17 +84,32 @@ mos_decoder_config_t shape(const std::string& model) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model = "smol";
+  std::string model = "smol", backend = "cpu";
   bool train_base = false;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--model" && i + 1 < argc) model = argv[i + 1];
+    if (std::string(argv[i]) == "--backend" && i + 1 < argc) backend = argv[i + 1];
     if (std::string(argv[i]) == "--train-base") train_base = true;
   }
   const bool tiny = model == "tiny";
   mos_decoder_config_t c = shape(model);
   if (train_base) c.weight_dtype = MOS_DTYPE_F32;  // the base trains in F32 only
+  const mos_backend_t kind = backend == "cuda" ? MOS_BACKEND_CUDA : MOS_BACKEND_CPU;
+  if (backend != "cpu" && backend != "cuda") {
+    std::fprintf(stderr, "--backend must be cpu or cuda, got '%s'\n", backend.c_str());
+    return 2;
+  }
+  int32_t available = 0;
+  char reason[512] = "";
+  if (mos_backend_available(kind, &available, reason, sizeof reason) != MOS_STATUS_OK || !available) {
+    const char* req = std::getenv("MOS_REQUIRE_GPU");
+    const bool required = req != nullptr && req[0] != '\0' && std::strcmp(req, "0") != 0;
+    std::printf("%s: backend %s unavailable (%s)\n", required ? "FAIL" : "SKIP", backend.c_str(),
+                reason);
+    return required ? 1 : 77;
+  }
   mos_context_t ctx;
-  CHECK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
+  CHECK(mos_context_create(kind, 0, &ctx));
   mos_decoder_t dec;
   CHECK(mos_decoder_create(ctx, &c, &dec));
   int32_t n = 0;
@@ -115,8 +132,9 @@ int main(int argc, char** argv) {
     CHECK(mos_decoder_set_weight(dec, name, MOS_DTYPE_BF16, rows, cols, w.data()));
   }
   const char* wait = std::getenv("OMP_WAIT_POLICY");
-  std::printf("model %s (%d blocks, hidden %d, vocab %d, %s), OMP_WAIT_POLICY=%s\n", model.c_str(),
-              c.num_layers, c.hidden_size, c.vocab_size, train_base ? "F32" : "BF16",
+  std::printf("model %s (%d blocks, hidden %d, vocab %d, %s) on %s, OMP_WAIT_POLICY=%s\n",
+              model.c_str(), c.num_layers, c.hidden_size, c.vocab_size, train_base ? "F32" : "BF16",
+              backend.c_str(),
               wait ? wait : "(unset)");
   std::printf("weights set in %.1f s, peak RSS %.2f GiB\n", now() - t0, peak_rss_gib());
 
@@ -204,6 +222,7 @@ int main(int argc, char** argv) {
       CHECK(mos_optimizer_zero_grad(opt));
       CHECK(mos_decoder_loss(dec, &batch, 1, 1.0f / (seqs * len), &loss, &count));
       CHECK(mos_optimizer_step(opt));
+      CHECK(mos_context_synchronize(ctx));  // CUDA: the step's kernels are queued
       best = std::fmin(best, now() - t0);
     }
     std::printf("training step, %d x %d tokens, recompute %s: %.2f s (%.0f tokens/s); peak RSS "

@@ -2,11 +2,13 @@
 // --backend cuda cases time the library's calls). It first measures the
 // device's copy bandwidth (cudaMemcpy D2D) and cuBLAS SGEMM rates, then times the shard kernels
 // at sizes several times the L2 (useful bytes moved, GB/s and fraction of copy bandwidth), the
-// fused small-rank products against cuBLAS, and an MoS layer forward against a dense LoRA forward
-// of the same active rank through the C API (time ratio).
+// fused small-rank products against cuBLAS, an MoS layer forward against a dense LoRA forward
+// of the same active rank through the C API (time ratio), and the decoder at SmolLM-135M's shape
+// (BF16 weights): decode tokens/s against copy bandwidth, a training step against cuBLAS SGEMM.
 //   mos_cuda_bench [--quick]      prints the table on stdout; exit 77 without a usable GPU.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -78,6 +80,7 @@ int32_t* dev_indices(size_t n, int32_t P, uint64_t seed) {
 }
 
 double g_copy_gbs = 0;
+double g_sgemm_tflops = 0;  // cuBLAS SGEMM f32 (no TF32), measured by bench_reference
 
 void row(const char* kernel, const std::string& shape, double sec, double bytes, double flops) {
   const double gbs = bytes > 0 ? bytes / sec / 1e9 : 0;
@@ -128,6 +131,7 @@ void bench_reference(const mos::cublas::Library* blas) {
     row(compute == mos::cublas::kComputeF32 ? "cuBLAS SGEMM f32 (reference)"
                                             : "cuBLAS SGEMM TF32 (reference)",
         std::to_string(n) + "^3", t2, 0, 2.0 * n * n * static_cast<double>(n));
+    if (compute == mos::cublas::kComputeF32) g_sgemm_tflops = 2.0 * n * n * static_cast<double>(n) / t2 / 1e12;
   }
   blas->destroy(h);
   cudaFree(x);
@@ -323,6 +327,123 @@ void bench_layer() {
   mos_context_free(ctx);
 }
 
+
+// The decoder through the C API at SmolLM-135M's shape (30 blocks, hidden 576, GQA 9/3, vocab
+// 49152, random BF16 weights). Decode: each step streams every weight once (BF16 streaming
+// kernels) plus the KV cache, so bytes / time is set against the copy bandwidth. Training: MoS
+// (r 8, R_eq 2) on all seven projections, 4 x 256 tokens, loss + backward + AdamW; the dense
+// work is 4 x params x tokens (forward and input gradients: the base is frozen), set against
+// cuBLAS SGEMM f32 (the many-row BF16 products are SGEMMs on widened panels of W).
+void bench_decoder() {
+  mos_context_t ctx = nullptr;
+  API(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx));
+  const mos_decoder_config_t c = {49152, 576, 1536, 30, 9, 3, 64, 2048, 1e-5f, 10000.0f,
+                                  MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1, MOS_DTYPE_BF16};
+  mos_decoder_t dec = nullptr;
+  API(mos_decoder_create(ctx, &c, &dec));
+  int32_t count = 0;
+  API(mos_decoder_weight_count(dec, &count));
+  double params = 0, matrix_params = 0, weight_bytes = 0;
+  uint64_t state = 88172645463325252ull;
+  for (int32_t i = 0; i < count; ++i) {
+    char name[128];
+    int64_t rows = 0, cols = 0;
+    API(mos_decoder_weight_info(dec, i, name, sizeof name, &rows, &cols, nullptr));
+    const bool norm = std::strstr(name, "norm") != nullptr;
+    std::vector<uint16_t> w(static_cast<size_t>(rows * cols));
+    for (uint16_t& x : w) {  // about N(0, 0.02) in bf16; norms 1
+      state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+      const float f = norm ? 1.0f : 0.02f * (static_cast<float>(state >> 40) / 8388608.0f - 1.0f);
+      uint32_t b;
+      std::memcpy(&b, &f, 4);
+      x = static_cast<uint16_t>(b >> 16);
+    }
+    API(mos_decoder_set_weight(dec, name, MOS_DTYPE_BF16, rows, cols, w.data()));
+    params += static_cast<double>(rows * cols);
+    if (!norm) matrix_params += static_cast<double>(rows * cols);
+    weight_bytes += static_cast<double>(rows * cols) * (norm ? 4 : 2);
+  }
+  const int prompt = 128, steps = g_quick ? 8 : 32;
+  int64_t kv_per_token = 0;
+  API(mos_kv_cache_bytes_per_token(dec, &kv_per_token));
+  for (int batch : {1, 8}) {
+    mos_kv_cache_t cache = nullptr;
+    API(mos_kv_cache_create(dec, static_cast<int64_t>(batch) * (prompt + steps + 16), &cache));
+    std::vector<int32_t> ids(batch), lens(batch, prompt), toks(static_cast<size_t>(batch) * prompt);
+    for (size_t i = 0; i < toks.size(); ++i) toks[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
+    for (int32_t& id : ids) API(mos_kv_cache_add_sequence(cache, &id));
+    std::vector<float> logits(static_cast<size_t>(batch) * c.vocab_size);
+    mos_step_t st{batch, ids.data(), lens.data(), toks.data(), nullptr};
+    const auto p0 = std::chrono::steady_clock::now();
+    API(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));
+    const double prefill = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
+    std::fill(lens.begin(), lens.end(), 1);
+    API(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));  // warm-up decode step
+    const auto d0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < steps; ++k) API(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));
+    const double per_step =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count() / steps;
+    const double kv_read = static_cast<double>(batch) * (prompt + steps / 2) * kv_per_token;
+    const std::string shape = "SmolLM-135M BF16, " + std::to_string(batch) + " seq x " +
+                              std::to_string(prompt) + " ctx";
+    row("decoder prefill (step)", shape, prefill, 0, 0);
+    row("decoder decode step", shape, per_step, weight_bytes + kv_read, 0);
+    std::printf("| %-28s | %-34s | %10.1f tokens/s\n", "decoder decode", shape.c_str(),
+                batch / per_step);
+    API(mos_kv_cache_free(cache));
+  }
+  // Training step.
+  const int32_t H = c.hidden_size, Q = c.num_heads * c.head_dim, KV = c.num_kv_heads * c.head_dim;
+  const int32_t I = c.intermediate_size;
+  const int32_t d_in[7] = {H, H, H, Q, H, H, I}, d_out[7] = {Q, KV, KV, H, I, I, H};
+  const char* projs[7] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
+                          "down_proj"};
+  mos_pool_t pools[7] = {};
+  mos_optimizer_t opt = nullptr;
+  API(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
+  for (int p = 0; p < 7; ++p) {
+    const mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = d_in[p],
+                              .d_out = d_out[p], .num_blocks = c.num_layers, .rank = 8,
+                              .equivalent_rank = 2, .private_rank = 1, .shards_per_vector = 2,
+                              .alpha = 16.0f, .dropout = 0.05f};
+    API(mos_pool_create(ctx, &cfg, &pools[p]));
+    API(mos_pool_init(pools[p], p));
+    API(mos_pool_generate_indices(pools[p], p));
+    API(mos_decoder_attach_pool(dec, projs[p], pools[p]));
+    API(mos_optimizer_add_pool(opt, pools[p]));
+  }
+  const int seqs = 4, len = 256;
+  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len), targets(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    tokens[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
+    targets[i] = static_cast<int32_t>((i + 1) * 7919 % c.vocab_size);
+  }
+  const mos_batch_t batch{seqs, lengths.data(), tokens.data(), targets.data()};
+  double loss = 0;
+  int64_t n = 0;
+  const double t_train = time_api(
+      ctx,
+      [&] {
+        mos_optimizer_zero_grad(opt);
+        mos_decoder_loss(dec, &batch, 1, 1.0f / (seqs * len), &loss, &n);
+        mos_optimizer_step(opt);
+      },
+      g_quick ? 2 : 5);
+  const double flops = 4.0 * matrix_params * seqs * len;
+  const std::string shape = "SmolLM-135M BF16, " + std::to_string(seqs) + " x " + std::to_string(len);
+  row("decoder training step", shape, t_train, 0, flops);
+  std::printf("| %-28s | %-34s | %10.0f tokens/s  %5.1f%% of cuBLAS SGEMM f32 (%.1f TFLOP/s)\n",
+              "decoder training", shape.c_str(), seqs * len / t_train,
+              g_sgemm_tflops > 0 ? 100.0 * flops / t_train / 1e12 / g_sgemm_tflops : 0.0,
+              g_sgemm_tflops);
+  std::printf("| decoder model: %.0f M parameters, %.0f MB of weights (loss %.3f over %lld targets)\n",
+              params / 1e6, weight_bytes / 1e6, n > 0 ? loss / n : 0.0, (long long)n);
+  for (mos_pool_t p : pools) mos_pool_free(p);
+  mos_optimizer_free(opt);
+  mos_decoder_free(dec);
+  mos_context_free(ctx);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -352,6 +473,7 @@ int main(int argc, char** argv) {
   bench_shards();
   bench_fused(blas);
   bench_layer();
+  bench_decoder();
   cudaStreamDestroy(g_stream);
   return 0;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/gpu/run.sh: the one script that checks mos's CUDA backend on a GPU machine (docs/cuda.md,
 # "Checking the GPU path"). Builds libmos + native tests for sm_90 (Release), finds cuBLAS, runs
-# `ctest -L cuda` (the emulated copies excluded), the kernels under compute-sanitizer (memcheck,
-# racecheck, synccheck, initcheck) and the GPU benchmarks; writes $OUT/summary.txt (default
+# `ctest -L cuda` (the emulated copies excluded; the decoder's cuda_decoder_parity and
+# cuda_decoder_ops among them), the kernels under compute-sanitizer (memcheck, racecheck,
+# synccheck, initcheck) and the GPU benchmarks; writes $OUT/summary.txt (default
 # ./gpu-out) plus the full logs. Needs nvcc, CMake, ninja; no JDK, no network. Every step has a
 # timeout; the whole run stays under 8 minutes.
 #
@@ -179,6 +180,8 @@ sanitize() {  # sanitize TOOL SECONDS LABEL CMD...: one compute-sanitizer run, i
     *) fail "compute-sanitizer $tool ($label) exit $rc: $(grep -m3 -E 'ERROR SUMMARY|RACECHECK SUMMARY|Invalid|Race|FAIL|Uninitialized' "$OUT/sanitizer-$tool-$label.log" | tr '\n' ' ')" ;;
   esac
 }
+DEC_OPS=$BUILD/tests/native/cuda/cuda_decoder_ops
+DEC_PARITY=$BUILD/tests/native/cuda/cuda_decoder_parity
 if [ "$BUILD_OK" = 1 ] && [ -n "$SAN" ] && [ -x "$PARITY" ]; then
   log "compute-sanitizer runs"
   for tool in memcheck racecheck synccheck initcheck; do
@@ -186,10 +189,15 @@ if [ "$BUILD_OK" = 1 ] && [ -n "$SAN" ] && [ -x "$PARITY" ]; then
     if [ "$tool" = memcheck ]; then export MOS_PARITY_MAX_DIM=256; else export MOS_PARITY_MAX_DIM=128; fi
     (( $(left) > 90 )) || { say "compute-sanitizer $tool: not run (time)"; continue; }
     # cuda_parity: gather, scatter-add, shrink/expand (shared memory + shuffles), block sums,
-    # AdamW, dropout, bf16; the bank's kernels through cuda_bank_parity --small.
+    # AdamW, dropout, bf16; the bank's kernels through cuda_bank_parity --small; every decoder
+    # kernel (attention tiles in shared memory, shuffles, block reductions, key splits) through
+    # cuda_decoder_ops --small.
     sanitize "$tool" 70 parity "$PARITY"
     [ -n "$BANKP" ] && (( $(left) > 90 )) && sanitize "$tool" 50 bank "$BANKP" --small
+    [ -x "$DEC_OPS" ] && (( $(left) > 90 )) && sanitize "$tool" 45 decoder-ops "$DEC_OPS" --small
   done
+  # The whole decoder (cuBLAS, the bank and every kernel together) under memcheck.
+  [ -x "$DEC_PARITY" ] && (( $(left) > 100 )) && sanitize memcheck 60 decoder "$DEC_PARITY" --small
   unset MOS_PARITY_MAX_DIM
 else
   say "compute-sanitizer: not run (tool ${SAN:-not found}, build ok=$BUILD_OK)"
@@ -221,6 +229,20 @@ if [ "$BUILD_OK" = 1 ] && [ -x "$MOS_BENCH" ] && (( $(left) > 60 )); then
   say ""
   say "mos_bench --backend cuda --quick --cases layer,adapter (exit $MB_RC): see mos_bench_cuda.txt"
   [ "$MB_RC" = 77 ] && fail "mos_bench --backend cuda found no usable CUDA backend"
+fi
+
+# The decoder's own benchmark on the GPU (SmolLM-135M's shape: prefill, decode, training steps),
+# if time allows; mos_cuda_bench above already set decode against copy bandwidth and training
+# against cuBLAS SGEMM.
+DEC_BENCH=$BUILD/native/bench/mos_decoder_bench
+if [ "$BUILD_OK" = 1 ] && [ -x "$DEC_BENCH" ] && (( $(left) > 75 )); then
+  log "mos_decoder_bench --backend cuda"
+  timeout "$(cap 60 15)" "$DEC_BENCH" --backend cuda > "$OUT/decoder_bench_cuda.txt" 2>&1
+  DB_RC=$?
+  say ""
+  say "mos_decoder_bench --backend cuda (exit $DB_RC):"
+  grep -E '^(model|[0-9]+ sequence|training step|SKIP|FAIL)' "$OUT/decoder_bench_cuda.txt" | sed 's/^/  /' >> "$SUMMARY"
+  [ "$DB_RC" = 0 ] || [ "$DB_RC" = 124 ] || fail "mos_decoder_bench --backend cuda exit $DB_RC"
 fi
 
 say ""

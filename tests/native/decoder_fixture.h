@@ -21,6 +21,7 @@ struct DecoderSpec {
   float alpha = 8.0f, dropout = 0.0f;
   unsigned adapted = 0x7f;
   std::string name;
+  mos_backend_t backend = MOS_BACKEND_CPU;  // the fixture's context (CUDA parity tests)
 };
 
 inline const char* proj_name(int p) {
@@ -66,7 +67,7 @@ struct DecoderFixture {
 
   DecoderFixture(const DecoderSpec& spec, uint64_t sd, bool attach = true)
       : s(spec), seed(sd), rng(sd) {
-    T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
+    T_OK(mos_context_create(s.backend, 0, &ctx));
     const mos_decoder_config_t cfg = decoder_config(s);
     T_OK(mos_decoder_create(ctx, &cfg, &dec));
     const dor::Config& c = s.c;

@@ -25,5 +25,7 @@
 #define MOS_TOL_CUDA_VS_CPU_F32         1e-5   /* CUDA f32 (no TF32) vs CPU backend, same inputs  */
 #define MOS_TOL_CUDA_VS_CPU_BF16        2e-2   /* CUDA bf16 paths vs CPU f32 backend              */
 #define MOS_TOL_CUDA_VS_CPU_TF32        2e-3   /* CUDA with TF32 tensor cores vs CPU backend      */
+#define MOS_TOL_CUDA_VS_CPU_DECODER_LOGITS 2e-5 /* CUDA vs CPU decoder logits / loss, f32 compute (F32 or BF16 weights): each within F32_DECODER_LOGITS of the oracle */
+#define MOS_TOL_CUDA_VS_CPU_DECODER_GRAD 1e-4  /* CUDA vs CPU decoder pool grads and attention grads (online vs two-pass softmax) */
 
 #endif /* MOS_TESTS_TOLERANCES_H */

@@ -538,8 +538,8 @@ MOS_API mos_status_t mos_bank_unmerge(mos_bank_t bank, int32_t adapter_id, int32
  *
  * Threads: a decoder and its KV caches follow the per-context rule; the bank passed to
  * mos_decoder_step may be shared with other threads (its own rules).
- * Backends: the CPU computes everything; on a CUDA context every compute call fails with
- * MOS_STATUS_UNSUPPORTED until the decoder's CUDA kernels exist (docs/llm.md). */
+ * Backends: CPU and CUDA compute the same thing (f32 arithmetic on both; docs/llm.md, "Backends");
+ * on CUDA head_dim must be <= 256 (else the compute calls fail with MOS_STATUS_UNSUPPORTED). */
 typedef struct mos_decoder* mos_decoder_t;
 typedef struct mos_kv_cache* mos_kv_cache_t;
 

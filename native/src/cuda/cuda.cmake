@@ -50,7 +50,16 @@ if(MOS_CUDA_ENABLED)
       ${_mos_cuda_dir}/grad_norm.cu
       ${_mos_cuda_dir}/dropout.cu
       ${_mos_cuda_dir}/elementwise.cu
-      ${_mos_cuda_dir}/convert_bf16.cu)
+      ${_mos_cuda_dir}/convert_bf16.cu
+      # the decoder's ops (docs/cuda.md, "Decoder kernels")
+      ${_mos_cuda_dir}/rmsnorm.cu
+      ${_mos_cuda_dir}/rope.cu
+      ${_mos_cuda_dir}/attention.cu
+      ${_mos_cuda_dir}/paged_attention.cu
+      ${_mos_cuda_dir}/swiglu.cu
+      ${_mos_cuda_dir}/embedding.cu
+      ${_mos_cuda_dir}/cross_entropy.cu
+      ${_mos_cuda_dir}/gemm_bf16.cu)
   # CUDA sources that use the core's types (Buffer, the bank's plan): part of libmos itself (and of
   # the tests' emulated libmos), not of the kernels' object library.
   set(MOS_CUDA_CORE_SOURCES

@@ -2,6 +2,7 @@
 // availability probe. Every CUDA failure becomes a mos::Error; nothing aborts.
 #include "cuda_backend.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -532,104 +533,209 @@ void CudaBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, flo
 }
 
 
-// ---- decoder ops: not on CUDA yet (the CPU backend has them, native/src/cpu/) -----------------
+// ---- decoder ops (one kernel file each, kernels.h; the CPU's are in native/src/cpu/) ----------
 
-void CudaBackend::rmsnorm_forward(int64_t, int64_t, const float*, const float*, float, float*,
-                                  float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "rmsnorm_forward has no CUDA kernel yet");
+namespace {
+// head_dim above the attention kernels' register tiles: a clear refusal before any launch.
+void check_head_dim(const char* op, int32_t head_dim) {
+  check(head_dim <= cuda::kAttentionMaxHeadDim, MOS_STATUS_UNSUPPORTED, op, ": head_dim ", head_dim,
+        " exceeds the CUDA attention kernels' maximum of ", cuda::kAttentionMaxHeadDim);
+}
+// W rows widened at once on the many-rows path of the BF16 products: a 16 MiB f32 panel at most
+// (whole rows, at least one), each panel one cuBLAS SGEMM.
+constexpr int64_t kBf16PanelFloats = int64_t{4} << 20;
+int64_t bf16_panel_rows(int64_t n, int64_t k) {
+  int64_t rows = k > 0 ? kBf16PanelFloats / k : n;
+  if (rows < 1) rows = 1;
+  return rows < n ? rows : n;
+}
+}  // namespace
+
+void CudaBackend::rmsnorm_forward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                                  float eps, float* y, float* inv_rms) {
+  activate();
+  MOS_CUDA_CHECK(cuda::rmsnorm_forward(rows, cols, x, weight, eps, y, inv_rms, stream_));
 }
 
-void CudaBackend::rmsnorm_backward(int64_t, int64_t, const float*, const float*, const float*,
-                                   const float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "rmsnorm_backward has no CUDA kernel yet");
+void CudaBackend::rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                                   const float* inv_rms, const float* dy, float* dx) {
+  activate();
+  MOS_CUDA_CHECK(cuda::rmsnorm_backward(rows, cols, x, weight, inv_rms, dy, dx, stream_));
 }
 
-void CudaBackend::rope_table(int64_t, const int32_t*, int32_t, const float*, float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "rope_table has no CUDA kernel yet");
+void CudaBackend::rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x,
+                                      const float* inv_rms, const float* dy, float* dweight) {
+  activate();
+  void* s = scratch(cuda::rmsnorm_weight_grad_scratch_bytes(rows, cols));
+  MOS_CUDA_CHECK(cuda::rmsnorm_weight_grad(rows, cols, x, inv_rms, dy, dweight, s, stream_));
 }
 
-void CudaBackend::rope_apply(int64_t, int32_t, int32_t, int64_t, const float*, const float*, bool,
-                             float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "rope_apply has no CUDA kernel yet");
+void CudaBackend::rope_table(int64_t tokens, const int32_t* positions, int32_t half,
+                             const float* inv_freq, float* cos_out, float* sin_out) {
+  activate();
+  MOS_CUDA_CHECK(cuda::rope_table(tokens, positions, half, inv_freq, cos_out, sin_out, stream_));
 }
 
-int64_t CudaBackend::attention_scratch_floats(int32_t, int32_t) {
-  fail(MOS_STATUS_UNSUPPORTED, "attention_scratch_floats has no CUDA kernel yet");
+void CudaBackend::rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld,
+                             const float* cos_tab, const float* sin_tab, bool inverse, float* x) {
+  activate();
+  MOS_CUDA_CHECK(
+      cuda::rope_apply(tokens, heads, head_dim, ld, cos_tab, sin_tab, inverse, x, stream_));
 }
 
-void CudaBackend::attention_forward(int32_t, const int32_t*, int32_t, int32_t, int32_t, int32_t,
-                                    float, const float*, const float*, const float*, float*, float*,
-                                    float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "attention_forward has no CUDA kernel yet");
+// The attention kernels keep their tiles in shared memory and the backward's one float per row
+// in the context's scratch: the caller's scratch is not used.
+int64_t CudaBackend::attention_scratch_floats(int32_t, int32_t) { return 0; }
+
+void CudaBackend::attention_forward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
+                                    int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                                    const float* q, const float* k, const float* v, float* out,
+                                    float* lse, float* /*scratch*/) {
+  check_head_dim("attention_forward", head_dim);
+  activate();
+  MOS_CUDA_CHECK(cuda::attention_forward(num_seqs, starts, max_len, heads, kv_heads, head_dim,
+                                         scale, q, k, v, out, lse, stream_));
 }
 
-void CudaBackend::attention_backward(int32_t, const int32_t*, int32_t, int32_t, int32_t, int32_t,
-                                     float, const float*, const float*, const float*, const float*,
-                                     const float*, const float*, float*, float*, float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "attention_backward has no CUDA kernel yet");
+void CudaBackend::attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
+                                     int32_t heads, int32_t kv_heads, int32_t head_dim,
+                                     float scale, const float* q, const float* k, const float* v,
+                                     const float* out, const float* lse, const float* dout,
+                                     float* dq, float* dk, float* dv, float* /*scratch*/) {
+  check_head_dim("attention_backward", head_dim);
+  activate();
+  void* s = scratch(cuda::attention_backward_scratch_bytes(num_seqs, max_len, heads));
+  MOS_CUDA_CHECK(cuda::attention_backward(num_seqs, starts, max_len, heads, kv_heads, head_dim,
+                                          scale, q, k, v, out, lse, dout, dq, dk, dv, s, stream_));
 }
 
-void CudaBackend::kv_cache_write(int64_t, const int32_t*, int32_t, int32_t, const float*,
-                                 const float*, float*, int64_t) {
-  fail(MOS_STATUS_UNSUPPORTED, "kv_cache_write has no CUDA kernel yet");
+void CudaBackend::kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads,
+                                 int32_t head_dim, const float* k, const float* v, float* cache,
+                                 int64_t num_pages) {
+  activate();
+  MOS_CUDA_CHECK(
+      cuda::kv_cache_write(tokens, slots, kv_heads, head_dim, k, v, cache, num_pages, stream_));
 }
 
+// Split partials live in the context's scratch (their size depends on the step's token count).
 int64_t CudaBackend::paged_attention_scratch_floats(int32_t, int32_t, int32_t, int32_t, int32_t) {
-  fail(MOS_STATUS_UNSUPPORTED, "paged_attention_scratch_floats has no CUDA kernel yet");
+  return 0;
 }
 
-void CudaBackend::paged_attention(int32_t, const int32_t*, const int32_t*, const int32_t*, int32_t,
-                                  int32_t, int32_t, int32_t, int32_t, int32_t, float, const float*,
-                                  const float*, int64_t, float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "paged_attention has no CUDA kernel yet");
+void CudaBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts,
+                                  const int32_t* ctx_lens, const int32_t* page_tables,
+                                  int32_t max_pages, int32_t max_q, int32_t max_ctx,
+                                  int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                                  const float* q, const float* cache, int64_t num_pages,
+                                  float* out, float* /*scratch*/) {
+  check_head_dim("paged_attention", head_dim);
+  activate();
+  const cuda::PagedPlan plan =
+      cuda::paged_attention_plan(num_seqs, max_q, max_ctx, heads, kv_heads, head_dim, sm_count_);
+  void* s = plan.splits > 1
+                ? scratch(cuda::paged_attention_scratch_bytes(plan, num_seqs, max_q, heads, head_dim))
+                : nullptr;
+  MOS_CUDA_CHECK(cuda::paged_attention(plan, num_seqs, q_starts, ctx_lens, page_tables, max_pages,
+                                       max_q, heads, kv_heads, head_dim, scale, q, cache,
+                                       num_pages, out, s, stream_));
 }
 
-void CudaBackend::swiglu_forward(int64_t, const float*, const float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "swiglu_forward has no CUDA kernel yet");
+void CudaBackend::swiglu_forward(int64_t n, const float* gate, const float* up, float* out) {
+  activate();
+  MOS_CUDA_CHECK(cuda::swiglu_forward(n, gate, up, out, stream_));
 }
 
-void CudaBackend::swiglu_backward(int64_t, const float*, const float*, const float*, float*,
-                                  float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "swiglu_backward has no CUDA kernel yet");
+void CudaBackend::swiglu_backward(int64_t n, const float* gate, const float* up, const float* dout,
+                                  float* dgate, float* dup) {
+  activate();
+  MOS_CUDA_CHECK(cuda::swiglu_backward(n, gate, up, dout, dgate, dup, stream_));
 }
 
-void CudaBackend::embedding(int64_t, const int32_t*, const void*, mos_dtype_t, int64_t, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "embedding has no CUDA kernel yet");
+void CudaBackend::embedding(int64_t n, const int32_t* ids, const void* table, mos_dtype_t dtype,
+                            int64_t cols, float* out) {
+  activate();
+  MOS_CUDA_CHECK(cuda::embedding(n, ids, table, dtype == MOS_DTYPE_BF16, cols, out, stream_));
 }
 
-void CudaBackend::gather_rows(int64_t, const int32_t*, int64_t, const float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "gather_rows has no CUDA kernel yet");
+void CudaBackend::gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                              float* dst) {
+  activate();
+  MOS_CUDA_CHECK(cuda::gather_rows(n, rows, cols, src, dst, stream_));
 }
 
-void CudaBackend::scatter_rows(int64_t, const int32_t*, int64_t, const float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "scatter_rows has no CUDA kernel yet");
+void CudaBackend::scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                               float* dst) {
+  activate();
+  MOS_CUDA_CHECK(cuda::scatter_rows(n, rows, cols, src, dst, stream_));
 }
 
-void CudaBackend::rmsnorm_weight_grad(int64_t, int64_t, const float*, const float*, const float*,
-                                      float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "rmsnorm_weight_grad has no CUDA kernel yet");
+void CudaBackend::embedding_grad(int64_t n, const int32_t* ids, int64_t cols, const float* dout,
+                                 float* dtable) {
+  activate();
+  MOS_CUDA_CHECK(cuda::embedding_grad(n, ids, cols, dout, dtable, stream_));
 }
 
-void CudaBackend::embedding_grad(int64_t, const int32_t*, int64_t, const float*, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "embedding_grad has no CUDA kernel yet");
+void CudaBackend::cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
+                                double* loss, bool grad, float grad_scale) {
+  activate();
+  MOS_CUDA_CHECK(cuda::cross_entropy(rows, vocab, targets, logits, loss, grad, grad_scale, stream_));
 }
 
-void CudaBackend::cross_entropy(int64_t, int64_t, const int32_t*, float*, double*, bool, float) {
-  fail(MOS_STATUS_UNSUPPORTED, "cross_entropy has no CUDA kernel yet");
+// Few rows: the streaming kernels (split over W's rows for nn, partials in the caller's scratch).
+// More: each panel of W widened into the caller's scratch, then the f32 product (cuBLAS; TF32
+// only in MOS_MATH_TF32 mode). The query covers every m up to the one asked for.
+int64_t CudaBackend::gemm_bf16_scratch_floats(int64_t m, int64_t n, int64_t k) {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  const int64_t few = m < cuda::kBf16StreamMaxM ? m : cuda::kBf16StreamMaxM;
+  const int32_t splits = cuda::bf16_nn_splits(few, n, k, sm_count_);
+  int64_t floats = static_cast<int64_t>(cuda::bf16_nn_scratch_bytes(few, splits, k) / sizeof(float));
+  if (m > cuda::kBf16StreamMaxM) floats = std::max(floats, bf16_panel_rows(n, k) * k);
+  return floats;
 }
 
-void CudaBackend::gemm_bf16_nt(int64_t, int64_t, int64_t, const float*, int64_t, const uint16_t*,
-                               float, float*, int64_t, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "gemm_bf16_nt has no CUDA kernel yet");
+void CudaBackend::gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
+                               const uint16_t* w, float beta, float* y, int64_t ldy,
+                               float* scratch_floats) {
+  if (m <= 0 || n <= 0) return;
+  activate();
+  if (k <= 0) {
+    MOS_CUDA_CHECK(cuda::scale_matrix(m, n, beta, y, ldy, stream_));
+    return;
+  }
+  if (m <= cuda::kBf16StreamMaxM) {
+    MOS_CUDA_CHECK(cuda::gemm_bf16_nt_stream(m, n, k, x, ldx, w, beta, y, ldy, stream_));
+    return;
+  }
+  const int64_t panel = bf16_panel_rows(n, k);
+  for (int64_t j0 = 0; j0 < n; j0 += panel) {
+    const int64_t nb = std::min(panel, n - j0);
+    MOS_CUDA_CHECK(cuda::bf16_to_f32(w + j0 * k, nb * k, scratch_floats, stream_));
+    gemm(false, true, m, nb, k, 1.0f, x, ldx, scratch_floats, k, beta, y + j0, ldy);
+  }
 }
 
-void CudaBackend::gemm_bf16_nn(int64_t, int64_t, int64_t, const float*, int64_t, const uint16_t*,
-                               float, float*, int64_t, float*) {
-  fail(MOS_STATUS_UNSUPPORTED, "gemm_bf16_nn has no CUDA kernel yet");
-}
-
-int64_t CudaBackend::gemm_bf16_scratch_floats(int64_t, int64_t, int64_t) {
-  fail(MOS_STATUS_UNSUPPORTED, "gemm_bf16_scratch_floats has no CUDA kernel yet");
+void CudaBackend::gemm_bf16_nn(int64_t m, int64_t n, int64_t k, const float* dy, int64_t lddy,
+                               const uint16_t* w, float beta, float* dx, int64_t lddx,
+                               float* scratch_floats) {
+  if (m <= 0 || k <= 0) return;
+  activate();
+  if (n <= 0) {
+    MOS_CUDA_CHECK(cuda::scale_matrix(m, k, beta, dx, lddx, stream_));
+    return;
+  }
+  if (m <= cuda::kBf16StreamMaxM) {
+    const int32_t splits = cuda::bf16_nn_splits(m, n, k, sm_count_);
+    MOS_CUDA_CHECK(cuda::gemm_bf16_nn_stream(m, n, k, dy, lddy, w, beta, dx, lddx, splits,
+                                             scratch_floats, stream_));
+    return;
+  }
+  const int64_t panel = bf16_panel_rows(n, k);
+  for (int64_t j0 = 0; j0 < n; j0 += panel) {
+    const int64_t nb = std::min(panel, n - j0);
+    MOS_CUDA_CHECK(cuda::bf16_to_f32(w + j0 * k, nb * k, scratch_floats, stream_));
+    gemm(false, false, m, k, nb, 1.0f, dy + j0, lddy, scratch_floats, k, j0 == 0 ? beta : 1.0f, dx,
+         lddx);
+  }
 }
 
 }  // namespace mos

@@ -82,5 +82,97 @@ cudaError_t scale_matrix(int64_t m, int64_t n, float beta, float* c, int64_t ldc
 // cudaSuccess when this build holds a kernel image (SASS or PTX) the current device can run.
 cudaError_t probe_kernel_image();
 
+// ==== decoder ops (the CPU's native/src/cpu/<op>.cpp; docs/cuda.md, "Decoder kernels") ==========
+
+// ---- rmsnorm.cu: HF's LlamaRMSNorm in f32 (the mean of squares in double) ------------------
+cudaError_t rmsnorm_forward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                            float eps, float* y, float* inv_rms, cudaStream_t stream);
+cudaError_t rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
+                             const float* inv_rms, const float* dy, float* dx, cudaStream_t stream);
+// dweight[j] += sum_i dy[i,j] x[i,j] inv_rms[i]: partial sums of fixed row chunks (double) in
+// scratch, then added in chunk order (deterministic).
+size_t rmsnorm_weight_grad_scratch_bytes(int64_t rows, int64_t cols);
+cudaError_t rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x, const float* inv_rms,
+                                const float* dy, float* dweight, void* scratch,
+                                cudaStream_t stream);
+
+// ---- rope.cu ----------------------------------------------------------------------------------
+cudaError_t rope_table(int64_t tokens, const int32_t* positions, int32_t half,
+                       const float* inv_freq, float* cos_out, float* sin_out, cudaStream_t stream);
+cudaError_t rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld,
+                       const float* cos_tab, const float* sin_tab, bool inverse, float* x,
+                       cudaStream_t stream);
+
+// ---- swiglu.cu --------------------------------------------------------------------------------
+cudaError_t swiglu_forward(int64_t n, const float* gate, const float* up, float* out,
+                           cudaStream_t stream);
+cudaError_t swiglu_backward(int64_t n, const float* gate, const float* up, const float* dout,
+                            float* dgate, float* dup, cudaStream_t stream);
+
+// ---- embedding.cu -----------------------------------------------------------------------------
+cudaError_t embedding(int64_t n, const int32_t* ids, const void* table, bool bf16_table,
+                      int64_t cols, float* out, cudaStream_t stream);
+cudaError_t gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src, float* dst,
+                        cudaStream_t stream);
+cudaError_t scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
+                         float* dst, cudaStream_t stream);
+// dtable[ids[i],:] += dout[i,:] in ascending i per destination row: the CPU's sums bit for bit.
+cudaError_t embedding_grad(int64_t n, const int32_t* ids, int64_t cols, const float* dout,
+                           float* dtable, cudaStream_t stream);
+
+// ---- cross_entropy.cu -------------------------------------------------------------------------
+cudaError_t cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
+                          double* loss, bool grad, float grad_scale, cudaStream_t stream);
+
+// ---- attention.cu: packed causal training attention (head_dim <= 256) ------------------------
+// scratch of attention_backward: one float per (token, head) row, T <= num_seqs * max_len.
+size_t attention_backward_scratch_bytes(int32_t num_seqs, int32_t max_len, int32_t heads);
+cudaError_t attention_forward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
+                              int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                              const float* q, const float* k, const float* v, float* out,
+                              float* lse, cudaStream_t stream);
+cudaError_t attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
+                               int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                               const float* q, const float* k, const float* v, const float* out,
+                               const float* lse, const float* dout, float* dq, float* dk,
+                               float* dv, void* scratch, cudaStream_t stream);
+constexpr int32_t kAttentionMaxHeadDim = 256;
+
+// ---- paged_attention.cu: the paged KV cache (common/paged_kv.h) -------------------------------
+cudaError_t kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads,
+                           int32_t head_dim, const float* k, const float* v, float* cache,
+                           int64_t num_pages, cudaStream_t stream);
+// How a step runs: a warp per row (decode) or tiles (prefill), and the key splits when the
+// (sequence, KV head, row tile) items are too few for the device (partials in scratch).
+struct PagedPlan {
+  bool decode = false;
+  int32_t row_tiles = 1;
+  int32_t splits = 1;
+  int32_t split_keys = 0;
+};
+PagedPlan paged_attention_plan(int32_t num_seqs, int32_t max_q, int32_t max_ctx, int32_t heads,
+                               int32_t kv_heads, int32_t head_dim, int32_t sm_count);
+size_t paged_attention_scratch_bytes(const PagedPlan& plan, int32_t num_seqs, int32_t max_q,
+                                     int32_t heads, int32_t head_dim);
+cudaError_t paged_attention(const PagedPlan& plan, int32_t num_seqs, const int32_t* q_starts,
+                            const int32_t* ctx_lens, const int32_t* page_tables, int32_t max_pages,
+                            int32_t max_q, int32_t heads, int32_t kv_heads, int32_t head_dim,
+                            float scale, const float* q, const float* cache, int64_t num_pages,
+                            float* out, void* scratch, cudaStream_t stream);
+
+// ---- gemm_bf16.cu: f32 rows times a BF16 weight W [n x k], few rows (decode) ----------------
+// y = x W^T + beta y and dx = dy W + beta dx for m <= kBf16StreamMaxM, W read once and widened
+// in registers; the nn product splits W's rows over blocks (partials in scratch, added in
+// order). More rows: CudaBackend widens panels of W and calls cuBLAS.
+constexpr int64_t kBf16StreamMaxM = 8;
+int32_t bf16_nn_splits(int64_t m, int64_t n, int64_t k, int32_t sm_count);
+size_t bf16_nn_scratch_bytes(int64_t m, int32_t splits, int64_t k);
+cudaError_t gemm_bf16_nt_stream(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
+                                const uint16_t* w, float beta, float* y, int64_t ldy,
+                                cudaStream_t stream);
+cudaError_t gemm_bf16_nn_stream(int64_t m, int64_t n, int64_t k, const float* dy, int64_t lddy,
+                                const uint16_t* w, float beta, float* dx, int64_t lddx,
+                                int32_t splits, void* scratch, cudaStream_t stream);
+
 }  // namespace cuda
 }  // namespace mos

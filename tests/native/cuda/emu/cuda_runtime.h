@@ -29,6 +29,7 @@
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 #define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
 
 struct dim3 {
   unsigned x, y, z;
@@ -36,6 +37,10 @@ struct dim3 {
 };
 struct float4 {
   float x, y, z, w;
+};
+// Eight bf16 values read as one 16-byte load (gemm_bf16.cu); may_alias: the memory holds uint16_t.
+struct __attribute__((may_alias)) uint4 {
+  unsigned x, y, z, w;
 };
 
 inline dim3 blockIdx, threadIdx, blockDim, gridDim;

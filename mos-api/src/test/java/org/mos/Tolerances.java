@@ -26,6 +26,8 @@ final class Tolerances {
   static final double CUDA_VS_CPU_F32 = 1e-5;
   static final double CUDA_VS_CPU_BF16 = 2e-2;
   static final double CUDA_VS_CPU_TF32 = 2e-3;
+  static final double CUDA_VS_CPU_DECODER_LOGITS = 2e-5;
+  static final double CUDA_VS_CPU_DECODER_GRAD = 1e-4;
 
   /** Normwise relative error: max |got - ref| / max(max |ref|, TINY). */
   static double relError(float[] got, double[] ref) {
