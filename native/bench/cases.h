@@ -56,5 +56,7 @@ void case_java_ref(Env& e);     // 4: the native half of the Java-overhead case
 void case_serving(Env& e);      // 5: serving: adapter bank vs the PEFT loop, bytes per adapter
 void case_memory(Env& e);       // 6: peak RSS of a training step over R_eq x r
 int memory_child(const Options& o, const std::string& spec);  // --memory-child (internal)
+void case_decoder(Env& e);      // 8: decoder training step, 1B decode/prefill, 1B memory
+int decoder_memory_child(const Options& o);  // --memory-child decoder (internal)
 
 }  // namespace bench

@@ -37,6 +37,7 @@ const Case kCases[] = {
     {"java_ref", "4: native half of the Java overhead case (tokens 64, 1024->1024)", case_java_ref},
     {"serving", "5: serving: adapter bank vs PEFT loop (decode, prefill), bytes per adapter", case_serving},
     {"memory", "6: peak resident memory of a training step, R_eq {2,8} x r {16,64}", case_memory},
+    {"decoder", "8: decoder: training step vs sgemm and LoRA, 1B decode vs bandwidth, prefill, memory", case_decoder},
 };
 
 void usage(FILE* f) {
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mos_bench: cannot re-execute %s; continuing with libgomp spinning\n",
                  o.exe.c_str());
   }
+  if (child == "decoder") return decoder_memory_child(o);
   if (!child.empty()) return memory_child(o, child);
 
   std::vector<const Case*> selected;

@@ -1,4 +1,4 @@
-// `mos bench`: the benchmark suite in one command: the native program mos_bench (cases 1-3, 5, 6
+// `mos bench`: the benchmark suite in one command: the native program mos_bench (cases 1-3, 5, 6, 8
 // run in a child process), then the Java-overhead case (4) in this JVM, one summary of ratios
 // against their targets, the JSON records and a PNG plot.
 package org.mos.cli;
@@ -40,12 +40,13 @@ import picocli.CommandLine.Spec;
             + "medians (p10/p90) and ratios against the targets of docs/benchmarks.md.",
         "Cases: layer (MoS vs dense LoRA vs plain sgemm), adapter (adapter-only forward and "
             + "backward), train (training step), java (Java API overhead), serving, memory, omp "
-            + "(the training step with libgomp spinning vs passive).",
+            + "(the training step with libgomp spinning vs passive), decoder (a decoder training "
+            + "step vs sgemm and LoRA, 1B-shaped decode vs memory bandwidth, prefill, memory).",
         "Take numbers on a quiet machine: the load average is printed and checked.",
         ""})
 public final class BenchCommand implements Callable<Integer> {
   static final List<String> NATIVE_CASES = List.of("layer", "adapter", "train", "serving",
-      "memory");
+      "memory", "decoder");
 
   @Spec CommandSpec spec;
 
@@ -67,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
   Path nativeExe;
 
   @Option(names = "--cases", paramLabel = "LIST", split = ",", description = "Subset of: layer, "
-      + "adapter, train, java, serving, memory, omp (default: all).")
+      + "adapter, train, java, serving, memory, omp, decoder (default: all).")
   List<String> cases;
 
   @Option(names = "--from", paramLabel = "FILE", description = "Run nothing: print the summary "
@@ -116,12 +117,13 @@ public final class BenchCommand implements Callable<Integer> {
       return 0;
     }
     List<String> selected = cases == null || cases.isEmpty()
-        ? new ArrayList<>(List.of("layer", "adapter", "train", "java", "serving", "memory", "omp"))
+        ? new ArrayList<>(List.of("layer", "adapter", "train", "java", "serving", "memory", "omp",
+            "decoder"))
         : new ArrayList<>(cases);
     for (String c : selected) {
       if (!c.equals("java") && !c.equals("omp") && !NATIVE_CASES.contains(c)) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown case '" + c
-            + "' (expected layer, adapter, train, java, serving, memory, omp)");
+            + "' (expected layer, adapter, train, java, serving, memory, omp, decoder)");
       }
     }
     BenchReport report = new BenchReport(!tiny);

@@ -63,7 +63,8 @@ class BenchSmokeTest {
     // The native suite runs where the build made mos_bench (it does in the Maven build).
     if (!r[1].contains("native suite skipped")) {
       for (String c : new String[] {"layer_fwd_64x96", "adapter_64x96", "train_step_tiny",
-          "serving_decode", "serving_prefill", "memory", "omp_wait_policy_tiny"}) {
+          "serving_decode", "serving_prefill", "memory", "omp_wait_policy_tiny", "decoder_train",
+          "decoder_1b", "decoder_memory"}) {
         assertTrue(cases.contains(c), "case " + c + " missing from " + cases);
       }
     }
