@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The installed C/C++ package of libmos: `cmake --install <build> --prefix P` lays out
 #
 #   P/include/mos/mos.h                     the one public header

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The version of the native package comes from one place, the ABI version in the public header:
 # MOS_ABI_VERSION_MAJOR.MOS_ABI_VERSION_MINOR.0. So the CMake package (SameMajorVersion), the
 # pkg-config file, libmos's SONAME (libmos.so.<major>) and mos_version_string() follow every ABI

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # format.sh: formats the sources in the project's style, or checks that they are.
 #
 #   scripts/format.sh            # apply: clang-format -i (C, C++, CUDA), ./mvnw spotless:apply (Java)
@@ -9,6 +10,8 @@
 # on PATH (Debian: apt-get install clang-format) or CLANG_FORMAT=/path/to/clang-format.
 # Java: Spotless with palantir-java-format (pinned in pom.xml), through the Maven wrapper.
 # --native or --java limits it to one of the two.
+# --check also checks hygiene: an SPDX line in the first lines of every tracked source file, and no
+# reference to a path outside the repository (docs/method.md is the method's description here).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,6 +30,23 @@ for arg in "$@"; do
 done
 
 status=0
+if ((check)); then
+  missing=0
+  while IFS= read -r f; do
+    if ! head -n 3 "$f" | grep -q "SPDX-License-Identifier: Apache-2.0"; then
+      echo "format.sh: $f: no SPDX-License-Identifier line in its first 3 lines" >&2
+      missing=1
+    fi
+  done < <(git ls-files -- '*.java' '*.c' '*.h' '*.cpp' '*.cu' '*.cuh' '*.sh' '*.py' '*.cmake' \
+             '*CMakeLists.txt' '*pom.xml' mos .ci/run)
+  ((missing)) && status=1
+  # Built from pieces so that this line does not match itself.
+  outside="\.\./shared|/work/shared|mos-spec[.]md|spec §"
+  if git grep -n -I -E "$outside" -- . ':!scripts/format.sh' >&2; then
+    echo "format.sh: the lines above point outside the repository (say it in docs/method.md's words)" >&2
+    status=1
+  fi
+fi
 if ((native)); then
   clang_format="${CLANG_FORMAT:-clang-format}"
   if ! command -v "$clang_format" >/dev/null; then

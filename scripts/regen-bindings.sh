@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # regen-bindings.sh: regenerates java-bindings' org.mos.ffi.mos_h (and the class of each struct,
 # e.g. mos_config / mos_config_t) from native/include/mos/mos.h with jextract, where jextract is
 # installed, then re-applies the two local changes the bindings need.

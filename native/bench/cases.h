@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cases.h: the cases of mos_bench and the small building blocks they share (an MoS layer over a
 // pool, dense LoRA factors, the plain product of the BLAS).
 #pragma once
@@ -36,7 +37,7 @@ struct MosShape {
 std::unique_ptr<MosStack> make_mos(mos_context_t ctx, const MosShape& s,
                                    const std::vector<mos_tensor_t>& weights, uint64_t seed);
 // The plain-LoRA configuration of the same active rank through the library: p = R_eq = r, l = 1
-// (spec §2: MoS then degenerates to LoRA; every block owns r private rank vectors).
+// (method.md §2: MoS then degenerates to LoRA; every block owns r private rank vectors).
 MosShape lora_as_mos(const MosShape& s);
 
 // Plain base product y = x W^T: cblas_sgemm straight from the BLAS when built with one (CPU),

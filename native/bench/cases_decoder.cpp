@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cases_decoder.cpp: case 8, the decoder (docs/benchmarks.md, "8. The decoder"), three parts:
 //   8a training step (4 x 256 tokens) of a d=1024, L=8, ffn=2816, 16-head (4 KV heads) model with
 //      BF16 weights and MoS on all seven projections, against dense LoRA of the same active rank

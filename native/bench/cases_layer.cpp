@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cases_layer.cpp: the shared building blocks of cases.h and the single-layer cases: 1 (layer
 // forward: MoS vs dense LoRA vs the plain product), 2 (adapter-only forward and backward) and the
 // native reference of 4 (the forward the Java API is compared with).
@@ -46,7 +47,7 @@ std::unique_ptr<MosStack> make_mos(mos_context_t ctx, const MosShape& s,
   MB_CHECK(mos_pool_create(ctx, &cfg, &m->pool));
   MB_CHECK(mos_pool_init(m->pool, seed));
   MB_CHECK(mos_pool_generate_indices(m->pool, seed + 1));
-  // pool_B starts at zero (spec §6); give it values so the products are not all zeros.
+  // pool_B starts at zero (method.md §6); give it values so the products are not all zeros.
   int64_t nb = 0;
   MB_CHECK(mos_pool_array_length(m->pool, MOS_POOL_B, &nb));
   std::vector<float> b(static_cast<size_t>(nb));

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 // cases_serving.cpp: case 5, serving many adapters: the adapter bank's mixed-batch apply
 // (compact pools, shards read by index) against PEFT's per-adapter loop (materialize dense A and B
 // from the pools, two products; and the same loop over adapters already stored dense), the bytes
-// the bank reports per adapter, and the adapters-per-GiB table that follows from spec §7.
+// the bank reports per adapter, and the adapters-per-GiB table that follows from method.md §7.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,7 +28,7 @@ void memory_table(Env& e) {
   const int L = 32, nproj = 7, l = 2;
   const double gib = 1024.0 * 1024.0 * 1024.0;
   std::printf("\n== case 5b: adapter bytes and adapters per GiB, LLaMA2-7B's seven projections "
-              "(L=32), fp32, MoS l=2 with int32 indices (spec §7)\n");
+              "(L=32), fp32, MoS l=2 with int32 indices (method.md §7)\n");
   std::printf("  %-22s %14s %16s\n", "adapter", "MiB each", "adapters / GiB");
   auto row = [&](const std::string& name, double bytes) {
     std::printf("  %-22s %14.2f %16.2f\n", name.c_str(), bytes / (1024.0 * 1024.0), gib / bytes);

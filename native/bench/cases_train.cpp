@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cases_train.cpp: case 3 (a full training step of a residual stack of up/down projections:
 // MoS vs dense LoRA) and case 6 (peak resident memory of such a step over R_eq x r, each
 // configuration measured in a fresh child process). CPU only: the elementwise parts of the model
@@ -28,7 +29,7 @@ struct Adapters {
   virtual void step() = 0;  // clip, AdamW, zero grads
 };
 
-constexpr float kClip = 0.3f;  // the paper's max_grad_norm (spec §8)
+constexpr float kClip = 0.3f;  // the paper's max_grad_norm (method.md §8)
 
 // MoS (or LoRA through MoS with p = R_eq = r): one pool group per projection type, the library's
 // layers, clipping and AdamW.
@@ -377,7 +378,7 @@ void case_memory(Env& e) {
       e.report.note(cs, "child failed: " + cmd);
       continue;
     }
-    // What the formulas of spec §7 say each part should take (bytes).
+    // What the formulas of method.md §7 say each part should take (bytes).
     const int rr = row.r;
     const double state = row.r_eq ? 16.0 * row.r_eq * ms.L * sum : 16.0 * rr * ms.L * sum;
     // A_k, B_k, dA_k, dB_k: one set per pool group (Pool::factors), shared by its L blocks.

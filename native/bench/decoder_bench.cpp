@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // decoder_bench: speed and peak memory of the decoder through the C ABI (docs/llm.md, "Speed"):
 // prefill and decode steps through the KV cache (1 and 8 sequences), and a training step with MoS
 // pools on all seven projections, recomputation off and on. Random BF16 weights of a model shape:

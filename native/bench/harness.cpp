@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // harness.cpp: interleaved timing, percentiles, rotating matrices and the JSON report of
 // mos_bench (see harness.h).
 #include "harness.h"

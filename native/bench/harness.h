@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // harness.h: the timing and reporting machinery of mos_bench: variants of one case run
 // interleaved (round-robin, the starting variant rotating each round) after warm-up; medians,
 // p10/p90 and paired ratios; device-side matrices with rotating copies; the JSON records.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mos_bench: the native benchmark suite of libmos. Each case runs its variants in one process,
 // interleaved after warm-up, and reports medians (p10/p90) and ratios against the targets of
 // docs/benchmarks.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mos_cuda_bench: the GPU kernel benchmark run by tests/gpu/run.sh (not a ctest; mos_bench's
 // --backend cuda cases time the library's calls). It first measures the
 // device's copy bandwidth (cudaMemcpy D2D) and cuBLAS SGEMM rates, then times the shard kernels

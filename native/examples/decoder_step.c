@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* decoder_step.c: a tiny Llama-style decoder through libmos's C ABI only. Random frozen weights
  * (BF16 storage), one MoS pool group on each of the seven projections, a few AdamW steps on
  * "count up by one" sequences (the loss falls), then generation through the KV cache, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* train_two_blocks.c: a plain-C tour of libmos: two stacked MoS layers (blocks 0 and 1 of one
  * pool group) with EXPLICIT routing indices and pool values; forward, backward, then SGD and AdamW.
  *

@@ -1,4 +1,5 @@
-// adapter.cpp: the adapter branch's products in the order of spec §10.11 (shrink, then expand;
+// SPDX-License-Identifier: Apache-2.0
+// adapter.cpp: the adapter branch's products in the order of method.md §10.11 (shrink, then expand;
 // dB, du, dA, scatter, then dx), all through Backend::gemm / dropout / scatter_add.
 #include "adapter.h"
 

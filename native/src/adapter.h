@@ -1,4 +1,5 @@
-// adapter.h: the MoS adapter branch of one block of one pool group (spec §4, §5) as plain steps
+// SPDX-License-Identifier: Apache-2.0
+// adapter.h: the MoS adapter branch of one block of one pool group (method.md §4, §5) as plain steps
 // over backend memory, shared by mos::Layer (one linear layer) and the decoder (every projection).
 #pragma once
 

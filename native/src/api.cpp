@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // api.cpp: every extern "C" entry point of mos.h. Each body runs inside guard() (error.h), which
 // turns any C++ exception into a status and a thread-local "<function>: <what broke>" message.
 #include <algorithm>

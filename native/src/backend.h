@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // backend.h: the internal seam between the backend-agnostic core (pool, layer, optimizer) and
 // the CPU / CUDA backends. Pointers here are backend memory; only copy_* touch host memory.
 #pragma once
@@ -57,7 +58,7 @@ class Backend {
                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                     float* c, int64_t ldc) = 0;
 
-  // ---- shards (spec §3, §5), index arithmetic from common/index_math.h ----
+  // ---- shards (method.md §3, §5), index arithmetic from common/index_math.h ----
   // a_out [r x l*s_a] from pool_a [P x s_a]; b_out [l*s_b x r] from pool_b [s_b x P].
   virtual void gather_a(const float* pool_a, int64_t num_shards, int64_t s_a, const int32_t* index,
                         int32_t r, int32_t l, float* a_out) = 0;

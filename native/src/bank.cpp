@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank.cpp: the adapter bank (mos.h's mos_bank_*): compact copies of adapters' pools, the
 // copy-on-write adapter table that makes hot add/remove safe under concurrent applies, and the
 // grouping of a mixed batch by adapter, which Backend::bank_apply then computes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank.h: mos::Bank, the adapter bank behind mos.h's mos_bank_t: many MoS adapters of one base model
 // kept in compact form (pools + indices), hot add/remove while other threads apply mixed batches.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank_plan.h: what Backend::bank_apply gets from the adapter bank: one adapter's projection in the
 // bank's storage, the plan of one mixed-batch apply, and the per-bank scratch a backend may keep.
 #pragma once
@@ -14,12 +15,12 @@ namespace bank {
 // context). pool_bt is pool_B transposed, so a B-shard is a contiguous row like an A-shard.
 struct ProjAdapter {
   int32_t r = 0, l = 0, p = 0, equivalent_rank = 0;
-  float alpha = 0.0f, scaling = 0.0f;  // scaling = alpha / r (spec §4)
+  float alpha = 0.0f, scaling = 0.0f;  // scaling = alpha / r (method.md §4)
   int64_t num_shards = 0, s_a = 0, s_b = 0;
   int64_t d_in = 0, d_out = 0;
   Buffer pool_a;   // [P x s_a], row m = A-shard m (as in the pool)
   Buffer pool_bt;  // [P x s_b], row m = B-shard m (column m of the pool's [s_b x P] pool_B)
-  Buffer idx_a;    // [L x r*l] int32, rank-major per block (spec §3)
+  Buffer idx_a;    // [L x r*l] int32, rank-major per block (method.md §3)
   Buffer idx_b;    // [L x r*l] int32
   int64_t bytes = 0;        // what this projection holds: both pools + both index arrays
   int64_t dense_bytes = 0;  // dense LoRA of the same active rank: 4 * L * r * (d_in + d_out)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // buffer.h: Buffer, a grow-only block of backend memory owned RAII-style (scratch space of
 // layers, pool arrays). The owner must keep the Backend alive longer than its Buffers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // context.cpp: creation of a Context on the CPU or a CUDA device; the rest of the context API
 // is a thin pass-through to the Backend (api.cpp).
 #include "context.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // context.h: mos::Context, one backend instance (CPU or CUDA device) that every tensor, pool,
 // layer and optimizer of the context allocates from and computes on.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // error.cpp: the thread-local text behind mos_last_error(), written by guard() (error.h) when an
 // entry point fails and emptied when one succeeds.
 #include "error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // error.h: mos::Error, the one exception type of the core and the backends, helpers that build
 // "<what> has <n> but <other> is <m>" messages, and guard(), which turns it into a status.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // handles.h: the opaque structs behind mos.h's handles. Each holds a shared_ptr to the internal
 // object, so children keep their parents alive and handles can be freed in any order.
 #pragma once

@@ -1,4 +1,5 @@
-// layer.cpp: forward (spec §4), backward with scatter-add into the pools (§5) and merge (§4,
+// SPDX-License-Identifier: Apache-2.0
+// layer.cpp: forward (method.md §4), backward with scatter-add into the pools (§5) and merge (§4,
 // §10.11) of one block. All dense products go through Backend::gemm; checks precede all writes.
 // BF16 storage: x, y, dy, dx, W and bias are all F32 or all BF16 (kSameDtype). BF16 operands are
 // widened into grow-only f32 scratch, the f32 path runs (f32 accumulation), and y / dx are rounded
@@ -132,7 +133,7 @@ void Layer::forward(const Tensor& x, Tensor& y, mos_mode_t mode, bool training) 
     yf = yf_.f32();
     if (mode != MOS_MODE_FULL) be.bf16_to_f32(y.data, y.numel(), yf);  // y += adapter
   }
-  // u = dropout(x) A^T, then y (+)= (alpha/r) u B^T: the order of spec §10.11.
+  // u = dropout(x) A^T, then y (+)= (alpha/r) u B^T: the order of method.md §10.11.
   const adapter::Dropout d{drop ? c.dropout : 0.0f, seed_, counter_};
   adapter::shrink(be, c, f.a, xf, N, d, xd_.f32(), u.f32());
   if (mode == MOS_MODE_FULL) base_forward(xf, N, yf);

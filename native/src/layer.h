@@ -1,4 +1,5 @@
-// layer.h: mos::Layer, block k of a pool group as an adapted linear layer (spec §4, §5): the
+// SPDX-License-Identifier: Apache-2.0
+// layer.h: mos::Layer, block k of a pool group as an adapted linear layer (method.md §4, §5): the
 // frozen base W (+ bias), forward / backward / delta / merge, and its per-layer scratch buffers.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // memory.cpp: human sizes, checked size arithmetic, and the up-front checks of memory.h
 // (the host's available memory read from /proc/meminfo and cgroup v2).
 #include "memory.h"

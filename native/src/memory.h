@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // memory.h: up-front memory checks. A request the backend cannot hold fails with OUT_OF_MEMORY
 // and a message in human units before anything is allocated, so the caller (a JVM) keeps running.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // optim.cpp: AdamW steps (bias corrections computed in double with t = step after increment)
 // and torch.nn.utils.clip_grad_norm_-style clipping over every added pool group.
 #include "optim.h"

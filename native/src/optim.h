@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // optim.h: mos::AdamW, PyTorch's torch.optim.AdamW over a set of pool groups (pools only, each
-// counted once, spec §5 / §10.10), with global gradient-norm clipping.
+// counted once, method.md §5 / §10.10), with global gradient-norm clipping.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// pool.cpp: a pool group's arrays, initialization (spec §6), routing indices (§2) and shard
+// SPDX-License-Identifier: Apache-2.0
+// pool.cpp: a pool group's arrays, initialization (method.md §6), routing indices (§2) and shard
 // assembly (§3). Every mutating call validates all inputs before it writes anything.
 #include "pool.h"
 

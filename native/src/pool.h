@@ -1,4 +1,5 @@
-// pool.h: mos::Pool, one projection type's pool group (spec §1): pool_A [P x s_A], pool_B
+// SPDX-License-Identifier: Apache-2.0
+// pool.h: mos::Pool, one projection type's pool group (method.md §1): pool_A [P x s_A], pool_B
 // [s_B x P], their gradients and AdamW moments, and every block's frozen routing indices.
 #pragma once
 
@@ -20,7 +21,7 @@ class Pool {
   Context& context() const { return *ctx_; }
   Backend& backend() const { return *ctx_->backend; }
 
-  // Spec §6: pool_A ~ U(+-1/sqrt(d_in)), pool_B = 0; clears gradients and moments.
+  // method.md §6: pool_A ~ U(+-1/sqrt(d_in)), pool_B = 0; clears gradients and moments.
   void init(uint64_t seed);
   void generate_indices(uint64_t seed);
   void set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b, int64_t num_elements);
@@ -31,7 +32,7 @@ class Pool {
   void write(mos_pool_array_t which, const float* src, int64_t num_elements);
   void zero_grad();
 
-  // Block k's factors (spec §3) into backend memory: a [r x d_in], b [d_out x r].
+  // Block k's factors (method.md §3) into backend memory: a [r x d_in], b [d_out x r].
   void assemble(int32_t k, float* a_out, float* b_out) const;
   // Throws INVALID_STATE when block k's indices were never set.
   void require_indices(int32_t k) const;
@@ -42,7 +43,7 @@ class Pool {
   uint64_t params_version() const { return version_; }
   void params_changed() { ++version_; }
 
-  // One set of factor buffers per pool group, shared by its blocks: spec §7 has each layer
+  // One set of factor buffers per pool group, shared by its blocks: method.md §7 has each layer
   // materialise A_k and B_k only transiently, so training memory grows with r through the
   // activations, not through L copies of the factors. factors(k) returns block k's assembled
   // A_k [r x d_in] and B_k [d_out x r] (re-gathered unless the last call was for the same block

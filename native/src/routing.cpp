@@ -1,4 +1,5 @@
-// routing.cpp: configuration rules and routing indices of MoS (spec §2, §3, §10.7, §10.12).
+// SPDX-License-Identifier: Apache-2.0
+// routing.cpp: configuration rules and routing indices of MoS (method.md §2, §3, §10.7, §10.12).
 // The index draw is host-only and seeded; the arrays are data afterwards (saved, never re-drawn).
 #include "routing.h"
 

@@ -1,4 +1,5 @@
-// routing.h: the MoS configuration of one pool group (spec §1) with its validation (§2, §10.12),
+// SPDX-License-Identifier: Apache-2.0
+// routing.h: the MoS configuration of one pool group (method.md §1) with its validation (§2, §10.12),
 // and the routing indices: seeded generation (§2, §10.7) and validation of explicit ones (§3).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tensor.cpp: creation, wrapping, host copies and operand checks of mos::Tensor.
 // Sizes are checked for overflow before anything is allocated.
 #include "tensor.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tensor.h: mos::Tensor, a 2-D row-major array in a context's memory (owned) or in caller host
 // memory (wrapped), and the shape / dtype / context checks the layer and pool ops apply to it.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Java package test (run by the tests module in `./mos test`, phase integration-test):
 #   1. `./mvnw install -DskipTests -pl mos-api -am` into a temporary local repository (<work>/repo,
 #      chained to the build's own local repository, read-only, for everything else), which is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The C/C++ package test (ctest: package_consumers). Installs libmos from a build tree into a
 # fresh prefix outside the source tree, checks what the prefix holds, then builds and runs the
 # two consumers README "From C" shows, each from a copy outside the source tree:

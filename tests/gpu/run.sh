@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/gpu/run.sh: the one script that checks mos's CUDA backend on a GPU machine (docs/cuda.md,
 # "Checking the GPU path"). Builds libmos + native tests for sm_90 (Release), finds cuBLAS, runs
 # `ctest -L cuda` (the emulated copies excluded; the decoder's cuda_decoder_parity and

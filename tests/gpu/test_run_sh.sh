@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test_run_sh.sh BUILD_DIR: checks tests/gpu/run.sh's own logic on a machine without a GPU (ctest
 # "gpu_run_script"), reusing the CUDA-enabled build BUILD_DIR (MOS_GPU_SKIP_BUILD=1):
 #   1. nvidia-smi fails (no driver): exit 2, "NOTHING TESTED", nothing run;

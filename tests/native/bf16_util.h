@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bf16_util.h: the BF16 helpers of the native tests: a test-local reference rounding (nearest,
 // ties to even; independent of common/bf16.h) and BF16 tensors written/read as floats.
 #pragma once

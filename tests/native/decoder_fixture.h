@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // decoder_fixture.h: a small random decoder built through the C ABI (weights, one MoS pool group
 // per adapted projection) together with the double oracle's copy of the same model (decoder_oracle.h).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // decoder_oracle.h: a double-precision Llama decoder (HF LlamaForCausalLM) with MoS adapters,
 // written from Hugging Face's conventions for the decoder tests; it shares no code with libmos.
 // Everything is double except what HF itself computes in float32 whatever the model's dtype: the
@@ -42,7 +43,7 @@ struct Weights {
 };
 
 // One projection's adapter: dense A_k [r x d_in], B_k [d_out x r] per block (from the pools by the
-// spec's closed form, oracle.h), its scaling alpha/r and dropout rate.
+// method.md's closed form, oracle.h), its scaling alpha/r and dropout rate.
 struct Adapter {
   bool on = false;
   int r = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixture.h: a CPU context + one pool group with random pool values, and the oracle's view of
 // it (config, pools in double, per-block indices), shared by the oracle-based tests.
 #pragma once

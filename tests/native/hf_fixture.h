@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hf_fixture.h: reads the Hugging Face reference fixtures of tests/fixtures/hf (written by
 // transformers / PEFT, see its README.md) for the decoder tests: a minimal JSON parser, a
 // safetensors reader (F64 / F32 / BF16 / F16, sharded through model.safetensors.index.json) and the

@@ -1,4 +1,5 @@
-// oracle.h: a double-precision dense reference for MoS, written from the spec alone (it includes
+// SPDX-License-Identifier: Apache-2.0
+// oracle.h: a double-precision dense reference for MoS, written from docs/method.md alone (it includes
 // nothing of native/src/common): closed-form assembly (§3), forward (§4), backward + scatter (§5), dropout.
 #pragma once
 
@@ -112,7 +113,7 @@ struct Backward {
   Vec da, db, dx;  // dA_k [r x d_in], dB_k [d_out x r], dx [N x d_in]
 };
 
-// Spec §5. full: dx = dy W + ((du A) . drop); else dx = dx0 + ((du A) . drop).
+// method.md §5. full: dx = dy W + ((du A) . drop); else dx = dx0 + ((du A) . drop).
 inline Backward backward(const Layer& L, const Forward& f, const Vec& dy, int N, const Vec& drop,
                          bool full, const Vec& dx0 = {}) {
   const Cfg& c = L.c;

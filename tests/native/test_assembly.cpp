@@ -1,4 +1,5 @@
-// test_assembly: mos_pool_assemble's A_k [r x d_in] and B_k [d_out x r] vs the spec §3 closed
+// SPDX-License-Identifier: Apache-2.0
+// test_assembly: mos_pool_assemble's A_k [r x d_in] and B_k [d_out x r] vs the method.md §3 closed
 // form (oracle.h), exactly (MOS_TOL_F32_ASSEMBLY = 0: gathers are copies), over edge configs.
 #include <vector>
 
@@ -28,7 +29,7 @@ void generated(const oracle::Cfg& c, uint64_t seed) {
   for (int k = 0; k < c.L; ++k) check_block(f, k);
 }
 
-// Spec §3's example: idx [0,4,3,5,6,7], r=3, l=2: rank 0 = [shard0 | shard4], rank 1 =
+// method.md §3's example: idx [0,4,3,5,6,7], r=3, l=2: rank 0 = [shard0 | shard4], rank 1 =
 // [shard3 | shard5], rank 2 = [shard6 | shard7]. Checked element by element, not via the oracle.
 void spec_example() {
   // L=2, R_eq=2, p=1, l=2: P = 8, S = 4, block 0's private rows are 4, 5; block 1's are 6, 7.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_bank: the adapter bank's mixed-batch apply vs the per-adapter dense path (A_k and B_k from
 // mos_pool_assemble, then s * B_k (A_k x) in double) at MOS_TOL_F32_FORWARD, over mixed r, R_eq,
 // p, l and alpha, ids of -1, one adapter, all tokens on one adapter, every token on its own

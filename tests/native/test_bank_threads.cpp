@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_bank_threads: one bank, 6 threads applying mixed batches while the main thread removes and
 // re-adds adapters and switches kernels. Every successful apply is checked against the dense
 // double reference (MOS_TOL_F32_FORWARD); an apply that names an adapter removed meanwhile must

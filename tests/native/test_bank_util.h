@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_bank_util.h: adapters for the bank tests: pool groups with random pools and drawn indices,
 // their A_k and B_k assembled by mos_pool_assemble, and the per-adapter dense reference in double.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_bf16: BF16 storage for activations and base weights (x, y, dy, dx, W, bias; pools and
 // gradients stay F32, accumulation in f32) on the CPU backend: forward and backward vs the double
 // oracle evaluated on the bf16-rounded inputs (MOS_TOL_BF16_FORWARD / _BACKWARD), mos_gemm on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_c_abi: the C ABI contract of mos.h: every bad input returns its documented status with a
 // message that starts with the C function's name, and leaves every object exactly as it was;
 // *_free(NULL) is a no-op; handles may be freed in any order; mos_last_error is per thread and

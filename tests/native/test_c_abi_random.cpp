@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_c_abi_random: random sequences of C ABI calls with mostly-wrong arguments (bad shapes,
 // sizes, enum values, indices, NaN hyperparameters, foreign tensors, NULLs), over a changing world
 // of live handles. Every call must return OK or a documented error status with a message that

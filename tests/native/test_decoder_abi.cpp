@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_decoder_abi: the decoder's C ABI contract: every refused argument or state returns its
 // status with a message that starts with the function's name and names the problem, and a refused
 // call writes nothing (outputs, KV cache, dropout state); F16 / BF16 / F32 weight sources agree;

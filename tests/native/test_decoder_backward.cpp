@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_decoder_backward: the f32 pool gradients of mos_decoder_loss(backward) through the whole
 // decoder (every frozen op: RMSNorm, RoPE, attention, SwiGLU, residuals, chunked lm_head) against
 // central finite differences of the double oracle's loss on the pool entries (MOS_TOL_F32_DECODER_GRAD),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_decoder_base: training the decoder's base weights (mos_decoder_set_base_trainable). The f32
 // gradients of every kind of base weight (embedding rows that repeat, appear once or not at all;
 // tied and untied lm_head; q/k/v/o/gate/up/down weights and biases; the three kinds of norm

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_decoder_forward: the decoder's logits and loss against the double oracle (decoder_oracle.h)
 // over a table of configurations (GQA / MQA / MHA, tied and untied embeddings, BF16 and F32
 // storage, q/k/v/o biases, head_dim != hidden/heads, llama3 RoPE), with MoS pools on all seven

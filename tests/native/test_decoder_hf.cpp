@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_decoder_hf: the decoder against Hugging Face's own numbers (tests/fixtures/hf, written by
 // transformers 5.17 / PEFT 0.21): mean next-token NLL, the float64 logits of one sequence and
 // greedy continuations (KV-cache decoding) of three tiny LlamaForCausalLM checkpoints -- GQA; tied

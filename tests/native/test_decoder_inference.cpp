@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_decoder_inference: mos_decoder_step through the paged KV cache against full recomputation
 // (mos_decoder_logits) and the double oracle (MOS_TOL_F32_DECODER_LOGITS): prefill chunks and
 // decode across page boundaries, a step of sequences of different lengths == each alone, a batch

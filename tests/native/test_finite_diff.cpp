@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_finite_diff: analytic gradients of loss = sum(c . y) w.r.t. every pool_A, pool_B and x
 // element vs central finite differences of the f32 forward (MOS_TOL_F32_FINITE_DIFF), on tiny
 // shapes, with the dropout mask replayed through mos_layer_set_dropout_state.

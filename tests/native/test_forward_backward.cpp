@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_forward_backward: mos_layer_forward / mos_layer_backward (y, dx, dpool_A, dpool_B) vs the
 // double oracle (oracle.h) at MOS_TOL_F32_FORWARD / MOS_TOL_F32_BACKWARD, incl. dropout masks,
 // accumulation across blocks and repeated indices, private rows and the zero-B init.
@@ -130,7 +131,7 @@ void accumulation(uint64_t seed) {
   T_CHECK(s3 > 0, "the oracle gave shard 3 no gradient: the test lost its point");
 }
 
-// A private row gets gradient from its own block only (spec §2, §10.6).
+// A private row gets gradient from its own block only (method.md §2, §10.6).
 void private_rows(uint64_t seed) {
   const oracle::Cfg c{8, 8, 3, 3, 3, 1, 2, 16.0, 0.0};  // S = 12, private rows 12..17 (2 per block)
   t::PoolFixture f(c, seed);
@@ -160,7 +161,7 @@ void private_rows(uint64_t seed) {
   }
 }
 
-// At init (pool_B = 0): delta W = 0, y = base, and dpool_A = 0 after a backward (spec §5, §10.8).
+// At init (pool_B = 0): delta W = 0, y = base, and dpool_A = 0 after a backward (method.md §5, §10.8).
 void zero_b_init(uint64_t seed) {
   const oracle::Cfg c{32, 24, 2, 3, 2, 1, 2, 16.0, 0.1};
   t::PoolFixture f(c, seed);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_gemm_fallback: the plain blocked SGEMM (used when libmos is built without OpenBLAS) vs a
 // double-precision triple loop, all four transpose cases, odd and panel-crossing sizes, several
 // alpha/beta (beta = 0 must ignore NaN in C); normwise rel tol MOS_TOL_F32_FORWARD.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_memory_limits: requests larger than the machine fail up front with OUT_OF_MEMORY and a
 // message naming what needed the memory (nothing is allocated, the process keeps going);
 // sizes that overflow 64 bits fail cleanly; a large request that fits still succeeds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_merge: delta_weight vs the oracle's (alpha/r) B A (MOS_TOL_F32_DELTA); merged forward vs
 // unmerged forward (MOS_TOL_F32_MERGED_FORWARD); merge + unmerge restores W
 // (MOS_TOL_F32_MERGE_ROUNDTRIP); and the merge state machine's INVALID_STATE answers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_optimizer: mos AdamW steps and grad-norm clipping vs a hand computation in double
 // (torch.optim.AdamW / clip_grad_norm_ formulas as mos.h documents them), MOS_TOL_F32_OPTIMIZER;
 // checkpoint resume (params, moments, step) reproduces the next step bit for bit.

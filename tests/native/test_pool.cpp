@@ -1,4 +1,5 @@
-// test_pool: mos_pool_init vs spec §6 (pool_A in U(+-1/sqrt(d_in)), pool_B = 0, grads and
+// SPDX-License-Identifier: Apache-2.0
+// test_pool: mos_pool_init vs method.md §6 (pool_A in U(+-1/sqrt(d_in)), pool_B = 0, grads and
 // moments cleared, seeded), exact read/write/zero_grad round trips of every pool array, the
 // refusal of non-finite writes, and the config and lengths a pool reports.
 #include <cmath>

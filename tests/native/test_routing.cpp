@@ -1,4 +1,5 @@
-// test_routing: generated routing indices vs the spec §2 / §10.6-7 rules (exact integer checks),
+// SPDX-License-Identifier: Apache-2.0
+// test_routing: generated routing indices vs the method.md §2 / §10.6-7 rules (exact integer checks),
 // mos_config_validate vs every rule of §10.12, and parameter counts vs §7's LLaMA2-7B numbers.
 #include <algorithm>
 #include <set>
@@ -161,7 +162,7 @@ void param_counts() {
       total += n;
     }
     const int64_t expected = R == 2 ? 4997120 : 19988480;
-    T_CHECK(total == expected, "LLaMA2-7B at R_eq=%d: %lld params, spec §7 says %lld", R,
+    T_CHECK(total == expected, "LLaMA2-7B at R_eq=%d: %lld params, method.md §7 says %lld", R,
             (long long)total, (long long)expected);
   }
   // A pool's own count equals P*s_A + s_B*P = R_eq*L*(d_in+d_out), whatever r, p, l are.

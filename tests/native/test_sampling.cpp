@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_sampling: mos_sample against hand computations: greedy (lowest id on ties), the log-prob
 // under the unmodified softmax, temperature + top-k + top-p + the documented draw (a 53-bit uniform
 // from SplitMix64 keyed by (seed, 0x4004, counter), re-implemented here), determinism in

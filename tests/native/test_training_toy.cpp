@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_training_toy: a seeded toy regression (two blocks of one pool group learn two different
 // low-rank corrections of a frozen W with AdamW + clipping); the loss must fall below 20% of its
 // start, and a second identical run must reproduce the final loss exactly.

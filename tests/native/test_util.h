@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_util.h: the tiny assertion and tensor helpers shared by mos's native ctest programs
 // (no external test framework). A failed check prints where, what, and keeps going.
 #pragma once

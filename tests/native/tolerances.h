@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* tolerances.h: the ONE tolerance table of mos's numerical tests. The Java tests and the CUDA
  * parity tests mirror these names and values; change them here first, then in the mirrors.
  *
@@ -10,7 +11,7 @@
 /* name                                 value     what is compared with what                      */
 #define MOS_TOL_TINY                    1e-30  /* floor of the denominator above                  */
 #define MOS_TOL_F32_ASSEMBLY            0.0    /* gathered A_k/B_k vs closed form: copies, exact  */
-#define MOS_TOL_F32_FORWARD             1e-5   /* f32 y vs double oracle (spec §10.13)            */
+#define MOS_TOL_F32_FORWARD             1e-5   /* f32 y vs double oracle (method.md §10.13)            */
 #define MOS_TOL_F32_BACKWARD            1e-5   /* f32 dpool_A, dpool_B, dx vs double oracle       */
 #define MOS_TOL_F32_DELTA               1e-5   /* f32 delta W = (alpha/r) B A vs double oracle    */
 #define MOS_TOL_F32_MERGE_ROUNDTRIP     1e-5   /* W after merge + unmerge vs the original W (two roundings of W +- delta) */

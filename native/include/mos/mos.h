@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * mos.h: the one public C header of libmos, the Mixture-of-Shards (MoS, ICLR 2025) library.
  * Every exported function is declared here with MOS_API; nothing else is public.
@@ -8,7 +9,7 @@
  *   mos_tensor_t     a 2-D row-major array owned by the library (host or device memory).
  *   mos_pool_t       one "pool group": the shard pools of ONE projection type (e.g. q_proj),
  *                    shared by all L blocks, with their gradients, AdamW moments and the frozen
- *                    routing indices of every block (spec §1-§3).
+ *                    routing indices of every block (method.md §1-§3).
  *   mos_layer_t      block k's adapted linear layer: a pool group + block index + frozen base
  *                    weight W [d_out x d_in] (+ optional bias [1 x d_out]).
  *   mos_optimizer_t  AdamW over a set of pool groups (pools only, each counted once).
@@ -134,7 +135,7 @@ typedef enum mos_pool_array {
  * (10-bit mantissa inputs, f32 accumulation); an explicit opt-in, never the default. */
 typedef enum mos_math_mode { MOS_MATH_DEFAULT = 0, MOS_MATH_TF32 = 1 } mos_math_mode_t;
 
-/* The configuration of one pool group (spec §1-§2): named fields, so that no two of its numbers
+/* The configuration of one pool group (method.md §1-§2): named fields, so that no two of its numbers
  * can be swapped unnoticed. struct_size must be sizeof(mos_config_t) (it lets later minor
  * versions append fields: the library then reads and writes only the first struct_size bytes and
  * gives appended fields their defaults). Every rule that mos_config_validate checks is listed
@@ -232,7 +233,7 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
 
 /* ---- configuration helpers (pure functions) ---------------------------------------------- */
 
-/* Check an MoS configuration (spec §2, §10.12), rule by rule in this order (with
+/* Check an MoS configuration (method.md §2, §10.12), rule by rule in this order (with
  * L = num_blocks, r = rank, R_eq = equivalent_rank, p = private_rank, l = shards_per_vector):
  *   struct_size == sizeof(mos_config_t);  d_in >= 1 and d_out >= 1;  L >= 1;  r >= 1;
  *   R_eq >= 1;  0 <= p <= R_eq;  l >= 1;  p == R_eq => r == R_eq (plain LoRA);  p <= r;
@@ -242,7 +243,7 @@ MOS_API mos_status_t mos_gemm(mos_context_t ctx, int32_t trans_a, int32_t trans_
  * MOS_STATUS_INVALID_ARGUMENT naming the first broken rule and its numbers otherwise;
  * MOS_STATUS_NULL_POINTER for a NULL config. */
 MOS_API mos_status_t mos_config_validate(const mos_config_t* config);
-/* Trainable parameters of one pool group of a valid config: R_eq * L * (d_in + d_out) (spec §7);
+/* Trainable parameters of one pool group of a valid config: R_eq * L * (d_in + d_out) (method.md §7);
  * a config mos_config_validate refuses fails the same way. */
 MOS_API mos_status_t mos_config_param_count(const mos_config_t* config, int64_t* out);
 
@@ -270,11 +271,11 @@ MOS_API mos_status_t mos_pool_array_length(mos_pool_t pool, mos_pool_array_t whi
 /* Indices per block and factor: r * l (the num_elements of mos_pool_set/get_indices). */
 MOS_API mos_status_t mos_pool_index_length(mos_pool_t pool, int64_t* num_elements);
 
-/* Spec §6: pool_A ~ U(-1/sqrt(d_in), +1/sqrt(d_in)) (full d_in as fan), pool_B = 0. Seeded,
+/* method.md §6: pool_A ~ U(-1/sqrt(d_in), +1/sqrt(d_in)) (full d_in as fan), pool_B = 0. Seeded,
  * deterministic across runs and backends. Clears gradients and AdamW moments. */
 MOS_API mos_status_t mos_pool_init(mos_pool_t pool, uint64_t seed);
 
-/* Spec §2: for every block k, draw the (r - p) * l shared shards of A without replacement from
+/* method.md §2: for every block k, draw the (r - p) * l shared shards of A without replacement from
  * the public rows [0, S), independently draw those of B, then append block k's p*l private
  * rows in order (the last p rank vectors). Seeded and deterministic. */
 MOS_API mos_status_t mos_pool_generate_indices(mos_pool_t pool, uint64_t seed);
@@ -301,7 +302,7 @@ MOS_API mos_status_t mos_pool_write(mos_pool_t pool, mos_pool_array_t which, con
  * across backward calls until then). */
 MOS_API mos_status_t mos_pool_zero_grad(mos_pool_t pool);
 
-/* Materialize block `block`'s factors by spec §3 into caller tensors of the pool's context:
+/* Materialize block `block`'s factors by method.md §3 into caller tensors of the pool's context:
  * a_out [r x d_in] and b_out [d_out x r] (either may be NULL). */
 MOS_API mos_status_t mos_pool_assemble(mos_pool_t pool, int32_t block, mos_tensor_t a_out,
                                        mos_tensor_t b_out);
@@ -333,7 +334,7 @@ MOS_API mos_status_t mos_layer_free(mos_layer_t layer);
 MOS_API mos_status_t mos_layer_forward(mos_layer_t layer, mos_tensor_t x, mos_tensor_t y,
                                        mos_mode_t mode, int32_t training);
 
-/* Backward of the last training forward of this layer, spec §5: ADDS the pool gradients
+/* Backward of the last training forward of this layer, method.md §5: ADDS the pool gradients
  * (scatter-add over repeated indices and across blocks) and computes dx [N x d_in] (may be
  * NULL): MOS_MODE_FULL: dx = dy W + adapter part; ADAPTER_ONLY: dx += adapter part. W and bias
  * are frozen. `mode` only says how dx is formed and need not be the forward's.

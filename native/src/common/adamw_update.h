@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // adamw_update.h: mos.h's AdamW (torch.optim.AdamW) for one element, the update both backends
 // run (cuda/adamw.cu is compiled without FMA contraction, so the two agree bit for bit).
 #pragma once

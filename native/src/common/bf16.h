@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bf16.h: MOS_DTYPE_BF16 storage (the upper 16 bits of an IEEE f32). Widening is exact; narrowing
 // rounds to nearest, ties to even, and keeps a NaN a (quiet) NaN. Both backends convert with these.
 #pragma once

@@ -1,4 +1,5 @@
-// index_math.h: the pool layout and rank-major index arithmetic of MoS (spec §1-§3), shared by
+// SPDX-License-Identifier: Apache-2.0
+// index_math.h: the pool layout and rank-major index arithmetic of MoS (method.md §1-§3), shared by
 // the CPU backend, the CUDA kernels and the core.
 #pragma once
 
@@ -9,7 +10,7 @@
 namespace mos {
 namespace idx {
 
-// ---- pool layout (spec §1-§2) -----------------------------------------------------------------
+// ---- pool layout (method.md §1-§2) -----------------------------------------------------------------
 // P = R_eq * L * l shards; rows [0, S) are public, then one block of p*l private rows per block.
 MOS_HD int64_t num_shards(int32_t equivalent_rank, int32_t num_blocks, int32_t l) {
   return static_cast<int64_t>(equivalent_rank) * num_blocks * l;
@@ -18,14 +19,14 @@ MOS_HD int64_t public_shards(int32_t equivalent_rank, int32_t private_rank, int3
                              int32_t l) {
   return static_cast<int64_t>(equivalent_rank - private_rank) * num_blocks * l;
 }
-// First private row of block k: S + k*p*l (spec §10.6). The same row numbers in pool_A and pool_B.
+// First private row of block k: S + k*p*l (method.md §10.6). The same row numbers in pool_A and pool_B.
 MOS_HD int64_t private_base(int32_t equivalent_rank, int32_t private_rank, int32_t num_blocks,
                             int32_t l, int32_t k) {
   return public_shards(equivalent_rank, private_rank, num_blocks, l) +
          static_cast<int64_t>(k) * private_rank * l;
 }
 
-// ---- rank-major routing (spec §3) -------------------------------------------------------------
+// ---- rank-major routing (method.md §3) -------------------------------------------------------------
 // Shard i (0 <= i < l) of rank vector j (0 <= j < r) is idx[j*l + i]. Never idx[i*r + j].
 
 // A_k [r x d_in], d_in = l * s_a: element (j, c) comes from pool_A [P x s_a] at the returned

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // paged_kv.h: addressing of the decoder's paged KV cache (16-token pages, per-sequence page
 // tables), shared by the CPU backend and the CUDA kernels.
 #pragma once

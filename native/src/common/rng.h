@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rng.h: the counter-based random numbers of pool init, dropout and index draws. A value is a pure
 // function of (seed, stream, counter), so a CUDA thread and a CPU loop draw identical numbers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rope_math.h: the rotary-embedding numbers of the decoder exactly as Hugging Face computes them in
 // float32 (inv_freq, the llama3 rescale, the angle), for the CPU backend and the CUDA kernels alike.
 #pragma once

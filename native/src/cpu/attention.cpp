@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // attention.cpp: CpuBackend's causal attention. Training: packed sequences, one (sequence, head)
 // at a time, query rows in blocks whose scores and values are BLAS products (threaded by BLAS
 // itself: a multi-threaded BLAS must not be called from inside an OpenMP region); the forward keeps

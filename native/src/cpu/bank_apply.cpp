@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank_apply.cpp: the bank's CPU apply: the grouped tokens cut into tiles (1 token: decode, BGMV-
 // like; up to 4 tokens of one adapter: prefill, SGMV-like), each tile shrunk over its A-shards and
 // expanded over its B-shards straight from the bank's pools. Nothing is assembled or gathered.
@@ -26,7 +27,7 @@ constexpr int64_t kSerialBelow = int64_t{1} << 16;  // multiply-adds under which
 
 thread_local Scratch t_scratch;
 
-// u[q][j0, j0+4) of a tile's tokens: the sum over the l shards of each rank vector (spec §3:
+// u[q][j0, j0+4) of a tile's tokens: the sum over the l shards of each rank vector (method.md §3:
 // A_k[j, i*s_a + t] = pool_A[idx[j*l+i], t]) of <x segment i, shard row>, times the scaling.
 void shrink_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, int32_t j0, float* u,
                  int64_t ldu) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank_apply.h: the CPU kernels of the adapter bank's mixed-batch apply (bank_apply.cpp: tiles and
 // threads; bank_apply_tile.cpp: the 1-token and 4-token micro-kernels), and their scratch.
 #pragma once

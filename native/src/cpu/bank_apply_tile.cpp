@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank_apply_tile.cpp: the bank's CPU micro-kernels. Shrink: dot products of token rows with
 // A-shard rows; expand: y rows += u-weighted B-shard rows. 1-token forms (decode) and 4-token
 // register tiles (prefill: each shard row loaded once for 4 tokens). AVX2+FMA when the CPU has it.

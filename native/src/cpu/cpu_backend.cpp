@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cpu_backend.cpp: memory, copies and threading of the CPU backend, and make_cpu_backend.
 // Allocations are 64-byte aligned (SIMD loads, BLAS packing) and zero-filled like the CUDA ones.
 #include "cpu/cpu_backend.h"

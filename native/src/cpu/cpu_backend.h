@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cpu_backend.h: mos::cpu::CpuBackend, the Backend on host memory: OpenBLAS CBLAS (or the plain
 // fallback GEMM) for dense products, OpenMP loops for shards and elementwise work.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cross_entropy.cpp: CpuBackend::cross_entropy, the next-token loss of a chunk of logit rows and
 // (in place) its gradient; exponentials in f32, sums in double.
 #include <cmath>

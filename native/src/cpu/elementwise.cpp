@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // elementwise.cpp: CPU dropout, axpy, scale, bias, norms, seeded init and AdamW. Element e of
 // every random op uses hash3(seed, stream, e) from common/rng.h, exactly as a GPU thread would.
 #include "common/adamw_update.h"

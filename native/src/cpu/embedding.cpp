@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // embedding.cpp: CpuBackend::embedding (token rows of an F32 or BF16 table, widened to f32) and
 // the f32 row gather / scatter the decoder uses to pick positions (lm_head rows, last tokens).
 #include <algorithm>

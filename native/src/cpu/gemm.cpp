@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gemm.cpp: CpuBackend::gemm, row-major cblas_sgemm when built with OpenBLAS, else the plain
 // blocked fallback. CBLAS takes 32-bit ints here, so larger dimensions are refused, not wrapped.
 #include <limits>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gemm_bf16.cpp: CpuBackend::gemm_bf16_nt / gemm_bf16_nn, products with a frozen BF16 weight that
 // never widen the whole matrix. Few rows (decode): W streams once through the cores, widened in
 // registers (AVX-512 or AVX2 + FMA when the CPU has them, else plain loops), output rows split

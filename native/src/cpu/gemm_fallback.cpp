@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gemm_fallback.cpp: cache-blocked SGEMM without BLAS. op(B) is packed in [kc x nc] panels so the
 // inner loop is a contiguous, vectorizable axpy over a row of C; rows of C run in parallel.
 #include "cpu/gemm_fallback.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gemm_fallback.h: a plain, cache-blocked row-major SGEMM with BLAS semantics, used only when
 // libmos is built without OpenBLAS (e.g. on a GPU machine lacking it) and by its own test.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rmsnorm.cpp: CpuBackend::rmsnorm_forward / rmsnorm_backward, HF's LlamaRMSNorm in f32 (the mean
 // of squares accumulated in double, then rounded), rows in parallel.
 #include <algorithm>

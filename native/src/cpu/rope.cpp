@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rope.cpp: CpuBackend::rope_table / rope_apply, rotary position embedding in HF's rotate_half
 // convention (dimension i pairs with i + head_dim/2), angles from common/rope_math.h.
 #include <cmath>

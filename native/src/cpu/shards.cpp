@@ -1,4 +1,5 @@
-// shards.cpp: CPU shard gather (spec §3) and scatter-add (spec §5) through index_math.h.
+// SPDX-License-Identifier: Apache-2.0
+// shards.cpp: CPU shard gather (method.md §3) and scatter-add (method.md §5) through index_math.h.
 // Scatter-add is race-free with repeated indices: each thread owns whole pool columns / rows.
 #include <algorithm>
 #include <cstring>

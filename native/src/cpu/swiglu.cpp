@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // swiglu.cpp: CpuBackend::swiglu_forward / swiglu_backward, the gated MLP activation
 // silu(gate) * up of HF's LlamaMLP (silu(z) = z / (1 + exp(-z)) in f32).
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // adamw.cu: one fused AdamW step over a flat f32 array, element update adamw_update from
 // common/adamw_update.h (the CPU backend runs the same function). cuda.cmake compiles this file with
 // --fmad=false so nvcc does not contract it into FMAs: the step rounds operation by operation,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // attention.cu: causal attention over packed sequences for training (HF's eager attention with
 // GQA): the forward keeps each row's log-sum-exp, the backward recomputes the probabilities from
 // it (FlashAttention-2's split) in two deterministic passes without atomics: dK and dV by key

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // attention_tile.cuh: the tile machinery of the attention kernels (attention.cu: packed causal
 // training attention, paged_attention.cu: the paged KV cache). A block of kAttnThreads threads
 // owns kRows query rows (or keys) of one KV head; each row is shared by G consecutive lanes that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bank_apply.cu: the adapter bank's mixed-batch apply on CUDA (BGMV/SGMV-like): the grouped
 // tokens in segments of up to 4 tokens of one adapter; shrink and expand read shards by index.
 // Launched through launch.cuh's launch(), so the tests' CPU emulator runs these very kernels.

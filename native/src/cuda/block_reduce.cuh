@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // block_reduce.cuh: warp and block reductions of the decoder kernels (rmsnorm.cu,
 // cross_entropy.cu, attention), in a fixed order so that every result is run-to-run deterministic.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // convert_bf16.cu: bf16 <-> f32 conversion of activations and base weights stored as
 // MOS_DTYPE_BF16, with the rounding of common/bf16.h (the CPU backend's, bit for bit).
 // Grid-stride and coalesced: one 2-byte load and one 4-byte store per element, or the reverse.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cross_entropy.cu: the next-token loss of a chunk of logit rows and (in place) its gradient, one
 // block per row: the row's max in f32, exponentials in f32, their sum and the loss in double, as
 // the CPU's cross_entropy.cpp. Any vocabulary size (threads stride over the row).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cublas_api.h: the few cuBLAS types, constants and prototypes the CUDA backend uses, declared
 // here so that libmos builds without cuBLAS headers and loads libcublas at run time (dlopen).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cublas_loader.cpp: dlopen-based loading of libcublas (no link-time dependency, so libmos loads
 // where cuBLAS is absent), with an error that lists every place tried and why it failed.
 #include "cublas_loader.h"

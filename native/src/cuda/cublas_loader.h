@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cublas_loader.h: finds libcublas at run time (dlopen) and resolves the functions the CUDA
 // backend calls. Search order: $MOS_CUBLAS_LIB, libcublas.so.13, libcublas.so.12, libcublas.so.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cuda.cmake: the CUDA backend of libmos, included by the top-level CMakeLists.txt after the
 # `mos` target exists. MOS_CUDA=AUTO builds it when nvcc is found, ON requires it, OFF skips it.
 # Sets MOS_CUDA_ENABLED ON when the CUDA sources were added to `mos`.

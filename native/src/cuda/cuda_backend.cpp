@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_backend.cpp: mos::CudaBackend (memory, copies, cuBLAS products, kernel dispatch) and the
 // availability probe. Every CUDA failure becomes a mos::Error; nothing aborts.
 #include "cuda_backend.h"

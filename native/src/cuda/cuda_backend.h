@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_backend.h: mos::CudaBackend, the CUDA implementation of mos::Backend (one device, one
 // non-blocking stream, one cuBLAS handle and one grow-only scratch buffer per context).
 #pragma once

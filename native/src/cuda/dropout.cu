@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dropout.cu: inverted dropout with the counter-based mask of common/rng.h
 // (dropout_keep), so the CPU and the GPU drop exactly the same elements for the same keys.
 #include "common/rng.h"

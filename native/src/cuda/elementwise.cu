@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // elementwise.cu: the small element-wise operations of the backend (axpy, scale, row bias,
 // seeded uniform fill, scaled matrix), all grid-stride and coalesced.
 #include "common/rng.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // embedding.cu: token rows of an F32 or BF16 table widened to f32, the f32 row gather / scatter of
 // the decoder (lm_head rows, last tokens), and the embedding's gradient (training the base).
 #include "common/bf16.h"

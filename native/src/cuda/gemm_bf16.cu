@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gemm_bf16.cu: products of f32 rows with a frozen BF16 weight W [n x k] for few rows (decode):
 // y = x W^T + beta y and dx = dy W + beta dx, streaming W once from memory and widening it in
 // registers (exact: common/bf16.h). x stays f32 and every product and sum is f32, as a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // grad_norm.cu: sum of squares of a flat f32 array, accumulated in double, for the global
 // gradient norm (clip_grad_norm_). A fixed grid writes one partial per block and one block adds
 // the partials in index order, so the result is bit-identical from run to run.

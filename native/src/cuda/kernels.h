@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kernels.h: host-side launchers of the CUDA backend's kernels (one .cu file per operation).
 // Each enqueues on `stream` and returns cudaGetLastError(); none allocates or synchronizes.
 #pragma once
@@ -10,14 +11,14 @@
 namespace mos {
 namespace cuda {
 
-// ---- shard_gather.cu (spec §3) -------------------------------------------------------------
+// ---- shard_gather.cu (method.md §3) -------------------------------------------------------------
 // a_out [r x l*s_a] from pool_a [P x s_a];  b_out [l*s_b x r] from pool_b [s_b x P].
 cudaError_t gather_a(const float* pool_a, int64_t s_a, const int32_t* index, int32_t r, int32_t l,
                      float* a_out, cudaStream_t stream);
 cudaError_t gather_b(const float* pool_b, int64_t s_b, int64_t num_shards, const int32_t* index,
                      int32_t r, int32_t l, float* b_out, cudaStream_t stream);
 
-// ---- pool_scatter_add.cu (spec §5) ---------------------------------------------------------
+// ---- pool_scatter_add.cu (method.md §5) ---------------------------------------------------------
 // grad_a[idx[j*l+i], t] += d_a[j, i*s_a+t];  grad_b[t, idx[j*l+i]] += d_b[i*s_b+t, j].
 // Atomic mode: one atomicAdd per element (summation order of repeated indices varies).
 // Deterministic mode: slots are sorted by (index, slot) into `scratch` and each destination is

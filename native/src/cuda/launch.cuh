@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // launch.cuh: launch helpers shared by the kernel files: grid sizes (grid-stride loops
 // everywhere, so a capped grid covers any n) and launch() in place of <<<...>>>.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lora_expand.cu: C[m x n] = alpha * op(A)[m x k] op(B)[k x n] + beta * C for few rows m and a
 // small inner k (the rank or the token count): y += s * u B_k^T, dx += du A_k, dA = du^T x_d.
 // Each thread owns one column of C: it keeps op(B)'s k values of that column in registers and

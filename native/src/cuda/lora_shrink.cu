@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lora_shrink.cu: C[m x n] = alpha * A[m x k] op(B) + beta * C for few rows (tokens) and a small
 // n (the rank): u = x A_k^T in forward, du = s * G B_k in backward (Punica/vLLM "shrink").
 // cuBLAS tiles such a skinny output poorly; here the long k is split over the grid, each block

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // paged_attention.cu: inference attention over the decoder's paged KV cache (common/paged_kv.h):
 // kv_cache_write puts new keys and values into their slots; paged_attention lets every new query
 // row attend to its sequence's cached positions <= its own, reading keys and values straight from

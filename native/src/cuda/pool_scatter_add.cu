@@ -1,4 +1,5 @@
-// pool_scatter_add.cu: adds dA_k / dB_k into the pool gradients (spec §5): ADD, never overwrite,
+// SPDX-License-Identifier: Apache-2.0
+// pool_scatter_add.cu: adds dA_k / dB_k into the pool gradients (method.md §5): ADD, never overwrite,
 // over repeated indices and across layers. Two modes:
 //  * atomic (default): one atomicAdd per element. Repeated indices inside one call race, so the
 //    rounding order (not the value) may differ between runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rmsnorm.cu: HF's LlamaRMSNorm in f32 (forward, input gradient, weight gradient), as the CPU's
 // rmsnorm.cpp computes it: each row's mean of squares accumulated in double, then rounded.
 #include <math.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rope.cu: rotary position embedding in HF's rotate_half convention (dimension i pairs with
 // i + head_dim/2): the cos / sin table of the tokens' positions and its in-place application.
 #include <math.h>

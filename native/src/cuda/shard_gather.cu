@@ -1,4 +1,5 @@
-// shard_gather.cu: assembles A_k [r x d_in] and B_k [d_out x r] from the shard pools (spec §3),
+// SPDX-License-Identifier: Apache-2.0
+// shard_gather.cu: assembles A_k [r x d_in] and B_k [d_out x r] from the shard pools (method.md §3),
 // with the index arithmetic of common/index_math.h (a_source, b_source).
 //
 // Memory mapping (why each kernel is shaped the way it is):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // swiglu.cu: the gated MLP activation of HF's LlamaMLP, out = silu(gate) * up with
 // silu(z) = z / (1 + exp(-z)) in f32, and its gradient (element-wise, grid-stride).
 #include <math.h>

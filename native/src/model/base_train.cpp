@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // base_train.cpp: training the decoder's base weights themselves (pretraining, full fine-tuning):
 // per weight an F32 gradient and two AdamW moments, the global-norm clip and the AdamW step (the
 // pools' update, decay on matrices only), and the state's read / write for checkpoints.

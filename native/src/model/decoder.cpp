@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // decoder.cpp: the Llama decoder's configuration checks, weights by name (set and read back with
 // F32 / BF16 / F16 conversion), attached pools, merge / unmerge and the products with the base
 // weights. The passes are in pass.cpp (training, logits) and step.cpp (KV cache); training the

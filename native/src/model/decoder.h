@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // decoder.h: mos::model::Decoder, a Llama-family decoder (HF LlamaForCausalLM) behind mos.h's
 // mos_decoder_t: weights by Hugging Face name, training forward/backward over a packed batch into
 // the attached MoS pools (and, when the base is trainable, into every base weight), inference

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // generate.cpp: mos_decoder_generate: every request checked first, then the prompts prefilled
 // (several requests' chunks packed into one step) and all unfinished requests decoded together,
 // one token each per step, in a KV cache of the call's own, over Decoder::step and sample().

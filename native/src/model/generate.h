@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // generate.h: token sampling (sampling.cpp, mos_sample) and whole-request generation over the KV
 // cache (generate.cpp, mos_decoder_generate).
 #pragma once

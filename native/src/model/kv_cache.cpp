@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kv_cache.cpp: the paged KV cache's allocation (checked up front), sequences and page stack.
 #include "model/kv_cache.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kv_cache.h: mos::model::KvCache, the decoder's paged KV cache behind mos.h's mos_kv_cache_t:
 // fixed capacity in 16-token pages (common/paged_kv.h), a free-page stack and, per sequence, its
 // length and page table. Pages go back to the stack when a sequence is removed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pass.cpp: the decoder's passes over a packed batch: workspace planning (grow-only, checked
 // against memory first), the block forward with its adapters, the chunked lm_head + cross-entropy,
 // and the backward through every frozen op into the attached pools (mos_decoder_loss / _logits).

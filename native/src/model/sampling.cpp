@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sampling.cpp: mos_sample's arithmetic in double on the host: greedy, temperature, top-k, top-p,
 // and one draw from the counter-based generator, so a request's n-th token is the same in any
 // batch and on any backend.

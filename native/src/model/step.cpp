@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // step.cpp: Decoder::step, one inference step of several sequences through the paged KV cache
 // (prefill chunks and single decode tokens mixed), with per-sequence adapters from a bank or the
 // attached pools. Everything is checked before the cache changes; pages taken by a step that then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_unavailable.cpp: the CUDA entry points of a build without the CUDA backend. They answer
 // "unsupported: built without CUDA" and never crash, so a CPU-only libmos stays fully usable.
 #include <memory>

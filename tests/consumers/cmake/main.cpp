@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An out-of-tree C++ program on the installed libmos: checks that mos.h, the CMake package and the
 // loaded library report one version, then runs a dense product through libmos's BLAS and compares
 // it with a double-precision loop (relative error < 1e-5), and checks one error report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_bank_parity: the adapter bank on CUDA vs the same bank on the CPU backend, same adapters and
 // inputs, at MOS_TOL_CUDA_VS_CPU_F32, over decode and prefill shapes, every kernel choice, the host
 // (staged) and tensor entry points; removed ids and merge on CUDA. Without a usable GPU: skip (exit 77), or fail under MOS_REQUIRE_GPU=1.

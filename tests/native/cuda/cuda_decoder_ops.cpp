@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_decoder_ops: every decoder op of the CUDA backend against the CPU backend's op on the same
 // inputs, through mos::Backend itself (the test links libmos's objects), over a table of shapes
 // that whole-model tests would not isolate: unaligned and padded head dims up to 256, GQA groups,

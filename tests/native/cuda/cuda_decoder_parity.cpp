@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_decoder_parity: the decoder on a CUDA context against the same decoder on the CPU, through
 // the C ABI, same weights, pools and inputs (two decoder fixtures from one seed): logits and loss
 // (F32 and BF16 weights, GQA, q/k/v and o biases, llama3 RoPE, tied embeddings) at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_determinism: with MOS_CUDA_DETERMINISTIC=1 (sorted-slot scatter-add, no atomics) the pool
 // gradients of forward + backward over all blocks, with many repeated indices, are bit-identical
 // across two runs in one context and across a fresh context; they also match the CPU backend at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_fake_cublas: the run-time cuBLAS loader (native/src/cuda/cublas_loader.cpp, linked in)
 // against the fake libcublas.so.13 built by the tests: search order, the "tried ..." message,
 // missing symbols, and the row-major -> column-major GemmEx mapping (exact vs a double loop).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_late_free: a CUDA context freed after main has returned. The atexit handler is registered
 // before libmos first loads cuBLAS, so it runs after every static destructor libmos registers
 // later -- the situation of a Java Cleaner or daemon thread at JVM exit, or a leaked context.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_memory_release (GPU only): memory libmos frees goes back to the device beyond the pool's
 // release threshold (min(1/16 of the device, 1 GiB), or MOS_CUDA_POOL_KEEP_BYTES), so another
 // library or context in the process can have it. A large tensor is created and freed, the context

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_no_device: "absent, not fatal". The test asks the CUDA runtime itself whether a device is
 // visible, then checks that libmos agrees: without one, mos_backend_available(CUDA) is 0 with a
 // non-empty reason and mos_context_create(CUDA) fails with MOS_STATUS_BACKEND_UNAVAILABLE and a

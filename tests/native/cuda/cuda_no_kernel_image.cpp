@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_no_kernel_image (emulated only): a device this build holds no kernel image for (the
 // emulator plays one under MOS_EMU_NO_KERNEL_IMAGE=1). mos_backend_available(CUDA) must say 0 with
 // the "rebuild with CMAKE_CUDA_ARCHITECTURES including NN" reason -- so GPU tests skip with it

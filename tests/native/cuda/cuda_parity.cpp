@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_parity: the CUDA backend against the CPU backend on the same inputs, both driven through
 // the C API (mos.h), over a table of shapes (tiny to LLaMA-like 4096->11008 / 11008->4096 with
 // few tokens), l in {1,2,4}, p in {0,1,R_eq}, duplicate explicit indices and dropout on.

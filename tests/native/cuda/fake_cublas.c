@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* fake_cublas.c: a stand-in libcublas.so.13 for CI (no GPU, no cuBLAS). It exports the entry
  * points libmos resolves; its cublasGemmEx runs a plain column-major f32 GEMM on HOST memory, so
  * the loader test can also check libmos's row-major -> column-major operand mapping.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cuda_runtime.h (EMULATED, tests only): a CPU stand-in for the slice of the CUDA runtime and of
 // the device language that native/src/cuda uses, so that the CUDA backend's kernels and host code
 // run under g++ on machines without a GPU (target mos_emu in tests/native/cuda/CMakeLists.txt).

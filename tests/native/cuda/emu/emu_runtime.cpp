@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // emu_runtime.cpp: the fiber scheduler of the CPU emulator (cuda_runtime.h). One fiber per CUDA
 // thread of a block, switched only at barriers. On x86-64 the switch is a few instructions of
 // assembly (ucontext's swapcontext makes a sigprocmask system call per switch, which made the

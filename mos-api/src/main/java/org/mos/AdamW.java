@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdamW: the optimizer over pool groups (only the pools are trainable; each pool counted once),
 // global grad-norm clipping, step count and learning rate for schedules and resume.
 package org.mos;
@@ -11,12 +12,12 @@ import org.mos.ffi.mos_h;
 
 /**
  * AdamW (decoupled weight decay, bias-corrected moments; PyTorch's {@code torch.optim.AdamW}
- * update) over the pools of one or more {@link ShardPool}s, each counted once (spec §5, §10.10):
+ * update) over the pools of one or more {@link ShardPool}s, each counted once (method.md §5, §10.10):
  * <pre>
  *   p -= lr wd p;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
  *   p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * </pre>
- * Defaults (spec §8): lr 2e-4 (the official code's default), betas 0.9 / 0.999, eps 1e-8,
+ * Defaults (method.md §8): lr 2e-4 (the official code's default), betas 0.9 / 0.999, eps 1e-8,
  * weight decay 0. The paper clips the global gradient norm at 0.3 ({@link #clipGradNorm(float)})
  * and uses a linear schedule with 3% warm-up ({@link #setLr(float)} each step).
  *
@@ -186,7 +187,7 @@ public final class AdamW implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link AdamW}; defaults per spec §8. Values are checked by libmos on
+   * Builds an {@link AdamW}; defaults per method.md §8. Values are checked by libmos on
    * {@link #build(MosContext)}.
    *
    * {@snippet :
@@ -221,7 +222,7 @@ public final class AdamW implements AutoCloseable {
       return this;
     }
 
-    /** Decoupled weight decay; default 0 (spec §8). */
+    /** Decoupled weight decay; default 0 (method.md §8). */
     public Builder weightDecay(float weightDecay) {
       this.weightDecay = weightDecay;
       return this;

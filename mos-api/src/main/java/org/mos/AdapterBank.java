@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdapterBank: many MoS adapters of one base model served at once (mos_bank_t): hot add/remove
 // while many threads apply mixed batches in which every token names its own adapter.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Backend: which compute backend a MosContext runs on (mos_backend_t), and whether this build and
 // machine can use it ("absent, not fatal": an unavailable backend is reported, never a crash).
 package org.mos;

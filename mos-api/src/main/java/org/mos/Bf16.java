@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bf16: bfloat16 conversions, the one place they are written: f32 to bf16 bits rounded to nearest,
 // ties to even (NaN stays a quiet NaN), and bf16 bits widened to f32 (exact).
 package org.mos;

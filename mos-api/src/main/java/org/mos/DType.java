@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DType: the element type of a Tensor (mos_dtype_t): F32, or BF16 storage for activations and
 // base weights (pools stay F32).
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoder: libmos's Llama-family decoder (mos_decoder_t): weights by name, MoS pools on its seven
 // projections, packed-batch loss and logits, merge, KV-cache steps, sampling and generation.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DecoderConfig: the shape of a Llama-family decoder (mos_decoder_config_t): sizes, RoPE, biases,
 // tying and the storage dtype of its matrices; an immutable record with a builder.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // KvCache: a decoder's paged key/value cache (mos_kv_cache_t): sequences are added and removed,
 // Decoder.step appends their new tokens' keys and values; fixed capacity in pages of 16 tokens.
 package org.mos;

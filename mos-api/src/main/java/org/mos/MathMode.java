@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MathMode: the precision of a context's f32 dense products (mos_math_mode_t), set with
 // MosContext.setMathMode.
 package org.mos;

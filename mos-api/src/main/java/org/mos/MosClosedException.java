@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosClosedException: a call on an object that was closed (or on a closed context), refused
 // before anything reaches libmos.
 package org.mos;

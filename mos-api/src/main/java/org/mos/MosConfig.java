@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosConfig: the MoS hyper-parameters of one model (r, R_eq, p, l, alpha, dropout, seed), immutable,
 // validated on construction; the checks that need the layer shapes run in validateFor.
 package org.mos;
@@ -11,7 +12,8 @@ import org.mos.ffi.mos_h;
 /**
  * The MoS hyper-parameters, shared by every projection type of a model (each type gets its own
  * pools, sized by these numbers and its own {@code d_in}, {@code d_out}). Section numbers refer to
- * the implementation spec ({@code mos-spec.md}), which follows the paper's official code.
+ * {@code docs/method.md}, the project's description of the method, which follows the paper's
+ * official code.
  *
  * <p>The compact constructor checks every rule that does not depend on the layer shapes and throws
  * {@link MosException} ({@link Status#INVALID_ARGUMENT}) naming the broken rule;
@@ -19,8 +21,8 @@ import org.mos.ffi.mos_h;
  *
  * <p>Defaults ({@link #defaults()}): r = 16, R_eq = 4, p = 1, l = 2, alpha = 16, dropout = 0,
  * seed = 0. r = 16, R_eq = 4 and alpha = 16 are the official code's example configuration
- * (spec §8, {@code launch.json}; alpha = 16 throughout the paper's runs). The paper's exact p and
- * l per table were not recovered (spec §8): l = 2 is the most frequent value in the official
+ * (method.md §8, {@code launch.json}; alpha = 16 throughout the paper's runs). The paper's exact p and
+ * l per table were not recovered (method.md §8): l = 2 is the most frequent value in the official
  * parameter log, and p = 1 keeps privatization on (an ablation shows it matters). The paper
  * trains with dropout 0.1; the default here is 0 so that a fresh model is deterministic; use
  * {@code .dropout(0.1f)} to match the paper. These defaults need at least 5 layers
@@ -39,34 +41,34 @@ import org.mos.ffi.mos_h;
  * }
  *
  * @param rank r, the active rank: the rank of each assembled A_k [r x d_in] and B_k [d_out x r]
- *     (paper: "rank"; code {@code lora_r}, spec §1). Sets the adapter's capacity and FLOPs, costs
+ *     (paper: "rank"; code {@code lora_r}, method.md §1). Sets the adapter's capacity and FLOPs, costs
  *     only indices, not parameters; the scaling is alpha / r. Default 16. Valid: r ≥ 1, r ≥ p
  *     (the private vectors are the last p of the r), and r = R_eq when p = R_eq; with the layer
  *     count L also (r - p) l ≤ (R_eq - p) L l.
- * @param equivalentRank R_eq, the "equivalent rank" (code {@code valid_param_lora_r}, spec §1,
+ * @param equivalentRank R_eq, the "equivalent rank" (code {@code valid_param_lora_r}, method.md §1,
  *     §7): sets the pool size P = R_eq L l and the budget, R_eq L (d_in + d_out) trainable
  *     parameters per projection type, exactly LoRA with rank R_eq. Default 4. Valid: R_eq ≥ 1.
  * @param privateRank p, rank vectors private to each block ("shard privatization", code
- *     {@code valid_param_private_r}, spec §2, §10.6): the last p rank vectors of block k are its
+ *     {@code valid_param_private_r}, method.md §2, §10.6): the last p rank vectors of block k are its
  *     own rows [S + k p l, S + (k+1) p l). Default 1. Valid: 0 ≤ p ≤ R_eq; p = R_eq makes MoS
  *     plain LoRA with rank R_eq and needs r = R_eq.
  * @param shardsPerVector l, shards per rank vector ("vector sharding", code
- *     {@code num_chunk_per_vec}, spec §1, §3): each rank vector of A_k (B_k) is the concatenation
+ *     {@code num_chunk_per_vec}, method.md §1, §3): each rank vector of A_k (B_k) is the concatenation
  *     of l shards of length d_in / l (d_out / l). Default 2. Valid: l ≥ 1, dividing both d_in and
- *     d_out (no padding, spec §10.3).
+ *     d_out (no padding, method.md §10.3).
  * @param alpha alpha, the LoRA scaling numerator: the adapter output is multiplied by alpha / r
- *     with the active rank r (spec §4, §9.6). Default 16 (the paper's value). Valid: any finite
+ *     with the active rank r (method.md §4, §9.6). Default 16 (the paper's value). Valid: any finite
  *     value.
  * @param dropout the inverted-dropout rate on the adapter branch's input during training, never
- *     on the base path (spec §4, §10.9). Default 0; the paper uses 0.1. Valid: 0 ≤ dropout &lt; 1.
+ *     on the base path (method.md §4, §10.9). Default 0; the paper uses 0.1. Valid: 0 ≤ dropout &lt; 1.
  * @param seed the seed a {@link MosModel} derives its pool initialisation, routing indices and
- *     per-layer dropout seeds from (spec §2: the official indices come from torch's RNG and are
+ *     per-layer dropout seeds from (method.md §2: the official indices come from torch's RNG and are
  *     not reproducible elsewhere, so save them with the adapter). Default 0. Valid: any value.
  */
 public record MosConfig(int rank, int equivalentRank, int privateRank, int shardsPerVector,
     float alpha, float dropout, long seed) {
 
-  /** Validates the shape-independent rules (spec §2, §10.12). */
+  /** Validates the shape-independent rules (method.md §2, §10.12). */
   public MosConfig {
     if (rank < 1) {
       throw Native.invalid("MosConfig: r (rank) must be >= 1, got " + rank);
@@ -113,31 +115,31 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
         .shardsPerVector(shardsPerVector).alpha(alpha).dropout(dropout).seed(seed);
   }
 
-  /** The adapter scaling alpha / r (spec §4). */
+  /** The adapter scaling alpha / r (method.md §4). */
   public float scaling() {
     return alpha / rank;
   }
 
-  /** P = R_eq L l, the shards per pool (spec §1). */
+  /** P = R_eq L l, the shards per pool (method.md §1). */
   public long numShards(int numLayers) {
     return (long) equivalentRank * numLayers * shardsPerVector;
   }
 
-  /** S = (R_eq - p) L l, the public (shared) rows of each pool (spec §1). */
+  /** S = (R_eq - p) L l, the public (shared) rows of each pool (method.md §1). */
   public long publicShards(int numLayers) {
     return (long) (equivalentRank - privateRank) * numLayers * shardsPerVector;
   }
 
   /**
    * Trainable parameters of one projection type with these shapes: R_eq L (d_in + d_out)
-   * (spec §7), independent of r, p and l. Computed from the config alone (no libmos needed).
+   * (method.md §7), independent of r, p and l. Computed from the config alone (no libmos needed).
    */
   public long trainableParameters(int dIn, int dOut, int numLayers) {
     return (long) equivalentRank * numLayers * ((long) dIn + dOut);
   }
 
   /**
-   * Checks the rules that depend on the layer shapes (spec §10.12): d_in, d_out, L ≥ 1; l divides
+   * Checks the rules that depend on the layer shapes (method.md §10.12): d_in, d_out, L ≥ 1; l divides
    * d_in and d_out; (r - p) l ≤ (R_eq - p) L l. Then asks libmos ({@code mos_config_validate}),
    * so that Java and C agree.
    *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosContext: a backend (CPU or CUDA) and its stream, the parent of every other object; its lock
 // serializes all native calls on the objects created from it.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosException: the one unchecked exception of the mos API, carrying a Status and the message
 // libmos wrote (mos_last_error) or the Java-side check's message in the same style.
 package org.mos;

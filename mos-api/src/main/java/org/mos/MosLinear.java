@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosLinear: block k of a ShardPool as an adapted linear layer over a frozen base weight W:
 // forward, backward (scatter-adds the pool gradients), merge/unmerge, dropout state.
 package org.mos;
@@ -10,9 +11,9 @@ import org.mos.ffi.mos_h;
  * Block k's adapted linear layer ({@code mos_layer_t}): the pools of a {@link ShardPool}, the
  * block index k and a frozen base weight W [d_out x d_in] (optionally a bias [1 x d_out]):
  * <pre>
- *   y = x W^T (+ b) + (alpha / r) (dropout(x) A_k^T) B_k^T          (spec §4)
+ *   y = x W^T (+ b) + (alpha / r) (dropout(x) A_k^T) B_k^T          (method.md §4)
  * </pre>
- * {@link #backward} adds this layer's share of the pool gradients (spec §5); several layers of one
+ * {@link #backward} adds this layer's share of the pool gradients (method.md §5); several layers of one
  * pool accumulate into the same gradients until {@link ShardPool#zeroGrad()} or
  * {@link AdamW#zeroGrad()}.
  *
@@ -145,7 +146,7 @@ public final class MosLinear implements AutoCloseable {
   }
 
   /**
-   * x [N x d_in] -> y [N x d_out] (spec §4). {@code training} applies inverted dropout to the
+   * x [N x d_in] -> y [N x d_out] (method.md §4). {@code training} applies inverted dropout to the
    * adapter branch and saves what {@link #backward} needs, which then takes this very {@code x},
    * unwritten. A merged layer computes {@code x W'^T (+ b)} only.
    */
@@ -193,7 +194,7 @@ public final class MosLinear implements AutoCloseable {
   }
 
   /**
-   * Backward of this layer's last training forward, spec §5: ADDS this layer's gradients to the
+   * Backward of this layer's last training forward, method.md §5: ADDS this layer's gradients to the
    * pools' (scatter-add over repeated indices and across blocks) and computes dx [N x d_in] (may
    * be null): FULL: dx = dy W + adapter part; ADAPTER_ONLY: dx += adapter part. W and the bias
    * are frozen. {@code mode} need not be the forward's (it only says how dx is formed).
@@ -263,7 +264,7 @@ public final class MosLinear implements AutoCloseable {
   }
 
   /**
-   * W += delta (spec §10.11), from the current pools; forward then computes the base product only.
+   * W += delta (method.md §10.11), from the current pools; forward then computes the base product only.
    * The weight tensor is modified in place.
    *
    * @throws MosException INVALID_STATE when merged already or without a weight

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosModel: the Java-side model: one ShardPool per projection type, the adapted layers of every
 // block, and one AdamW over all pools; seeds derived from MosConfig.seed; close() closes it all.
 package org.mos;
@@ -276,7 +277,7 @@ public final class MosModel implements AutoCloseable {
     return numLayers;
   }
 
-  /** Trainable parameters: the sum of R_eq L (d_in + d_out) over the pools (spec §7). */
+  /** Trainable parameters: the sum of R_eq L (d_in + d_out) over the pools (method.md §7). */
   public long trainableParameters() {
     context.lock.lock();
     try {

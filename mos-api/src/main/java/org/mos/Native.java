@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native: small helpers shared by the API classes: status checks with mos_last_error, handle
 // out-parameters, argument checks that throw MosException in libmos's message style.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NativeHandle: one owned libmos handle (context, tensor, pool, layer, optimizer, adapter bank):
 // the address, the lock strategy its calls run under, idempotent close and a Cleaner safety net
 // that captures only the address.

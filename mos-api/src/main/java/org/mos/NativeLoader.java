@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NativeLoader: finds libmos (explicit path, environment, the copy inside the mos-native jar,
 // java.library.path), refuses a library of another ABI major version, and installs it in MosLibrary.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PoolArray: the arrays of a pool group (mos_pool_array_t) that ShardPool.read/write copy: the
 // two pools, their gradients and their AdamW moments.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sampling: how one token is drawn from logits (mos_sampling_t): greedy, or temperature, top-k,
 // top-p and a seeded counter-based draw; sample() is mos_sample.
 package org.mos;

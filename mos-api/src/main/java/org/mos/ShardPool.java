@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // ShardPool: the pools of ONE projection type (e.g. up_proj), shared by all L blocks: pool_A, pool_B,
-// their gradients and AdamW moments, and every block's frozen routing indices (spec §1-§3).
+// their gradients and AdamW moments, and every block's frozen routing indices (method.md §1-§3).
 package org.mos;
 
 import java.lang.foreign.MemorySegment;
@@ -14,7 +15,7 @@ import org.mos.ffi.mos_h;
  * routing indices (r l per pool, rank-major: shard i of rank vector j is {@code idx[j*l + i]}) are
  * frozen data, set by {@link #generateIndices(long)} or {@link #setIndices(int, int[], int[])}.
  *
- * <p>A new pool is all zeros with unset indices; call {@link #init(long)} (spec §6: pool_A ~
+ * <p>A new pool is all zeros with unset indices; call {@link #init(long)} (method.md §6: pool_A ~
  * U(±1/√d_in), pool_B = 0) and {@link #generateIndices(long)}, or load saved arrays with
  * {@link #write(PoolArray, float[])} and {@link #setIndices(int, int[], int[])}.
  *
@@ -59,7 +60,7 @@ public final class ShardPool implements AutoCloseable {
    * {@code config} (its seed is not used here: see {@link #init(long)}). All arrays start at zero
    * and every block's indices start unset.
    *
-   * @throws MosException INVALID_ARGUMENT when the config does not fit the shapes (spec §10.12)
+   * @throws MosException INVALID_ARGUMENT when the config does not fit the shapes (method.md §10.12)
    */
   public static ShardPool create(MosContext ctx, int dIn, int dOut, int numLayers,
       MosConfig config) {
@@ -190,7 +191,7 @@ public final class ShardPool implements AutoCloseable {
   }
 
   /**
-   * Spec §6: pool_A ~ U(-1/√d_in, +1/√d_in) (full d_in as fan), pool_B = 0, from {@code seed}
+   * method.md §6: pool_A ~ U(-1/√d_in, +1/√d_in) (full d_in as fan), pool_B = 0, from {@code seed}
    * (deterministic across runs and backends). Clears gradients and AdamW moments.
    */
   public void init(long seed) {
@@ -198,7 +199,7 @@ public final class ShardPool implements AutoCloseable {
   }
 
   /**
-   * Spec §2: for every block, draws the (r - p) l shared shards of A without replacement from the
+   * method.md §2: for every block, draws the (r - p) l shared shards of A without replacement from the
    * public rows, independently those of B, then appends the block's p l private rows in order.
    */
   public void generateIndices(long seed) {
@@ -302,7 +303,7 @@ public final class ShardPool implements AutoCloseable {
     handle.call(mos_h::mos_pool_zero_grad);
   }
 
-  /** Block {@code block}'s A_k [r x d_in], row-major, assembled by spec §3. */
+  /** Block {@code block}'s A_k [r x d_in], row-major, assembled by method.md §3. */
   public float[] assembleA(int block) {
     handle.ensureOpen();
     try (Tensor a = Tensor.scratch(context, config.rank(), dIn)) {
@@ -311,7 +312,7 @@ public final class ShardPool implements AutoCloseable {
     }
   }
 
-  /** Block {@code block}'s B_k [d_out x r], row-major, assembled by spec §3. */
+  /** Block {@code block}'s B_k [d_out x r], row-major, assembled by method.md §3. */
   public float[] assembleB(int block) {
     handle.ensureOpen();
     try (Tensor b = Tensor.scratch(context, dOut, config.rank())) {
@@ -336,7 +337,7 @@ public final class ShardPool implements AutoCloseable {
         b == null ? MemorySegment.NULL : b.handle.get()));
   }
 
-  /** Trainable parameters held: R_eq L (d_in + d_out) (spec §7), as libmos counts them. */
+  /** Trainable parameters held: R_eq L (d_in + d_out) (method.md §7), as libmos counts them. */
   public long parameterCount() {
     return handle.query((h, a) -> {
       MemorySegment out = a.allocate(ValueLayout.JAVA_LONG);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status: the Java mirror of mos_status_t (native/include/mos/mos.h), carried by MosException.
 // The codes are checked against the header by StatusTest.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tensor: a 2-D row-major f32 / bf16 array owned by libmos (host or device memory), written and
 // read through library calls; heap arrays pass to libmos without a copy (critical downcalls).
 package org.mos;

@@ -1,4 +1,5 @@
-// Gradient bookkeeping of spec §5 and §10.4-§10.8, checked against the double oracle at
+// SPDX-License-Identifier: Apache-2.0
+// Gradient bookkeeping of method.md §5 and §10.4-§10.8, checked against the double oracle at
 // F32_BACKWARD (1e-5) or exactly: accumulation across layers sharing a shard and over repeated
 // indices, private rows fed by exactly one layer, and the init state (delta W = 0, dpool_A = 0).
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdamW and clipping vs a hand computation in double of torch.optim.AdamW's update and of
 // clip_grad_norm_ (global over all pools, each once) at F32_OPTIMIZER (1e-6 normwise relative).
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdapterBank under load: 8 threads apply mixed batches (arrays, and now and then tensors) while
 // the main thread removes and re-adds adapters and switches kernels, for about 1.5 s. Every
 // successful apply is checked against the precomputed dense expectation (MOS_TOL_F32_FORWARD);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdapterBank vs the per-adapter dense path (A_k and B_k from ShardPool.assembleA/B, then
 // (alpha/r) B_k (A_k x) in double) at MOS_TOL_F32_FORWARD from tests/native/tolerances.h, over
 // mixed r, R_eq, p, l, alpha, ids of -1 and each kernel; merge at MOS_TOL_F32_DELTA; the budget,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Support for the AdapterBank tests: adapters as ShardPools in their own context with random pools
 // and drawn indices, their A_k and B_k from ShardPool.assembleA/B, the dense reference in double,
 // and the tolerances read from the one shared table, tests/native/tolerances.h.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The packages of mos-api depend one way: org.mos (the core: contexts, pools, layers, models,
 // the bank) <- org.mos.io (adapter files) <- org.mos.train (the trainer, checkpoints). Checked on
 // the compiled classes (imports, fully qualified names, signatures alike) with ArchUnit.

@@ -1,4 +1,5 @@
-// Compares libmos's assembled A_k, B_k (mos_pool_assemble) with the spec §3 closed form computed
+// SPDX-License-Identifier: Apache-2.0
+// Compares libmos's assembled A_k, B_k (mos_pool_assemble) with the method.md §3 closed form computed
 // here from the pool arrays and indices; exact (F32_ASSEMBLY = 0: assembly only copies).
 package org.mos;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosLinear.backward and its x: libmos takes only the tensor its training forward read, unwritten
 // since (another tensor with the same values, or a rewrite of the same values, is INVALID_STATE and
 // changes no gradient); the array conveniences keep the forward's x and pass it back when the

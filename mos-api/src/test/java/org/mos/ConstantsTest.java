@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The API's enums (Status, Backend, PoolArray, DType, MathMode, MosLinear.Mode) vs the bindings'
 // constants, which BindingsCoverageTest checks against mos.h: exact equality of every code; plus
 // library identity.

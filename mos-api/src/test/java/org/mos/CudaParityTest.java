@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CUDA vs CPU on the same inputs (pools, indices, x, W, dy) over a table of shapes: y, dx, dpool_A,
 // dpool_B, delta W and one AdamW step at CUDA_VS_CPU_F32 (1e-5). Skipped where CUDA is unavailable.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Java decoder wrapper (Decoder, DecoderConfig, KvCache, Sampling) on a small random model:
 // weights listed and set by name, every refused argument a MosException naming it, loss == the
 // double-precision sum from the logits (1e-5 relative), step logits == recomputation (1e-5),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad input -> MosException with the right Status and a message naming the problem; the objects
 // are left exactly as they were (compared element for element) and keep working afterwards.
 package org.mos;

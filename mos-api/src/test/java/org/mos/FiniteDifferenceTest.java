@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compares libmos's analytic gradients (dpool_A, dpool_B, dx) with central finite differences of
 // the f32 loss sum(y * G) on a tiny shape, with dropout on (the same mask for every evaluation via
 // the dropout state), at F32_FINITE_DIFF (2e-3 normwise relative).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixture: seeded random data and a ready pool (random pool_A AND pool_B, generated indices) for the
 // numerical tests, plus the oracle view of a block of it.
 package org.mos;

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compares libmos's f32 forward, backward (dx, dpool_A, dpool_B) and delta W with the
-// double-precision oracle (Oracle.java, spec §3-§5) at F32_FORWARD / F32_BACKWARD / F32_DELTA
+// double-precision oracle (Oracle.java, method.md §3-§5) at F32_FORWARD / F32_BACKWARD / F32_DELTA
 // (1e-5 normwise relative), over a table of shapes, in FULL and ADAPTER_ONLY modes.
 package org.mos;
 

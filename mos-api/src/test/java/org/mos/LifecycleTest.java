@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lifetimes: idempotent close, the Cleaner safety net, and the defined parent/child rule: closing
 // (or dropping) a parent first leaves its children working, with results identical (exact) to
 // those before; the native context is freed when its last object goes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MathModeTest: MosContext.setMathMode / setDeterministic on the CPU, where both are accepted and
 // change nothing (the CPU products are exact f32 and deterministic); null and closed contexts.
 package org.mos;

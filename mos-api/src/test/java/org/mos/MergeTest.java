@@ -1,4 +1,5 @@
-// Merging (spec §10.11): W' = W + (alpha/r) B_k A_k vs the double oracle at F32_DELTA (1e-5); the
+// SPDX-License-Identifier: Apache-2.0
+// Merging (method.md §10.11): W' = W + (alpha/r) B_k A_k vs the double oracle at F32_DELTA (1e-5); the
 // merged forward vs the unmerged one at F32_MERGED_FORWARD (1e-5); merge + unmerge vs the original
 // W at F32_MERGE_ROUNDTRIP (1e-5); and the state errors (merge twice, unmerge unmerged, no weight).
 package org.mos;

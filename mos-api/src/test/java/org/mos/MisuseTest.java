@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Misuse from Java (docs/reliability.md): tensors of the wrong size or dtype, caller memory freed
 // under a wrapped tensor, double close and use after close in every order, a context closed
 // while its children work on other threads, many threads hammering one context with a random mix

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosConfig: defaults, builder, the compact constructor's rules, validateFor, and parity of the
 // Java rules with libmos's mos_config_validate over a grid (exact: same accept/reject decision);
-// trainable-parameter counts from the config alone vs spec §7's numbers and libmos (exact).
+// trainable-parameter counts from the config alone vs method.md §7's numbers and libmos (exact).
 package org.mos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -140,7 +141,7 @@ class MosConfigTest {
     // independent of r, p and l
     assertEquals(4_997_120L, total(MosConfig.builder().rank(64).equivalentRank(2).privateRank(0)
         .shardsPerVector(8).build(), projections, 32));
-    // LLaMA2-13B (5120 / 13824, L = 40), R_eq = 2: 7,823,360 (spec §7)
+    // LLaMA2-13B (5120 / 13824, L = 40), R_eq = 2: 7,823,360 (method.md §7)
     int[][] p13 = {{5120, 5120}, {5120, 5120}, {5120, 5120}, {5120, 5120},
         {5120, 13824}, {5120, 13824}, {13824, 5120}};
     assertEquals(7_823_360L, total(MosConfig.builder().rank(8).equivalentRank(2).build(), p13, 40));

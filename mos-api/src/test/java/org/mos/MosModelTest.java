@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosModel: pools per projection type with distinct derived seeds, layers attached per block with
 // distinct dropout seeds, the parameter count from the config alone vs libmos (exact), ownership.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NativeLoader: where libmos came from, the failure report (every place + why + the
 // --enable-native-access hint), the ABI-major refusal (a fake libmos built here with cc), the
 // extraction of the platform artifact's copy into one temporary directory, and the refusal of an

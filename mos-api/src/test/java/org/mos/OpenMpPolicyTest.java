@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks that the loader leaves OMP_WAIT_POLICY set for libgomp: the user's value when given,
 // else PASSIVE (read back through libc's getenv, since System.getenv is a start-up snapshot).
 package org.mos;

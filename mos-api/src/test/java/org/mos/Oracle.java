@@ -1,5 +1,6 @@
-// Oracle: the double-precision dense reference of spec §3-§5 (assembly by the closed form,
-// forward, backward, scatter-add), written from the spec only; the tests compare libmos with it.
+// SPDX-License-Identifier: Apache-2.0
+// Oracle: the double-precision dense reference of method.md §3-§5 (assembly by the closed form,
+// forward, backward, scatter-add), written from docs/method.md only; the tests compare libmos with it.
 package org.mos;
 
 /** All matrices are flat, row-major double arrays. */
@@ -88,7 +89,7 @@ final class Oracle {
     return r;
   }
 
-  /** One layer's factors, scaling, base weight and bias; computes spec §4-§5 in double. */
+  /** One layer's factors, scaling, base weight and bias; computes method.md §4-§5 in double. */
   static final class Layer {
     final double[] a;  // [r x dIn]
     final double[] b;  // [dOut x r]
@@ -135,7 +136,7 @@ final class Oracle {
       return plus(y, adapter(xd, n));
     }
 
-    /** Gradients of spec §5: {dA [r x dIn], dB [dOut x r], dxAdapter [n x dIn] (before mask)}. */
+    /** Gradients of method.md §5: {dA [r x dIn], dB [dOut x r], dxAdapter [n x dIn] (before mask)}. */
     double[][] backward(double[] xd, double[] g, int n) {
       double[] u = mm(xd, tr(a, r, dIn), n, dIn, r);
       double[] dB = scaled(mm(tr(g, n, dOut), u, dOut, n, r), scale);

@@ -1,6 +1,7 @@
-// Checks mos_pool_generate_indices against spec §2 rules (exact, integer): shared shards drawn
+// SPDX-License-Identifier: Apache-2.0
+// Checks mos_pool_generate_indices against method.md §2 rules (exact, integer): shared shards drawn
 // without replacement from [0, S), private rows S + k p l .. in order last, A and B independent,
-// deterministic per seed; and spec §6 init: pool_A within ±1/sqrt(d_in), pool_B = 0.
+// deterministic per seed; and method.md §6 init: pool_A within ±1/sqrt(d_in), pool_B = 0.
 package org.mos;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

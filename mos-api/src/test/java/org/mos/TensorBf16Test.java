@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TensorBf16Test: BF16 tensors from Java on the CPU: round-to-nearest-even on copyFrom, exact
 // widening on copyTo, raw segments of 2-byte elements, MosContext.gemm and a MosLinear forward /
 // backward on BF16 tensors vs the same computation in F32 (MOS_TOL_BF16_*), mixed dtypes refused.

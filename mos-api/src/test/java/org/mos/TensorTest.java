@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tensor round trips (exact): arrays and segments in and out, zero-copy wrap of native memory on
 // the CPU, shapes, the dense product helper (MosContext.gemm) vs the double oracle at F32_FORWARD.
 package org.mos;

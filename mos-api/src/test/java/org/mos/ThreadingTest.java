@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The thread model: contexts used from several threads at once give bit-identical results to a
 // sequential run (exact), and one context shared by several threads is serialized by its lock
 // (each thread's results equal the sequential ones exactly).

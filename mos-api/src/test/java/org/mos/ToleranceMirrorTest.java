@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tolerances.java vs tests/native/tolerances.h: every MOS_TOL_* macro has a Java constant of the
 // same name (without the prefix) and exactly the same value, and vice versa.
 package org.mos;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tolerances: the Java mirror of tests/native/tolerances.h (same names without MOS_TOL_, same
 // values; ToleranceMirrorTest fails if they drift), plus the one error measure both sides use.
 package org.mos;

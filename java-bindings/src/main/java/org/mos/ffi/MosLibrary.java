@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosLibrary: where the bindings in mos_h find libmos's symbols. The Java API's loader
 // (org.mos.NativeLoader) picks the library and installs it here once per JVM.
 package org.mos.ffi;

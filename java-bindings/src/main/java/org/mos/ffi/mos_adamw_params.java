@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the build
 // machines: written without it, in the layout `jextract --target-package org.mos.ffi --header-class-name
 // mos_h -l mos` produces. Regenerate with scripts/regen-bindings.sh where jextract exists;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compares the hand-written bindings (mos_h) with native/include/mos/mos.h: every MOS_API function,
 // its return and parameter layouts (exact carrier and size), every enum constant and ABI macro, and
 // every struct (a class per struct: field names, order, carriers, offsets and size).

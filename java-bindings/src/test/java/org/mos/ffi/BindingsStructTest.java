@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The struct and callback bindings of the decoder ABI: every layout's size and field offsets equal
 // the C ABI's (the same numbers are static_asserts in tests/native/test_decoder_abi.cpp, so the C
 // compiler vouches for them), and, with the built library, calls that pass each struct and an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The content of a mos adapter's adapter_config.json: the MoS hyperparameters shared by every pool
 // group, the number of blocks, and one PoolSpec per pool group. Validated like mos_config_validate.
 package org.mos.io;
@@ -16,13 +17,13 @@ import org.mos.Status;
  * hyperparameters; each has its own shape and module path.
  *
  * @param r               active rank: the rank of every assembled A_k [r x d_in] and B_k
- *                        [d_out x r]; >= 1 (spec §1, {@code lora_r})
+ *                        [d_out x r]; >= 1 (method.md §1, {@code lora_r})
  * @param equivalentRank  R_eq, the parameter budget: the pools hold as many values as LoRA of
- *                        rank R_eq; >= 1 (spec §1, {@code valid_param_lora_r})
+ *                        rank R_eq; >= 1 (method.md §1, {@code valid_param_lora_r})
  * @param privateRank     p, rank vectors per block drawn from the block's private shards;
- *                        0 <= p <= min(r, R_eq), and p == R_eq only with r == R_eq (spec §2)
+ *                        0 <= p <= min(r, R_eq), and p == R_eq only with r == R_eq (method.md §2)
  * @param shardsPerVector l, shards per rank vector; >= 1, divides every in/out feature count
- * @param loraAlpha       α; the adapter's output is scaled by α / r (spec §4); finite
+ * @param loraAlpha       α; the adapter's output is scaled by α / r (method.md §4); finite
  * @param loraDropout     dropout rate on the adapter branch input during training, in [0, 1)
  * @param numLayers       L, the blocks that share each pool group; >= 1
  * @param pools           pool groups by name (insertion order is kept and is the file order);
@@ -112,7 +113,7 @@ public record AdapterConfig(
     return new MosException(Status.INVALID_ARGUMENT, msg);
   }
 
-  /** P = R_eq · L · l, the shards in each pool (spec §1). */
+  /** P = R_eq · L · l, the shards in each pool (method.md §1). */
   public int numShards() {
     return equivalentRank * numLayers * shardsPerVector;
   }
@@ -129,7 +130,7 @@ public record AdapterConfig(
     return s;
   }
 
-  /** Trainable parameters of pool group {@code name}: R_eq · L · (d_in + d_out) (spec §7). */
+  /** Trainable parameters of pool group {@code name}: R_eq · L · (d_in + d_out) (method.md §7). */
   public long trainableParameters(String name) {
     PoolSpec s = pool(name);
     return (long) equivalentRank * numLayers * ((long) s.inFeatures() + s.outFeatures());

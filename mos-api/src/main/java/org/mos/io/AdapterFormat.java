@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The mos adapter directory format, version 1 (docs/adapter-format.md): adapter_config.json plus
 // adapter_model.safetensors, strict to read and atomic to write.
 package org.mos.io;

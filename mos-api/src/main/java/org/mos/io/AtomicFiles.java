@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash-safe writes: every file is written under a temporary name in its final directory, flushed
 // to disk, and renamed into place, so a reader sees the old file or the new one, never a torn one.
 package org.mos.io;

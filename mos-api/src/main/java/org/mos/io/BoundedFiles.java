@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BoundedFiles: reads a whole file only after checking its size against a limit, so a huge or
 // hostile file is a clear error instead of an OutOfMemoryError.
 package org.mos.io;

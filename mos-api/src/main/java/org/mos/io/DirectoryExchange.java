@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DirectoryExchange: Linux's renameat2(RENAME_EXCHANGE) through the FFM API, to swap a finished
 // temporary directory with the directory it replaces in one atomic step.
 package org.mos.io;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Export of a mos adapter to a standard PEFT LoRA adapter directory: every block's assembled A_k
 // and B_k under PEFT's key names, so PEFT, vLLM and LoRAX load it as plain rank-r LoRA.
 package org.mos.io;
@@ -19,7 +20,7 @@ import java.util.Set;
  *
  * <p>For every pool group and block k the export holds {@code base_model.model.<module path of
  * block k>.lora_A.weight} [r, in_features] = A_k and {@code ...lora_B.weight} [out_features, r] =
- * B_k, assembled by spec §3. PEFT scales LoRA by lora_alpha / r exactly as MoS does, with the same
+ * B_k, assembled by method.md §3. PEFT scales LoRA by lora_alpha / r exactly as MoS does, with the same
  * r and alpha, so the exported adapter computes the same function. The config carries {@code
  * peft_type: LORA}, r, lora_alpha, lora_dropout, target_modules (the last component of every
  * module path, which is the pool name in the usual layout), {@code bias: none}.

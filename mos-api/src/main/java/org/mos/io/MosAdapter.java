@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A mos adapter as plain data: its config and, per pool group, both pools and every block's
 // routing indices. Loads and saves the adapter directory format; assembles A_k and B_k in Java.
 package org.mos.io;
@@ -226,7 +227,7 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
 
   /**
    * A_k of pool group {@code name}, block {@code block}: row-major [r x d_in] with
-   * A_k[j, i·s_A:(i+1)·s_A] = pool_A[idx_A[j·l + i], :] (spec §3).
+   * A_k[j, i·s_A:(i+1)·s_A] = pool_A[idx_A[j·l + i], :] (method.md §3).
    */
   public float[] assembleA(String name, int block) {
     PoolSpec s = config.pool(name);
@@ -249,7 +250,7 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
 
   /**
    * B_k of pool group {@code name}, block {@code block}: row-major [d_out x r] with
-   * B_k[i·s_B:(i+1)·s_B, j] = pool_B[:, idx_B[j·l + i]] (spec §3).
+   * B_k[i·s_B:(i+1)·s_B, j] = pool_B[:, idx_B[j·l + i]] (method.md §3).
    */
   public float[] assembleB(String name, int block) {
     PoolSpec s = config.pool(name);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A malformed or inconsistent file: the safetensors codec, the adapter format and the PEFT export
 // report every problem with this exception, naming the file, the tensor (if any) and the problem.
 package org.mos.io;

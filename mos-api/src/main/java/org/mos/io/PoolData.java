@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One pool group's values as plain arrays: both pools and every block's routing indices, in the
 // layouts of the C API and of the adapter file.
 package org.mos.io;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One pool group's entry in adapter_config.json: the projection's shape and where it sits in the
 // base model (a module path with a {layer} placeholder for the block index).
 package org.mos.io;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The safetensors format (8-byte little-endian header length, JSON header, raw little-endian data):
 // its element types, a header entry, its limits. SafeTensorsReader reads it, SafeTensorsWriter
 // writes it.

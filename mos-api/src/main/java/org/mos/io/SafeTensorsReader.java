@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SafeTensorsReader: a safetensors file opened strictly. Every header entry is checked against
 // the file before anything is read; tensors come as Java arrays or as memory-mapped views.
 package org.mos.io;

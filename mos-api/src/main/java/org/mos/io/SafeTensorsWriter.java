@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SafeTensorsWriter: collects tensors and metadata, then writes a safetensors file atomically,
 // streaming the data in chunks (an exporter computes one tensor at a time).
 package org.mos.io;

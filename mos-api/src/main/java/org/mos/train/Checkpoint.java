@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoint: the directory a training run checkpoints into: what it holds, how it is written
 // (atomically) and read back (strictly, every file checked before anything changes), finding the
 // latest one and pruning old ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LinearSchedule: linear warm-up then linear decay to zero, the schedule of the paper's runs
 // (HF transformers' get_linear_schedule_with_warmup with warmup_ratio 0.03).
 package org.mos.train;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rng: a small seeded random generator (SplitMix64) whose whole state is one long, so a
 // checkpoint can store it and a resumed run draws exactly the numbers an uninterrupted one would.
 package org.mos.train;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Trainer: fine-tunes a MosModel's pools on a TrainingTask: the loop (AdamW with linear warm-up and
 // decay, global grad-norm clipping, periodic evaluation, callbacks, divergence checks) and when
 // to checkpoint; the checkpoint files themselves are Checkpoint's.
@@ -17,7 +18,7 @@ import org.mos.train.TrainingListener.EvalRecord;
 import org.mos.train.TrainingListener.StepRecord;
 
 /**
- * Trains the pools of a {@link MosModel} (only the pools are trainable, spec §10.10). One step:
+ * Trains the pools of a {@link MosModel} (only the pools are trainable, method.md §10.10). One step:
  * <pre>
  *   lr = schedule(step); zero the pool gradients; loss = task.trainStep(step, rng);
  *   clip the global gradient norm (default 0.3); AdamW step;

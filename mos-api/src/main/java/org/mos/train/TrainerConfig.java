@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrainerConfig: the training recipe (learning rate, schedule, clipping, evaluation and checkpoint
 // cadence, data seed), immutable and validated, with the paper's defaults.
 package org.mos.train;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
  * eps, weight decay) belong to the {@link org.mos.AdamW} the trainer is given.
  *
  * @param learningRate    peak learning rate reached after warm-up. Default 2e-4 (the official
- *                        code's default, spec §8). Valid: finite, &gt; 0.
+ *                        code's default, method.md §8). Valid: finite, &gt; 0.
  * @param totalSteps      optimizer steps of the whole run. Default 1000. Valid: &gt;= 1.
  * @param warmupFraction  fraction of the steps spent in linear warm-up; warm-up steps =
  *                        ceil(fraction * totalSteps). Default 0.03 (the paper's warmup_ratio).

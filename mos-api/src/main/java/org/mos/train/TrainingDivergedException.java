@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrainingDivergedException: a step produced a NaN or infinite loss or gradient (or left the pools
 // non-finite). The trainer stops before that step's update reaches the pools or a checkpoint.
 package org.mos.train;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrainingListener: callbacks for progress bars, logs and curves; every method has a no-op default.
 package org.mos.train;
 

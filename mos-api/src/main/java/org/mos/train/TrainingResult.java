@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrainingResult: what a Trainer run produced: the loss curves and the time spent.
 package org.mos.train;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrainingTask: what a user of the Trainer implements: forward + backward of one training batch,
 // and the held-out loss. The trainer owns the optimizer, the schedule, clipping and checkpoints.
 package org.mos.train;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The adapter directory format: save -> load is bit-identical; the files hold exactly the keys and
 // tensors of docs/adapter-format.md; every inconsistency is refused naming file, tensor, problem;
 // an interrupted save leaves no partial adapter. Pure Java, no native code.

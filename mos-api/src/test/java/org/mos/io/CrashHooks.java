@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CrashHooks: lets crash tests in other packages stop a child process inside a save.
 package org.mos.io;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash safety of adapter saves: a child JVM saves two different adapters into one directory
 // alternately and is killed with SIGKILL -- at random moments (most land inside a save, which
 // takes tens of milliseconds for these 4-8 MB adapters) and once deterministically between

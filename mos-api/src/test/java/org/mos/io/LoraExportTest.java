@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PEFT LoRA export: every lora_A / lora_B equals A_k / B_k computed here independently by the
-// spec's reshape form (A_k = pool_A[idx_A].reshape(r, d_in), B_k = pool_B.T[idx_B].reshape(r,
+// method.md's reshape form (A_k = pool_A[idx_A].reshape(r, d_in), B_k = pool_B.T[idx_B].reshape(r,
 // d_out).T), exactly in f32 and as round-to-nearest-even in bf16; the config is PEFT's.
 package org.mos.io;
 

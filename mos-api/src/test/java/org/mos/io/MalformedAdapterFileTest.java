@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Property tests: a generator of malformed adapter directories. Every case starts from a valid
 // adapter and breaks it in one of the ways an untrusted file can be broken: truncated anywhere, a
 // wrong header length, invalid UTF-8 or JSON, offsets reversed / overlapping / outside the data,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adapters and live pools (needs libmos): model -> adapter -> files -> adapter -> model keeps every
 // pool value and index bit for bit, and the PEFT export equals libmos's own assembly of A_k, B_k.
 package org.mos.io;

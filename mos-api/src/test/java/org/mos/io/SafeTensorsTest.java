@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SafeTensorsWriter -> SafeTensorsReader round trips bit for bit (as arrays and as mapped views,
 // BF16 and F16 widened against hand-encoded values), and every malformed file crafted byte by
 // byte is refused with a MosFileException naming the file, the tensor and the problem.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SaveLoop: the child process of CrashSafetyTest. Saves two different adapters (different r and
 // R_eq, so a torn pair of files could never load) into one directory, alternately, forever,
 // printing "begin i" before and "saved i" after save i. With "pause" it stops inside the second

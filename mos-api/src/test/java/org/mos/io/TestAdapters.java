@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test fixtures: small adapters with random pools and random valid indices, built in plain Java.
 package org.mos.io;
 
@@ -8,7 +9,7 @@ import java.util.Random;
 final class TestAdapters {
   private TestAdapters() {}
 
-  /** Two pool groups (up/down) of a toy model, spec §2-style structure not required. */
+  /** Two pool groups (up/down) of a toy model, method.md §2-style structure not required. */
   static AdapterConfig config() {
     return AdapterConfig.builder()
         .r(4).equivalentRank(2).privateRank(1).shardsPerVector(2)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cases: seeded property checks on plain JUnit 5. One seed per run (random, or -Dmos.test.seed)
 // seeds every case through SplitMix64, so a failure names the seed that replays it.
 package org.mos.testing;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CasesTest: the seeded property runner itself. Same seed and property, same draws; a failing
 // case reports its index, the run seed and a replay command; ranges stay in bounds and reach them.
 package org.mos.testing;

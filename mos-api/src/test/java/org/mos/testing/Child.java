@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Child: runs a main class of the test classpath in a separate JVM, so a test can kill it with
 // SIGKILL at a chosen moment (crash-safety tests) and read what it printed so far.
 package org.mos.testing;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash safety of checkpoints: a child JVM trains with a checkpoint after every step and is killed
 // with SIGKILL at random moments and once inside a checkpoint's save. The newest complete
 // checkpoint must always resume (into a fresh model) at the step the child last reported or the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CheckpointLoop: the child process of CheckpointCrashTest. Trains the regression task with a
 // checkpoint after every step and prints "checkpoint N" after each. With "pause" it stops inside
 // the third checkpoint's save (its adapter files complete, nothing renamed) and says so.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The learning-rate schedule against hand-computed values of HF's get_linear_schedule_with_warmup
 // (exact up to double rounding), and the trainer defaults (3 % warm-up, clipping at 0.3).
 package org.mos.train;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rng: the same seed gives the same stream, a restored state continues it exactly, bounded draws
 // stay in range and are roughly uniform.
 package org.mos.train;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Trainer on a toy regression through two chained MoS layers (dropout on): the schedule and the
 // clipping the optimizer really sees, checkpoints that resume to the bit-identical loss curve
 // (new context, model, task and trainer; the fresh model even has another seed), checkpoint

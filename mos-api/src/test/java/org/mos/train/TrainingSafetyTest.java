@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Training safety: a NaN or infinite loss, a NaN or infinite gradient, or an update that leaves the
 // pools non-finite stops training with a TrainingDivergedException naming the step; the pools keep
 // the last good step's values (checked bit for bit against an uninterrupted run of the same seed

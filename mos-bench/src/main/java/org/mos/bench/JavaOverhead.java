@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JavaOverhead: case 4 of the benchmarks, the cost of the Java API. The same MoS layer forward
 // (tokens 64, 1024 -> 1024, r=16 R_eq=4 l=2 p=1, L=32, rotating buffer sets as in mos_bench)
 // through mos-api (MosLinear.forward on Tensors) and through a direct FFM downcall of

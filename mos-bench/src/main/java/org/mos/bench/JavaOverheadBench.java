@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JavaOverheadBench: JMH view of case 4 of docs/benchmarks.md. The same MoS layer forward
 // (tokens 64, 1024 -> 1024, r=16 R_eq=4 l=2 p=1, rotating buffer sets) through mos-api and
 // through a direct FFM downcall, plus the bare cost of a downcall and of the array convenience.

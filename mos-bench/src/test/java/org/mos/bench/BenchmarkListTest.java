@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BenchmarkListTest: JMH's annotation processor really ran (on JDK 23+ it runs only when listed in
 // annotationProcessorPaths; otherwise the build passes and no benchmark exists). Runs nothing.
 package org.mos.bench;

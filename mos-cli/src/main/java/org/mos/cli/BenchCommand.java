@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos bench`: the benchmark suite in one command: the native program mos_bench (cases 1-3, 5, 6, 8
 // run in a child process), then the Java-overhead case (4) in this JVM, one summary of ratios
 // against their targets, the JSON records and a PNG plot.

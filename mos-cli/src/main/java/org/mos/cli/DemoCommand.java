@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos demo`: the README's main job. Pretrains (or loads) a small character-level language model
 // on the JDK's Java sources, fine-tunes it on the JDK's license texts with LoRA r0, MoS (same
 // parameters, larger active rank) and LoRA r, and reports held-out loss, sizes and times.

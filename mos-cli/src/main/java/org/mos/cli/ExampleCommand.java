@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos example`: runs the Java API's toy example (org.mos.examples.ToyRegression), a few seconds of
 // MoS training on a synthetic regression task, to show the API working end to end.
 package org.mos.cli;

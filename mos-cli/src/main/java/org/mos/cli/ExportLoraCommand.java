@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos export-lora ADAPTER OUT`: writes the PEFT LoRA form of a mos adapter (assembled A_k, B_k of
 // every block under PEFT's names), loadable by PEFT, vLLM and LoRAX.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos generate --model DIR [--adapter DIR] --ids "ID ..." --max-new-tokens N [--temperature T]
 // [--json]`: a continuation of a prompt given as token ids, through libmos's KV-cache generation.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos inspect ADAPTER`: loads an adapter strictly and reports its config, what it costs (trainable
 // parameters, bytes on disk and in memory) and what it saves against dense LoRA at its active rank.
 package org.mos.cli;

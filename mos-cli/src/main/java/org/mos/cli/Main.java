@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `mos` command: picocli's top-level command, the registry of subcommands, and the one place
 // that turns errors into exit codes (2: bad usage, 1: bad file or failed call, 0: success).
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ModelOptions: the options of every command that runs a checkpoint (score, generate): --model,
 // --adapter, --weight-dtype, written once as a picocli mixin that loads the model.
 package org.mos.cli;

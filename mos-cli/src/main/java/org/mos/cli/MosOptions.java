@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosOptions: the MoS hyperparameter options of every command that builds adapters (demo, train),
 // written once as a picocli mixin, with one set of names, defaults and checks.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A progress bar for long work (step/total, loss, examples/s, ETA): redrawn in place on a terminal,
 // plain periodic lines in logs and pipes, nothing when switched off.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos score --model DIR [--adapter DIR] --ids FILE [--json]`: the mean negative log-likelihood of
 // token id sequences under a checkpoint (and adapter), pooled over every position after the first.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain-text tables and number formats for the command's reports: aligned columns, thousands
 // separators, byte sizes in binary units, durations as h:mm:ss.
 package org.mos.cli;

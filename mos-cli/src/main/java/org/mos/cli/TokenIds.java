@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TokenIds: token id sequences as the command line takes them: whitespace-separated decimal ids, one
 // sequence per line of a file (score) or in one argument (generate), checked against a vocabulary.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos train`: fine-tune MoS adapters with the Trainer on a text file, on the demo's model family
 // (a character-level language model whose base is pretrained once and cached), with progress,
 // periodic checkpoints, --resume, and the adapter saved in the adapter format.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ToyRegression: trains a two-block MoS model (two MosLinear layers in sequence over frozen random
 // base weights) to fit a teacher whose weights differ by random low-rank deltas; prints the loss.
 package org.mos.examples;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line's error contract, for every command: bad arguments print the problem and the
 // command's usage and exit 2; a bad file prints exactly one line "mos: <file>: <problem>" and
 // exits 1; neither prints a stack trace unless --verbose is given. Every case below must stop

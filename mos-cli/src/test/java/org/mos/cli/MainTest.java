@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `mos` command through Main.run (exit codes instead of System.exit): inspect prints the right
 // numbers, export-lora writes PEFT LoRA, a bad file is one line and exit 1, bad arguments are
 // usage and exit 2, --verbose (before or after the command) adds the stack trace.

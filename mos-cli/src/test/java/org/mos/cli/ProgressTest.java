@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Progress and Table: with a fake clock, LINES prints at the first update, then once per interval,
 // then at the end; LIVE redraws one line with \r; OFF prints nothing; formats are locale-free.
 package org.mos.cli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos score` and `mos generate` on the checkpoints transformers 5.17 wrote and the adapter peft
 // 0.21 wrote (tests/fixtures/hf): the mean NLL equals expected.json's float64 value within 1e-5
 // relative with the same number of positions, greedy ids equal transformers' float64 greedy ids

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HfCheckpoint: a Hugging Face checkpoint directory (config.json + model.safetensors or a sharded
 // index) opened strictly, every tensor checked against the config, weights mapped one at a time.
 package org.mos.llm;

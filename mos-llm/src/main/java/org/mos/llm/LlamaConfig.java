@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LlamaConfig: the architecture of a Hugging Face LlamaForCausalLM (or Qwen2 / Mistral) checkpoint,
 // read strictly from config.json in either format transformers writes, with its tensor list.
 package org.mos.llm;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LlamaModel: a Hugging Face checkpoint directory loaded into libmos's decoder, with MoS (or PEFT
 // LoRA) adapters, loss and scoring for training, KV-cache steps and streaming generation.
 package org.mos.llm;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PeftLora: reads a plain PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors)
 // of a Llama-family model as MoS pools: R_eq = p = r, l = 1, block k's private rows are its A and B.
 package org.mos.llm;

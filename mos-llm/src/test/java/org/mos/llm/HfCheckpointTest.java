@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HfCheckpoint on the checkpoints transformers 5.17 wrote (tests/fixtures/hf: every tensor found
 // with its dtype and shape, the EOS ids transformers reported, the per-tensor mapped views equal
 // to the bytes the streamed reader reads), resident memory while walking a larger checkpoint

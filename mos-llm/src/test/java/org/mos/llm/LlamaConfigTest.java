@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LlamaConfig against what Hugging Face transformers 5.17 wrote and computed: the config.json of
 // the checkpoints in tests/fixtures/hf (names and shapes of the tensors transformers saved, the
 // index's total_parameters and total_size), and public models' configs (tests/fixtures/hf/configs:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LlamaModel on the checkpoints and the PEFT adapter transformers 5.17 / peft 0.21 wrote
 // (tests/fixtures/hf): mean NLL within 1e-6 relative of transformers' float64 result, logits within
 // 1e-5, greedy ids equal to transformers' float64 greedy continuation (up to a near-tie), for both

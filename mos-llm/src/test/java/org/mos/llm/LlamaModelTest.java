@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LlamaModel's Java API on tiny checkpoints written here (TinyCheckpoint): storage dtypes, single
 // file vs sharded, tied; adapters (attach / save / load bit-identical, export to PEFT and back, PEFT
 // refusals, module-path matching); merge == unmerged within 1e-5; KV-cache steps == recomputation

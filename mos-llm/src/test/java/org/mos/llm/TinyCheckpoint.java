@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TinyCheckpoint: writes small Llama checkpoint directories (config.json + random weights, single
 // file or sharded with an index) for the tests, with hooks to break them in one place.
 package org.mos.llm;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The README's Java example (the ```java block after the readme-example marker in README.md),
 // compiled with javax.tools against mos-api and run: its output must show the loss falling by more
 // than 100x and the trainable-parameter count R_eq L (d_in + d_out) = 2 * 8 * 240 = 3840 (exact).

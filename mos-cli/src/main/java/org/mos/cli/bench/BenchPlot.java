@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BenchPlot: the PNG of a `mos bench` run, drawn with Java2D from its records: every ratio with
 // its target (green met, red missed), the layer forward rates, and the memory of a training step.
 package org.mos.cli.bench;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BenchReport: the records of one `mos bench` run (the native program's and the Java cases'),
 // the summary of ratios against their targets, and the JSON file.
 package org.mos.cli.bench;

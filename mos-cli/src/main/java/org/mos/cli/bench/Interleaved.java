@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interleaved: the Java twin of mos_bench's timing harness: variants of one case run round-robin
 // (the starting variant rotating each round) after warm-up; per-call seconds per round.
 package org.mos.cli.bench;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NativeSuite: finds the native mos_bench program and runs it as a child process with --json,
 // passing its output through (or keeping it quiet) and returning the parsed records.
 package org.mos.cli.bench;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AdaptedLm: the demo model with its base frozen and MoS adapters on every block's up and down
 // projection (one pool group per projection type, shared by all blocks), as a TrainingTask.
 package org.mos.cli.demo;
@@ -14,7 +15,7 @@ import org.mos.train.TrainingTask;
 /**
  * Fine-tuning of a pretrained {@link BaseWeights}: pool groups "up_proj" (d -> hidden) and
  * "down_proj" (hidden -> d) over the L blocks; everything else frozen. Losses are in bits per
- * character. Plain LoRA of rank r0 is the config r = R_eq = p = r0, l = 1 (spec §2).
+ * character. Plain LoRA of rank r0 is the config r = R_eq = p = r0, l = 1 (method.md §2).
  */
 public final class AdaptedLm implements TrainingTask, AutoCloseable {
   /** Pool group names and their module paths in the saved adapter. */
@@ -46,7 +47,7 @@ public final class AdaptedLm implements TrainingTask, AutoCloseable {
     this.batch = cfg.batch();
     this.ctx = new int[batch * cfg.context()];
     this.tgt = new int[batch];
-    // the paper's optimizer: AdamW, betas (0.9, 0.999), eps 1e-8, weight decay 0 (spec §8)
+    // the paper's optimizer: AdamW, betas (0.9, 0.999), eps 1e-8, weight decay 0 (method.md §8)
     model = MosModel.create(context, mos, cfg.layers(),
         AdamW.builder().betas(0.9f, 0.999f).eps(1e-8f).weightDecay(0f));
     try {

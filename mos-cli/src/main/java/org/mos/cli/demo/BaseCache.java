@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BaseCache: the pretrained base model cached outside the repository (~/.cache/mos by default),
 // keyed by model config, pretraining seed and corpus hash, validated on load, written atomically.
 package org.mos.cli.demo;

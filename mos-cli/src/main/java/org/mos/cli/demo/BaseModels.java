@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BaseModels: get the pretrained base of a config: from the cache when a valid file is there,
 // else pretrain it (with a progress bar) and cache it. Shared by `mos demo` and `mos train`.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BaseWeights: every weight of the demo's base model as named float arrays (the order is the
 // serialisation order of the base cache), with their initialisation.
 package org.mos.cli.demo;

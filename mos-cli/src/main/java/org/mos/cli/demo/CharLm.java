@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CharLm: forward and backward of the demo's character-level language model. The elementwise
 // work (embedding, RMSNorm, ReLU, residuals, softmax) is plain Java; the projections are Proj
 // objects: dense ones (pretraining, head) or MoS-adapted ones (fine-tuning).

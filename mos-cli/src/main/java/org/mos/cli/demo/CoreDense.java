@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoreDense: Dense over the core's mos_gemm (MosContext.gemm, OpenBLAS on the CPU). Java arrays
 // are copied into cached tensors of each shape, multiplied, and the product copied back.
 package org.mos.cli.demo;

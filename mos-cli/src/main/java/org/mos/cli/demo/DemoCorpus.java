@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DemoCorpus: the demo's two text domains. By default the JDK's own Java sources (lib/src.zip,
 // pretraining) and its legal/ notices (fine-tuning); with --corpus, halves of the user's text.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DemoReport: the demo's outputs: the console table, loss-curves.png, report.md and results.json,
 // from the measured DemoRunner.Results.
 package org.mos.cli.demo;

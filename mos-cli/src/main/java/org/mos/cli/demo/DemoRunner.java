@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DemoRunner: the protocol of `mos demo`: load the texts, pretrain (or load the cached) base,
 // search each method's learning rate on the same grid, run every method on every seed, and write
 // the table, the plot, the report, results.json and the adapters.

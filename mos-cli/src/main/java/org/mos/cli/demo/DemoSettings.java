@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DemoSettings: every knob of `mos demo` with the defaults of the standard and --quick runs
 // (sized by measurement to finish within 5 minutes / 60 seconds on a 2-core machine).
 package org.mos.cli.demo;

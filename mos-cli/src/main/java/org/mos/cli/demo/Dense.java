@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dense: the one place the demo's dense products go through. The implementation behind it is
 // the core's mos_gemm (OpenBLAS) when available, a plain-Java loop otherwise.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JavaDense: a plain-Java dense product (row-parallel axpy loops), the fallback behind Dense and
 // the reference its tests compare the core's mos_gemm with.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LmConfig: the demo language model's shape and its pretraining recipe, with the presets the
 // demo and `mos train` use (sized by measurement to the demo's time limits on 2 cores).
 package org.mos.cli.demo;

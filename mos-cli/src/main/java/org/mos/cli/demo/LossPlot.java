@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LossPlot: the demo's PNG of held-out loss curves (java.awt, headless): a full view and a zoom on
 // the second half of training, mean over seeds with a min-max band, axes, ticks, labels, legend.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Method: one adapter configuration the demo compares (LoRA is MoS with r = R_eq = p, l = 1).
 package org.mos.cli.demo;
 
@@ -12,7 +13,7 @@ import org.mos.MosConfig;
  * @param l      shards per vector
  */
 public record Method(String key, String label, int r, int req, int p, int l) {
-  /** Plain LoRA of rank r (spec §2: p = R_eq = r degenerates to LoRA; l = 1). */
+  /** Plain LoRA of rank r (method.md §2: p = R_eq = r degenerates to LoRA; l = 1). */
   public static Method lora(int r) {
     return new Method("lora-r" + r, "LoRA r=" + r, r, r, r, 1);
   }
@@ -29,7 +30,7 @@ public record Method(String key, String label, int r, int req, int p, int l) {
         .alpha(alpha).dropout(dropout).seed(seed).build();
   }
 
-  /** Trainable parameters on the demo model: R_eq * L * 2 (d + hidden) (spec §7). */
+  /** Trainable parameters on the demo model: R_eq * L * 2 (d + hidden) (method.md §7). */
   public long parameters(LmConfig cfg) {
     return (long) req * cfg.layers() * 2L * (cfg.width() + cfg.hidden());
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MosProj: a block projection of the demo model served by the core: a MosLinear (frozen base W
 // plus the MoS adapter of its pool group), fed from and read back into Java arrays.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pretrainer: trains every weight of the demo's base model on the pretraining domain (AdamW in
 // plain Java over the base's arrays, the dense products through Dense).
 package org.mos.cli.demo;

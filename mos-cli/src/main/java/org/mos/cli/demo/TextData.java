@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TextData: encoded text cut into segments, split into train / validation / test by blocks, and
 // the batches the model reads (a context window of characters -> the next character).
 package org.mos.cli.demo;

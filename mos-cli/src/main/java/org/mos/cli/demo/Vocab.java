@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vocab: the demo's fixed character vocabulary (97 symbols). Text is normalised (CRLF -> LF,
 // tab -> space) and every other character outside printable ASCII maps to one "other" symbol.
 package org.mos.cli.demo;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BenchSmokeTest: `mos bench --quick --tiny` runs every case on tiny sizes without crashing and
 // writes well-formed JSON records and a PNG. Crash-freedom only: no timing is asserted.
 package org.mos.cli.bench;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The demo model's hand-written backward against central finite differences (float32 model:
 // 3 % relative + 5e-4 absolute on the mean loss; a coordinate whose two step sizes disagree sits
 // at a ReLU kink and is skipped, at most a quarter of them), the core's mos_gemm against

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `mos demo` and `mos train` through the command line at a tiny size (seconds): the demo writes
 // its table (all 3 methods), report, PNG, results and adapters and reuses / revalidates its base
 // cache; `train` saves a loadable adapter, and --resume from a mid-run checkpoint saves the same

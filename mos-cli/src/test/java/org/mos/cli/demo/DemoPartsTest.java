@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The demo's pure-Java parts: vocabulary round trip, block splits (disjoint, complete, fixed),
 // batching, the base cache's validation (every corruption is reported, never half-used), the
 // missing-JDK message, plot tick labels, and the PNG writer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Batch: examples trained together, padded to the longest of them.
 package org.mos.llm.data;
 

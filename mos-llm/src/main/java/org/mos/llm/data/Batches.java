@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Batches: groups examples into batches by a token budget (rows x longest length), with little
 // padding and an order fixed by a seed.
 package org.mos.llm.data;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DataFormat: the kinds of training data file mos-llm reads.
 package org.mos.llm.data;
 

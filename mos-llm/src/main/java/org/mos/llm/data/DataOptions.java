@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DataOptions: how data files become examples: sequence length, validation split, seed.
 package org.mos.llm.data;
 

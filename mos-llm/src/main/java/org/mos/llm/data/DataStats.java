@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DataStats: what reading a data file produced: how many records, tokens, targets, and how many
 // examples were truncated, dropped, or trained on their whole text.
 package org.mos.llm.data;

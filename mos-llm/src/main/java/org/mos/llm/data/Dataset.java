@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dataset: the training and validation examples read from data files, and their counts.
 package org.mos.llm.data;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Datasets: reads training data (plain text, JSONL text / prompt-completion / chat messages)
 // into examples with loss masks, splits off validation data and shuffles, all seeded.
 package org.mos.llm.data;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Example: one training sequence: token ids and, per token, whether it is a training target.
 package org.mos.llm.data;
 

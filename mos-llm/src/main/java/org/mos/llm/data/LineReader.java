@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LineReader: reads a UTF-8 file line by line with a cap on line length, naming the line of any
 // invalid UTF-8, so a huge or broken data file is a clear error rather than an OutOfMemoryError.
 package org.mos.llm.data;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GenerationIds: the token ids that end generation (eos_token_id, an id or a list) and the pad id,
 // from generation_config.json or else config.json; shared by the tokenizer and the checkpoint.
 package org.mos.llm.internal;

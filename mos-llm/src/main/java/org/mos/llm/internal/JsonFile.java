@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JsonFile: one JSON file read with a size limit and strict parsing, plus typed field access whose
 // every failure is a MosFileException naming the file, the JSON path and what was expected.
 package org.mos.llm.internal;

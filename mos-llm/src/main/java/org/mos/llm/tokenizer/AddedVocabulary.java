@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AddedVocabulary: the added_tokens of tokenizer.json (special tokens such as <|eot_id|> and any
 // other added token), found in the input before the model sees it, as the Rust crate does.
 package org.mos.llm.tokenizer;

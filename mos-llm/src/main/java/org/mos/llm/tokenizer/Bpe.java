@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bpe: the BPE model of tokenizer.json: vocabulary, ranked merges, byte fallback, unknown token,
 // applied to one pre-token at a time exactly as the Rust tokenizers crate's merge loop does.
 package org.mos.llm.tokenizer;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ByteLevel: GPT-2's bytes-to-unicode table, the map that byte-level BPE (GPT-2, Llama 3, Qwen,
 // SmolLM) uses to spell every byte as a printable character, and its inverse.
 package org.mos.llm.tokenizer;

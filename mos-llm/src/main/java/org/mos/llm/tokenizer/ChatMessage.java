@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ChatMessage: one turn of a conversation, as chat templates and the messages JSONL format see it.
 package org.mos.llm.tokenizer;
 

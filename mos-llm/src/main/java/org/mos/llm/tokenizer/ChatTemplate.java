@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ChatTemplate: a checkpoint's Jinja2 chat template rendered with jinjava, set up as transformers
 // sets up Jinja2 for apply_chat_template (trim_blocks, lstrip_blocks, raise_exception, tojson).
 package org.mos.llm.tokenizer;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IntList: a growable int array (token ids), so encoding does not box every id.
 package org.mos.llm.tokenizer;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Piece: a span of text on its way through normalization and pre-tokenization, or an added
 // token already resolved to its id.
 package org.mos.llm.tokenizer;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pipeline: the tokenizer.json components mos supports (normalizers, pre-tokenizers, decoders,
 // post-processors), each built from its JSON object and behaving as Hugging Face tokenizers does.
 package org.mos.llm.tokenizer;

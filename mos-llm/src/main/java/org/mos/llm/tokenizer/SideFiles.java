@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SideFiles: the optional files beside tokenizer.json: tokenizer_config.json (special tokens,
 // add_bos_token / add_eos_token, chat template), special_tokens_map.json, chat_template.jinja,
 // generation_config.json or config.json (EOS and pad ids).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StreamDecoder: turns generated ids, one at a time, into text pieces that never cut a UTF-8
 // character in two, for streaming to a terminal or as server-sent events.
 package org.mos.llm.tokenizer;

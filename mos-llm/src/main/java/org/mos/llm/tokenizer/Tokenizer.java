@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tokenizer: a Hugging Face checkpoint's tokenizer (tokenizer.json + tokenizer_config.json +
 // generation_config.json), written in Java: byte-level BPE (GPT-2, Llama 3, Qwen, SmolLM) and
 // SentencePiece-style BPE with byte fallback (Llama 2, Mistral), special tokens, chat template.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TokenizerJson: reads and checks tokenizer.json (model, added tokens, pipeline components,
 // post-processor) into a Tokenizer.Builder; every problem names the JSON path.
 package org.mos.llm.tokenizer;

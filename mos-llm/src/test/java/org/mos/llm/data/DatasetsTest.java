@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Data sets against independent oracles: packed plain text equals the whole text tokenized in one
 // call (so the piecewise reading loses nothing); loss masks select exactly the completion or the
 // assistant turns (checked by decoding them); splits and batches are partitions, deterministic.

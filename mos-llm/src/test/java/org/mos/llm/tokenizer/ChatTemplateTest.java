@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Chat templates in the style of real checkpoints (ChatML as SmolLM2 and Qwen write it, Llama 3's,
 // Llama 2's with raise_exception) rendered by ChatTemplate, compared with the text those formats
 // define, written out by hand here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tokenizer on tokenizer files that Hugging Face's own libraries wrote (tests/fixtures/hf: a
 // byte-level BPE trained and saved by tokenizers 0.23 + transformers 5.17, with its ChatML
 // template in chat_template.jinja, and a SentencePiece-style BPE with byte fallback), against what

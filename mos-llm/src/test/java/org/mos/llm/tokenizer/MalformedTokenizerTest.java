@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Malformed tokenizer directories: each case must fail with a MosFileException naming the file
 // and the problem (a table of hand-written cases), and randomly mutated files must either load
 // and then encode and decode without any other exception, or fail the same way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TestTokenizers: writes tokenizer directories for the tests: byte-level BPE files (Llama 3 and
 // GPT-2 layouts) and SentencePiece-style files with byte fallback (Llama 2 layout and the newer
 // Metaspace layout), each with merges trained here by a plain BPE trainer on a small text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compares Tokenizer with Hugging Face's Rust tokenizers (through DJL's JNI binding, the oracle)
 // on the same tokenizer.json files: ids of encode with and without special tokens, and text of
 // decode with and without skipping specials, on fixed and random Unicode texts. Exact equality.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tokenizer behaviour beyond the Rust-oracle comparison: byte-level round trips on arbitrary
 // Unicode (the oracle is the input itself), which special tokens encoding adds and from which
 // file, EOS and pad ids, chat template sources, and the streaming decoder (oracle: whole decode).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrainAndServe: a Java application on the installed mos artifacts (mos-api and the platform
 // artifact of libmos, nothing else): trains one MoS adapter for a few AdamW steps, then serves it
 // from an AdapterBank in a mixed batch and checks the bank's output against x ΔW^T computed here
