@@ -118,8 +118,9 @@ final class TrainCommand implements Callable<Integer> {
   int threads;
 
   @Option(names = "--resume",
-      description = "Continue from the latest checkpoint in --out/checkpoints; the training "
-          + "settings come from it (the data must be the same).")
+      description = "Continue from the latest checkpoint in --out/checkpoints; the settings "
+          + "come from it (the data must be the same), except --checkpoint-every and "
+          + "--threads.")
   boolean resume;
 
   @Option(names = "--progress", paramLabel = "MODE", hidden = true,
@@ -150,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
     Path ckDir = out.resolve(CHECKPOINTS);
 
     // resuming: the settings come from the latest checkpoint (read before the model is loaded)
-    Settings s = resume ? Settings.fromCheckpoint(ckDir) : null;
+    Settings s = resume ? Settings.fromCheckpoint(ckDir, training.checkpointEvery) : null;
     String dataHash = sha256(data);
     if (s != null && !s.dataHash.equals(dataHash)) {
       throw new MosException(Status.INVALID_ARGUMENT, s.checkpoint + ": the checkpoint was trained"
@@ -361,7 +362,8 @@ final class TrainCommand implements Callable<Integer> {
       return s;
     }
 
-    static Settings fromCheckpoint(Path ckDir) {
+    /** The settings of the latest checkpoint in {@code ckDir}; checkpoints every {@code every}. */
+    static Settings fromCheckpoint(Path ckDir, long every) {
       if (!Files.isDirectory(ckDir)) {
         throw new MosFileException(ckDir, "no checkpoint to resume (no such directory)");
       }
@@ -369,7 +371,7 @@ final class TrainCommand implements Callable<Integer> {
       s.checkpoint = Checkpoint.latest(ckDir);
       AdapterConfig ac = AdapterFormat.readConfig(s.checkpoint.resolve(Checkpoint.ADAPTER_DIR));
       TrainerConfig saved = Checkpoint.readConfig(s.checkpoint);
-      s.trainer = saved.toBuilder().checkpointDir(ckDir).build();
+      s.trainer = saved.toBuilder().checkpointDir(ckDir).checkpointEvery(every).build();
       s.mos = new MosConfig(ac.r(), ac.equivalentRank(), ac.privateRank(), ac.shardsPerVector(),
           ac.loraAlpha(), ac.loraDropout(), saved.seed());
       s.projections = List.copyOf(ac.pools().keySet());
