@@ -222,6 +222,7 @@ final class TrainCommand implements Callable<Integer> {
       long tokensAtStart = task.tokensTrained();
       TrainingResult result;
       try (Progress bar = Progress.start("train", tc.totalSteps(), o, mode).unit("tok/s")) {
+        if (best != null) trainer.addListener(best);  // first: the line below says "best"
         trainer.addListener(new TrainingListener() {
           @Override
           public void onStep(StepRecord r) {
@@ -232,11 +233,15 @@ final class TrainCommand implements Callable<Integer> {
           public void onEval(EvalRecord r) {
             if (Double.isNaN(r.loss())) return;
             boolean isBest = best != null && best.bestStep() == r.step();
-            bar.log(String.format(Locale.ROOT, "step %d: validation loss %.4f%s", r.step(),
-                r.loss(), isBest ? " (best so far)" : ""));
+            String line = String.format(Locale.ROOT, "step %d: validation loss %.4f%s", r.step(),
+                r.loss(), isBest ? " (best so far)" : "");
+            if (bar.mode() == Progress.Mode.OFF) {
+              o.println(line);
+            } else {
+              bar.log(line);
+            }
           }
         });
-        if (best != null) trainer.addListener(best);
         result = trainer.run(task);
       }
       trainer.saveAdapter(out);
@@ -278,7 +283,12 @@ final class TrainCommand implements Callable<Integer> {
   private static void describeData(PrintWriter o, DataStats main, DataStats held, Dataset ds,
       double fraction) {
     o.printf(Locale.ROOT, "data: %s, %,d record(s) -> %,d example(s), %,d tokens (%,d trained"
-            + " on)%n", main.format().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
+            + " on)%n", switch (main.format()) {
+              case PLAIN_TEXT -> "plain text";
+              case JSONL_TEXT -> "JSONL {text}";
+              case JSONL_PROMPT_COMPLETION -> "JSONL {prompt, completion}";
+              default -> "JSONL {messages}";
+            },
         main.records(), main.examples(), main.tokens(), main.targets());
     List<String> notes = new ArrayList<>();
     DataStats all = held == null ? main : main.plus(held);
