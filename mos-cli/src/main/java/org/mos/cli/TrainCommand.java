@@ -306,6 +306,10 @@ final class TrainCommand implements Callable<Integer> {
         ds.train().size(), ds.validation().size(), how);
   }
 
+  private static String fmt(float v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Float.toString(v);
+  }
+
   private static String fmt(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v)
         : Double.toString(v).replace("E", "e");
