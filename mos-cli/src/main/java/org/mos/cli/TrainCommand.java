@@ -150,6 +150,10 @@ final class TrainCommand implements Callable<Integer> {
     if (!resume) mosOptions.config(training.seed);  // the shape-free checks, before any file
     Path ckDir = out.resolve(CHECKPOINTS);
 
+    if (!resume && hasCheckpoints(ckDir)) {
+      throw new MosFileException(ckDir, "holds the checkpoints of an earlier run: continue it"
+          + " with --resume, or remove the directory (or choose another --out) to start anew");
+    }
     // resuming: the settings come from the latest checkpoint (read before the model is loaded)
     Settings s = resume ? Settings.fromCheckpoint(ckDir, training.checkpointEvery) : null;
     String dataHash = sha256(data);
@@ -256,6 +260,13 @@ final class TrainCommand implements Callable<Integer> {
               + Files.size(out.resolve(AdapterFormat.CONFIG_FILE))));
     }
     return 0;
+  }
+
+  private static boolean hasCheckpoints(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return false;
+    try (var s = Files.list(dir)) {
+      return s.anyMatch(p -> p.getFileName().toString().startsWith("checkpoint-"));
+    }
   }
 
   private static MosContext withThreads(MosContext ctx, int threads) {

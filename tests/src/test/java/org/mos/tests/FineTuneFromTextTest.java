@@ -117,6 +117,14 @@ class FineTuneFromTextTest {
     assertArrayEquals(Files.readAllBytes(straight.resolve("best").resolve(AdapterFormat.WEIGHTS_FILE)),
         Files.readAllBytes(resumed.resolve("best").resolve(AdapterFormat.WEIGHTS_FILE)));
 
+    // a new run over an earlier run's checkpoints is refused: it would mix the two
+    List<String> again = new ArrayList<>(List.of("train", "--out", straight.toString()));
+    again.addAll(common);
+    Outcome n = mos(again.toArray(new String[0]));
+    assertEquals(1, n.code(), n.out());
+    assertTrue(n.err().contains("--resume") && n.err().contains(straight.resolve("checkpoints")
+        .toString()), n.err());
+
     // resuming on other data is refused, naming the checkpoint
     Path other = TinyLm.upperCaseJsonl(tmp.resolve("other.jsonl"), words.subList(0, 30));
     List<String> c = new ArrayList<>(List.of("train", "--out", resumed.toString(), "--resume"));
