@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `mos inspect ADAPTER`: loads an adapter strictly and reports its config, what it costs (trainable
-// parameters, bytes on disk and in memory) and what it saves against dense LoRA at its active rank.
+// `mos inspect ADAPTER|CHECKPOINT`: loads an adapter strictly and reports its config, what it costs
+// (trainable parameters, bytes on disk and in memory) and what it saves against dense LoRA at its
+// active rank; or shows a checkpoint directory and what an MoS adapter would cost on it.
 package org.mos.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,19 +29,32 @@ import picocli.CommandLine.Spec;
 /** Prints an adapter's config and cost. */
 @Command(
     name = "inspect",
-    header = "Show an adapter's config, cost, and saving vs dense LoRA.",
+    header = "Show an adapter's config, cost, and saving vs dense LoRA; or a checkpoint's.",
     mixinStandardHelpOptions = true,
     description = {
         "Load a mos adapter (checking it completely) and show its configuration, pool groups, "
             + "trainable parameters, bytes on disk and in memory, the LoRA rank with the same "
             + "parameter count (R_eq), and the saving against dense LoRA at the active rank r.",
+        "Given a Hugging Face checkpoint directory (config.json and safetensors weights), show its "
+            + "architecture, sizes and weight dtypes, and what an MoS adapter with --r and "
+            + "--equivalent-rank on all seven projections would cost against LoRA of rank r.",
         ""})
 final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "ADAPTER",
-      description = "The adapter directory (or its adapter_config.json).")
+      description = "The adapter directory (or its adapter_config.json), or a checkpoint "
+          + "directory.")
   Path adapter;
+
+  @Option(names = "--r", paramLabel = "N", defaultValue = "8",
+      description = "For a checkpoint: the active rank r of the adapter to cost (default: "
+          + "${DEFAULT-VALUE}).")
+  int r;
+
+  @Option(names = "--equivalent-rank", paramLabel = "N", defaultValue = "2",
+      description = "For a checkpoint: the equivalent rank R_eq (default: ${DEFAULT-VALUE}).")
+  int equivalentRank;
 
   @Option(names = "--json", description = "Print the report as one JSON object instead.")
   boolean json;
@@ -94,8 +108,22 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Report r = report(adapter);
     PrintWriter out = spec.commandLine().getOut();
+    if (CheckpointReport.isCheckpoint(adapter)) {
+      if (r < 1 || equivalentRank < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--r and --equivalent-rank must be >= 1, got " + r + " and " + equivalentRank);
+      }
+      CheckpointReport c = CheckpointReport.of(adapter, this.r, equivalentRank);
+      if (json) {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        out.println(m.writeValueAsString(c.toJson(m)));
+      } else {
+        c.print(out);
+      }
+      return 0;
+    }
+    Report r = report(adapter);
     if (json) {
       ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       out.println(m.writeValueAsString(toJson(r, m)));

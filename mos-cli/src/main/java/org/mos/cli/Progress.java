@@ -54,6 +54,7 @@ public final class Progress implements AutoCloseable {
   private final Mode mode;
   private final LongSupplier clock;
   private long intervalNanos = Duration.ofSeconds(10).toNanos();
+  private String unit = "ex/s";
 
   private long step;
   private double loss = Double.NaN;
@@ -117,6 +118,12 @@ public final class Progress implements AutoCloseable {
   /** Sets the period of {@link Mode#LINES} output (default 10 s). */
   public synchronized Progress interval(Duration every) {
     intervalNanos = every.toNanos();
+    return this;
+  }
+
+  /** What the counted items are per second, e.g. {@code "tok/s"} (default {@code "ex/s"}). */
+  public synchronized Progress unit(String perSecond) {
+    this.unit = perSecond;
     return this;
   }
 
@@ -217,7 +224,7 @@ public final class Progress implements AutoCloseable {
     if (examples >= 0 && secs > 0 && examples > firstExamples) {
       double rate = (examples - firstExamples) / secs;
       sb.append("  ").append(rate >= 100 ? String.format(Locale.ROOT, "%.0f", rate)
-          : String.format(Locale.ROOT, "%.1f", rate)).append(" ex/s");
+          : String.format(Locale.ROOT, "%.1f", rate)).append(' ').append(unit);
     }
     if (total > 0) {
       if (step >= total) {

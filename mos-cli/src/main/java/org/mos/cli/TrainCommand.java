@@ -1,30 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-// `mos train`: fine-tune MoS adapters with the Trainer on a text file, on the demo's model family
-// (a character-level language model whose base is pretrained once and cached), with progress,
-// periodic checkpoints, --resume, and the adapter saved in the adapter format.
+// `mos train --model DIR --data FILE --out DIR`: fine-tune an MoS adapter on a Hugging Face
+// Llama-family checkpoint from a text or JSONL file, through the Trainer (schedule, clipping,
+// validation, best adapter, checkpoints, --resume), the adapter saved straight into --out.
 package org.mos.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mos.AdamW;
 import org.mos.MosConfig;
 import org.mos.MosContext;
 import org.mos.MosException;
+import org.mos.MosModel;
 import org.mos.Status;
-import org.mos.cli.demo.AdaptedLm;
-import org.mos.cli.demo.BaseModels;
-import org.mos.cli.demo.BaseCache;
-import org.mos.cli.demo.CoreDense;
-import org.mos.cli.demo.DemoCorpus;
-import org.mos.cli.demo.LmConfig;
-import org.mos.cli.demo.TextData;
-import org.mos.cli.demo.Vocab;
 import org.mos.io.AdapterConfig;
 import org.mos.io.AdapterFormat;
+import org.mos.io.MosFileException;
+import org.mos.llm.LlamaConfig;
+import org.mos.llm.LlamaModel;
+import org.mos.llm.LlamaModel.LoadOptions;
+import org.mos.llm.LlamaModel.WeightStorage;
+import org.mos.llm.data.DataOptions;
+import org.mos.llm.data.DataStats;
+import org.mos.llm.data.Dataset;
+import org.mos.llm.data.Datasets;
+import org.mos.llm.tokenizer.Tokenizer;
+import org.mos.llm.train.BestAdapterKeeper;
+import org.mos.llm.train.LmTrainingTask;
 import org.mos.train.Checkpoint;
 import org.mos.train.Trainer;
 import org.mos.train.TrainerConfig;
@@ -34,89 +47,82 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** See docs/demo.md ("mos train"). */
+/** See docs/llm.md ("Fine-tune from text"). */
 @Command(
     name = "train",
-    header = "Fine-tune MoS adapters on a text file (the demo's character-level model).",
+    header = "Fine-tune an MoS adapter on a checkpoint from a text or JSONL file.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Fine-tunes MoS adapters on TEXT (UTF-8) with the base frozen. The model is the demo's: a "
-            + "character-level language model whose blocks' up and down projections carry the "
-            + "adapters (pool groups up_proj and down_proj shared by all blocks). Its base is "
-            + "pretrained once on the JDK's Java sources (or --base-corpus) and cached. TEXT is cut "
-            + "into 1,024-character blocks, 90%% to train and 10%% to validation. Prints progress and "
-            + "the validation loss in bits per character; saves the adapter (--save).",
-        "",
+        "Trains a new MoS adapter on --model (a Hugging Face Llama-family checkpoint directory "
+            + "with its tokenizer files), the base frozen. --data is JSONL when its name ends in "
+            + ".jsonl ({\"text\"}, {\"prompt\", \"completion\"} with the loss on the completion "
+            + "and EOS, or {\"messages\"} with the chat template), plain text otherwise (packed "
+            + "into --seq-len sequences, EOS between documents).",
+        "The adapter (adapter_config.json, adapter_model.safetensors) is written into --out "
+            + "itself; checkpoints go to --out/checkpoints and the adapter with the lowest "
+            + "validation loss to --out/best. --resume continues from the latest checkpoint with "
+            + "its settings.",
         "Plain LoRA of rank N is --r N --equivalent-rank N --private-rank N --shards-per-vector 1.",
         ""})
-public final class TrainCommand implements Callable<Integer> {
+final class TrainCommand implements Callable<Integer> {
+  /** Where checkpoints go inside --out. */
+  static final String CHECKPOINTS = "checkpoints";
+  /** Where the best adapter goes inside --out. */
+  static final String BEST = "best";
+
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "TEXT", description = "The UTF-8 text file to fine-tune on.")
-  Path text;
+  @Option(names = "--model", paramLabel = "DIR", required = true,
+      description = "A Hugging Face checkpoint directory: config.json, the safetensors weights "
+          + "and tokenizer.json (what 'huggingface-cli download' writes).")
+  Path model;
 
-  @Option(names = "--save", paramLabel = "ADAPTER", defaultValue = "mos-out/train/adapter",
-      description = "Directory to save the adapter to (default: ${DEFAULT-VALUE}).")
-  Path save;
+  @Option(names = "--data", paramLabel = "FILE", required = true,
+      description = "Training data: a .jsonl file, or plain UTF-8 text.")
+  Path data;
+
+  @Option(names = "--val", paramLabel = "FILE",
+      description = "Validation data, read the same way (default: --val-fraction of --data).")
+  Path val;
+
+  @Option(names = "--val-fraction", paramLabel = "F",
+      description = "Without --val: hold out this fraction of --data's examples for validation "
+          + "(default: 0.1 when --data gives at least 10 examples, else none).")
+  Double valFraction;
+
+  @Option(names = "--out", paramLabel = "DIR", required = true,
+      description = "The adapter directory to write (created if missing).")
+  Path out;
+
+  @Option(names = "--targets", paramLabel = "q_proj,k_proj,...|all", defaultValue = "all",
+      description = "The projections to adapt, comma-separated, or all seven (default: "
+          + "${DEFAULT-VALUE}).")
+  String targets;
 
   @Mixin MosOptions mosOptions;
 
-  @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01",
-      description = "Peak learning rate (default: 0.01, the demo search's choice on the standard model).")
-  double lr;
+  @Mixin TrainingOptions training;
 
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "500", description = "Optimizer steps (default: 500).")
-  long steps;
+  @Option(names = "--weight-dtype", paramLabel = "auto|bf16|f32", defaultValue = "auto",
+      converter = ModelOptions.StorageConverter.class,
+      description = "How the frozen weights are held: auto (f32 for F32/F16 checkpoints, bf16 "
+          + "for BF16 ones; the default), bf16 or f32. Computation is f32 either way.")
+  WeightStorage weightStorage;
 
-  @Option(names = "--warmup", paramLabel = "F", defaultValue = "0.03",
-      description = "Warm-up fraction of the linear schedule (default: 0.03).")
-  double warmup;
-
-  @Option(names = "--clip", paramLabel = "X", defaultValue = "0.3",
-      description = "Gradient-norm clipping threshold, 0 to disable (default: 0.3).")
-  double clip;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-      description = "Seed of the adapter's init, indices, dropout and batches (default: 0).")
-  long seed;
-
-  @Option(names = "--eval-every", paramLabel = "N", defaultValue = "50",
-      description = "Validation loss every N steps (and at the end; default: 50).")
-  long evalEvery;
-
-  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-      description = "Write checkpoints (checkpoint-<step>/) here.")
-  Path checkpointDir;
-
-  @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
-      description = "Checkpoint every N steps (needs --checkpoint-dir; default: at the end only).")
-  long checkpointEvery;
-
-  @Option(names = "--resume", paramLabel = "CHECKPOINT",
-      description = "Continue from a checkpoint (a checkpoint-<step> directory or the directory "
-          + "holding them: the latest). The training settings come from the checkpoint.")
-  Path resume;
-
-  @Option(names = "--model", paramLabel = "PRESET", defaultValue = "standard",
-      description = "Model size: standard, quick or tiny (default: ${DEFAULT-VALUE}).")
-  String model;
-
-  @Option(names = "--base-corpus", paramLabel = "PATH",
-      description = "Pretrain the base on this text instead of the JDK's Java sources.")
-  Path baseCorpus;
-
-  @Option(names = "--cache-dir", paramLabel = "DIR",
-      description = "Where the pretrained base is cached (default: as for mos demo).")
-  Path cacheDir;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "Native threads (default: 1).")
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+      description = "CPU threads (OpenMP and OpenBLAS; default: 0, the library's default). One "
+          + "thread is often faster for tiny models and on busy machines.")
   int threads;
+
+  @Option(names = "--resume",
+      description = "Continue from the latest checkpoint in --out/checkpoints; the settings "
+          + "come from it (the data must be the same), except --checkpoint-every and "
+          + "--threads.")
+  boolean resume;
 
   @Option(names = "--progress", paramLabel = "MODE", hidden = true,
       description = "live, lines or off (default: live on a terminal, else lines).")
@@ -124,154 +130,309 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter o = spec.commandLine().getOut();
     Progress.Mode mode = progress != null ? progress : Progress.detectMode();
-    LmConfig cfg;
-    try {
-      cfg = LmConfig.preset(model);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+    training.check();
+    List<String> projections = parseTargets();
+    if (valFraction != null && !(valFraction >= 0 && valFraction < 1)) {
+      throw new ParameterException(spec.commandLine(), "--val-fraction must be in [0, 1), got "
+          + valFraction);
     }
-    if (steps < 1 || evalEvery < 0 || checkpointEvery < 0 || threads < 1) {
-      throw new ParameterException(spec.commandLine(),
-          "--steps and --threads must be >= 1, --eval-every and --checkpoint-every >= 0");
+    if (val != null && valFraction != null && valFraction > 0) {
+      throw new ParameterException(spec.commandLine(), "give --val or --val-fraction, not both");
     }
-    if (checkpointEvery > 0 && checkpointDir == null && resume == null) {
-      throw new ParameterException(spec.commandLine(), "--checkpoint-every needs --checkpoint-dir");
+    if (threads < 0) {
+      throw new ParameterException(spec.commandLine(), "--threads must be >= 0, got " + threads);
     }
-    MosConfig mos = null;
-    TrainerConfig tc = null;
-    if (resume == null) { // options are checked before any file is read
-      mos = mosOptions.config(seed);
-      try {
-        mos.validateFor(cfg.width(), cfg.hidden(), cfg.layers()).validateFor(cfg.hidden(), cfg.width(), cfg.layers());
-        tc = TrainerConfig.builder().learningRate(lr).totalSteps(steps).warmupFraction(warmup).maxGradNorm(clip)
-            .evalEvery(evalEvery).checkpointDir(checkpointDir)
-            .checkpointEvery(checkpointDir != null && checkpointEvery == 0 ? steps : checkpointEvery)
-            .seed(seed).build();
-      } catch (MosException | IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
-      }
+    if (resume && training.checkpointEvery == 0) {
+      throw new ParameterException(spec.commandLine(), "--resume needs checkpoints (a run with"
+          + " --checkpoint-every 0 writes none)");
     }
-    byte[] raw = org.mos.io.BoundedFiles.readAll(text, DemoCorpus.MAX_TEXT_BYTES,
-        "a text to train on (it is read into memory whole)");
-    byte[] encoded = Vocab.encode(new String(raw, StandardCharsets.UTF_8));
-    int minChars = 3 * (cfg.context() + 64);
-    if (encoded.length < minChars) {
-      throw new MosException(Status.INVALID_ARGUMENT, text + ": holds " + encoded.length
-          + " characters; training needs at least " + minChars);
-    }
-    String textHash = DemoCorpus.sha256(encoded);
+    if (!resume) mosOptions.config(training.seed);  // the shape-free checks, before any file
+    Path ckDir = out.resolve(CHECKPOINTS);
 
-    // resuming: what to train comes from the checkpoint
-    Path resumeDir = null;
-    if (resume != null) {
-      resumeDir = Checkpoint.latest(resume);
-      AdapterConfig ac = AdapterFormat.readConfig(resumeDir.resolve(Checkpoint.ADAPTER_DIR));
-      Object savedHash = ac.metadata().get("text_sha256");
-      if (savedHash != null && !savedHash.equals(textHash)) {
-        throw new MosException(Status.INVALID_ARGUMENT, resumeDir + ": the checkpoint was trained on "
-            + "another text (sha256 " + savedHash + "), not " + text);
-      }
-      Object savedModel = ac.metadata().get("model_preset");
-      if (savedModel != null && !savedModel.equals(cfg.name())) {
-        throw new MosException(Status.INVALID_ARGUMENT, resumeDir + ": the checkpoint is for --model "
-            + savedModel + ", not " + cfg.name());
-      }
-      TrainerConfig saved = Checkpoint.readConfig(resumeDir);
-      mos = MosConfig.builder().rank(ac.r()).equivalentRank(ac.equivalentRank()).privateRank(ac.privateRank())
-          .shardsPerVector(ac.shardsPerVector()).alpha(ac.loraAlpha()).dropout(ac.loraDropout())
-          .seed(saved.seed()).build();
-      Path ckDir = checkpointDir != null ? checkpointDir : resumeDir.getParent();
-      tc = saved.toBuilder().checkpointDir(ckDir)
-          .checkpointEvery(checkpointEvery > 0 ? checkpointEvery : saved.totalSteps()).build();
-      out.printf("resuming %s: r=%d R_eq=%d p=%d l=%d, lr %s, %d steps (settings from the checkpoint)%n",
-          resumeDir, ac.r(), ac.equivalentRank(), ac.privateRank(), ac.shardsPerVector(), saved.learningRate(),
-          saved.totalSteps());
+    if (!resume && hasCheckpoints(ckDir)) {
+      throw new MosFileException(ckDir, "holds the checkpoints of an earlier run: continue it"
+          + " with --resume, or remove the directory (or choose another --out) to start anew");
+    }
+    // resuming: the settings come from the latest checkpoint (read before the model is loaded)
+    Settings s = resume ? Settings.fromCheckpoint(ckDir, training.checkpointEvery) : null;
+    String dataHash = sha256(data);
+    if (s != null && !s.dataHash.equals(dataHash)) {
+      throw new MosException(Status.INVALID_ARGUMENT, s.checkpoint + ": the checkpoint was trained"
+          + " on other data (sha256 " + s.dataHash + "), not " + data);
     }
 
-    TextData.Split split = TextData.split(encoded, cfg.context(), 1024, 0.1, 0);
-    int[] valPos = split.validation().evalPositions(4096, cfg.batch());
-    out.printf("text: %s, %,d characters (train %,d, validation %,d)%n", text, encoded.length,
-        split.train().chars(), split.validation().chars());
-    try (MosContext ctx = MosContext.cpu(); CoreDense dense = new CoreDense(ctx)) {
-      ctx.setNumThreads(threads);
-      BaseModels.Base base;
-      if (baseCorpus != null) {
-        DemoCorpus c;
+    long t0 = System.nanoTime();
+    try (MosContext ctx = MosContext.cpu();
+        LlamaModel lm = LlamaModel.load(withThreads(ctx, threads), model, LoadOptions.defaults()
+            .withWeightStorage(weightStorage).withTokenizer(true))) {
+      LlamaConfig c = lm.config();
+      Tokenizer tok = lm.tokenizer().orElseThrow(() -> new MosFileException(model,
+          "no tokenizer.json: mos train needs the checkpoint's tokenizer"));
+      o.printf(Locale.ROOT, "model: %s, %d blocks, hidden %d, vocabulary %d, %d positions, %s"
+              + " weights (loaded in %.1f s)%n", lm.name(), c.numLayers(), c.hiddenSize(),
+          c.vocabSize(), c.maxPositions(), lm.weightDtype(), (System.nanoTime() - t0) / 1e9);
+
+      if (s == null) s = Settings.fromOptions(this, c, projections, o);
+      // data
+      Datasets.Read main = Datasets.read(data, tok, s.seqLen);
+      Datasets.Read held = val == null ? null : Datasets.read(val, tok, s.seqLen);
+      double fraction = held != null ? 0 : s.valFraction >= 0 ? s.valFraction
+          : main.examples().size() >= 10 ? 0.1 : 0;
+      s.valFraction = fraction;
+      Dataset ds = Datasets.split(data, main, held,
+          new DataOptions(s.seqLen, fraction, null, s.trainer.seed()));
+      describeData(o, main.stats(), held == null ? null : held.stats(), ds, fraction);
+
+      // the adapter
+      MosConfig mos = s.mos;
+      for (String p : s.projections) {
+        int[] shape = LlamaModel.projectionShape(c, p);
         try {
-          c = DemoCorpus.fromUserText(baseCorpus, 2 * minChars);
-        } catch (DemoCorpus.MissingCorpusException e) {
-          throw new MosException(Status.INVALID_ARGUMENT, "train: --base-corpus: " + e.getMessage());
+          mos.validateFor(shape[0], shape[1], c.numLayers());
+        } catch (MosException e) {
+          throw new ParameterException(spec.commandLine(), p + " (" + shape[0] + " -> " + shape[1]
+              + ", " + c.numLayers() + " blocks): " + e.getMessage());
         }
-        byte[] all = new byte[c.pretrain().length + c.finetune().length]; // the whole text pretrains
-        System.arraycopy(c.pretrain(), 0, all, 0, c.pretrain().length);
-        System.arraycopy(c.finetune(), 0, all, c.pretrain().length, c.finetune().length);
-        base = BaseModels.loadOrPretrain(cfg, all, baseCorpus.toString(), 1, dir(), false, dense, out, mode);
-      } else {
-        DemoCorpus c;
-        try {
-          c = DemoCorpus.fromJdk(cfg.pretrainChars());
-        } catch (DemoCorpus.MissingCorpusException e) {
-          throw new MosException(Status.INVALID_ARGUMENT, "train: " + e.getMessage().replace(
-              "./mos demo --corpus PATH", "./mos train --base-corpus PATH"));
-        }
-        base = BaseModels.loadOrPretrain(cfg, c.pretrain(), c.pretrainSource(), 1, dir(), false, dense, out, mode);
       }
-      try (AdaptedLm task = new AdaptedLm(ctx, base.weights(), mos, dense, split.train(), split.validation(),
-          valPos)) {
-        Trainer trainer = Trainer.builder(task.model()).config(tc)
-            .modulePath(AdaptedLm.UP, AdaptedLm.UP_PATH).modulePath(AdaptedLm.DOWN, AdaptedLm.DOWN_PATH)
-            .baseModel("mos-demo-base-" + base.key()).metadata("text_sha256", textHash)
-            .metadata("model_preset", cfg.name()).metadata("text", text.toString()).build();
-        if (resumeDir != null) {
-          trainer.resume(resumeDir, task);
-        }
-        out.printf("training %,d parameters (LoRA rank %d would have as many; active rank %d) for steps "
-            + "%d..%d%n", task.model().trainableParameters(), mos.equivalentRank(), mos.rank(), trainer.step() + 1,
-            tc.totalSteps());
-        out.flush();
-        TrainingResult result;
-        try (Progress bar = Progress.start("train", tc.totalSteps(), out, mode)) {
-          trainer.addListener(new TrainingListener() {
-            @Override
-            public void onStep(StepRecord s) {
-              bar.update(s.step(), s.loss(), s.step() * cfg.batch());
-            }
+      MosModel adapter = lm.attachNewAdapter(mos, s.projections, AdamW.builder());
+      long trainable = adapter.trainableParameters();
+      o.printf(Locale.ROOT, "adapter: MoS r=%d R_eq=%d p=%d l=%d alpha=%s dropout=%s on %s:"
+              + " %,d trainable parameters (LoRA of rank %d has as many; of rank %d, %,d)%n",
+          mos.rank(), mos.equivalentRank(), mos.privateRank(), mos.shardsPerVector(),
+          fmt(mos.alpha()), fmt(mos.dropout()), String.join(",", s.projections), trainable,
+          mos.equivalentRank(), mos.rank(), trainable / mos.equivalentRank() * mos.rank());
 
-            @Override
-            public void onEval(EvalRecord e) {
-              bar.log(String.format("step %d: validation %.4f bits/char", e.step(), e.loss()));
-            }
-
-            @Override
-            public void onCheckpoint(long step, Path dir) {
-              bar.log("checkpoint: " + dir);
-            }
-          });
-          result = trainer.run(task);
-        }
-        trainer.saveAdapter(save);
-        double first = result.eval().isEmpty() ? Double.NaN : result.eval().get(0).loss();
-        out.printf("validation: %.4f bits/char before training, %.4f after; %s of training%n", first,
-            result.finalEvalLoss(), Table.duration(result.trainSeconds()));
-        out.printf("saved the adapter to %s (%s)%n", save, Table.bytes(size(save)));
+      LmTrainingTask task = new LmTrainingTask(lm, ds, s.batchTokens, s.gradAccum,
+          s.trainer.seed());
+      Map<String, Object> meta = s.metadata(data, dataHash, val);
+      Trainer.Builder tb = lm.trainer().config(s.trainer);
+      meta.forEach(tb::metadata);
+      Trainer trainer = tb.build();
+      BestAdapterKeeper best = ds.validation().isEmpty() ? null
+          : new BestAdapterKeeper(lm, out.resolve(BEST), meta);
+      if (resume) {
+        trainer.resume(s.checkpoint, task);
+        if (best != null) best.resumeFrom(trainer.evalHistory());
+        o.printf("resuming %s at step %d of %d (the settings come from the checkpoint)%n",
+            s.checkpoint, trainer.step(), s.trainer.totalSteps());
       }
+      TrainerConfig tc = s.trainer;
+      o.printf(Locale.ROOT, "training: %d steps of %d batch(es) of at most %,d tokens (an epoch is"
+              + " %d batches), lr %s, warm-up %s, clipping %s, seed %d%n", tc.totalSteps(),
+          s.gradAccum, s.batchTokens, task.batchesPerEpoch(), fmt(tc.learningRate()),
+          fmt(tc.warmupFraction()), fmt(tc.maxGradNorm()), tc.seed());
+      o.flush();
+      long tokensAtStart = task.tokensTrained();
+      TrainingResult result;
+      try (Progress bar = Progress.start("train", tc.totalSteps(), o, mode).unit("tok/s")) {
+        if (best != null) trainer.addListener(best);  // first: the line below says "best"
+        trainer.addListener(new TrainingListener() {
+          @Override
+          public void onStep(StepRecord r) {
+            bar.update(r.step(), r.loss(), task.tokensTrained() - tokensAtStart);
+          }
+
+          @Override
+          public void onEval(EvalRecord r) {
+            if (Double.isNaN(r.loss())) return;
+            boolean isBest = best != null && best.bestStep() == r.step();
+            String line = String.format(Locale.ROOT, "step %d: validation loss %.4f%s", r.step(),
+                r.loss(), isBest ? " (best so far)" : "");
+            if (bar.mode() == Progress.Mode.OFF) {
+              o.println(line);
+            } else {
+              bar.log(line);
+            }
+          }
+        });
+        result = trainer.run(task);
+      }
+      trainer.saveAdapter(out);
+      if (!result.eval().isEmpty() && !ds.validation().isEmpty()) {
+        o.printf(Locale.ROOT, "validation loss: %.4f before training, %.4f after; the best, %.4f"
+                + " at step %d, is in %s%n", result.eval().get(0).loss(), result.finalEvalLoss(),
+            best.bestLoss(), best.bestStep(), out.resolve(BEST));
+      }
+      o.printf(Locale.ROOT, "trained %,d tokens in %s; saved the adapter to %s (%s)%n",
+          task.tokensTrained(), Table.duration(result.trainSeconds()), out,
+          Table.bytes(Files.size(out.resolve(AdapterFormat.WEIGHTS_FILE))
+              + Files.size(out.resolve(AdapterFormat.CONFIG_FILE))));
     }
     return 0;
   }
 
-  private Path dir() {
-    return cacheDir != null ? cacheDir : BaseCache.defaultDir();
+  private static boolean hasCheckpoints(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return false;
+    try (var s = Files.list(dir)) {
+      return s.anyMatch(p -> p.getFileName().toString().startsWith("checkpoint-"));
+    }
   }
 
-  private static long size(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      long n = 0;
-      for (Path f : s.filter(Files::isRegularFile).toList()) {
-        n += Files.size(f);
+  private static MosContext withThreads(MosContext ctx, int threads) {
+    if (threads > 0) ctx.setNumThreads(threads);
+    return ctx;
+  }
+
+  private List<String> parseTargets() {
+    if (targets.strip().equalsIgnoreCase("all")) return LlamaModel.PROJECTIONS;
+    List<String> list = new ArrayList<>();
+    for (String t : targets.split(",", -1)) {
+      String p = t.strip();
+      if (!LlamaModel.PROJECTIONS.contains(p)) {
+        throw new ParameterException(spec.commandLine(), "--targets: '" + p + "' is not a"
+            + " projection (one of " + String.join(",", LlamaModel.PROJECTIONS) + ", or all)");
       }
-      return n;
+      if (list.contains(p)) {
+        throw new ParameterException(spec.commandLine(), "--targets: '" + p + "' is given twice");
+      }
+      list.add(p);
+    }
+    return list;
+  }
+
+  private static void describeData(PrintWriter o, DataStats main, DataStats held, Dataset ds,
+      double fraction) {
+    o.printf(Locale.ROOT, "data: %s, %,d record(s) -> %,d example(s), %,d tokens (%,d trained"
+            + " on)%n", switch (main.format()) {
+              case PLAIN_TEXT -> "plain text";
+              case JSONL_TEXT -> "JSONL {text}";
+              case JSONL_PROMPT_COMPLETION -> "JSONL {prompt, completion}";
+              default -> "JSONL {messages}";
+            },
+        main.records(), main.examples(), main.tokens(), main.targets());
+    List<String> notes = new ArrayList<>();
+    DataStats all = held == null ? main : main.plus(held);
+    if (all.truncated() > 0) notes.add(all.truncated() + " truncated to --seq-len");
+    if (all.dropped() > 0) notes.add(all.dropped() + " dropped (no target token left)");
+    if (all.wholeTextLoss() > 0) notes.add(all.wholeTextLoss() + " trained on their whole text");
+    if (all.inexactBoundaries() > 0) {
+      notes.add(all.inexactBoundaries() + " tokenized in parts at a boundary");
+    }
+    if (!notes.isEmpty()) o.println("      " + String.join("; ", notes));
+    String how = held != null ? "the --val file"
+        : fraction > 0 ? String.format(Locale.ROOT, "%.0f%% held out", 100 * fraction)
+        : "none (fewer than 10 examples; give --val or --val-fraction)";
+    o.printf(Locale.ROOT, "split: %,d training, %,d validation example(s) (%s)%n",
+        ds.train().size(), ds.validation().size(), how);
+  }
+
+  private static String fmt(float v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Float.toString(v);
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v)
+        : Double.toString(v).replace("E", "e");
+  }
+
+  static String sha256(Path file) throws IOException {
+    org.mos.io.BoundedFiles.requireRegularFile(file, "training data");
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What a run trains with: from the options, or from the checkpoint it resumes. */
+  private static final class Settings {
+    MosConfig mos;
+    List<String> projections;
+    TrainerConfig trainer;
+    int seqLen;
+    int batchTokens;
+    int gradAccum;
+    double valFraction = -1;
+    String dataHash;
+    Path checkpoint;
+
+    static Settings fromOptions(TrainCommand cmd, LlamaConfig c, List<String> projections,
+        PrintWriter o) {
+      Settings s = new Settings();
+      TrainingOptions t = cmd.training;
+      s.projections = projections;
+      s.trainer = t.trainerConfig(cmd.out.resolve(CHECKPOINTS));
+      s.seqLen = t.seqLen;
+      boolean seqGiven = cmd.spec.commandLine().getParseResult().hasMatchedOption("--seq-len");
+      if (s.seqLen > c.maxPositions()) {
+        s.seqLen = c.maxPositions();
+        o.printf("seq-len: %d, the model's max_position_embeddings (%s %d)%n", s.seqLen,
+            seqGiven ? "--seq-len" : "the default", t.seqLen);
+      }
+      s.batchTokens = t.batchTokens;
+      if (s.batchTokens < s.seqLen) {
+        o.printf("batch-tokens: %d, raised to the sequence length (--batch-tokens %d)%n",
+            s.seqLen, s.batchTokens);
+        s.batchTokens = s.seqLen;
+      }
+      s.gradAccum = t.gradAccum;
+      if (cmd.valFraction != null) s.valFraction = cmd.valFraction;
+      MosConfig mos = cmd.mosOptions.config(t.seed);
+      boolean rGiven = cmd.spec.commandLine().getParseResult().hasMatchedOption("--r");
+      int p = mos.privateRank(), eq = mos.equivalentRank(), l = c.numLayers();
+      // (r - p) <= (R_eq - p) L: the public rank vectors must fit the shared pool
+      long maxR = p == eq ? eq : p + (long) (eq - p) * l;
+      if (!rGiven && mos.rank() > maxR) {
+        o.printf("r: %d, the largest r that R_eq=%d and p=%d allow with %d blocks ((r - p) <="
+            + " (R_eq - p) L; the default is %d)%n", maxR, eq, p, l, mos.rank());
+        mos = new MosConfig((int) maxR, eq, p, mos.shardsPerVector(), mos.alpha(), mos.dropout(),
+            mos.seed());
+      }
+      s.mos = mos;
+      return s;
+    }
+
+    /** The settings of the latest checkpoint in {@code ckDir}; checkpoints every {@code every}. */
+    static Settings fromCheckpoint(Path ckDir, long every) {
+      if (!Files.isDirectory(ckDir)) {
+        throw new MosFileException(ckDir, "no checkpoint to resume (no such directory)");
+      }
+      Settings s = new Settings();
+      s.checkpoint = Checkpoint.latest(ckDir);
+      AdapterConfig ac = AdapterFormat.readConfig(s.checkpoint.resolve(Checkpoint.ADAPTER_DIR));
+      TrainerConfig saved = Checkpoint.readConfig(s.checkpoint);
+      s.trainer = saved.toBuilder().checkpointDir(ckDir).checkpointEvery(every).build();
+      s.mos = new MosConfig(ac.r(), ac.equivalentRank(), ac.privateRank(), ac.shardsPerVector(),
+          ac.loraAlpha(), ac.loraDropout(), saved.seed());
+      s.projections = List.copyOf(ac.pools().keySet());
+      Map<String, Object> m = ac.metadata();
+      s.seqLen = intOf(m, "seq_len", s.checkpoint);
+      s.batchTokens = intOf(m, "batch_tokens", s.checkpoint);
+      s.gradAccum = intOf(m, "grad_accum", s.checkpoint);
+      Object f = m.get("val_fraction");
+      if (!(f instanceof Number n)) throw missing(s.checkpoint, "val_fraction");
+      s.valFraction = n.doubleValue();
+      if (!(m.get("data_sha256") instanceof String h)) throw missing(s.checkpoint, "data_sha256");
+      s.dataHash = h;
+      return s;
+    }
+
+    Map<String, Object> metadata(Path data, String hash, Path val) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("data", data.toString());
+      m.put("data_sha256", hash);
+      if (val != null) m.put("validation_data", val.toString());
+      m.put("val_fraction", valFraction);
+      m.put("seq_len", seqLen);
+      m.put("batch_tokens", batchTokens);
+      m.put("grad_accum", gradAccum);
+      return m;
+    }
+
+    private static int intOf(Map<String, Object> m, String key, Path ck) {
+      if (!(m.get(key) instanceof Number n)) throw missing(ck, key);
+      return n.intValue();
+    }
+
+    private static MosFileException missing(Path ck, String key) {
+      return new MosFileException(ck.resolve(Checkpoint.ADAPTER_DIR), "metadata." + key
+          + " is missing: not a checkpoint of mos train");
     }
   }
 }

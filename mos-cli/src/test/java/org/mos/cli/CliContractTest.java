@@ -52,12 +52,14 @@ class CliContractTest {
     Path broken = Files.createDirectories(tmp.resolve("broken-model"));
     Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"llama\", \"vocab_size\":"
         + " -5}");
-    badCheckpoint = Files.createDirectories(tmp.resolve("ckpt/checkpoint-00000005"));
+    badCheckpoint = Files.createDirectories(tmp.resolve("run/checkpoints/checkpoint-00000005"));
+    Files.writeString(tmp.resolve("good.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n");
+    Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n"
+        + "{\"prompt\": \"a\", \"completion\": \n");
     Files.writeString(badCheckpoint.resolve("trainer_state.json"), "{\"format\": 3}");
   }
 
   static Stream<Arguments> badArguments() {
-    String t = "TEXT";
     return Stream.of(
         // command, args..., the phrase the problem line must contain
         cmd("", "no command", "missing COMMAND"),
@@ -81,19 +83,37 @@ class CliContractTest {
         cmd("demo", "unknown model preset", "", "--model", "huge"),
         cmd("demo", "bad progress mode", "Invalid value", "--progress", "sometimes"),
         cmd("demo", "stray argument", "Unmatched argument", "extra"),
-        cmd("train", "no text", "Missing required parameter", ""),
-        cmd("train", "zero steps", "--steps", t, "--steps", "0"),
-        cmd("train", "r not a number", "Invalid value", t, "--r", "eight"),
-        cmd("train", "p > R_eq", "private", t, "--private-rank", "3", "--equivalent-rank", "2"),
-        cmd("train", "checkpoint-every without a directory", "--checkpoint-every needs", t,
-            "--checkpoint-every", "5"),
-        cmd("train", "unknown model preset", "--model", t, "--model", "huge"),
-        cmd("train", "dropout not a number", "Invalid value", t, "--dropout", "lots"),
+        cmd("train", "no model", "Missing required option", "--data", "TEXT", "--out", "o"),
+        cmd("train", "no data", "Missing required option", "--model", "GQA", "--out", "o"),
+        cmd("train", "no out", "Missing required option", "--model", "GQA", "--data", "TEXT"),
+        cmd("train", "zero steps", "--steps must be >= 1", tr("--steps", "0")),
+        cmd("train", "zero grad-accum", "--grad-accum must be >= 1", tr("--grad-accum", "0")),
+        cmd("train", "one-token sequences", "--seq-len must be >= 2", tr("--seq-len", "1")),
+        cmd("train", "negative lr", "--lr must be finite and > 0", tr("--lr", "-1")),
+        cmd("train", "r not a number", "Invalid value", tr("--r", "eight")),
+        cmd("train", "p > R_eq", "private", tr("--private-rank", "3", "--equivalent-rank", "2")),
+        cmd("train", "unknown projection", "--targets: 'x_proj' is not a projection",
+            tr("--targets", "q_proj,x_proj")),
+        cmd("train", "a projection twice", "given twice", tr("--targets", "q_proj,q_proj")),
+        cmd("train", "validation fraction 1", "--val-fraction must be in [0, 1)",
+            tr("--val-fraction", "1")),
+        cmd("train", "validation file and fraction", "not both", tr("--val", "TEXT",
+            "--val-fraction", "0.2")),
+        cmd("train", "resume without checkpoints", "--resume needs checkpoints",
+            tr("--resume", "--checkpoint-every", "0")),
+        cmd("train", "dropout not a number", "Invalid value", tr("--dropout", "lots")),
         cmd("score", "no model", "Missing required option", "--ids", "x"),
         cmd("score", "no ids", "Missing required option", "--model", "GQA"),
         cmd("score", "bad weight dtype", "is not a weight dtype", "--model", "GQA", "--ids", "x",
             "--weight-dtype", "f16"),
         cmd("generate", "no model", "Missing required option", "--ids", "1 2"),
+        cmd("generate", "no prompt", "one of the two", "--model", "GQA"),
+        cmd("generate", "both prompts", "one of the two", "--model", "GQA", "--ids", "1 2",
+            "--prompt", "hello"),
+        cmd("generate", "top-p 0", "--top-p must be in (0, 1]", "--model", "GQA", "--prompt",
+            "hello", "--top-p", "0"),
+        cmd("generate", "negative top-k", "--top-k must be >= 0", "--model", "GQA", "--prompt",
+            "hello", "--top-k", "-1"),
         cmd("generate", "an id that is not a number", "'x' is not a token id", "--model", "GQA",
             "--ids", "1 x 3"),
         cmd("generate", "a negative id", "'-3' is not a token id", "--model", "GQA", "--ids",
@@ -139,16 +159,22 @@ class CliContractTest {
             "garbage-adapter", "out"),
         file("export-lora", "output is an existing file", "garbage.bin", "ADAPTER",
             "garbage.bin"),
-        file("train", "missing text", "nope.txt", "nope.txt"),
-        file("train", "text too short", "short.txt", "short.txt"),
-        file("train", "text too large to read whole", "huge.txt", "huge.txt"),
+        file("train", "missing data", "nope.jsonl", "--model", "GQA", "--data", "nope.jsonl",
+            "--out", "o"),
+        file("train", "a malformed JSONL line", "bad.jsonl", "--model", "GQA", "--data",
+            "bad.jsonl", "--out", "o"),
+        file("train", "a malformed validation line", "bad.jsonl", "--model", "GQA", "--data",
+            "good.jsonl", "--val", "bad.jsonl", "--out", "o"),
+        file("train", "data is a directory", "garbage-adapter", "--model", "GQA", "--data",
+            "garbage-adapter", "--out", "o"),
+        file("train", "missing model", "nope-model", "--model", "nope-model", "--data",
+            "good.jsonl", "--out", "o"),
         file("demo", "corpus too large to read whole", "huge.txt", "--corpus", "huge.txt",
             "--cache-dir", "cache", "--retrain-base"),
-        file("train", "resume from nothing", "nope", "text.txt", "--resume", "nope"),
-        file("train", "resume from a broken checkpoint", "checkpoint-00000005", "text.txt",
-            "--resume", "ckpt"),
-        file("train", "base corpus missing", "nope-corpus", "text.txt", "--base-corpus",
-            "nope-corpus", "--steps", "1"),
+        file("train", "resume from nothing", "nope-out/checkpoints", "--model", "GQA", "--data",
+            "good.jsonl", "--out", "nope-out", "--resume"),
+        file("train", "resume from a broken checkpoint", "checkpoint-00000005", "--model", "GQA",
+            "--data", "good.jsonl", "--out", "run", "--resume"),
         file("demo", "corpus missing", "nope-corpus", "--corpus", "nope-corpus", "--cache-dir",
             "cache", "--retrain-base"),
         file("bench", "summary from a missing file", "nope.json", "--from", "nope.json"),
@@ -157,7 +183,8 @@ class CliContractTest {
         file("bench", "summary from a device", "/dev/zero", "--from", "/dev/zero"),
         file("inspect", "config is a link to a device", "zero-adapter/adapter_config.json",
             "zero-adapter"),
-        file("train", "text is a device", "/dev/zero", "/dev/zero"),
+        file("train", "data is a device", "/dev/zero", "--model", "GQA", "--data", "/dev/zero",
+            "--out", "o"),
         file("score", "missing model", "nope-model", "--model", "nope-model", "--ids", "IDS"),
         file("score", "a model without config.json", "garbage-adapter/config.json", "--model",
             "garbage-adapter", "--ids", "IDS"),
@@ -209,6 +236,13 @@ class CliContractTest {
     List<String> a = new ArrayList<>();
     for (String s : args) if (!s.isEmpty()) a.add(s);
     return Arguments.of(command, what, phrase, a);
+  }
+
+  /** A train command line that is valid but for {@code extra}. */
+  private static String[] tr(String... extra) {
+    List<String> a = new ArrayList<>(List.of("--model", "GQA", "--data", "TEXT", "--out", "o"));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
   }
 
   private static Arguments file(String command, String what, String named, String... args) {

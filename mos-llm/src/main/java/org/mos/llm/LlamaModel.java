@@ -910,8 +910,9 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * Generates a continuation of {@code prompt} text, tokenized with the special tokens the
-   * tokenizer adds ({@link Tokenizer#encode}).
+   * Generates a continuation of {@code prompt} text: {@link #promptIds(String)}, so the prompt
+   * starts as a training example's prompt does (BOS where the tokenizer adds one) and is not
+   * closed by the tokenizer's suffix.
    *
    * @throws MosException INVALID_STATE when the model has no tokenizer
    */
@@ -921,7 +922,27 @@ public final class LlamaModel implements AutoCloseable {
       throw new MosException(Status.INVALID_STATE, "LlamaModel.generate: " + directory
           + " has no tokenizer.json (or it was not loaded); pass token ids instead");
     }
-    return generate(tokenizer.encode(prompt, true), options, listener);
+    return generate(promptIds(prompt), options, listener);
+  }
+
+  /**
+   * The ids a text prompt is generated from: the tokenizer's {@link Tokenizer#prefixIds()} (e.g.
+   * BOS) then {@code encode(prompt, false)}, the layout of a prompt in a
+   * {@code {"prompt", "completion"}} training example. The {@link Tokenizer#suffixIds()} (an EOS
+   * that {@code add_eos_token} asks for) are left out: a prompt to continue is not finished.
+   *
+   * @throws MosException INVALID_STATE when the model has no tokenizer
+   */
+  public int[] promptIds(String prompt) {
+    if (prompt == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.promptIds: prompt is null");
+    if (tokenizer == null) {
+      throw new MosException(Status.INVALID_STATE, "LlamaModel.promptIds: " + directory
+          + " has no tokenizer.json (or it was not loaded); pass token ids instead");
+    }
+    int[] pre = tokenizer.prefixIds(), text = tokenizer.encode(prompt, false);
+    int[] ids = java.util.Arrays.copyOf(pre, pre.length + text.length);
+    System.arraycopy(text, 0, ids, pre.length, text.length);
+    return ids;
   }
 
   /**

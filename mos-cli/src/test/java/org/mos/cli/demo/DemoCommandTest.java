@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// `mos demo` and `mos train` through the command line at a tiny size (seconds): the demo writes
-// its table (all 3 methods), report, PNG, results and adapters and reuses / revalidates its base
-// cache; `train` saves a loadable adapter, and --resume from a mid-run checkpoint saves the same
-// adapter bit for bit; wrong arguments exit 2, bad files exit 1 with one line.
+// `mos demo` through the command line at a tiny size (seconds): the demo writes its table (all 3
+// methods), report, PNG, results and adapters and reuses / revalidates its base cache; wrong
+// arguments exit 2, bad files exit 1 with one line. (`mos train` is the language-model trainer
+// now, tested in tests/.../FineTuneFromTextTest.)
 package org.mos.cli.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,60 +117,5 @@ class DemoCommandTest {
     assertEquals(1, missing.code());
     assertEquals(1, missing.err().lines().count(), missing.err());
     assertTrue(missing.err().contains("no such file"), missing.err());
-  }
-
-  @Test
-  void trainSavesAnAdapterAndResumesExactly(@TempDir Path tmp) throws Exception {
-    Path text = tmp.resolve("notes.txt");
-    Files.writeString(text, text(5, 30_000, "alpha", "beta", "gamma", "delta", "epsilon"));
-    Path base = tmp.resolve("base.txt");
-    Files.writeString(base, text(6, 40_000, "one", "two", "three", "four", "five", "six"));
-    List<String> common = List.of("--model", "tiny", "--base-corpus", base.toString(), "--cache-dir",
-        tmp.resolve("cache").toString(), "--progress", "off");
-    List<String> first = new ArrayList<>(List.of("train", text.toString(), "--steps", "20",
-        "--eval-every", "10", "--checkpoint-dir", tmp.resolve("ck").toString(), "--checkpoint-every", "10",
-        "--save", tmp.resolve("a1").toString()));
-    first.addAll(common);
-    Outcome o = mos(first.toArray(new String[0]));
-    assertEquals(0, o.code(), o.err() + o.out());
-    assertTrue(o.out().contains("validation:") && o.out().contains("saved the adapter"), o.out());
-    MosAdapter a1 = MosAdapter.load(tmp.resolve("a1"));
-    assertEquals(8, a1.config().r());
-    assertEquals(2, a1.config().equivalentRank());
-    assertEquals(List.of(AdaptedLm.UP, AdaptedLm.DOWN), List.copyOf(a1.config().pools().keySet()));
-    assertTrue(Files.isDirectory(tmp.resolve("ck/checkpoint-00000010")));
-
-    List<String> resume = new ArrayList<>(List.of("train", text.toString(), "--resume",
-        tmp.resolve("ck/checkpoint-00000010").toString(), "--save", tmp.resolve("a2").toString()));
-    resume.addAll(common);
-    Outcome r = mos(resume.toArray(new String[0]));
-    assertEquals(0, r.code(), r.err() + r.out());
-    assertTrue(r.out().contains("resuming"), r.out());
-    assertEquals(a1, MosAdapter.load(tmp.resolve("a2")), "resumed run ends where the straight run ended");
-
-    Path other = tmp.resolve("other.txt");
-    Files.writeString(other, text(7, 30_000, "x", "y", "z"));
-    List<String> wrongText = new ArrayList<>(List.of("train", other.toString(), "--resume",
-        tmp.resolve("ck").toString(), "--save", tmp.resolve("a3").toString()));
-    wrongText.addAll(common);
-    Outcome w = mos(wrongText.toArray(new String[0]));
-    assertEquals(1, w.code(), w.out());
-    assertTrue(w.err().contains("another text"), w.err());
-    assertFalse(Files.exists(tmp.resolve("a3")));
-  }
-
-  @Test
-  void trainArgumentAndFileErrors(@TempDir Path tmp) throws Exception {
-    Path text = tmp.resolve("t.txt");
-    Files.writeString(text, "short");
-    assertEquals(2, mos("train", text.toString(), "--r", "0").code());
-    assertEquals(2, mos("train", text.toString(), "--model", "huge").code());
-    assertEquals(2, mos("train").code(), "TEXT is required");
-    Outcome missing = mos("train", tmp.resolve("absent.txt").toString());
-    assertEquals(1, missing.code());
-    assertTrue(missing.err().contains("no such file"), missing.err());
-    Outcome tooShort = mos("train", text.toString(), "--model", "tiny");
-    assertEquals(1, tooShort.code());
-    assertTrue(tooShort.err().contains("characters"), tooShort.err());
   }
 }

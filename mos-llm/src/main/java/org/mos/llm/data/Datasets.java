@@ -82,34 +82,53 @@ public final class Datasets {
       throw new MosException(Status.NULL_POINTER, "Datasets.load: file, tokenizer and options must not be null");
     }
     Read main = read(file, tokenizer, options.maxLength());
+    Read v = options.validationFile() == null ? null
+        : read(options.validationFile(), tokenizer, options.maxLength());
+    return split(file, main, v, options);
+  }
+
+  /**
+   * What {@link #load} does after reading: the validation set is {@code validation}'s examples
+   * when given, else a seeded fraction ({@code options.validationFraction()}) of {@code main}'s;
+   * the training examples are shuffled with the seed. For a caller that reads first and decides
+   * the split from what it read (options' maxLength and validationFile are not used here).
+   *
+   * @param file the main file, named in errors
+   * @param validation the validation file's examples, or null
+   * @throws MosException ({@link Status#INVALID_ARGUMENT}) when a validation fraction leaves no
+   *     example for one side
+   */
+  public static Dataset split(Path file, Read main, Read validation, DataOptions options) {
+    if (main == null || options == null) {
+      throw new MosException(Status.NULL_POINTER, "Datasets.split: main and options must not be null");
+    }
     List<Example> train = new ArrayList<>(main.examples);
-    List<Example> validation = new ArrayList<>();
+    List<Example> held = new ArrayList<>();
     DataStats stats = main.stats;
     Rng rng = new Rng(options.seed());
-    if (options.validationFile() != null) {
-      Read v = read(options.validationFile(), tokenizer, options.maxLength());
-      validation.addAll(v.examples);
-      stats = stats.plus(v.stats);
+    if (validation != null) {
+      held.addAll(validation.examples);
+      stats = stats.plus(validation.stats);
     } else if (options.validationFraction() > 0) {
       int n = train.size();
-      int held = (int) Math.round(options.validationFraction() * n);
-      held = Math.max(1, Math.min(n - 1, held));
       if (n < 2) {
         throw new MosException(Status.INVALID_ARGUMENT, file + ": " + n + " example(s): too few to"
             + " hold out a validation fraction of " + options.validationFraction());
       }
+      int count = (int) Math.round(options.validationFraction() * n);
+      count = Math.max(1, Math.min(n - 1, count));
       Integer[] idx = new Integer[n];
       for (int i = 0; i < n; i++) idx[i] = i;
       List<Integer> order = new ArrayList<>(Arrays.asList(idx));
       Batches.shuffle(order, rng);
       boolean[] isVal = new boolean[n];
-      for (int i = 0; i < held; i++) isVal[order.get(i)] = true;
-      List<Example> rest = new ArrayList<>(n - held);
-      for (int i = 0; i < n; i++) (isVal[i] ? validation : rest).add(train.get(i));
+      for (int i = 0; i < count; i++) isVal[order.get(i)] = true;
+      List<Example> rest = new ArrayList<>(n - count);
+      for (int i = 0; i < n; i++) (isVal[i] ? held : rest).add(train.get(i));
       train = rest;
     }
     Batches.shuffle(train, rng);
-    return new Dataset(train, validation, stats);
+    return new Dataset(train, held, stats);
   }
 
   /** The examples of one file and their counts, in file order (no split, no shuffle). */
