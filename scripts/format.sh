@@ -41,7 +41,7 @@ if ((check)); then
              '*CMakeLists.txt' '*pom.xml' mos .ci/run)
   ((missing)) && status=1
   # Built from pieces so that this line does not match itself.
-  outside="\.\./shared|/work/shared|mos-spec[.]md|method.md §"
+  outside="\.\./shared|/work/shared|mos-spec[.]md|[Ss]pec §"
   if git grep -n -I -E "$outside" -- . ':!scripts/format.sh' >&2; then
     echo "format.sh: the lines above point outside the repository (say it in docs/method.md's words)" >&2
     status=1
