@@ -286,7 +286,9 @@ public final class Engine implements AutoCloseable {
   public List<Adapter> adapters() {
     synchronized (registry) {
       List<Adapter> out = new ArrayList<>();
-      for (Adapter a : adapters.values()) if (!a.unloading) out.add(a);
+      for (Adapter a : adapters.values()) {
+        if (a != null && !a.unloading) out.add(a);  // null: a name reserved by a load under way
+      }
       return out;
     }
   }
@@ -472,6 +474,7 @@ public final class Engine implements AutoCloseable {
       Seq s = it.next();
       if (s.cancelled || now - s.deadline > 0) {
         it.remove();
+        runningCount = running.size();
         finish(s, null, timeout(s));
       }
     }

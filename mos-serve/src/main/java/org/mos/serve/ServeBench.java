@@ -62,8 +62,13 @@ public final class ServeBench {
 
   private ServeBench() {}
 
+  /** Helidon's start-up chatter off while benchmarking (held: JUL keeps loggers weakly). */
+  private static final java.util.logging.Logger HELIDON =
+      java.util.logging.Logger.getLogger("io.helidon");
+
   /** Runs every case, printing a table to {@code out}; returns the cases in order. */
   public static List<Case> run(Options o, PrintWriter out) throws Exception {
+    HELIDON.setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createTempDirectory("mos-serve-bench");
     try (MosContext ctx = MosContext.cpu()) {
       Path model = checkpoint(o, dir.resolve("bench-llama"));

@@ -147,6 +147,43 @@ class MosServerTest {
     });
   }
 
+  /**
+   * The smallest top-1/top-2 logit margin over the greedy steps of {@code adapter}'s generation
+   * of {@code prompt} (recomputed on the reference model): batched and serial runs differ by
+   * float rounding (about 1e-6 of the logits here), so equal greedy outputs need margins far
+   * above it.
+   */
+  static double minMargin(String adapter, String prompt, Generation g) {
+    synchronized (MosServerTest.class) {
+      if (adapter != null) ref.loadAdapter(root.resolve(adapter));
+      try {
+        int[] p = ref.tokenizer().orElseThrow().encode(prompt, true);
+        int[] all = java.util.Arrays.copyOf(p, p.length + g.ids().length);
+        System.arraycopy(g.ids(), 0, all, p.length, g.ids().length);
+        int vocab = ref.config().vocabSize();
+        float[] logits = ref.logits(java.util.Arrays.copyOf(all, all.length - 1));
+        double min = Double.POSITIVE_INFINITY;
+        for (int pos = p.length - 1; pos < all.length - 1; pos++) {
+          float a = Float.NEGATIVE_INFINITY;
+          float b = Float.NEGATIVE_INFINITY;
+          for (int v = 0; v < vocab; v++) {
+            float x = logits[pos * vocab + v];
+            if (x > a) {
+              b = a;
+              a = x;
+            } else if (x > b) {
+              b = x;
+            }
+          }
+          min = Math.min(min, a - b);
+        }
+        return min;
+      } finally {
+        if (adapter != null) ref.detachAdapter();
+      }
+    }
+  }
+
   static String finish(Generation g) {
     return g.finishReason() == LlamaModel.FinishReason.STOP_ID ? "stop" : "length";
   }
@@ -197,6 +234,7 @@ class MosServerTest {
     List<String> models = new ArrayList<>(List.of("tiny-llama", "peft"));
     for (int i = 0; i < ADAPTERS; i++) models.add("a" + i);
     Set<String> texts = new HashSet<>();
+    double margin = Double.POSITIVE_INFINITY;
     for (String m : models) {
       String prompt = PROMPTS.get(0);
       JsonNode r = ok(post("/v1/completions", completion(m, prompt, 12).toString()));
@@ -213,7 +251,11 @@ class MosServerTest {
       assertEquals(want.ids().length, u.get("completion_tokens").asInt());
       assertEquals(promptTokens + want.ids().length, u.get("total_tokens").asInt());
       texts.add(c.get("text").asText());
+      margin = Math.min(margin, minMargin(m.equals("tiny-llama") ? null : m, prompt, want));
     }
+    // Clear margins: the equalities here and below test the batching, not luck.
+    assertTrue(margin > 1e-3, "smallest top-1/top-2 logit margin " + margin);
+    System.out.println("MosServerTest: smallest greedy top-1/top-2 logit margin " + margin);
     // The adapters change the output (otherwise the comparison above would prove little).
     assertTrue(texts.size() >= models.size() - 2, texts.toString());
   }
@@ -344,6 +386,13 @@ class MosServerTest {
         futures.add(ex.submit(() -> ok(post("/v1/completions", b.toString()))));
       }
     }
+    double margin = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < n; i += 2) {
+      margin = Math.min(margin, minMargin("a" + (i % ADAPTERS),
+          PROMPTS.get(i / ADAPTERS % PROMPTS.size()), want.get(i)));
+    }
+    assertTrue(margin > 1e-3, "smallest top-1/top-2 logit margin " + margin);
+    System.out.println("MosServerTest: 64 requests, smallest greedy margin " + margin);
     for (int i = 0; i < n; i++) {
       JsonNode c = futures.get(i).get().get("choices").get(0);
       assertEquals(want.get(i).text().orElseThrow(), c.get("text").asText(), "request " + i);
@@ -563,6 +612,26 @@ class MosServerTest {
           HttpResponse.BodyHandlers.ofString());
       JsonNode e = error(r, 400);
       assertTrue(e.get("message").asText().contains("chat template"), e.toString());
+    }
+  }
+
+  @Test
+  void requestsPastTheTimeoutEndWith504() throws Exception {
+    try (MosServer slow = MosServer.start(model, ServeConfig.defaults()
+        .withAddress("127.0.0.1", 0).withRequestTimeout(Duration.ofMillis(300)), null)) {
+      slow.engine().afterStep = () -> sleep(20);
+      URI u = URI.create("http://127.0.0.1:" + slow.port() + "/v1/completions");
+      ObjectNode b = completion(null, "a", 100);
+      JsonNode e = error(http.send(HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers
+          .ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString()), 504);
+      assertEquals("timeout", e.get("type").asText());
+      b.put("stream", true);
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(u).POST(HttpRequest
+          .BodyPublishers.ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());  // the stream had begun: an error chunk, then [DONE]
+      assertTrue(r.body().contains("\"code\":504") && r.body().endsWith("data: [DONE]\n\n"),
+          r.body());
+      assertEquals(0, slow.engine().runningCount());
     }
   }
 
