@@ -54,8 +54,23 @@ final class ServeBenchCommand implements Callable<Integer> {
       description = "Requests timed in the one-adapter-at-a-time case (default: ${DEFAULT-VALUE}).")
   int serialRequests;
 
+  @Option(names = "--projections", paramLabel = "LIST", split = ",",
+      defaultValue = "q_proj,v_proj",
+      description = "Projections every adapter adapts (default: ${DEFAULT-VALUE}, PEFT's default "
+          + "for Llama; 'all' for the seven).")
+  java.util.List<String> projections;
+
   @Override
   public Integer call() throws Exception {
+    if (projections.equals(java.util.List.of("all"))) {
+      projections = org.mos.llm.LlamaModel.PROJECTIONS;
+    }
+    for (String p : projections) {
+      if (!org.mos.llm.LlamaModel.PROJECTIONS.contains(p)) {
+        throw new ParameterException(spec.commandLine(), "--projections: '" + p + "' is none of "
+            + org.mos.llm.LlamaModel.PROJECTIONS);
+      }
+    }
     if (hidden < 64 || hidden % 64 != 0) {
       throw new ParameterException(spec.commandLine(), "--hidden must be a multiple of 64");
     }
@@ -72,7 +87,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     ServeBench.run(new ServeBench.Options(tok, hidden, layers, concurrency, maxTokens,
-        serialRequests), out);
+        serialRequests, projections), out);
     out.flush();
     return 0;
   }

@@ -48,9 +48,10 @@ public final class ServeBench {
    * @param concurrency requests in flight per case
    * @param maxTokens tokens generated per request (EOS ignored)
    * @param serialRequests requests measured in the one-adapter-at-a-time case
+   * @param projections the projections every adapter adapts
    */
   public record Options(Path tokenizerDir, int hidden, int layers, int concurrency, int maxTokens,
-      int serialRequests) {}
+      int serialRequests, List<String> projections) {}
 
   /** One case's figures. */
   public record Case(String name, int requests, long tokens, double seconds, double p50,
@@ -76,7 +77,9 @@ public final class ServeBench {
       int nAdapters = 64;
       try (LlamaModel m = LlamaModel.load(ctx, model, LlamaModel.LoadOptions.defaults()
           .withWeightStorage(LlamaModel.WeightStorage.F32))) {
-        for (int i = 0; i < nAdapters; i++) adapter(m, root.resolve("a" + i), 1000 + i);
+        for (int i = 0; i < nAdapters; i++) {
+          adapter(m, root.resolve("a" + i), 1000 + i, o.projections());
+        }
         ServeConfig cfg = ServeConfig.defaults().withAdaptersRoot(root)
             .withAddress("127.0.0.1", 0).withBatch(Math.max(o.concurrency(), 1), 4096);
         try (MosServer server = MosServer.start(m, cfg, null)) {
@@ -85,18 +88,21 @@ public final class ServeBench {
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
           Engine.Adapter a0 = server.engine().adapters().get(0);
           out.printf(Locale.ROOT, "model: hidden %d, %d blocks, vocab %d, %d parameters; %d MoS"
-              + " adapters (r 16, R_eq 4, l 2, all 7 projections)%n", o.hidden(), o.layers(),
-              m.config().vocabSize(), m.config().parameterCount(), nAdapters);
+              + " adapters (r 16, R_eq 4, l 2, on %s)%n", o.hidden(), o.layers(),
+              m.config().vocabSize(), m.config().parameterCount(), nAdapters,
+              String.join(", ", o.projections()));
           out.printf(Locale.ROOT, "resident bytes per adapter: %,d (dense LoRA of the same r:"
               + " %,d, %.2fx more)%n", a0.bytes(), a0.denseLoraBytes(),
               (double) a0.denseLoraBytes() / a0.bytes());
-          load(http, uri, "warm-up", o.concurrency(), 8, o.maxTokens());
+          load(http, uri, "warm-up", o.concurrency(), 8, o.maxTokens(), null);
           List<Case> cases = new ArrayList<>();
           for (int distinct : new int[] {1, 8, 64}) {
             cases.add(load(http, uri, distinct + (distinct == 1 ? " adapter" : " adapters"),
-                o.concurrency(), distinct, o.maxTokens()));
+                o.concurrency(), distinct, o.maxTokens(), null));
           }
           cases.add(serial(http, uri, o.serialRequests(), o.maxTokens()));
+          cases.add(load(http, uri, "base model (no adapter)", o.concurrency(), 1, o.maxTokens(),
+              server.engine().baseName()));
           out.printf(Locale.ROOT, "%-34s %8s %8s %10s %8s %8s %9s %9s%n", "case", "requests",
               "tokens", "tokens/s", "p50 s", "p99 s", "ttft p50", "ttft p99");
           for (Case c : cases) {
@@ -123,9 +129,9 @@ public final class ServeBench {
     }
   }
 
-  /** {@code n} concurrent requests, request i for adapter a(i mod distinct). */
+  /** {@code n} concurrent requests, request i for adapter a(i mod distinct) (or all for model). */
   private static Case load(HttpClient http, URI uri, String name, int n, int distinct,
-      int maxTokens) throws Exception {
+      int maxTokens, String model) throws Exception {
     double[] latency = new double[n];
     double[] ttft = new double[n];
     long[] tokens = new long[n];
@@ -135,7 +141,8 @@ public final class ServeBench {
       for (int i = 0; i < n; i++) {
         int k = i;
         fs.add(ex.submit(() -> {
-          one(http, uri, "a" + (k % distinct), k, maxTokens, latency, ttft, tokens);
+          one(http, uri, model != null ? model : "a" + (k % distinct), k, maxTokens, latency,
+              ttft, tokens);
           return null;
         }));
       }
@@ -242,11 +249,11 @@ public final class ServeBench {
     return dir;
   }
 
-  /** A MoS adapter on all seven projections (r 16, R_eq 4, p 1, l 2) with random pools. */
-  static void adapter(LlamaModel m, Path dir, long seed) {
+  /** A MoS adapter on {@code projections} (r 16, R_eq 4, p 1, l 2) with random pools. */
+  static void adapter(LlamaModel m, Path dir, long seed, List<String> projections) {
     MosConfig cfg = MosConfig.builder().rank(16).equivalentRank(4).privateRank(1)
         .shardsPerVector(2).alpha(16).seed(seed).build();
-    MosModel a = m.attachNewAdapter(cfg, LlamaModel.PROJECTIONS);
+    MosModel a = m.attachNewAdapter(cfg, projections);
     try {
       Random rnd = new Random(seed);
       for (ShardPool p : a.pools().values()) {
