@@ -398,6 +398,19 @@ class MosServerTest {
       assertEquals(want.get(i).text().orElseThrow(), c.get("text").asText(), "request " + i);
       assertEquals(finish(want.get(i)), c.get("finish_reason").asText(), "request " + i);
     }
+    // Steps mixed adapters: some step ran more than 16 sequences, i.e. more than two adapters'
+    // 8 requests each.
+    String m = get("/metrics").body();
+    long le16 = metric(m, "mos_batch_size_sequences_bucket{le=\"16\"}");
+    long all = metric(m, "mos_batch_size_sequences_count");
+    assertTrue(all > le16, m);
+  }
+
+  static long metric(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) return Long.parseLong(line.substring(name.length() + 1));
+    }
+    throw new AssertionError(name + " not in\n" + text);
   }
 
   // ---- adapters at run time ----------------------------------------------------------------------
@@ -612,6 +625,42 @@ class MosServerTest {
           HttpResponse.BodyHandlers.ofString());
       JsonNode e = error(r, 400);
       assertTrue(e.get("message").asText().contains("chat template"), e.toString());
+    }
+  }
+
+  @Test
+  void aSmallKvCacheMakesRequestsWaitNotFail() throws Exception {
+    long perToken = model.decoder().kvBytesPerToken();
+    // Four pages (64 tokens): each request below reserves three, so they run one at a time.
+    try (MosServer tight = MosServer.start(model, ServeConfig.defaults()
+        .withAddress("127.0.0.1", 0).withKvCacheBytes(64 * perToken), null)) {
+      assertEquals(64, tight.engine().capacityTokens());
+      URI u = URI.create("http://127.0.0.1:" + tight.port() + "/v1/completions");
+      tight.engine().afterStep = () -> sleep(1);
+      List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+      int maxWaiting = 0;
+      try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 3; i++) {
+          ObjectNode b = completion(null, PROMPTS.get(i), 40);
+          b.put("ignore_eos", true);
+          fs.add(ex.submit(() -> http.send(HttpRequest.newBuilder(u).POST(
+              HttpRequest.BodyPublishers.ofString(b.toString())).build(),
+              HttpResponse.BodyHandlers.ofString())));
+        }
+        for (int i = 0; i < 200 && !fs.stream().allMatch(Future::isDone); i++) {
+          maxWaiting = Math.max(maxWaiting, tight.engine().waitingCount());
+          assertTrue(tight.engine().runningCount() <= 1);
+          Thread.sleep(5);
+        }
+      }
+      assertTrue(maxWaiting >= 1, "nothing ever waited");
+      for (Future<HttpResponse<String>> f : fs) {
+        JsonNode r = ok(f.get());
+        assertEquals(40, r.get("usage").get("completion_tokens").asInt());
+      }
+      error(http.send(HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers.ofString(
+          completion(null, "x", 100).toString())).build(), HttpResponse.BodyHandlers.ofString()),
+          400);  // could never fit
     }
   }
 
