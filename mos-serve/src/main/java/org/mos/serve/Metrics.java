@@ -38,6 +38,10 @@ final class Metrics {
       return count;
     }
 
+    synchronized double sum() {
+      return sum;
+    }
+
     synchronized void write(StringBuilder out) {
       out.append("# HELP ").append(name).append(' ').append(help).append('\n');
       out.append("# TYPE ").append(name).append(" histogram\n");

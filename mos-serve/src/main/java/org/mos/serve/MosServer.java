@@ -120,6 +120,10 @@ public final class MosServer implements AutoCloseable {
     return engine;
   }
 
+  Metrics metrics() {
+    return metrics;
+  }
+
   /** Refuses new requests (503), finishes the running ones (up to 30 s), then stops. */
   @Override
   public void close() {

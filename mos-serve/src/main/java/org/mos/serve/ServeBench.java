@@ -55,13 +55,25 @@ public final class ServeBench {
 
   /** One case's figures. */
   public record Case(String name, int requests, long tokens, double seconds, double p50,
-      double p99, double ttftP50, double ttftP99) {
+      double p99, double ttftP50, double ttftP99, double stepMs, double stepSequences) {
     double tokensPerSecond() {
       return tokens / seconds;
     }
   }
 
   private ServeBench() {}
+
+  /** The server's step histogram before a case, to report the case's mean step. */
+  private static Metrics stepMetrics;
+  private static double stepSum0;
+  private static long stepCount0;
+  private static double batchSum0;
+
+  private static void mark() {
+    stepSum0 = stepMetrics.stepSeconds.sum();
+    stepCount0 = stepMetrics.stepSeconds.count();
+    batchSum0 = stepMetrics.batchSize.sum();
+  }
 
   /** Helidon's start-up chatter off while benchmarking (held: JUL keeps loggers weakly). */
   private static final java.util.logging.Logger HELIDON =
@@ -83,6 +95,7 @@ public final class ServeBench {
         ServeConfig cfg = ServeConfig.defaults().withAdaptersRoot(root)
             .withAddress("127.0.0.1", 0).withBatch(Math.max(o.concurrency(), 1), 4096);
         try (MosServer server = MosServer.start(m, cfg, null)) {
+          stepMetrics = server.metrics();
           HttpClient http = HttpClient.newBuilder()
               .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
@@ -103,12 +116,13 @@ public final class ServeBench {
           cases.add(serial(http, uri, o.serialRequests(), o.maxTokens()));
           cases.add(load(http, uri, "base model (no adapter)", o.concurrency(), 1, o.maxTokens(),
               server.engine().baseName()));
-          out.printf(Locale.ROOT, "%-34s %8s %8s %10s %8s %8s %9s %9s%n", "case", "requests",
-              "tokens", "tokens/s", "p50 s", "p99 s", "ttft p50", "ttft p99");
+          out.printf(Locale.ROOT, "%-42s %8s %8s %10s %8s %8s %9s %9s %9s %8s%n", "case",
+              "requests", "tokens", "tokens/s", "p50 s", "p99 s", "ttft p50", "ttft p99",
+              "step ms", "seq/step");
           for (Case c : cases) {
-            out.printf(Locale.ROOT, "%-34s %8d %8d %10.1f %8.3f %8.3f %9.3f %9.3f%n", c.name(),
-                c.requests(), c.tokens(), c.tokensPerSecond(), c.p50(), c.p99(), c.ttftP50(),
-                c.ttftP99());
+            out.printf(Locale.ROOT, "%-42s %8d %8d %10.1f %8.3f %8.3f %9.3f %9.3f %9.2f %8.1f%n",
+                c.name(), c.requests(), c.tokens(), c.tokensPerSecond(), c.p50(), c.p99(),
+                c.ttftP50(), c.ttftP99(), c.stepMs(), c.stepSequences());
           }
           double one = cases.get(0).tokensPerSecond();
           double many = cases.get(2).tokensPerSecond();
@@ -135,6 +149,7 @@ public final class ServeBench {
     double[] latency = new double[n];
     double[] ttft = new double[n];
     long[] tokens = new long[n];
+    mark();
     long t0 = System.nanoTime();
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> fs = new ArrayList<>();
@@ -160,6 +175,7 @@ public final class ServeBench {
     double[] latency = new double[n];
     double[] ttft = new double[n];
     long[] tokens = new long[n];
+    mark();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) one(http, uri, "a" + i, i, maxTokens, latency, ttft, tokens);
     double wall = (System.nanoTime() - t0) / 1e9;
@@ -199,8 +215,11 @@ public final class ServeBench {
   private static Case summary(String name, double[] latency, double[] ttft, long[] tokens,
       double wall) {
     long total = Arrays.stream(tokens).sum();
+    long steps = stepMetrics.stepSeconds.count() - stepCount0;
+    double stepMs = steps == 0 ? 0 : (stepMetrics.stepSeconds.sum() - stepSum0) * 1e3 / steps;
+    double seqs = steps == 0 ? 0 : (stepMetrics.batchSize.sum() - batchSum0) / steps;
     return new Case(name, latency.length, total, wall, pct(latency, 50), pct(latency, 99),
-        pct(ttft, 50), pct(ttft, 99));
+        pct(ttft, 50), pct(ttft, 99), stepMs, seqs);
   }
 
   private static double pct(double[] v, int p) {
