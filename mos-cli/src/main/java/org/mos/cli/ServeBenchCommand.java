@@ -39,7 +39,8 @@ final class ServeBenchCommand implements Callable<Integer> {
   int hidden;
 
   @Option(names = "--layers", paramLabel = "N", defaultValue = "6",
-      description = "Blocks (default: ${DEFAULT-VALUE}).")
+      description = "Blocks, at least 5: the adapters' r 16 from R_eq 4 needs them "
+          + "(default: ${DEFAULT-VALUE}).")
   int layers;
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "64",
@@ -74,9 +75,13 @@ final class ServeBenchCommand implements Callable<Integer> {
     if (hidden < 64 || hidden % 64 != 0) {
       throw new ParameterException(spec.commandLine(), "--hidden must be a multiple of 64");
     }
-    if (layers < 1 || concurrency < 1 || maxTokens < 1 || serialRequests < 1
+    if (layers < 5) {
+      throw new ParameterException(spec.commandLine(), "--layers must be >= 5 (r 16 from R_eq 4"
+          + " shares shards over the blocks)");
+    }
+    if (concurrency < 1 || maxTokens < 1 || serialRequests < 1
         || serialRequests > 64) {
-      throw new ParameterException(spec.commandLine(), "--layers, --concurrency and --max-tokens"
+      throw new ParameterException(spec.commandLine(), "--concurrency and --max-tokens"
           + " must be >= 1, --serial-requests in [1, 64]");
     }
     Path tok = tokenizer != null ? tokenizer

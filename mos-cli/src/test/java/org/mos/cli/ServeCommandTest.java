@@ -47,6 +47,8 @@ class ServeCommandTest {
         "--request-timeout must be >= 1");
     usage(run("serve-bench", "--hidden", "100"), "--hidden must be a multiple of 64");
     usage(run("serve-bench", "--serial-requests", "65"), "--serial-requests in [1, 64]");
+    usage(run("serve-bench", "--layers", "2"), "--layers must be >= 5");
+    usage(run("serve-bench", "--projections", "q_proj,x_proj"), "'x_proj' is none of");
   }
 
   @Test
