@@ -85,6 +85,8 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new TrainCommand());
     cl.addSubcommand(new ScoreCommand());
     cl.addSubcommand(new GenerateCommand());
+    cl.addSubcommand(new ServeCommand());
+    cl.addSubcommand(new ServeBenchCommand());
     // ---- end of registration point ----------------------------------------------------------
 
     cl.addSubcommand(new CommandLine.HelpCommand());
