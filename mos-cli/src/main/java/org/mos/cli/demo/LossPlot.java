@@ -24,7 +24,8 @@ public final class LossPlot {
   /** Colours that stay apart for colour-blind readers (Okabe-Ito). */
   public static final Color[] PALETTE = {
       new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
-      new Color(230, 159, 0), new Color(86, 180, 233)};
+      new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(128, 128, 128),
+      new Color(150, 40, 40)};
 
   private static final int W = 1400;
   private static final int H = 640;
