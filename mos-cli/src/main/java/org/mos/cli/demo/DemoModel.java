@@ -36,12 +36,12 @@ public record DemoModel(String name, int layers, int hidden, int heads, int inte
 
   /** The default demo model. */
   public static DemoModel standard() {
-    return new DemoModel("standard", 16, 64, 4, 176, 128, 700, 8, 3e-3, 2_000_000, 4);
+    return new DemoModel("standard", 16, 48, 4, 128, 128, 800, 8, 3e-3, 2_000_000, 4);
   }
 
   /** The --quick demo model. */
   public static DemoModel quick() {
-    return new DemoModel("quick", 16, 32, 2, 96, 96, 300, 8, 4e-3, 600_000, 4);
+    return new DemoModel("quick", 16, 32, 2, 96, 64, 250, 8, 4e-3, 600_000, 4);
   }
 
   /** A tiny model for tests (seconds). */

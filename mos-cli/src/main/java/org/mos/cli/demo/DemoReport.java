@@ -157,8 +157,9 @@ public final class DemoReport {
     out.println();
     out.println(reading(r));
     out.println();
-    out.printf("wrote %s, %s, %s and the adapters under %s (total %s)%n", dir.resolve(REPORT),
-        dir.resolve(PLOT), dir.resolve(RESULTS), dir.resolve("adapters"), Table.duration(r.totalSeconds()));
+    out.printf("wrote %s, %s, %s and the adapters under %s (total %s wall, %s CPU; load average %s)%n",
+        dir.resolve(REPORT), dir.resolve(PLOT), dir.resolve(RESULTS), dir.resolve("adapters"),
+        Table.duration(r.totalSeconds()), Table.duration(r.cpuSeconds()), loadAverage());
     out.flush();
   }
 
@@ -218,7 +219,8 @@ public final class DemoReport {
     md.append("Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME))
         .append("  \nMachine: ").append(machine())
         .append("  \nTotal time: ").append(Table.duration(r.totalSeconds()))
-        .append(String.format(" (base %s, learning-rate search %s, full runs %s)%n%n",
+        .append(String.format(" wall, %s CPU, load average %s at the end (base %s, learning-rate search %s, "
+            + "full runs %s)%n%n", Table.duration(r.cpuSeconds()), loadAverage(),
             r.base().fromCache() ? "from the cache" : "pretrained in " + Table.duration(r.base().pretrainSeconds()),
             Table.duration(r.searchSeconds()), Table.duration(r.runSeconds())));
     md.append("## Setup\n\n");
@@ -386,6 +388,8 @@ public final class DemoReport {
     o.put("search_seconds", r.searchSeconds());
     o.put("run_seconds", r.runSeconds());
     o.put("total_seconds", r.totalSeconds());
+    o.put("cpu_seconds", r.cpuSeconds());
+    o.put("load_average", loadAverage());
     ArrayNode table = o.putArray("table");
     List<Summary> sums = summaries(r);
     Summary low = find(sums, Method.lora(s.r0));
@@ -422,6 +426,12 @@ public final class DemoReport {
       }
     }
     return o;
+  }
+
+  /** The 1-minute load average ("?" where unknown): how busy the machine was. */
+  static String loadAverage() {
+    double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return l < 0 ? "?" : String.format("%.1f", l);
   }
 
   /** "2 cores, AMD EPYC (model name), Linux 6.1, Java 25, mos 0.1.0 (...)". */

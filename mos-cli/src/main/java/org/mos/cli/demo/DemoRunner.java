@@ -40,7 +40,7 @@ public final class DemoRunner {
   /** Everything the demo measured. */
   public record Results(DemoSettings settings, DemoCorpus corpus, DemoBase.Base base,
       double basePretrainBits, double baseTestBits, List<Trial> trials, List<Run> runs,
-      double searchSeconds, double runSeconds, double totalSeconds) {
+      double searchSeconds, double runSeconds, double totalSeconds, double cpuSeconds) {
 
     /** The runs of one method. */
     public List<Run> runsOf(Method m) {
@@ -118,7 +118,7 @@ public final class DemoRunner {
     List<Double> extra = new ArrayList<>();
     double lo = s.learningRates.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     double hi = s.learningRates.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    Results partial0 = new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0);
+    Results partial0 = new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0, 0);
     for (Method m : methods) {
       double best = partial0.chosenLr(m);
       if (s.learningRates.size() >= 2 && (best == lo || best == hi)) {
@@ -133,7 +133,7 @@ public final class DemoRunner {
     double searchSeconds = (System.nanoTime() - ts) / 1e9;
 
     // ---- full runs -------------------------------------------------------------------------------
-    Results partial = new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0);
+    Results partial = new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0, 0);
     long evalEvery = Math.max(1, s.steps / Math.max(1, s.evalPoints));
     long runTotal = (long) methods.size() * s.seeds * s.steps;
     out.printf("full runs: %d steps of %d x %d tokens, %d seed(s) per method, held-out (test) loss every "
@@ -163,9 +163,19 @@ public final class DemoRunner {
     }
     double runSeconds = (System.nanoTime() - tr) / 1e9;
     Results results = new Results(s, corpus, base, basePre, baseTest, trials, runs, searchSeconds,
-        runSeconds, (System.nanoTime() - t0) / 1e9);
+        runSeconds, (System.nanoTime() - t0) / 1e9, processCpuSeconds());
     DemoReport.write(results, out);
     return results;
+  }
+
+  /** CPU time of this process so far (all threads, user + system), NaN where unknown. */
+  static double processCpuSeconds() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      long ns = os.getProcessCpuTime();
+      return ns < 0 ? Double.NaN : ns / 1e9;
+    }
+    return Double.NaN;
   }
 
   /** The ratio between neighbouring grid points (3 for the default grid). */

@@ -35,9 +35,9 @@ public final class DemoSettings {
   /** The learning rates every method's search tries (widened once at an edge). */
   public List<Double> learningRates = List.of(1e-3, 3e-3, 1e-2);
   /** Steps of each learning-rate search run (seed 0, scored on the validation split). */
-  public int searchSteps = 100;
+  public int searchSteps = 60;
   /** Steps of each full run. */
-  public int steps = 300;
+  public int steps = 250;
   /** Held-out evaluations per full run (the curve's points). */
   public int evalPoints = 6;
   /** Test-split windows of the held-out loss. */
@@ -46,8 +46,11 @@ public final class DemoSettings {
   public int validationWindows = 48;
   /** Native threads per fine-tuning run (1: two runs use the two cores). */
   public int threads = 1;
-  /** Native threads of the pretraining run (0: the library's default). */
-  public int pretrainThreads = 0;
+  /**
+   * Native threads of the pretraining run: 1, because with 2 OpenMP/OpenBLAS threads on a busy
+   * 2-core machine a step took about 50 times longer (measured: 6:19 instead of seconds).
+   */
+  public int pretrainThreads = 1;
   /** Runs at a time (each on its own context); default: the cores, at most 2. */
   public int workers = Math.min(2, Runtime.getRuntime().availableProcessors());
   /** Seed of the base model's pretraining. */
@@ -63,8 +66,8 @@ public final class DemoSettings {
     DemoSettings s = new DemoSettings();
     s.model = DemoModel.quick();
     s.learningRates = List.of(3e-3, 1e-2);
-    s.searchSteps = 50;
-    s.steps = 120;
+    s.searchSteps = 30;
+    s.steps = 100;
     s.evalPoints = 4;
     s.testWindows = 48;
     s.validationWindows = 24;
