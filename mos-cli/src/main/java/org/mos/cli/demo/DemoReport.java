@@ -193,15 +193,14 @@ public final class DemoReport {
       String label = m.label() + ", " + Table.count(m.parameters(r.settings().model)) + " params";
       series.add(new LossPlot.Series(label, LossPlot.PALETTE[c++ % LossPlot.PALETTE.length], x, mean, lo, hi));
     }
-    LossPlot.write(file, "Fine-tuning " + shortName(r) + ": held-out loss (mean over "
-        + r.settings().seeds + " seed(s), band = min..max)", "optimizer step", "held-out bits per token",
+    LossPlot.write(file, shortName(r) + ": held-out loss, mean of " + r.settings().seeds
+        + " seed(s), band min..max", "optimizer step", "held-out bits per token",
         series, Double.NaN, null);
   }
 
   private static String shortName(Results r) {
-    return r.settings().corpus == null ? "a " + r.settings().model.layers()
-        + "-block byte-level Llama (pretrained on Java) on JDK license texts"
-        : "a byte-level Llama on " + r.settings().corpus.getFileName();
+    return r.settings().corpus == null ? r.settings().model.layers() + "-block byte Llama on JDK licenses"
+        : "byte Llama on " + r.settings().corpus.getFileName();
   }
 
   /** Share of public shards a block draws: (r - p) l of (R_eq - p) L l. */
