@@ -41,13 +41,15 @@ import picocli.CommandLine.Spec;
             + "closed, the paper's figures beside) and writes report.md, loss-curves.png, "
             + "results.json and the adapters to the output directory. No downloads.",
         "",
-        "The default run takes about 4-6 minutes on 2 cores (the first run also pretrains the "
-            + "base); --quick under a minute; --ablation adds the paper's principle-study variants.",
+        "On 2 idle cores the default run takes about 6 minutes the first time (it also "
+            + "pretrains the base) and about 4 after; --quick is a short smoke run; --ablation adds "
+            + "the paper's principle-study variants. A busy machine takes several times longer "
+            + "(docs/demo.md).",
         ""})
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--quick", description = "A smaller model and shorter runs (under a minute).")
+  @Option(names = "--quick", description = "A smaller model and shorter runs (a smoke run).")
   boolean quick;
 
   @Option(names = "--ablation", description = "Also run pure sharing, + subset selection, + pair "
