@@ -40,6 +40,19 @@ public final class DemoBase {
   public record Base(Path dir, String key, boolean fromCache, double pretrainSeconds, long steps,
       double finalTrainBits) {}
 
+  /** The cache directory: MOS_CACHE_DIR, else $XDG_CACHE_HOME/mos, else ~/.cache/mos. */
+  public static Path defaultCacheDir() {
+    String env = System.getenv("MOS_CACHE_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "mos");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "mos");
+  }
+
   /** The cache key of a base. */
   public static String key(DemoModel m, long seed, String corpusSha256) {
     String text = FORMAT + "/" + VERSION + "/" + m + "/seed=" + seed + "/corpus=" + corpusSha256;

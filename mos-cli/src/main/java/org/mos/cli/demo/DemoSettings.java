@@ -15,7 +15,7 @@ public final class DemoSettings {
   /** Output directory (report, plot, results, adapters). */
   public Path out = Path.of("mos-out", "demo");
   /** Where the pretrained base is cached. */
-  public Path cacheDir = BaseCache.defaultDir();
+  public Path cacheDir = DemoBase.defaultCacheDir();
   /** Ignore (and overwrite) a cached base. */
   public boolean retrainBase;
   /** Add the ablation variants (pure sharing, + subset selection, + pair dissociation, + vector sharding). */
