@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mos.ffi.mos_adamw_params;
 import org.mos.ffi.mos_batch;
 import org.mos.ffi.mos_generate_request;
 import org.mos.ffi.mos_h;
@@ -432,6 +433,75 @@ public final class Decoder implements AutoCloseable {
     } finally {
       context.lock.unlock();
     }
+  }
+
+  // ---- training the base -------------------------------------------------------------------------
+
+  /**
+   * Makes every base weight trainable (on) or frozen again (off): on allocates an F32 gradient
+   * and two AdamW moments per weight (12 bytes a parameter, zero) and sets the base's step count
+   * to 0; off frees them. Then {@link #loss} with backward also adds {@code gradScale *
+   * d(sum)/dW} into every base weight's gradient (docs/llm.md, "Training the base").
+   *
+   * @throws MosException UNSUPPORTED with BF16 weight storage (create the decoder with F32),
+   *     INVALID_STATE while merged, OUT_OF_MEMORY with both sizes
+   */
+  public void setBaseTrainable(boolean on) {
+    guard("Decoder.setBaseTrainable");
+    handle.call(h -> mos_h.mos_decoder_set_base_trainable(h, on ? 1 : 0));
+  }
+
+  /** Zeroes every base weight's gradient (once per optimizer step). INVALID_STATE when frozen. */
+  public void baseZeroGrad() {
+    guard("Decoder.baseZeroGrad");
+    handle.call(mos_h::mos_decoder_base_zero_grad);
+  }
+
+  /**
+   * One AdamW step on every base weight: the gradients' global L2 norm, clipping to
+   * {@code maxGradNorm} (&lt;= 0: none), then the update; weight decay on the matrices only.
+   *
+   * @return the global gradient norm before clipping
+   * @throws MosException INVALID_ARGUMENT for a bad hyper-parameter; INVALID_STATE when frozen,
+   *     merged, or when the norm is NaN or infinite (nothing changes then)
+   */
+  public double baseStep(float lr, float beta1, float beta2, float eps, float weightDecay,
+      float maxGradNorm) {
+    guard("Decoder.baseStep");
+    return handle.query((h, a) -> {
+      MemorySegment p = mos_adamw_params.allocate(a);
+      mos_adamw_params.lr(p, lr);
+      mos_adamw_params.beta1(p, beta1);
+      mos_adamw_params.beta2(p, beta2);
+      mos_adamw_params.eps(p, eps);
+      mos_adamw_params.weight_decay(p, weightDecay);
+      mos_adamw_params.max_grad_norm(p, maxGradNorm);
+      MemorySegment norm = a.allocate(ValueLayout.JAVA_DOUBLE);
+      Native.check(mos_h.mos_decoder_base_step(h, p, norm));
+      return norm.get(ValueLayout.JAVA_DOUBLE, 0);
+    });
+  }
+
+  /**
+   * Weight {@code name} [rows x cols] as f32 values (row-major), e.g. to save a trained base as a
+   * checkpoint; while merged, W plus the attached pools' delta.
+   *
+   * @throws MosException INVALID_ARGUMENT for an unknown name, SHAPE_MISMATCH naming both shapes,
+   *     INVALID_STATE for a weight never set
+   */
+  public float[] weight(String name, long rows, long cols) {
+    String fn = "Decoder.weight";
+    Native.notNull(name, fn, "name");
+    if (rows < 0 || cols < 0 || (cols > 0 && rows > (Integer.MAX_VALUE - 8) / cols)) {
+      throw Native.shape(fn + ": '" + name + "': bad shape [" + rows + " x " + cols + "]");
+    }
+    guard(fn);
+    return handle.query((h, a) -> {
+      MemorySegment out = a.allocate(ValueLayout.JAVA_FLOAT, Math.max(1, rows * cols));
+      Native.check(mos_h.mos_decoder_get_weight(h, a.allocateFrom(name), mos_h.MOS_DTYPE_F32(),
+          rows, cols, out));
+      return out.asSlice(0, rows * cols * 4).toArray(ValueLayout.JAVA_FLOAT);
+    });
   }
 
   // ---- KV cache, steps, generation ---------------------------------------------------------------

@@ -2,7 +2,8 @@
 // The Java decoder wrapper (Decoder, DecoderConfig, KvCache, Sampling) on a small random model:
 // weights listed and set by name, every refused argument a MosException naming it, loss == the
 // double-precision sum from the logits (1e-5 relative), step logits == recomputation (1e-5),
-// greedy sampling == argmax with the lowest id on ties, lifetimes (closed objects, the cache keeping
+// greedy sampling == argmax with the lowest id on ties, training the base (an AdamW step against
+// the signs of finite-difference gradients, weights read back), lifetimes (closed objects, the cache keeping
 // the decoder alive, the Cleaner), a callback that throws or re-enters.
 package org.mos;
 
@@ -114,6 +115,57 @@ class DecoderTest {
           () -> d.step(cache, new int[] {sa}, new int[] {2}, new int[] {1}));
       assertEquals(Status.SHAPE_MISMATCH, lengths.status());
       assertThrows(MosException.class, () -> cache.removeSequence(99));
+    }
+  }
+
+  @Test
+  void baseTrainingStepsAgainstFiniteDifferencesAndWeightsReadBack() {
+    try (MosContext ctx = MosContext.cpu(); Decoder d = random(ctx, DType.F32, 3)) {
+      float[] norm = new float[16];
+      for (int i = 0; i < 16; i++) norm[i] = 1f + 0.01f * i;
+      d.setWeight("model.norm.weight", 1, 16, norm);
+      assertArrayEquals(norm, d.weight("model.norm.weight", 1, 16), "F32 storage reads back exactly");
+      assertEquals(Status.SHAPE_MISMATCH, assertThrows(MosException.class,
+          () -> d.weight("model.norm.weight", 1, 15)).status());
+      assertEquals(Status.INVALID_STATE, assertThrows(MosException.class, d::baseZeroGrad).status());
+
+      int[] tokens = {1, 7, 3, 39, 0, 22, 5};
+      int[] targets = {7, 3, 39, 0, 22, 5, -1};
+      int[] lengths = {7};
+      String name = "model.layers.1.mlp.up_proj.weight";
+      float[] w = d.weight(name, 24, 16);
+      // the sign of d(loss)/dw for a few elements, by central differences in double
+      int[] elems = {0, 17, 200, 383};
+      double[] grad = new double[elems.length];
+      for (int j = 0; j < elems.length; j++) {
+        float[] p = w.clone();
+        float h = 1e-2f;
+        p[elems[j]] = w[elems[j]] + h;
+        d.setWeight(name, 24, 16, p);
+        double up = d.loss(lengths, tokens, targets, false, 1f).sum();
+        p[elems[j]] = w[elems[j]] - h;
+        d.setWeight(name, 24, 16, p);
+        double down = d.loss(lengths, tokens, targets, false, 1f).sum();
+        grad[j] = (up - down) / (2 * h);
+      }
+      d.setWeight(name, 24, 16, w);
+      d.setBaseTrainable(true);
+      d.baseZeroGrad();
+      d.loss(lengths, tokens, targets, true, 1f);
+      float lr = 1e-3f;
+      double gnorm = d.baseStep(lr, 0.9f, 0.999f, 1e-8f, 0f, 0f);
+      assertTrue(gnorm > 0 && Double.isFinite(gnorm), "norm " + gnorm);
+      float[] after = d.weight(name, 24, 16);
+      for (int j = 0; j < elems.length; j++) {
+        // AdamW's first step moves every weight by lr * g / (|g| + eps): -lr * sign(g)
+        if (Math.abs(grad[j]) < 1e-4) continue;
+        assertEquals(w[elems[j]] - lr * Math.signum(grad[j]), after[elems[j]], 1e-6,
+            "element " + elems[j] + ", finite-difference gradient " + grad[j]);
+      }
+    }
+    try (MosContext ctx = MosContext.cpu(); Decoder d = random(ctx, DType.BF16, 3)) {
+      assertEquals(Status.UNSUPPORTED, assertThrows(MosException.class,
+          () -> d.setBaseTrainable(true)).status());
     }
   }
 

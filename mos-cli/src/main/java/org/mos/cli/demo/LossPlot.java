@@ -25,7 +25,8 @@ public final class LossPlot {
   /** Colours that stay apart for colour-blind readers (Okabe-Ito). */
   public static final Color[] PALETTE = {
       new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
-      new Color(230, 159, 0), new Color(86, 180, 233)};
+      new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(128, 128, 128),
+      new Color(150, 40, 40)};
 
   private static final int W = 1400;
   private static final int H = 640;
@@ -62,7 +63,7 @@ public final class LossPlot {
       if (!(xMax > xMin)) {
         xMax = xMin + 1;
       }
-      int legendH = 34;
+      int legendH = 34 * legendRows(g, series, reference, referenceLabel);
       int top = 56;
       int panelW = (W - 60) / 2;
       int panelH = H - top - legendH - 20;
@@ -204,32 +205,65 @@ public final class LossPlot {
     gc.dispose();
   }
 
+  /** Width of one legend entry. */
+  private static int entryWidth(FontMetrics fm, String label) {
+    return 40 + fm.stringWidth(label) + 30;
+  }
+
+  /** Rows the legend needs: entries wrap when a row would be wider than the image. */
+  private static int legendRows(Graphics2D g, List<Series> series, double reference, String refLabel) {
+    return legendLayout(g, series, reference, refLabel).size();
+  }
+
+  /** Legend entries (labels; null colour = the reference) grouped into rows that fit the width. */
+  private static List<List<Series>> legendLayout(Graphics2D g, List<Series> series, double reference,
+      String refLabel) {
+    FontMetrics fm = g.getFontMetrics(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
+    List<Series> all = new java.util.ArrayList<>(series);
+    if (!Double.isNaN(reference) && refLabel != null) {
+      all.add(new Series(refLabel, null, new double[0], new double[0], new double[0], new double[0]));
+    }
+    List<List<Series>> rows = new java.util.ArrayList<>();
+    List<Series> row = new java.util.ArrayList<>();
+    int width = 0;
+    for (Series s : all) {
+      int w = entryWidth(fm, s.label);
+      if (!row.isEmpty() && width + w > W - 20) {
+        rows.add(row);
+        row = new java.util.ArrayList<>();
+        width = 0;
+      }
+      row.add(s);
+      width += w;
+    }
+    if (!row.isEmpty()) {
+      rows.add(row);
+    }
+    return rows.isEmpty() ? List.of(List.of()) : rows;
+  }
+
   private static void legend(Graphics2D g, List<Series> series, int y, double reference, String refLabel) {
+    List<List<Series>> rows = legendLayout(g, series, reference, refLabel);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
     FontMetrics fm = g.getFontMetrics();
-    int total = 0;
-    for (Series s : series) {
-      total += 40 + fm.stringWidth(s.label) + 30;
-    }
-    if (!Double.isNaN(reference) && refLabel != null) {
-      total += 40 + fm.stringWidth(refLabel);
-    }
-    int x = Math.max(10, (W - total) / 2);
-    for (Series s : series) {
-      g.setColor(s.color);
-      g.setStroke(new BasicStroke(3f));
-      g.drawLine(x, y + 10, x + 30, y + 10);
-      g.setColor(Color.BLACK);
-      g.drawString(s.label, x + 38, y + 10 + fm.getAscent() / 2 - 1);
-      x += 40 + fm.stringWidth(s.label) + 30;
-    }
-    if (!Double.isNaN(reference) && refLabel != null) {
-      g.setColor(Color.GRAY);
-      g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-          new float[] {8f, 6f}, 0f));
-      g.drawLine(x, y + 10, x + 30, y + 10);
-      g.setColor(Color.BLACK);
-      g.drawString(refLabel, x + 38, y + 10 + fm.getAscent() / 2 - 1);
+    for (List<Series> row : rows) {
+      int total = row.stream().mapToInt(s -> entryWidth(fm, s.label)).sum();
+      int x = Math.max(10, (W - total) / 2);
+      for (Series s : row) {
+        if (s.color == null) { // the reference line
+          g.setColor(Color.GRAY);
+          g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+              new float[] {8f, 6f}, 0f));
+        } else {
+          g.setColor(s.color);
+          g.setStroke(new BasicStroke(3f));
+        }
+        g.drawLine(x, y + 10, x + 30, y + 10);
+        g.setColor(Color.BLACK);
+        g.drawString(s.label, x + 38, y + 10 + fm.getAscent() / 2 - 1);
+        x += entryWidth(fm, s.label);
+      }
+      y += 34;
     }
     g.setStroke(new BasicStroke(1f));
   }
