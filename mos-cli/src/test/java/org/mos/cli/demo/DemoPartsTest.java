@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The demo's pure-Java parts: vocabulary round trip, block splits (disjoint, complete, fixed),
-// batching, the base cache's validation (every corruption is reported, never half-used), the
-// missing-JDK message, plot tick labels, and the PNG writer.
+// The demo's pure-Java parts: vocabulary round trip, the missing-JDK message, the user-text split,
+// license-header stripping, plot tick labels, and the PNG writer. (The transformer demo itself:
+// DemoTransformerTest.)
 package org.mos.cli.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -32,83 +32,6 @@ class DemoPartsTest {
     }
     assertEquals(Vocab.OTHER, Vocab.id('\u00e9'));
     assertTrue(Vocab.id('~') < Vocab.SIZE);
-  }
-
-  @Test
-  void splitsAreDisjointCompleteAndFixed() {
-    byte[] text = new byte[100_000];
-    for (int i = 0; i < text.length; i++) {
-      text[i] = (byte) (i % Vocab.SIZE);
-    }
-    TextData.Split s = TextData.split(text, 8, 1000, 0.1, 0.1);
-    assertEquals(text.length, s.train().chars() + s.validation().chars() + s.test().chars());
-    assertEquals(10_000, s.validation().chars(), 1000);
-    assertEquals(10_000, s.test().chars(), 1000);
-    TextData.Split again = TextData.split(text, 8, 1000, 0.1, 0.1);
-    assertArrayEquals(s.test().evalPositions(500, 10), again.test().evalPositions(500, 10));
-    // every example's context lies inside one part: its target position is never in another part
-    java.util.Set<Integer> test = new java.util.HashSet<>();
-    for (int p : s.test().evalPositions(100_000, 1)) {
-      test.add(p);
-    }
-    for (int p : s.train().evalPositions(100_000, 1)) {
-      assertFalse(test.contains(p));
-    }
-    TextData.Split noTest = TextData.split(text, 8, 1000, 0.1, 0);
-    assertEquals(0, noTest.test().positions());
-    TextData.Split tiny = TextData.split(new byte[300], 8, 1000, 0.3, 0.3);
-    assertEquals(300, tiny.train().chars() + tiny.validation().chars() + tiny.test().chars());
-  }
-
-  @Test
-  void batchesHoldTheContextBeforeTheTarget() {
-    byte[] text = Vocab.encode("abcdefghijklmnopqrst");
-    TextData d = TextData.whole(text, 4);
-    assertEquals(16, d.positions());
-    int[] ctx = new int[3 * 4];
-    int[] tgt = new int[3];
-    d.sample(new Rng(1), 3, ctx, tgt);
-    for (int b = 0; b < 3; b++) {
-      for (int j = 0; j < 4; j++) {
-        assertEquals(Vocab.symbol(tgt[b]) - 4 + j, Vocab.symbol(ctx[b * 4 + j]), "example " + b);
-      }
-    }
-    int[] pos = d.evalPositions(8, 4);
-    assertEquals(8, pos.length);
-    assertTrue(pos[0] >= 4 && pos[7] < 20);
-  }
-
-  @Test
-  void baseCacheRoundTripsAndRejectsEveryCorruption(@TempDir Path tmp) throws Exception {
-    LmConfig cfg = LmConfig.tiny();
-    BaseWeights w = BaseWeights.init(cfg, 3);
-    String key = BaseCache.key(cfg, 3, "abc");
-    Path f = BaseCache.file(tmp, key);
-    BaseCache.save(f, w, key, null);
-    var ok = BaseCache.load(f, cfg, key).orElseThrow();
-    assertNull(ok.problem());
-    assertArrayEquals(w.up[2], ok.weights().up[2]);
-    assertArrayEquals(w.headBias, ok.weights().headBias);
-    try (var s = Files.list(tmp)) {
-      assertEquals(1, s.count(), "no temporary file left");
-    }
-    assertTrue(BaseCache.load(tmp.resolve("absent.bin"), cfg, key).isEmpty());
-    assertNotNull(BaseCache.load(f, cfg, BaseCache.key(cfg, 4, "abc")).orElseThrow().problem(), "other key");
-    assertNotNull(BaseCache.load(f, LmConfig.quick(), key).orElseThrow().problem(), "other config");
-    byte[] good = Files.readAllBytes(f);
-    byte[] flipped = good.clone();
-    flipped[good.length / 2] ^= 1;
-    Files.write(f, flipped);
-    assertTrue(BaseCache.load(f, cfg, key).orElseThrow().problem().contains("checksum"));
-    Files.write(f, java.util.Arrays.copyOf(good, good.length - 100));
-    assertNotNull(BaseCache.load(f, cfg, key).orElseThrow().problem(), "truncated");
-    Files.write(f, new byte[10]);
-    assertNotNull(BaseCache.load(f, cfg, key).orElseThrow().problem(), "garbage");
-    assertNotEquals(BaseCache.key(cfg, 3, "abc"), BaseCache.key(LmConfig.quick(), 3, "abc"));
-  }
-
-  private static void assertNotEquals(Object a, Object b) {
-    assertFalse(a.equals(b), a + " equals " + b);
   }
 
   @Test
