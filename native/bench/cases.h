@@ -50,14 +50,14 @@ void print_header(const std::string& title);
 void print_time(const std::string& variant, const Stats& s, double flops);
 
 // The cases. Each registers its records in e.report and prints its table.
-void case_layer(Env& e);        // 1: layer forward, MoS vs dense LoRA vs plain sgemm
-void case_adapter(Env& e);      // 2: adapter-only forward (+ backward), MoS vs dense LoRA
-void case_train(Env& e);        // 3: training step of a residual up/down stack
-void case_java_ref(Env& e);     // 4: the native half of the Java-overhead case
-void case_serving(Env& e);      // 5: serving: adapter bank vs the PEFT loop, bytes per adapter
-void case_memory(Env& e);       // 6: peak RSS of a training step over R_eq x r
+void case_layer(Env& e);     // 1: layer forward, MoS vs dense LoRA vs plain sgemm
+void case_adapter(Env& e);   // 2: adapter-only forward (+ backward), MoS vs dense LoRA
+void case_train(Env& e);     // 3: training step of a residual up/down stack
+void case_java_ref(Env& e);  // 4: the native half of the Java-overhead case
+void case_serving(Env& e);   // 5: serving: adapter bank vs the PEFT loop, bytes per adapter
+void case_memory(Env& e);    // 6: peak RSS of a training step over R_eq x r
 int memory_child(const Options& o, const std::string& spec);  // --memory-child (internal)
-void case_decoder(Env& e);      // 8: decoder training step, 1B decode/prefill, 1B memory
+void case_decoder(Env& e);  // 8: decoder training step, 1B decode/prefill, 1B memory
 int decoder_memory_child(const Options& o);  // --memory-child decoder (internal)
 
 }  // namespace bench

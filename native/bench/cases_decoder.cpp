@@ -50,11 +50,11 @@ int64_t block_params(const mos_decoder_config_t& c) {
 mos_decoder_config_t train_shape(bool tiny) {
   mos_decoder_config_t c{};
   if (tiny) {
-    c = {64, 32, 64, 2, 4, 2, 8, 256, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 0,
-         MOS_DTYPE_BF16};
+    c = {64, 32, 64, 2, 4, 2, 8, 256,           1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+         0,  0,  0,  0, 0, 0, 0, MOS_DTYPE_BF16};
   } else {  // the shape; vocab 32000 as Llama 2, lm_head untied
-    c = {32000, 1024, 2816, 8, 16, 4, 64, 2048, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0,
-         0, MOS_DTYPE_BF16};
+    c = {32000, 1024, 2816, 8, 16, 4, 64, 2048,          1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+         0,     0,    0,    0, 0,  0, 0,  MOS_DTYPE_BF16};
   }
   return c;
 }
@@ -62,11 +62,11 @@ mos_decoder_config_t train_shape(bool tiny) {
 mos_decoder_config_t shape_1b(bool tiny) {
   mos_decoder_config_t c{};
   if (tiny) {
-    c = {64, 32, 64, 2, 4, 2, 8, 256, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1,
-         MOS_DTYPE_BF16};
+    c = {64, 32, 64, 2, 4, 2, 8, 256,           1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+         0,  0,  0,  0, 0, 0, 1, MOS_DTYPE_BF16};
   } else {  // Llama-3.2-1B: tied embeddings, llama3 RoPE scaling
-    c = {128256, 2048, 8192, 16, 32, 8, 64, 2048, 1e-5f, 500000.0f, MOS_ROPE_LLAMA3, 32.0f, 1.0f,
-         4.0f, 8192, 0, 0, 1, MOS_DTYPE_BF16};
+    c = {128256,          2048,  8192, 16,   32,   8, 64, 2048, 1e-5f,         500000.0f,
+         MOS_ROPE_LLAMA3, 32.0f, 1.0f, 4.0f, 8192, 0, 0,  1,    MOS_DTYPE_BF16};
   }
   return c;
 }
@@ -174,10 +174,11 @@ void case_decoder_train(Env& e) {
   const mos_decoder_config_t c = train_shape(e.o.tiny);
   const int seqs = 4, len = e.o.tiny ? 16 : 256, n = seqs * len;
   const int32_t r = e.o.tiny ? 2 : 8;
-  std::printf("\n== case 8a: decoder training step, %d x %d tokens, d=%d, L=%d, ffn=%d, %d heads "
-              "(%d KV), vocab %d, BF16 base; adapters r=%d on all seven projections\n",
-              seqs, len, c.hidden_size, c.num_layers, c.intermediate_size, c.num_heads,
-              c.num_kv_heads, c.vocab_size, r);
+  std::printf(
+      "\n== case 8a: decoder training step, %d x %d tokens, d=%d, L=%d, ffn=%d, %d heads "
+      "(%d KV), vocab %d, BF16 base; adapters r=%d on all seven projections\n",
+      seqs, len, c.hidden_size, c.num_layers, c.intermediate_size, c.num_heads, c.num_kv_heads,
+      c.vocab_size, r);
   mos_decoder_t dec = nullptr;
   MB_CHECK(mos_decoder_create(e.ctx, &c, &dec));
   set_random_weights(dec, 1);
@@ -213,7 +214,7 @@ void case_decoder_train(Env& e) {
   MatP head_y = make_mat(e.ctx, n, c.vocab_size, 0, 0.0f);
   MatP head_dy = make_mat(e.ctx, n, c.vocab_size, 9, 1.0f);
   auto fwd_bwd = [&](const Mat& wm, const Mat& x, Mat& dx, Mat& y, const Mat& dy) {
-    MB_CHECK(mos_gemm(e.ctx, 0, 1, 1.0f, x.t, wm.t, 0.0f, y.t));   // y = x W^T
+    MB_CHECK(mos_gemm(e.ctx, 0, 1, 1.0f, x.t, wm.t, 0.0f, y.t));    // y = x W^T
     MB_CHECK(mos_gemm(e.ctx, 0, 0, 1.0f, dy.t, wm.t, 0.0f, dx.t));  // dx = dy W
   };
 
@@ -250,10 +251,11 @@ void case_decoder_train(Env& e) {
   print_time("lora_step (p=R_eq=r, l=1)", m.of(1), step_flops);
   print_time("sgemm_of_step_shapes", m.of(2), dense_flops);
   for (size_t v = 0; v < vs.size(); ++v) e.report.time(cs, m.names[v], m.of(v));
-  std::printf("  counted FLOPs per step: dense %.1f G, attention %.1f G, adapter %.2f G; "
-              "trainable: MoS %lld, LoRA %lld\n", dense_flops * 1e-9, attention_flops * 1e-9,
-              adapter_flops * 1e-9, static_cast<long long>(mos.trainable()),
-              static_cast<long long>(lora.trainable()));
+  std::printf(
+      "  counted FLOPs per step: dense %.1f G, attention %.1f G, adapter %.2f G; "
+      "trainable: MoS %lld, LoRA %lld\n",
+      dense_flops * 1e-9, attention_flops * 1e-9, adapter_flops * 1e-9,
+      static_cast<long long>(mos.trainable()), static_cast<long long>(lora.trainable()));
   const double step_rate = step_flops / m.median_s("mos_step");
   const double sgemm_rate = dense_flops / m.median_s("sgemm_of_step_shapes");
   e.report.value(cs, "mos_step", "rate", step_rate * 1e-9, "GFLOP/s");
@@ -299,9 +301,10 @@ void case_decoder_1b(Env& e) {
   const std::string cs = "decoder_1b";
   const mos_decoder_config_t c = shape_1b(e.o.tiny);
   const int prompt = e.o.tiny ? 8 : 128;
-  std::printf("\n== case 8b: 1B-shaped decoder (d=%d, L=%d, ffn=%d, vocab %d, tied, random BF16 "
-              "weights): decode vs memory bandwidth, prefill of %d tokens vs sgemm\n",
-              c.hidden_size, c.num_layers, c.intermediate_size, c.vocab_size, prompt);
+  std::printf(
+      "\n== case 8b: 1B-shaped decoder (d=%d, L=%d, ffn=%d, vocab %d, tied, random BF16 "
+      "weights): decode vs memory bandwidth, prefill of %d tokens vs sgemm\n",
+      c.hidden_size, c.num_layers, c.intermediate_size, c.vocab_size, prompt);
   mos_decoder_t dec = nullptr;
   MB_CHECK(mos_decoder_create(e.ctx, &c, &dec));
   set_random_weights(dec, 2);
@@ -328,8 +331,8 @@ void case_decoder_1b(Env& e) {
   fresh_decode_sequence();
   int32_t decoded = 0;
 
-  const int threads = e.o.threads > 0 ? e.o.threads
-                                      : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads =
+      e.o.threads > 0 ? e.o.threads : static_cast<int>(std::thread::hardware_concurrency());
   // Host memory: on a GPU the bound is the device's (mos_cuda_bench's decoder cases measure it).
   const bool host = e.o.backend == MOS_BACKEND_CPU;
   Bandwidth bw(host ? (e.o.tiny ? (size_t{16} << 20) : (size_t{1} << 30)) : 64,
@@ -338,7 +341,8 @@ void case_decoder_1b(Env& e) {
   // sgemm of the prefill's shapes: one block's seven products, F32, run num_layers times.
   const std::vector<ProjShape> shapes = block_shapes(c);
   std::vector<MatP> w;
-  for (int i = 0; i < 7; ++i) w.push_back(make_mat(e.ctx, shapes[i].d_out, shapes[i].d_in, 300 + i, 0.04f));
+  for (int i = 0; i < 7; ++i)
+    w.push_back(make_mat(e.ctx, shapes[i].d_out, shapes[i].d_in, 300 + i, 0.04f));
   std::vector<MatP> xs, ys;
   for (int i = 0; i < 7; ++i) {
     xs.push_back(make_mat(e.ctx, prompt, shapes[i].d_in, 400 + i, 1.0f));
@@ -361,7 +365,8 @@ void case_decoder_1b(Env& e) {
                 }});
   if (host) vs.push_back({"read_weight_bytes_bound", [&](int) { bw.read_once(); }});
   vs.push_back({"prefill", [&](int) {
-                  if (prefill_seq >= 0) MB_CHECK(mos_kv_cache_remove_sequence(prefill_cache, prefill_seq));
+                  if (prefill_seq >= 0)
+                    MB_CHECK(mos_kv_cache_remove_sequence(prefill_cache, prefill_seq));
                   MB_CHECK(mos_kv_cache_add_sequence(prefill_cache, &prefill_seq));
                   int32_t len = prompt;
                   const mos_step_t st{1, &prefill_seq, &len, toks.data(), nullptr};
@@ -385,8 +390,10 @@ void case_decoder_1b(Env& e) {
     std::printf("  %-26s %11.3f %11.3f %11.3f %10.1f GB/s\n", "read_weight_bytes_bound",
                 rs.median * 1e3, rs.p10 * 1e3, rs.p90 * 1e3, bytes_per_s * 1e-9);
     const double bound = bytes_per_s / decode_bytes;
-    std::printf("  decode %.2f tokens/s; bandwidth bound %.2f tokens/s (%.2f GB per token at %.1f "
-                "GB/s)\n", tokens_per_s, bound, decode_bytes * 1e-9, bytes_per_s * 1e-9);
+    std::printf(
+        "  decode %.2f tokens/s; bandwidth bound %.2f tokens/s (%.2f GB per token at %.1f "
+        "GB/s)\n",
+        tokens_per_s, bound, decode_bytes * 1e-9, bytes_per_s * 1e-9);
     e.report.value(cs, "read_weight_bytes_bound", "bandwidth", bytes_per_s * 1e-9, "GB/s");
     e.report.ratio(cs, "decode tokens/s / bandwidth bound", tokens_per_s / bound, ">=", 0.6,
                    "batch 1, BF16 weights read once per token");
@@ -410,8 +417,9 @@ void case_decoder_memory(Env& e) {
     e.report.note(cs, "skipped: resident memory is measured on the CPU backend");
     return;
   }
-  std::printf("\n== case 8c: resident memory of the 1B-shaped BF16 decoder loading and generating "
-              "(a fresh process)\n");
+  std::printf(
+      "\n== case 8c: resident memory of the 1B-shaped BF16 decoder loading and generating "
+      "(a fresh process)\n");
   std::string cmd = "'" + e.o.exe + "' --memory-child decoder";
   if (e.o.tiny) cmd += " --tiny";
   if (e.o.threads > 0) cmd += fmt(" --threads %d", e.o.threads);

@@ -113,7 +113,8 @@ void record(Env& e, const std::string& cs, const Measured& m, const std::string&
   print_time(v, s, flops);
 }
 
-const MosShape kMos{2048, 2048, 32, 16, 4, 1, 2};  // reference shape: r=16, R_eq=4, l=2, p=1 (L = 32)
+const MosShape kMos{2048, 2048, 32, 16,
+                    4,    1,    2};  // reference shape: r=16, R_eq=4, l=2, p=1 (L = 32)
 
 MosShape shaped(int d_in, int d_out, const Env& e) {
   MosShape s = kMos;
@@ -127,14 +128,17 @@ MosShape shaped(int d_in, int d_out, const Env& e) {
 
 // ---- case 1 -----------------------------------------------------------------------------------
 void case_layer(Env& e) {
-  struct Shape { int n, d_in, d_out; };
+  struct Shape {
+    int n, d_in, d_out;
+  };
   std::vector<Shape> shapes = {{512, 2048, 2048}, {512, 2048, 5504}};
   if (e.o.tiny) shapes = {{16, 64, 96}};
   for (const Shape& sh : shapes) {
     const std::string cs = fmt("layer_fwd_%dx%d", sh.d_in, sh.d_out);
     const MosShape ms = shaped(sh.d_in, sh.d_out, e);
     const int r = ms.r;
-    const double set_bytes = 4.0 * (double(sh.d_in) * sh.d_out + double(sh.n) * (sh.d_in + sh.d_out));
+    const double set_bytes =
+        4.0 * (double(sh.d_in) * sh.d_out + double(sh.n) * (sh.d_in + sh.d_out));
     const int k = rotation_count(e.o, set_bytes);
     std::vector<MatP> ws, xs, ys, as, bs;
     std::vector<mos_tensor_t> wt;
@@ -165,23 +169,25 @@ void case_layer(Env& e) {
                   }});
     vs.push_back({"mos", [&](int) {
                     const int i = rot.next();
-                    MB_CHECK(mos_layer_forward(mos->layers[i], xs[i]->t, ys[i]->t, MOS_MODE_FULL, 0));
+                    MB_CHECK(
+                        mos_layer_forward(mos->layers[i], xs[i]->t, ys[i]->t, MOS_MODE_FULL, 0));
                   }});
     vs.push_back({"lora_as_mos", [&](int) {
                     const int i = rot.next();
-                    MB_CHECK(mos_layer_forward(lora->layers[i], xs[i]->t, ys[i]->t, MOS_MODE_FULL, 0));
+                    MB_CHECK(
+                        mos_layer_forward(lora->layers[i], xs[i]->t, ys[i]->t, MOS_MODE_FULL, 0));
                   }});
     // The layer reuses its assembled A_k, B_k while the pool is unchanged (inference); after a
     // training step it gathers them once: this is that gather alone.
-    vs.push_back({"mos_gather", [&](int) {
-                    MB_CHECK(mos_pool_assemble(mos->pool, rot.next(), ga->t, gb->t));
-                  }});
+    vs.push_back({"mos_gather",
+                  [&](int) { MB_CHECK(mos_pool_assemble(mos->pool, rot.next(), ga->t, gb->t)); }});
     const Measured m = run_interleaved(vs, timing_for(e.o, 15, 40), [&] { e.sync(); });
     const double base_flops = 2.0 * sh.n * double(sh.d_in) * sh.d_out;
     const double layer_flops = base_flops + 2.0 * sh.n * double(r) * (sh.d_in + sh.d_out);
-    print_header(fmt("case 1: layer forward, tokens %d, %d -> %d, MoS r=%d R_eq=%d l=%d p=%d "
-                     "(L=%d), %d rotating buffer sets", sh.n, sh.d_in, sh.d_out, r, ms.r_eq, ms.l,
-                     ms.p, ms.num_blocks, k));
+    print_header(
+        fmt("case 1: layer forward, tokens %d, %d -> %d, MoS r=%d R_eq=%d l=%d p=%d "
+            "(L=%d), %d rotating buffer sets",
+            sh.n, sh.d_in, sh.d_out, r, ms.r_eq, ms.l, ms.p, ms.num_blocks, k));
     record(e, cs, m, "plain_sgemm", base_flops);
     record(e, cs, m, "dense_lora", layer_flops);
     record(e, cs, m, "mos", layer_flops);
@@ -194,7 +200,8 @@ void case_layer(Env& e) {
       const auto& g = m.seconds[m.index("mos_gather")];
       const auto& d = m.seconds[m.index("dense_lora")];
       std::vector<double> r;
-      for (size_t i = 0; i < std::min({a.size(), g.size(), d.size()}); ++i) r.push_back((a[i] + g[i]) / d[i]);
+      for (size_t i = 0; i < std::min({a.size(), g.size(), d.size()}); ++i)
+        r.push_back((a[i] + g[i]) / d[i]);
       e.report.ratio(cs, "mos/dense_lora time (+1 gather)", stats_of(r).median, "<=", NAN,
                      "the first forward after a pool change");
     }
@@ -202,8 +209,8 @@ void case_layer(Env& e) {
                    layer_flops / base_flops * m.paired_ratio("plain_sgemm", "mos"), ">=", 0.85,
                    "layer FLOPs include the adapter's");
     e.report.ratio(cs, "dense_lora rate / plain_sgemm rate",
-                   layer_flops / base_flops * m.paired_ratio("plain_sgemm", "dense_lora"), ">=",
-                   NAN);
+                   layer_flops / base_flops * m.paired_ratio("plain_sgemm", "dense_lora"),
+                   ">=", NAN);
     e.report.ratio(cs, "lora_as_mos/dense_lora time", m.paired_ratio("lora_as_mos", "dense_lora"),
                    "<=", NAN);
   }
@@ -211,7 +218,9 @@ void case_layer(Env& e) {
 
 // ---- case 2 -----------------------------------------------------------------------------------
 void case_adapter(Env& e) {
-  struct Shape { int n, d_in, d_out; };
+  struct Shape {
+    int n, d_in, d_out;
+  };
   std::vector<Shape> shapes = {{512, 2048, 2048}, {512, 2048, 5504}};
   if (e.o.tiny) shapes = {{16, 64, 96}};
   for (const Shape& sh : shapes) {
@@ -220,7 +229,8 @@ void case_adapter(Env& e) {
     const int r = ms.r;
     const float s = ms.alpha / r;
     // Per set: x, dx [N x d_in], y, dy [N x d_out], the dense factors and their gradients.
-    const double set_bytes = 4.0 * (2.0 * sh.n * (sh.d_in + sh.d_out) + 2.0 * r * (sh.d_in + sh.d_out));
+    const double set_bytes =
+        4.0 * (2.0 * sh.n * (sh.d_in + sh.d_out) + 2.0 * r * (sh.d_in + sh.d_out));
     const int k = rotation_count(e.o, set_bytes);
     std::vector<MatP> xs, dxs, ys, dys, as, bs, das, dbs;
     for (int i = 0; i < k; ++i) {
@@ -240,14 +250,14 @@ void case_adapter(Env& e) {
     auto lora = make_mos(e.ctx, lora_as_mos(ms), none, 22);
     Rotor rot{k};
     auto dense_fwd = [&](int i) {
-      MB_CHECK(mos_gemm(e.ctx, 0, 1, 1.0f, xs[i]->t, as[i]->t, 0.0f, u->t));      // u = x A^T
-      MB_CHECK(mos_gemm(e.ctx, 0, 1, s, u->t, bs[i]->t, 1.0f, ys[i]->t));         // y += s u B^T
+      MB_CHECK(mos_gemm(e.ctx, 0, 1, 1.0f, xs[i]->t, as[i]->t, 0.0f, u->t));  // u = x A^T
+      MB_CHECK(mos_gemm(e.ctx, 0, 1, s, u->t, bs[i]->t, 1.0f, ys[i]->t));     // y += s u B^T
     };
     auto dense_bwd = [&](int i) {
-      MB_CHECK(mos_gemm(e.ctx, 1, 0, s, dys[i]->t, u->t, 1.0f, dbs[i]->t));       // dB += s dy^T u
-      MB_CHECK(mos_gemm(e.ctx, 0, 0, s, dys[i]->t, bs[i]->t, 0.0f, du->t));       // du = s dy B
-      MB_CHECK(mos_gemm(e.ctx, 1, 0, 1.0f, du->t, xs[i]->t, 1.0f, das[i]->t));    // dA += du^T x
-      MB_CHECK(mos_gemm(e.ctx, 0, 0, 1.0f, du->t, as[i]->t, 1.0f, dxs[i]->t));    // dx += du A
+      MB_CHECK(mos_gemm(e.ctx, 1, 0, s, dys[i]->t, u->t, 1.0f, dbs[i]->t));     // dB += s dy^T u
+      MB_CHECK(mos_gemm(e.ctx, 0, 0, s, dys[i]->t, bs[i]->t, 0.0f, du->t));     // du = s dy B
+      MB_CHECK(mos_gemm(e.ctx, 1, 0, 1.0f, du->t, xs[i]->t, 1.0f, das[i]->t));  // dA += du^T x
+      MB_CHECK(mos_gemm(e.ctx, 0, 0, 1.0f, du->t, as[i]->t, 1.0f, dxs[i]->t));  // dx += du A
     };
     std::vector<Variant> vs;
     vs.push_back({"dense_lora_fwd", [&](int) { dense_fwd(rot.next()); }});
@@ -271,9 +281,8 @@ void case_adapter(Env& e) {
     // libmos keeps a layer's assembled A_k, B_k while its pool is unchanged, so the timed loop
     // above gathers nothing; a training step changes the pools (AdamW) and so gathers once per
     // layer and step. This is that gather, timed alone.
-    vs.push_back({"mos_gather", [&](int) {
-                    MB_CHECK(mos_pool_assemble(mos->pool, rot.next(), ga->t, gb->t));
-                  }});
+    vs.push_back({"mos_gather",
+                  [&](int) { MB_CHECK(mos_pool_assemble(mos->pool, rot.next(), ga->t, gb->t)); }});
     vs.push_back({"lora_as_mos_fwd_bwd", [&](int) {
                     const int i = rot.next();
                     MB_CHECK(mos_layer_forward(lora->layers[i], xs[i]->t, ys[i]->t,
@@ -284,9 +293,10 @@ void case_adapter(Env& e) {
     const Measured m = run_interleaved(vs, timing_for(e.o, 25, 30), [&] { e.sync(); });
     const double fwd = 2.0 * sh.n * double(r) * (sh.d_in + sh.d_out);
     const double fwd_bwd = 3.0 * fwd;
-    print_header(fmt("case 2: adapter only (MOS_MODE_ADAPTER_ONLY), tokens %d, %d -> %d, r=%d "
-                     "R_eq=%d l=%d p=%d, %d rotating sets", sh.n, sh.d_in, sh.d_out, r, ms.r_eq,
-                     ms.l, ms.p, k));
+    print_header(
+        fmt("case 2: adapter only (MOS_MODE_ADAPTER_ONLY), tokens %d, %d -> %d, r=%d "
+            "R_eq=%d l=%d p=%d, %d rotating sets",
+            sh.n, sh.d_in, sh.d_out, r, ms.r_eq, ms.l, ms.p, k));
     record(e, cs, m, "dense_lora_fwd", fwd);
     record(e, cs, m, "mos_fwd", fwd);
     record(e, cs, m, "dense_lora_fwd_bwd", fwd_bwd);
@@ -300,14 +310,15 @@ void case_adapter(Env& e) {
       std::vector<double> r;
       for (size_t i = 0; i < std::min({fb.size(), g.size(), d.size()}); ++i)
         r.push_back((fb[i] + g[i]) / d[i]);
-      e.report.ratio(cs, "mos/dense_lora fwd+bwd time (+1 gather)", stats_of(r).median, "<=",
-                     1.15, "as in training: the pools change every step, so A_k, B_k are gathered once");
+      e.report.ratio(cs, "mos/dense_lora fwd+bwd time (+1 gather)", stats_of(r).median, "<=", 1.15,
+                     "as in training: the pools change every step, so A_k, B_k are gathered once");
     }
     e.report.ratio(cs, "mos/dense_lora fwd+bwd time (factors cached)",
                    m.paired_ratio("mos_fwd_bwd", "dense_lora_fwd_bwd"), "<=", NAN,
                    "unchanged pools: the layer reuses its assembled A_k, B_k");
-    e.report.ratio(cs, "mos/dense_lora adapter fwd time", m.paired_ratio("mos_fwd", "dense_lora_fwd"),
-                   "<=", NAN, "adapter alone, no base product");
+    e.report.ratio(cs, "mos/dense_lora adapter fwd time",
+                   m.paired_ratio("mos_fwd", "dense_lora_fwd"), "<=", NAN,
+                   "adapter alone, no base product");
     e.report.ratio(cs, "lora_as_mos/dense_lora fwd+bwd time",
                    m.paired_ratio("lora_as_mos_fwd_bwd", "dense_lora_fwd_bwd"), "<=", NAN);
   }

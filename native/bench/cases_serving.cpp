@@ -27,8 +27,9 @@ void memory_table(Env& e) {
   const double sum = 4 * (4096.0 + 4096.0) + 3 * (4096.0 + 11008.0);  // 78,080
   const int L = 32, nproj = 7, l = 2;
   const double gib = 1024.0 * 1024.0 * 1024.0;
-  std::printf("\n== case 5b: adapter bytes and adapters per GiB, LLaMA2-7B's seven projections "
-              "(L=32), fp32, MoS l=2 with int32 indices (method.md §7)\n");
+  std::printf(
+      "\n== case 5b: adapter bytes and adapters per GiB, LLaMA2-7B's seven projections "
+      "(L=32), fp32, MoS l=2 with int32 indices (method.md §7)\n");
   std::printf("  %-22s %14s %16s\n", "adapter", "MiB each", "adapters / GiB");
   auto row = [&](const std::string& name, double bytes) {
     std::printf("  %-22s %14.2f %16.2f\n", name.c_str(), bytes / (1024.0 * 1024.0), gib / bytes);
@@ -40,8 +41,8 @@ void memory_table(Env& e) {
   for (int r : {16, 64}) row(fmt("lora_r%d", r), lora_bytes(sum, L, r));
   // The reference serving adapter: 4096 -> 4096, r = 16, R_eq = 4 (one projection type, L = 32).
   const double c = mos_bytes(8192.0, L, 1, 4, 16, l), d = lora_bytes(8192.0, L, 16);
-  e.report.ratio(cs, "dense/compact bytes per adapter (4096x4096, L=32, formula)", d / c,
-                 ">=", NAN, "r=16, R_eq=4: r/R_eq = 4 less the 2rl int32 indices per block");
+  e.report.ratio(cs, "dense/compact bytes per adapter (4096x4096, L=32, formula)", d / c, ">=", NAN,
+                 "r=16, R_eq=4: r/R_eq = 4 less the 2rl int32 indices per block");
 }
 
 struct Tokens {  // an adapter id per token, and the tokens of each adapter
@@ -126,8 +127,8 @@ void loop_case(Env& e, const std::string& cs, int tokens, int adapters, bool one
   vs.push_back({"peft_loop_dense_stored", [&](int) { loop((set++) % 2, false); }});
   const Measured m = run_interleaved(vs, timing_for(e.o, 21, 20), [&] { e.sync(); });
   print_header(fmt("case 5: %d tokens over %d adapters (%s), %d -> %d, r=%d R_eq=%d l=%d p=%d",
-                   tokens, adapters, one_each ? "one token each" : "random assignment", d, d,
-                   ms.r, ms.r_eq, ms.l, ms.p));
+                   tokens, adapters, one_each ? "one token each" : "random assignment", d, d, ms.r,
+                   ms.r_eq, ms.l, ms.p));
   const double flops = 2.0 * tokens * ms.r * 2.0 * d;
   for (const char* v : {"bank", "peft_loop_materialize", "peft_loop_dense_stored"}) {
     const Stats st = m.of(m.index(v));
@@ -145,9 +146,10 @@ void loop_case(Env& e, const std::string& cs, int tokens, int adapters, bool one
     MB_CHECK(mos_bank_adapter_bytes(bank, bank_id[0], &bytes, &dense));
     e.report.value(cs, "bank", "bytes_per_adapter", double(bytes), "B");
     e.report.value(cs, "dense_lora", "bytes_per_adapter", double(dense), "B");
-    e.report.ratio(cs, "dense/compact bytes per adapter (bank, measured)", double(dense) / bytes,
-                   ">=", double(ms.r) / ms.r_eq,
-                   fmt("L=%d; the 2rl int32 indices per block keep it just under r/R_eq", ms.num_blocks));
+    e.report.ratio(
+        cs, "dense/compact bytes per adapter (bank, measured)", double(dense) / bytes,
+        ">=", double(ms.r) / ms.r_eq,
+        fmt("L=%d; the 2rl int32 indices per block keep it just under r/R_eq", ms.num_blocks));
   }
   mos_bank_free(bank);
 }

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "cases.h"
 
@@ -54,7 +54,8 @@ struct MosAdapters : Adapters {
     MB_CHECK(mos_layer_forward(st[type]->layers[k], in.t, out.t, MOS_MODE_FULL, 1));
   }
   void bwd(int type, int k, const Mat& in, const Mat& dy, Mat* dx) override {
-    MB_CHECK(mos_layer_backward(st[type]->layers[k], in.t, dy.t, dx ? dx->t : nullptr, MOS_MODE_FULL));
+    MB_CHECK(
+        mos_layer_backward(st[type]->layers[k], in.t, dy.t, dx ? dx->t : nullptr, MOS_MODE_FULL));
   }
   void step() override {
     MB_CHECK(mos_optimizer_clip_grad_norm(opt, kClip, nullptr));
@@ -114,9 +115,9 @@ struct DenseAdapters : Adapters {
   }
   void bwd(int type, int k, const Mat& in, const Mat& dy, Mat* dx) override {
     Block& b = blocks[type][k];
-    MB_CHECK(mos_gemm(ctx, 1, 0, s, dy.t, b.u->t, 1.0f, b.b.g->t));      // dB += s dy^T u
-    MB_CHECK(mos_gemm(ctx, 0, 0, s, dy.t, b.b.w->t, 0.0f, du->t));       // du = s dy B
-    MB_CHECK(mos_gemm(ctx, 1, 0, 1.0f, du->t, in.t, 1.0f, b.a.g->t));    // dA += du^T x
+    MB_CHECK(mos_gemm(ctx, 1, 0, s, dy.t, b.u->t, 1.0f, b.b.g->t));    // dB += s dy^T u
+    MB_CHECK(mos_gemm(ctx, 0, 0, s, dy.t, b.b.w->t, 0.0f, du->t));     // du = s dy B
+    MB_CHECK(mos_gemm(ctx, 1, 0, 1.0f, du->t, in.t, 1.0f, b.a.g->t));  // dA += du^T x
     if (!dx) return;
     MB_CHECK(mos_gemm(ctx, 0, 0, 1.0f, dy.t, (*base[type])[k], 0.0f, dx->t));  // dx = dy W
     MB_CHECK(mos_gemm(ctx, 0, 0, 1.0f, du->t, b.a.w->t, 1.0f, dx->t));         // dx += du A
@@ -226,7 +227,7 @@ struct Stack {
   double flops(int r) const {  // forward + backward (dx and adapter grads) of every projection
     const double base = 2.0 * n * double(d) * h;           // one base product
     const double adapter = 2.0 * n * double(r) * (d + h);  // one adapter forward
-    return L * 2 * (2 * base + 3 * adapter);  // base fwd + dx; adapter fwd, grads, dx
+    return L * 2 * (2 * base + 3 * adapter);               // base fwd + dx; adapter fwd, grads, dx
   }
 };
 
@@ -235,10 +236,14 @@ struct Stack {
 // ---- case 3 -----------------------------------------------------------------------------------
 void case_train(Env& e) {
   if (e.o.backend != MOS_BACKEND_CPU) {
-    e.report.note("train_step", "skipped: the model's elementwise code runs on host memory (CPU only)");
+    e.report.note("train_step",
+                  "skipped: the model's elementwise code runs on host memory (CPU only)");
     return;
   }
-  struct Shape { const char* name; int n, d, h; };
+  struct Shape {
+    const char* name;
+    int n, d, h;
+  };
   std::vector<Shape> shapes = {{"demo", 256, 128, 512}, {"small", 512, 512, 2048}};
   if (e.o.tiny) shapes = {{"tiny", 16, 32, 64}};
   const int L = 4;
@@ -258,9 +263,10 @@ void case_train(Env& e) {
     vs.push_back({"lora_as_mos", [&](int) { st.train_step(lora, (set++) % 2); }});
     const Measured m = run_interleaved(vs, timing_for(e.o, 21, 30), [&] { e.sync(); });
     const double flops = st.flops(ms.r);
-    print_header(fmt("case 3: training step (fwd, bwd, clip, AdamW) of %d residual blocks "
-                     "up %d->%d / down %d->%d, tokens %d; MoS r=%d R_eq=%d l=%d p=%d",
-                     L, sh.d, sh.h, sh.h, sh.d, sh.n, ms.r, ms.r_eq, ms.l, ms.p));
+    print_header(
+        fmt("case 3: training step (fwd, bwd, clip, AdamW) of %d residual blocks "
+            "up %d->%d / down %d->%d, tokens %d; MoS r=%d R_eq=%d l=%d p=%d",
+            L, sh.d, sh.h, sh.h, sh.d, sh.n, ms.r, ms.r_eq, ms.l, ms.p));
     for (const char* v : {"dense_lora", "mos", "lora_as_mos"}) {
       const Stats s = m.of(m.index(v));
       if (s.n == 0) continue;
@@ -270,8 +276,8 @@ void case_train(Env& e) {
       print_time(v, s, flops);
     }
     e.report.ratio(cs, "mos/dense_lora step time", m.paired_ratio("mos", "dense_lora"), "<=", 1.10);
-    e.report.ratio(cs, "lora_as_mos/dense_lora step time", m.paired_ratio("lora_as_mos", "dense_lora"),
-                   "<=", NAN);
+    e.report.ratio(cs, "lora_as_mos/dense_lora step time",
+                   m.paired_ratio("lora_as_mos", "dense_lora"), "<=", NAN);
   }
 }
 
@@ -294,7 +300,9 @@ bool reset_peak() {  // Linux >= 4.0: "5" resets VmHWM to the current RSS
   return std::fclose(f) == 0 && ok;
 }
 
-struct MemShape { int n, d, h, L; };
+struct MemShape {
+  int n, d, h, L;
+};
 MemShape mem_shape(const Options& o) {
   return o.tiny ? MemShape{16, 32, 64, 32} : MemShape{256, 512, 1408, 32};
 }
@@ -324,7 +332,8 @@ int memory_child(const Options& o, const std::string& spec) {
       const MosShape s{ms.d, ms.h, ms.L, b, a, 0, 2};
       ad = std::make_unique<MosAdapters>(ctx, s, ms.d, ms.h, st.t_up, st.t_down);
     } else if (std::string(kind) == "dense" && nf >= 2) {
-      ad = std::make_unique<DenseAdapters>(ctx, ms.n, ms.d, ms.h, ms.L, a, 16.0f, st.t_up, st.t_down);
+      ad = std::make_unique<DenseAdapters>(ctx, ms.n, ms.d, ms.h, ms.L, a, 16.0f, st.t_up,
+                                           st.t_down);
     } else {
       std::fprintf(stderr, "mos_bench: bad --memory-child spec '%s'\n", spec.c_str());
       return 2;
@@ -347,15 +356,20 @@ void case_memory(Env& e) {
   }
   const MemShape ms = mem_shape(e.o);
   const std::string cs = "memory";
-  std::printf("\n== case 6: peak resident memory of a training step (fresh process per row), "
-              "%d blocks up %d->%d / down %d->%d, tokens %d, l=2, p=0\n",
-              ms.L, ms.d, ms.h, ms.h, ms.d, ms.n);
+  std::printf(
+      "\n== case 6: peak resident memory of a training step (fresh process per row), "
+      "%d blocks up %d->%d / down %d->%d, tokens %d, l=2, p=0\n",
+      ms.L, ms.d, ms.h, ms.h, ms.d, ms.n);
   std::printf("  %-18s %14s %14s %14s %14s %14s\n", "config", "adapter MiB", "step peak MiB",
               "pools+state", "A,B,dA,dB", "u,du");
-  struct Row { std::string spec, name; int r_eq, r; };
+  struct Row {
+    std::string spec, name;
+    int r_eq, r;
+  };
   std::vector<Row> rows;
   for (int r_eq : {2, 8})
-    for (int r : {16, 64}) rows.push_back({fmt("mos:%d:%d", r_eq, r), fmt("mos_Req%d_r%d", r_eq, r), r_eq, r});
+    for (int r : {16, 64})
+      rows.push_back({fmt("mos:%d:%d", r_eq, r), fmt("mos_Req%d_r%d", r_eq, r), r_eq, r});
   for (int r : {16, 64}) rows.push_back({fmt("dense:%d", r), fmt("dense_lora_r%d", r), 0, r});
   const double sum = 2.0 * (ms.d + ms.h);  // sum of d_in + d_out over the two projection types
   const double mib = 1024.0 * 1024.0;
@@ -383,9 +397,9 @@ void case_memory(Env& e) {
     const double state = row.r_eq ? 16.0 * row.r_eq * ms.L * sum : 16.0 * rr * ms.L * sum;
     // A_k, B_k, dA_k, dB_k: one set per pool group (Pool::factors), shared by its L blocks.
     const double factors = row.r_eq ? 4.0 * 2 * rr * sum : 0.0;
-    const double acts = 4.0 * 2 * ms.n * rr * 2 * ms.L;                   // u, du per layer
-    std::printf("  %-18s %14.2f %14.2f %14.2f %14.2f %14.2f\n", row.name.c_str(), adapter_kb / 1024.0,
-                peak_kb / 1024.0, state / mib, factors / mib, acts / mib);
+    const double acts = 4.0 * 2 * ms.n * rr * 2 * ms.L;  // u, du per layer
+    std::printf("  %-18s %14.2f %14.2f %14.2f %14.2f %14.2f\n", row.name.c_str(),
+                adapter_kb / 1024.0, peak_kb / 1024.0, state / mib, factors / mib, acts / mib);
     peak[ri] = peak_kb * 1024.0;
     acts_of[ri] = acts;
     state_of[ri] = state;
@@ -395,10 +409,11 @@ void case_memory(Env& e) {
     e.report.value(cs, row.name, "expected_u_du", acts / mib, "MiB");
     if (!ok) e.report.note(cs, "VmHWM could not be reset; peak is the RSS after the step");
   }
-  std::printf("  (pools+state = 16 B x R_eq x L x sum(d_in+d_out) for MoS, 16 B x r x L x "
-              "sum(d_in+d_out) for dense LoRA; A,B,dA,dB = the assembled factors A_k, B_k "
-              "and gradient scratch dA_k, dB_k, one set per pool group shared by its blocks, 2 r "
-              "(d_in+d_out) floats per pool group; u,du = 2 x N x r floats per layer)\n");
+  std::printf(
+      "  (pools+state = 16 B x R_eq x L x sum(d_in+d_out) for MoS, 16 B x r x L x "
+      "sum(d_in+d_out) for dense LoRA; A,B,dA,dB = the assembled factors A_k, B_k "
+      "and gradient scratch dA_k, dB_k, one set per pool group shared by its blocks, 2 r "
+      "(d_in+d_out) floats per pool group; u,du = 2 x N x r floats per layer)\n");
   // rows: 0 R_eq2 r16, 1 R_eq2 r64, 2 R_eq8 r16, 3 R_eq8 r64. "r costs only activations": the
   // growth of the peak from r = 16 to 64 over the growth of the saved activations u, du.
   for (int base : {0, 2}) {

@@ -22,21 +22,21 @@
 
 #include "mos/mos.h"
 
-#define CHECK(c)                                                                       \
-  do {                                                                                 \
-    mos_status_t s_ = (c);                                                             \
-    if (s_ != MOS_STATUS_OK) {                                                         \
-      std::fprintf(stderr, "%s failed (%d): %s\n", #c, (int)s_, mos_last_error());     \
-      std::exit(1);                                                                    \
-    }                                                                                  \
+#define CHECK(c)                                                                   \
+  do {                                                                             \
+    mos_status_t s_ = (c);                                                         \
+    if (s_ != MOS_STATUS_OK) {                                                     \
+      std::fprintf(stderr, "%s failed (%d): %s\n", #c, (int)s_, mos_last_error()); \
+      std::exit(1);                                                                \
+    }                                                                              \
   } while (0)
 
 namespace {
 
 /* A pool group's configuration (named fields: ABI 2). */
 mos_config_t pool_config(int32_t d_in, int32_t d_out, int32_t blocks, int32_t rank,
-                                int32_t equivalent_rank, int32_t private_rank, int32_t l,
-                                float alpha, float dropout) {
+                         int32_t equivalent_rank, int32_t private_rank, int32_t l, float alpha,
+                         float dropout) {
   mos_config_t c;
   memset(&c, 0, sizeof c);
   c.struct_size = static_cast<int32_t>(sizeof(mos_config_t));
@@ -52,7 +52,6 @@ mos_config_t pool_config(int32_t d_in, int32_t d_out, int32_t blocks, int32_t ra
   return c;
 }
 
-
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -67,17 +66,17 @@ double peak_rss_gib() {  // VmHWM of /proc/self/status
 mos_decoder_config_t shape(const std::string& model) {
   mos_decoder_config_t c{};
   if (model == "1b") {
-    c = {128256, 2048, 8192, 16, 32, 8, 64, 2048, 1e-5f, 500000.0f, MOS_ROPE_LLAMA3, 32.0f, 1.0f,
-         4.0f, 8192, 0, 0, 1, MOS_DTYPE_BF16};
+    c = {128256,          2048,  8192, 16,   32,   8, 64, 2048, 1e-5f,         500000.0f,
+         MOS_ROPE_LLAMA3, 32.0f, 1.0f, 4.0f, 8192, 0, 0,  1,    MOS_DTYPE_BF16};
   } else if (model == "small") {
-    c = {256, 96, 256, 12, 4, 4, 24, 512, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1,
-         MOS_DTYPE_BF16};
+    c = {256, 96, 256, 12, 4, 4, 24, 512,           1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+         0,   0,  0,   0,  0, 0, 1,  MOS_DTYPE_BF16};
   } else if (model == "tiny") {
-    c = {64, 32, 64, 2, 4, 2, 8, 256, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1,
-         MOS_DTYPE_BF16};
+    c = {64, 32, 64, 2, 4, 2, 8, 256,           1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+         0,  0,  0,  0, 0, 0, 1, MOS_DTYPE_BF16};
   } else {
-    c = {49152, 576, 1536, 30, 9, 3, 64, 2048, 1e-5f, 10000.0f, MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0,
-         1, MOS_DTYPE_BF16};
+    c = {49152, 576, 1536, 30, 9, 3, 64, 2048,          1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+         0,     0,   0,    0,  0, 0, 1,  MOS_DTYPE_BF16};
   }
   return c;
 }
@@ -102,7 +101,8 @@ int main(int argc, char** argv) {
   }
   int32_t available = 0;
   char reason[512] = "";
-  if (mos_backend_available(kind, &available, reason, sizeof reason) != MOS_STATUS_OK || !available) {
+  if (mos_backend_available(kind, &available, reason, sizeof reason) != MOS_STATUS_OK ||
+      !available) {
     const char* req = std::getenv("MOS_REQUIRE_GPU");
     const bool required = req != nullptr && req[0] != '\0' && std::strcmp(req, "0") != 0;
     std::printf("%s: backend %s unavailable (%s)\n", required ? "FAIL" : "SKIP", backend.c_str(),
@@ -135,8 +135,7 @@ int main(int argc, char** argv) {
   const char* wait = std::getenv("OMP_WAIT_POLICY");
   std::printf("model %s (%d blocks, hidden %d, vocab %d, %s) on %s, OMP_WAIT_POLICY=%s\n",
               model.c_str(), c.num_layers, c.hidden_size, c.vocab_size, train_base ? "F32" : "BF16",
-              backend.c_str(),
-              wait ? wait : "(unset)");
+              backend.c_str(), wait ? wait : "(unset)");
   std::printf("weights set in %.1f s, peak RSS %.2f GiB\n", now() - t0, peak_rss_gib());
 
   const int prompt = tiny ? 8 : 32, steps = tiny ? 2 : (model == "1b" ? 6 : 16);
@@ -144,7 +143,8 @@ int main(int argc, char** argv) {
     mos_kv_cache_t cache;
     const int64_t per_seq = (prompt + steps + 15) / 16 * 16;  // whole 16-token pages
     CHECK(mos_kv_cache_create(dec, batch * per_seq, &cache));
-    std::vector<int32_t> ids(batch), lens(batch, prompt), toks(static_cast<size_t>(batch) * prompt, 5);
+    std::vector<int32_t> ids(batch), lens(batch, prompt),
+        toks(static_cast<size_t>(batch) * prompt, 5);
     for (int32_t& id : ids) CHECK(mos_kv_cache_add_sequence(cache, &id));
     std::vector<float> logits(static_cast<size_t>(batch) * c.vocab_size);
     mos_step_t st{batch, ids.data(), lens.data(), toks.data(), nullptr};
@@ -153,16 +153,20 @@ int main(int argc, char** argv) {
     const double prefill = now() - t0;
     std::fill(lens.begin(), lens.end(), 1);
     t0 = now();
-    for (int s = 0; s < steps; ++s) CHECK(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));
+    for (int s = 0; s < steps; ++s)
+      CHECK(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));
     const double per_step = (now() - t0) / steps;
-    std::printf("%d sequence(s): prefill %d tokens %.3f s (%.0f tokens/s); decode %.1f ms/step "
-                "(%.1f tokens/s); peak RSS %.2f GiB\n", batch, prompt * batch, prefill,
-                prompt * batch / prefill, per_step * 1e3, batch / per_step, peak_rss_gib());
+    std::printf(
+        "%d sequence(s): prefill %d tokens %.3f s (%.0f tokens/s); decode %.1f ms/step "
+        "(%.1f tokens/s); peak RSS %.2f GiB\n",
+        batch, prompt * batch, prefill, prompt * batch / prefill, per_step * 1e3, batch / per_step,
+        peak_rss_gib());
     CHECK(mos_kv_cache_free(cache));
   }
 
   const int seqs = model == "1b" ? 1 : 4, len = tiny ? 16 : (model == "1b" ? 128 : 256);
-  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len), targets(tokens.size());
+  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len),
+      targets(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     tokens[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
     targets[i] = static_cast<int32_t>((i + 1) * 7919 % c.vocab_size);
@@ -187,10 +191,11 @@ int main(int argc, char** argv) {
         best = std::fmin(best, now() - t0);
         best_step = std::fmin(best_step, now() - t1);
       }
-      std::printf("base training step, %d x %d tokens, recompute %s: %.3f s (%.0f tokens/s; "
-                  "of which AdamW %.1f ms); peak RSS %.2f GiB\n", seqs, len,
-                  recompute ? "on" : "off", best, seqs * len / best, best_step * 1e3,
-                  peak_rss_gib());
+      std::printf(
+          "base training step, %d x %d tokens, recompute %s: %.3f s (%.0f tokens/s; "
+          "of which AdamW %.1f ms); peak RSS %.2f GiB\n",
+          seqs, len, recompute ? "on" : "off", best, seqs * len / best, best_step * 1e3,
+          peak_rss_gib());
     }
     CHECK(mos_decoder_set_base_trainable(dec, 0));
     CHECK(mos_decoder_set_recompute(dec, 0));
@@ -200,7 +205,8 @@ int main(int argc, char** argv) {
   const int32_t H = c.hidden_size, Q = c.num_heads * c.head_dim, KV = c.num_kv_heads * c.head_dim;
   const int32_t I = c.intermediate_size;
   const int32_t d_in[7] = {H, H, H, Q, H, H, I}, d_out[7] = {Q, KV, KV, H, I, I, H};
-  const char* projs[7] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+  const char* projs[7] = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                          "gate_proj", "up_proj", "down_proj"};
   mos_pool_t pools[7];
   mos_optimizer_t opt;
   CHECK(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
@@ -226,9 +232,10 @@ int main(int argc, char** argv) {
       CHECK(mos_context_synchronize(ctx));  // CUDA: the step's kernels are queued
       best = std::fmin(best, now() - t0);
     }
-    std::printf("training step, %d x %d tokens, recompute %s: %.2f s (%.0f tokens/s); peak RSS "
-                "%.2f GiB\n", seqs, len, recompute ? "on" : "off", best, seqs * len / best,
-                peak_rss_gib());
+    std::printf(
+        "training step, %d x %d tokens, recompute %s: %.2f s (%.0f tokens/s); peak RSS "
+        "%.2f GiB\n",
+        seqs, len, recompute ? "on" : "off", best, seqs * len / best, peak_rss_gib());
   }
   for (mos_pool_t p : pools) CHECK(mos_pool_free(p));
   CHECK(mos_optimizer_free(opt));

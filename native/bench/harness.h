@@ -19,10 +19,10 @@ struct Options {
   bool quick = false;  // fewer rounds, same sizes
   bool tiny = false;   // tiny sizes (smoke test: crash-freedom only, numbers meaningless)
   mos_backend_t backend = MOS_BACKEND_CPU;
-  int threads = 0;              // 0: library default
-  std::string exe;              // this program's path (for the memory case's child processes)
-  double rotate_bytes = 96e6;   // rotating argument copies span at least this much (3x L3 here)
-  bool omp_as_is = false;       // keep OMP_WAIT_POLICY as the environment has it
+  int threads = 0;             // 0: library default
+  std::string exe;             // this program's path (for the memory case's child processes)
+  double rotate_bytes = 96e6;  // rotating argument copies span at least this much (3x L3 here)
+  bool omp_as_is = false;      // keep OMP_WAIT_POLICY as the environment has it
 };
 
 // ---- errors: a failed mos_* call ends the program with the library's message ----------------
@@ -43,10 +43,10 @@ struct Variant {
 };
 
 struct Timing {
-  int warmup_rounds = 3;    // rounds of every variant before timing
-  int rounds = 15;          // timed rounds (each: every variant once, rotating start)
+  int warmup_rounds = 3;        // rounds of every variant before timing
+  int rounds = 15;              // timed rounds (each: every variant once, rotating start)
   double min_sample_s = 0.004;  // a sample repeats the call until it lasts this long
-  double max_case_s = 30;   // stop adding rounds after this (at least 5 rounds are kept)
+  double max_case_s = 30;       // stop adding rounds after this (at least 5 rounds are kept)
 };
 
 struct Measured {
@@ -102,8 +102,8 @@ class Report {
   void ratio(const std::string& cs, const std::string& name, double value, const char* op,
              double target, const std::string& note = "");
   void note(const std::string& cs, const std::string& text);
-  void value(const std::string& cs, const std::string& variant, const std::string& metric,
-             double v, const std::string& unit);
+  void value(const std::string& cs, const std::string& variant, const std::string& metric, double v,
+             const std::string& unit);
   bool write_json(const std::string& path, const std::string& meta_json) const;
   int ratios_missed() const { return missed_; }
   bool judge = true;  // false (--tiny): targets are recorded but not judged

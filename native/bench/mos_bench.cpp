@@ -32,13 +32,18 @@ struct Case {
 };
 
 const Case kCases[] = {
-    {"layer", "1: layer forward, MoS vs dense LoRA vs plain sgemm (tokens 512, 2048->2048/5504)", case_layer},
+    {"layer", "1: layer forward, MoS vs dense LoRA vs plain sgemm (tokens 512, 2048->2048/5504)",
+     case_layer},
     {"adapter", "2: adapter-only forward and forward+backward, MoS vs dense LoRA", case_adapter},
-    {"train", "3: training step (fwd, bwd, clip, AdamW) of a 4-block residual up/down stack", case_train},
+    {"train", "3: training step (fwd, bwd, clip, AdamW) of a 4-block residual up/down stack",
+     case_train},
     {"java_ref", "4: native half of the Java overhead case (tokens 64, 1024->1024)", case_java_ref},
-    {"serving", "5: serving: adapter bank vs PEFT loop (decode, prefill), bytes per adapter", case_serving},
+    {"serving", "5: serving: adapter bank vs PEFT loop (decode, prefill), bytes per adapter",
+     case_serving},
     {"memory", "6: peak resident memory of a training step, R_eq {2,8} x r {16,64}", case_memory},
-    {"decoder", "8: decoder: training step vs sgemm and LoRA, 1B decode vs bandwidth, prefill, memory", case_decoder},
+    {"decoder",
+     "8: decoder: training step vs sgemm and LoRA, 1B decode vs bandwidth, prefill, memory",
+     case_decoder},
 };
 
 void usage(FILE* f) {
@@ -106,8 +111,7 @@ int main(int argc, char** argv) {
       std::stringstream ss(next());
       for (std::string v; std::getline(ss, v, ',');) only.push_back(v);
       set_variant_filter(only);
-    }
-    else if (a == "--backend") {
+    } else if (a == "--backend") {
       const std::string b = next();
       if (b == "cpu") o.backend = MOS_BACKEND_CPU;
       else if (b == "cuda") o.backend = MOS_BACKEND_CUDA;
@@ -177,12 +181,15 @@ int main(int argc, char** argv) {
               mos_version_string(), cpu.c_str(), std::thread::hardware_concurrency(), date,
               load.c_str(), o.quick ? " | --quick" : "", o.tiny ? " | --tiny" : "");
   if (std::atof(load.c_str()) > 0.5 && !o.tiny)
-    std::printf("mos_bench: WARNING: load average above 0.5; other work is running and the "
-                "absolute numbers suffer (ratios less so: the variants are interleaved)\n");
+    std::printf(
+        "mos_bench: WARNING: load average above 0.5; other work is running and the "
+        "absolute numbers suffer (ratios less so: the variants are interleaved)\n");
   const char* wait_env = std::getenv("OMP_WAIT_POLICY");
   std::string wait = wait_env ? wait_env : "unset";
-  if (std::getenv("MOS_BENCH_SET_OMP_WAIT_POLICY")) wait += " (set by mos_bench; --omp-as-is keeps the environment's)";
-  std::printf("plain product baseline: %s | OMP_WAIT_POLICY=%s\n", plain_gemm_kind(e), wait.c_str());
+  if (std::getenv("MOS_BENCH_SET_OMP_WAIT_POLICY"))
+    wait += " (set by mos_bench; --omp-as-is keeps the environment's)";
+  std::printf("plain product baseline: %s | OMP_WAIT_POLICY=%s\n", plain_gemm_kind(e),
+              wait.c_str());
 
   const double t0 = now_s();
   for (const Case* c : selected) c->run(e);
@@ -198,8 +205,8 @@ int main(int argc, char** argv) {
         ", \"backend\": " + json_str(o.backend == MOS_BACKEND_CPU ? "cpu" : "cuda") +
         ", \"plain_gemm\": " + json_str(plain_gemm_kind(e)) +
         ", \"omp_wait_policy\": " + json_str(wait) +
-        ", \"quick\": " + (o.quick ? "true" : "false") + ", \"tiny\": " + (o.tiny ? "true" : "false") +
-        ", \"seconds\": " + fmt("%.1f", total) + "}";
+        ", \"quick\": " + (o.quick ? "true" : "false") +
+        ", \"tiny\": " + (o.tiny ? "true" : "false") + ", \"seconds\": " + fmt("%.1f", total) + "}";
     if (!e.report.write_json(json, meta)) {
       std::fprintf(stderr, "mos_bench: cannot write %s\n", json.c_str());
       return 1;

@@ -132,7 +132,8 @@ void bench_reference(const mos::cublas::Library* blas) {
     row(compute == mos::cublas::kComputeF32 ? "cuBLAS SGEMM f32 (reference)"
                                             : "cuBLAS SGEMM TF32 (reference)",
         std::to_string(n) + "^3", t2, 0, 2.0 * n * n * static_cast<double>(n));
-    if (compute == mos::cublas::kComputeF32) g_sgemm_tflops = 2.0 * n * n * static_cast<double>(n) / t2 / 1e12;
+    if (compute == mos::cublas::kComputeF32)
+      g_sgemm_tflops = 2.0 * n * n * static_cast<double>(n) / t2 / 1e12;
   }
   blas->destroy(h);
   cudaFree(x);
@@ -289,9 +290,16 @@ void bench_layer() {
       mos_pool_t pool = nullptr;
       mos_layer_t layer = nullptr;
       mos_tensor_t x = nullptr, y = nullptr, a = nullptr, b = nullptr, u = nullptr, w = nullptr;
-      const mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = d_in, .d_out = d_out,
-                                .num_blocks = L, .rank = r, .equivalent_rank = R, .private_rank = p,
-                                .shards_per_vector = l, .alpha = 16.0f, .dropout = 0.0f};
+      const mos_config_t cfg = {.struct_size = sizeof(mos_config_t),
+                                .d_in = d_in,
+                                .d_out = d_out,
+                                .num_blocks = L,
+                                .rank = r,
+                                .equivalent_rank = R,
+                                .private_rank = p,
+                                .shards_per_vector = l,
+                                .alpha = 16.0f,
+                                .dropout = 0.0f};
       API(mos_pool_create(ctx, &cfg, &pool));
       API(mos_pool_init(pool, 1));
       API(mos_pool_generate_indices(pool, 2));
@@ -305,8 +313,8 @@ void bench_layer() {
       API(mos_pool_assemble(pool, 0, a, b));
       const std::string shape =
           std::to_string(d_in) + "->" + std::to_string(d_out) + " N=" + std::to_string(N) + " r=16";
-      const double t_mos =
-          time_api(ctx, [&] { mos_layer_forward(layer, x, y, MOS_MODE_ADAPTER_ONLY, 0); }, it);
+      const double t_mos = time_api(
+          ctx, [&] { mos_layer_forward(layer, x, y, MOS_MODE_ADAPTER_ONLY, 0); }, it);
       const double t_dense = time_api(
           ctx,
           [&] {
@@ -314,7 +322,8 @@ void bench_layer() {
             mos_gemm(ctx, 0, 1, 1.0f, u, b, 1.0f, y);
           },
           it);
-      const double t_base = time_api(ctx, [&] { mos_gemm(ctx, 0, 1, 1.0f, x, w, 0.0f, y); }, it);
+      const double t_base = time_api(
+          ctx, [&] { mos_gemm(ctx, 0, 1, 1.0f, x, w, 0.0f, y); }, it);
       row("MoS layer forward (adapter)", shape, t_mos, 0, 0);
       row("dense LoRA forward", shape, t_dense, 0, 0);
       row("base x W^T (f32)", shape, t_base, 0, 2.0 * N * d_in * static_cast<double>(d_out));
@@ -328,7 +337,6 @@ void bench_layer() {
   mos_context_free(ctx);
 }
 
-
 // The decoder through the C API at SmolLM-135M's shape (30 blocks, hidden 576, GQA 9/3, vocab
 // 49152, random BF16 weights). Decode: each step streams every weight once (BF16 streaming
 // kernels) plus the KV cache, so bytes / time is set against the copy bandwidth. Training: MoS
@@ -338,8 +346,9 @@ void bench_layer() {
 void bench_decoder() {
   mos_context_t ctx = nullptr;
   API(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx));
-  const mos_decoder_config_t c = {49152, 576, 1536, 30, 9, 3, 64, 2048, 1e-5f, 10000.0f,
-                                  MOS_ROPE_DEFAULT, 0, 0, 0, 0, 0, 0, 1, MOS_DTYPE_BF16};
+  const mos_decoder_config_t c = {
+      49152, 576, 1536, 30, 9, 3, 64, 2048,          1e-5f, 10000.0f, MOS_ROPE_DEFAULT,
+      0,     0,   0,    0,  0, 0, 1,  MOS_DTYPE_BF16};
   mos_decoder_t dec = nullptr;
   API(mos_decoder_create(ctx, &c, &dec));
   int32_t count = 0;
@@ -371,13 +380,15 @@ void bench_decoder() {
     mos_kv_cache_t cache = nullptr;
     API(mos_kv_cache_create(dec, static_cast<int64_t>(batch) * (prompt + steps + 16), &cache));
     std::vector<int32_t> ids(batch), lens(batch, prompt), toks(static_cast<size_t>(batch) * prompt);
-    for (size_t i = 0; i < toks.size(); ++i) toks[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
+    for (size_t i = 0; i < toks.size(); ++i)
+      toks[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
     for (int32_t& id : ids) API(mos_kv_cache_add_sequence(cache, &id));
     std::vector<float> logits(static_cast<size_t>(batch) * c.vocab_size);
     mos_step_t st{batch, ids.data(), lens.data(), toks.data(), nullptr};
     const auto p0 = std::chrono::steady_clock::now();
     API(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));
-    const double prefill = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
+    const double prefill =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
     std::fill(lens.begin(), lens.end(), 1);
     API(mos_decoder_step(dec, cache, nullptr, &st, logits.data()));  // warm-up decode step
     const auto d0 = std::chrono::steady_clock::now();
@@ -385,8 +396,8 @@ void bench_decoder() {
     const double per_step =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - d0).count() / steps;
     const double kv_read = static_cast<double>(batch) * (prompt + steps / 2) * kv_per_token;
-    const std::string shape = "SmolLM-135M BF16, " + std::to_string(batch) + " seq x " +
-                              std::to_string(prompt) + " ctx";
+    const std::string shape =
+        "SmolLM-135M BF16, " + std::to_string(batch) + " seq x " + std::to_string(prompt) + " ctx";
     row("decoder prefill (step)", shape, prefill, 0, 0);
     row("decoder decode step", shape, per_step, weight_bytes + kv_read, 0);
     std::printf("| %-28s | %-34s | %10.1f tokens/s\n", "decoder decode", shape.c_str(),
@@ -397,16 +408,22 @@ void bench_decoder() {
   const int32_t H = c.hidden_size, Q = c.num_heads * c.head_dim, KV = c.num_kv_heads * c.head_dim;
   const int32_t I = c.intermediate_size;
   const int32_t d_in[7] = {H, H, H, Q, H, H, I}, d_out[7] = {Q, KV, KV, H, I, I, H};
-  const char* projs[7] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
-                          "down_proj"};
+  const char* projs[7] = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                          "gate_proj", "up_proj", "down_proj"};
   mos_pool_t pools[7] = {};
   mos_optimizer_t opt = nullptr;
   API(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
   for (int p = 0; p < 7; ++p) {
-    const mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = d_in[p],
-                              .d_out = d_out[p], .num_blocks = c.num_layers, .rank = 8,
-                              .equivalent_rank = 2, .private_rank = 1, .shards_per_vector = 2,
-                              .alpha = 16.0f, .dropout = 0.05f};
+    const mos_config_t cfg = {.struct_size = sizeof(mos_config_t),
+                              .d_in = d_in[p],
+                              .d_out = d_out[p],
+                              .num_blocks = c.num_layers,
+                              .rank = 8,
+                              .equivalent_rank = 2,
+                              .private_rank = 1,
+                              .shards_per_vector = 2,
+                              .alpha = 16.0f,
+                              .dropout = 0.05f};
     API(mos_pool_create(ctx, &cfg, &pools[p]));
     API(mos_pool_init(pools[p], p));
     API(mos_pool_generate_indices(pools[p], p));
@@ -414,7 +431,8 @@ void bench_decoder() {
     API(mos_optimizer_add_pool(opt, pools[p]));
   }
   const int seqs = 4, len = 256;
-  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len), targets(tokens.size());
+  std::vector<int32_t> lengths(seqs, len), tokens(static_cast<size_t>(seqs) * len),
+      targets(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     tokens[i] = static_cast<int32_t>(i * 7919 % c.vocab_size);
     targets[i] = static_cast<int32_t>((i + 1) * 7919 % c.vocab_size);
@@ -431,14 +449,16 @@ void bench_decoder() {
       },
       g_quick ? 2 : 5);
   const double flops = 4.0 * matrix_params * seqs * len;
-  const std::string shape = "SmolLM-135M BF16, " + std::to_string(seqs) + " x " + std::to_string(len);
+  const std::string shape =
+      "SmolLM-135M BF16, " + std::to_string(seqs) + " x " + std::to_string(len);
   row("decoder training step", shape, t_train, 0, flops);
   std::printf("| %-28s | %-34s | %10.0f tokens/s  %5.1f%% of cuBLAS SGEMM f32 (%.1f TFLOP/s)\n",
               "decoder training", shape.c_str(), seqs * len / t_train,
               g_sgemm_tflops > 0 ? 100.0 * flops / t_train / 1e12 / g_sgemm_tflops : 0.0,
               g_sgemm_tflops);
-  std::printf("| decoder model: %.0f M parameters, %.0f MB of weights (loss %.3f over %lld targets)\n",
-              params / 1e6, weight_bytes / 1e6, n > 0 ? loss / n : 0.0, (long long)n);
+  std::printf(
+      "| decoder model: %.0f M parameters, %.0f MB of weights (loss %.3f over %lld targets)\n",
+      params / 1e6, weight_bytes / 1e6, n > 0 ? loss / n : 0.0, (long long)n);
   for (mos_pool_t p : pools) mos_pool_free(p);
   mos_optimizer_free(opt);
   mos_decoder_free(dec);

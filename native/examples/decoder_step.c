@@ -10,13 +10,13 @@
 
 #include "mos/mos.h"
 
-#define CHECK(call)                                                                  \
-  do {                                                                               \
-    mos_status_t st_ = (call);                                                       \
-    if (st_ != MOS_STATUS_OK) {                                                      \
-      fprintf(stderr, "%s failed (%d): %s\n", #call, (int)st_, mos_last_error());    \
-      exit(1);                                                                       \
-    }                                                                                \
+#define CHECK(call)                                                               \
+  do {                                                                            \
+    mos_status_t st_ = (call);                                                    \
+    if (st_ != MOS_STATUS_OK) {                                                   \
+      fprintf(stderr, "%s failed (%d): %s\n", #call, (int)st_, mos_last_error()); \
+      exit(1);                                                                    \
+    }                                                                             \
   } while (0)
 
 enum { V = 32, H = 32, I = 64, L = 2, HEADS = 4, KV_HEADS = 2, HEAD_DIM = 8, SEQ = 12, SEQS = 6 };
@@ -88,7 +88,8 @@ int main(void) {
 
   /* One MoS pool group per projection: active rank r = 3 from R_eq = 2 (1 private), 2 shards
    * per rank vector; alpha 16, dropout 0.05. AdamW over all seven. */
-  const char* projs[7] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+  const char* projs[7] = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                          "gate_proj", "up_proj", "down_proj"};
   const int32_t d_in[7] = {H, H, H, HEADS * HEAD_DIM, H, H, I};
   const int32_t d_out[7] = {HEADS * HEAD_DIM, KV_HEADS * HEAD_DIM, KV_HEADS * HEAD_DIM, H, I, I, H};
   mos_pool_t pools[7];
@@ -139,7 +140,7 @@ int main(void) {
   req.max_new_tokens = 8;
   req.sampling.temperature = 0.0f; /* greedy */
   req.sampling.top_p = 1.0f;
-  req.adapter_id = -1;             /* no bank: the attached pools apply */
+  req.adapter_id = -1; /* no bank: the attached pools apply */
   req.out_tokens = out;
   CHECK(mos_decoder_generate(dec, NULL, &req, 1, NULL, NULL));
   printf("prompt 3 4 5 6 ->");

@@ -9,17 +9,17 @@
 
 #include "mos/mos.h"
 
-#define CHECK(call)                                                                  \
-  do {                                                                               \
-    mos_status_t st_ = (call);                                                       \
-    if (st_ != MOS_STATUS_OK) {                                                      \
+#define CHECK(call)                                                                         \
+  do {                                                                                      \
+    mos_status_t st_ = (call);                                                              \
+    if (st_ != MOS_STATUS_OK) {                                                             \
       fprintf(stderr, "%s failed with status %d: %s\n", #call, (int)st_, mos_last_error()); \
-      exit(1);                                                                       \
-    }                                                                                \
+      exit(1);                                                                              \
+    }                                                                                       \
   } while (0)
 
-enum { D = 4, L = 2, R = 2, REQ = 2, PRIV = 1, SH = 2, N = 3 };  /* d_in = d_out = D */
-enum { P = REQ * L * SH, SA = D / SH, SB = D / SH };             /* P = 8 shards of length 2 */
+enum { D = 4, L = 2, R = 2, REQ = 2, PRIV = 1, SH = 2, N = 3 }; /* d_in = d_out = D */
+enum { P = REQ * L * SH, SA = D / SH, SB = D / SH };            /* P = 8 shards of length 2 */
 
 static void print_matrix(const char* name, const float* m, int rows, int cols) {
   printf("%s [%d x %d]\n", name, rows, cols);
@@ -38,8 +38,8 @@ static mos_tensor_t tensor(mos_context_t ctx, int rows, int cols, const float* d
 }
 
 /* h = block0(x), y = block1(h); returns 0.5 * |y - target|^2 / N and leaves dy in `dy`. */
-static double forward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor_t h, mos_tensor_t y,
-                      mos_tensor_t dy, const float* target, float* y_host) {
+static double forward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor_t h,
+                      mos_tensor_t y, mos_tensor_t dy, const float* target, float* y_host) {
   float g[N * D];
   double loss = 0.0;
   CHECK(mos_layer_forward(l0, x, h, MOS_MODE_FULL, 1));
@@ -55,8 +55,8 @@ static double forward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor
 }
 
 /* Each backward gets the x its forward read (h is x of block 1), unwritten since. */
-static void backward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor_t h, mos_tensor_t dy,
-                     mos_tensor_t dh) {
+static void backward(mos_layer_t l0, mos_layer_t l1, mos_tensor_t x, mos_tensor_t h,
+                     mos_tensor_t dy, mos_tensor_t dh) {
   CHECK(mos_layer_backward(l1, h, dy, dh, MOS_MODE_FULL)); /* dh = dy W1 + adapter part */
   CHECK(mos_layer_backward(l0, x, dh, NULL, MOS_MODE_FULL));
 }
@@ -66,9 +66,16 @@ int main(void) {
   mos_pool_t pool;
   mos_layer_t l0, l1;
   mos_optimizer_t opt;
-  const mos_config_t cfg = {.struct_size = sizeof(mos_config_t), .d_in = D, .d_out = D,
-                            .num_blocks = L, .rank = R, .equivalent_rank = REQ, .private_rank = PRIV,
-                            .shards_per_vector = SH, .alpha = 4.0f, .dropout = 0.0f};
+  const mos_config_t cfg = {.struct_size = sizeof(mos_config_t),
+                            .d_in = D,
+                            .d_out = D,
+                            .num_blocks = L,
+                            .rank = R,
+                            .equivalent_rank = REQ,
+                            .private_rank = PRIV,
+                            .shards_per_vector = SH,
+                            .alpha = 4.0f,
+                            .dropout = 0.0f};
   float pool_a[P * SA], pool_b[SB * P], w[D * D], x[N * D], target[N * D], y[N * D];
   float grad_a[P * SA], grad_b[SB * P];
   /* Rank-major indices (shard i of rank vector j is idx[j*l + i]). S = (REQ-PRIV)*L*SH = 4:

@@ -528,9 +528,8 @@ MOS_API mos_status_t mos_decoder_set_recompute(mos_decoder_t dec, int32_t on) {
               d.set_recompute(on != 0););
 }
 
-MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch,
-                                      int32_t backward, float grad_scale, double* loss_sum,
-                                      int64_t* loss_count) {
+MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch, int32_t backward,
+                                      float grad_scale, double* loss_sum, int64_t* loss_count) {
   MOS_GUARDED(mos::model::Decoder& d = dec_of(dec); need(batch, "batch");
               need(loss_sum, "loss_sum"); need(loss_count, "loss_count");
               const mos::model::HostBatch b = d.check_batch(*batch);
@@ -546,9 +545,7 @@ MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* ba
 
 MOS_API mos_status_t mos_decoder_merge(mos_decoder_t dec) { MOS_GUARDED(dec_of(dec).merge();); }
 
-MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec) {
-  MOS_GUARDED(dec_of(dec).unmerge(););
-}
+MOS_API mos_status_t mos_decoder_unmerge(mos_decoder_t dec) { MOS_GUARDED(dec_of(dec).unmerge();); }
 
 MOS_API mos_status_t mos_decoder_get_weight(mos_decoder_t dec, const char* name,
                                             mos_dtype_t dst_dtype, int64_t rows, int64_t cols,
@@ -760,8 +757,8 @@ MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block
 }
 
 MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,
-                                         const float* x, int64_t tokens,
-                                         const int32_t* adapter_ids, float* y) {
+                                         const float* x, int64_t tokens, const int32_t* adapter_ids,
+                                         float* y) {
   MOS_GUARDED(
     mos::bank::Bank& b = bank_of(bank);
     mos::check(tokens >= 0, MOS_STATUS_INVALID_ARGUMENT, "tokens is ", tokens, " (expected >= 0)");

@@ -55,8 +55,8 @@ class Backend {
 
   // ---- dense products (row-major f32): C[m x n] = alpha * op(A) op(B) + beta * C ----
   virtual void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                    const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                    float* c, int64_t ldc) = 0;
+                    const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                    int64_t ldc) = 0;
 
   // ---- shards (method.md §3, §5), index arithmetic from common/index_math.h ----
   // a_out [r x l*s_a] from pool_a [P x s_a]; b_out [l*s_b x r] from pool_b [s_b x P].
@@ -81,16 +81,16 @@ class Backend {
   // rng::dropout_keep (common/rng.h). out may equal x.
   virtual void dropout(const float* x, int64_t n, float rate, uint64_t seed, uint64_t counter,
                        float* out) = 0;
-  virtual void axpy(int64_t n, float alpha, const float* x, float* y) = 0;    // y += alpha x
-  virtual void scale(int64_t n, float s, float* x) = 0;                       // x *= s
+  virtual void axpy(int64_t n, float alpha, const float* x, float* y) = 0;  // y += alpha x
+  virtual void scale(int64_t n, float s, float* x) = 0;                     // x *= s
   virtual void add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) = 0;
   virtual double sum_squares(int64_t n, const float* x) = 0;
   // p[e] = lo + (hi - lo) * uniform01(hash3(seed, stream, e)) (common/rng.h).
   virtual void uniform_fill(int64_t n, float lo, float hi, uint64_t seed, uint64_t stream,
                             float* p) = 0;
   // adamw_update (common/adamw_update.h) on every element e in [0, n).
-  virtual void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param,
-                     float* m, float* v) = 0;
+  virtual void adamw(int64_t n, const AdamWParams& hp, const float* grad, float* param, float* m,
+                     float* v) = 0;
 
   // ---- adapter bank (bank_plan.h) ----
   // y[t] += scaling_a B_a (A_a x[t]) for every grouped token of the plan, reading the shards
@@ -112,8 +112,8 @@ class Backend {
                                 const float* inv_rms, const float* dy, float* dx) = 0;
   // Training the base (not the adapters): dweight[j] += sum_i dy[i,j] * x[i,j] * inv_rms[i], the
   // gradient of the norm's weight; rows summed in ascending order (deterministic).
-  virtual void rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x,
-                                   const float* inv_rms, const float* dy, float* dweight) = 0;
+  virtual void rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x, const float* inv_rms,
+                                   const float* dy, float* dweight) = 0;
 
   // rope.cpp. cos_out / sin_out [tokens x half]: cos and sin of rope::angle(positions[t],
   // inv_freq[i]) (common/rope_math.h), i < half = head_dim / 2.
@@ -138,9 +138,9 @@ class Backend {
   // dq, dk, dv (overwritten) from dout, recomputing the probabilities from q, k and lse.
   virtual void attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
                                   int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
-                                  const float* q, const float* k, const float* v,
-                                  const float* out, const float* lse, const float* dout,
-                                  float* dq, float* dk, float* dv, float* scratch) = 0;
+                                  const float* q, const float* k, const float* v, const float* out,
+                                  const float* lse, const float* dout, float* dq, float* dk,
+                                  float* dv, float* scratch) = 0;
   // attention.cpp, paged KV cache (layout: common/paged_kv.h; `cache` is one block's part).
   // Token t's key and value rows (k, v [tokens x kv_heads*head_dim]) go to slot slots[t].
   virtual void kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads,

@@ -99,28 +99,29 @@ int32_t Bank::add(const std::vector<std::string>& names,
     check(pools[i] != nullptr, MOS_STATUS_NULL_POINTER, "pools[", i, "] is NULL");
     const MosConfig& c = pools[i]->cfg();
     if (L == 0) L = c.num_blocks;
-    check(c.num_blocks == L, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('", name, "') has L = ",
-          c.num_blocks, " blocks but ", old->num_blocks > 0 ? "the bank's base model" : "pools[0]",
-          " has ", L);
+    check(c.num_blocks == L, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('", name,
+          "') has L = ", c.num_blocks, " blocks but ",
+          old->num_blocks > 0 ? "the bank's base model" : "pools[0]", " has ", L);
     for (const Projection& p : old->projections) {
       if (p.name != name) continue;
-      check(p.d_in == c.d_in && p.d_out == c.d_out, MOS_STATUS_SHAPE_MISMATCH, "pools[", i,
-            "] ('", name, "') is ", c.d_in, " -> ", c.d_out, " but the bank's '", name, "' is ",
-            p.d_in, " -> ", p.d_out);
+      check(p.d_in == c.d_in && p.d_out == c.d_out, MOS_STATUS_SHAPE_MISMATCH, "pools[", i, "] ('",
+            name, "') is ", c.d_in, " -> ", c.d_out, " but the bank's '", name, "' is ", p.d_in,
+            " -> ", p.d_out);
     }
     for (int32_t k = 0; k < c.num_blocks; ++k) pools[i]->require_indices(k);
     const int64_t P = c.num_shards();
     const int64_t pool_bytes = checked_mul(4 * P, c.s_a() + c.s_b(), "the adapter's size");
-    const int64_t idx_bytes = checked_mul(8 * static_cast<int64_t>(L), c.slots(), "the adapter's size");
+    const int64_t idx_bytes =
+        checked_mul(8 * static_cast<int64_t>(L), c.slots(), "the adapter's size");
     bytes += pool_bytes + idx_bytes;
     dense += checked_mul(4 * static_cast<int64_t>(L) * c.r, static_cast<int64_t>(c.d_in) + c.d_out,
                          "the dense LoRA size");
   }
   if (budget_ > 0) {
-    check(old->total_bytes + bytes <= budget_, MOS_STATUS_OUT_OF_MEMORY,
-          "the adapter needs ", bytes, " bytes but the bank's memory budget is ", budget_,
-          " bytes, of which ", old->total_bytes, " are in use by ", old->live,
-          " adapter(s) (", budget_ - old->total_bytes, " free); remove adapters or raise the budget");
+    check(old->total_bytes + bytes <= budget_, MOS_STATUS_OUT_OF_MEMORY, "the adapter needs ",
+          bytes, " bytes but the bank's memory budget is ", budget_, " bytes, of which ",
+          old->total_bytes, " are in use by ", old->live, " adapter(s) (",
+          budget_ - old->total_bytes, " free); remove adapters or raise the budget");
   }
   check(next_id_ < INT32_MAX, MOS_STATUS_INVALID_STATE, "the bank has used up its adapter ids");
   require_memory(*ctx_->backend, static_cast<uint64_t>(bytes), "the adapter",
@@ -251,9 +252,10 @@ Projection Bank::projection_of(int32_t slot) const {
 }
 
 void Bank::set_path(int path) {
-  check(path >= MOS_BANK_PATH_AUTO && path <= MOS_BANK_PATH_PREFILL, MOS_STATUS_INVALID_ARGUMENT,
-        "unknown path ", path,
-        " (expected MOS_BANK_PATH_AUTO = 0, MOS_BANK_PATH_DECODE = 1 or MOS_BANK_PATH_PREFILL = 2)");
+  check(
+      path >= MOS_BANK_PATH_AUTO && path <= MOS_BANK_PATH_PREFILL, MOS_STATUS_INVALID_ARGUMENT,
+      "unknown path ", path,
+      " (expected MOS_BANK_PATH_AUTO = 0, MOS_BANK_PATH_DECODE = 1 or MOS_BANK_PATH_PREFILL = 2)");
   path_.store(path);
 }
 
@@ -368,4 +370,3 @@ void Bank::merge(int32_t id, int32_t slot, int32_t block, Tensor& weight, float 
 
 }  // namespace bank
 }  // namespace mos
-

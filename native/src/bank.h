@@ -40,10 +40,10 @@ struct Projection {
 // An immutable snapshot of the bank's contents. Applies hold one (a shared_ptr) for their whole
 // call, so whatever it references stays alive until they return.
 struct Table {
-  std::vector<Projection> projections;        // by slot; only grows
-  int32_t num_blocks = 0;                     // L of the base model (0 until the first add)
+  std::vector<Projection> projections;                // by slot; only grows
+  int32_t num_blocks = 0;                             // L of the base model (0 until the first add)
   std::vector<std::shared_ptr<const Adapter>> by_id;  // null: removed
-  std::vector<int32_t> dense_of_id;           // id -> 0..live-1 (-1: removed)
+  std::vector<int32_t> dense_of_id;                   // id -> 0..live-1 (-1: removed)
   int32_t live = 0;
   int64_t total_bytes = 0;
 };
@@ -57,7 +57,8 @@ class Bank {
   Context& context() const { return *ctx_; }
 
   // Copies the pools (named by projection) into a new adapter; returns its id.
-  int32_t add(const std::vector<std::string>& names, const std::vector<std::shared_ptr<Pool>>& pools);
+  int32_t add(const std::vector<std::string>& names,
+              const std::vector<std::shared_ptr<Pool>>& pools);
   void remove(int32_t id);
 
   void adapter_bytes(int32_t id, int64_t* bytes, int64_t* dense_bytes) const;
@@ -84,13 +85,13 @@ class Bank {
 
   std::shared_ptr<Context> ctx_;  // first member: outlives every buffer of the bank
   int64_t budget_;
-  mutable std::mutex table_mu_;    // guards table_ (the pointer only; held for a copy)
+  mutable std::mutex table_mu_;  // guards table_ (the pointer only; held for a copy)
   std::shared_ptr<const Table> table_;
-  std::mutex write_mu_;            // serializes add / remove (readers never take it)
-  int32_t next_id_ = 0;            // guarded by write_mu_
+  std::mutex write_mu_;  // serializes add / remove (readers never take it)
+  int32_t next_id_ = 0;  // guarded by write_mu_
   std::atomic<int> path_{MOS_BANK_PATH_AUTO};
-  std::atomic<int> inflight_{0};   // applies running now (CPU threads are shared among them)
-  ApplyScratch scratch_;           // the backend's per-bank apply state (Backend::bank_apply)
+  std::atomic<int> inflight_{0};  // applies running now (CPU threads are shared among them)
+  ApplyScratch scratch_;          // the backend's per-bank apply state (Backend::bank_apply)
 };
 
 }  // namespace bank

@@ -18,11 +18,11 @@ struct ProjAdapter {
   float alpha = 0.0f, scaling = 0.0f;  // scaling = alpha / r (method.md §4)
   int64_t num_shards = 0, s_a = 0, s_b = 0;
   int64_t d_in = 0, d_out = 0;
-  Buffer pool_a;   // [P x s_a], row m = A-shard m (as in the pool)
-  Buffer pool_bt;  // [P x s_b], row m = B-shard m (column m of the pool's [s_b x P] pool_B)
-  Buffer idx_a;    // [L x r*l] int32, rank-major per block (method.md §3)
-  Buffer idx_b;    // [L x r*l] int32
-  int64_t bytes = 0;        // what this projection holds: both pools + both index arrays
+  Buffer pool_a;      // [P x s_a], row m = A-shard m (as in the pool)
+  Buffer pool_bt;     // [P x s_b], row m = B-shard m (column m of the pool's [s_b x P] pool_B)
+  Buffer idx_a;       // [L x r*l] int32, rank-major per block (method.md §3)
+  Buffer idx_b;       // [L x r*l] int32
+  int64_t bytes = 0;  // what this projection holds: both pools + both index arrays
   int64_t dense_bytes = 0;  // dense LoRA of the same active rank: 4 * L * r * (d_in + d_out)
 
   int64_t slots() const { return static_cast<int64_t>(r) * l; }
@@ -44,8 +44,8 @@ struct ApplyPlan {
   int32_t num_groups = 0;
   const ProjAdapter* const* group_adapter = nullptr;  // [num_groups]
   const int32_t* group_start = nullptr;               // [num_groups + 1] offsets into order
-  const int32_t* order = nullptr;                     // token indices, grouped, ascending in a group
-  int32_t r_max = 0;                                  // max r over the groups
+  const int32_t* order = nullptr;  // token indices, grouped, ascending in a group
+  int32_t r_max = 0;               // max r over the groups
   mos_bank_path_t path = MOS_BANK_PATH_AUTO;
   int concurrent = 1;  // applies of this bank in flight now (they share the CPU threads)
 };

@@ -18,7 +18,10 @@ const char* const kSameDtype =
 
 Layer::Layer(std::shared_ptr<Pool> pool, int32_t k, std::shared_ptr<Tensor> weight,
              std::shared_ptr<Tensor> bias)
-    : pool_(std::move(pool)), k_(k), weight_(std::move(weight)), bias_(std::move(bias)),
+    : pool_(std::move(pool)),
+      k_(k),
+      weight_(std::move(weight)),
+      bias_(std::move(bias)),
       seed_(static_cast<uint64_t>(k)) {
   const MosConfig& c = pool_->cfg();
   pool_->require_block(k);
@@ -41,7 +44,8 @@ Layer::Layer(std::shared_ptr<Pool> pool, int32_t k, std::shared_ptr<Tensor> weig
 
 void Layer::check_mode(mos_mode_t mode) const {
   check(mode == MOS_MODE_FULL || mode == MOS_MODE_ADAPTER_ONLY, MOS_STATUS_INVALID_ARGUMENT,
-        "unknown mode ", static_cast<int>(mode), " (expected MOS_MODE_FULL = 0 or MOS_MODE_ADAPTER_ONLY = 1)");
+        "unknown mode ", static_cast<int>(mode),
+        " (expected MOS_MODE_FULL = 0 or MOS_MODE_ADAPTER_ONLY = 1)");
   check(mode != MOS_MODE_FULL || weight_ != nullptr, MOS_STATUS_INVALID_ARGUMENT,
         "MOS_MODE_FULL needs a base weight, but this layer was created without one "
         "(use MOS_MODE_ADAPTER_ONLY)");
@@ -78,8 +82,7 @@ const float* Layer::weight_f32() {
 void Layer::base_forward(const float* x, int64_t N, float* y) {
   const MosConfig& c = pool_->cfg();
   Backend& be = pool_->backend();
-  be.gemm(false, true, N, c.d_out, c.d_in, 1.0f, x, c.d_in, weight_f32(), c.d_in, 0.0f, y,
-          c.d_out);
+  be.gemm(false, true, N, c.d_out, c.d_in, 1.0f, x, c.d_in, weight_f32(), c.d_in, 0.0f, y, c.d_out);
   if (!bias_) return;
   const float* bias = bias_->f32();
   if (bias_->dtype == MOS_DTYPE_BF16) {
@@ -164,7 +167,8 @@ void Layer::backward(const Tensor& x, const Tensor& dy, Tensor* dx, mos_mode_t m
   check(!merged_, MOS_STATUS_INVALID_STATE,
         "backward on a merged layer (its adapter is inside W); unmerge it first");
   check(saved_, MOS_STATUS_INVALID_STATE,
-        "backward needs a training forward of this layer first (mos_layer_forward with training != 0)");
+        "backward needs a training forward of this layer first (mos_layer_forward with training != "
+        "0)");
   check(x.id == saved_x_id_, MOS_STATUS_INVALID_STATE,
         "x is not the tensor the last training forward of this layer read (backward needs that "
         "forward's x: its grad_A is computed from it)");
@@ -218,8 +222,8 @@ void Layer::delta_weight(Tensor& delta) {
   require_not_frozen(delta, "delta");
   pool_->require_indices(k_);
   const Pool::Factors f = factors();
-  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), f.b, c.r, f.a,
-                        c.d_in, 0.0f, delta.f32(), c.d_in);
+  pool_->backend().gemm(false, false, c.d_out, c.d_in, c.r, c.scaling(), f.b, c.r, f.a, c.d_in,
+                        0.0f, delta.f32(), c.d_in);
   delta.mark_written();
 }
 

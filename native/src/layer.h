@@ -42,8 +42,8 @@ class Layer {
   void base_forward(const float* x, int64_t N, float* y);  // y = x W^T (+ b), f32
   // BF16 calls: grow xf_ (n_x floats), yf_ (n_y) and, when the base path runs, wf_ / biasf_.
   void reserve_bf16(int64_t n_x, int64_t n_y, bool base);
-  const float* weight_f32();  // W itself (F32) or W widened into wf_ (BF16)
-  void add_delta_into_weight(float sign);         // W += sign * (alpha/r) B A
+  const float* weight_f32();               // W itself (F32) or W widened into wf_ (BF16)
+  void add_delta_into_weight(float sign);  // W += sign * (alpha/r) B A
   Pool::Factors factors() { return pool_->factors(k_); }  // A_k, B_k and dA/dB scratch
 
   std::shared_ptr<Pool> pool_;  // first member: keeps the context alive for the buffers
@@ -62,9 +62,9 @@ class Layer {
 
   // Scratch grown with N (u_, du_, xd_), never shrunk. A_k, B_k, dA_k, dB_k live in the pool
   // (Pool::factors), shared by its blocks.
-  Buffer u_;                // saved u = dropout(x) A^T [N x r], written by training forwards only
-  Buffer du_;               // du [N x r]; also u of inference forwards (keeps u_ intact)
-  Buffer xd_;               // dropout(x) [N x d_in], then the masked dx part; only when rate > 0
+  Buffer u_;   // saved u = dropout(x) A^T [N x r], written by training forwards only
+  Buffer du_;  // du [N x r]; also u of inference forwards (keeps u_ intact)
+  Buffer xd_;  // dropout(x) [N x d_in], then the masked dx part; only when rate > 0
   // BF16 calls only: x (then dx) and y (or dy) widened to f32, W and bias widened to f32.
   Buffer xf_, yf_, wf_, biasf_;
 };

@@ -25,8 +25,11 @@ std::string human_bytes(uint64_t bytes) {
     ++u;
   }
   char text[32];
-  std::snprintf(text, sizeof text, v < 10.0 ? "%.2f %s" : v < 100.0 ? "%.1f %s" : "%.0f %s", v,
-                units[u]);
+  std::snprintf(text, sizeof text,
+                v < 10.0    ? "%.2f %s"
+                : v < 100.0 ? "%.1f %s"
+                            : "%.0f %s",
+                v, units[u]);
   return text;
 }
 
@@ -75,11 +78,13 @@ uint64_t cgroup_memory_left() {
   uint64_t left = UINT64_MAX;
   auto consider = [&left](uint64_t x) { left = x < left ? x : left; };
   const std::string v2 = "/sys/fs/cgroup";
-  if (!v2_path.empty() && v2_path != "/") consider(cgroup_left(v2 + v2_path + "/memory.max", v2 + v2_path + "/memory.current"));
+  if (!v2_path.empty() && v2_path != "/")
+    consider(cgroup_left(v2 + v2_path + "/memory.max", v2 + v2_path + "/memory.current"));
   consider(cgroup_left(v2 + "/memory.max", v2 + "/memory.current"));
   const std::string v1 = "/sys/fs/cgroup/memory";
   if (!v1_path.empty() && v1_path != "/")
-    consider(cgroup_left(v1 + v1_path + "/memory.limit_in_bytes", v1 + v1_path + "/memory.usage_in_bytes"));
+    consider(cgroup_left(v1 + v1_path + "/memory.limit_in_bytes",
+                         v1 + v1_path + "/memory.usage_in_bytes"));
   consider(cgroup_left(v1 + "/memory.limit_in_bytes", v1 + "/memory.usage_in_bytes"));
   return left;
 }

@@ -34,14 +34,15 @@ const char* array_name(mos_pool_array_t which) {
 // buffers. Overflow reads as OUT_OF_MEMORY.
 uint64_t pool_group_bytes(const MosConfig& c) {
   const std::string what = "the pool group";
-  const uint64_t shard_floats =
-      checked_mul(static_cast<uint64_t>(c.num_shards()), static_cast<uint64_t>(c.s_a() + c.s_b()), what);
+  const uint64_t shard_floats = checked_mul(static_cast<uint64_t>(c.num_shards()),
+                                            static_cast<uint64_t>(c.s_a() + c.s_b()), what);
   const uint64_t arrays = checked_mul(shard_floats, 4 * sizeof(float), what);
   const uint64_t slots = checked_mul(static_cast<uint64_t>(c.num_blocks), c.slots(), what);
   // Indices three times: the backend's copy, the host copy, and generate_indices' temporaries.
   const uint64_t indices = checked_mul(slots, 3 * 2 * sizeof(int32_t), what);
-  const uint64_t factors = checked_mul(static_cast<uint64_t>(c.r),
-                                       2 * sizeof(float) * (static_cast<uint64_t>(c.d_in) + c.d_out), what);
+  const uint64_t factors =
+      checked_mul(static_cast<uint64_t>(c.r),
+                  2 * sizeof(float) * (static_cast<uint64_t>(c.d_in) + c.d_out), what);
   return checked_add(checked_add(arrays, indices, what), factors, what);
 }
 
@@ -80,7 +81,8 @@ Pool::Pool(std::shared_ptr<Context> ctx, const MosConfig& cfg) : ctx_(std::move(
 
 int64_t Pool::array_size(mos_pool_array_t which) const {
   check(which >= MOS_POOL_A && which <= MOS_POOL_ADAM_V_B, MOS_STATUS_INVALID_ARGUMENT,
-        "unknown pool array ", static_cast<int>(which), " (expected 0..7, MOS_POOL_A..MOS_POOL_ADAM_V_B)");
+        "unknown pool array ", static_cast<int>(which),
+        " (expected 0..7, MOS_POOL_A..MOS_POOL_ADAM_V_B)");
   return is_a_array(which) ? size_a() : size_b();
 }
 
@@ -117,8 +119,9 @@ void Pool::require_block(int32_t k) const {
 
 void Pool::require_indices(int32_t k) const {
   require_block(k);
-  check(idx_set_[k] != 0, MOS_STATUS_INVALID_STATE, "block ", k,
-        "'s routing indices were never set (call mos_pool_generate_indices or mos_pool_set_indices)");
+  check(
+      idx_set_[k] != 0, MOS_STATUS_INVALID_STATE, "block ", k,
+      "'s routing indices were never set (call mos_pool_generate_indices or mos_pool_set_indices)");
 }
 
 void Pool::set_indices(int32_t k, const int32_t* idx_a, const int32_t* idx_b,

@@ -68,14 +68,14 @@ class Pool {
  private:
   std::shared_ptr<Context> ctx_;  // first member: outlives the buffers below
   MosConfig cfg_;
-  Buffer arrays_[8];  // indexed by mos_pool_array_t
+  Buffer arrays_[8];              // indexed by mos_pool_array_t
   Buffer idx_a_dev_, idx_b_dev_;  // [L x r*l] each, backend copies of the host arrays
   std::vector<int32_t> idx_a_, idx_b_;
   std::vector<char> idx_set_;
   uint64_t version_ = 1;
-  Buffer fa_, fb_, fda_, fdb_;         // the shared factor buffers of factors()
-  int32_t factors_block_ = -1;         // block whose A_k, B_k fa_ / fb_ hold (-1: none)
-  uint64_t factors_version_ = 0;       // version_ they were gathered at
+  Buffer fa_, fb_, fda_, fdb_;    // the shared factor buffers of factors()
+  int32_t factors_block_ = -1;    // block whose A_k, B_k fa_ / fb_ hold (-1: none)
+  uint64_t factors_version_ = 0;  // version_ they were gathered at
 };
 
 }  // namespace mos

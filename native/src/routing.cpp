@@ -26,14 +26,15 @@ void validate_config(const MosConfig& c) {
         ", d_out = ", c.d_out);
   check(c.num_blocks >= 1, bad, "num_blocks (L) must be >= 1, got ", c.num_blocks);
   check(c.r >= 1, bad, "rank (r) must be >= 1, got ", c.r);
-  check(c.equivalent_rank >= 1, bad, "equivalent_rank (R_eq) must be >= 1, got ", c.equivalent_rank);
-  check(c.private_rank >= 0 && c.private_rank <= c.equivalent_rank, bad,
-        "private_rank (p) must satisfy 0 <= p <= R_eq, got p = ", c.private_rank, ", R_eq = ",
+  check(c.equivalent_rank >= 1, bad, "equivalent_rank (R_eq) must be >= 1, got ",
         c.equivalent_rank);
+  check(c.private_rank >= 0 && c.private_rank <= c.equivalent_rank, bad,
+        "private_rank (p) must satisfy 0 <= p <= R_eq, got p = ", c.private_rank,
+        ", R_eq = ", c.equivalent_rank);
   check(c.l >= 1, bad, "shards_per_vector (l) must be >= 1, got ", c.l);
   check(c.private_rank != c.equivalent_rank || c.r == c.equivalent_rank, bad,
-        "p == R_eq (plain LoRA) requires r == R_eq, got r = ", c.r, ", R_eq = p = ",
-        c.equivalent_rank);
+        "p == R_eq (plain LoRA) requires r == R_eq, got r = ", c.r,
+        ", R_eq = p = ", c.equivalent_rank);
   // Each block uses all of its p private vectors as its last p rank vectors, so r >= p.
   check(c.r >= c.private_rank, bad,
         "rank (r) must be >= p (the p private rank vectors are part of r), got r = ", c.r,
@@ -58,8 +59,9 @@ void validate_config(const MosConfig& c) {
 
 int64_t param_count(int32_t d_in, int32_t d_out, int32_t num_blocks, int32_t equivalent_rank) {
   check(d_in >= 1 && d_out >= 1 && num_blocks >= 1 && equivalent_rank >= 1,
-        MOS_STATUS_INVALID_ARGUMENT, "d_in, d_out, num_blocks and equivalent_rank must be >= 1, got ",
-        d_in, ", ", d_out, ", ", num_blocks, ", ", equivalent_rank);
+        MOS_STATUS_INVALID_ARGUMENT,
+        "d_in, d_out, num_blocks and equivalent_rank must be >= 1, got ", d_in, ", ", d_out, ", ",
+        num_blocks, ", ", equivalent_rank);
   int64_t out = 0;
   const int64_t dims = static_cast<int64_t>(d_in) + d_out;
   const bool overflow =

@@ -36,8 +36,8 @@ namespace {
 
 size_t checked_bytes(mos_dtype_t dtype, int64_t rows, int64_t cols) {
   const size_t es = dtype_size(dtype);
-  check(rows >= 1 && cols >= 1, MOS_STATUS_INVALID_ARGUMENT, "a tensor needs rows >= 1 and cols >= 1, got [",
-        rows, " x ", cols, "]");
+  check(rows >= 1 && cols >= 1, MOS_STATUS_INVALID_ARGUMENT,
+        "a tensor needs rows >= 1 and cols >= 1, got [", rows, " x ", cols, "]");
   const int64_t max_elems = std::numeric_limits<int64_t>::max() / static_cast<int64_t>(es);
   check(rows <= max_elems / cols, MOS_STATUS_INVALID_ARGUMENT, "a tensor of [", rows, " x ", cols,
         "] ", dtype_name(dtype), " elements is too large to address");
@@ -51,7 +51,8 @@ std::shared_ptr<Tensor> make_tensor(std::shared_ptr<Context> ctx, mos_dtype_t dt
   const size_t bytes = checked_bytes(dtype, rows, cols);
   Backend* backend = ctx->backend.get();
   if (bytes >= kMemoryCheckFromBytes)  // (the message is not built for small tensors)
-    require_memory(*backend, bytes, cat("a [", rows, " x ", cols, "] ", dtype_name(dtype), " tensor"));
+    require_memory(*backend, bytes,
+                   cat("a [", rows, " x ", cols, "] ", dtype_name(dtype), " tensor"));
   void* data = backend->alloc(bytes);  // zero-filled
   try {
     return std::make_shared<Tensor>(ctx, dtype, rows, cols, data, true);
@@ -102,7 +103,8 @@ void require_f32_in(const Tensor& t, const char* name, const Context& ctx) {
 
 void require_float_in(const Tensor& t, const char* name, const Context& ctx) {
   check(t.dtype == MOS_DTYPE_F32 || t.dtype == MOS_DTYPE_BF16, MOS_STATUS_UNSUPPORTED, name,
-        " has dtype ", dtype_name(t.dtype), " but this operation supports only F32 and BF16 tensors");
+        " has dtype ", dtype_name(t.dtype),
+        " but this operation supports only F32 and BF16 tensors");
   check(t.ctx.get() == &ctx, MOS_STATUS_INVALID_ARGUMENT, name,
         " belongs to another context than the pool / layer it is used with");
 }

@@ -26,8 +26,8 @@ struct DecoderSpec {
 };
 
 inline const char* proj_name(int p) {
-  static const char* const n[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
-                                  "down_proj"};
+  static const char* const n[] = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                                  "gate_proj", "up_proj", "down_proj"};
   return n[p];
 }
 
@@ -103,11 +103,23 @@ struct DecoderFixture {
     if (!c.tied) w.lm_head = matrix("lm_head.weight", c.V, c.H, 1.5);
     for (int p = 0; p < dor::kProj; ++p) {
       if (!(s.adapted >> p & 1u)) continue;
-      T_OK(mos_pool_create(ctx, t::config({.d_in = dor::proj_in(c, p), .d_out = dor::proj_out(c, p), .num_blocks = c.L, .rank = s.r, .equivalent_rank = s.R, .private_rank = s.p, .shards_per_vector = s.l, .alpha = s.alpha, .dropout = s.dropout}), &pools[p]));
+      T_OK(mos_pool_create(ctx,
+                           t::config({.d_in = dor::proj_in(c, p),
+                                      .d_out = dor::proj_out(c, p),
+                                      .num_blocks = c.L,
+                                      .rank = s.r,
+                                      .equivalent_rank = s.R,
+                                      .private_rank = s.p,
+                                      .shards_per_vector = s.l,
+                                      .alpha = s.alpha,
+                                      .dropout = s.dropout}),
+                           &pools[p]));
       T_OK(mos_pool_generate_indices(pools[p], sd + 17 * p));
       const int64_t P = static_cast<int64_t>(s.R) * c.L * s.l;  // shards: R_eq * L * l
-      pool_a[p] = random_floats(rng, static_cast<size_t>(P) * (dor::proj_in(c, p) / s.l), -0.5f, 0.5f);
-      pool_b[p] = random_floats(rng, static_cast<size_t>(P) * (dor::proj_out(c, p) / s.l), -0.5f, 0.5f);
+      pool_a[p] =
+          random_floats(rng, static_cast<size_t>(P) * (dor::proj_in(c, p) / s.l), -0.5f, 0.5f);
+      pool_b[p] =
+          random_floats(rng, static_cast<size_t>(P) * (dor::proj_out(c, p) / s.l), -0.5f, 0.5f);
       write_pool(p);
       if (attach) T_OK(mos_decoder_attach_pool(dec, proj_name(p), pools[p]));
     }
@@ -121,12 +133,14 @@ struct DecoderFixture {
   DecoderFixture& operator=(const DecoderFixture&) = delete;
 
   void write_pool(int p) {
-    T_OK(mos_pool_write(pools[p], MOS_POOL_A, pool_a[p].data(), static_cast<int64_t>(pool_a[p].size())));
-    T_OK(mos_pool_write(pools[p], MOS_POOL_B, pool_b[p].data(), static_cast<int64_t>(pool_b[p].size())));
+    T_OK(mos_pool_write(pools[p], MOS_POOL_A, pool_a[p].data(),
+                        static_cast<int64_t>(pool_a[p].size())));
+    T_OK(mos_pool_write(pools[p], MOS_POOL_B, pool_b[p].data(),
+                        static_cast<int64_t>(pool_b[p].size())));
   }
   oracle::Cfg pool_cfg(int p) const {
-    return oracle::Cfg{dor::proj_in(s.c, p), dor::proj_out(s.c, p), s.c.L, s.r, s.R, s.p, s.l,
-                       s.alpha, s.dropout};
+    return oracle::Cfg{
+        dor::proj_in(s.c, p), dor::proj_out(s.c, p), s.c.L, s.r, s.R, s.p, s.l, s.alpha, s.dropout};
   }
   // The oracle's adapters from the current pool values (`which`: bit p = projection p applies).
   dor::Adapters adapters(bool train = false, uint64_t dseed = 0, uint64_t counter = 0,
@@ -140,8 +154,7 @@ struct DecoderFixture {
   }
   // The same from pools given in double (finite differences perturb these).
   dor::Adapters adapters_from(const std::vector<dor::Vec>& pa, const std::vector<dor::Vec>& pb,
-                              bool train, uint64_t dseed, uint64_t counter,
-                              unsigned which = 0x7f) {
+                              bool train, uint64_t dseed, uint64_t counter, unsigned which = 0x7f) {
     dor::Adapters ad;
     ad.train = train;
     ad.seed = dseed;
@@ -156,7 +169,8 @@ struct DecoderFixture {
       a.dropout = s.dropout;
       for (int k = 0; k < s.c.L; ++k) {
         std::vector<int32_t> ia(static_cast<size_t>(s.r) * s.l), ib(ia.size());
-        T_OK(mos_pool_get_indices(pools[p], k, ia.data(), ib.data(), static_cast<int64_t>(ia.size())));
+        T_OK(mos_pool_get_indices(pools[p], k, ia.data(), ib.data(),
+                                  static_cast<int64_t>(ia.size())));
         a.a.push_back(oracle::assemble_a(pa[p], ia, pc));
         a.b.push_back(oracle::assemble_b(pb[p], ib, pc));
       }
@@ -169,7 +183,8 @@ struct DecoderFixture {
 // every `gap` positions, elsewhere too).
 struct RandomBatch {
   std::vector<int> lengths, tokens, targets;
-  RandomBatch(std::mt19937_64& rng, const std::vector<int>& lens, int vocab, int gap = 0) : lengths(lens) {
+  RandomBatch(std::mt19937_64& rng, const std::vector<int>& lens, int vocab, int gap = 0)
+      : lengths(lens) {
     std::uniform_int_distribution<int> tok(0, vocab - 1);
     for (int len : lens) {
       const size_t at = tokens.size();

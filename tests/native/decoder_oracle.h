@@ -62,7 +62,8 @@ inline std::vector<float> inv_freq(const Config& c) {
   std::vector<float> f(static_cast<size_t>(c.hd / 2));
   for (int i = 0; i < c.hd / 2; ++i) {
     const float e = static_cast<float>(2 * i) / static_cast<float>(c.hd);
-    f[i] = 1.0f / static_cast<float>(std::pow(static_cast<double>(c.theta), static_cast<double>(e)));
+    f[i] =
+        1.0f / static_cast<float>(std::pow(static_cast<double>(c.theta), static_cast<double>(e)));
     if (!c.llama3) continue;
     const double old_ctx = c.original_max;
     const float low_wl = static_cast<float>(old_ctx / c.low);
@@ -136,8 +137,10 @@ inline Vec hidden(const Config& c, const Weights& w, const Adapters& ad,
   for (int t = 0; t < T; ++t)
     for (int i = 0; i < half; ++i) {
       const float angle = static_cast<float>(pos[t]) * inv[i];  // f32, as HF
-      cs[t * half + i] = static_cast<double>(static_cast<float>(std::cos(static_cast<double>(angle))));
-      sn[t * half + i] = static_cast<double>(static_cast<float>(std::sin(static_cast<double>(angle))));
+      cs[t * half + i] =
+          static_cast<double>(static_cast<float>(std::cos(static_cast<double>(angle))));
+      sn[t * half + i] =
+          static_cast<double>(static_cast<float>(std::sin(static_cast<double>(angle))));
     }
   auto rope = [&](Vec& x, int nh) {
     for (int t = 0; t < T; ++t)
@@ -169,7 +172,8 @@ inline Vec hidden(const Config& c, const Weights& w, const Adapters& ad,
         for (int u = start[t]; u <= t; ++u) {
           double d = 0;
           for (int e = 0; e < hd; ++e)
-            d += q[static_cast<size_t>(t) * c.Q() + hh * hd + e] * k[static_cast<size_t>(u) * c.KV() + g * hd + e];
+            d += q[static_cast<size_t>(t) * c.Q() + hh * hd + e] *
+                 k[static_cast<size_t>(u) * c.KV() + g * hd + e];
           s.push_back(d * scale);
           m = std::fmax(m, d * scale);
         }

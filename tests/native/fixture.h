@@ -13,9 +13,15 @@
 namespace t {
 
 inline Config config_of(const oracle::Cfg& c) {
-  return config({.d_in = c.d_in, .d_out = c.d_out, .num_blocks = c.L, .rank = c.r,
-                 .equivalent_rank = c.R, .private_rank = c.p, .shards_per_vector = c.l,
-                 .alpha = static_cast<float>(c.alpha), .dropout = static_cast<float>(c.dropout)});
+  return config({.d_in = c.d_in,
+                 .d_out = c.d_out,
+                 .num_blocks = c.L,
+                 .rank = c.r,
+                 .equivalent_rank = c.R,
+                 .private_rank = c.p,
+                 .shards_per_vector = c.l,
+                 .alpha = static_cast<float>(c.alpha),
+                 .dropout = static_cast<float>(c.dropout)});
 }
 
 struct PoolFixture {
@@ -46,8 +52,9 @@ struct PoolFixture {
   int64_t slots() const { return static_cast<int64_t>(c.r) * c.l; }
   std::string shape() const {
     return "d_in=" + std::to_string(c.d_in) + " d_out=" + std::to_string(c.d_out) +
-           " L=" + std::to_string(c.L) + " r=" + std::to_string(c.r) + " R_eq=" +
-           std::to_string(c.R) + " p=" + std::to_string(c.p) + " l=" + std::to_string(c.l);
+           " L=" + std::to_string(c.L) + " r=" + std::to_string(c.r) +
+           " R_eq=" + std::to_string(c.R) + " p=" + std::to_string(c.p) +
+           " l=" + std::to_string(c.l);
   }
 
   void set_indices(int k, const std::vector<int32_t>& a, const std::vector<int32_t>& b) {

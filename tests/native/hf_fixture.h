@@ -267,8 +267,9 @@ inline mos_decoder_config_t decoder_config(const Json& j, mos_dtype_t storage) {
   c.intermediate_size = static_cast<int32_t>(j["intermediate_size"].integer());
   c.num_layers = static_cast<int32_t>(j["num_hidden_layers"].integer());
   c.num_heads = static_cast<int32_t>(j["num_attention_heads"].integer());
-  c.num_kv_heads = j.find("num_key_value_heads") ? static_cast<int32_t>(j["num_key_value_heads"].integer())
-                                                 : c.num_heads;
+  c.num_kv_heads = j.find("num_key_value_heads")
+                       ? static_cast<int32_t>(j["num_key_value_heads"].integer())
+                       : c.num_heads;
   c.head_dim = j.find("head_dim") && j["head_dim"].kind == Json::kNumber
                    ? static_cast<int32_t>(j["head_dim"].integer())
                    : c.hidden_size / c.num_heads;

@@ -79,8 +79,8 @@ inline Vec matmul(const Vec& a, bool ta, const Vec& b, bool tb, int m, int n, in
 
 struct Layer {
   Cfg c;
-  Vec a, b;        // A_k [r x d_in], B_k [d_out x r]
-  Vec w, bias;     // W [d_out x d_in] (empty: none), bias [d_out] (empty: none)
+  Vec a, b;     // A_k [r x d_in], B_k [d_out x r]
+  Vec w, bias;  // W [d_out x d_in] (empty: none), bias [d_out] (empty: none)
 };
 
 struct Forward {
@@ -140,9 +140,11 @@ inline void scatter(const Cfg& c, const Backward& g, const std::vector<int32_t>&
   for (int j = 0; j < c.r; ++j)
     for (int i = 0; i < c.l; ++i) {
       for (int t = 0; t < c.sa(); ++t)
-        grad_a[static_cast<size_t>(idx_a[j * c.l + i]) * c.sa() + t] += g.da[j * c.d_in + i * c.sa() + t];
+        grad_a[static_cast<size_t>(idx_a[j * c.l + i]) * c.sa() + t] +=
+            g.da[j * c.d_in + i * c.sa() + t];
       for (int t = 0; t < c.sb(); ++t)
-        grad_b[static_cast<size_t>(t) * c.P() + idx_b[j * c.l + i]] += g.db[(i * c.sb() + t) * c.r + j];
+        grad_b[static_cast<size_t>(t) * c.P() + idx_b[j * c.l + i]] +=
+            g.db[(i * c.sb() + t) * c.r + j];
     }
 }
 

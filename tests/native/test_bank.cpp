@@ -42,9 +42,11 @@ const char* path_name(mos_bank_path_t p) {
 
 // Five adapters that differ in every hyperparameter; the last one adapts q_proj only.
 void mixed_batches() {
-  const std::vector<Spec> specs = {
-      {8, 4, 2, 2, 16.0f}, {4, 2, 1, 1, 8.0f}, {12, 4, 0, 4, 32.0f}, {2, 2, 2, 1, 4.0f},
-      {6, 3, 1, 2, 12.0f}};
+  const std::vector<Spec> specs = {{8, 4, 2, 2, 16.0f},
+                                   {4, 2, 1, 1, 8.0f},
+                                   {12, 4, 0, 4, 32.0f},
+                                   {2, 2, 2, 1, 4.0f},
+                                   {6, 3, 1, 2, 12.0f}};
   std::vector<std::unique_ptr<Adapter>> adapters;
   for (size_t i = 0; i < specs.size(); ++i) {
     std::vector<bt::Proj> projs = {kQ};
@@ -59,13 +61,14 @@ void mixed_batches() {
   for (auto& a : adapters) {
     int32_t id = -1;
     T_OK(a->add_to(bank, &id));
-    T_CHECK(id == static_cast<int32_t>(by_id.size()), "adapter id %d, expected %zu", id, by_id.size());
+    T_CHECK(id == static_cast<int32_t>(by_id.size()), "adapter id %d, expected %zu", id,
+            by_id.size());
     by_id.push_back(a.get());
   }
   int32_t slot_q = -1, slot_up = -1, d_in = 0, d_out = 0, nl = 0;
   T_OK(mos_bank_projection(bank, "q_proj", &slot_q, &d_in, &d_out, &nl));
-  T_CHECK(slot_q == 0 && d_in == 64 && d_out == 96 && nl == L, "q_proj: slot %d %d -> %d L=%d", slot_q,
-          d_in, d_out, nl);
+  T_CHECK(slot_q == 0 && d_in == 64 && d_out == 96 && nl == L, "q_proj: slot %d %d -> %d L=%d",
+          slot_q, d_in, d_out, nl);
   T_OK(mos_bank_projection(bank, "up_proj", &slot_up, nullptr, nullptr, nullptr));
   T_CHECK(slot_up == 1, "up_proj slot %d", slot_up);
 
@@ -93,7 +96,8 @@ void mixed_batches() {
     check_apply(bank, by_id, kQ, slot_q, 2, std::vector<int32_t>(13, -1), 52, "all -1 " + p);
     check_apply(bank, by_id, kUp, slot_up, 0, std::vector<int32_t>(5, 4), 53,
                 "adapter without this projection " + p);
-    check_apply(bank, by_id, kQ, slot_q, 0, std::vector<int32_t>(29, 2), 54, "all on one adapter " + p);
+    check_apply(bank, by_id, kQ, slot_q, 0, std::vector<int32_t>(29, 2), 54,
+                "all on one adapter " + p);
     check_apply(bank, by_id, kQ, slot_q, 0, {3}, 55, "one token " + p);
   }
   // T = 0 is a no-op.
@@ -198,7 +202,8 @@ void many_and_single() {
   for (auto& v : ids) v = (rng() % 5 == 0) ? -1 : 0;
   for (mos_bank_path_t path : kPaths) {
     T_OK(mos_bank_set_path(bank2, path));
-    check_apply(bank2, {&wide}, big, 0, 1, ids, 90, std::string("700 scattered tokens ") + path_name(path));
+    check_apply(bank2, {&wide}, big, 0, 1, ids, 90,
+                std::string("700 scattered tokens ") + path_name(path));
   }
   mos_bank_free(bank2);
   mos_bank_free(bank);
@@ -225,7 +230,8 @@ void memory_and_lifecycle() {
   int32_t n = 0;
   T_OK(mos_bank_adapter_bytes(bank, id0, &bytes, &dense));
   T_CHECK(bytes == b0, "adapter bytes %lld, expected %lld", (long long)bytes, (long long)b0);
-  T_CHECK(dense == 4LL * L * 8 * ((64 + 96) + (64 + 176)), "dense LoRA bytes %lld", (long long)dense);
+  T_CHECK(dense == 4LL * L * 8 * ((64 + 96) + (64 + 176)), "dense LoRA bytes %lld",
+          (long long)dense);
   T_OK(mos_bank_usage(bank, &total, &budget, &n));
   T_CHECK(total == b0 + b1 && budget == b0 + b1 && n == 2, "usage %lld / %lld, %d adapters",
           (long long)total, (long long)budget, n);
@@ -233,8 +239,8 @@ void memory_and_lifecycle() {
   T_STATUS(a2.add_to(bank, &id2), MOS_STATUS_OUT_OF_MEMORY, "mos_bank_add: ");
   const std::string msg = mos_last_error();
   for (int64_t v : {b2, b0 + b1})
-    T_CHECK(msg.find(std::to_string(v)) != std::string::npos, "message \"%s\" lacks %lld", msg.c_str(),
-            (long long)v);
+    T_CHECK(msg.find(std::to_string(v)) != std::string::npos, "message \"%s\" lacks %lld",
+            msg.c_str(), (long long)v);
   T_CHECK(msg.find("budget") != std::string::npos, "message \"%s\"", msg.c_str());
   T_OK(mos_bank_usage(bank, &total, nullptr, &n));
   T_CHECK(total == b0 + b1 && n == 2, "usage after a refused add: %lld, %d", (long long)total, n);
@@ -276,9 +282,15 @@ void memory_and_lifecycle() {
   T_STATUS(wrong_l.add_to(bank, &id1), MOS_STATUS_SHAPE_MISMATCH, "mos_bank_add: ");
   mos_pool_t unset = nullptr;
   T_OK(mos_pool_create(ctx,
-                       t::config({.d_in = 64, .d_out = 96, .num_blocks = L, .rank = 4,
-                                  .equivalent_rank = 2, .private_rank = 0, .shards_per_vector = 1,
-                                  .alpha = 8.0f, .dropout = 0.0f}),
+                       t::config({.d_in = 64,
+                                  .d_out = 96,
+                                  .num_blocks = L,
+                                  .rank = 4,
+                                  .equivalent_rank = 2,
+                                  .private_rank = 0,
+                                  .shards_per_vector = 1,
+                                  .alpha = 8.0f,
+                                  .dropout = 0.0f}),
                        &unset));
   const char* qn[] = {"q_proj"};
   T_STATUS(mos_bank_add(bank, 1, qn, &unset, &id1), MOS_STATUS_INVALID_STATE, "mos_bank_add: ");
@@ -301,7 +313,8 @@ void memory_and_lifecycle() {
     std::vector<float> zeros(static_cast<size_t>(a1.size_b(0)), 0.0f);
     T_OK(mos_pool_write(a1.pools[0], MOS_POOL_B, zeros.data(), a1.size_b(0)));
     T_OK(mos_bank_apply_host(bank, 0, 1, xs.data(), 3, ii.data(), ys.data()));
-    t::close("apply after the source pool was rewritten", ys, ref, MOS_TOL_F32_FORWARD, 501, "q_proj");
+    t::close("apply after the source pool was rewritten", ys, ref, MOS_TOL_F32_FORWARD, 501,
+             "q_proj");
   }
   T_OK(mos_bank_free(bank));
   T_OK(mos_bank_free(nullptr));
@@ -330,17 +343,20 @@ void merge() {
     for (size_t e = 0; e < ref.size(); ++e) ref[e] += w[e];
     t::close("merged W", t::read(wt), ref, MOS_TOL_F32_DELTA, 600, p.name);
     T_OK(mos_bank_unmerge(bank, id, slot, block, wt));
-    t::close("W after merge + unmerge", t::read(wt), t::to_double(w), MOS_TOL_F32_MERGE_ROUNDTRIP, 600,
-             p.name);
+    t::close("W after merge + unmerge", t::read(wt), t::to_double(w), MOS_TOL_F32_MERGE_ROUNDTRIP,
+             600, p.name);
     if (slot == 1) {
-      T_STATUS(mos_bank_merge(bank, id_q, slot, 0, wt), MOS_STATUS_INVALID_ARGUMENT, "mos_bank_merge: ");
+      T_STATUS(mos_bank_merge(bank, id_q, slot, 0, wt), MOS_STATUS_INVALID_ARGUMENT,
+               "mos_bank_merge: ");
     }
-    T_STATUS(mos_bank_merge(bank, id, slot, L, wt), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_bank_merge: ");
+    T_STATUS(mos_bank_merge(bank, id, slot, L, wt), MOS_STATUS_INDEX_OUT_OF_RANGE,
+             "mos_bank_merge: ");
     mos_tensor_free(wt);
   }
   mos_tensor_t bad = t::tensor(ctx, 96, 65);
   T_STATUS(mos_bank_merge(bank, id, 0, 0, bad), MOS_STATUS_SHAPE_MISMATCH, "mos_bank_merge: ");
-  T_STATUS(mos_bank_unmerge(bank, id, 0, 0, nullptr), MOS_STATUS_NULL_POINTER, "mos_bank_unmerge: ");
+  T_STATUS(mos_bank_unmerge(bank, id, 0, 0, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_bank_unmerge: ");
   mos_tensor_free(bad);
   mos_bank_free(bank);
   mos_context_free(ctx);

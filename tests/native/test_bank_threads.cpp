@@ -21,7 +21,7 @@ const bt::Proj kProj{"o_proj", 128, 96};
 
 struct Shared {
   mos_bank_t bank = nullptr;
-  std::vector<std::unique_ptr<bt::Adapter>> contents;  // [0, kStable) stable, then hot ones
+  std::vector<std::unique_ptr<bt::Adapter>> contents;   // [0, kStable) stable, then hot ones
   std::vector<std::vector<std::vector<double>>> delta;  // [content][block]: [T x d_out]
   std::vector<float> x;                                 // [T x d_in]
   std::atomic<int32_t> hot_id[kHot];
@@ -53,7 +53,8 @@ void worker(Shared& s, int which, Tally& out) {
       }
     }
     std::fill(y.begin(), y.end(), 0.0f);
-    const mos_status_t st = mos_bank_apply_host(s.bank, 0, block, s.x.data(), T, ids.data(), y.data());
+    const mos_status_t st =
+        mos_bank_apply_host(s.bank, 0, block, s.x.data(), T, ids.data(), y.data());
     if (st == MOS_STATUS_INVALID_ARGUMENT && std::strstr(mos_last_error(), "was removed")) {
       bool untouched = true;
       for (float v : y) untouched = untouched && v == 0.0f;
@@ -67,7 +68,8 @@ void worker(Shared& s, int which, Tally& out) {
     }
     if (st != MOS_STATUS_OK) {
       ++out.bad;
-      if (out.first_bad.empty()) out.first_bad = std::string("status ") + std::to_string(st) + ": " + mos_last_error();
+      if (out.first_bad.empty())
+        out.first_bad = std::string("status ") + std::to_string(st) + ": " + mos_last_error();
       continue;
     }
     double worst = 0.0, max_ref = 0.0;
@@ -92,18 +94,21 @@ void worker(Shared& s, int which, Tally& out) {
 
 int main() {
   Shared s;
-  const std::vector<bt::Spec> specs = {{6, 4, 2, 2, 16.0f}, {4, 2, 0, 1, 8.0f}, {7, 4, 1, 4, 24.0f},
-                                       {2, 1, 0, 2, 4.0f},  {5, 3, 1, 1, 12.0f}, {14, 8, 2, 2, 32.0f}};
+  const std::vector<bt::Spec> specs = {{6, 4, 2, 2, 16.0f}, {4, 2, 0, 1, 8.0f},
+                                       {7, 4, 1, 4, 24.0f}, {2, 1, 0, 2, 4.0f},
+                                       {5, 3, 1, 1, 12.0f}, {14, 8, 2, 2, 32.0f}};
   for (size_t c = 0; c < specs.size(); ++c)
-    s.contents.push_back(std::make_unique<bt::Adapter>(specs[c], std::vector<bt::Proj>{kProj}, L, 70 + c));
+    s.contents.push_back(
+        std::make_unique<bt::Adapter>(specs[c], std::vector<bt::Proj>{kProj}, L, 70 + c));
   std::mt19937_64 rng(3);
   s.x = t::random_floats(rng, static_cast<size_t>(T) * kProj.d_in);
   // Each content's delta on every token of x (the whole batch on one adapter).
   for (auto& a : s.contents) {
     s.delta.emplace_back();
     for (int b = 0; b < L; ++b)
-      s.delta.back().push_back(bt::expected({a.get()}, kProj, b, s.x, std::vector<int32_t>(T, 0),
-                                            std::vector<float>(static_cast<size_t>(T) * kProj.d_out, 0.0f)));
+      s.delta.back().push_back(
+          bt::expected({a.get()}, kProj, b, s.x, std::vector<int32_t>(T, 0),
+                       std::vector<float>(static_cast<size_t>(T) * kProj.d_out, 0.0f)));
   }
   mos_context_t ctx = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
@@ -121,7 +126,8 @@ int main() {
 
   std::vector<Tally> tallies(kThreads);
   std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) threads.emplace_back(worker, std::ref(s), i, std::ref(tallies[i]));
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back(worker, std::ref(s), i, std::ref(tallies[i]));
   // Hot swaps: remove (the id goes stale for the workers) and add again under a new id.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1200);
   long swaps = 0;

@@ -31,7 +31,8 @@ struct Adapter {
   std::mt19937_64 rng;
   mos_context_t ctx = nullptr;
   std::vector<mos_pool_t> pools;
-  std::vector<std::vector<std::vector<double>>> A, B;  // [projection][block]: A_k [r x d_in], B_k [d_out x r]
+  std::vector<std::vector<std::vector<double>>> A,
+      B;  // [projection][block]: A_k [r x d_in], B_k [d_out x r]
 
   Adapter(const Spec& s, const std::vector<Proj>& ps, int num_blocks, uint64_t seed)
       : spec(s), projs(ps), L(num_blocks), rng(seed) {
@@ -39,9 +40,15 @@ struct Adapter {
     for (const Proj& p : projs) {
       mos_pool_t pool = nullptr;
       T_OK(mos_pool_create(ctx,
-                           t::config({.d_in = p.d_in, .d_out = p.d_out, .num_blocks = L,
-                                      .rank = s.r, .equivalent_rank = s.R, .private_rank = s.p,
-                                      .shards_per_vector = s.l, .alpha = s.alpha, .dropout = 0.0f}),
+                           t::config({.d_in = p.d_in,
+                                      .d_out = p.d_out,
+                                      .num_blocks = L,
+                                      .rank = s.r,
+                                      .equivalent_rank = s.R,
+                                      .private_rank = s.p,
+                                      .shards_per_vector = s.l,
+                                      .alpha = s.alpha,
+                                      .dropout = 0.0f}),
                            &pool));
       pools.push_back(pool);
       const int64_t P = static_cast<int64_t>(s.R) * L * s.l;
@@ -83,8 +90,7 @@ struct Adapter {
   int64_t expected_bytes() const {
     int64_t b = 0;
     for (const Proj& p : projs)
-      b += 4 * num_shards() * (p.d_in / spec.l + p.d_out / spec.l) +
-           8LL * L * spec.r * spec.l;
+      b += 4 * num_shards() * (p.d_in / spec.l + p.d_out / spec.l) + 8LL * L * spec.r * spec.l;
     return b;
   }
 
@@ -130,7 +136,8 @@ inline std::vector<double> expected(const std::vector<const Adapter*>& by_id, co
   std::vector<double> y = t::to_double(y0);
   for (size_t tk = 0; tk < ids.size(); ++tk)
     if (ids[tk] >= 0)
-      by_id[ids[tk]]->add_delta(proj.name, block, x.data() + tk * proj.d_in, y.data() + tk * proj.d_out);
+      by_id[ids[tk]]->add_delta(proj.name, block, x.data() + tk * proj.d_in,
+                                y.data() + tk * proj.d_out);
   return y;
 }
 

@@ -43,8 +43,10 @@ void layer_case(const Case& cs, uint64_t seed) {
   mos_tensor_t bt = cs.bias ? bf16_tensor(f.ctx, 1, c.d_out, b) : nullptr;
   mos_tensor_t xt = bf16_tensor(f.ctx, cs.N, c.d_in, x);
   mos_tensor_t dyt = bf16_tensor(f.ctx, cs.N, c.d_out, dy);
-  mos_tensor_t yt = bf16_tensor(f.ctx, cs.N, c.d_out, cs.full ? std::vector<float>(y0.size(), NAN) : y0);
-  mos_tensor_t dxt = bf16_tensor(f.ctx, cs.N, c.d_in, cs.full ? std::vector<float>(dx0.size(), NAN) : dx0);
+  mos_tensor_t yt =
+      bf16_tensor(f.ctx, cs.N, c.d_out, cs.full ? std::vector<float>(y0.size(), NAN) : y0);
+  mos_tensor_t dxt =
+      bf16_tensor(f.ctx, cs.N, c.d_in, cs.full ? std::vector<float>(dx0.size(), NAN) : dx0);
   mos_layer_t layer = nullptr;
   T_OK(mos_layer_create(f.pool, cs.k, wt, bt, &layer));
   const uint64_t dseed = 77 + seed, dctr = 2;
@@ -57,7 +59,8 @@ void layer_case(const Case& cs, uint64_t seed) {
   T_OK(mos_layer_forward(layer, xt, yt, mode, 1));
   const Vec drop = oracle::dropout_factor(dseed, dctr, x.size(), static_cast<float>(c.dropout));
   const oracle::Layer L = f.oracle_layer(cs.k, w, b);
-  const oracle::Forward fo = oracle::forward(L, t::to_double(x), cs.N, drop, cs.full, t::to_double(y0));
+  const oracle::Forward fo =
+      oracle::forward(L, t::to_double(x), cs.N, drop, cs.full, t::to_double(y0));
   t::close("bf16 forward y", read_bf16(yt), fo.y, MOS_TOL_BF16_FORWARD, seed, shape);
 
   T_OK(mos_layer_backward(layer, xt, dyt, dxt, mode));
@@ -80,7 +83,9 @@ void layer_case(const Case& cs, uint64_t seed) {
   T_OK(mos_layer_forward(layer, x2t, y2t, mode, 0));
   const Vec ones(x2.size(), 1.0);
   t::close("bf16 inference forward y", read_bf16(y2t),
-           oracle::forward(L, t::to_double(x2), N2, ones, cs.full, Vec(static_cast<size_t>(N2) * c.d_out, 0.0)).y,
+           oracle::forward(L, t::to_double(x2), N2, ones, cs.full,
+                           Vec(static_cast<size_t>(N2) * c.d_out, 0.0))
+               .y,
            MOS_TOL_BF16_FORWARD, seed, shape);
   if (cs.full) {
     T_STATUS(mos_layer_merge(layer), MOS_STATUS_UNSUPPORTED, "mos_layer_merge: ");
@@ -147,21 +152,31 @@ void rejections(uint64_t seed) {
   mos_tensor_t xi = nullptr;
   T_OK(mos_tensor_create(f.ctx, MOS_DTYPE_I32, N, c.d_in, &xi));
   mos_layer_t layer = nullptr, bare = nullptr;
-  T_STATUS(mos_layer_create(f.pool, 0, wb, bf, &layer), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_create: ");
-  T_STATUS(mos_layer_create(f.pool, 0, wf, bb, &layer), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_create: ");
+  T_STATUS(mos_layer_create(f.pool, 0, wb, bf, &layer), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_create: ");
+  T_STATUS(mos_layer_create(f.pool, 0, wf, bb, &layer), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_create: ");
   T_CHECK(layer == nullptr, "a failed mos_layer_create wrote *out");
   T_OK(mos_layer_create(f.pool, 0, wb, bb, &layer));
   T_OK(mos_layer_create(f.pool, 1, nullptr, nullptr, &bare));
-  T_STATUS(mos_layer_forward(layer, xf, yf, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, xb, yf, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(bare, xb, yf, MOS_MODE_ADAPTER_ONLY, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(bare, xf, yb, MOS_MODE_ADAPTER_ONLY, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(bare, xi, yf, MOS_MODE_ADAPTER_ONLY, 1), MOS_STATUS_UNSUPPORTED, "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, xf, yf, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, xb, yf, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(bare, xb, yf, MOS_MODE_ADAPTER_ONLY, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(bare, xf, yb, MOS_MODE_ADAPTER_ONLY, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(bare, xi, yf, MOS_MODE_ADAPTER_ONLY, 1), MOS_STATUS_UNSUPPORTED,
+           "mos_layer_forward: ");
   for (float v : t::read(yf)) T_CHECK(v == 0.0f, "a rejected forward wrote y (%g)", v);
   T_OK(mos_layer_forward(layer, xb, yb, MOS_MODE_FULL, 1));
-  T_STATUS(mos_layer_backward(layer, xb, dyf, nullptr, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, xb, dyb, dxf, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
-  for (float v : t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a())) T_CHECK(v == 0.0f, "a rejected backward wrote grad_A (%g)", v);
+  T_STATUS(mos_layer_backward(layer, xb, dyf, nullptr, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, xb, dyb, dxf, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_backward: ");
+  for (float v : t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a()))
+    T_CHECK(v == 0.0f, "a rejected backward wrote grad_A (%g)", v);
   for (float v : t::read(dxf)) T_CHECK(v == 0.0f, "a rejected backward wrote dx (%g)", v);
   T_OK(mos_layer_backward(layer, xb, dyb, nullptr, MOS_MODE_FULL));
   mos_layer_free(layer);

@@ -18,7 +18,8 @@ void library() {
   T_CHECK(mos_abi_version() == MOS_ABI_VERSION_MAJOR * 1000 + MOS_ABI_VERSION_MINOR, "abi %d",
           mos_abi_version());
   const std::string v = mos_version_string();
-  T_CHECK(v.find("mos ") == 0 && v.find("cpu:") != std::string::npos && v.find("cuda:") != std::string::npos,
+  T_CHECK(v.find("mos ") == 0 && v.find("cpu:") != std::string::npos &&
+              v.find("cuda:") != std::string::npos,
           "version string \"%s\"", v.c_str());
   int32_t avail = -1;
   char reason[64] = "x";
@@ -27,33 +28,42 @@ void library() {
   T_OK(mos_backend_available(MOS_BACKEND_CUDA, &avail, nullptr, 0));
   if (v.find("cuda:off") != std::string::npos) {
     T_OK(mos_backend_available(MOS_BACKEND_CUDA, &avail, reason, sizeof reason));
-    T_CHECK(avail == 0 && std::string(reason) == "unsupported: built without CUDA", "CUDA: %d \"%s\"", avail, reason);
+    T_CHECK(avail == 0 && std::string(reason) == "unsupported: built without CUDA",
+            "CUDA: %d \"%s\"", avail, reason);
     char tiny[5];
     T_OK(mos_backend_available(MOS_BACKEND_CUDA, &avail, tiny, sizeof tiny));
     T_CHECK(std::string(tiny) == "unsu", "truncated reason \"%s\"", tiny);
     mos_context_t ctx = nullptr;
-    T_STATUS(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx), MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create: ");
-    T_CHECK(std::string(mos_last_error()).find("built without CUDA") != std::string::npos, "%s", mos_last_error());
+    T_STATUS(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx), MOS_STATUS_BACKEND_UNAVAILABLE,
+             "mos_context_create: ");
+    T_CHECK(std::string(mos_last_error()).find("built without CUDA") != std::string::npos, "%s",
+            mos_last_error());
   }
   // Any build, CUDA unusable here (no CUDA built, no driver, no device): absent, not fatal.
   T_OK(mos_backend_available(MOS_BACKEND_CUDA, &avail, reason, sizeof reason));
   if (avail == 0) {
     T_CHECK(reason[0] != '\0', "CUDA unavailable without a reason");
     mos_context_t ctx = nullptr;
-    T_STATUS(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx), MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create: ");
+    T_STATUS(mos_context_create(MOS_BACKEND_CUDA, 0, &ctx), MOS_STATUS_BACKEND_UNAVAILABLE,
+             "mos_context_create: ");
     T_CHECK(ctx == nullptr, "a failed mos_context_create wrote *out");
   }
-  T_STATUS(mos_backend_available(MOS_BACKEND_CPU, nullptr, nullptr, 0), MOS_STATUS_NULL_POINTER, "mos_backend_available: ");
-  T_STATUS(mos_backend_available(static_cast<mos_backend_t>(7), &avail, nullptr, 0), MOS_STATUS_INVALID_ARGUMENT,
+  T_STATUS(mos_backend_available(MOS_BACKEND_CPU, nullptr, nullptr, 0), MOS_STATUS_NULL_POINTER,
            "mos_backend_available: ");
+  T_STATUS(mos_backend_available(static_cast<mos_backend_t>(7), &avail, nullptr, 0),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_backend_available: ");
 }
 
 void context_and_tensors() {
   mos_context_t ctx = nullptr, other = nullptr;
-  T_STATUS(mos_context_create(MOS_BACKEND_CPU, 1, &ctx), MOS_STATUS_INVALID_ARGUMENT, "mos_context_create: ");
-  T_STATUS(mos_context_create(static_cast<mos_backend_t>(9), 0, &ctx), MOS_STATUS_INVALID_ARGUMENT, "mos_context_create: ");
-  T_STATUS(mos_context_create(MOS_BACKEND_CPU, 0, nullptr), MOS_STATUS_NULL_POINTER, "mos_context_create: ");
-  T_CHECK(std::string(mos_last_error()) == "mos_context_create: out is NULL", "\"%s\"", mos_last_error());
+  T_STATUS(mos_context_create(MOS_BACKEND_CPU, 1, &ctx), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_context_create: ");
+  T_STATUS(mos_context_create(static_cast<mos_backend_t>(9), 0, &ctx), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_context_create: ");
+  T_STATUS(mos_context_create(MOS_BACKEND_CPU, 0, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_context_create: ");
+  T_CHECK(std::string(mos_last_error()) == "mos_context_create: out is NULL", "\"%s\"",
+          mos_last_error());
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &other));
   mos_backend_t kind = MOS_BACKEND_CUDA;
@@ -61,10 +71,13 @@ void context_and_tensors() {
   T_CHECK(kind == MOS_BACKEND_CPU, "backend %d", (int)kind);
   T_STATUS(mos_context_backend(nullptr, &kind), MOS_STATUS_NULL_POINTER, "mos_context_backend: ");
   T_STATUS(mos_context_backend(ctx, nullptr), MOS_STATUS_NULL_POINTER, "mos_context_backend: ");
-  T_STATUS(mos_context_set_num_threads(ctx, -1), MOS_STATUS_INVALID_ARGUMENT, "mos_context_set_num_threads: ");
+  T_STATUS(mos_context_set_num_threads(ctx, -1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_context_set_num_threads: ");
   // libgomp would exit the process when it cannot start the threads: huge counts are refused.
-  T_STATUS(mos_context_set_num_threads(ctx, 1000000), MOS_STATUS_INVALID_ARGUMENT, "mos_context_set_num_threads: ");
-  T_STATUS(mos_context_set_num_threads(ctx, INT32_MAX), MOS_STATUS_INVALID_ARGUMENT, "mos_context_set_num_threads: ");
+  T_STATUS(mos_context_set_num_threads(ctx, 1000000), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_context_set_num_threads: ");
+  T_STATUS(mos_context_set_num_threads(ctx, INT32_MAX), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_context_set_num_threads: ");
   T_OK(mos_context_set_num_threads(ctx, 1));
   T_OK(mos_context_set_num_threads(ctx, 0));
   T_OK(mos_context_set_math_mode(ctx, MOS_MATH_TF32));
@@ -81,12 +94,16 @@ void context_and_tensors() {
   T_STATUS(mos_context_synchronize(nullptr), MOS_STATUS_NULL_POINTER, "mos_context_synchronize: ");
 
   mos_tensor_t tns = nullptr;
-  T_STATUS(mos_tensor_create(ctx, MOS_DTYPE_F32, 0, 4, &tns), MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_create: ");
-  T_STATUS(mos_tensor_create(ctx, MOS_DTYPE_F32, 4, -1, &tns), MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_create: ");
-  T_STATUS(mos_tensor_create(ctx, static_cast<mos_dtype_t>(5), 4, 4, &tns), MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_create: ");
+  T_STATUS(mos_tensor_create(ctx, MOS_DTYPE_F32, 0, 4, &tns), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_tensor_create: ");
+  T_STATUS(mos_tensor_create(ctx, MOS_DTYPE_F32, 4, -1, &tns), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_tensor_create: ");
+  T_STATUS(mos_tensor_create(ctx, static_cast<mos_dtype_t>(5), 4, 4, &tns),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_create: ");
   T_STATUS(mos_tensor_create(ctx, MOS_DTYPE_F32, int64_t{1} << 40, int64_t{1} << 40, &tns),
            MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_create: ");
-  T_STATUS(mos_tensor_create(nullptr, MOS_DTYPE_F32, 4, 4, &tns), MOS_STATUS_NULL_POINTER, "mos_tensor_create: ");
+  T_STATUS(mos_tensor_create(nullptr, MOS_DTYPE_F32, 4, 4, &tns), MOS_STATUS_NULL_POINTER,
+           "mos_tensor_create: ");
   T_CHECK(tns == nullptr, "a failed create wrote *out");
 
   // BF16 / I32 tensors exist (2 and 4 bytes per element) ...
@@ -97,9 +114,10 @@ void context_and_tensors() {
   std::vector<uint16_t> h16(30, 7);
   T_OK(mos_tensor_write(bf, h16.data(), 15));
   T_STATUS(mos_tensor_write(bf, h16.data(), 30), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_write: ");
-  T_CHECK(std::string(mos_last_error()) ==
-              "mos_tensor_write: num_elements is 30 but the tensor [3 x 5] holds 15 elements (BF16)",
-          "message \"%s\"", mos_last_error());
+  T_CHECK(
+      std::string(mos_last_error()) ==
+          "mos_tensor_write: num_elements is 30 but the tensor [3 x 5] holds 15 elements (BF16)",
+      "message \"%s\"", mos_last_error());
   T_STATUS(mos_tensor_read(bf, h16.data(), -1), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
   std::vector<uint16_t> back(15, 0);
   T_OK(mos_tensor_read(bf, back.data(), 15));
@@ -111,10 +129,11 @@ void context_and_tensors() {
   // Wrapping host memory: shared, alignment checked.
   alignas(16) float host[12] = {0};
   mos_tensor_t wrapped = nullptr;
-  T_STATUS(mos_tensor_wrap_host(ctx, MOS_DTYPE_F32, 3, 4, nullptr, &wrapped), MOS_STATUS_NULL_POINTER,
-           "mos_tensor_wrap_host: ");
-  T_STATUS(mos_tensor_wrap_host(ctx, MOS_DTYPE_F32, 3, 4, reinterpret_cast<char*>(host) + 1, &wrapped),
-           MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_wrap_host: ");
+  T_STATUS(mos_tensor_wrap_host(ctx, MOS_DTYPE_F32, 3, 4, nullptr, &wrapped),
+           MOS_STATUS_NULL_POINTER, "mos_tensor_wrap_host: ");
+  T_STATUS(
+      mos_tensor_wrap_host(ctx, MOS_DTYPE_F32, 3, 4, reinterpret_cast<char*>(host) + 1, &wrapped),
+      MOS_STATUS_INVALID_ARGUMENT, "mos_tensor_wrap_host: ");
   T_OK(mos_tensor_wrap_host(ctx, MOS_DTYPE_F32, 3, 4, host, &wrapped));
   std::vector<float> src(12, 2.5f);
   T_OK(mos_tensor_write(wrapped, src.data(), 12));
@@ -122,21 +141,27 @@ void context_and_tensors() {
   int64_t rows = 0, cols = 0;
   T_OK(mos_tensor_shape(wrapped, &rows, &cols));
   T_CHECK(rows == 3 && cols == 4, "shape %lld x %lld", (long long)rows, (long long)cols);
-  T_STATUS(mos_tensor_shape(wrapped, nullptr, &cols), MOS_STATUS_NULL_POINTER, "mos_tensor_shape: ");
-  T_STATUS(mos_tensor_read(wrapped, src.data(), 11), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
-  T_STATUS(mos_tensor_read(wrapped, src.data(), 48), MOS_STATUS_SHAPE_MISMATCH, "mos_tensor_read: ");
+  T_STATUS(mos_tensor_shape(wrapped, nullptr, &cols), MOS_STATUS_NULL_POINTER,
+           "mos_tensor_shape: ");
+  T_STATUS(mos_tensor_read(wrapped, src.data(), 11), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_tensor_read: ");
+  T_STATUS(mos_tensor_read(wrapped, src.data(), 48), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_tensor_read: ");
   T_STATUS(mos_tensor_read(wrapped, nullptr, 12), MOS_STATUS_NULL_POINTER, "mos_tensor_read: ");
-  T_STATUS(mos_tensor_write(nullptr, src.data(), 12), MOS_STATUS_NULL_POINTER, "mos_tensor_write: ");
+  T_STATUS(mos_tensor_write(nullptr, src.data(), 12), MOS_STATUS_NULL_POINTER,
+           "mos_tensor_write: ");
 
   // mos_gemm: shapes, aliasing, and a product with both transposes vs a hand loop.
-  mos_tensor_t a = t::tensor(ctx, 3, 2, {1, 2, 3, 4, 5, 6});     // op(a) = a^T [2 x 3]
-  mos_tensor_t b = t::tensor(ctx, 4, 3, {1, 0, 1, 0, 1, 0, 2, 2, 2, 1, -1, 1});  // op(b) = b^T [3 x 4]
+  mos_tensor_t a = t::tensor(ctx, 3, 2, {1, 2, 3, 4, 5, 6});  // op(a) = a^T [2 x 3]
+  mos_tensor_t b =
+      t::tensor(ctx, 4, 3, {1, 0, 1, 0, 1, 0, 2, 2, 2, 1, -1, 1});  // op(b) = b^T [3 x 4]
   mos_tensor_t c = t::tensor(ctx, 2, 4, std::vector<float>(8, 1.0f));
   T_OK(mos_gemm(ctx, 1, 1, 2.0f, a, b, 0.5f, c));
   const float expect[8] = {2 * 6 + 0.5f, 2 * 3 + 0.5f, 2 * 18 + 0.5f, 2 * 3 + 0.5f,
                            2 * 8 + 0.5f, 2 * 4 + 0.5f, 2 * 24 + 0.5f, 2 * 4 + 0.5f};
   const auto cv = t::read(c);
-  for (int i = 0; i < 8; ++i) T_CHECK(cv[i] == expect[i], "mos_gemm c[%d] = %g, expected %g", i, cv[i], expect[i]);
+  for (int i = 0; i < 8; ++i)
+    T_CHECK(cv[i] == expect[i], "mos_gemm c[%d] = %g, expected %g", i, cv[i], expect[i]);
   T_STATUS(mos_gemm(ctx, 0, 1, 1.0f, a, b, 0.0f, c), MOS_STATUS_SHAPE_MISMATCH, "mos_gemm: ");
   T_STATUS(mos_gemm(ctx, 1, 0, 1.0f, a, a, 0.0f, c), MOS_STATUS_SHAPE_MISMATCH, "mos_gemm: ");
   // F32 and BF16 operands do not mix (test_bf16 covers all-BF16 products).
@@ -153,8 +178,14 @@ void context_and_tensors() {
 
 // The config most tests here use: P = 8 shards, S = 4 public.
 t::Config small(float dropout = 0.1f) {
-  return t::config({.d_in = 8, .d_out = 6, .num_blocks = 2, .rank = 3, .equivalent_rank = 2,
-                    .private_rank = 1, .shards_per_vector = 2, .alpha = 16.0f,
+  return t::config({.d_in = 8,
+                    .d_out = 6,
+                    .num_blocks = 2,
+                    .rank = 3,
+                    .equivalent_rank = 2,
+                    .private_rank = 1,
+                    .shards_per_vector = 2,
+                    .alpha = 16.0f,
                     .dropout = dropout});
 }
 
@@ -174,7 +205,8 @@ struct Setup {
     mos_context_free(ctx);
   }
   std::vector<float> snapshot(mos_pool_array_t w) {
-    const bool a = w == MOS_POOL_A || w == MOS_POOL_GRAD_A || w == MOS_POOL_ADAM_M_A || w == MOS_POOL_ADAM_V_A;
+    const bool a =
+        w == MOS_POOL_A || w == MOS_POOL_GRAD_A || w == MOS_POOL_ADAM_M_A || w == MOS_POOL_ADAM_V_A;
     return t::read_pool(pool, w, a ? P * (d_in / l) : (d_out / l) * P);
   }
   std::vector<float> grads() {  // grad_A, then grad_B
@@ -192,54 +224,81 @@ void pools() {
   // Unset block: get_indices and assemble are INVALID_STATE.
   T_STATUS(mos_pool_get_indices(pool, 0, got_a.data(), got_b.data(), 6), MOS_STATUS_INVALID_STATE,
            "mos_pool_get_indices: ");
-  mos_tensor_t a_out = t::tensor(s.ctx, Setup::r, Setup::d_in), b_out = t::tensor(s.ctx, Setup::d_out, Setup::r);
-  T_STATUS(mos_pool_assemble(pool, 0, a_out, b_out), MOS_STATUS_INVALID_STATE, "mos_pool_assemble: ");
+  mos_tensor_t a_out = t::tensor(s.ctx, Setup::r, Setup::d_in),
+               b_out = t::tensor(s.ctx, Setup::d_out, Setup::r);
+  T_STATUS(mos_pool_assemble(pool, 0, a_out, b_out), MOS_STATUS_INVALID_STATE,
+           "mos_pool_assemble: ");
   T_OK(mos_pool_set_indices(pool, 0, ia.data(), ib.data(), 6));
 
   // Bad explicit indices: nothing written (block 0 keeps its indices, block 1 stays unset).
   const auto pool_a = s.snapshot(MOS_POOL_A), pool_b = s.snapshot(MOS_POOL_B);
   std::vector<int32_t> bad = ia;
   bad[4] = Setup::P;
-  T_STATUS(mos_pool_set_indices(pool, 0, bad.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_pool_set_indices: ");
-  T_CHECK(std::string(mos_last_error()).find("idx_a[4] = 8") != std::string::npos, "%s", mos_last_error());
+  T_STATUS(mos_pool_set_indices(pool, 0, bad.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_pool_set_indices: ");
+  T_CHECK(std::string(mos_last_error()).find("idx_a[4] = 8") != std::string::npos, "%s",
+          mos_last_error());
   bad[4] = -1;
-  T_STATUS(mos_pool_set_indices(pool, 0, ia.data(), bad.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_pool_set_indices: ");
-  T_STATUS(mos_pool_set_indices(pool, 0, bad.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_pool_set_indices: ");
-  T_STATUS(mos_pool_set_indices(pool, 0, ia.data(), ib.data(), 5), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_set_indices: ");
-  T_STATUS(mos_pool_set_indices(pool, 2, ia.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_pool_set_indices: ");
-  T_STATUS(mos_pool_set_indices(pool, -1, ia.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_pool_set_indices: ");
-  T_STATUS(mos_pool_set_indices(pool, 0, nullptr, ib.data(), 6), MOS_STATUS_NULL_POINTER, "mos_pool_set_indices: ");
-  T_STATUS(mos_pool_set_indices(nullptr, 0, ia.data(), ib.data(), 6), MOS_STATUS_NULL_POINTER, "mos_pool_set_indices: ");
-  T_CHECK(std::string(mos_last_error()) == "mos_pool_set_indices: pool is NULL", "%s", mos_last_error());
+  T_STATUS(mos_pool_set_indices(pool, 0, ia.data(), bad.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_pool_set_indices: ");
+  T_STATUS(mos_pool_set_indices(pool, 0, bad.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_pool_set_indices: ");
+  T_STATUS(mos_pool_set_indices(pool, 0, ia.data(), ib.data(), 5), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_set_indices: ");
+  T_STATUS(mos_pool_set_indices(pool, 2, ia.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_pool_set_indices: ");
+  T_STATUS(mos_pool_set_indices(pool, -1, ia.data(), ib.data(), 6), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_pool_set_indices: ");
+  T_STATUS(mos_pool_set_indices(pool, 0, nullptr, ib.data(), 6), MOS_STATUS_NULL_POINTER,
+           "mos_pool_set_indices: ");
+  T_STATUS(mos_pool_set_indices(nullptr, 0, ia.data(), ib.data(), 6), MOS_STATUS_NULL_POINTER,
+           "mos_pool_set_indices: ");
+  T_CHECK(std::string(mos_last_error()) == "mos_pool_set_indices: pool is NULL", "%s",
+          mos_last_error());
   T_OK(mos_pool_get_indices(pool, 0, got_a.data(), got_b.data(), 6));
   T_CHECK(got_a == ia && got_b == ib, "block 0's indices changed after failed set_indices calls");
-  T_STATUS(mos_pool_get_indices(pool, 1, got_a.data(), got_b.data(), 6), MOS_STATUS_INVALID_STATE, "mos_pool_get_indices: ");
-  T_STATUS(mos_pool_get_indices(pool, 0, got_a.data(), got_b.data(), 7), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_get_indices: ");
-  T_CHECK(s.snapshot(MOS_POOL_A) == pool_a && s.snapshot(MOS_POOL_B) == pool_b, "pool contents changed");
+  T_STATUS(mos_pool_get_indices(pool, 1, got_a.data(), got_b.data(), 6), MOS_STATUS_INVALID_STATE,
+           "mos_pool_get_indices: ");
+  T_STATUS(mos_pool_get_indices(pool, 0, got_a.data(), got_b.data(), 7), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_get_indices: ");
+  T_CHECK(s.snapshot(MOS_POOL_A) == pool_a && s.snapshot(MOS_POOL_B) == pool_b,
+          "pool contents changed");
 
   // read / write lengths and array ids.
   std::vector<float> buf(100, 9.0f);
-  T_STATUS(mos_pool_write(pool, MOS_POOL_A, buf.data(), 31), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_write: ");
-  T_STATUS(mos_pool_write(pool, MOS_POOL_B, buf.data(), 33), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_write: ");
-  T_STATUS(mos_pool_write(pool, static_cast<mos_pool_array_t>(8), buf.data(), 32), MOS_STATUS_INVALID_ARGUMENT, "mos_pool_write: ");
-  T_STATUS(mos_pool_write(pool, MOS_POOL_A, nullptr, 32), MOS_STATUS_NULL_POINTER, "mos_pool_write: ");
-  T_STATUS(mos_pool_read(pool, MOS_POOL_GRAD_B, buf.data(), 23), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_read: ");
-  T_STATUS(mos_pool_read(pool, static_cast<mos_pool_array_t>(-1), buf.data(), 32), MOS_STATUS_INVALID_ARGUMENT, "mos_pool_read: ");
-  T_CHECK(s.snapshot(MOS_POOL_A) == pool_a && s.snapshot(MOS_POOL_B) == pool_b, "pool contents changed");
+  T_STATUS(mos_pool_write(pool, MOS_POOL_A, buf.data(), 31), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_write: ");
+  T_STATUS(mos_pool_write(pool, MOS_POOL_B, buf.data(), 33), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_write: ");
+  T_STATUS(mos_pool_write(pool, static_cast<mos_pool_array_t>(8), buf.data(), 32),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_pool_write: ");
+  T_STATUS(mos_pool_write(pool, MOS_POOL_A, nullptr, 32), MOS_STATUS_NULL_POINTER,
+           "mos_pool_write: ");
+  T_STATUS(mos_pool_read(pool, MOS_POOL_GRAD_B, buf.data(), 23), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_read: ");
+  T_STATUS(mos_pool_read(pool, static_cast<mos_pool_array_t>(-1), buf.data(), 32),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_pool_read: ");
+  T_CHECK(s.snapshot(MOS_POOL_A) == pool_a && s.snapshot(MOS_POOL_B) == pool_b,
+          "pool contents changed");
 
   // assemble: shapes, dtype, block range.
   mos_tensor_t wrong = t::tensor(s.ctx, Setup::r, Setup::d_in + 1);
-  T_STATUS(mos_pool_assemble(pool, 0, wrong, b_out), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_assemble: ");
-  T_STATUS(mos_pool_assemble(pool, 0, a_out, wrong), MOS_STATUS_SHAPE_MISMATCH, "mos_pool_assemble: ");
-  T_STATUS(mos_pool_assemble(pool, 5, a_out, b_out), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_pool_assemble: ");
+  T_STATUS(mos_pool_assemble(pool, 0, wrong, b_out), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_assemble: ");
+  T_STATUS(mos_pool_assemble(pool, 0, a_out, wrong), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_pool_assemble: ");
+  T_STATUS(mos_pool_assemble(pool, 5, a_out, b_out), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_pool_assemble: ");
   T_OK(mos_pool_assemble(pool, 0, nullptr, nullptr));
 
   // Nulls of the other pool calls.
   T_STATUS(mos_pool_create(s.ctx, small(), nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_create: ");
   T_STATUS(mos_pool_create(nullptr, small(), &pool), MOS_STATUS_NULL_POINTER, "mos_pool_create: ");
-  T_STATUS(mos_pool_create(s.ctx, nullptr, &pool), MOS_STATUS_NULL_POINTER, "mos_pool_create: config is NULL");
+  T_STATUS(mos_pool_create(s.ctx, nullptr, &pool), MOS_STATUS_NULL_POINTER,
+           "mos_pool_create: config is NULL");
   T_STATUS(mos_pool_init(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_init: ");
-  T_STATUS(mos_pool_generate_indices(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_generate_indices: ");
+  T_STATUS(mos_pool_generate_indices(nullptr, 1), MOS_STATUS_NULL_POINTER,
+           "mos_pool_generate_indices: ");
   T_STATUS(mos_pool_zero_grad(nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_zero_grad: ");
   mos_config_t cfg = {};
   T_STATUS(mos_pool_get_config(nullptr, &cfg), MOS_STATUS_NULL_POINTER, "mos_pool_get_config: ");
@@ -252,17 +311,22 @@ void pools() {
   int64_t len = -1;
   T_STATUS(mos_pool_array_length(s.pool, static_cast<mos_pool_array_t>(8), &len),
            MOS_STATUS_INVALID_ARGUMENT, "mos_pool_array_length: ");
-  T_STATUS(mos_pool_array_length(s.pool, MOS_POOL_A, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_array_length: ");
-  T_STATUS(mos_pool_array_length(nullptr, MOS_POOL_A, &len), MOS_STATUS_NULL_POINTER, "mos_pool_array_length: ");
-  T_STATUS(mos_pool_index_length(s.pool, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_index_length: ");
-  T_STATUS(mos_pool_index_length(nullptr, &len), MOS_STATUS_NULL_POINTER, "mos_pool_index_length: ");
+  T_STATUS(mos_pool_array_length(s.pool, MOS_POOL_A, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_pool_array_length: ");
+  T_STATUS(mos_pool_array_length(nullptr, MOS_POOL_A, &len), MOS_STATUS_NULL_POINTER,
+           "mos_pool_array_length: ");
+  T_STATUS(mos_pool_index_length(s.pool, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_pool_index_length: ");
+  T_STATUS(mos_pool_index_length(nullptr, &len), MOS_STATUS_NULL_POINTER,
+           "mos_pool_index_length: ");
   T_CHECK(len == -1, "a failed length query wrote *num_elements");
   T_OK(mos_pool_index_length(s.pool, &len));
   T_CHECK(len == Setup::rl, "index length %lld", (long long)len);
   T_OK(mos_pool_array_length(s.pool, MOS_POOL_GRAD_B, &len));
   T_CHECK(len == (Setup::d_out / Setup::l) * Setup::P, "GRAD_B length %lld", (long long)len);
   int64_t n = 0;
-  T_STATUS(mos_pool_param_count(s.pool, nullptr), MOS_STATUS_NULL_POINTER, "mos_pool_param_count: ");
+  T_STATUS(mos_pool_param_count(s.pool, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_pool_param_count: ");
   T_STATUS(mos_pool_param_count(nullptr, &n), MOS_STATUS_NULL_POINTER, "mos_pool_param_count: ");
   for (mos_tensor_t h : {a_out, b_out, wrong}) mos_tensor_free(h);
 }
@@ -273,12 +337,16 @@ void layers() {
   std::vector<int32_t> ia{0, 1, 2, 3, 4, 5}, ib{3, 2, 1, 0, 4, 5};
   mos_tensor_t w = t::tensor(s.ctx, Setup::d_out, Setup::d_in, std::vector<float>(48, 0.5f));
   mos_tensor_t w_bad = t::tensor(s.ctx, Setup::d_in, Setup::d_out);
-  mos_tensor_t bias = t::tensor(s.ctx, 1, Setup::d_out), bias_bad = t::tensor(s.ctx, Setup::d_out, 1);
+  mos_tensor_t bias = t::tensor(s.ctx, 1, Setup::d_out),
+               bias_bad = t::tensor(s.ctx, Setup::d_out, 1);
   mos_tensor_t x = t::tensor(s.ctx, N, Setup::d_in, std::vector<float>(N * Setup::d_in, 1.0f));
-  mos_tensor_t y = t::tensor(s.ctx, N, Setup::d_out), dy = t::tensor(s.ctx, N, Setup::d_out, std::vector<float>(24, 1.0f));
+  mos_tensor_t y = t::tensor(s.ctx, N, Setup::d_out),
+               dy = t::tensor(s.ctx, N, Setup::d_out, std::vector<float>(24, 1.0f));
   mos_tensor_t dx = t::tensor(s.ctx, N, Setup::d_in);
-  mos_tensor_t x5 = t::tensor(s.ctx, N + 1, Setup::d_in), y5 = t::tensor(s.ctx, N + 1, Setup::d_out);
-  mos_tensor_t y_cols = t::tensor(s.ctx, N, Setup::d_out + 1), dy_rows = t::tensor(s.ctx, N + 1, Setup::d_out);
+  mos_tensor_t x5 = t::tensor(s.ctx, N + 1, Setup::d_in),
+               y5 = t::tensor(s.ctx, N + 1, Setup::d_out);
+  mos_tensor_t y_cols = t::tensor(s.ctx, N, Setup::d_out + 1),
+               dy_rows = t::tensor(s.ctx, N + 1, Setup::d_out);
   mos_tensor_t xbf = nullptr;
   T_OK(mos_tensor_create(s.ctx, MOS_DTYPE_BF16, N, Setup::d_in, &xbf));
   mos_context_t other = nullptr;
@@ -287,80 +355,119 @@ void layers() {
   T_OK(mos_tensor_create(other, MOS_DTYPE_F32, N, Setup::d_in, &x_other));
 
   mos_layer_t layer = nullptr, bare = nullptr;
-  T_STATUS(mos_layer_create(s.pool, 0, w_bad, nullptr, &layer), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_create: ");
-  T_STATUS(mos_layer_create(s.pool, 0, w, bias_bad, &layer), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_create: ");
-  T_STATUS(mos_layer_create(s.pool, 0, nullptr, bias, &layer), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_create: ");
-  T_STATUS(mos_layer_create(s.pool, 2, w, bias, &layer), MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_layer_create: ");
+  T_STATUS(mos_layer_create(s.pool, 0, w_bad, nullptr, &layer), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_create: ");
+  T_STATUS(mos_layer_create(s.pool, 0, w, bias_bad, &layer), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_create: ");
+  T_STATUS(mos_layer_create(s.pool, 0, nullptr, bias, &layer), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_create: ");
+  T_STATUS(mos_layer_create(s.pool, 2, w, bias, &layer), MOS_STATUS_INDEX_OUT_OF_RANGE,
+           "mos_layer_create: ");
   // A BF16 weight is accepted (test_bf16); this one has the shape of x.
-  T_STATUS(mos_layer_create(s.pool, 0, xbf, nullptr, &layer), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_create: ");
-  T_STATUS(mos_layer_create(nullptr, 0, w, bias, &layer), MOS_STATUS_NULL_POINTER, "mos_layer_create: ");
-  T_STATUS(mos_layer_create(s.pool, 0, w, bias, nullptr), MOS_STATUS_NULL_POINTER, "mos_layer_create: ");
+  T_STATUS(mos_layer_create(s.pool, 0, xbf, nullptr, &layer), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_create: ");
+  T_STATUS(mos_layer_create(nullptr, 0, w, bias, &layer), MOS_STATUS_NULL_POINTER,
+           "mos_layer_create: ");
+  T_STATUS(mos_layer_create(s.pool, 0, w, bias, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_layer_create: ");
   T_CHECK(layer == nullptr, "a failed mos_layer_create wrote *out");
   T_OK(mos_layer_create(s.pool, 0, w, bias, &layer));
   T_OK(mos_layer_create(s.pool, 1, nullptr, nullptr, &bare));
 
   // Unset indices: INVALID_STATE, y untouched.
   const auto y_before = t::read(y);
-  T_STATUS(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_STATE, "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_STATE,
+           "mos_layer_forward: ");
   T_CHECK(t::read(y) == y_before, "a failed forward wrote y");
   T_OK(mos_pool_set_indices(s.pool, 0, ia.data(), ib.data(), 6));
   T_OK(mos_pool_set_indices(s.pool, 1, ia.data(), ib.data(), 6));
 
   // Backward before any training forward, and after an inference forward only.
   const auto ga = s.snapshot(MOS_POOL_GRAD_A), gb = s.snapshot(MOS_POOL_GRAD_B);
-  T_STATUS(mos_layer_backward(layer, x, dy, dx, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE, "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, dy, dx, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE,
+           "mos_layer_backward: ");
   T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 0));
-  T_STATUS(mos_layer_backward(layer, x, dy, dx, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE, "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, dy, dx, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE,
+           "mos_layer_backward: ");
 
   // Shapes, modes, dtypes, contexts, aliasing: all refused before anything is written.
-  T_STATUS(mos_layer_forward(layer, y, y, MOS_MODE_FULL, 1), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, x, y_cols, MOS_MODE_FULL, 1), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, x, y5, MOS_MODE_FULL, 1), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, x, y, static_cast<mos_mode_t>(2), 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(bare, x, y, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, xbf, y, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, x_other, y, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(layer, nullptr, y, MOS_MODE_FULL, 1), MOS_STATUS_NULL_POINTER, "mos_layer_forward: ");
-  T_STATUS(mos_layer_forward(nullptr, x, y, MOS_MODE_FULL, 1), MOS_STATUS_NULL_POINTER, "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, y, y, MOS_MODE_FULL, 1), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, x, y_cols, MOS_MODE_FULL, 1), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, x, y5, MOS_MODE_FULL, 1), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, x, y, static_cast<mos_mode_t>(2), 1),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(bare, x, y, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, xbf, y, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, x_other, y, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, nullptr, y, MOS_MODE_FULL, 1), MOS_STATUS_NULL_POINTER,
+           "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(nullptr, x, y, MOS_MODE_FULL, 1), MOS_STATUS_NULL_POINTER,
+           "mos_layer_forward: ");
   uint64_t seed = 0, ctr = 99;
   T_OK(mos_layer_get_dropout_state(layer, &seed, &ctr));
   T_CHECK(seed == 0 && ctr == 0, "failed forwards moved the dropout state to (%llu, %llu)",
           (unsigned long long)seed, (unsigned long long)ctr);
 
   T_OK(mos_layer_forward(layer, x, y, MOS_MODE_FULL, 1));
-  T_STATUS(mos_layer_backward(layer, x5, dy_rows, nullptr, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, x, dy_rows, dx, MOS_MODE_FULL), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, x, y_cols, dx, MOS_MODE_FULL), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, x, dy, y, MOS_MODE_FULL), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, x, dy, x, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, x, dy, dx, static_cast<mos_mode_t>(-1)), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
-  T_STATUS(mos_layer_backward(layer, x, nullptr, dx, MOS_MODE_FULL), MOS_STATUS_NULL_POINTER, "mos_layer_backward: ");
-  T_CHECK(s.snapshot(MOS_POOL_GRAD_A) == ga && s.snapshot(MOS_POOL_GRAD_B) == gb, "failed backwards changed the gradients");
+  T_STATUS(mos_layer_backward(layer, x5, dy_rows, nullptr, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE,
+           "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, dy_rows, dx, MOS_MODE_FULL), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, y_cols, dx, MOS_MODE_FULL), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, dy, y, MOS_MODE_FULL), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, dy, x, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, dy, dx, static_cast<mos_mode_t>(-1)),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
+  T_STATUS(mos_layer_backward(layer, x, nullptr, dx, MOS_MODE_FULL), MOS_STATUS_NULL_POINTER,
+           "mos_layer_backward: ");
+  T_CHECK(s.snapshot(MOS_POOL_GRAD_A) == ga && s.snapshot(MOS_POOL_GRAD_B) == gb,
+          "failed backwards changed the gradients");
   T_OK(mos_layer_backward(layer, x, dy, dx, MOS_MODE_FULL));
 
   // delta / merge / dropout state arguments.
   mos_tensor_t delta_bad = t::tensor(s.ctx, Setup::d_in, Setup::d_out);
-  T_STATUS(mos_layer_delta_weight(layer, delta_bad), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_delta_weight: ");
-  T_STATUS(mos_layer_delta_weight(layer, nullptr), MOS_STATUS_NULL_POINTER, "mos_layer_delta_weight: ");
+  T_STATUS(mos_layer_delta_weight(layer, delta_bad), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_layer_delta_weight: ");
+  T_STATUS(mos_layer_delta_weight(layer, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_layer_delta_weight: ");
   T_STATUS(mos_layer_merge(nullptr), MOS_STATUS_NULL_POINTER, "mos_layer_merge: ");
   T_STATUS(mos_layer_is_merged(layer, nullptr), MOS_STATUS_NULL_POINTER, "mos_layer_is_merged: ");
-  T_STATUS(mos_layer_get_dropout_state(layer, nullptr, &ctr), MOS_STATUS_NULL_POINTER, "mos_layer_get_dropout_state: ");
-  T_STATUS(mos_layer_set_dropout_state(nullptr, 1, 2), MOS_STATUS_NULL_POINTER, "mos_layer_set_dropout_state: ");
+  T_STATUS(mos_layer_get_dropout_state(layer, nullptr, &ctr), MOS_STATUS_NULL_POINTER,
+           "mos_layer_get_dropout_state: ");
+  T_STATUS(mos_layer_set_dropout_state(nullptr, 1, 2), MOS_STATUS_NULL_POINTER,
+           "mos_layer_set_dropout_state: ");
 
   // The exact message style of mos.h.
   {
     mos_pool_t p768 = nullptr;
     mos_layer_t l768 = nullptr;
     T_OK(mos_pool_create(s.ctx,
-                         t::config({.d_in = 768, .d_out = 8, .num_blocks = 1, .rank = 2,
-                                    .equivalent_rank = 2, .private_rank = 0,
-                                    .shards_per_vector = 1, .alpha = 16, .dropout = 0}),
+                         t::config({.d_in = 768,
+                                    .d_out = 8,
+                                    .num_blocks = 1,
+                                    .rank = 2,
+                                    .equivalent_rank = 2,
+                                    .private_rank = 0,
+                                    .shards_per_vector = 1,
+                                    .alpha = 16,
+                                    .dropout = 0}),
                          &p768));
     T_OK(mos_pool_generate_indices(p768, 1));
     T_OK(mos_layer_create(p768, 0, nullptr, nullptr, &l768));
     mos_tensor_t x512 = t::tensor(s.ctx, 4, 512), y8 = t::tensor(s.ctx, 4, 8);
-    T_STATUS(mos_layer_forward(l768, x512, y8, MOS_MODE_ADAPTER_ONLY, 0), MOS_STATUS_SHAPE_MISMATCH, "mos_layer_forward: ");
-    T_CHECK(std::string(mos_last_error()) == "mos_layer_forward: x has 512 columns but the layer's d_in is 768",
+    T_STATUS(mos_layer_forward(l768, x512, y8, MOS_MODE_ADAPTER_ONLY, 0), MOS_STATUS_SHAPE_MISMATCH,
+             "mos_layer_forward: ");
+    T_CHECK(std::string(mos_last_error()) ==
+                "mos_layer_forward: x has 512 columns but the layer's d_in is 768",
             "message \"%s\"", mos_last_error());
     mos_layer_free(l768);
     mos_pool_free(p768);
@@ -373,9 +480,15 @@ void layers() {
   {
     mos_pool_t sq = nullptr;
     T_OK(mos_pool_create(s.ctx,
-                         t::config({.d_in = 4, .d_out = 4, .num_blocks = 2, .rank = 2,
-                                    .equivalent_rank = 1, .private_rank = 0,
-                                    .shards_per_vector = 2, .alpha = 8.0f, .dropout = 0.0f}),
+                         t::config({.d_in = 4,
+                                    .d_out = 4,
+                                    .num_blocks = 2,
+                                    .rank = 2,
+                                    .equivalent_rank = 1,
+                                    .private_rank = 0,
+                                    .shards_per_vector = 2,
+                                    .alpha = 8.0f,
+                                    .dropout = 0.0f}),
                          &sq));
     T_OK(mos_pool_init(sq, 1));
     T_OK(mos_pool_generate_indices(sq, 1));
@@ -387,13 +500,19 @@ void layers() {
     mos_layer_t sql = nullptr;
     T_OK(mos_layer_create(sq, 0, w4, b1, &sql));
     const auto w_before = t::read(w4), b_before = t::read(b1);
-    T_STATUS(mos_layer_forward(sql, x4, w4, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-    T_STATUS(mos_layer_forward(sql, x1, b1, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
-    T_STATUS(mos_layer_forward(sql, x4, x4, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_forward: ");
+    T_STATUS(mos_layer_forward(sql, x4, w4, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_layer_forward: ");
+    T_STATUS(mos_layer_forward(sql, x1, b1, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_layer_forward: ");
+    T_STATUS(mos_layer_forward(sql, x4, x4, MOS_MODE_FULL, 0), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_layer_forward: ");
     T_OK(mos_layer_forward(sql, x4, y4, MOS_MODE_FULL, 1));
-    T_STATUS(mos_layer_backward(sql, x4, y4, w4, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_backward: ");
-    T_STATUS(mos_layer_delta_weight(sql, w4), MOS_STATUS_INVALID_ARGUMENT, "mos_layer_delta_weight: ");
-    T_CHECK(t::read(w4) == w_before && t::read(b1) == b_before, "a refused call changed the frozen weight or bias");
+    T_STATUS(mos_layer_backward(sql, x4, y4, w4, MOS_MODE_FULL), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_layer_backward: ");
+    T_STATUS(mos_layer_delta_weight(sql, w4), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_layer_delta_weight: ");
+    T_CHECK(t::read(w4) == w_before && t::read(b1) == b_before,
+            "a refused call changed the frozen weight or bias");
     mos_layer_free(sql);
     mos_pool_free(sq);
     for (mos_tensor_t h : {w4, b1, x4, x1, y4}) mos_tensor_free(h);
@@ -401,7 +520,8 @@ void layers() {
 
   mos_layer_free(layer);
   mos_layer_free(bare);
-  for (mos_tensor_t h : {w, w_bad, bias, bias_bad, x, y, dy, dx, x5, y5, y_cols, dy_rows, xbf, x_other, delta_bad})
+  for (mos_tensor_t h :
+       {w, w_bad, bias, bias_bad, x, y, dy, dx, x5, y5, y_cols, dy_rows, xbf, x_other, delta_bad})
     mos_tensor_free(h);
   mos_context_free(other);
 }
@@ -422,7 +542,8 @@ void frees_and_lifetimes() {
   T_OK(mos_pool_create(ctx, small(), &pool));
   T_OK(mos_pool_init(pool, 3));
   T_OK(mos_pool_generate_indices(pool, 3));
-  mos_tensor_t w = t::tensor(ctx, 6, 8, std::vector<float>(48, 0.1f)), x = t::tensor(ctx, 2, 8, std::vector<float>(16, 1.0f));
+  mos_tensor_t w = t::tensor(ctx, 6, 8, std::vector<float>(48, 0.1f)),
+               x = t::tensor(ctx, 2, 8, std::vector<float>(16, 1.0f));
   mos_tensor_t y = t::tensor(ctx, 2, 6), dy = t::tensor(ctx, 2, 6, std::vector<float>(12, 1.0f));
   T_OK(mos_layer_create(pool, 1, w, nullptr, &layer));
   T_OK(mos_optimizer_create_adamw(ctx, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, &opt));
@@ -454,15 +575,16 @@ void thread_local_errors() {
   th.join();
   T_CHECK(other.find("mos_layer_merge: ") == 0, "the other thread's message \"%s\"", other.c_str());
   T_CHECK(after_success.empty(), "a successful call left \"%s\"", after_success.c_str());
-  T_CHECK(std::string(mos_last_error()).find("mos_pool_init: ") == 0, "this thread's message became \"%s\"",
-          mos_last_error());
+  T_CHECK(std::string(mos_last_error()).find("mos_pool_init: ") == 0,
+          "this thread's message became \"%s\"", mos_last_error());
 }
 
 // mos_last_error() describes this thread's most recent mos_status_t call: a success empties it,
 // including the free of NULL and a query; calls that return no status leave it alone.
 void last_error_is_the_last_call() {
   T_STATUS(mos_pool_init(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_pool_init: ");
-  T_CHECK(std::string(mos_last_error()) == "mos_pool_init: pool is NULL", "\"%s\"", mos_last_error());
+  T_CHECK(std::string(mos_last_error()) == "mos_pool_init: pool is NULL", "\"%s\"",
+          mos_last_error());
   (void)mos_abi_version();
   (void)mos_version_string();
   T_CHECK(std::string(mos_last_error()) == "mos_pool_init: pool is NULL",
@@ -487,7 +609,8 @@ void backward_takes_only_its_forwards_x() {
   std::vector<float> eye(Setup::d_in * Setup::d_in, 0.0f);
   for (int i = 0; i < Setup::d_in; ++i) eye[i * Setup::d_in + i] = 1.0f;
   mos_tensor_t w = t::tensor(s.ctx, Setup::d_out, Setup::d_in, t::random_floats(rng, 48));
-  mos_tensor_t x = t::tensor(s.ctx, N, Setup::d_in, xv), same = t::tensor(s.ctx, N, Setup::d_in, xv);
+  mos_tensor_t x = t::tensor(s.ctx, N, Setup::d_in, xv),
+               same = t::tensor(s.ctx, N, Setup::d_in, xv);
   mos_tensor_t identity = t::tensor(s.ctx, Setup::d_in, Setup::d_in, eye);
   mos_tensor_t y = t::tensor(s.ctx, N, Setup::d_out);
   mos_tensor_t dy = t::tensor(s.ctx, N, Setup::d_out, t::random_floats(rng, N * Setup::d_out));
@@ -529,8 +652,10 @@ void backward_takes_only_its_forwards_x() {
     std::function<void()> run;
   };
   const Write writes[] = {
-      {"mos_tensor_write of the same values", [&] { T_OK(mos_tensor_write(x, xv.data(), N * Setup::d_in)); }},
-      {"x = same * I by mos_gemm", [&] { T_OK(mos_gemm(s.ctx, 0, 0, 1.0f, same, identity, 0.0f, x)); }},
+      {"mos_tensor_write of the same values",
+       [&] { T_OK(mos_tensor_write(x, xv.data(), N * Setup::d_in)); }},
+      {"x = same * I by mos_gemm",
+       [&] { T_OK(mos_gemm(s.ctx, 0, 0, 1.0f, same, identity, 0.0f, x)); }},
       {"x as dx of another layer's backward",
        [&] {
          T_OK(mos_layer_forward(other, same, y, MOS_MODE_FULL, 1));
@@ -560,7 +685,8 @@ void backward_takes_only_its_forwards_x() {
   T_OK(mos_tensor_wrap_host(s.ctx, MOS_DTYPE_F32, N, Setup::d_in, host.data(), &wrapped));
   T_OK(mos_layer_forward(layer, wrapped, y, MOS_MODE_FULL, 1));
   T_OK(mos_tensor_write(wrapped, xv.data(), N * Setup::d_in));
-  refused(wrapped, "wrapped, written through the API", "x was written after the last training forward");
+  refused(wrapped, "wrapped, written through the API",
+          "x was written after the last training forward");
 
   mos_layer_free(layer);
   mos_layer_free(other);
@@ -602,8 +728,10 @@ void backward_mode_is_free() {
         for (int n = 0; n < N; ++n)
           for (int c = 0; c < Setup::d_in; ++c)
             for (int o = 0; o < Setup::d_out; ++o)
-              dy_w[n * Setup::d_in + c] += static_cast<double>(dyv[n * Setup::d_out + o]) * wv[o * Setup::d_in + c];
-        t::close("dx(FULL) - dx(ADAPTER_ONLY) vs dy W", diff, dy_w, MOS_TOL_F32_FORWARD, 22, "N=4 d_in=8 d_out=6");
+              dy_w[n * Setup::d_in + c] +=
+                  static_cast<double>(dyv[n * Setup::d_out + o]) * wv[o * Setup::d_in + c];
+        t::close("dx(FULL) - dx(ADAPTER_ONLY) vs dy W", diff, dy_w, MOS_TOL_F32_FORWARD, 22,
+                 "N=4 d_in=8 d_out=6");
       }
       mos_tensor_free(dx);
     }

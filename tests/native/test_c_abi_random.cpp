@@ -30,10 +30,13 @@ int64_t pick(std::initializer_list<int64_t> v) {
 }
 bool coin(int percent) { return static_cast<int>(rng() % 100) < percent; }
 
-int32_t dim() { return static_cast<int32_t>(pick({-1, 0, 1, 2, 2, 3, 4, 4, 6, 8, 8, 12, 16, INT32_MAX})); }
+int32_t dim() {
+  return static_cast<int32_t>(pick({-1, 0, 1, 2, 2, 3, 4, 4, 6, 8, 8, 12, 16, INT32_MAX}));
+}
 int64_t extent() { return pick({-1, 0, 1, 2, 3, 4, 6, 8, 12, 16, int64_t{1} << 40, INT64_MAX}); }
 float hyper() {
-  return static_cast<float>(pick({0, 1, 2, 16})) * (coin(10) ? std::numeric_limits<float>::quiet_NaN() : 1.0f);
+  return static_cast<float>(pick({0, 1, 2, 16})) *
+         (coin(10) ? std::numeric_limits<float>::quiet_NaN() : 1.0f);
 }
 template <class E>
 E enum_value(int lo, int hi) {  // usually valid, sometimes just outside (like a careless caller)
@@ -54,7 +57,8 @@ void seen(const char* fn, mos_status_t s) {
   const bool named = msg && std::strncmp(msg, fn, std::strlen(fn)) == 0;
   if (s < MOS_STATUS_INVALID_ARGUMENT || s > MOS_STATUS_INVALID_STATE || !named) {
     ++failures;
-    std::printf("FAIL %s: status %d, message '%s'\n", fn, static_cast<int>(s), msg ? msg : "(null)");
+    std::printf("FAIL %s: status %d, message '%s'\n", fn, static_cast<int>(s),
+                msg ? msg : "(null)");
   }
 }
 #define CALL(fn, ...) (seen(#fn, fn(__VA_ARGS__)))
@@ -87,7 +91,8 @@ struct World {
 int64_t tensor_elements(mos_tensor_t t, int64_t* element_bytes) {
   int64_t r = 0, c = 0;
   mos_dtype_t d = MOS_DTYPE_F32;
-  if (mos_tensor_shape(t, &r, &c) != MOS_STATUS_OK || mos_tensor_dtype(t, &d) != MOS_STATUS_OK) return -1;
+  if (mos_tensor_shape(t, &r, &c) != MOS_STATUS_OK || mos_tensor_dtype(t, &d) != MOS_STATUS_OK)
+    return -1;
   *element_bytes = d == MOS_DTYPE_BF16 ? 2 : 4;
   return r * c;
 }
@@ -152,7 +157,8 @@ void step(World& w) {
       int64_t want = t ? tensor_elements(t, &esize) : 16;
       if (want < 0 || want > (1 << 20)) break;
       // Wrong counts include the tensor's byte size, the old unit of these calls.
-      int64_t n = coin(70) ? want : pick({-1, 0, 1, want + 1, want * esize, want > 1 ? want - 1 : 8});
+      int64_t n =
+          coin(70) ? want : pick({-1, 0, 1, want + 1, want * esize, want > 1 ? want - 1 : 8});
       std::vector<unsigned char> buf(static_cast<size_t>(n > 0 ? n * esize : 1), 0x3f);
       if (coin(50)) CALL(mos_tensor_write, t, buf.data(), n);
       else CALL(mos_tensor_read, t, buf.data(), n);
@@ -161,9 +167,15 @@ void step(World& w) {
     case 3: {
       mos_pool_t p = nullptr;
       if (coin(60)) {  // a valid group, to reach the work paths
-        const mos_config_t valid = {.struct_size = sizeof(mos_config_t), .d_in = 8, .d_out = 12,
-                                    .num_blocks = 3, .rank = 4, .equivalent_rank = 2,
-                                    .private_rank = 1, .shards_per_vector = 2, .alpha = 16.0f,
+        const mos_config_t valid = {.struct_size = sizeof(mos_config_t),
+                                    .d_in = 8,
+                                    .d_out = 12,
+                                    .num_blocks = 3,
+                                    .rank = 4,
+                                    .equivalent_rank = 2,
+                                    .private_rank = 1,
+                                    .shards_per_vector = 2,
+                                    .alpha = 16.0f,
                                     .dropout = 0.1f};
         mos_status_t s = mos_pool_create(w.ctx, &valid, &p);
         seen("mos_pool_create", s);
@@ -191,7 +203,8 @@ void step(World& w) {
         c.struct_size = coin(80) ? static_cast<int32_t>(sizeof(mos_config_t)) : 8;
         int64_t n = 0;
         CALL(mos_pool_get_config, any(w.pools), coin(95) ? &c : nullptr);
-        CALL(mos_pool_array_length, any(w.pools), enum_value<mos_pool_array_t>(0, 7), coin(95) ? &n : nullptr);
+        CALL(mos_pool_array_length, any(w.pools), enum_value<mos_pool_array_t>(0, 7),
+             coin(95) ? &n : nullptr);
         CALL(mos_pool_index_length, any(w.pools), coin(95) ? &n : nullptr);
       }
       break;
@@ -256,8 +269,8 @@ void step(World& w) {
       }
       mos_tensor_t weight = coin(40) ? nullptr : coin(60) ? fresh(w, d_out, d_in) : any(w.tensors);
       mos_tensor_t bias = coin(70) ? nullptr : coin(60) ? fresh(w, 1, d_out) : any(w.tensors);
-      mos_status_t s = mos_layer_create(p, static_cast<int32_t>(pick({-1, 0, 0, 1, 2, 5})), weight, bias,
-                                        &layer);
+      mos_status_t s = mos_layer_create(p, static_cast<int32_t>(pick({-1, 0, 0, 1, 2, 5})), weight,
+                                        bias, &layer);
       seen("mos_layer_create", s);
       if (s == MOS_STATUS_OK) {
         w.layers.push_back(layer);
@@ -318,8 +331,9 @@ void step(World& w) {
     case 14: {
       if (w.opts.size() < 4 && coin(30)) {
         mos_optimizer_t o = nullptr;
-        mos_status_t s = mos_optimizer_create_adamw(w.ctx, coin(90) ? 1e-3f : NAN, coin(90) ? 0.9f : 1.5f, 0.999f,
-                                                    coin(90) ? 1e-8f : -1.0f, 0.0f, &o);
+        mos_status_t s =
+            mos_optimizer_create_adamw(w.ctx, coin(90) ? 1e-3f : NAN, coin(90) ? 0.9f : 1.5f,
+                                       0.999f, coin(90) ? 1e-8f : -1.0f, 0.0f, &o);
         seen("mos_optimizer_create_adamw", s);
         if (s == MOS_STATUS_OK) w.opts.push_back(o);
         break;
@@ -346,8 +360,9 @@ void step(World& w) {
       int64_t m = pick({1, 3, 8}), k = pick({1, 4, 12}), n = pick({1, 2, 8});
       bool match = coin(60);
       mos_dtype_t dt = coin(80) ? MOS_DTYPE_F32 : MOS_DTYPE_BF16;
-      CALL(mos_gemm, coin(97) ? w.ctx : nullptr, 0, 0, 1.0f, match ? fresh(w, m, k, dt) : any(w.tensors),
-           match ? fresh(w, k, n, dt) : any(w.tensors), 0.5f, match ? fresh(w, m, n, dt) : any(w.tensors));
+      CALL(mos_gemm, coin(97) ? w.ctx : nullptr, 0, 0, 1.0f,
+           match ? fresh(w, m, k, dt) : any(w.tensors), match ? fresh(w, k, n, dt) : any(w.tensors),
+           0.5f, match ? fresh(w, m, n, dt) : any(w.tensors));
       break;
     }
     case 17: {  // banks: add some pools under names (sometimes empty or repeated), apply on host
@@ -368,17 +383,18 @@ void step(World& w) {
         CALL(mos_bank_remove, b, static_cast<int32_t>(pick({-1, 0, 1, 2, 100})));
       } else {
         int32_t slot = -1, d_in = 0, d_out = 0, L = 0;
-        if (b == nullptr || mos_bank_projection(b, coin(80) ? "q_proj" : "v_proj", &slot, &d_in, &d_out, &L) !=
-                                MOS_STATUS_OK) {
+        if (b == nullptr || mos_bank_projection(b, coin(80) ? "q_proj" : "v_proj", &slot, &d_in,
+                                                &d_out, &L) != MOS_STATUS_OK) {
           CALL(mos_bank_apply_host, b, 0, 0, nullptr, 0, nullptr, nullptr);
           break;
         }
         int64_t tokens = pick({0, 1, 3, 5});
-        std::vector<float> x(static_cast<size_t>(tokens * d_in + 1), 0.5f), y(static_cast<size_t>(tokens * d_out + 1));
+        std::vector<float> x(static_cast<size_t>(tokens * d_in + 1), 0.5f),
+            y(static_cast<size_t>(tokens * d_out + 1));
         std::vector<int32_t> ids(static_cast<size_t>(tokens + 1));
         for (auto& v : ids) v = static_cast<int32_t>(pick({-2, -1, 0, 1, 2, 7}));
-        CALL(mos_bank_apply_host, b, coin(90) ? slot : 9, static_cast<int32_t>(pick({-1, 0, 1, L})), x.data(),
-             tokens, ids.data(), y.data());
+        CALL(mos_bank_apply_host, b, coin(90) ? slot : 9, static_cast<int32_t>(pick({-1, 0, 1, L})),
+             x.data(), tokens, ids.data(), y.data());
       }
       break;
     }
@@ -414,13 +430,24 @@ int main() {
     }
     for (int i = 0; i < kSteps; ++i, ++calls) step(w);
     // Free in a random order: children keep their parents alive, so any order is valid.
-    while (!w.tensors.empty() || !w.pools.empty() || !w.layers.empty() || !w.opts.empty() || !w.banks.empty()) {
+    while (!w.tensors.empty() || !w.pools.empty() || !w.layers.empty() || !w.opts.empty() ||
+           !w.banks.empty()) {
       switch (rng() % 5) {
-        case 0: if (!w.tensors.empty()) CALL(mos_tensor_free, take(w.tensors)); break;
-        case 1: if (!w.pools.empty()) CALL(mos_pool_free, take(w.pools)); break;
-        case 2: if (!w.layers.empty()) CALL(mos_layer_free, take(w.layers)); break;
-        case 3: if (!w.opts.empty()) CALL(mos_optimizer_free, take(w.opts)); break;
-        default: if (!w.banks.empty()) CALL(mos_bank_free, take(w.banks)); break;
+        case 0:
+          if (!w.tensors.empty()) CALL(mos_tensor_free, take(w.tensors));
+          break;
+        case 1:
+          if (!w.pools.empty()) CALL(mos_pool_free, take(w.pools));
+          break;
+        case 2:
+          if (!w.layers.empty()) CALL(mos_layer_free, take(w.layers));
+          break;
+        case 3:
+          if (!w.opts.empty()) CALL(mos_optimizer_free, take(w.opts));
+          break;
+        default:
+          if (!w.banks.empty()) CALL(mos_bank_free, take(w.banks));
+          break;
       }
     }
     CALL(mos_context_free, w.ctx);
@@ -430,9 +457,11 @@ int main() {
     ok += o.first;
     refused += o.second;
   }
-  std::printf("test_c_abi_random: %ld random steps, %ld calls checked (%ld OK, %ld refused with a "
-              "named error) across %zu functions; %d contract violations\n",
-              calls, ok + refused, ok, refused, outcomes.size(), failures);
-  for (const auto& [fn, o] : outcomes) std::printf("  %-32s ok %6ld  refused %6ld\n", fn.c_str(), o.first, o.second);
+  std::printf(
+      "test_c_abi_random: %ld random steps, %ld calls checked (%ld OK, %ld refused with a "
+      "named error) across %zu functions; %d contract violations\n",
+      calls, ok + refused, ok, refused, outcomes.size(), failures);
+  for (const auto& [fn, o] : outcomes)
+    std::printf("  %-32s ok %6ld  refused %6ld\n", fn.c_str(), o.first, o.second);
   return failures == 0 ? 0 : 1;
 }

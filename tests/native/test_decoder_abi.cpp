@@ -11,7 +11,8 @@
 #include "decoder_fixture.h"
 
 // The struct layouts java-bindings' BindingsStructTest holds the FFM layouts to.
-static_assert(sizeof(mos_decoder_config_t) == 76 && offsetof(mos_decoder_config_t, max_positions) == 28 &&
+static_assert(sizeof(mos_decoder_config_t) == 76 &&
+                  offsetof(mos_decoder_config_t, max_positions) == 28 &&
                   offsetof(mos_decoder_config_t, rms_norm_eps) == 32 &&
                   offsetof(mos_decoder_config_t, rope_type) == 40 &&
                   offsetof(mos_decoder_config_t, rope_original_max_positions) == 56 &&
@@ -19,13 +20,16 @@ static_assert(sizeof(mos_decoder_config_t) == 76 && offsetof(mos_decoder_config_
                   offsetof(mos_decoder_config_t, weight_dtype) == 72,
               "mos_decoder_config_t layout");
 static_assert(sizeof(mos_batch_t) == 32 && offsetof(mos_batch_t, lengths) == 8 &&
-                  offsetof(mos_batch_t, targets) == 24, "mos_batch_t layout");
+                  offsetof(mos_batch_t, targets) == 24,
+              "mos_batch_t layout");
 static_assert(sizeof(mos_step_t) == 40 && offsetof(mos_step_t, seq_ids) == 8 &&
-                  offsetof(mos_step_t, adapter_ids) == 32, "mos_step_t layout");
+                  offsetof(mos_step_t, adapter_ids) == 32,
+              "mos_step_t layout");
 static_assert(sizeof(mos_sampling_t) == 24 && offsetof(mos_sampling_t, top_k) == 4 &&
                   offsetof(mos_sampling_t, top_p) == 8 && offsetof(mos_sampling_t, seed) == 16,
               "mos_sampling_t layout");
-static_assert(sizeof(mos_generate_request_t) == 72 && offsetof(mos_generate_request_t, prompt_length) == 8 &&
+static_assert(sizeof(mos_generate_request_t) == 72 &&
+                  offsetof(mos_generate_request_t, prompt_length) == 8 &&
                   offsetof(mos_generate_request_t, max_new_tokens) == 12 &&
                   offsetof(mos_generate_request_t, sampling) == 16 &&
                   offsetof(mos_generate_request_t, stop_ids) == 40 &&
@@ -37,7 +41,7 @@ static_assert(sizeof(mos_generate_request_t) == 72 && offsetof(mos_generate_requ
 
 namespace {
 
-#define T_MSG(needle)                                                                       \
+#define T_MSG(needle)                                                                      \
   T_CHECK(std::strstr(mos_last_error(), needle) != nullptr, "message \"%s\" lacks \"%s\"", \
           mos_last_error(), needle)
 
@@ -52,7 +56,8 @@ t::DecoderSpec tiny() {
 void config_checks() {
   const mos_decoder_config_t good = t::decoder_config(tiny());
   T_OK(mos_decoder_config_validate(&good));
-  T_STATUS(mos_decoder_config_validate(nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_config_validate");
+  T_STATUS(mos_decoder_config_validate(nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_config_validate");
   struct Bad {
     const char* field;
     void (*edit)(mos_decoder_config_t&);
@@ -63,22 +68,45 @@ void config_checks() {
       {"num_layers", [](mos_decoder_config_t& c) { c.num_layers = 0; }},
       {"num_heads", [](mos_decoder_config_t& c) { c.num_heads = 0; }},
       {"num_kv_heads", [](mos_decoder_config_t& c) { c.num_kv_heads = 0; }},
-      {"num_kv_heads", [](mos_decoder_config_t& c) { c.num_heads = 3; c.num_kv_heads = 2; }},
+      {"num_kv_heads",
+       [](mos_decoder_config_t& c) {
+         c.num_heads = 3;
+         c.num_kv_heads = 2;
+       }},
       {"head_dim", [](mos_decoder_config_t& c) { c.head_dim = 5; }},
       {"max_positions", [](mos_decoder_config_t& c) { c.max_positions = 0; }},
       {"rms_norm_eps", [](mos_decoder_config_t& c) { c.rms_norm_eps = 0.0f; }},
       {"rms_norm_eps", [](mos_decoder_config_t& c) { c.rms_norm_eps = NAN; }},
       {"rope_theta", [](mos_decoder_config_t& c) { c.rope_theta = -1.0f; }},
-      {"rope_type", [](mos_decoder_config_t& c) { int v = 7; std::memcpy(&c.rope_type, &v, sizeof v); }},
-      {"rope_factor", [](mos_decoder_config_t& c) { c.rope_type = MOS_ROPE_LLAMA3; c.rope_factor = 0;
-                                                    c.rope_low_freq_factor = 1; c.rope_high_freq_factor = 4;
-                                                    c.rope_original_max_positions = 8; }},
-      {"rope_high_freq_factor", [](mos_decoder_config_t& c) { c.rope_type = MOS_ROPE_LLAMA3; c.rope_factor = 8;
-                                                              c.rope_low_freq_factor = 4; c.rope_high_freq_factor = 4;
-                                                              c.rope_original_max_positions = 8; }},
-      {"rope_original_max_positions", [](mos_decoder_config_t& c) { c.rope_type = MOS_ROPE_LLAMA3; c.rope_factor = 8;
-                                                                    c.rope_low_freq_factor = 1; c.rope_high_freq_factor = 4;
-                                                                    c.rope_original_max_positions = 0; }},
+      {"rope_type",
+       [](mos_decoder_config_t& c) {
+         int v = 7;
+         std::memcpy(&c.rope_type, &v, sizeof v);
+       }},
+      {"rope_factor",
+       [](mos_decoder_config_t& c) {
+         c.rope_type = MOS_ROPE_LLAMA3;
+         c.rope_factor = 0;
+         c.rope_low_freq_factor = 1;
+         c.rope_high_freq_factor = 4;
+         c.rope_original_max_positions = 8;
+       }},
+      {"rope_high_freq_factor",
+       [](mos_decoder_config_t& c) {
+         c.rope_type = MOS_ROPE_LLAMA3;
+         c.rope_factor = 8;
+         c.rope_low_freq_factor = 4;
+         c.rope_high_freq_factor = 4;
+         c.rope_original_max_positions = 8;
+       }},
+      {"rope_original_max_positions",
+       [](mos_decoder_config_t& c) {
+         c.rope_type = MOS_ROPE_LLAMA3;
+         c.rope_factor = 8;
+         c.rope_low_freq_factor = 1;
+         c.rope_high_freq_factor = 4;
+         c.rope_original_max_positions = 0;
+       }},
       {"qkv_bias", [](mos_decoder_config_t& c) { c.qkv_bias = 2; }},
       {"o_bias", [](mos_decoder_config_t& c) { c.o_bias = -1; }},
       {"tie_word_embeddings", [](mos_decoder_config_t& c) { c.tie_word_embeddings = 3; }},
@@ -90,7 +118,8 @@ void config_checks() {
   for (const Bad& b : bad) {
     mos_decoder_config_t c = good;
     b.edit(c);
-    T_STATUS(mos_decoder_config_validate(&c), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_config_validate");
+    T_STATUS(mos_decoder_config_validate(&c), MOS_STATUS_INVALID_ARGUMENT,
+             "mos_decoder_config_validate");
     T_MSG(b.field);
     mos_decoder_t d = reinterpret_cast<mos_decoder_t>(0x1);
     T_STATUS(mos_decoder_create(ctx, &c, &d), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_create");
@@ -120,19 +149,23 @@ void weight_checks() {
   s.c.tied = true;
   t::DecoderFixture f(s, 3);
   std::vector<float> v(12 * 8, 0.5f);
-  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.mlp.up_prj.weight", MOS_DTYPE_F32, 12, 8, v.data()),
+  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.mlp.up_prj.weight", MOS_DTYPE_F32, 12, 8,
+                                  v.data()),
            MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_set_weight");
   T_MSG("unknown weight name 'model.layers.0.mlp.up_prj.weight'");
   T_MSG("expected");
-  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.2.mlp.up_proj.weight", MOS_DTYPE_F32, 12, 8, v.data()),
+  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.2.mlp.up_proj.weight", MOS_DTYPE_F32, 12, 8,
+                                  v.data()),
            MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_set_weight");
   T_STATUS(mos_decoder_set_weight(f.dec, "lm_head.weight", MOS_DTYPE_F32, 19, 8, v.data()),
            MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_set_weight");
   T_MSG("tie_word_embeddings");
-  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.self_attn.q_proj.bias", MOS_DTYPE_F32, 1, 8, v.data()),
+  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.self_attn.q_proj.bias", MOS_DTYPE_F32, 1,
+                                  8, v.data()),
            MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_set_weight");
   T_MSG("qkv_bias");
-  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.mlp.up_proj.weight", MOS_DTYPE_F32, 8, 12, v.data()),
+  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.mlp.up_proj.weight", MOS_DTYPE_F32, 8, 12,
+                                  v.data()),
            MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_set_weight");
   T_MSG("[8 x 12] but the decoder expects [12 x 8]");
   T_STATUS(mos_decoder_set_weight(f.dec, "model.norm.weight", MOS_DTYPE_F32, 8, 1, v.data()),
@@ -159,11 +192,13 @@ void weight_checks() {
   T_OK(mos_decoder_weight_info(f.dec, count - 1, nullptr, 0, nullptr, nullptr, nullptr));
   T_STATUS(mos_decoder_weight_info(f.dec, count, name, sizeof name, &rows, &cols, &set),
            MOS_STATUS_INDEX_OUT_OF_RANGE, "mos_decoder_weight_info");
-  T_STATUS(mos_decoder_weight_count(f.dec, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_weight_count");
+  T_STATUS(mos_decoder_weight_count(f.dec, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_weight_count");
   mos_decoder_config_t back{};
   T_OK(mos_decoder_get_config(f.dec, &back));
   const mos_decoder_config_t want = t::decoder_config(s);
-  T_CHECK(std::memcmp(&back, &want, sizeof back) == 0, "mos_decoder_get_config differs from the config given");
+  T_CHECK(std::memcmp(&back, &want, sizeof back) == 0,
+          "mos_decoder_get_config differs from the config given");
 
   // A weight never set: the first use names it.
   mos_decoder_t fresh = nullptr;
@@ -172,14 +207,17 @@ void weight_checks() {
   mos_batch_t b{1, &len, toks, tg};
   double sum = -7;
   int64_t n = -7;
-  T_STATUS(mos_decoder_loss(fresh, &b, 0, 1.0f, &sum, &n), MOS_STATUS_INVALID_STATE, "mos_decoder_loss");
+  T_STATUS(mos_decoder_loss(fresh, &b, 0, 1.0f, &sum, &n), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_loss");
   T_MSG("'model.embed_tokens.weight' was never set");
   T_CHECK(sum == -7 && n == -7, "a refused loss wrote its outputs");
   std::vector<float> logits(3 * 19, 5.0f);
-  T_STATUS(mos_decoder_logits(fresh, &b, logits.data()), MOS_STATUS_INVALID_STATE, "mos_decoder_logits");
+  T_STATUS(mos_decoder_logits(fresh, &b, logits.data()), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_logits");
   T_OK(mos_decoder_set_weight(fresh, "model.embed_tokens.weight", MOS_DTYPE_F32, 19, 8,
                               std::vector<float>(19 * 8, 0.1f).data()));
-  T_STATUS(mos_decoder_logits(fresh, &b, logits.data()), MOS_STATUS_INVALID_STATE, "mos_decoder_logits");
+  T_STATUS(mos_decoder_logits(fresh, &b, logits.data()), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_logits");
   T_MSG("'model.layers.0.input_layernorm.weight' was never set");
   T_CHECK(logits[0] == 5.0f, "a refused logits call wrote logits");
   mos_kv_cache_t cache = nullptr;
@@ -187,7 +225,8 @@ void weight_checks() {
   int32_t id = -1;
   T_OK(mos_kv_cache_add_sequence(cache, &id));
   mos_step_t st{1, &id, &len, toks, nullptr};
-  T_STATUS(mos_decoder_step(fresh, cache, nullptr, &st, logits.data()), MOS_STATUS_INVALID_STATE, "mos_decoder_step");
+  T_STATUS(mos_decoder_step(fresh, cache, nullptr, &st, logits.data()), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_step");
   int32_t out[2];
   mos_generate_request_t r{};
   r.prompt = toks;
@@ -250,29 +289,74 @@ void source_dtypes() {
 void adapter_and_compute_checks() {
   t::DecoderFixture f(tiny(), 7);
   mos_pool_t wrong = nullptr, wrong_l = nullptr, unset = nullptr;
-  T_OK(mos_pool_create(f.ctx, t::config({.d_in = 8, .d_out = 4, .num_blocks = 2, .rank = 2, .equivalent_rank = 1, .private_rank = 0, .shards_per_vector = 2, .alpha = 4.0f, .dropout = 0.0f}), &wrong));     // q_proj is 8 -> 8
-  T_OK(mos_pool_create(f.ctx, t::config({.d_in = 8, .d_out = 8, .num_blocks = 3, .rank = 2, .equivalent_rank = 1, .private_rank = 0, .shards_per_vector = 2, .alpha = 4.0f, .dropout = 0.0f}), &wrong_l));   // L = 3
-  T_OK(mos_pool_create(f.ctx, t::config({.d_in = 8, .d_out = 8, .num_blocks = 2, .rank = 2, .equivalent_rank = 1, .private_rank = 0, .shards_per_vector = 2, .alpha = 4.0f, .dropout = 0.0f}), &unset));     // indices unset
+  T_OK(mos_pool_create(f.ctx,
+                       t::config({.d_in = 8,
+                                  .d_out = 4,
+                                  .num_blocks = 2,
+                                  .rank = 2,
+                                  .equivalent_rank = 1,
+                                  .private_rank = 0,
+                                  .shards_per_vector = 2,
+                                  .alpha = 4.0f,
+                                  .dropout = 0.0f}),
+                       &wrong));  // q_proj is 8 -> 8
+  T_OK(mos_pool_create(f.ctx,
+                       t::config({.d_in = 8,
+                                  .d_out = 8,
+                                  .num_blocks = 3,
+                                  .rank = 2,
+                                  .equivalent_rank = 1,
+                                  .private_rank = 0,
+                                  .shards_per_vector = 2,
+                                  .alpha = 4.0f,
+                                  .dropout = 0.0f}),
+                       &wrong_l));  // L = 3
+  T_OK(mos_pool_create(f.ctx,
+                       t::config({.d_in = 8,
+                                  .d_out = 8,
+                                  .num_blocks = 2,
+                                  .rank = 2,
+                                  .equivalent_rank = 1,
+                                  .private_rank = 0,
+                                  .shards_per_vector = 2,
+                                  .alpha = 4.0f,
+                                  .dropout = 0.0f}),
+                       &unset));  // indices unset
   T_STATUS(mos_decoder_attach_pool(f.dec, "q_porj", f.pools[0]), MOS_STATUS_INVALID_ARGUMENT,
            "mos_decoder_attach_pool");
   T_MSG("unknown projection 'q_porj'");
-  T_STATUS(mos_decoder_attach_pool(f.dec, "q_proj", wrong), MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_attach_pool");
+  T_STATUS(mos_decoder_attach_pool(f.dec, "q_proj", wrong), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_decoder_attach_pool");
   T_MSG("8 -> 4");
-  T_STATUS(mos_decoder_attach_pool(f.dec, "q_proj", wrong_l), MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_attach_pool");
+  T_STATUS(mos_decoder_attach_pool(f.dec, "q_proj", wrong_l), MOS_STATUS_SHAPE_MISMATCH,
+           "mos_decoder_attach_pool");
   T_MSG("L = 3");
-  T_STATUS(mos_decoder_attach_pool(f.dec, nullptr, wrong), MOS_STATUS_NULL_POINTER, "mos_decoder_attach_pool");
+  T_STATUS(mos_decoder_attach_pool(f.dec, nullptr, wrong), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_attach_pool");
   mos_context_t other = nullptr;
   mos_pool_t foreign = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &other));
-  T_OK(mos_pool_create(other, t::config({.d_in = 8, .d_out = 8, .num_blocks = 2, .rank = 2, .equivalent_rank = 1, .private_rank = 0, .shards_per_vector = 2, .alpha = 4.0f, .dropout = 0.0f}), &foreign));
-  T_STATUS(mos_decoder_attach_pool(f.dec, "q_proj", foreign), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_attach_pool");
+  T_OK(mos_pool_create(other,
+                       t::config({.d_in = 8,
+                                  .d_out = 8,
+                                  .num_blocks = 2,
+                                  .rank = 2,
+                                  .equivalent_rank = 1,
+                                  .private_rank = 0,
+                                  .shards_per_vector = 2,
+                                  .alpha = 4.0f,
+                                  .dropout = 0.0f}),
+                       &foreign));
+  T_STATUS(mos_decoder_attach_pool(f.dec, "q_proj", foreign), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_attach_pool");
   T_MSG("another context");
   T_OK(mos_decoder_attach_pool(f.dec, "q_proj", unset));
   t::RandomBatch rb(f.rng, {4, 6}, 19);
   mos_batch_t b = rb.batch(true);
   double sum = -1;
   int64_t n = -1;
-  T_STATUS(mos_decoder_loss(f.dec, &b, 1, 1.0f, &sum, &n), MOS_STATUS_INVALID_STATE, "mos_decoder_loss");
+  T_STATUS(mos_decoder_loss(f.dec, &b, 1, 1.0f, &sum, &n), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_loss");
   T_MSG("q_proj");
   T_MSG("never set");
   T_OK(mos_decoder_attach_pool(f.dec, "q_proj", f.pools[0]));
@@ -283,9 +367,12 @@ void adapter_and_compute_checks() {
   // Batches.
   uint64_t dseed = 0, dctr = 0;
   T_OK(mos_decoder_set_dropout_state(f.dec, 5, 9));
-  T_STATUS(mos_decoder_loss(f.dec, nullptr, 0, 1.0f, &sum, &n), MOS_STATUS_NULL_POINTER, "mos_decoder_loss");
-  T_STATUS(mos_decoder_loss(f.dec, &b, 0, 1.0f, nullptr, &n), MOS_STATUS_NULL_POINTER, "mos_decoder_loss");
-  T_STATUS(mos_decoder_loss(f.dec, &b, 0, 1.0f, &sum, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_loss");
+  T_STATUS(mos_decoder_loss(f.dec, nullptr, 0, 1.0f, &sum, &n), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_loss");
+  T_STATUS(mos_decoder_loss(f.dec, &b, 0, 1.0f, nullptr, &n), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_loss");
+  T_STATUS(mos_decoder_loss(f.dec, &b, 0, 1.0f, &sum, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_loss");
   auto refused = [&](mos_batch_t bad, mos_status_t st, const char* needle, int backward = 1) {
     T_STATUS(mos_decoder_loss(f.dec, &bad, backward, 1.0f, &sum, &n), st, "mos_decoder_loss");
     T_MSG(needle);
@@ -319,26 +406,32 @@ void adapter_and_compute_checks() {
   bad = b;
   bad.targets = nullptr;
   refused(bad, MOS_STATUS_INVALID_ARGUMENT, "needs targets");
-  T_STATUS(mos_decoder_loss(f.dec, &b, 1, NAN, &sum, &n), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_loss");
+  T_STATUS(mos_decoder_loss(f.dec, &b, 1, NAN, &sum, &n), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_loss");
   T_CHECK(sum == -1 && n == -1, "refused losses wrote their outputs");
   T_OK(mos_decoder_get_dropout_state(f.dec, &dseed, &dctr));
-  T_CHECK(dseed == 5 && dctr == 9, "refused losses moved the dropout counter to %llu", (unsigned long long)dctr);
+  T_CHECK(dseed == 5 && dctr == 9, "refused losses moved the dropout counter to %llu",
+          (unsigned long long)dctr);
   T_STATUS(mos_decoder_get_dropout_state(f.dec, nullptr, &dctr), MOS_STATUS_NULL_POINTER,
            "mos_decoder_get_dropout_state");
   T_OK(mos_decoder_loss(f.dec, &b, 1, 1.0f, &sum, &n));  // without a target anywhere but fine
   std::vector<float> lg(10 * 19);
   T_STATUS(mos_decoder_logits(f.dec, &b, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_logits");
-  T_STATUS(mos_decoder_set_recompute(f.dec, 2), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_set_recompute");
+  T_STATUS(mos_decoder_set_recompute(f.dec, 2), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_set_recompute");
 
   // Merge: once, then unmerge; nothing about the pools may change meanwhile, training is refused.
   T_STATUS(mos_decoder_unmerge(f.dec), MOS_STATUS_INVALID_STATE, "mos_decoder_unmerge");
   T_OK(mos_decoder_merge(f.dec));
   T_STATUS(mos_decoder_merge(f.dec), MOS_STATUS_INVALID_STATE, "mos_decoder_merge");
-  T_STATUS(mos_decoder_attach_pool(f.dec, "k_proj", nullptr), MOS_STATUS_INVALID_STATE, "mos_decoder_attach_pool");
-  T_STATUS(mos_decoder_loss(f.dec, &b, 1, 1.0f, &sum, &n), MOS_STATUS_INVALID_STATE, "mos_decoder_loss");
+  T_STATUS(mos_decoder_attach_pool(f.dec, "k_proj", nullptr), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_attach_pool");
+  T_STATUS(mos_decoder_loss(f.dec, &b, 1, 1.0f, &sum, &n), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_loss");
   T_MSG("merged");
   std::vector<float> w(8 * 8, 0.0f);
-  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.self_attn.q_proj.weight", MOS_DTYPE_F32, 8, 8, w.data()),
+  T_STATUS(mos_decoder_set_weight(f.dec, "model.layers.0.self_attn.q_proj.weight", MOS_DTYPE_F32, 8,
+                                  8, w.data()),
            MOS_STATUS_INVALID_STATE, "mos_decoder_set_weight");
   T_OK(mos_decoder_loss(f.dec, &b, 0, 1.0f, &sum, &n));  // evaluation is fine merged
   T_OK(mos_decoder_unmerge(f.dec));
@@ -355,80 +448,113 @@ void cache_and_step_checks() {
   t::DecoderFixture f(tiny(), 9);
   t::DecoderFixture g(tiny(), 10);
   mos_kv_cache_t cache = nullptr, foreign = nullptr;
-  T_STATUS(mos_kv_cache_create(f.dec, 0, &cache), MOS_STATUS_INVALID_ARGUMENT, "mos_kv_cache_create");
-  T_STATUS(mos_kv_cache_create(nullptr, 16, &cache), MOS_STATUS_NULL_POINTER, "mos_kv_cache_create");
-  T_STATUS(mos_kv_cache_create(f.dec, int64_t{1} << 62, &cache), MOS_STATUS_INVALID_ARGUMENT, "mos_kv_cache_create");
-  T_STATUS(mos_kv_cache_create(f.dec, int64_t{1} << 34, &cache), MOS_STATUS_OUT_OF_MEMORY, "mos_kv_cache_create");
+  T_STATUS(mos_kv_cache_create(f.dec, 0, &cache), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_kv_cache_create");
+  T_STATUS(mos_kv_cache_create(nullptr, 16, &cache), MOS_STATUS_NULL_POINTER,
+           "mos_kv_cache_create");
+  T_STATUS(mos_kv_cache_create(f.dec, int64_t{1} << 62, &cache), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_kv_cache_create");
+  T_STATUS(mos_kv_cache_create(f.dec, int64_t{1} << 34, &cache), MOS_STATUS_OUT_OF_MEMORY,
+           "mos_kv_cache_create");
   int64_t per_token = 0;
   T_OK(mos_kv_cache_bytes_per_token(f.dec, &per_token));
-  T_CHECK(per_token == 2 * 2 * 1 * 4 * 4, "bytes per token %lld, expected 64", (long long)per_token);
+  T_CHECK(per_token == 2 * 2 * 1 * 4 * 4, "bytes per token %lld, expected 64",
+          (long long)per_token);
   T_OK(mos_kv_cache_create(f.dec, 32, &cache));  // two pages
   T_OK(mos_kv_cache_create(g.dec, 32, &foreign));
   int32_t a = -1, b = -1, c = -1;
   T_OK(mos_kv_cache_add_sequence(cache, &a));
   T_OK(mos_kv_cache_add_sequence(cache, &b));
   T_OK(mos_kv_cache_add_sequence(foreign, &c));
-  T_STATUS(mos_kv_cache_add_sequence(cache, nullptr), MOS_STATUS_NULL_POINTER, "mos_kv_cache_add_sequence");
+  T_STATUS(mos_kv_cache_add_sequence(cache, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_kv_cache_add_sequence");
   std::vector<int32_t> toks(20, 3);
   std::vector<float> logits(2 * 19, 7.0f);
   int32_t n17 = 17;
   mos_step_t st{1, &a, &n17, toks.data(), nullptr};
   T_OK(mos_decoder_step(f.dec, cache, nullptr, &st, logits.data()));  // a holds 17: two pages
-  auto refused = [&](mos_step_t s, mos_status_t status, const char* needle, mos_kv_cache_t on = nullptr,
-                     mos_bank_t bank = nullptr) {
+  auto refused = [&](mos_step_t s, mos_status_t status, const char* needle,
+                     mos_kv_cache_t on = nullptr, mos_bank_t bank = nullptr) {
     std::vector<float> before = logits;
     int64_t used0 = 0, used1 = 0;
     T_OK(mos_kv_cache_usage(cache, &used0, nullptr, nullptr, nullptr));
-    T_STATUS(mos_decoder_step(f.dec, on ? on : cache, bank, &s, logits.data()), status, "mos_decoder_step");
+    T_STATUS(mos_decoder_step(f.dec, on ? on : cache, bank, &s, logits.data()), status,
+             "mos_decoder_step");
     T_MSG(needle);
     T_OK(mos_kv_cache_usage(cache, &used1, nullptr, nullptr, nullptr));
     int32_t la = -1;
     T_OK(mos_kv_cache_sequence_length(cache, a, &la));
-    T_CHECK(logits == before && used0 == used1 && la == 17, "a refused step changed something "
-            "(logits %s, used %lld -> %lld, length %d)", logits == before ? "same" : "written",
-            (long long)used0, (long long)used1, la);
+    T_CHECK(logits == before && used0 == used1 && la == 17,
+            "a refused step changed something "
+            "(logits %s, used %lld -> %lld, length %d)",
+            logits == before ? "same" : "written", (long long)used0, (long long)used1, la);
   };
   int32_t one = 1, zero = 0, four = 4;
   int32_t both[2] = {a, b}, twice[2] = {a, a}, lens2[2] = {1, 1};
-  refused(mos_step_t{1, &b, &n17, toks.data(), nullptr}, MOS_STATUS_OUT_OF_MEMORY, "0 free of 2", nullptr);
-  refused(mos_step_t{2, twice, lens2, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "listed twice");
+  refused(mos_step_t{1, &b, &n17, toks.data(), nullptr}, MOS_STATUS_OUT_OF_MEMORY, "0 free of 2",
+          nullptr);
+  refused(mos_step_t{2, twice, lens2, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT,
+          "listed twice");
   int32_t gone = 99;
-  refused(mos_step_t{1, &gone, &one, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "sequence 99");
-  refused(mos_step_t{1, &a, &zero, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "lengths[0] = 0");
-  refused(mos_step_t{1, &a, &four, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "max_positions is 20");
+  refused(mos_step_t{1, &gone, &one, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT,
+          "sequence 99");
+  refused(mos_step_t{1, &a, &zero, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT,
+          "lengths[0] = 0");
+  refused(mos_step_t{1, &a, &four, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT,
+          "max_positions is 20");
   refused(mos_step_t{0, &a, &one, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "num_seqs");
   refused(mos_step_t{1, nullptr, &one, toks.data(), nullptr}, MOS_STATUS_NULL_POINTER, "seq_ids");
   refused(mos_step_t{1, &a, nullptr, toks.data(), nullptr}, MOS_STATUS_NULL_POINTER, "lengths");
   refused(mos_step_t{1, &a, &one, nullptr, nullptr}, MOS_STATUS_NULL_POINTER, "tokens");
   std::vector<int32_t> bad_tok = {19};
-  refused(mos_step_t{1, &a, &one, bad_tok.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "tokens[0] = 19");
-  refused(mos_step_t{1, &c, &one, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT, "another decoder", foreign);
+  refused(mos_step_t{1, &a, &one, bad_tok.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT,
+          "tokens[0] = 19");
+  refused(mos_step_t{1, &c, &one, toks.data(), nullptr}, MOS_STATUS_INVALID_ARGUMENT,
+          "another decoder", foreign);
   const int32_t ids_named[2] = {0, -1}, ids_bad[2] = {-2, -1};
-  refused(mos_step_t{2, both, lens2, toks.data(), ids_named}, MOS_STATUS_NULL_POINTER, "bank is NULL");
-  refused(mos_step_t{2, both, lens2, toks.data(), ids_bad}, MOS_STATUS_INVALID_ARGUMENT, "adapter_ids[0] = -2");
+  refused(mos_step_t{2, both, lens2, toks.data(), ids_named}, MOS_STATUS_NULL_POINTER,
+          "bank is NULL");
+  refused(mos_step_t{2, both, lens2, toks.data(), ids_bad}, MOS_STATUS_INVALID_ARGUMENT,
+          "adapter_ids[0] = -2");
   // A bank: an unknown adapter id, then an adapter whose q_proj does not fit this decoder.
   mos_bank_t bank = nullptr;
   T_OK(mos_bank_create(f.ctx, 0, &bank));
   const int32_t ids_unknown[2] = {3, -1};
-  refused(mos_step_t{2, both, lens2, toks.data(), ids_unknown}, MOS_STATUS_INVALID_ARGUMENT, "adapter_ids[0]",
-          nullptr, bank);
+  refused(mos_step_t{2, both, lens2, toks.data(), ids_unknown}, MOS_STATUS_INVALID_ARGUMENT,
+          "adapter_ids[0]", nullptr, bank);
   mos_pool_t odd = nullptr;
-  T_OK(mos_pool_create(f.ctx, t::config({.d_in = 8, .d_out = 4, .num_blocks = 2, .rank = 2, .equivalent_rank = 1, .private_rank = 0, .shards_per_vector = 2, .alpha = 4.0f, .dropout = 0.0f}), &odd));
+  T_OK(mos_pool_create(f.ctx,
+                       t::config({.d_in = 8,
+                                  .d_out = 4,
+                                  .num_blocks = 2,
+                                  .rank = 2,
+                                  .equivalent_rank = 1,
+                                  .private_rank = 0,
+                                  .shards_per_vector = 2,
+                                  .alpha = 4.0f,
+                                  .dropout = 0.0f}),
+                       &odd));
   T_OK(mos_pool_generate_indices(odd, 1));
   const char* qn = "q_proj";
   int32_t bad_adapter = -1;
   T_OK(mos_bank_add(bank, 1, &qn, &odd, &bad_adapter));
   const int32_t ids_odd[2] = {bad_adapter, -1};
-  refused(mos_step_t{2, both, lens2, toks.data(), ids_odd}, MOS_STATUS_SHAPE_MISMATCH, "q_proj", nullptr, bank);
-  T_STATUS(mos_decoder_step(f.dec, cache, nullptr, &st, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_step");
-  T_STATUS(mos_decoder_step(f.dec, nullptr, nullptr, &st, logits.data()), MOS_STATUS_NULL_POINTER, "mos_decoder_step");
+  refused(mos_step_t{2, both, lens2, toks.data(), ids_odd}, MOS_STATUS_SHAPE_MISMATCH, "q_proj",
+          nullptr, bank);
+  T_STATUS(mos_decoder_step(f.dec, cache, nullptr, &st, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_step");
+  T_STATUS(mos_decoder_step(f.dec, nullptr, nullptr, &st, logits.data()), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_step");
   // Sequences: removal frees the pages for others; removed ids stay unknown.
   T_OK(mos_kv_cache_remove_sequence(cache, a));
-  T_STATUS(mos_kv_cache_remove_sequence(cache, a), MOS_STATUS_INVALID_ARGUMENT, "mos_kv_cache_remove_sequence");
+  T_STATUS(mos_kv_cache_remove_sequence(cache, a), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_kv_cache_remove_sequence");
   T_MSG("was removed");
   int32_t len = -1;
-  T_STATUS(mos_kv_cache_sequence_length(cache, a, &len), MOS_STATUS_INVALID_ARGUMENT, "mos_kv_cache_sequence_length");
-  T_STATUS(mos_kv_cache_sequence_length(cache, 12345, &len), MOS_STATUS_INVALID_ARGUMENT, "mos_kv_cache_sequence_length");
+  T_STATUS(mos_kv_cache_sequence_length(cache, a, &len), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_kv_cache_sequence_length");
+  T_STATUS(mos_kv_cache_sequence_length(cache, 12345, &len), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_kv_cache_sequence_length");
   T_MSG("not a sequence");
   mos_step_t stb{1, &b, &n17, toks.data(), nullptr};
   T_OK(mos_decoder_step(f.dec, cache, nullptr, &stb, logits.data()));
@@ -463,9 +589,11 @@ void generate_checks() {
     r.out_tokens = out;
     return r;
   };
-  auto refused = [&](mos_generate_request_t r, mos_status_t st, const char* needle, mos_bank_t bank = nullptr) {
+  auto refused = [&](mos_generate_request_t r, mos_status_t st, const char* needle,
+                     mos_bank_t bank = nullptr) {
     mos_generate_request_t two[2] = {base(), r};
-    T_STATUS(mos_decoder_generate(f.dec, bank, two, 2, nullptr, nullptr), st, "mos_decoder_generate");
+    T_STATUS(mos_decoder_generate(f.dec, bank, two, 2, nullptr, nullptr), st,
+             "mos_decoder_generate");
     T_MSG(needle);
     T_CHECK(out[0] == -5, "a refused generate wrote tokens");
   };
@@ -505,11 +633,11 @@ void generate_checks() {
   T_OK(mos_bank_create(f.ctx, 0, &bank));
   r.adapter_id = 4;
   refused(r, MOS_STATUS_INVALID_ARGUMENT, "requests[1].adapter_id", bank);
-  T_STATUS(mos_decoder_generate(f.dec, nullptr, nullptr, 1, nullptr, nullptr), MOS_STATUS_NULL_POINTER,
-           "mos_decoder_generate");
+  T_STATUS(mos_decoder_generate(f.dec, nullptr, nullptr, 1, nullptr, nullptr),
+           MOS_STATUS_NULL_POINTER, "mos_decoder_generate");
   mos_generate_request_t one = base();
-  T_STATUS(mos_decoder_generate(f.dec, nullptr, &one, 0, nullptr, nullptr), MOS_STATUS_INVALID_ARGUMENT,
-           "mos_decoder_generate");
+  T_STATUS(mos_decoder_generate(f.dec, nullptr, &one, 0, nullptr, nullptr),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_generate");
   std::vector<int32_t> long_out(18);
   ok.out_tokens = long_out.data();
   T_OK(mos_decoder_generate(f.dec, nullptr, &ok, 1, nullptr, nullptr));

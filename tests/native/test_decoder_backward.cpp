@@ -33,8 +33,8 @@ void zero_grads(t::DecoderFixture& f) {
     if (p) T_OK(mos_pool_zero_grad(p));
 }
 
-double run_backward(t::DecoderFixture& f, const t::RandomBatch& rb, uint64_t dseed, uint64_t counter,
-                    float grad_scale) {
+double run_backward(t::DecoderFixture& f, const t::RandomBatch& rb, uint64_t dseed,
+                    uint64_t counter, float grad_scale) {
   T_OK(mos_decoder_set_dropout_state(f.dec, dseed, counter));
   mos_batch_t batch = rb.batch(true);
   double sum = 0;
@@ -43,9 +43,7 @@ double run_backward(t::DecoderFixture& f, const t::RandomBatch& rb, uint64_t dse
   return sum;
 }
 
-bool same(const Grads& x, const Grads& y) {
-  return x.a == y.a && x.b == y.b;
-}
+bool same(const Grads& x, const Grads& y) { return x.a == y.a && x.b == y.b; }
 
 // Central differences of the oracle loss (times grad_scale) on every `stride`-th entry of every
 // pool, against the analytic gradients.
@@ -79,9 +77,10 @@ void finite_differences(t::DecoderFixture& f, const t::RandomBatch& rb, const Gr
         ref.push_back(grad_scale * (lp - lm) / (2 * h));
         picked.push_back(got[e]);
       }
-      t::close((tag + ": d loss / d " + t::proj_name(p) + (which == 0 ? " pool_A" : " pool_B")).c_str(),
-               picked, ref, MOS_TOL_F32_DECODER_GRAD, f.seed,
-               "every " + std::to_string(stride) + " of " + std::to_string(v.size()));
+      t::close(
+          (tag + ": d loss / d " + t::proj_name(p) + (which == 0 ? " pool_A" : " pool_B")).c_str(),
+          picked, ref, MOS_TOL_F32_DECODER_GRAD, f.seed,
+          "every " + std::to_string(stride) + " of " + std::to_string(v.size()));
     }
   }
 }
@@ -98,9 +97,11 @@ void check(t::DecoderSpec spec, uint64_t seed, int stride, bool recompute,
   run_backward(f, rb, dseed, counter, scale);
   uint64_t s_after = 0, c_after = 0;
   T_OK(mos_decoder_get_dropout_state(f.dec, &s_after, &c_after));
-  T_CHECK(s_after == dseed && c_after == counter + 1, "%s: dropout state after a backward is "
-          "(%llu, %llu), expected (%llu, %llu)", tag.c_str(), (unsigned long long)s_after,
-          (unsigned long long)c_after, (unsigned long long)dseed, (unsigned long long)counter + 1);
+  T_CHECK(s_after == dseed && c_after == counter + 1,
+          "%s: dropout state after a backward is "
+          "(%llu, %llu), expected (%llu, %llu)",
+          tag.c_str(), (unsigned long long)s_after, (unsigned long long)c_after,
+          (unsigned long long)dseed, (unsigned long long)counter + 1);
   const Grads g = read_grads(f);
   finite_differences(f, rb, g, spec.dropout > 0.0f, dseed, counter, scale, stride, tag);
 

@@ -21,7 +21,7 @@ static_assert(sizeof(mos_adamw_params_t) == 24 && offsetof(mos_adamw_params_t, b
 
 namespace {
 
-#define T_MSG(needle)                                                                       \
+#define T_MSG(needle)                                                                      \
   T_CHECK(std::strstr(mos_last_error(), needle) != nullptr, "message \"%s\" lacks \"%s\"", \
           mos_last_error(), needle)
 
@@ -73,7 +73,8 @@ dor::Vec& oracle_tensor(t::DecoderFixture& f, const std::string& name) {
 
 std::vector<float> read_base(mos_decoder_t dec, const WeightInfo& wi, mos_base_array_t which) {
   std::vector<float> v(static_cast<size_t>(wi.rows * wi.cols));
-  T_OK(mos_decoder_base_read(dec, wi.name.c_str(), which, v.data(), static_cast<int64_t>(v.size())));
+  T_OK(
+      mos_decoder_base_read(dec, wi.name.c_str(), which, v.data(), static_cast<int64_t>(v.size())));
   return v;
 }
 
@@ -164,8 +165,10 @@ PoolGrads pool_grads(t::DecoderFixture& f) {
   PoolGrads g;
   for (int p = 0; p < dor::kProj; ++p) {
     if (!f.pools[p]) continue;
-    g.a.push_back(t::read_pool(f.pools[p], MOS_POOL_GRAD_A, static_cast<int64_t>(f.pool_a[p].size())));
-    g.b.push_back(t::read_pool(f.pools[p], MOS_POOL_GRAD_B, static_cast<int64_t>(f.pool_b[p].size())));
+    g.a.push_back(
+        t::read_pool(f.pools[p], MOS_POOL_GRAD_A, static_cast<int64_t>(f.pool_a[p].size())));
+    g.b.push_back(
+        t::read_pool(f.pools[p], MOS_POOL_GRAD_B, static_cast<int64_t>(f.pool_b[p].size())));
   }
   return g;
 }
@@ -211,8 +214,7 @@ void gradients(t::DecoderSpec spec, uint64_t seed, bool attach, bool recompute) 
   T_OK(mos_decoder_base_zero_grad(f.dec));
   for (const WeightInfo& wi : ws) {
     const std::vector<float> z = read_base(f.dec, wi, MOS_BASE_GRAD);
-    T_CHECK(all_zero(z), "%s: %s not zero after base_zero_grad",
-            tag.c_str(), wi.name.c_str());
+    T_CHECK(all_zero(z), "%s: %s not zero after base_zero_grad", tag.c_str(), wi.name.c_str());
   }
   T_OK(mos_decoder_set_dropout_state(f.dec, dseed, counter));
   run_loss(f.dec, rb, 1, scale);
@@ -223,7 +225,8 @@ void gradients(t::DecoderSpec spec, uint64_t seed, bool attach, bool recompute) 
     std::vector<double> twice(g1[i].size());
     for (size_t e = 0; e < twice.size(); ++e) twice[e] = 2.0 * g1[i][e];
     t::close((tag + ": recompute flipped, two backwards, " + ws[i].name).c_str(),
-             read_base(f.dec, ws[i], MOS_BASE_GRAD), twice, 1e-6, seed, t::shape(ws[i].rows, ws[i].cols));
+             read_base(f.dec, ws[i], MOS_BASE_GRAD), twice, 1e-6, seed,
+             t::shape(ws[i].rows, ws[i].cols));
   }
   // The global norm is the L2 norm of all of them (a tied embedding counted once).
   double sq = 0.0;
@@ -281,9 +284,12 @@ void adamw_hand() {
     g[wi.name] = t::random_floats(rng, n, -2.0f, 2.0f);
     m[wi.name] = t::random_floats(rng, n, -0.5f, 0.5f);
     v[wi.name] = t::random_floats(rng, n, 0.0f, 1.0f);
-    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_GRAD, g[wi.name].data(), static_cast<int64_t>(n)));
-    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_M, m[wi.name].data(), static_cast<int64_t>(n)));
-    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_V, v[wi.name].data(), static_cast<int64_t>(n)));
+    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_GRAD, g[wi.name].data(),
+                                static_cast<int64_t>(n)));
+    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_M, m[wi.name].data(),
+                                static_cast<int64_t>(n)));
+    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_V, v[wi.name].data(),
+                                static_cast<int64_t>(n)));
   }
   T_OK(mos_decoder_base_set_step(f.dec, 4));
   const mos_adamw_params_t prm{0.01f, 0.9f, 0.99f, 1e-8f, 0.1f, 0.0f};
@@ -312,14 +318,19 @@ void adamw_hand() {
       ve.push_back(vv);
     }
     const std::string sh = t::shape(wi.rows, wi.cols);
-    t::close(("AdamW: weight " + wi.name).c_str(), get_f32(f.dec, wi), pe, MOS_TOL_F32_OPTIMIZER, 3, sh);
-    t::close(("AdamW: m " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_M), me, MOS_TOL_F32_OPTIMIZER, 3, sh);
-    t::close(("AdamW: v " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_V), ve, MOS_TOL_F32_OPTIMIZER, 3, sh);
+    t::close(("AdamW: weight " + wi.name).c_str(), get_f32(f.dec, wi), pe, MOS_TOL_F32_OPTIMIZER, 3,
+             sh);
+    t::close(("AdamW: m " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_M), me,
+             MOS_TOL_F32_OPTIMIZER, 3, sh);
+    t::close(("AdamW: v " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_V), ve,
+             MOS_TOL_F32_OPTIMIZER, 3, sh);
     if (!matrix && !written.count(wi.name))
       T_CHECK(get_f32(f.dec, wi) == p0[wi.name], "AdamW: %s changed without gradient or decay",
               wi.name.c_str());
-    T_CHECK(read_base(f.dec, wi, MOS_BASE_GRAD) == g[wi.name], "AdamW: the gradient of %s "
-            "changed without clipping", wi.name.c_str());
+    T_CHECK(read_base(f.dec, wi, MOS_BASE_GRAD) == g[wi.name],
+            "AdamW: the gradient of %s "
+            "changed without clipping",
+            wi.name.c_str());
   }
 
   // Clipping: the gradients scaled by max / (norm + 1e-6) in place, the moments from the clipped
@@ -330,8 +341,10 @@ void adamw_hand() {
   const mos_adamw_params_t clip{0.0f, 0.5f, 0.75f, 1e-8f, 0.1f, max_norm};
   for (const WeightInfo& wi : ws) {
     const std::vector<float> z(g[wi.name].size(), 0.0f);
-    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_M, z.data(), static_cast<int64_t>(z.size())));
-    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_V, z.data(), static_cast<int64_t>(z.size())));
+    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_M, z.data(),
+                                static_cast<int64_t>(z.size())));
+    T_OK(mos_decoder_base_write(f.dec, wi.name.c_str(), MOS_BASE_ADAM_V, z.data(),
+                                static_cast<int64_t>(z.size())));
   }
   T_OK(mos_decoder_base_step(f.dec, &clip, &norm));
   t::close("clip: returned norm (before clipping)", std::vector<double>{norm},
@@ -347,16 +360,19 @@ void adamw_hand() {
     }
     const std::string sh = t::shape(wi.rows, wi.cols);
     if (written.count(wi.name)) {
-      t::close(("clip: gradient " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_GRAD), ge, MOS_TOL_F32_OPTIMIZER, 3, sh);
-      t::close(("clip: m " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_M), me, MOS_TOL_F32_OPTIMIZER, 3, sh);
-      t::close(("clip: v " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_V), ve, MOS_TOL_F32_OPTIMIZER, 3, sh);
+      t::close(("clip: gradient " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_GRAD), ge,
+               MOS_TOL_F32_OPTIMIZER, 3, sh);
+      t::close(("clip: m " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_M), me,
+               MOS_TOL_F32_OPTIMIZER, 3, sh);
+      t::close(("clip: v " + wi.name).c_str(), read_base(f.dec, wi, MOS_BASE_ADAM_V), ve,
+               MOS_TOL_F32_OPTIMIZER, 3, sh);
     }
     T_CHECK(get_f32(f.dec, wi) == p0[wi.name], "clip: lr = 0 changed %s", wi.name.c_str());
   }
   double after = 0;
   T_OK(mos_decoder_base_grad_norm(f.dec, &after));
-  T_CHECK(std::fabs(after - max_norm) <= 1e-5 * max_norm, "clip: norm after clipping %.9g, max %.9g",
-          after, static_cast<double>(max_norm));
+  T_CHECK(std::fabs(after - max_norm) <= 1e-5 * max_norm,
+          "clip: norm after clipping %.9g, max %.9g", after, static_cast<double>(max_norm));
 }
 
 // ---- a tiny model memorizes a sequence -----------------------------------------------------------
@@ -386,8 +402,9 @@ void memorize() {
     T_CHECK(std::isfinite(norm), "memorize: step %d gradient norm %g", step, norm);
   }
   const double final_loss = run_loss(f.dec, rb, 0, 1.0f) * scale;
-  std::printf("memorize: mean loss %.4f at the start (uniform: ln 12 = %.4f), %.2e after %d steps\n",
-              first, std::log(12.0), final_loss, steps);
+  std::printf(
+      "memorize: mean loss %.4f at the start (uniform: ln 12 = %.4f), %.2e after %d steps\n", first,
+      std::log(12.0), final_loss, steps);
   T_CHECK(final_loss < 0.1 * std::fmin(first, std::log(12.0)),
           "memorize: mean loss %.4f after %d steps, start %.4f", final_loss, steps, first);
   int64_t count = 0;
@@ -405,7 +422,8 @@ uint16_t f16_bits(float x) {
   return b;
 }
 bool f16_same(uint16_t a, uint16_t b) {
-  const bool nan_a = (a & 0x7c00u) == 0x7c00u && (a & 0x3ffu), nan_b = (b & 0x7c00u) == 0x7c00u && (b & 0x3ffu);
+  const bool nan_a = (a & 0x7c00u) == 0x7c00u && (a & 0x3ffu),
+             nan_b = (b & 0x7c00u) == 0x7c00u && (b & 0x3ffu);
   return nan_a || nan_b ? nan_a && nan_b : a == b;
 }
 
@@ -426,17 +444,39 @@ void get_weight_round_trip() {
   T_OK(mos_decoder_create(ctx, &cfg, &dec));
   std::mt19937_64 rng(4);
   std::vector<float> special = t::random_floats(rng, 256, -3.0f, 3.0f);
-  const float cases[] = {0.0f, -0.0f, 1.0f, 65504.0f, 65519.99f, 65520.0f, -70000.0f, 1e10f,
-                         std::ldexp(1.0f, -14), std::ldexp(1.0f, -24), std::ldexp(1.0f, -25),
-                         std::ldexp(3.0f, -26), std::ldexp(1.5f, -24), 1e-8f, -1e-6f,
-                         1.0f + std::ldexp(1.0f, -11), 1.0f + std::ldexp(3.0f, -11),
-                         1.0f + std::ldexp(1.0f, -8), 1.0f + std::ldexp(3.0f, -8), 3.0e38f,
-                         INFINITY, -INFINITY, NAN, 6.1e-5f, 6.09e-5f, 2049.0f, 2051.0f};
+  const float cases[] = {0.0f,
+                         -0.0f,
+                         1.0f,
+                         65504.0f,
+                         65519.99f,
+                         65520.0f,
+                         -70000.0f,
+                         1e10f,
+                         std::ldexp(1.0f, -14),
+                         std::ldexp(1.0f, -24),
+                         std::ldexp(1.0f, -25),
+                         std::ldexp(3.0f, -26),
+                         std::ldexp(1.5f, -24),
+                         1e-8f,
+                         -1e-6f,
+                         1.0f + std::ldexp(1.0f, -11),
+                         1.0f + std::ldexp(3.0f, -11),
+                         1.0f + std::ldexp(1.0f, -8),
+                         1.0f + std::ldexp(3.0f, -8),
+                         3.0e38f,
+                         INFINITY,
+                         -INFINITY,
+                         NAN,
+                         6.1e-5f,
+                         6.09e-5f,
+                         2049.0f,
+                         2051.0f};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) special[i] = cases[i];
   T_OK(mos_decoder_set_weight(dec, "model.norm.weight", MOS_DTYPE_F32, 1, 256, special.data()));
   std::vector<float> big = t::random_floats(rng, static_cast<size_t>(4200) * 256, -4.0f, 4.0f);
   for (size_t e = 0; e < big.size(); e += 7) big[e] *= 1e-5f;  // F16 subnormals too
-  T_OK(mos_decoder_set_weight(dec, "model.embed_tokens.weight", MOS_DTYPE_F32, 4200, 256, big.data()));
+  T_OK(mos_decoder_set_weight(dec, "model.embed_tokens.weight", MOS_DTYPE_F32, 4200, 256,
+                              big.data()));
   for (const std::vector<float>* src : {&special, &big}) {
     const char* name = src == &special ? "model.norm.weight" : "model.embed_tokens.weight";
     const int64_t rows = src == &special ? 1 : 4200;
@@ -452,7 +492,8 @@ void get_weight_round_trip() {
       bad32 += std::memcmp(&f32[e], &x, 4) != 0;
       bad16 += std::isnan(x) ? !std::isnan(t::from_bf16(b16[e])) : b16[e] != t::to_bf16(x);
       if (!f16_same(h16[e], f16_bits(x)) && badh++ < 3)
-        std::printf("  %s[%zu] = %.9g: F16 0x%04x, expected 0x%04x\n", name, e, x, h16[e], f16_bits(x));
+        std::printf("  %s[%zu] = %.9g: F16 0x%04x, expected 0x%04x\n", name, e, x, h16[e],
+                    f16_bits(x));
     }
     T_CHECK(bad32 == 0 && bad16 == 0 && badh == 0,
             "get_weight %s: %d F32, %d BF16 and %d F16 elements differ from the reference", name,
@@ -460,7 +501,8 @@ void get_weight_round_trip() {
   }
   // An F16 source read back as F16 is the same bits (F32 storage holds every half exactly).
   std::vector<uint16_t> halves(256);
-  for (size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<uint16_t>((i * 0x0f3bu + 7u) & 0xfbffu);
+  for (size_t i = 0; i < halves.size(); ++i)
+    halves[i] = static_cast<uint16_t>((i * 0x0f3bu + 7u) & 0xfbffu);
   T_OK(mos_decoder_set_weight(dec, "model.norm.weight", MOS_DTYPE_F16, 1, 256, halves.data()));
   std::vector<uint16_t> back(256);
   T_OK(mos_decoder_get_weight(dec, "model.norm.weight", MOS_DTYPE_F16, 1, 256, back.data()));
@@ -481,9 +523,10 @@ void get_weight_round_trip() {
   T_OK(mos_decoder_get_weight(f.dec, up, MOS_DTYPE_F16, 12, 8, h16.data()));
   for (size_t e = 0; e < src.size(); ++e) {
     const float stored = t::from_bf16(t::to_bf16(src[e]));
-    T_CHECK(f32[e] == stored && b16[e] == t::to_bf16(src[e]) && h16[e] == f16_bits(stored),
-            "BF16 storage, element %zu: got %.9g / 0x%04x / 0x%04x, expected %.9g / 0x%04x / 0x%04x",
-            e, f32[e], b16[e], h16[e], stored, t::to_bf16(src[e]), f16_bits(stored));
+    T_CHECK(
+        f32[e] == stored && b16[e] == t::to_bf16(src[e]) && h16[e] == f16_bits(stored),
+        "BF16 storage, element %zu: got %.9g / 0x%04x / 0x%04x, expected %.9g / 0x%04x / 0x%04x", e,
+        f32[e], b16[e], h16[e], stored, t::to_bf16(src[e]), f16_bits(stored));
   }
   mos_context_free(ctx);
 }
@@ -496,7 +539,8 @@ void refusals() {
     t::DecoderSpec s = small_spec(false, false);
     s.storage = MOS_DTYPE_BF16;
     t::DecoderFixture f(s, 1, false);
-    T_STATUS(mos_decoder_set_base_trainable(f.dec, 1), MOS_STATUS_UNSUPPORTED, "mos_decoder_set_base_trainable");
+    T_STATUS(mos_decoder_set_base_trainable(f.dec, 1), MOS_STATUS_UNSUPPORTED,
+             "mos_decoder_set_base_trainable");
     T_MSG("F32 weight storage");
     T_MSG("BF16");
     int32_t on = -1;
@@ -505,10 +549,13 @@ void refusals() {
   }
   t::DecoderFixture f(small_spec(true, true), 2);  // pools attached (for merge)
   mos_decoder_t d = f.dec;
-  T_STATUS(mos_decoder_set_base_trainable(nullptr, 1), MOS_STATUS_NULL_POINTER, "mos_decoder_set_base_trainable");
-  T_STATUS(mos_decoder_set_base_trainable(d, 2), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_set_base_trainable");
+  T_STATUS(mos_decoder_set_base_trainable(nullptr, 1), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_set_base_trainable");
+  T_STATUS(mos_decoder_set_base_trainable(d, 2), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_set_base_trainable");
   T_MSG("on must be 0 or 1");
-  T_STATUS(mos_decoder_get_base_trainable(d, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_get_base_trainable");
+  T_STATUS(mos_decoder_get_base_trainable(d, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_get_base_trainable");
   const char* emb = "model.embed_tokens.weight";
   const int64_t n_emb = 13 * 8;
   std::vector<float> buf(static_cast<size_t>(n_emb), 0.25f);
@@ -519,51 +566,70 @@ void refusals() {
   // Frozen: every base call but set / get_base_trainable is refused.
   T_STATUS(mos_decoder_base_zero_grad(d), MOS_STATUS_INVALID_STATE, "mos_decoder_base_zero_grad");
   T_MSG("not trainable");
-  T_STATUS(mos_decoder_base_grad_norm(d, &norm), MOS_STATUS_INVALID_STATE, "mos_decoder_base_grad_norm");
-  T_STATUS(mos_decoder_base_step(d, &prm, &norm), MOS_STATUS_INVALID_STATE, "mos_decoder_base_step");
-  T_STATUS(mos_decoder_base_get_step(d, &step), MOS_STATUS_INVALID_STATE, "mos_decoder_base_get_step");
+  T_STATUS(mos_decoder_base_grad_norm(d, &norm), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_base_grad_norm");
+  T_STATUS(mos_decoder_base_step(d, &prm, &norm), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_get_step(d, &step), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_base_get_step");
   T_STATUS(mos_decoder_base_set_step(d, 1), MOS_STATUS_INVALID_STATE, "mos_decoder_base_set_step");
-  T_STATUS(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, buf.data(), n_emb), MOS_STATUS_INVALID_STATE, "mos_decoder_base_read");
-  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_GRAD, buf.data(), n_emb), MOS_STATUS_INVALID_STATE, "mos_decoder_base_write");
+  T_STATUS(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, buf.data(), n_emb),
+           MOS_STATUS_INVALID_STATE, "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_GRAD, buf.data(), n_emb),
+           MOS_STATUS_INVALID_STATE, "mos_decoder_base_write");
 
   // Merged: no switching on, no step.
   T_OK(mos_decoder_merge(d));
-  T_STATUS(mos_decoder_set_base_trainable(d, 1), MOS_STATUS_INVALID_STATE, "mos_decoder_set_base_trainable");
+  T_STATUS(mos_decoder_set_base_trainable(d, 1), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_set_base_trainable");
   T_MSG("merged");
   T_OK(mos_decoder_unmerge(d));
   T_OK(mos_decoder_set_base_trainable(d, 1));
   T_OK(mos_decoder_set_base_trainable(d, 1));  // again: no change
   T_OK(mos_decoder_merge(d));
-  T_STATUS(mos_decoder_base_step(d, &prm, &norm), MOS_STATUS_INVALID_STATE, "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_step(d, &prm, &norm), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_base_step");
   T_MSG("merged");
   T_OK(mos_decoder_unmerge(d));
 
   // Names, sizes, enum values, nulls, values.
-  T_STATUS(mos_decoder_base_read(d, "model.embed.weight", MOS_BASE_GRAD, buf.data(), n_emb), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_read(d, "model.embed.weight", MOS_BASE_GRAD, buf.data(), n_emb),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_read");
   T_MSG("unknown weight name 'model.embed.weight'");
-  T_STATUS(mos_decoder_base_read(d, "lm_head.weight", MOS_BASE_GRAD, buf.data(), n_emb), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_read(d, "lm_head.weight", MOS_BASE_GRAD, buf.data(), n_emb),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_read");
   T_MSG("tie_word_embeddings");
-  T_STATUS(mos_decoder_base_write(d, "model.layers.1.input_layernorm.weight", MOS_BASE_GRAD, buf.data(), 8), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_write");
+  T_STATUS(mos_decoder_base_write(d, "model.layers.1.input_layernorm.weight", MOS_BASE_GRAD,
+                                  buf.data(), 8),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_write");
   T_MSG("0 <= i < 1");
-  T_STATUS(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, buf.data(), n_emb - 1), MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, buf.data(), n_emb - 1),
+           MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_base_read");
   T_MSG("num_elements is 103");
-  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_ADAM_M, buf.data(), n_emb + 1), MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_base_write");
+  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_ADAM_M, buf.data(), n_emb + 1),
+           MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_base_write");
   mos_base_array_t bad_which;
   const int three = 3;
   std::memcpy(&bad_which, &three, sizeof three);
-  T_STATUS(mos_decoder_base_read(d, emb, bad_which, buf.data(), n_emb), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_read(d, emb, bad_which, buf.data(), n_emb), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_base_read");
   T_MSG("unknown base array 3");
-  T_STATUS(mos_decoder_base_read(d, nullptr, MOS_BASE_GRAD, buf.data(), n_emb), MOS_STATUS_NULL_POINTER, "mos_decoder_base_read");
-  T_STATUS(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, nullptr, n_emb), MOS_STATUS_NULL_POINTER, "mos_decoder_base_read");
-  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_GRAD, nullptr, n_emb), MOS_STATUS_NULL_POINTER, "mos_decoder_base_write");
+  T_STATUS(mos_decoder_base_read(d, nullptr, MOS_BASE_GRAD, buf.data(), n_emb),
+           MOS_STATUS_NULL_POINTER, "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, nullptr, n_emb), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_base_read");
+  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_GRAD, nullptr, n_emb), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_base_write");
   std::vector<float> bad = buf;
   bad[5] = NAN;
-  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_GRAD, bad.data(), n_emb), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_write");
+  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_GRAD, bad.data(), n_emb),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_write");
   T_MSG("src[5] (row 0, column 5) is nan");
   bad[5] = 0.5f;
   bad[17] = -1e-3f;
   T_OK(mos_decoder_base_write(d, emb, MOS_BASE_ADAM_M, bad.data(), n_emb));  // m may be negative
-  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_ADAM_V, bad.data(), n_emb), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_write");
+  T_STATUS(mos_decoder_base_write(d, emb, MOS_BASE_ADAM_V, bad.data(), n_emb),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_write");
   T_MSG("must be >= 0");
   std::vector<float> back(static_cast<size_t>(n_emb), 7.0f);
   T_OK(mos_decoder_base_read(d, emb, MOS_BASE_GRAD, back.data(), n_emb));
@@ -572,22 +638,29 @@ void refusals() {
   T_CHECK(all_zero(back), "a refused write changed ADAM_V");
 
   // Step: hyper-parameters, counts.
-  T_STATUS(mos_decoder_base_step(d, nullptr, &norm), MOS_STATUS_NULL_POINTER, "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_step(d, nullptr, &norm), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_base_step");
   mos_adamw_params_t p2 = prm;
   p2.lr = -1.0f;
-  T_STATUS(mos_decoder_base_step(d, &p2, &norm), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_step(d, &p2, &norm), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_base_step");
   T_MSG("lr must be finite and >= 0");
   p2 = prm;
   p2.beta2 = 1.0f;
-  T_STATUS(mos_decoder_base_step(d, &p2, &norm), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_step(d, &p2, &norm), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_base_step");
   T_MSG("beta2");
   p2 = prm;
   p2.max_grad_norm = NAN;
-  T_STATUS(mos_decoder_base_step(d, &p2, &norm), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_step(d, &p2, &norm), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_base_step");
   T_MSG("max_grad_norm is NaN");
-  T_STATUS(mos_decoder_base_set_step(d, -1), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_base_set_step");
-  T_STATUS(mos_decoder_base_get_step(d, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_base_get_step");
-  T_STATUS(mos_decoder_base_grad_norm(d, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_base_grad_norm");
+  T_STATUS(mos_decoder_base_set_step(d, -1), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_decoder_base_set_step");
+  T_STATUS(mos_decoder_base_get_step(d, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_base_get_step");
+  T_STATUS(mos_decoder_base_grad_norm(d, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_base_grad_norm");
   T_OK(mos_decoder_base_get_step(d, &step));
   T_CHECK(step == 0, "refused steps counted: %lld", (long long)step);
 
@@ -604,7 +677,8 @@ void refusals() {
   T_OK(mos_decoder_base_zero_grad(d));
   run_loss(d, rb, 1, 1.0f);
   T_OK(mos_decoder_set_weight(d, emb, MOS_DTYPE_F32, 13, 8, e0.data()));
-  T_STATUS(mos_decoder_base_step(d, &prm, &norm), MOS_STATUS_INVALID_STATE, "mos_decoder_base_step");
+  T_STATUS(mos_decoder_base_step(d, &prm, &norm), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_base_step");
   T_MSG("global L2 norm is nan");
   T_OK(mos_decoder_get_weight(d, emb, MOS_DTYPE_F32, 13, 8, back.data()));
   T_CHECK(back == e0, "a refused step changed the embedding");
@@ -616,30 +690,38 @@ void refusals() {
   // Off frees the state; on again starts from zero.
   T_OK(mos_decoder_base_set_step(d, 9));
   T_OK(mos_decoder_set_base_trainable(d, 0));
-  T_STATUS(mos_decoder_base_get_step(d, &step), MOS_STATUS_INVALID_STATE, "mos_decoder_base_get_step");
+  T_STATUS(mos_decoder_base_get_step(d, &step), MOS_STATUS_INVALID_STATE,
+           "mos_decoder_base_get_step");
   T_OK(mos_decoder_set_base_trainable(d, 1));
   T_OK(mos_decoder_base_get_step(d, &step));
   T_OK(mos_decoder_base_read(d, emb, MOS_BASE_ADAM_M, back.data(), n_emb));
-  T_CHECK(step == 0 && all_zero(back),
-          "trainable again: step %lld, moments not zero", (long long)step);
+  T_CHECK(step == 0 && all_zero(back), "trainable again: step %lld, moments not zero",
+          (long long)step);
 
   // get_weight.
-  T_STATUS(mos_decoder_get_weight(d, "lm_head.weight", MOS_DTYPE_F32, 13, 8, back.data()), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_get_weight");
-  T_STATUS(mos_decoder_get_weight(d, emb, MOS_DTYPE_F32, 8, 13, back.data()), MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_get_weight");
+  T_STATUS(mos_decoder_get_weight(d, "lm_head.weight", MOS_DTYPE_F32, 13, 8, back.data()),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_get_weight");
+  T_STATUS(mos_decoder_get_weight(d, emb, MOS_DTYPE_F32, 8, 13, back.data()),
+           MOS_STATUS_SHAPE_MISMATCH, "mos_decoder_get_weight");
   T_MSG("is [13 x 8] but [8 x 13]");
-  T_STATUS(mos_decoder_get_weight(d, emb, MOS_DTYPE_I32, 13, 8, back.data()), MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_get_weight");
+  T_STATUS(mos_decoder_get_weight(d, emb, MOS_DTYPE_I32, 13, 8, back.data()),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_decoder_get_weight");
   T_MSG("dst_dtype");
-  T_STATUS(mos_decoder_get_weight(d, emb, MOS_DTYPE_F32, 13, 8, nullptr), MOS_STATUS_NULL_POINTER, "mos_decoder_get_weight");
-  T_STATUS(mos_decoder_get_weight(nullptr, emb, MOS_DTYPE_F32, 13, 8, back.data()), MOS_STATUS_NULL_POINTER, "mos_decoder_get_weight");
+  T_STATUS(mos_decoder_get_weight(d, emb, MOS_DTYPE_F32, 13, 8, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_decoder_get_weight");
+  T_STATUS(mos_decoder_get_weight(nullptr, emb, MOS_DTYPE_F32, 13, 8, back.data()),
+           MOS_STATUS_NULL_POINTER, "mos_decoder_get_weight");
   {
     // A weight never set; and a step before every weight is set.
     const mos_decoder_config_t cfg = t::decoder_config(small_spec(false, false));
     mos_decoder_t fresh = nullptr;
     T_OK(mos_decoder_create(f.ctx, &cfg, &fresh));
-    T_STATUS(mos_decoder_get_weight(fresh, emb, MOS_DTYPE_F32, 13, 8, back.data()), MOS_STATUS_INVALID_STATE, "mos_decoder_get_weight");
+    T_STATUS(mos_decoder_get_weight(fresh, emb, MOS_DTYPE_F32, 13, 8, back.data()),
+             MOS_STATUS_INVALID_STATE, "mos_decoder_get_weight");
     T_MSG("never set");
     T_OK(mos_decoder_set_base_trainable(fresh, 1));
-    T_STATUS(mos_decoder_base_step(fresh, &prm, &norm), MOS_STATUS_INVALID_STATE, "mos_decoder_base_step");
+    T_STATUS(mos_decoder_base_step(fresh, &prm, &norm), MOS_STATUS_INVALID_STATE,
+             "mos_decoder_base_step");
     T_MSG("was never set");
     T_OK(mos_decoder_free(fresh));
   }

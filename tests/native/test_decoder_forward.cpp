@@ -90,7 +90,8 @@ void check_spec(const t::DecoderSpec& spec, uint64_t seed) {
              MOS_TOL_F32_MERGED_FORWARD, seed, "logits");
     T_OK(mos_decoder_unmerge(f.dec));
     // Without the pools the oracle's base model, then unmerged + pools as before.
-    for (int p = 0; p < dor::kProj; ++p) T_OK(mos_decoder_attach_pool(f.dec, t::proj_name(p), nullptr));
+    for (int p = 0; p < dor::kProj; ++p)
+      T_OK(mos_decoder_attach_pool(f.dec, t::proj_name(p), nullptr));
     std::vector<float> base(logits.size());
     T_OK(mos_decoder_logits(f.dec, &batch, base.data()));
     t::close((tag + ": base after unmerge").c_str(), base,

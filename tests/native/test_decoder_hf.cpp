@@ -52,20 +52,32 @@ void attach_lora(Model& m, const std::string& dir) {
   const int32_t r = static_cast<int32_t>(ac["r"].integer());
   const float alpha = static_cast<float>(ac["lora_alpha"].number());
   const auto tensors = hf::read_safetensors(dir + "/adapter_model.safetensors");
-  const char* projs[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+  const char* projs[] = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                         "gate_proj", "up_proj", "down_proj"};
   const int32_t L = m.cfg.num_layers;
   for (const char* proj : projs) {
     const bool attn = std::string(proj) == "q_proj" || std::string(proj) == "k_proj" ||
                       std::string(proj) == "v_proj" || std::string(proj) == "o_proj";
     auto key = [&](int k, const char* ab) {
-      return "base_model.model.model.layers." + std::to_string(k) + (attn ? ".self_attn." : ".mlp.") +
-             proj + ".lora_" + ab + ".weight";
+      return "base_model.model.model.layers." + std::to_string(k) +
+             (attn ? ".self_attn." : ".mlp.") + proj + ".lora_" + ab + ".weight";
     };
     const hf::Tensor& a0 = tensors.at(key(0, "A"));
     const hf::Tensor& b0 = tensors.at(key(0, "B"));
-    const int32_t d_in = static_cast<int32_t>(a0.shape[1]), d_out = static_cast<int32_t>(b0.shape[0]);
+    const int32_t d_in = static_cast<int32_t>(a0.shape[1]),
+                  d_out = static_cast<int32_t>(b0.shape[0]);
     mos_pool_t pool = nullptr;
-    T_OK(mos_pool_create(m.ctx, t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = r, .equivalent_rank = r, .private_rank = r, .shards_per_vector = 1, .alpha = alpha, .dropout = 0.0f}), &pool));
+    T_OK(mos_pool_create(m.ctx,
+                         t::config({.d_in = d_in,
+                                    .d_out = d_out,
+                                    .num_blocks = L,
+                                    .rank = r,
+                                    .equivalent_rank = r,
+                                    .private_rank = r,
+                                    .shards_per_vector = 1,
+                                    .alpha = alpha,
+                                    .dropout = 0.0f}),
+                         &pool));
     m.pools.push_back(pool);
     T_OK(mos_pool_generate_indices(pool, 1));  // p = R_eq: block k's own rows, in order
     const int64_t P = static_cast<int64_t>(r) * L;
@@ -74,7 +86,8 @@ void attach_lora(Model& m, const std::string& dir) {
       const std::vector<float> a = tensors.at(key(k, "A")).f32();
       const std::vector<float> b = tensors.at(key(k, "B")).f32();
       for (int j = 0; j < r; ++j)
-        for (int c = 0; c < d_in; ++c) pa[(static_cast<size_t>(k) * r + j) * d_in + c] = a[j * d_in + c];
+        for (int c = 0; c < d_in; ++c)
+          pa[(static_cast<size_t>(k) * r + j) * d_in + c] = a[j * d_in + c];
       for (int o = 0; o < d_out; ++o)
         for (int j = 0; j < r; ++j) pb[static_cast<size_t>(o) * P + k * r + j] = b[o * r + j];
     }
@@ -147,9 +160,11 @@ void check_model(Model& m, const hf::Json& ex, const std::string& what) {
     std::string got_s, want_s;
     for (int32_t v : out) got_s += std::to_string(v) + " ";
     for (int32_t v : want) want_s += std::to_string(v) + " ";
-    T_CHECK(out == want, "%s: greedy from a %zu-token prompt gave [%s], transformers [%s] "
-            "(min top-1/top-2 margin %.4f)", what.c_str(), prompt.size(), got_s.c_str(),
-            want_s.c_str(), g["min_margin_f64"].number());
+    T_CHECK(out == want,
+            "%s: greedy from a %zu-token prompt gave [%s], transformers [%s] "
+            "(min top-1/top-2 margin %.4f)",
+            what.c_str(), prompt.size(), got_s.c_str(), want_s.c_str(),
+            g["min_margin_f64"].number());
   }
 }
 
@@ -167,7 +182,9 @@ int main() {
     Model m;
     load(m, c.dir, c.storage);
     const hf::Json ex = hf::read_json(kDir + "/" + c.dir + "/expected.json");
-    check_model(m, ex, std::string(c.dir) + (c.storage == MOS_DTYPE_BF16 ? " (BF16 storage)" : " (F32 storage)"));
+    check_model(
+        m, ex,
+        std::string(c.dir) + (c.storage == MOS_DTYPE_BF16 ? " (BF16 storage)" : " (F32 storage)"));
   }
   {
     Model m;

@@ -21,7 +21,8 @@ t::DecoderSpec spec_a() {
 }
 
 std::vector<float> row(const std::vector<float>& m, int r, int V) {
-  return std::vector<float>(m.begin() + static_cast<size_t>(r) * V, m.begin() + static_cast<size_t>(r + 1) * V);
+  return std::vector<float>(m.begin() + static_cast<size_t>(r) * V,
+                            m.begin() + static_cast<size_t>(r + 1) * V);
 }
 
 std::vector<float> full_logits(mos_decoder_t dec, const std::vector<int>& tokens, int V) {
@@ -54,8 +55,10 @@ void cache_vs_recompute(uint64_t seed) {
     const std::string what = "step ending at position " + std::to_string(at - 1);
     t::close((what + " vs full recomputation").c_str(), logits, t::to_double(row(full, at - 1, V)),
              MOS_TOL_F32_DECODER_LOGITS, seed, t::shape(1, V));
-    const dor::Vec ref(oracle.begin() + static_cast<size_t>(at - 1) * V, oracle.begin() + static_cast<size_t>(at) * V);
-    t::close((what + " vs oracle").c_str(), logits, ref, MOS_TOL_F32_DECODER_LOGITS, seed, t::shape(1, V));
+    const dor::Vec ref(oracle.begin() + static_cast<size_t>(at - 1) * V,
+                       oracle.begin() + static_cast<size_t>(at) * V);
+    t::close((what + " vs oracle").c_str(), logits, ref, MOS_TOL_F32_DECODER_LOGITS, seed,
+             t::shape(1, V));
   };
   for (int n : chunks) run(n);
   while (at < 40) run(1);
@@ -111,7 +114,8 @@ void batch_vs_alone(uint64_t seed) {
       mos_step_t st1{1, &ids_a[i], &lens[i], toks.data() + at, nullptr};
       T_OK(mos_decoder_step(f.dec, alone, nullptr, &st1, one.data()));
       t::close(("sequence " + std::to_string(i) + " in a mixed step vs alone").c_str(),
-               row(both, i, V), t::to_double(one), MOS_TOL_F32_DECODER_LOGITS, seed, t::shape(1, V));
+               row(both, i, V), t::to_double(one), MOS_TOL_F32_DECODER_LOGITS, seed,
+               t::shape(1, V));
       at += lens[i];
       fed[i] += step[i];
     }
@@ -154,7 +158,8 @@ void bank_vs_attached(uint64_t seed) {
   int at = 0;
   for (int i = 0; i < 3; ++i) {
     for (int p = 0; p < dor::kProj; ++p)
-      T_OK(mos_decoder_attach_pool(f.dec, t::proj_name(p), (which[i] >> p & 1u) ? f.pools[p] : nullptr));
+      T_OK(mos_decoder_attach_pool(f.dec, t::proj_name(p),
+                                   (which[i] >> p & 1u) ? f.pools[p] : nullptr));
     const std::vector<int> toks(rb.tokens.begin() + at, rb.tokens.begin() + at + lens[i]);
     const std::vector<float> full = full_logits(f.dec, toks, V);
     t::close(("bank step, sequence " + std::to_string(i) + " vs its pools attached").c_str(),
@@ -190,12 +195,14 @@ void generate_vs_recompute(uint64_t seed) {
   std::vector<std::vector<int>> ref(3);
   int at = 0;
   for (int i = 0; i < 3; ++i) {
-    std::vector<int> seq(prompts.tokens.begin() + at, prompts.tokens.begin() + at + prompts.lengths[i]);
+    std::vector<int> seq(prompts.tokens.begin() + at,
+                         prompts.tokens.begin() + at + prompts.lengths[i]);
     at += prompts.lengths[i];
     for (int n = 0; n < max_new[i]; ++n) {
       const std::vector<float> lg = full_logits(f.dec, seq, V);
       int32_t tok = -1;
-      T_OK(mos_sample(lg.data() + (seq.size() - 1) * V, V, &sampling[i], static_cast<uint64_t>(n), &tok, nullptr));
+      T_OK(mos_sample(lg.data() + (seq.size() - 1) * V, V, &sampling[i], static_cast<uint64_t>(n),
+                      &tok, nullptr));
       ref[i].push_back(tok);
       seq.push_back(tok);
     }

@@ -51,12 +51,19 @@ void check(const oracle::Cfg& c, int N, bool full, uint64_t seed) {
   t::PoolFixture f(c, seed);
   T_OK(mos_pool_generate_indices(f.pool, seed));
   const mos_mode_t mode = full ? MOS_MODE_FULL : MOS_MODE_ADAPTER_ONLY;
-  mos_tensor_t wt = full ? t::tensor(f.ctx, c.d_out, c.d_in, t::random_floats(f.rng, c.d_out * c.d_in)) : nullptr;
+  mos_tensor_t wt =
+      full ? t::tensor(f.ctx, c.d_out, c.d_in, t::random_floats(f.rng, c.d_out * c.d_in)) : nullptr;
   mos_tensor_t bt = full ? t::tensor(f.ctx, 1, c.d_out, t::random_floats(f.rng, c.d_out)) : nullptr;
   mos_layer_t layer = nullptr;
   T_OK(mos_layer_create(f.pool, c.L - 1, wt, bt, &layer));
-  Run run{f, layer, t::tensor(f.ctx, N, c.d_in), t::tensor(f.ctx, N, c.d_out),
-          t::random_floats(f.rng, N * c.d_in), t::random_floats(f.rng, N * c.d_out), N, mode,
+  Run run{f,
+          layer,
+          t::tensor(f.ctx, N, c.d_in),
+          t::tensor(f.ctx, N, c.d_out),
+          t::random_floats(f.rng, N * c.d_in),
+          t::random_floats(f.rng, N * c.d_out),
+          N,
+          mode,
           seed + 17};
 
   // Analytic: one training forward (mask of counter 0) and its backward with dy = c.
@@ -68,15 +75,19 @@ void check(const oracle::Cfg& c, int N, bool full, uint64_t seed) {
   const auto gb = t::read_pool(f.pool, MOS_POOL_GRAD_B, f.size_b());
   const auto gx = t::read(dxt);
 
-  const std::string shape = f.shape() + " N=" + std::to_string(N) + (full ? " FULL" : " ADAPTER_ONLY");
-  t::close("dpool_A vs finite differences", ga, run.numeric(f.pool_a), MOS_TOL_F32_FINITE_DIFF, seed, shape);
-  t::close("dpool_B vs finite differences", gb, run.numeric(f.pool_b), MOS_TOL_F32_FINITE_DIFF, seed, shape);
+  const std::string shape =
+      f.shape() + " N=" + std::to_string(N) + (full ? " FULL" : " ADAPTER_ONLY");
+  t::close("dpool_A vs finite differences", ga, run.numeric(f.pool_a), MOS_TOL_F32_FINITE_DIFF,
+           seed, shape);
+  t::close("dpool_B vs finite differences", gb, run.numeric(f.pool_b), MOS_TOL_F32_FINITE_DIFF,
+           seed, shape);
   if (full) {
-    t::close("dx vs finite differences", gx, run.numeric(run.x), MOS_TOL_F32_FINITE_DIFF, seed, shape);
+    t::close("dx vs finite differences", gx, run.numeric(run.x), MOS_TOL_F32_FINITE_DIFF, seed,
+             shape);
   } else {
     // ADAPTER_ONLY accumulates into dx, which started at zero: the same comparison holds.
-    t::close("dx (adapter part) vs finite differences", gx, run.numeric(run.x), MOS_TOL_F32_FINITE_DIFF,
-             seed, shape);
+    t::close("dx (adapter part) vs finite differences", gx, run.numeric(run.x),
+             MOS_TOL_F32_FINITE_DIFF, seed, shape);
   }
   mos_layer_free(layer);
   for (mos_tensor_t h : {wt, bt, run.xt, run.yt, dyt, dxt}) mos_tensor_free(h);
@@ -86,8 +97,8 @@ void check(const oracle::Cfg& c, int N, bool full, uint64_t seed) {
 
 int main() {
   // {d_in, d_out, L, r, R_eq, p, l, alpha, dropout}
-  check({8, 6, 2, 3, 2, 1, 2, 4.0, 0.25}, 3, true, 1);   // private + shared, dropout replayed
-  check({6, 4, 3, 2, 1, 0, 1, 2.0, 0.0}, 2, false, 2);   // l = 1, no dropout, adapter only
-  check({4, 8, 2, 2, 2, 2, 4, 8.0, 0.5}, 2, true, 3);    // plain LoRA (p = R_eq), l = 4
+  check({8, 6, 2, 3, 2, 1, 2, 4.0, 0.25}, 3, true, 1);  // private + shared, dropout replayed
+  check({6, 4, 3, 2, 1, 0, 1, 2.0, 0.0}, 2, false, 2);  // l = 1, no dropout, adapter only
+  check({4, 8, 2, 2, 2, 2, 4, 8.0, 0.5}, 2, true, 3);   // plain LoRA (p = R_eq), l = 4
   return t::report("test_finite_diff");
 }

@@ -35,10 +35,10 @@ void run_case(const Case& cs, uint64_t seed) {
   mos_tensor_t xt = t::tensor(f.ctx, cs.N, c.d_in, x);
   mos_tensor_t dyt = t::tensor(f.ctx, cs.N, c.d_out, dy);
   // FULL overwrites y and dx: start them at NaN to prove nothing stale is read.
-  mos_tensor_t yt = t::tensor(f.ctx, cs.N, c.d_out,
-                              cs.full ? std::vector<float>(y0.size(), NAN) : y0);
-  mos_tensor_t dxt = t::tensor(f.ctx, cs.N, c.d_in,
-                               cs.full ? std::vector<float>(dx0.size(), NAN) : dx0);
+  mos_tensor_t yt =
+      t::tensor(f.ctx, cs.N, c.d_out, cs.full ? std::vector<float>(y0.size(), NAN) : y0);
+  mos_tensor_t dxt =
+      t::tensor(f.ctx, cs.N, c.d_in, cs.full ? std::vector<float>(dx0.size(), NAN) : dx0);
   mos_layer_t layer = nullptr;
   T_OK(mos_layer_create(f.pool, cs.k, wt, bt, &layer));
   const uint64_t dseed = 1000 + seed, dctr = 3;
@@ -48,9 +48,11 @@ void run_case(const Case& cs, uint64_t seed) {
   T_OK(mos_layer_forward(layer, xt, yt, mode, 1));
   const Vec drop = oracle::dropout_factor(dseed, dctr, x.size(), static_cast<float>(c.dropout));
   const oracle::Layer L = f.oracle_layer(cs.k, w, b);
-  const oracle::Forward fo = oracle::forward(L, t::to_double(x), cs.N, drop, cs.full, t::to_double(y0));
-  const std::string shape = f.shape() + " N=" + std::to_string(cs.N) + (cs.full ? " FULL" : " ADAPTER_ONLY") +
-                            (cs.bias ? " bias" : "") + " dropout=" + std::to_string(c.dropout);
+  const oracle::Forward fo =
+      oracle::forward(L, t::to_double(x), cs.N, drop, cs.full, t::to_double(y0));
+  const std::string shape = f.shape() + " N=" + std::to_string(cs.N) +
+                            (cs.full ? " FULL" : " ADAPTER_ONLY") + (cs.bias ? " bias" : "") +
+                            " dropout=" + std::to_string(c.dropout);
   t::close("forward y", t::read(yt), fo.y, MOS_TOL_F32_FORWARD, seed, shape);
   uint64_t s_out = 0, c_out = 0;
   T_OK(mos_layer_get_dropout_state(layer, &s_out, &c_out));
@@ -74,8 +76,8 @@ void run_case(const Case& cs, uint64_t seed) {
   }
 
   T_OK(mos_layer_backward(layer, xt, dyt, dxt, mode));
-  const oracle::Backward bo = oracle::backward(L, fo, t::to_double(dy), cs.N, drop, cs.full,
-                                               t::to_double(dx0));
+  const oracle::Backward bo =
+      oracle::backward(L, fo, t::to_double(dy), cs.N, drop, cs.full, t::to_double(dx0));
   std::vector<int32_t> ia, ib;
   f.get_indices(cs.k, ia, ib);
   Vec ga(static_cast<size_t>(f.size_a()), 0.0), gb(static_cast<size_t>(f.size_b()), 0.0);
@@ -88,8 +90,9 @@ void run_case(const Case& cs, uint64_t seed) {
   // dx may be NULL: only the pool gradients are added (again).
   T_OK(mos_layer_backward(layer, xt, dyt, nullptr, mode));
   for (auto& v : ga) v *= 2;
-  t::close("second backward dpool_A (accumulates)", t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a()),
-           ga, MOS_TOL_F32_BACKWARD, seed, shape);
+  t::close("second backward dpool_A (accumulates)",
+           t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a()), ga, MOS_TOL_F32_BACKWARD, seed,
+           shape);
 
   for (mos_tensor_t h : {wt, bt, xt, dyt, yt, dxt}) mos_tensor_free(h);
   mos_layer_free(layer);
@@ -116,15 +119,17 @@ void accumulation(uint64_t seed) {
     const oracle::Layer L = f.oracle_layer(k);
     const Vec ones(x.size(), 1.0);
     const auto fo = oracle::forward(L, t::to_double(x), N, ones, false);
-    oracle::scatter(c, oracle::backward(L, fo, t::to_double(dy), N, ones, false),
-                    k == 0 ? a0 : a1, k == 0 ? b0 : b1, ga, gb);
+    oracle::scatter(c, oracle::backward(L, fo, t::to_double(dy), N, ones, false), k == 0 ? a0 : a1,
+                    k == 0 ? b0 : b1, ga, gb);
     mos_layer_free(layer);
     for (mos_tensor_t h : {xt, yt, dyt}) mos_tensor_free(h);
   }
   t::close("dpool_A over two blocks with shared + repeated shards",
-           t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a()), ga, MOS_TOL_F32_BACKWARD, seed, f.shape());
+           t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a()), ga, MOS_TOL_F32_BACKWARD, seed,
+           f.shape());
   t::close("dpool_B over two blocks with shared + repeated shards",
-           t::read_pool(f.pool, MOS_POOL_GRAD_B, f.size_b()), gb, MOS_TOL_F32_BACKWARD, seed, f.shape());
+           t::read_pool(f.pool, MOS_POOL_GRAD_B, f.size_b()), gb, MOS_TOL_F32_BACKWARD, seed,
+           f.shape());
   // Shard 3 of pool_A: used 3x by block 0 and once by block 1, so its gradient must be non-zero.
   double s3 = 0;
   for (int tt = 0; tt < c.sa(); ++tt) s3 += std::fabs(ga[3 * c.sa() + tt]);
@@ -154,7 +159,8 @@ void private_rows(uint64_t seed) {
       for (int tt = 0; tt < c.sb(); ++tt) nb += std::fabs(gb[tt * c.P() + row]);
       const bool own = row >= S + k * np && row < S + (k + 1) * np;
       T_CHECK(own ? (na > 0 && nb > 0) : (na == 0 && nb == 0),
-              "block %d: private row %d has |grad_A| %g, |grad_B| %g (own row: %d)", k, row, na, nb, own);
+              "block %d: private row %d has |grad_A| %g, |grad_B| %g (own row: %d)", k, row, na, nb,
+              own);
     }
     mos_layer_free(layer);
     for (mos_tensor_t h : {xt, yt, dyt}) mos_tensor_free(h);
@@ -180,7 +186,8 @@ void zero_b_init(uint64_t seed) {
   for (float v : t::read(delta)) T_CHECK(v == 0.0f, "delta W = %g at init", v);
   T_OK(mos_layer_forward(layer, xt, yt, MOS_MODE_FULL, 1));
   T_OK(mos_layer_backward(layer, xt, dyt, dxt, MOS_MODE_FULL));
-  for (float v : t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a())) T_CHECK(v == 0.0f, "dpool_A = %g at init", v);
+  for (float v : t::read_pool(f.pool, MOS_POOL_GRAD_A, f.size_a()))
+    T_CHECK(v == 0.0f, "dpool_A = %g at init", v);
   double nb = 0;
   for (float v : t::read_pool(f.pool, MOS_POOL_GRAD_B, f.size_b())) nb += std::fabs(v);
   T_CHECK(nb > 0, "dpool_B is zero at init (it should not be)");
@@ -246,8 +253,8 @@ int main() {
       {{64, 176, 4, 8, 4, 2, 2, 16.0, 0.1}, 9, true, true, 2},
       {{64, 176, 4, 8, 4, 2, 2, 16.0, 0.3}, 9, false, false, 2},
       {{176, 64, 2, 12, 8, 3, 8, 32.0, 0.1}, 5, true, true, 1},
-      {{16, 16, 3, 4, 2, 1, 1, 8.0, 0.0}, 1, true, true, 0},      // l = 1, N = 1
-      {{24, 40, 3, 2, 2, 2, 2, 16.0, 0.2}, 4, true, false, 2},    // plain LoRA (p = R_eq)
+      {{16, 16, 3, 4, 2, 1, 1, 8.0, 0.0}, 1, true, true, 0},    // l = 1, N = 1
+      {{24, 40, 3, 2, 2, 2, 2, 16.0, 0.2}, 4, true, false, 2},  // plain LoRA (p = R_eq)
       {{256, 384, 3, 16, 8, 2, 4, 16.0, 0.1}, 33, true, true, 1},
       // Large enough for the parallel gather / scatter paths (r * d_in >= 2^17).
       {{2048, 1024, 4, 64, 16, 0, 2, 16.0, 0.1}, 8, false, false, 2},

@@ -33,18 +33,30 @@ bool has(const char* text, const char* part) { return std::strstr(text, part) !=
 mos_status_t create_pool_of(mos_context_t ctx, uint64_t bytes, mos_pool_t* out) {
   const int32_t req = static_cast<int32_t>(bytes / (uint64_t{8} << 20) + 1);
   return mos_pool_create(ctx,
-                         t::config({.d_in = 8192, .d_out = 8192, .num_blocks = 32, .rank = 8,
-                                    .equivalent_rank = req, .private_rank = 0,
-                                    .shards_per_vector = 1, .alpha = 16.0f, .dropout = 0.0f}),
+                         t::config({.d_in = 8192,
+                                    .d_out = 8192,
+                                    .num_blocks = 32,
+                                    .rank = 8,
+                                    .equivalent_rank = req,
+                                    .private_rank = 0,
+                                    .shards_per_vector = 1,
+                                    .alpha = 16.0f,
+                                    .dropout = 0.0f}),
                          out);
 }
 
 void small_pool_works(mos_context_t ctx) {
   mos_pool_t pool = nullptr;
   T_OK(mos_pool_create(ctx,
-                       t::config({.d_in = 64, .d_out = 64, .num_blocks = 2, .rank = 4,
-                                  .equivalent_rank = 4, .private_rank = 1, .shards_per_vector = 2,
-                                  .alpha = 16.0f, .dropout = 0.0f}),
+                       t::config({.d_in = 64,
+                                  .d_out = 64,
+                                  .num_blocks = 2,
+                                  .rank = 4,
+                                  .equivalent_rank = 4,
+                                  .private_rank = 1,
+                                  .shards_per_vector = 2,
+                                  .alpha = 16.0f,
+                                  .dropout = 0.0f}),
                        &pool));
   T_OK(mos_pool_init(pool, 7));
   std::vector<float> a(static_cast<size_t>(4 * 2 * 2 * 32));
@@ -68,9 +80,15 @@ void pool_size_overflow(mos_context_t ctx) {
   // P = 2^30 shards of s_A + s_B = 2^31 floats, 16 B each: 2^65 bytes.
   mos_pool_t pool = nullptr;
   T_STATUS(mos_pool_create(ctx,
-                           t::config({.d_in = 1 << 30, .d_out = 1 << 30, .num_blocks = 1,
-                                      .rank = 1, .equivalent_rank = 1 << 30, .private_rank = 0,
-                                      .shards_per_vector = 1, .alpha = 1.0f, .dropout = 0.0f}),
+                           t::config({.d_in = 1 << 30,
+                                      .d_out = 1 << 30,
+                                      .num_blocks = 1,
+                                      .rank = 1,
+                                      .equivalent_rank = 1 << 30,
+                                      .private_rank = 0,
+                                      .shards_per_vector = 1,
+                                      .alpha = 1.0f,
+                                      .dropout = 0.0f}),
                            &pool),
            MOS_STATUS_OUT_OF_MEMORY, "mos_pool_create");
   T_CHECK(has(mos_last_error(), "the pool group needs more than 16.0 EiB"), "message \"%s\"",

@@ -48,14 +48,16 @@ void merge_roundtrip(const oracle::Cfg& c, uint64_t seed) {
 
   // What a merged layer refuses.
   T_STATUS(mos_layer_merge(layer), MOS_STATUS_INVALID_STATE, "mos_layer_merge: ");
-  T_STATUS(mos_layer_forward(layer, xt, y2, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_STATE, "mos_layer_forward: ");
+  T_STATUS(mos_layer_forward(layer, xt, y2, MOS_MODE_FULL, 1), MOS_STATUS_INVALID_STATE,
+           "mos_layer_forward: ");
   T_STATUS(mos_layer_backward(layer, xt, dyt, nullptr, MOS_MODE_FULL), MOS_STATUS_INVALID_STATE,
            "mos_layer_backward: ");
 
   T_OK(mos_layer_unmerge(layer));
   T_OK(mos_layer_is_merged(layer, &merged));
   T_CHECK(merged == 0, "is_merged %d after unmerge", merged);
-  t::close("W after merge + unmerge", t::read(wt), t::to_double(w), MOS_TOL_F32_MERGE_ROUNDTRIP, seed, shape);
+  t::close("W after merge + unmerge", t::read(wt), t::to_double(w), MOS_TOL_F32_MERGE_ROUNDTRIP,
+           seed, shape);
   T_STATUS(mos_layer_unmerge(layer), MOS_STATUS_INVALID_STATE, "mos_layer_unmerge: ");
 
   // A layer without a base weight cannot merge.

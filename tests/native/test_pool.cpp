@@ -14,7 +14,8 @@ const mos_pool_array_t kAll[] = {MOS_POOL_A,        MOS_POOL_B,        MOS_POOL_
                                  MOS_POOL_ADAM_M_B, MOS_POOL_ADAM_V_B};
 
 int64_t size_of(mos_pool_array_t w, int64_t size_a, int64_t size_b) {
-  return (w == MOS_POOL_A || w == MOS_POOL_GRAD_A || w == MOS_POOL_ADAM_M_A || w == MOS_POOL_ADAM_V_A)
+  return (w == MOS_POOL_A || w == MOS_POOL_GRAD_A || w == MOS_POOL_ADAM_M_A ||
+          w == MOS_POOL_ADAM_V_A)
              ? size_a
              : size_b;
 }
@@ -25,9 +26,15 @@ void init_and_arrays() {
   mos_context_t ctx = nullptr;
   mos_pool_t pool = nullptr, pool2 = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
-  const t::Config cfg = t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = r,
-                                   .equivalent_rank = R, .private_rank = p,
-                                   .shards_per_vector = l, .alpha = 16.0f, .dropout = 0.05f});
+  const t::Config cfg = t::config({.d_in = d_in,
+                                   .d_out = d_out,
+                                   .num_blocks = L,
+                                   .rank = r,
+                                   .equivalent_rank = R,
+                                   .private_rank = p,
+                                   .shards_per_vector = l,
+                                   .alpha = 16.0f,
+                                   .dropout = 0.05f});
   T_OK(mos_pool_create(ctx, cfg, &pool));
   T_OK(mos_pool_create(ctx, cfg, &pool2));
 
@@ -49,8 +56,10 @@ void init_and_arrays() {
   // zero_grad clears exactly the two gradients.
   const auto pa = t::read_pool(pool, MOS_POOL_A, size_a);
   T_OK(mos_pool_zero_grad(pool));
-  for (float x : t::read_pool(pool, MOS_POOL_GRAD_A, size_a)) T_CHECK(x == 0.0f, "grad_A not zeroed");
-  for (float x : t::read_pool(pool, MOS_POOL_GRAD_B, size_b)) T_CHECK(x == 0.0f, "grad_B not zeroed");
+  for (float x : t::read_pool(pool, MOS_POOL_GRAD_A, size_a))
+    T_CHECK(x == 0.0f, "grad_A not zeroed");
+  for (float x : t::read_pool(pool, MOS_POOL_GRAD_B, size_b))
+    T_CHECK(x == 0.0f, "grad_B not zeroed");
   T_CHECK(t::read_pool(pool, MOS_POOL_A, size_a) == pa, "zero_grad changed pool_A");
 
   // init: bounds, zeros, determinism, seed sensitivity.
@@ -66,8 +75,10 @@ void init_and_arrays() {
     mean += x;
   }
   mean /= static_cast<double>(a.size());
-  T_CHECK(lo >= -bound && hi <= bound, "pool_A outside +-1/sqrt(d_in) = %g: [%g, %g]", bound, lo, hi);
-  T_CHECK(lo < -0.9f * bound && hi > 0.9f * bound, "pool_A does not fill its range: [%g, %g]", lo, hi);
+  T_CHECK(lo >= -bound && hi <= bound, "pool_A outside +-1/sqrt(d_in) = %g: [%g, %g]", bound, lo,
+          hi);
+  T_CHECK(lo < -0.9f * bound && hi > 0.9f * bound, "pool_A does not fill its range: [%g, %g]", lo,
+          hi);
   T_CHECK(std::fabs(mean) < 0.1 * bound, "pool_A mean %g is far from 0", mean);
   for (mos_pool_array_t w : kAll) {
     if (w == MOS_POOL_A) continue;
@@ -112,9 +123,15 @@ void non_finite_writes() {
   mos_pool_t pool = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   T_OK(mos_pool_create(ctx,
-                       t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = 3,
-                                  .equivalent_rank = R, .private_rank = 1,
-                                  .shards_per_vector = l, .alpha = 16.0f, .dropout = 0.0f}),
+                       t::config({.d_in = d_in,
+                                  .d_out = d_out,
+                                  .num_blocks = L,
+                                  .rank = 3,
+                                  .equivalent_rank = R,
+                                  .private_rank = 1,
+                                  .shards_per_vector = l,
+                                  .alpha = 16.0f,
+                                  .dropout = 0.0f}),
                        &pool));
   std::mt19937_64 rng(11);
   for (mos_pool_array_t w : kAll) {
@@ -125,7 +142,8 @@ void non_finite_writes() {
       for (int64_t e : {int64_t{0}, n / 2, n - 1}) {
         auto v = t::random_floats(rng, n);
         v[e] = bad;
-        T_STATUS(mos_pool_write(pool, w, v.data(), n), MOS_STATUS_INVALID_ARGUMENT, "mos_pool_write: ");
+        T_STATUS(mos_pool_write(pool, w, v.data(), n), MOS_STATUS_INVALID_ARGUMENT,
+                 "mos_pool_write: ");
         const std::string want = "src[" + std::to_string(e) + "]";
         T_CHECK(std::string(mos_last_error()).find(want) != std::string::npos,
                 "message \"%s\" lacks \"%s\"", mos_last_error(), want.c_str());

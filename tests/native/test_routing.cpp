@@ -15,9 +15,15 @@ struct Dims {
 };
 
 t::Config config_of(const Dims& d, float alpha = 16.0f, float dropout = 0.0f) {
-  return t::config({.d_in = d.d_in, .d_out = d.d_out, .num_blocks = d.L, .rank = d.r,
-                    .equivalent_rank = d.R, .private_rank = d.p, .shards_per_vector = d.l,
-                    .alpha = alpha, .dropout = dropout});
+  return t::config({.d_in = d.d_in,
+                    .d_out = d.d_out,
+                    .num_blocks = d.L,
+                    .rank = d.r,
+                    .equivalent_rank = d.R,
+                    .private_rank = d.p,
+                    .shards_per_vector = d.l,
+                    .alpha = alpha,
+                    .dropout = dropout});
 }
 
 std::vector<std::vector<int32_t>> generate(mos_context_t ctx, const Dims& d, uint64_t seed,
@@ -44,11 +50,13 @@ void generated_rules(mos_context_t ctx, const Dims& d, uint64_t seed) {
       T_CHECK(static_cast<int>(shared.size()) == m, "seed %llu block %d: duplicate shared shards",
               (unsigned long long)seed, k);
       for (int e = 0; e < m; ++e)
-        T_CHECK((*v)[e] >= 0 && (*v)[e] < S, "seed %llu block %d: shared idx[%d] = %d not in [0, %d)",
-                (unsigned long long)seed, k, e, (*v)[e], S);
+        T_CHECK((*v)[e] >= 0 && (*v)[e] < S,
+                "seed %llu block %d: shared idx[%d] = %d not in [0, %d)", (unsigned long long)seed,
+                k, e, (*v)[e], S);
       for (int e = 0; e < np; ++e)
-        T_CHECK((*v)[m + e] == S + k * np + e, "seed %llu block %d: private idx[%d] = %d, expected %d",
-                (unsigned long long)seed, k, m + e, (*v)[m + e], S + k * np + e);
+        T_CHECK((*v)[m + e] == S + k * np + e,
+                "seed %llu block %d: private idx[%d] = %d, expected %d", (unsigned long long)seed,
+                k, m + e, (*v)[m + e], S + k * np + e);
     }
   }
   // Deterministic per seed; independent across blocks and between A and B (when S leaves room).
@@ -62,7 +70,9 @@ void generated_rules(mos_context_t ctx, const Dims& d, uint64_t seed) {
       if (k > 0 && !std::equal(A[k].begin(), A[k].begin() + m, A[0].begin())) blocks_differ = true;
       if (A[k] != B[k]) a_vs_b_differ = true;
     }
-    if (d.L > 1) T_CHECK(blocks_differ, "seed %llu: every block drew the same shards", (unsigned long long)seed);
+    if (d.L > 1)
+      T_CHECK(blocks_differ, "seed %llu: every block drew the same shards",
+              (unsigned long long)seed);
     T_CHECK(a_vs_b_differ, "seed %llu: A and B drew the same shards (no pair dissociation)",
             (unsigned long long)seed);
   }
@@ -103,7 +113,9 @@ void config_rules() {
       {8, 8, 2, 3, 2, 2, 1, 16, 0, "p == R_eq (plain LoRA) requires r == R_eq"},
       {8, 8, 2, 1, 3, 2, 1, 16, 0, "rank (r) must be >= p"},
       {8, 8, 1 << 16, 1, 1 << 16, 0, 1, 16, 0, "more than 2^31 - 1"},
-      {8, 8, 2, 9, 4, 1, 2, 16, 0, "(r - p) * l = (9 - 1) * 2 = 16 shared shards per block exceed the public region S = (R_eq - p) * L * l = (4 - 1) * 2 * 2 = 12"},
+      {8, 8, 2, 9, 4, 1, 2, 16, 0,
+       "(r - p) * l = (9 - 1) * 2 = 16 shared shards per block exceed the public region S = (R_eq "
+       "- p) * L * l = (4 - 1) * 2 * 2 = 12"},
       {9, 8, 2, 2, 2, 0, 2, 16, 0, "d_in = 9 is not divisible by l = 2"},
       {8, 10, 2, 2, 2, 0, 4, 16, 0, "d_out = 10 is not divisible by l = 4"},
       {8, 8, 2, 2, 2, 0, 1, INFINITY, 0, "alpha must be finite"},
@@ -138,7 +150,8 @@ void config_rules() {
     T_CHECK(std::string(mos_last_error()).find(want) != std::string::npos,
             "message \"%s\" lacks \"%s\"", mos_last_error(), want.c_str());
   }
-  T_STATUS(mos_config_validate(nullptr), MOS_STATUS_NULL_POINTER, "mos_config_validate: config is NULL");
+  T_STATUS(mos_config_validate(nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_config_validate: config is NULL");
   // Boundaries that are valid: (r-p)*l == S, p == R_eq with r == R_eq, p == 0, dropout just < 1.
   T_OK(mos_config_validate(config_of({8, 8, 2, 7, 4, 1, 2})));  // (7-1)*2 = 12 = S
   T_OK(mos_config_validate(config_of({8, 8, 2, 4, 4, 4, 2})));  // plain LoRA
@@ -152,7 +165,7 @@ void param_counts() {
   struct Proj {
     int d_in, d_out;
   };
-  const Proj llama7b[] = {{4096, 4096}, {4096, 4096}, {4096, 4096}, {4096, 4096},
+  const Proj llama7b[] = {{4096, 4096},  {4096, 4096},  {4096, 4096}, {4096, 4096},
                           {4096, 11008}, {4096, 11008}, {11008, 4096}};
   for (int R : {2, 8}) {
     int64_t total = 0;
@@ -189,10 +202,10 @@ int main() {
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   // {d_in, d_out, L, r, R_eq, p, l}
   generated_rules(ctx, {64, 176, 4, 8, 4, 2, 2}, 1);
-  generated_rules(ctx, {16, 16, 6, 4, 2, 1, 1}, 2);    // l = 1
-  generated_rules(ctx, {32, 32, 3, 6, 2, 0, 4}, 3);    // p = 0
-  generated_rules(ctx, {32, 32, 3, 2, 2, 2, 2}, 4);    // p = R_eq (S = 0: no shared shards)
-  generated_rules(ctx, {32, 32, 2, 7, 4, 1, 2}, 5);    // (r-p)*l == S: a full permutation
+  generated_rules(ctx, {16, 16, 6, 4, 2, 1, 1}, 2);        // l = 1
+  generated_rules(ctx, {32, 32, 3, 6, 2, 0, 4}, 3);        // p = 0
+  generated_rules(ctx, {32, 32, 3, 2, 2, 2, 2}, 4);        // p = R_eq (S = 0: no shared shards)
+  generated_rules(ctx, {32, 32, 2, 7, 4, 1, 2}, 5);        // (r-p)*l == S: a full permutation
   generated_rules(ctx, {4096, 4096, 32, 32, 8, 2, 2}, 6);  // LLaMA-sized layout
   roughly_uniform(ctx);
   mos_context_free(ctx);

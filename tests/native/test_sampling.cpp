@@ -11,7 +11,8 @@
 
 namespace {
 
-int32_t draw(const std::vector<float>& logits, mos_sampling_t s, uint64_t counter, float* lp = nullptr) {
+int32_t draw(const std::vector<float>& logits, mos_sampling_t s, uint64_t counter,
+             float* lp = nullptr) {
   int32_t tok = -1;
   T_OK(mos_sample(logits.data(), static_cast<int32_t>(logits.size()), &s, counter, &tok, lp));
   return tok;
@@ -72,15 +73,18 @@ void determinism_and_frequencies() {
   T_CHECK(!std::equal(other.begin(), other.end(), a.begin()), "another seed drew the same tokens");
   for (int k = 0; k < 4; ++k) {
     const double p = (k + 1) / 10.0, f = static_cast<double>(count[k]) / n;
-    T_CHECK(std::fabs(f - p) < 4 * std::sqrt(p * (1 - p) / n), "token %d: frequency %.4f, p %.2f", k, f, p);
+    T_CHECK(std::fabs(f - p) < 4 * std::sqrt(p * (1 - p) / n), "token %d: frequency %.4f, p %.2f",
+            k, f, p);
   }
   // top_p 0.5 keeps {3, 2} (0.4 < 0.5 <= 0.7): 4/7 and 3/7.
   s = {1.0f, 0, 0.5f, 7};
   int kept[4] = {};
   for (int c = 0; c < n; ++c) ++kept[draw(l, s, static_cast<uint64_t>(c))];
-  T_CHECK(kept[0] == 0 && kept[1] == 0, "top_p 0.5 drew tokens 0 / 1 (%d, %d times)", kept[0], kept[1]);
+  T_CHECK(kept[0] == 0 && kept[1] == 0, "top_p 0.5 drew tokens 0 / 1 (%d, %d times)", kept[0],
+          kept[1]);
   const double f3 = static_cast<double>(kept[3]) / n, p3 = 4.0 / 7.0;
-  T_CHECK(std::fabs(f3 - p3) < 4 * std::sqrt(p3 * (1 - p3) / n), "top_p: token 3 at %.4f, p %.4f", f3, p3);
+  T_CHECK(std::fabs(f3 - p3) < 4 * std::sqrt(p3 * (1 - p3) / n), "top_p: token 3 at %.4f, p %.4f",
+          f3, p3);
 }
 
 void bad_arguments() {
@@ -88,24 +92,32 @@ void bad_arguments() {
   mos_sampling_t s{1.0f, 0, 1.0f, 1};
   int32_t tok = 0;
   T_STATUS(mos_sample(nullptr, 2, &s, 0, &tok, nullptr), MOS_STATUS_NULL_POINTER, "mos_sample");
-  T_STATUS(mos_sample(l.data(), 2, nullptr, 0, &tok, nullptr), MOS_STATUS_NULL_POINTER, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, nullptr, 0, &tok, nullptr), MOS_STATUS_NULL_POINTER,
+           "mos_sample");
   T_STATUS(mos_sample(l.data(), 2, &s, 0, nullptr, nullptr), MOS_STATUS_NULL_POINTER, "mos_sample");
-  T_STATUS(mos_sample(l.data(), 0, &s, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 0, &s, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   mos_sampling_t bad = s;
   bad.top_p = 0.0f;
-  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   bad.top_p = 1.5f;
-  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   bad = s;
   bad.top_k = -1;
-  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   bad = s;
   bad.temperature = NAN;
-  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, &bad, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   l[1] = NAN;
-  T_STATUS(mos_sample(l.data(), 2, &s, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, &s, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   l = {-INFINITY, -INFINITY};
-  T_STATUS(mos_sample(l.data(), 2, &s, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT, "mos_sample");
+  T_STATUS(mos_sample(l.data(), 2, &s, 0, &tok, nullptr), MOS_STATUS_INVALID_ARGUMENT,
+           "mos_sample");
   T_CHECK(tok == 0, "a refused call wrote the token (%d)", tok);
 }
 

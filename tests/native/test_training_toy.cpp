@@ -23,9 +23,15 @@ Result train(uint64_t seed) {
   mos_optimizer_t opt = nullptr;
   T_OK(mos_context_create(MOS_BACKEND_CPU, 0, &ctx));
   T_OK(mos_pool_create(ctx,
-                       t::config({.d_in = kDin, .d_out = kDout, .num_blocks = kL, .rank = 4,
-                                  .equivalent_rank = 4, .private_rank = 1, .shards_per_vector = 2,
-                                  .alpha = 8.0f, .dropout = 0.0f}),
+                       t::config({.d_in = kDin,
+                                  .d_out = kDout,
+                                  .num_blocks = kL,
+                                  .rank = 4,
+                                  .equivalent_rank = 4,
+                                  .private_rank = 1,
+                                  .shards_per_vector = 2,
+                                  .alpha = 8.0f,
+                                  .dropout = 0.0f}),
                        &pool));
   T_OK(mos_pool_init(pool, seed));
   T_OK(mos_pool_generate_indices(pool, seed));

@@ -26,41 +26,42 @@ inline int& checks() {
   return n;
 }
 
-#define T_CHECK(cond, ...)                                              \
-  do {                                                                  \
-    ++t::checks();                                                      \
-    if (!(cond)) {                                                      \
-      ++t::failures();                                                  \
-      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);       \
-      std::printf(__VA_ARGS__);                                         \
-      std::printf("\n");                                                \
-    }                                                                   \
+#define T_CHECK(cond, ...)                                        \
+  do {                                                            \
+    ++t::checks();                                                \
+    if (!(cond)) {                                                \
+      ++t::failures();                                            \
+      std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      std::printf(__VA_ARGS__);                                   \
+      std::printf("\n");                                          \
+    }                                                             \
   } while (0)
 
 // A call that must succeed; on failure print the status and mos_last_error().
-#define T_OK(call)                                                                          \
-  do {                                                                                      \
-    ++t::checks();                                                                          \
-    const mos_status_t st_ = (call);                                                        \
-    if (st_ != MOS_STATUS_OK) {                                                             \
-      ++t::failures();                                                                      \
+#define T_OK(call)                                                                         \
+  do {                                                                                     \
+    ++t::checks();                                                                         \
+    const mos_status_t st_ = (call);                                                       \
+    if (st_ != MOS_STATUS_OK) {                                                            \
+      ++t::failures();                                                                     \
       std::printf("FAIL %s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #call, (int)st_, \
-                  mos_last_error());                                                        \
-    }                                                                                       \
+                  mos_last_error());                                                       \
+    }                                                                                      \
   } while (0)
 
 // A call that must fail with `expected` and a message naming the C function `fn`.
-#define T_STATUS(call, expected, fn)                                                         \
-  do {                                                                                       \
-    ++t::checks();                                                                           \
-    const mos_status_t st_ = (call);                                                         \
-    const char* msg_ = mos_last_error();                                                     \
-    if (st_ != (expected) || std::strstr(msg_, fn) != msg_) {                                \
-      ++t::failures();                                                                       \
-      std::printf("FAIL %s:%d: %s returned %d (expected %d), message \"%s\" (expected to "   \
-                  "start with \"%s\")\n",                                                    \
-                  __FILE__, __LINE__, #call, (int)st_, (int)(expected), msg_, fn);           \
-    }                                                                                        \
+#define T_STATUS(call, expected, fn)                                               \
+  do {                                                                             \
+    ++t::checks();                                                                 \
+    const mos_status_t st_ = (call);                                               \
+    const char* msg_ = mos_last_error();                                           \
+    if (st_ != (expected) || std::strstr(msg_, fn) != msg_) {                      \
+      ++t::failures();                                                             \
+      std::printf(                                                                 \
+          "FAIL %s:%d: %s returned %d (expected %d), message \"%s\" (expected to " \
+          "start with \"%s\")\n",                                                  \
+          __FILE__, __LINE__, #call, (int)st_, (int)(expected), msg_, fn);         \
+    }                                                                              \
   } while (0)
 
 inline int report(const char* name) {
@@ -94,10 +95,11 @@ bool close(const char* what, const std::vector<G>& got, const std::vector<double
   const double rel = ref.empty() ? 0.0 : worst / std::fmax(max_ref, MOS_TOL_TINY);
   if (nan || rel > tol) {
     ++failures();
-    std::printf("FAIL %s: rel error %.3e > tol %.1e (seed %llu, shape %s); worst element %zu: "
-                "got %.9g, expected %.9g (max |ref| %.3e)\n",
-                what, rel, tol, (unsigned long long)seed, shape.c_str(), worst_i,
-                static_cast<double>(got[worst_i]), ref[worst_i], max_ref);
+    std::printf(
+        "FAIL %s: rel error %.3e > tol %.1e (seed %llu, shape %s); worst element %zu: "
+        "got %.9g, expected %.9g (max |ref| %.3e)\n",
+        what, rel, tol, (unsigned long long)seed, shape.c_str(), worst_i,
+        static_cast<double>(got[worst_i]), ref[worst_i], max_ref);
     return false;
   }
   return true;

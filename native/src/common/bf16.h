@@ -3,8 +3,9 @@
 // rounds to nearest, ties to even, and keeps a NaN a (quiet) NaN. Both backends convert with these.
 #pragma once
 
-#include <cstdint>
 #include <string.h>  // memcpy (bit casts) on host and device
+
+#include <cstdint>
 
 #include "common/host_device.h"
 

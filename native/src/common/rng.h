@@ -25,10 +25,10 @@ MOS_HD uint64_t hash3(uint64_t seed, uint64_t stream, uint64_t counter) {
 MOS_HD float uniform01(uint64_t h) { return static_cast<float>(h >> 40) * (1.0f / 16777216.0f); }
 
 // Streams that keep the different uses of one seed apart.
-constexpr uint64_t kStreamInitA = 0x1001;     // pool_A init, counter = flat element index
-constexpr uint64_t kStreamDropout = 0x2002;   // dropout: kStreamDropout ^ (call counter << 16)
-constexpr uint64_t kStreamIndices = 0x3003;   // index draws (host only)
-constexpr uint64_t kStreamSample = 0x4004;    // mos_sample: counter = the request's token number
+constexpr uint64_t kStreamInitA = 0x1001;    // pool_A init, counter = flat element index
+constexpr uint64_t kStreamDropout = 0x2002;  // dropout: kStreamDropout ^ (call counter << 16)
+constexpr uint64_t kStreamIndices = 0x3003;  // index draws (host only)
+constexpr uint64_t kStreamSample = 0x4004;   // mos_sample: counter = the request's token number
 constexpr uint64_t kStreamDecoderDropout = 0x5005;  // decoder: per (block, projection) seeds
 
 // Uniform in [0, 1) with 53 random bits (sampling draws in double).
@@ -38,8 +38,8 @@ MOS_HD double uniform01_53(uint64_t h) {
 
 // Inverted dropout: element e of call `call_counter` is kept iff uniform >= rate.
 MOS_HD bool dropout_keep(uint64_t seed, uint64_t call_counter, int64_t e, float rate) {
-  return uniform01(hash3(seed, kStreamDropout ^ (call_counter << 16),
-                         static_cast<uint64_t>(e))) >= rate;
+  return uniform01(hash3(seed, kStreamDropout ^ (call_counter << 16), static_cast<uint64_t>(e))) >=
+         rate;
 }
 
 // The dropout seed of one (block, projection) of a decoder: its masks are then

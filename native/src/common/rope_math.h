@@ -3,8 +3,9 @@
 // float32 (inv_freq, the llama3 rescale, the angle), for the CPU backend and the CUDA kernels alike.
 #pragma once
 
-#include <cstdint>
 #include <math.h>
+
+#include <cstdint>
 
 #include "common/index_math.h"  // MOS_HD
 

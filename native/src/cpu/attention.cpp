@@ -176,7 +176,8 @@ void CpuBackend::kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv
                                 int32_t head_dim, const float* k, const float* v, float* cache,
                                 int64_t num_pages) {
   const int64_t ld = static_cast<int64_t>(kv_heads) * head_dim;
-#pragma omp parallel for num_threads(threads()) schedule(static) if (tokens * ld >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (tokens * ld >= kBetweenBlasParallelMin)
   for (int64_t t = 0; t < tokens; ++t) {
     for (int32_t h = 0; h < kv_heads; ++h) {
       const size_t bytes = sizeof(float) * head_dim;
@@ -193,16 +194,16 @@ int64_t CpuBackend::paged_attention_scratch_floats(int32_t max_q, int32_t max_ct
   // Parallel part, per thread: the scores of up to kFewQueries new rows of each head of one
   // query group. Chunk part: one KV head's keys and values gathered, and one block of scores.
   const int64_t ctx = std::max<int32_t>(max_ctx, 1);
-  const int64_t few = static_cast<int64_t>(std::min<int32_t>(max_q, kFewQueries)) * (heads / kv_heads);
+  const int64_t few =
+      static_cast<int64_t>(std::min<int32_t>(max_q, kFewQueries)) * (heads / kv_heads);
   return static_cast<int64_t>(threads()) * few * ctx + 2 * ctx * head_dim + kQueryBlock * ctx;
 }
 
-void CpuBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts,
-                                 const int32_t* ctx_lens, const int32_t* page_tables,
-                                 int32_t max_pages, int32_t max_q, int32_t max_ctx,
-                                 int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
-                                 const float* q, const float* cache, int64_t num_pages, float* out,
-                                 float* scratch) {
+void CpuBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts, const int32_t* ctx_lens,
+                                 const int32_t* page_tables, int32_t max_pages, int32_t max_q,
+                                 int32_t max_ctx, int32_t heads, int32_t kv_heads, int32_t head_dim,
+                                 float scale, const float* q, const float* cache, int64_t num_pages,
+                                 float* out, float* scratch) {
   const int64_t ldq = static_cast<int64_t>(heads) * head_dim;
   const int32_t group = heads / kv_heads;
   const int64_t ctx_cap = std::max<int32_t>(max_ctx, 1);
@@ -221,17 +222,19 @@ void CpuBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts,
       few_work += nq * ctx_lens[s] * ldq;
     }
   }
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (items > 1 && few_work >= kParallelMin)
+#pragma omp parallel for num_threads(nt) \
+    schedule(dynamic, 1) if (items > 1 && few_work >= kParallelMin)
   for (int64_t it = 0; it < (few_work > 0 ? items : 0); ++it) {
     const int32_t s = static_cast<int32_t>(it / kv_heads), g = static_cast<int32_t>(it % kv_heads);
     const int64_t q0 = q_starts[s], nq = q_starts[s + 1] - q_starts[s];
     if (nq > kFewQueries) continue;
     const int32_t ctx = ctx_lens[s];
     const int32_t* table = page_tables + static_cast<int64_t>(s) * max_pages;
-    const int64_t rows = nq * group;  // (query row, head of the group) pairs
+    const int64_t rows = nq * group;                 // (query row, head of the group) pairs
     float* sc = scratch + thread_id() * per_thread;  // [rows x ctx] scores, then probabilities
     for (int32_t t = 0; t < ctx; ++t) {
-      const float* kt = cache + kv::offset(num_pages, kv_heads, head_dim, 0, kv::slot_of(table, t), g);
+      const float* kt =
+          cache + kv::offset(num_pages, kv_heads, head_dim, 0, kv::slot_of(table, t), g);
       for (int64_t j = 0; j < nq; ++j) {
         for (int32_t hh = 0; hh < group; ++hh) {
           const float* qr = q + (q0 + j) * ldq + static_cast<int64_t>(g * group + hh) * head_dim;
@@ -250,7 +253,8 @@ void CpuBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts,
       std::memset(out + (q0 + j) * ldq + (g * group + hh) * head_dim, 0, sizeof(float) * head_dim);
     }
     for (int32_t t = 0; t < ctx; ++t) {
-      const float* vt = cache + kv::offset(num_pages, kv_heads, head_dim, 1, kv::slot_of(table, t), g);
+      const float* vt =
+          cache + kv::offset(num_pages, kv_heads, head_dim, 1, kv::slot_of(table, t), g);
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t j = r / group, hh = r % group;
         const float pr = sc[r * ctx_cap + t];
@@ -283,8 +287,8 @@ void CpuBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts,
       }
       for (int32_t h = g * group; h < (g + 1) * group; ++h) {
         const int64_t qo = q0 * ldq + static_cast<int64_t>(h) * head_dim;
-        attend(nq, ctx - nq, head_dim, scale, q + qo, ldq, kc, vc, head_dim, out + qo, ldq,
-               nullptr, 0, sc, nt);
+        attend(nq, ctx - nq, head_dim, scale, q + qo, ldq, kc, vc, head_dim, out + qo, ldq, nullptr,
+               0, sc, nt);
       }
     }
   }

@@ -83,7 +83,8 @@ void expand_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, cons
       float* ys = plan.y + tok[tl.pos] * plan.d_out + c;
       const float* ut = u + tl.pos * ldu;
       int32_t j = 0;
-      for (; j + 4 <= a.r; j += 4) axpy_1x4(ys, row(j), row(j + 1), row(j + 2), row(j + 3), ut + j, len);
+      for (; j + 4 <= a.r; j += 4)
+        axpy_1x4(ys, row(j), row(j + 1), row(j + 2), row(j + 3), ut + j, len);
       for (; j < a.r; ++j) axpy_1x1(ys, row(j), ut[j], len);
     } else {
       float* ys[4];
@@ -148,10 +149,12 @@ void CpuBackend::bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch&) {
   bank::cpu::grow(s.tiles, static_cast<size_t>(plan.group_start[plan.num_groups]));
   int64_t n_tiles = 0;
   for (int32_t g = 0; g < plan.num_groups; ++g)
-    for (int64_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step)  // int64: no overflow near 2^31
-      s.tiles[n_tiles++] = Tile{static_cast<int32_t>(p),
-                                static_cast<int32_t>(std::min<int64_t>(step, plan.group_start[g + 1] - p)),
-                                plan.group_adapter[g]};
+    for (int64_t p = plan.group_start[g]; p < plan.group_start[g + 1];
+         p += step)  // int64: no overflow near 2^31
+      s.tiles[n_tiles++] =
+          Tile{static_cast<int32_t>(p),
+               static_cast<int32_t>(std::min<int64_t>(step, plan.group_start[g + 1] - p)),
+               plan.group_adapter[g]};
   bank::cpu::apply_tiles(plan, s.tiles.data(), n_tiles, threads, s);
 }
 

@@ -38,10 +38,10 @@ void apply_tiles(const ApplyPlan& plan, const Tile* tiles, int64_t n_tiles, int 
 
 // Micro-kernels (bank_apply_tile.cpp).
 void dot_1x4(const float* x, const float* a0, const float* a1, const float* a2, const float* a3,
-             int64_t n, float* out);                                       // out[q] += <x, a_q>
+             int64_t n, float* out);  // out[q] += <x, a_q>
 float dot_1x1(const float* x, const float* a, int64_t n);
 void axpy_1x4(float* y, const float* b0, const float* b1, const float* b2, const float* b3,
-              const float* u, int64_t n);                                  // y += sum u[q] b_q
+              const float* u, int64_t n);  // y += sum u[q] b_q
 void axpy_1x1(float* y, const float* b, float u, int64_t n);
 // out[q*2 + j] += <x[q], a_j> for 4 token rows x[0..4) and 2 shard rows.
 void dot_4x2(const float* const* x, const float* a0, const float* a1, int64_t n, float* out);

@@ -66,7 +66,8 @@ void CpuBackend::set_num_threads(int32_t n) {
   // count this call accepts one the machine can start (oversubscription up to 16x is allowed).
   const int32_t cap = max_threads();
   check(n <= cap, MOS_STATUS_INVALID_ARGUMENT, "num_threads ", n, " is more than ", cap,
-        " (16 x the ", std::max(1u, std::thread::hardware_concurrency()), " hardware threads, at most 1024)");
+        " (16 x the ", std::max(1u, std::thread::hardware_concurrency()),
+        " hardware threads, at most 1024)");
   threads_ = n;
 #ifdef MOS_HAVE_CBLAS
   // OpenBLAS keeps one process-wide thread count; the last context to set it wins.

@@ -10,7 +10,8 @@ namespace cpu {
 
 void CpuBackend::cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
                                double* loss, bool grad, float grad_scale) {
-#pragma omp parallel for num_threads(threads()) schedule(dynamic, 1) if (rows > 1 && rows * vocab >= kParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(dynamic, 1) if (rows > 1 && rows * vocab >= kParallelMin)
   for (int64_t i = 0; i < rows; ++i) {
     float* row = logits + i * vocab;
     float m = row[0];

@@ -40,7 +40,8 @@ void CpuBackend::scale(int64_t n, float s, float* x) {
 }
 
 void CpuBackend::add_row_bias(int64_t rows, int64_t cols, const float* bias, float* y) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (rows * cols >= 4 * kParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (rows * cols >= 4 * kParallelMin)
   for (int64_t i = 0; i < rows; ++i) {
     float* yi = y + i * cols;
     for (int64_t j = 0; j < cols; ++j) yi[j] += bias[j];
@@ -67,7 +68,7 @@ void CpuBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, floa
 #pragma omp parallel for num_threads(threads()) schedule(static) if (n >= kParallelMin)
   for (int64_t e = 0; e < n; ++e)
     adamw_update(grad[e], param + e, m + e, v + e, hp.lr, hp.beta1, hp.beta2, hp.eps,
-                       hp.weight_decay, hp.bias_correction1, hp.bias_correction2);
+                 hp.weight_decay, hp.bias_correction1, hp.bias_correction2);
 }
 
 }  // namespace cpu

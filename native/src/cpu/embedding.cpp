@@ -13,7 +13,8 @@ namespace cpu {
 
 void CpuBackend::embedding(int64_t n, const int32_t* ids, const void* table, mos_dtype_t dtype,
                            int64_t cols, float* out) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i) {
     float* o = out + i * cols;
     const int64_t row = ids[i];
@@ -28,14 +29,16 @@ void CpuBackend::embedding(int64_t n, const int32_t* ids, const void* table, mos
 
 void CpuBackend::gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
                              float* dst) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(dst + i * cols, src + static_cast<int64_t>(rows[i]) * cols, sizeof(float) * cols);
 }
 
 void CpuBackend::scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
                               float* dst) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(dst + static_cast<int64_t>(rows[i]) * cols, src + i * cols, sizeof(float) * cols);
 }
@@ -46,7 +49,8 @@ void CpuBackend::embedding_grad(int64_t n, const int32_t* ids, int64_t cols, con
                                 float* dtable) {
   constexpr int64_t kChunk = 256;
   const int64_t chunks = (cols + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads()) schedule(static) if (n * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (n * cols >= kBetweenBlasParallelMin)
   for (int64_t ch = 0; ch < chunks; ++ch) {
     const int64_t j0 = ch * kChunk, j1 = std::min(cols, j0 + kChunk);
     for (int64_t i = 0; i < n; ++i) {

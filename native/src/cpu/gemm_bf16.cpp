@@ -30,9 +30,9 @@ namespace cpu {
 
 namespace {
 
-constexpr int64_t kFewRows = 8;   // up to this many rows: the streaming kernels
-constexpr int64_t kPanel = 256;   // W rows widened per panel on the many-rows path
-constexpr int64_t kStrip = 256;   // gemm_bf16_nn streaming: dx columns per work item
+constexpr int64_t kFewRows = 8;  // up to this many rows: the streaming kernels
+constexpr int64_t kPanel = 256;  // W rows widened per panel on the many-rows path
+constexpr int64_t kStrip = 256;  // gemm_bf16_nn streaming: dx columns per work item
 
 enum class Isa { kGeneric, kAvx2, kAvx512 };
 
@@ -73,28 +73,29 @@ void dot_rows_generic(int64_t m, int64_t k, const float* x, int64_t ldx, const u
 
 #ifdef MOS_X86
 __attribute__((target("avx2,fma"))) void dot_rows_avx2(int64_t m, int64_t k, const float* x,
-                                                        int64_t ldx, const uint16_t* w,
-                                                        float* acc) {
+                                                       int64_t ldx, const uint16_t* w, float* acc) {
   __m256 a[kFewRows];
   for (int64_t r = 0; r < m; ++r) a[r] = _mm256_setzero_ps();
   int64_t c = 0;
   for (; c + 8 <= k; c += 8) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + c));
     const __m256 wv = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-    for (int64_t r = 0; r < m; ++r) a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + c), wv, a[r]);
+    for (int64_t r = 0; r < m; ++r)
+      a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * ldx + c), wv, a[r]);
   }
   for (int64_t r = 0; r < m; ++r) {
     alignas(32) float lanes[8];
     _mm256_store_ps(lanes, a[r]);
-    float s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    float s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+              ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
     for (int64_t e = c; e < k; ++e) s += x[r * ldx + e] * bf16::to_f32(w[e]);
     acc[r] = s;
   }
 }
 
 __attribute__((target("avx512f"))) void dot_rows_avx512(int64_t m, int64_t k, const float* x,
-                                                         int64_t ldx, const uint16_t* w,
-                                                         float* acc) {
+                                                        int64_t ldx, const uint16_t* w,
+                                                        float* acc) {
   __m512 a[kFewRows];
   for (int64_t r = 0; r < m; ++r) a[r] = _mm512_setzero_ps();
   int64_t c = 0;
@@ -103,7 +104,8 @@ __attribute__((target("avx512f"))) void dot_rows_avx512(int64_t m, int64_t k, co
     // The maskz forms: GCC 12 warns about the plain ones' undefined pass-through operand.
     const __m512i wi = _mm512_maskz_cvtepu16_epi32(0xffff, h);
     const __m512 wv = _mm512_castsi512_ps(_mm512_maskz_slli_epi32(0xffff, wi, 16));
-    for (int64_t r = 0; r < m; ++r) a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + c), wv, a[r]);
+    for (int64_t r = 0; r < m; ++r)
+      a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(x + r * ldx + c), wv, a[r]);
   }
   for (int64_t r = 0; r < m; ++r) {
     alignas(64) float lanes[16];

@@ -11,7 +11,8 @@ namespace cpu {
 
 void CpuBackend::rmsnorm_forward(int64_t rows, int64_t cols, const float* x, const float* weight,
                                  float eps, float* y, float* inv_rms) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (rows * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (rows * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < rows; ++i) {
     const float* xi = x + i * cols;
     float* yi = y + i * cols;
@@ -28,7 +29,8 @@ void CpuBackend::rmsnorm_forward(int64_t rows, int64_t cols, const float* x, con
 // dx_k = r w_k dy_k - x_k (r^3 / cols) sum_j w_j dy_j x_j.
 void CpuBackend::rmsnorm_backward(int64_t rows, int64_t cols, const float* x, const float* weight,
                                   const float* inv_rms, const float* dy, float* dx) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (rows * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (rows * cols >= kBetweenBlasParallelMin)
   for (int64_t i = 0; i < rows; ++i) {
     const float* xi = x + i * cols;
     const float* gi = dy + i * cols;
@@ -47,7 +49,8 @@ void CpuBackend::rmsnorm_weight_grad(int64_t rows, int64_t cols, const float* x,
                                      const float* inv_rms, const float* dy, float* dweight) {
   constexpr int64_t kChunk = 64;
   const int64_t chunks = (cols + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads()) schedule(static) if (rows * cols >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (rows * cols >= kBetweenBlasParallelMin)
   for (int64_t ch = 0; ch < chunks; ++ch) {
     const int64_t j0 = ch * kChunk, j1 = std::min(cols, j0 + kChunk);
     double acc[kChunk] = {};

@@ -11,7 +11,8 @@ namespace cpu {
 
 void CpuBackend::rope_table(int64_t tokens, const int32_t* positions, int32_t half,
                             const float* inv_freq, float* cos_out, float* sin_out) {
-#pragma omp parallel for num_threads(threads()) schedule(static) if (tokens * half >= kBetweenBlasParallelMin / 16)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (tokens * half >= kBetweenBlasParallelMin / 16)
   for (int64_t t = 0; t < tokens; ++t) {
     for (int32_t i = 0; i < half; ++i) {
       // HF takes cos / sin of the f32 angle in f32; the double evaluation rounded once is the
@@ -27,7 +28,8 @@ void CpuBackend::rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int
                             const float* cos_tab, const float* sin_tab, bool inverse, float* x) {
   const int32_t half = head_dim / 2;
   const float sign = inverse ? -1.0f : 1.0f;
-#pragma omp parallel for num_threads(threads()) schedule(static) if (tokens * heads * head_dim >= kBetweenBlasParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (tokens * heads * head_dim >= kBetweenBlasParallelMin)
   for (int64_t t = 0; t < tokens; ++t) {
     const float* c = cos_tab + t * half;
     const float* s = sin_tab + t * half;

@@ -16,7 +16,8 @@ void CpuBackend::gather_a(const float* pool_a, int64_t num_shards, int64_t s_a,
   const int64_t d_in = s_a * l;
   const int64_t slots = static_cast<int64_t>(r) * l;
   // A_k[j, i*s_a : (i+1)*s_a] = pool_A[idx[j*l+i], :] : one contiguous copy per slot.
-#pragma omp parallel for num_threads(threads()) schedule(static) if (slots * s_a >= 4 * kParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (slots * s_a >= 4 * kParallelMin)
   for (int64_t sl = 0; sl < slots; ++sl) {
     const int32_t j = static_cast<int32_t>(sl / l);
     const int64_t c0 = (sl - static_cast<int64_t>(j) * l) * s_a;
@@ -32,7 +33,8 @@ void CpuBackend::gather_b(const float* pool_b, int64_t s_b, int64_t num_shards,
 #pragma omp parallel for num_threads(threads()) schedule(static) if (d_out * r >= 4 * kParallelMin)
   for (int64_t row = 0; row < d_out; ++row) {
     float* out = b_out + row * r;
-    for (int32_t j = 0; j < r; ++j) out[j] = pool_b[idx::b_source(index, l, s_b, num_shards, row, j)];
+    for (int32_t j = 0; j < r; ++j)
+      out[j] = pool_b[idx::b_source(index, l, s_b, num_shards, row, j)];
   }
 }
 
@@ -45,7 +47,8 @@ void CpuBackend::scatter_add_a(const float* d_a, int64_t num_shards, int64_t s_a
   // the same pool row never race and the summation order is fixed.
   constexpr int64_t kChunk = 256;
   const int64_t chunks = (s_a + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads()) schedule(static) if (slots * s_a >= 4 * kParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (slots * s_a >= 4 * kParallelMin)
   for (int64_t ch = 0; ch < chunks; ++ch) {
     const int64_t t0 = ch * kChunk, t1 = std::min(s_a, t0 + kChunk);
     for (int64_t sl = 0; sl < slots; ++sl) {
@@ -61,7 +64,8 @@ void CpuBackend::scatter_add_a(const float* d_a, int64_t num_shards, int64_t s_a
 void CpuBackend::scatter_add_b(const float* d_b, int64_t s_b, int64_t num_shards,
                                const int32_t* index, int32_t r, int32_t l, float* grad_pool_b) {
   // grad_pool_B[t, idx[j*l+i]] += dB_k[i*s_b + t, j]: a thread owns pool rows t, all slots in order.
-#pragma omp parallel for num_threads(threads()) schedule(static) if (s_b * r * l >= 4 * kParallelMin)
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (s_b * r * l >= 4 * kParallelMin)
   for (int64_t t = 0; t < s_b; ++t) {
     for (int32_t i = 0; i < l; ++i) {
       const int64_t row = static_cast<int64_t>(i) * s_b + t;

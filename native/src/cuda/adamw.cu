@@ -16,7 +16,7 @@ __global__ void adamw_kernel(int64_t n, AdamWArgs hp, const float* __restrict__ 
                              float* __restrict__ v) {
   for (int64_t e = grid_start(); e < n; e += grid_stride()) {
     adamw_update(grad[e], param + e, m + e, v + e, hp.lr, hp.beta1, hp.beta2, hp.eps,
-                       hp.weight_decay, hp.bias_correction1, hp.bias_correction2);
+                 hp.weight_decay, hp.bias_correction1, hp.bias_correction2);
   }
 }
 

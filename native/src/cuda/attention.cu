@@ -77,8 +77,8 @@ __global__ void row_dot_kernel(const int32_t* __restrict__ starts, int32_t num_s
 template <class L>
 __global__ void __launch_bounds__(kAttnThreads)
     dkdv_kernel(Packed p, const float* __restrict__ dout, const float* __restrict__ rowdot,
-                float* __restrict__ dk, float* __restrict__ dv, int32_t num_seqs,
-                int32_t key_tiles, float scale) {
+                float* __restrict__ dk, float* __restrict__ dv, int32_t num_seqs, int32_t key_tiles,
+                float scale) {
   __shared__ __align__(16) float qs[kTileFloats];
   __shared__ __align__(16) float gs[kTileFloats];
   __shared__ float lse_s[L::kTile];
@@ -170,8 +170,8 @@ __global__ void __launch_bounds__(kAttnThreads)
     const int64_t row_id = (qbase + j) * p.heads + h;
     float qr[L::DPT], gr[L::DPT], acc[L::DPT];
     attn::load_row<L>(p.q_row(qbase + j, h), p.head_dim, lane, valid, qr);
-    attn::load_row<L>(dout + (qbase + j) * p.ldq + static_cast<int64_t>(h) * p.head_dim,
-                      p.head_dim, lane, valid, gr);
+    attn::load_row<L>(dout + (qbase + j) * p.ldq + static_cast<int64_t>(h) * p.head_dim, p.head_dim,
+                      lane, valid, gr);
 #pragma unroll
     for (int i = 0; i < L::DPT; ++i) acc[i] = 0.0f;
     const float lse_r = valid ? p.lse[row_id] : 0.0f;
@@ -199,15 +199,24 @@ __global__ void __launch_bounds__(kAttnThreads)
 
 Packed packed(const int32_t* starts, int32_t heads, int32_t kv_heads, int32_t head_dim,
               const float* q, const float* k, const float* v, float* out, float* lse) {
-  return Packed{starts, q, k, v, out, lse, heads, kv_heads, head_dim,
-                static_cast<int64_t>(heads) * head_dim, static_cast<int64_t>(kv_heads) * head_dim};
+  return Packed{starts,
+                q,
+                k,
+                v,
+                out,
+                lse,
+                heads,
+                kv_heads,
+                head_dim,
+                static_cast<int64_t>(heads) * head_dim,
+                static_cast<int64_t>(kv_heads) * head_dim};
 }
 
 }  // namespace
 
 size_t attention_backward_scratch_bytes(int32_t num_seqs, int32_t max_len, int32_t heads) {
-  return static_cast<size_t>(num_seqs) * static_cast<size_t>(max_len) *
-         static_cast<size_t>(heads) * sizeof(float);
+  return static_cast<size_t>(num_seqs) * static_cast<size_t>(max_len) * static_cast<size_t>(heads) *
+         sizeof(float);
 }
 
 cudaError_t attention_forward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
@@ -230,8 +239,8 @@ cudaError_t attention_forward(int32_t num_seqs, const int32_t* starts, int32_t m
 cudaError_t attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
                                int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
                                const float* q, const float* k, const float* v, const float* out,
-                               const float* lse, const float* dout, float* dq, float* dk,
-                               float* dv, void* scratch, cudaStream_t stream) {
+                               const float* lse, const float* dout, float* dq, float* dk, float* dv,
+                               void* scratch, cudaStream_t stream) {
   if (num_seqs <= 0 || max_len <= 0) return cudaSuccess;
   if (head_dim > attn::kMaxHeadDim) return cudaErrorInvalidValue;
   // D of every row: the packed [T x heads*head_dim] arrays are T*heads rows of head_dim. The
@@ -242,8 +251,8 @@ cudaError_t attention_backward(int32_t num_seqs, const int32_t* starts, int32_t 
          heads, head_dim, dout, out, rowdot);
   cudaError_t e = cudaGetLastError();
   if (e != cudaSuccess) return e;
-  const Packed p = packed(starts, heads, kv_heads, head_dim, q, k, v, nullptr,
-                          const_cast<float*>(lse));
+  const Packed p =
+      packed(starts, heads, kv_heads, head_dim, q, k, v, nullptr, const_cast<float*>(lse));
   const int64_t rows = static_cast<int64_t>(max_len) * (heads / kv_heads);
   return attn::with_tile_layout(head_dim, [&](auto layout) {
     using L = decltype(layout);

@@ -73,7 +73,8 @@ __device__ __forceinline__ float dot_part(const float (&r)[L::DPT], const float*
 
 // acc[] += p * (the lane's dimensions of a shared-memory row).
 template <class L>
-__device__ __forceinline__ void axpy_row(float p, const float* row, int lane, float (&acc)[L::DPT]) {
+__device__ __forceinline__ void axpy_row(float p, const float* row, int lane,
+                                         float (&acc)[L::DPT]) {
 #pragma unroll
   for (int c = 0; c < L::kChunks; ++c) {
     if (L::kVec == 4) {
@@ -118,7 +119,9 @@ struct Rows {
   int32_t n_rows, group, pos0;
   __device__ __forceinline__ int32_t count() const { return n_rows * group; }
   __device__ __forceinline__ int32_t token(int32_t r) const { return r / group; }
-  __device__ __forceinline__ int32_t head_in_group(int32_t r) const { return r - (r / group) * group; }
+  __device__ __forceinline__ int32_t head_in_group(int32_t r) const {
+    return r - (r / group) * group;
+  }
 };
 
 // Online softmax state of one row: out = o / l, lse = m + log(l).
@@ -152,7 +155,7 @@ __device__ __forceinline__ void chunk_update(Online<L>& st, const float (&q)[L::
     cmax = s[jj] > cmax ? s[jj] : cmax;
   }
   const float m_new = cmax > st.m ? cmax : st.m;
-  if (m_new == -INFINITY) return;  // nothing visible yet
+  if (m_new == -INFINITY) return;         // nothing visible yet
   const float corr = expf(st.m - m_new);  // 0 when st.m == -inf
   st.l *= static_cast<double>(corr);
 #pragma unroll

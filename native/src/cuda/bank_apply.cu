@@ -15,15 +15,15 @@ namespace mos {
 namespace bank {
 namespace {
 
-constexpr int kSegTokens = 4;   // tokens of one adapter per segment (each shard read once for them)
+constexpr int kSegTokens = 4;  // tokens of one adapter per segment (each shard read once for them)
 constexpr int kThreads = 256;
 constexpr int kMaxRank = 1024;  // expand keeps a segment's u rows in shared memory (16 KiB)
 
 // One segment: up to kSegTokens consecutive positions of one adapter (device pointers; the index
 // pointers already point at the applied block's r*l indices).
 struct Seg {
-  const float* a;    // pool_A  [P x s_a]
-  const float* bt;   // pool_B^T [P x s_b]
+  const float* a;   // pool_A  [P x s_a]
+  const float* bt;  // pool_B^T [P x s_b]
   const int32_t* ia;
   const int32_t* ib;
   int64_t s_a, s_b;
@@ -90,7 +90,8 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t i = c / sg.s_b, t = c - i * sg.s_b;
   float acc[kSegTokens] = {0.0f, 0.0f, 0.0f, 0.0f};
   for (int32_t j = 0; j < sg.r; ++j) {
-    const float bv = sg.bt[static_cast<int64_t>(sg.ib[static_cast<int64_t>(j) * sg.l + i]) * sg.s_b + t];
+    const float bv =
+        sg.bt[static_cast<int64_t>(sg.ib[static_cast<int64_t>(j) * sg.l + i]) * sg.s_b + t];
 #pragma unroll
     for (int q = 0; q < kSegTokens; ++q)
       if (q < sg.n) acc[q] += us[q * sg.r + j] * bv;
@@ -127,8 +128,8 @@ void CudaBackend::bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& sc
     const bank::ProjAdapter& a = *plan.group_adapter[g];
     for (int32_t p = plan.group_start[g]; p < plan.group_start[g + 1]; p += step) {
       const int32_t n = plan.group_start[g + 1] - p < step ? plan.group_start[g + 1] - p : step;
-      segs.push_back(Seg{a.a(), a.bt(), a.ia(plan.block), a.ib(plan.block), a.s_a, a.s_b, a.r,
-                         a.l, a.scaling, p, n});
+      segs.push_back(Seg{a.a(), a.bt(), a.ia(plan.block), a.ib(plan.block), a.s_a, a.s_b, a.r, a.l,
+                         a.scaling, p, n});
     }
   }
   if (segs.empty()) return;
@@ -166,8 +167,8 @@ void CudaBackend::bank_apply(const bank::ApplyPlan& plan, bank::ApplyScratch& sc
                stream(), d_segs, d_order, x, plan.d_in, scratch.u.f32(), plan.r_max);
   bank::cuda_check(cudaGetLastError(), "bank_shrink launch");
   cuda::launch(bank::bank_expand, dim3(n_segs, static_cast<unsigned>(col_blocks)), dim3(kThreads),
-               stream(), d_segs, d_order, static_cast<const float*>(scratch.u.f32()), plan.r_max,
-               y, plan.d_out);
+               stream(), d_segs, d_order, static_cast<const float*>(scratch.u.f32()), plan.r_max, y,
+               plan.d_out);
   bank::cuda_check(cudaGetLastError(), "bank_expand launch");
   if (plan.host_io) copy_to_host(plan.y, y, y_bytes);
   bank::cuda_check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize");

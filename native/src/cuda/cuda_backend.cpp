@@ -142,8 +142,8 @@ std::string kernel_image_problem(int32_t device) {
     const cudaError_t image = cuda::probe_kernel_image();
     if (image != cudaSuccess) {
       why = cat("CUDA device ", device, " (", prop.name, ", sm_", prop.major, prop.minor,
-                ") cannot run this libmos's kernels (", error_words(image),
-                "; built for ", cuda_build_info(), "); rebuild with CMAKE_CUDA_ARCHITECTURES including ",
+                ") cannot run this libmos's kernels (", error_words(image), "; built for ",
+                cuda_build_info(), "); rebuild with CMAKE_CUDA_ARCHITECTURES including ",
                 prop.major, prop.minor);
     }
   }
@@ -533,7 +533,6 @@ void CudaBackend::adamw(int64_t n, const AdamWParams& hp, const float* grad, flo
   MOS_CUDA_CHECK(cuda::adamw(n, args, grad, param, m, v, stream_));
 }
 
-
 // ---- decoder ops (one kernel file each, kernels.h; the CPU's are in native/src/cpu/) ----------
 
 namespace {
@@ -599,8 +598,8 @@ void CudaBackend::attention_forward(int32_t num_seqs, const int32_t* starts, int
 }
 
 void CudaBackend::attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
-                                     int32_t heads, int32_t kv_heads, int32_t head_dim,
-                                     float scale, const float* q, const float* k, const float* v,
+                                     int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
+                                     const float* q, const float* k, const float* v,
                                      const float* out, const float* lse, const float* dout,
                                      float* dq, float* dk, float* dv, float* /*scratch*/) {
   check_head_dim("attention_backward", head_dim);
@@ -625,20 +624,21 @@ int64_t CudaBackend::paged_attention_scratch_floats(int32_t, int32_t, int32_t, i
 
 void CudaBackend::paged_attention(int32_t num_seqs, const int32_t* q_starts,
                                   const int32_t* ctx_lens, const int32_t* page_tables,
-                                  int32_t max_pages, int32_t max_q, int32_t max_ctx,
-                                  int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
-                                  const float* q, const float* cache, int64_t num_pages,
-                                  float* out, float* /*scratch*/) {
+                                  int32_t max_pages, int32_t max_q, int32_t max_ctx, int32_t heads,
+                                  int32_t kv_heads, int32_t head_dim, float scale, const float* q,
+                                  const float* cache, int64_t num_pages, float* out,
+                                  float* /*scratch*/) {
   check_head_dim("paged_attention", head_dim);
   activate();
   const cuda::PagedPlan plan =
       cuda::paged_attention_plan(num_seqs, max_q, max_ctx, heads, kv_heads, head_dim, sm_count_);
-  void* s = plan.splits > 1
-                ? scratch(cuda::paged_attention_scratch_bytes(plan, num_seqs, max_q, heads, head_dim))
-                : nullptr;
+  void* s =
+      plan.splits > 1
+          ? scratch(cuda::paged_attention_scratch_bytes(plan, num_seqs, max_q, heads, head_dim))
+          : nullptr;
   MOS_CUDA_CHECK(cuda::paged_attention(plan, num_seqs, q_starts, ctx_lens, page_tables, max_pages,
-                                       max_q, heads, kv_heads, head_dim, scale, q, cache,
-                                       num_pages, out, s, stream_));
+                                       max_q, heads, kv_heads, head_dim, scale, q, cache, num_pages,
+                                       out, s, stream_));
 }
 
 void CudaBackend::swiglu_forward(int64_t n, const float* gate, const float* up, float* out) {
@@ -679,7 +679,8 @@ void CudaBackend::embedding_grad(int64_t n, const int32_t* ids, int64_t cols, co
 void CudaBackend::cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
                                 double* loss, bool grad, float grad_scale) {
   activate();
-  MOS_CUDA_CHECK(cuda::cross_entropy(rows, vocab, targets, logits, loss, grad, grad_scale, stream_));
+  MOS_CUDA_CHECK(
+      cuda::cross_entropy(rows, vocab, targets, logits, loss, grad, grad_scale, stream_));
 }
 
 // Few rows: the streaming kernels (split over W's rows for nn, partials in the caller's scratch).
@@ -689,7 +690,8 @@ int64_t CudaBackend::gemm_bf16_scratch_floats(int64_t m, int64_t n, int64_t k) {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
   const int64_t few = m < cuda::kBf16StreamMaxM ? m : cuda::kBf16StreamMaxM;
   const int32_t splits = cuda::bf16_nn_splits(few, n, k, sm_count_);
-  int64_t floats = static_cast<int64_t>(cuda::bf16_nn_scratch_bytes(few, splits, k) / sizeof(float));
+  int64_t floats =
+      static_cast<int64_t>(cuda::bf16_nn_scratch_bytes(few, splits, k) / sizeof(float));
   if (m > cuda::kBf16StreamMaxM) floats = std::max(floats, bf16_panel_rows(n, k) * k);
   return floats;
 }

@@ -78,8 +78,8 @@ class CudaBackend final : public Backend {
                            const float* dy, float* dweight) override;
   void rope_table(int64_t tokens, const int32_t* positions, int32_t half, const float* inv_freq,
                   float* cos_out, float* sin_out) override;
-  void rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld,
-                  const float* cos_tab, const float* sin_tab, bool inverse, float* x) override;
+  void rope_apply(int64_t tokens, int32_t heads, int32_t head_dim, int64_t ld, const float* cos_tab,
+                  const float* sin_tab, bool inverse, float* x) override;
   int64_t attention_scratch_floats(int32_t max_len, int32_t head_dim) override;
   void attention_forward(int32_t num_seqs, const int32_t* starts, int32_t max_len, int32_t heads,
                          int32_t kv_heads, int32_t head_dim, float scale, const float* q,
@@ -112,13 +112,12 @@ class CudaBackend final : public Backend {
                       float* dtable) override;
   void cross_entropy(int64_t rows, int64_t vocab, const int32_t* targets, float* logits,
                      double* loss, bool grad, float grad_scale) override;
-  void gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
-                    const uint16_t* w, float beta, float* y, int64_t ldy, float* scratch) override;
+  void gemm_bf16_nt(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx, const uint16_t* w,
+                    float beta, float* y, int64_t ldy, float* scratch) override;
   void gemm_bf16_nn(int64_t m, int64_t n, int64_t k, const float* dy, int64_t lddy,
                     const uint16_t* w, float beta, float* dx, int64_t lddx,
                     float* scratch) override;
   int64_t gemm_bf16_scratch_floats(int64_t m, int64_t n, int64_t k) override;
-
 
   // ---- CUDA knobs: initial values from the environment at creation (docs/cuda.md) ----------
   // TF32 tensor cores for the f32 cuBLAS products (MOS_CUDA_TF32=1, mos_context_set_math_mode).

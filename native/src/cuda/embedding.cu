@@ -21,9 +21,8 @@ __global__ void embedding_kernel(int64_t n, const int32_t* __restrict__ ids,
   for (int64_t i = blockIdx.y; i < n; i += gridDim.y) {
     const int64_t row = ids[i];
     for (int64_t j = grid_start(); j < cols; j += grid_stride()) {
-      out[i * cols + j] =
-          kBf16 ? bf16::to_f32(static_cast<const uint16_t*>(table)[row * cols + j])
-                : static_cast<const float*>(table)[row * cols + j];
+      out[i * cols + j] = kBf16 ? bf16::to_f32(static_cast<const uint16_t*>(table)[row * cols + j])
+                                : static_cast<const float*>(table)[row * cols + j];
     }
   }
 }
@@ -79,8 +78,8 @@ cudaError_t gather_rows(int64_t n, const int32_t* rows, int64_t cols, const floa
   return cudaGetLastError();
 }
 
-cudaError_t scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
-                         float* dst, cudaStream_t stream) {
+cudaError_t scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src, float* dst,
+                         cudaStream_t stream) {
   if (n <= 0 || cols <= 0) return cudaSuccess;
   const dim3 grid(blocks_for(cols, kThreads, 16), rows_grid(n));
   launch(rows_kernel<true>, grid, kThreads, stream, n, rows, cols, src, dst);

@@ -14,7 +14,7 @@ namespace {
 
 constexpr int kGemvThreads = 256;
 constexpr int kGemvWarps = kGemvThreads / 32;
-constexpr int kRowsPerWarp = 4;      // nt: W rows (outputs) a warp computes together
+constexpr int kRowsPerWarp = 4;        // nt: W rows (outputs) a warp computes together
 constexpr int64_t kSplitMinRows = 16;  // nn: fewest W rows one split walks
 
 __device__ __forceinline__ void widen8(uint4 h, float (&w)[8]) {
@@ -172,25 +172,28 @@ bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) ==
 
 template <bool kVec>
 cudaError_t nt_dispatch(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx,
-                        const uint16_t* w, float beta, float* y, int64_t ldy,
-                        cudaStream_t stream) {
+                        const uint16_t* w, float beta, float* y, int64_t ldy, cudaStream_t stream) {
   const unsigned blocks = blocks_for(n, kGemvWarps * kRowsPerWarp);
   if (m == 1) {
-    launch(nt_stream_kernel<1, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y, ldy);
+    launch(nt_stream_kernel<1, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y,
+           ldy);
   } else if (m == 2) {
-    launch(nt_stream_kernel<2, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y, ldy);
+    launch(nt_stream_kernel<2, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y,
+           ldy);
   } else if (m <= 4) {
-    launch(nt_stream_kernel<4, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y, ldy);
+    launch(nt_stream_kernel<4, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y,
+           ldy);
   } else {
-    launch(nt_stream_kernel<8, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y, ldy);
+    launch(nt_stream_kernel<8, kVec>, blocks, kGemvThreads, stream, m, n, k, x, ldx, w, beta, y,
+           ldy);
   }
   return cudaGetLastError();
 }
 
 template <bool kVec>
-cudaError_t nn_dispatch(dim3 grid, int64_t m, int64_t n, int64_t k, const float* dy,
-                        int64_t lddy, const uint16_t* w, int64_t split_rows, float beta, float* dx,
-                        int64_t lddx, float* partial, cudaStream_t stream) {
+cudaError_t nn_dispatch(dim3 grid, int64_t m, int64_t n, int64_t k, const float* dy, int64_t lddy,
+                        const uint16_t* w, int64_t split_rows, float beta, float* dx, int64_t lddx,
+                        float* partial, cudaStream_t stream) {
   if (m == 1) {
     launch(nn_stream_kernel<1, kVec>, grid, kGemvThreads, stream, m, n, k, dy, lddy, w, split_rows,
            beta, dx, lddx, partial);
@@ -250,10 +253,10 @@ cudaError_t gemm_bf16_nn_stream(int64_t m, int64_t n, int64_t k, const float* dy
   const int64_t split_rows = (n + splits - 1) / splits;
   float* partial = splits > 1 ? static_cast<float*>(scratch) : nullptr;
   const dim3 grid(nn_col_blocks(k, vec), static_cast<unsigned>(splits));
-  const cudaError_t e =
-      vec ? nn_dispatch<true>(grid, m, n, k, dy, lddy, w, split_rows, beta, dx, lddx, partial, stream)
-          : nn_dispatch<false>(grid, m, n, k, dy, lddy, w, split_rows, beta, dx, lddx, partial,
-                               stream);
+  const cudaError_t e = vec ? nn_dispatch<true>(grid, m, n, k, dy, lddy, w, split_rows, beta, dx,
+                                                lddx, partial, stream)
+                            : nn_dispatch<false>(grid, m, n, k, dy, lddy, w, split_rows, beta, dx,
+                                                 lddx, partial, stream);
   if (e != cudaSuccess || splits == 1) return e;
   launch(nn_finish, blocks_for(m * k), kThreads, stream, m, k, splits, partial, beta, dx, lddx);
   return cudaGetLastError();

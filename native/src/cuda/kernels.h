@@ -115,8 +115,8 @@ cudaError_t embedding(int64_t n, const int32_t* ids, const void* table, bool bf1
                       int64_t cols, float* out, cudaStream_t stream);
 cudaError_t gather_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src, float* dst,
                         cudaStream_t stream);
-cudaError_t scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src,
-                         float* dst, cudaStream_t stream);
+cudaError_t scatter_rows(int64_t n, const int32_t* rows, int64_t cols, const float* src, float* dst,
+                         cudaStream_t stream);
 // dtable[ids[i],:] += dout[i,:] in ascending i per destination row: the CPU's sums bit for bit.
 cudaError_t embedding_grad(int64_t n, const int32_t* ids, int64_t cols, const float* dout,
                            float* dtable, cudaStream_t stream);
@@ -135,14 +135,14 @@ cudaError_t attention_forward(int32_t num_seqs, const int32_t* starts, int32_t m
 cudaError_t attention_backward(int32_t num_seqs, const int32_t* starts, int32_t max_len,
                                int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
                                const float* q, const float* k, const float* v, const float* out,
-                               const float* lse, const float* dout, float* dq, float* dk,
-                               float* dv, void* scratch, cudaStream_t stream);
+                               const float* lse, const float* dout, float* dq, float* dk, float* dv,
+                               void* scratch, cudaStream_t stream);
 constexpr int32_t kAttentionMaxHeadDim = 256;
 
 // ---- paged_attention.cu: the paged KV cache (common/paged_kv.h) -------------------------------
-cudaError_t kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads,
-                           int32_t head_dim, const float* k, const float* v, float* cache,
-                           int64_t num_pages, cudaStream_t stream);
+cudaError_t kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads, int32_t head_dim,
+                           const float* k, const float* v, float* cache, int64_t num_pages,
+                           cudaStream_t stream);
 // How a step runs: a warp per row (decode) or tiles (prefill), and the key splits when the
 // (sequence, KV head, row tile) items are too few for the device (partials in scratch).
 struct PagedPlan {

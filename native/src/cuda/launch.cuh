@@ -39,7 +39,7 @@ inline void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_
   (void)stream;
   mos_emu::launch(grid, block, [=] { kernel(static_cast<Params>(args)...); });
 #else
-  kernel<<<grid, block, 0, stream>>>(static_cast<Params>(args)...);
+  kernel<<<grid, block, 0, stream> > >(static_cast<Params>(args)...);
 #endif
 }
 

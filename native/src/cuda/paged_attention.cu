@@ -69,8 +69,8 @@ struct Paged {
     *nkeys = ctx;
   }
   __device__ __forceinline__ PagedKeys keys(int32_t s, int32_t g) const {
-    return PagedKeys{cache, page_tables + static_cast<int64_t>(s) * max_pages, num_pages, kv_heads,
-                     head_dim, g};
+    return PagedKeys{
+        cache, page_tables + static_cast<int64_t>(s) * max_pages, num_pages, kv_heads, head_dim, g};
   }
   __device__ __forceinline__ const float* q_row(int64_t t, int32_t h) const {
     return q + t * ldq + static_cast<int64_t>(h) * head_dim;
@@ -118,16 +118,16 @@ cudaError_t with_decode_layout(int32_t head_dim, F f) {
   return cudaErrorInvalidValue;
 }
 
-constexpr int32_t kDecodeRows = 16;      // rows (new tokens x group) up to which a warp takes a row
-constexpr int32_t kSplitMinCtx = 128;    // shorter contexts are never split
-constexpr int32_t kSplitMinKeys = 64;    // fewest keys of one split
+constexpr int32_t kDecodeRows = 16;    // rows (new tokens x group) up to which a warp takes a row
+constexpr int32_t kSplitMinCtx = 128;  // shorter contexts are never split
+constexpr int32_t kSplitMinKeys = 64;  // fewest keys of one split
 constexpr int32_t kMaxSplits = 64;
 
 }  // namespace
 
-cudaError_t kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads,
-                           int32_t head_dim, const float* k, const float* v, float* cache,
-                           int64_t num_pages, cudaStream_t stream) {
+cudaError_t kv_cache_write(int64_t tokens, const int32_t* slots, int32_t kv_heads, int32_t head_dim,
+                           const float* k, const float* v, float* cache, int64_t num_pages,
+                           cudaStream_t stream) {
   if (tokens <= 0 || kv_heads <= 0 || head_dim <= 0) return cudaSuccess;
   const int64_t ld = static_cast<int64_t>(kv_heads) * head_dim;
   const dim3 grid(blocks_for(ld, kThreads, 16),
@@ -142,8 +142,9 @@ PagedPlan paged_attention_plan(int32_t num_seqs, int32_t max_q, int32_t max_ctx,
   PagedPlan plan;
   const int64_t rows = static_cast<int64_t>(max_q) * (heads / kv_heads);
   plan.decode = rows <= kDecodeRows;
-  const int64_t block_rows = plan.decode ? attn::kAttnThreads / 32
-                             : head_dim <= 128 ? attn::kAttnThreads / 4 : attn::kAttnThreads / 8;
+  const int64_t block_rows = plan.decode       ? attn::kAttnThreads / 32
+                             : head_dim <= 128 ? attn::kAttnThreads / 4
+                                               : attn::kAttnThreads / 8;
   plan.row_tiles = static_cast<int32_t>((rows + block_rows - 1) / block_rows);
   const int64_t items = static_cast<int64_t>(num_seqs) * kv_heads * plan.row_tiles;
   const int64_t want = 2 * static_cast<int64_t>(sm_count < 1 ? 1 : sm_count);
@@ -175,12 +176,23 @@ size_t paged_attention_scratch_bytes(const PagedPlan& plan, int32_t num_seqs, in
 
 cudaError_t paged_attention(const PagedPlan& plan, int32_t num_seqs, const int32_t* q_starts,
                             const int32_t* ctx_lens, const int32_t* page_tables, int32_t max_pages,
-                            int32_t max_q, int32_t heads, int32_t kv_heads, int32_t head_dim, float scale,
-                            const float* q, const float* cache, int64_t num_pages, float* out,
-                            void* scratch, cudaStream_t stream) {
+                            int32_t max_q, int32_t heads, int32_t kv_heads, int32_t head_dim,
+                            float scale, const float* q, const float* cache, int64_t num_pages,
+                            float* out, void* scratch, cudaStream_t stream) {
   if (num_seqs <= 0) return cudaSuccess;
-  const Paged p{q_starts, ctx_lens, page_tables, max_pages, q, out, nullptr, cache, num_pages,
-                heads, kv_heads, head_dim, static_cast<int64_t>(heads) * head_dim};
+  const Paged p{q_starts,
+                ctx_lens,
+                page_tables,
+                max_pages,
+                q,
+                out,
+                nullptr,
+                cache,
+                num_pages,
+                heads,
+                kv_heads,
+                head_dim,
+                static_cast<int64_t>(heads) * head_dim};
   float* partial = plan.splits > 1 ? static_cast<float*>(scratch) : nullptr;
   auto run = [&](auto layout) {
     using L = decltype(layout);

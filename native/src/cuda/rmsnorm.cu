@@ -12,7 +12,7 @@ namespace cuda {
 namespace {
 
 constexpr int kNormThreads = 256;
-constexpr int64_t kRowsPerChunk = 32;   // weight gradient: rows summed by one partial
+constexpr int64_t kRowsPerChunk = 32;  // weight gradient: rows summed by one partial
 constexpr int64_t kMaxChunks = 1024;
 
 unsigned row_blocks(int64_t rows) { return static_cast<unsigned>(rows < 65535 ? rows : 65535); }
@@ -68,7 +68,8 @@ __global__ void weight_grad_partial(int64_t rows, int64_t cols, int64_t chunk_ro
   for (int64_t j = grid_start(); j < cols; j += grid_stride()) {
     double acc = 0.0;
     for (int64_t i = i0; i < i1; ++i)
-      acc += static_cast<double>(dy[i * cols + j]) * x[i * cols + j] * static_cast<double>(inv_rms[i]);
+      acc +=
+          static_cast<double>(dy[i * cols + j]) * x[i * cols + j] * static_cast<double>(inv_rms[i]);
     partial[blockIdx.y * cols + j] = acc;
   }
 }

@@ -49,8 +49,7 @@ __global__ void rope_apply_kernel(int64_t tokens, int32_t heads, int32_t head_di
 }  // namespace
 
 cudaError_t rope_table(int64_t tokens, const int32_t* positions, int32_t half,
-                       const float* inv_freq, float* cos_out, float* sin_out,
-                       cudaStream_t stream) {
+                       const float* inv_freq, float* cos_out, float* sin_out, cudaStream_t stream) {
   if (tokens <= 0 || half <= 0) return cudaSuccess;
   launch(rope_table_kernel, blocks_for(tokens * half), kThreads, stream, tokens, positions, half,
          inv_freq, cos_out, sin_out);

@@ -52,8 +52,9 @@ void Decoder::set_base_trainable(bool on) {
   const std::string what = "training the base";
   uint64_t params = 0;
   for (const Weight& wt : weights_)
-    params = checked_add(params, checked_mul(static_cast<uint64_t>(wt.rows),
-                                             static_cast<uint64_t>(wt.cols), what), what);
+    params = checked_add(
+        params, checked_mul(static_cast<uint64_t>(wt.rows), static_cast<uint64_t>(wt.cols), what),
+        what);
   require_memory(backend(), checked_mul(params, 3 * sizeof(float), what), what,
                  cat(" (gradients and two AdamW moments, F32, of ", params, " parameters in ",
                      weights_.size(), " tensors)"));
@@ -127,8 +128,8 @@ void Decoder::set_base_steps(int64_t step) {
 void Decoder::base_read(const char* name, mos_base_array_t which, float* dst, int64_t n) const {
   const int32_t i = find_weight(name);
   const Weight& wt = weights_[i];
-  check(n == wt.rows * wt.cols, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", n, " but '",
-        wt.name, "' [", wt.rows, " x ", wt.cols, "] has ", wt.rows * wt.cols);
+  check(n == wt.rows * wt.cols, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", n, " but '", wt.name,
+        "' [", wt.rows, " x ", wt.cols, "] has ", wt.rows * wt.cols);
   require_base_trainable();
   backend().copy_to_host(dst, base_array(i, which).data(), sizeof(float) * n);
 }
@@ -136,8 +137,8 @@ void Decoder::base_read(const char* name, mos_base_array_t which, float* dst, in
 void Decoder::base_write(const char* name, mos_base_array_t which, const float* src, int64_t n) {
   const int32_t i = find_weight(name);
   const Weight& wt = weights_[i];
-  check(n == wt.rows * wt.cols, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", n, " but '",
-        wt.name, "' [", wt.rows, " x ", wt.cols, "] has ", wt.rows * wt.cols);
+  check(n == wt.rows * wt.cols, MOS_STATUS_SHAPE_MISMATCH, "num_elements is ", n, " but '", wt.name,
+        "' [", wt.rows, " x ", wt.cols, "] has ", wt.rows * wt.cols);
   require_base_trainable();
   for (int64_t e = 0; e < n; ++e) {
     check(std::isfinite(src[e]), MOS_STATUS_INVALID_ARGUMENT, "src[", e, "] (row ", e / wt.cols,

@@ -119,11 +119,11 @@ void validate_config(const mos_decoder_config_t& c) {
           MOS_STATUS_INVALID_ARGUMENT,
           "rope_low_freq_factor must be finite and > 0 for MOS_ROPE_LLAMA3, got ",
           c.rope_low_freq_factor);
-    check(std::isfinite(c.rope_high_freq_factor) &&
-              c.rope_high_freq_factor > c.rope_low_freq_factor,
-          MOS_STATUS_INVALID_ARGUMENT, "rope_high_freq_factor (", c.rope_high_freq_factor,
-          ") must be finite and > rope_low_freq_factor (", c.rope_low_freq_factor,
-          ") for MOS_ROPE_LLAMA3");
+    check(
+        std::isfinite(c.rope_high_freq_factor) && c.rope_high_freq_factor > c.rope_low_freq_factor,
+        MOS_STATUS_INVALID_ARGUMENT, "rope_high_freq_factor (", c.rope_high_freq_factor,
+        ") must be finite and > rope_low_freq_factor (", c.rope_low_freq_factor,
+        ") for MOS_ROPE_LLAMA3");
     check(c.rope_original_max_positions >= 1, MOS_STATUS_INVALID_ARGUMENT,
           "rope_original_max_positions must be >= 1 for MOS_ROPE_LLAMA3, got ",
           c.rope_original_max_positions);
@@ -150,8 +150,8 @@ size_t Decoder::Weight::bytes() const {
   return static_cast<size_t>(rows * cols) * (dtype == MOS_DTYPE_BF16 ? 2 : 4);
 }
 
-int32_t Decoder::add_weight(const std::string& name, int64_t rows, int64_t cols,
-                            mos_dtype_t dtype, bool matrix) {
+int32_t Decoder::add_weight(const std::string& name, int64_t rows, int64_t cols, mos_dtype_t dtype,
+                            bool matrix) {
   Weight wt;
   wt.name = name;
   wt.rows = rows;
@@ -182,8 +182,9 @@ Decoder::Decoder(std::shared_ptr<Context> ctx, const mos_decoder_config_t& cfg)
     const int64_t in[kNumProj] = {H, H, H, Q, H, H, I};
     for (int32_t p = 0; p < kNumProj; ++p) {
       const std::string base = pre + (p <= kO ? "self_attn." : "mlp.") + kProjNames[p];
-      if (p == kGate) bw.post_norm = add_weight(pre + "post_attention_layernorm.weight", 1, H,
-                                                MOS_DTYPE_F32, false);
+      if (p == kGate)
+        bw.post_norm =
+            add_weight(pre + "post_attention_layernorm.weight", 1, H, MOS_DTYPE_F32, false);
       bw.proj[p] = add_weight(base + ".weight", out[p], in[p], md, true);
       const bool bias = (p <= kV && c.qkv_bias) || (p == kO && c.o_bias);
       if (bias) bw.bias[p] = add_weight(base + ".bias", 1, out[p], MOS_DTYPE_F32, false);
@@ -197,12 +198,13 @@ Decoder::Decoder(std::shared_ptr<Context> ctx, const mos_decoder_config_t& cfg)
   const std::string what = "the decoder's weights";
   uint64_t total = 0;
   for (const Weight& wt : weights_) {
-    const uint64_t n = checked_mul(static_cast<uint64_t>(wt.rows), static_cast<uint64_t>(wt.cols), what);
+    const uint64_t n =
+        checked_mul(static_cast<uint64_t>(wt.rows), static_cast<uint64_t>(wt.cols), what);
     total = checked_add(total, checked_mul(n, wt.dtype == MOS_DTYPE_BF16 ? 2 : 4, what), what);
   }
   require_memory(backend(), total, what,
-                 cat(" (", weights_.size(), " tensors, ", c.num_layers, " blocks, ",
-                     dtype_name(md), " matrices)"));
+                 cat(" (", weights_.size(), " tensors, ", c.num_layers, " blocks, ", dtype_name(md),
+                     " matrices)"));
   for (Weight& wt : weights_) {
     wt.data.bind(&backend());
     wt.data.reserve(wt.bytes());
@@ -237,7 +239,8 @@ int32_t Decoder::find_weight(const std::string& name) const {
   if (it != by_name_.end()) return it->second;
   const mos_decoder_config_t& c = cfg_;
   if (name == "lm_head.weight")
-    fail(MOS_STATUS_INVALID_ARGUMENT, "weight 'lm_head.weight' is not expected: "
+    fail(MOS_STATUS_INVALID_ARGUMENT,
+         "weight 'lm_head.weight' is not expected: "
          "tie_word_embeddings is 1, so the lm_head is model.embed_tokens.weight");
   if (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0 &&
       name.find("self_attn.") != std::string::npos)
@@ -250,8 +253,8 @@ int32_t Decoder::find_weight(const std::string& name) const {
        "model.layers.{i}.self_attn.{q,k,v,o}_proj.weight, "
        "model.layers.{i}.mlp.{gate,up,down}_proj.weight",
        c.qkv_bias ? ", model.layers.{i}.self_attn.{q,k,v}_proj.bias" : "",
-       c.o_bias ? ", model.layers.{i}.self_attn.o_proj.bias" : "", " with 0 <= i < ",
-       c.num_layers, ")");
+       c.o_bias ? ", model.layers.{i}.self_attn.o_proj.bias" : "", " with 0 <= i < ", c.num_layers,
+       ")");
 }
 
 void Decoder::set_weight(const char* name, mos_dtype_t src_dtype, int64_t rows, int64_t cols,
@@ -261,8 +264,10 @@ void Decoder::set_weight(const char* name, mos_dtype_t src_dtype, int64_t rows, 
   int32_t sd;
   std::memcpy(&sd, &src_dtype, sizeof sd);
   check(sd == MOS_DTYPE_F32 || sd == MOS_DTYPE_BF16 || sd == MOS_DTYPE_F16,
-        MOS_STATUS_INVALID_ARGUMENT, "src_dtype must be MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or "
-        "MOS_DTYPE_F16 = 3, got ", sd);
+        MOS_STATUS_INVALID_ARGUMENT,
+        "src_dtype must be MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or "
+        "MOS_DTYPE_F16 = 3, got ",
+        sd);
   check(rows == wt.rows && cols == wt.cols, MOS_STATUS_SHAPE_MISMATCH, "'", wt.name, "' is [", rows,
         " x ", cols, "] but the decoder expects [", wt.rows, " x ", wt.cols, "]",
         wt.rows == 1 ? " (a 1-D tensor is rows = 1)" : "");
@@ -312,8 +317,10 @@ void Decoder::get_weight(const char* name, mos_dtype_t dst_dtype, int64_t rows, 
   int32_t dd;
   std::memcpy(&dd, &dst_dtype, sizeof dd);
   check(dd == MOS_DTYPE_F32 || dd == MOS_DTYPE_BF16 || dd == MOS_DTYPE_F16,
-        MOS_STATUS_INVALID_ARGUMENT, "dst_dtype must be MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or "
-        "MOS_DTYPE_F16 = 3, got ", dd);
+        MOS_STATUS_INVALID_ARGUMENT,
+        "dst_dtype must be MOS_DTYPE_F32 = 0, MOS_DTYPE_BF16 = 1 or "
+        "MOS_DTYPE_F16 = 3, got ",
+        dd);
   check(rows == wt.rows && cols == wt.cols, MOS_STATUS_SHAPE_MISMATCH, "'", wt.name, "' is [",
         wt.rows, " x ", wt.cols, "] but [", rows, " x ", cols, "] was asked for",
         wt.rows == 1 ? " (a 1-D tensor is rows = 1)" : "");
@@ -345,7 +352,8 @@ void Decoder::get_weight(const char* name, mos_dtype_t dst_dtype, int64_t rows, 
       if (dd == MOS_DTYPE_F32) {
         reinterpret_cast<float*>(out)[e] = v;
       } else {
-        reinterpret_cast<uint16_t*>(out)[e] = dd == MOS_DTYPE_BF16 ? bf16::from_f32(v) : f32_to_f16(v);
+        reinterpret_cast<uint16_t*>(out)[e] =
+            dd == MOS_DTYPE_BF16 ? bf16::from_f32(v) : f32_to_f16(v);
       }
     }
   }
@@ -370,8 +378,12 @@ int64_t Decoder::kv_bytes_per_token() const {
 
 // ---- adapters ---------------------------------------------------------------------------------
 
-int32_t Decoder::proj_dim_in(int32_t p) const { return static_cast<int32_t>(w(blocks_[0].proj[p]).cols); }
-int32_t Decoder::proj_dim_out(int32_t p) const { return static_cast<int32_t>(w(blocks_[0].proj[p]).rows); }
+int32_t Decoder::proj_dim_in(int32_t p) const {
+  return static_cast<int32_t>(w(blocks_[0].proj[p]).cols);
+}
+int32_t Decoder::proj_dim_out(int32_t p) const {
+  return static_cast<int32_t>(w(blocks_[0].proj[p]).rows);
+}
 
 void Decoder::attach_pool(const std::string& projection, std::shared_ptr<Pool> pool) {
   const int32_t p = proj_index(projection);

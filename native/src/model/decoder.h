@@ -31,7 +31,7 @@ class KvCache;
 
 // The seven adaptable projections, in the order of mos.h's weight list.
 enum Proj : int32_t { kQ = 0, kK, kV, kO, kGate, kUp, kDown, kNumProj };
-const char* proj_name(int32_t p);  // "q_proj" ...
+const char* proj_name(int32_t p);             // "q_proj" ...
 int32_t proj_index(const std::string& name);  // -1 when not one of the seven
 
 // INVALID_ARGUMENT naming the first bad field and its value.
@@ -43,7 +43,7 @@ struct HostBatch {
   const int32_t* lengths = nullptr;
   const int32_t* tokens = nullptr;
   const int32_t* targets = nullptr;  // may be null
-  int64_t total = 0;                  // sum of lengths
+  int64_t total = 0;                 // sum of lengths
   int32_t max_len = 0;
 };
 
@@ -127,8 +127,8 @@ class Decoder {
  private:
   struct BlockWeights {
     int32_t in_norm, post_norm;
-    std::array<int32_t, kNumProj> proj;       // weight index per projection
-    std::array<int32_t, kNumProj> bias;       // -1: none
+    std::array<int32_t, kNumProj> proj;  // weight index per projection
+    std::array<int32_t, kNumProj> bias;  // -1: none
   };
   // One block's activations (backend memory), either saved for backward or scratch.
   struct BlockSet {
@@ -149,11 +149,11 @@ class Decoder {
     Source source = Source::kNone;
     bank::Bank* bank = nullptr;
     std::array<int32_t, kNumProj> bank_slot{};  // -1: no adapter of the bank adapts it
-    const int32_t* token_adapters = nullptr;     // host [T] (kBank)
-    uint64_t counter = 0;                        // dropout counter of this pass
-    int64_t head_rows = 0, chunk = 0;            // rows through the lm_head, rows per chunk
-    bool targets = false;                        // head rows are the positions with a target
-    KvCache* cache = nullptr;                    // paged attention (step) when set
+    const int32_t* token_adapters = nullptr;    // host [T] (kBank)
+    uint64_t counter = 0;                       // dropout counter of this pass
+    int64_t head_rows = 0, chunk = 0;           // rows through the lm_head, rows per chunk
+    bool targets = false;                       // head rows are the positions with a target
+    KvCache* cache = nullptr;                   // paged attention (step) when set
     int32_t max_q = 0, max_ctx = 0, max_pages = 0;
   };
 
@@ -219,15 +219,50 @@ class Decoder {
 
   // Grow-only workspaces (plan_workspace checks their growth against memory first).
   enum Ws : int {
-    kIds, kPos, kStarts, kRows, kTargets, kCos, kSin, kH, kN, kT, kAct, kInvF, kXd, kDu, kAttn, kGemm,
-    kDh, kDn, kDq, kDk, kDv, kDo, kDact, kDg, kDup, kHc, kLogits, kDhc, kLoss, kSlots, kQStarts,
-    kCtxLens, kPageTables, kLast, kBlock, kSaved, kOnes, kWsCount
+    kIds,
+    kPos,
+    kStarts,
+    kRows,
+    kTargets,
+    kCos,
+    kSin,
+    kH,
+    kN,
+    kT,
+    kAct,
+    kInvF,
+    kXd,
+    kDu,
+    kAttn,
+    kGemm,
+    kDh,
+    kDn,
+    kDq,
+    kDk,
+    kDv,
+    kDo,
+    kDact,
+    kDg,
+    kDup,
+    kHc,
+    kLogits,
+    kDhc,
+    kLoss,
+    kSlots,
+    kQStarts,
+    kCtxLens,
+    kPageTables,
+    kLast,
+    kBlock,
+    kSaved,
+    kOnes,
+    kWsCount
   };
   std::array<Buffer, kWsCount> ws_;
   std::vector<int32_t> host_i32_;  // staging of index arrays (grow-only)
   std::vector<double> host_loss_;
-  std::vector<int32_t> host_adapters_;  // per token adapter ids of a bank step
-  std::vector<int32_t> host_ids_;       // a step's sequence ids, sorted
+  std::vector<int32_t> host_adapters_;                  // per token adapter ids of a bank step
+  std::vector<int32_t> host_ids_;                       // a step's sequence ids, sorted
   std::vector<std::pair<int32_t, size_t>> host_grown_;  // a step's page growth, for rollback
 };
 

@@ -2,6 +2,8 @@
 // generate.cpp: mos_decoder_generate: every request checked first, then the prompts prefilled
 // (several requests' chunks packed into one step) and all unfinished requests decoded together,
 // one token each per step, in a KV cache of the call's own, over Decoder::step and sample().
+#include "model/generate.h"
+
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -10,7 +12,6 @@
 #include "common/paged_kv.h"
 #include "error.h"
 #include "model/decoder.h"
-#include "model/generate.h"
 #include "model/kv_cache.h"
 
 namespace mos {
@@ -21,8 +22,8 @@ constexpr int32_t kPrefillTokens = 512;  // prompt tokens per prefill step, over
 }  // namespace
 
 void generate(const std::shared_ptr<Decoder>& decoder, bank::Bank* bank,
-              mos_generate_request_t* requests, int32_t num_requests,
-              mos_token_callback_t callback, void* user) {
+              mos_generate_request_t* requests, int32_t num_requests, mos_token_callback_t callback,
+              void* user) {
   Decoder& dec = *decoder;
   const mos_decoder_config_t& c = dec.cfg();
   check(num_requests >= 1, MOS_STATUS_INVALID_ARGUMENT, "num_requests must be >= 1, got ",

@@ -28,8 +28,8 @@ void sample(const float* logits, int32_t vocab, const mos_sampling_t& s, uint64_
 
 // mos_decoder_generate: checks every request, then prefills and decodes in a KV cache of its own.
 void generate(const std::shared_ptr<Decoder>& decoder, bank::Bank* bank,
-              mos_generate_request_t* requests, int32_t num_requests,
-              mos_token_callback_t callback, void* user);
+              mos_generate_request_t* requests, int32_t num_requests, mos_token_callback_t callback,
+              void* user);
 
 }  // namespace model
 }  // namespace mos

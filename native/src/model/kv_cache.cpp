@@ -24,14 +24,14 @@ KvCache::KvCache(std::shared_ptr<Decoder> decoder, int64_t capacity_tokens)
   num_pages_ = pages;
   layer_floats_ = kv::layer_floats(pages, c.num_kv_heads, c.head_dim);
   const std::string what = "the KV cache";
-  const uint64_t bytes = checked_mul(
-      checked_mul(static_cast<uint64_t>(layer_floats_), sizeof(float), what),
-      static_cast<uint64_t>(c.num_layers), what);
+  const uint64_t bytes =
+      checked_mul(checked_mul(static_cast<uint64_t>(layer_floats_), sizeof(float), what),
+                  static_cast<uint64_t>(c.num_layers), what);
   Backend& be = decoder_->backend();
-  require_memory(be, bytes, what,
-                 cat(" (", pages, " pages of ", kv::kPageTokens, " tokens, ",
-                     human_bytes(static_cast<uint64_t>(decoder_->kv_bytes_per_token())),
-                     " per token)"));
+  require_memory(
+      be, bytes, what,
+      cat(" (", pages, " pages of ", kv::kPageTokens, " tokens, ",
+          human_bytes(static_cast<uint64_t>(decoder_->kv_bytes_per_token())), " per token)"));
   data_.bind(&be);
   data_.reserve(bytes);
   free_.reserve(static_cast<size_t>(pages));
@@ -81,7 +81,9 @@ int32_t KvCache::take_page() {
   return p;
 }
 
-float* KvCache::layer(int32_t b) const { return data_.f32() + static_cast<int64_t>(b) * layer_floats_; }
+float* KvCache::layer(int32_t b) const {
+  return data_.f32() + static_cast<int64_t>(b) * layer_floats_;
+}
 
 }  // namespace model
 }  // namespace mos

@@ -40,8 +40,8 @@ HostBatch Decoder::check_batch(const mos_batch_t& b) const {
         "the batch holds ", h.total, " tokens, more than 2^31 - 1");
   for (int64_t t = 0; t < h.total; ++t) {
     check(b.tokens[t] >= 0 && b.tokens[t] < c.vocab_size, MOS_STATUS_INVALID_ARGUMENT,
-          "batch->tokens[", t, "] = ", b.tokens[t], " is outside the vocabulary [0, ",
-          c.vocab_size, ")");
+          "batch->tokens[", t, "] = ", b.tokens[t], " is outside the vocabulary [0, ", c.vocab_size,
+          ")");
     if (b.targets)
       check(b.targets[t] < c.vocab_size, MOS_STATUS_INVALID_ARGUMENT, "batch->targets[", t,
             "] = ", b.targets[t], " is outside the vocabulary [0, ", c.vocab_size,
@@ -143,7 +143,8 @@ void Decoder::plan_workspace(const Pass& p) {
   floats[kLoss] = 2 * p.head_rows;  // doubles
   const uint64_t per_block = static_cast<uint64_t>(layout(p, nullptr, nullptr));
   if (!p.train || p.recompute) floats[kBlock] = per_block;
-  if (p.train) floats[kSaved] = p.recompute ? checked_mul(L, T * H, what) : checked_mul(L, per_block, what);
+  if (p.train)
+    floats[kSaved] = p.recompute ? checked_mul(L, T * H, what) : checked_mul(L, per_block, what);
   if (p.train && base_trainable_ && (c.qkv_bias || c.o_bias)) floats[kOnes] = T;
 
   uint64_t growth = 0;
@@ -152,8 +153,12 @@ void Decoder::plan_workspace(const Pass& p) {
     if (bytes > ws_[i].bytes()) growth = checked_add(growth, bytes, what);
   }
   require_memory(backend(), growth, what,
-                 cat(" for ", T, " tokens (", p.train ? (p.recompute ? "training, recomputing "
-                     "blocks" : "training, every block's activations kept") : "inference", ")"));
+                 cat(" for ", T, " tokens (",
+                     p.train ? (p.recompute ? "training, recomputing "
+                                              "blocks"
+                                            : "training, every block's activations kept")
+                             : "inference",
+                     ")"));
   for (int i = 0; i < kWsCount; ++i) ws_[i].reserve(floats[i] * sizeof(float));
 }
 
@@ -213,8 +218,8 @@ void Decoder::proj_forward(const Pass& p, int32_t b, int32_t j, const float* x, 
     Pool& pool = *pools_[j];
     const MosConfig& c = pool.cfg();
     const Pool::Factors f = pool.factors(b);
-    const adapter::Dropout d{p.train ? c.dropout : 0.0f, rng::decoder_dropout_seed(drop_seed_, b, j),
-                             p.counter};
+    const adapter::Dropout d{p.train ? c.dropout : 0.0f,
+                             rng::decoder_dropout_seed(drop_seed_, b, j), p.counter};
     adapter::shrink(be, c, f.a, x, p.T, d, ws_[kXd].f32(), au);
     adapter::expand(be, c, f.b, au, p.T, y);
   } else if (p.source == Source::kBank && p.bank_slot[j] >= 0) {
@@ -240,12 +245,11 @@ void Decoder::block_forward(const Pass& p, int32_t b, float* h, const BlockSet& 
   be.rope_apply(T, c.num_heads, c.head_dim, Q, ws_[kCos].f32(), ws_[kSin].f32(), false, s.q);
   be.rope_apply(T, c.num_kv_heads, c.head_dim, KV, ws_[kCos].f32(), ws_[kSin].f32(), false, s.k);
   if (p.cache) {
-    be.kv_cache_write(T, ws_[kSlots].i32(), c.num_kv_heads, c.head_dim, s.k, s.v,
-                      p.cache->layer(b), p.cache->num_pages());
-    be.paged_attention(p.num_seqs, ws_[kQStarts].i32(), ws_[kCtxLens].i32(),
-                       ws_[kPageTables].i32(), p.max_pages, p.max_q, p.max_ctx, c.num_heads,
-                       c.num_kv_heads, c.head_dim, scale, s.q, p.cache->layer(b),
-                       p.cache->num_pages(), s.o, ws_[kAttn].f32());
+    be.kv_cache_write(T, ws_[kSlots].i32(), c.num_kv_heads, c.head_dim, s.k, s.v, p.cache->layer(b),
+                      p.cache->num_pages());
+    be.paged_attention(p.num_seqs, ws_[kQStarts].i32(), ws_[kCtxLens].i32(), ws_[kPageTables].i32(),
+                       p.max_pages, p.max_q, p.max_ctx, c.num_heads, c.num_kv_heads, c.head_dim,
+                       scale, s.q, p.cache->layer(b), p.cache->num_pages(), s.o, ws_[kAttn].f32());
   } else {
     be.attention_forward(p.num_seqs, ws_[kStarts].i32(), p.max_len, c.num_heads, c.num_kv_heads,
                          c.head_dim, scale, s.q, s.k, s.v, s.o, s.lse, ws_[kAttn].f32());

@@ -39,8 +39,8 @@ void Decoder::step(KvCache& cache, bank::Bank* bank, const StepArgs& a, float* h
     check(n >= 1, MOS_STATUS_INVALID_ARGUMENT, "step->lengths[", i, "] = ", n,
           " (expected >= 1 new tokens)");
     const int64_t end = static_cast<int64_t>(sq.length) + n;
-    check(end <= c.max_positions, MOS_STATUS_INVALID_ARGUMENT, "sequence ", a.seq_ids[i],
-          " holds ", sq.length, " tokens: ", n, " more would reach position ", end - 1,
+    check(end <= c.max_positions, MOS_STATUS_INVALID_ARGUMENT, "sequence ", a.seq_ids[i], " holds ",
+          sq.length, " tokens: ", n, " more would reach position ", end - 1,
           ", but max_positions is ", c.max_positions);
     const int32_t pages = kv::pages_for(end);
     pages_needed += pages - static_cast<int64_t>(sq.pages.size());
@@ -49,8 +49,8 @@ void Decoder::step(KvCache& cache, bank::Bank* bank, const StepArgs& a, float* h
     max_ctx = std::max<int32_t>(max_ctx, static_cast<int32_t>(end));
     max_pages = std::max(max_pages, pages);
   }
-  check(T <= std::numeric_limits<int32_t>::max(), MOS_STATUS_INVALID_ARGUMENT, "the step holds ",
-        T, " tokens, more than 2^31 - 1");
+  check(T <= std::numeric_limits<int32_t>::max(), MOS_STATUS_INVALID_ARGUMENT, "the step holds ", T,
+        " tokens, more than 2^31 - 1");
   for (int64_t t = 0; t < T; ++t)
     check(a.tokens[t] >= 0 && a.tokens[t] < c.vocab_size, MOS_STATUS_INVALID_ARGUMENT,
           "step->tokens[", t, "] = ", a.tokens[t], " is outside the vocabulary [0, ", c.vocab_size,
@@ -98,8 +98,8 @@ void Decoder::step(KvCache& cache, bank::Bank* bank, const StepArgs& a, float* h
         }
         check(d_in == proj_dim_in(j) && d_out == proj_dim_out(j) && L == c.num_layers,
               MOS_STATUS_SHAPE_MISMATCH, "the bank's ", proj_name(j), " is ", d_in, " -> ", d_out,
-              " over ", L, " blocks but the decoder's is ", proj_dim_in(j), " -> ",
-              proj_dim_out(j), " over ", c.num_layers);
+              " over ", L, " blocks but the decoder's is ", proj_dim_in(j), " -> ", proj_dim_out(j),
+              " over ", c.num_layers);
         p.bank_slot[j] = slot;
       }
       p.source = Source::kBank;

@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
   T_OK(mos_context_create(MOS_BACKEND_CUDA, 0, &cuda));
   const int L = 4;
   const int k = small ? 4 : 1;  // the emulator runs every CUDA thread as a fiber: keep it small
-  const bt::Proj shapes[] = {{"q_proj", 256 / k, 256 / k}, {"up_proj", 256 / k, 688 / k},
-                             {"down_proj", 688 / k, 256 / k}};
+  const bt::Proj shapes[] = {
+      {"q_proj", 256 / k, 256 / k}, {"up_proj", 256 / k, 688 / k}, {"down_proj", 688 / k, 256 / k}};
   // {r, R_eq, p, l, alpha}, valid for L = 4.
   const bt::Spec specs[] = {{12, 4, 1, 2, 16.0f}, {8, 2, 0, 1, 8.0f}, {4, 4, 4, 4, 4.0f},
                             {10, 4, 2, 2, 24.0f}, {2, 1, 0, 2, 2.0f}, {29, 8, 1, 4, 32.0f}};
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     for (const Case& c : cases) {
       std::vector<int32_t> ids(c.tokens);
       for (int tk = 0; tk < c.tokens; ++tk) {
-        ids[tk] = c.mode == 0 ? ids_of[tk % A]
+        ids[tk] = c.mode == 0   ? ids_of[tk % A]
                   : c.mode == 1 ? ids_of[(tk * A) / c.tokens]
                                 : static_cast<int32_t>(rng() % (A + 1)) - 1;
       }
@@ -85,14 +85,17 @@ int main(int argc, char** argv) {
         T_OK(mos_bank_set_path(on_cuda, path));
         const int block = (s + static_cast<int>(path)) % L;
         std::vector<float> y_cpu = y0, y_gpu = y0;
-        T_OK(mos_bank_apply_host(on_cpu, slot, block, x.data(), c.tokens, ids.data(), y_cpu.data()));
-        T_OK(mos_bank_apply_host(on_cuda, slot, block, x.data(), c.tokens, ids.data(), y_gpu.data()));
+        T_OK(
+            mos_bank_apply_host(on_cpu, slot, block, x.data(), c.tokens, ids.data(), y_cpu.data()));
+        T_OK(mos_bank_apply_host(on_cuda, slot, block, x.data(), c.tokens, ids.data(),
+                                 y_gpu.data()));
         const std::string shape = p.name + " " + c.name + " path " + std::to_string(path);
         t::close("CUDA bank (host entry) vs CPU bank", y_gpu, t::to_double(y_cpu),
                  MOS_TOL_CUDA_VS_CPU_F32, 123, shape);
-        const auto y_t = cuda_apply_tensors(cuda, on_cuda, slot, block, x, ids, y0, p.d_in, p.d_out);
-        t::close("CUDA bank (tensors) vs CPU bank", y_t, t::to_double(y_cpu), MOS_TOL_CUDA_VS_CPU_F32,
-                 123, shape);
+        const auto y_t =
+            cuda_apply_tensors(cuda, on_cuda, slot, block, x, ids, y0, p.d_in, p.d_out);
+        t::close("CUDA bank (tensors) vs CPU bank", y_t, t::to_double(y_cpu),
+                 MOS_TOL_CUDA_VS_CPU_F32, 123, shape);
       }
     }
   }
@@ -112,8 +115,8 @@ int main(int argc, char** argv) {
   T_OK(mos_bank_remove(on_cuda, ids_of[1]));
   std::vector<float> x(256 / k), y(256 / k, 1.0f);
   int32_t bad[1] = {ids_of[1]};
-  T_STATUS(mos_bank_apply_host(on_cuda, 0, 0, x.data(), 1, bad, y.data()), MOS_STATUS_INVALID_ARGUMENT,
-           "mos_bank_apply_host: ");
+  T_STATUS(mos_bank_apply_host(on_cuda, 0, 0, x.data(), 1, bad, y.data()),
+           MOS_STATUS_INVALID_ARGUMENT, "mos_bank_apply_host: ");
   T_CHECK(y == std::vector<float>(256 / k, 1.0f), "a refused apply wrote y");
   mos_bank_free(on_cpu);
   mos_bank_free(on_cuda);

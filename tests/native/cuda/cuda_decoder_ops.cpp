@@ -94,9 +94,10 @@ struct Pair {
         ++t::failures();
         size_t i = 0;
         while (i < n && std::memcmp(&c[i], &g[i], sizeof(float)) == 0) ++i;
-        std::printf("FAIL %s: not bit-identical (seed %llu, shape %s); first difference at %zu: "
-                    "got %.9g, expected %.9g\n",
-                    what, (unsigned long long)g_seed, shape.c_str(), i, g[i], c[i]);
+        std::printf(
+            "FAIL %s: not bit-identical (seed %llu, shape %s); first difference at %zu: "
+            "got %.9g, expected %.9g\n",
+            what, (unsigned long long)g_seed, shape.c_str(), i, g[i], c[i]);
       }
       return;
     }
@@ -148,7 +149,8 @@ void rope(Pair& P) {
     for (auto& p : pos) p = static_cast<int32_t>(P.rng() % 5000);
     std::vector<float> inv(half);
     for (int i = 0; i < half; ++i) inv[i] = mos::rope::inv_freq_default(i, hd, 500000.0f);
-    Buf bp = P.up(pos), bi = P.up(inv), cs = P.zeros(tokens * half * 4), sn = P.zeros(tokens * half * 4);
+    Buf bp = P.up(pos), bi = P.up(inv), cs = P.zeros(tokens * half * 4),
+        sn = P.zeros(tokens * half * 4);
     P.cpu->rope_table(tokens, bp.ci(), half, bi.cf(), cs.cf(), sn.cf());
     P.gpu->rope_table(tokens, bp.gi(), half, bi.gf(), cs.gf(), sn.gf());
     P.compare("rope_table cos", cs, tokens * half, MOS_TOL_CUDA_VS_CPU_F32, shape);
@@ -229,9 +231,12 @@ void cross_entropy(Pair& P) {
     Buf bt = P.up(tg), bl = P.up(logits), loss = P.zeros(rows * 8);
     for (bool grad : {false, true}) {
       P.set(bl, logits);
-      P.cpu->cross_entropy(rows, vocab, bt.ci(), bl.cf(), static_cast<double*>(loss.c), grad, 0.37f);
-      P.gpu->cross_entropy(rows, vocab, bt.gi(), bl.gf(), static_cast<double*>(loss.g), grad, 0.37f);
-      const std::vector<double> lc = P.cpu_read<double>(loss, rows), lg = P.gpu_read<double>(loss, rows);
+      P.cpu->cross_entropy(rows, vocab, bt.ci(), bl.cf(), static_cast<double*>(loss.c), grad,
+                           0.37f);
+      P.gpu->cross_entropy(rows, vocab, bt.gi(), bl.gf(), static_cast<double*>(loss.g), grad,
+                           0.37f);
+      const std::vector<double> lc = P.cpu_read<double>(loss, rows),
+                                lg = P.gpu_read<double>(loss, rows);
       t::close(grad ? "cross_entropy loss (with grad)" : "cross_entropy loss", lg, lc,
                MOS_TOL_CUDA_VS_CPU_F32, g_seed, shape);
       P.compare(grad ? "cross_entropy gradient" : "cross_entropy logits untouched", bl,
@@ -241,7 +246,7 @@ void cross_entropy(Pair& P) {
 }
 
 void gemm_bf16(Pair& P) {
-  const int64_t shapes[][3] = {{1, 5, 7},   {3, 33, 16},  {8, 70, 64},   {9, 17, 40},
+  const int64_t shapes[][3] = {{1, 5, 7},     {3, 33, 16},   {8, 70, 64},   {9, 17, 40},
                                {2, 600, 520}, {40, 300, 96}, {5, 2000, 48}, {64, 4096, 1024}};
   for (const auto& sh : shapes) {
     const int64_t m = sh[0], n = sh[1], k = sh[2];
@@ -250,7 +255,8 @@ void gemm_bf16(Pair& P) {
       const int64_t ldx = k + padded * 3, ldy = n + padded, lddx = k + padded;
       const std::string shape = dims({m, n, k}) + (padded ? " padded" : "");
       Buf w = P.up(t::to_bf16(P.rand(static_cast<size_t>(n * k))));
-      Buf x = P.up(P.rand(static_cast<size_t>(m * ldx))), y = P.up(P.rand(static_cast<size_t>(m * ldy)));
+      Buf x = P.up(P.rand(static_cast<size_t>(m * ldx))),
+          y = P.up(P.rand(static_cast<size_t>(m * ldy)));
       Buf sc = P.zeros(4 * std::max(P.cpu->gemm_bf16_scratch_floats(m, n, k), int64_t{1}));
       Buf sg = P.zeros(4 * std::max(P.gpu->gemm_bf16_scratch_floats(m, n, k), int64_t{1}));
       const uint16_t* wc = static_cast<const uint16_t*>(w.c);
@@ -260,7 +266,8 @@ void gemm_bf16(Pair& P) {
         P.gpu->gemm_bf16_nt(m, n, k, x.gf(), ldx, wg, beta, y.gf(), ldy, sg.gf());
         P.compare(beta == 0 ? "gemm_bf16_nt" : "gemm_bf16_nt beta", y, m * ldy,
                   MOS_TOL_CUDA_VS_CPU_F32, shape);
-        Buf dy = P.up(P.rand(static_cast<size_t>(m * ldy))), dx = P.up(P.rand(static_cast<size_t>(m * lddx)));
+        Buf dy = P.up(P.rand(static_cast<size_t>(m * ldy))),
+            dx = P.up(P.rand(static_cast<size_t>(m * lddx)));
         P.cpu->gemm_bf16_nn(m, n, k, dy.cf(), ldy, wc, beta, dx.cf(), lddx, sc.cf());
         P.gpu->gemm_bf16_nn(m, n, k, dy.gf(), ldy, wg, beta, dx.gf(), lddx, sg.gf());
         P.compare(beta == 0 ? "gemm_bf16_nn" : "gemm_bf16_nn beta", dx, m * lddx,
@@ -276,9 +283,9 @@ struct AttnCase {
 };
 
 void attention(Pair& P) {
-  const AttnCase cases[] = {{2, 1, 2, {1, 3}},        {4, 2, 6, {5, 17, 1}},  {3, 3, 8, {40}},
-                            {6, 2, 32, {70, 33}},     {4, 1, 64, {50, 2}},    {2, 2, 100, {37}},
-                            {2, 1, 128, {45}},        {2, 2, 256, {20, 3}},   {8, 2, 64, {300}}};
+  const AttnCase cases[] = {{2, 1, 2, {1, 3}},    {4, 2, 6, {5, 17, 1}}, {3, 3, 8, {40}},
+                            {6, 2, 32, {70, 33}}, {4, 1, 64, {50, 2}},   {2, 2, 100, {37}},
+                            {2, 1, 128, {45}},    {2, 2, 256, {20, 3}},  {8, 2, 64, {300}}};
   for (const AttnCase& a : cases) {
     const int64_t work = std::accumulate(a.lens.begin(), a.lens.end(), int64_t{0},
                                          [](int64_t s, int l) { return s + int64_t{l} * l; }) *
@@ -310,12 +317,12 @@ void attention(Pair& P) {
     P.gpu->copy_to_device(lse.g, P.cpu_read<float>(lse, T * a.heads).data(), T * a.heads * 4);
     Buf dout = P.up(P.rand(T * Q)), dq = P.zeros(T * Q * 4), dk = P.up(P.rand(T * KV)),
         dv = P.up(P.rand(T * KV));  // overwritten
-    P.cpu->attention_backward(S, bs.ci(), max_len, a.heads, a.kv_heads, a.hd, scale, q.cf(),
-                              k.cf(), v.cf(), out.cf(), lse.cf(), dout.cf(), dq.cf(), dk.cf(),
-                              dv.cf(), sc.cf());
-    P.gpu->attention_backward(S, bs.gi(), max_len, a.heads, a.kv_heads, a.hd, scale, q.gf(),
-                              k.gf(), v.gf(), out.gf(), lse.gf(), dout.gf(), dq.gf(), dk.gf(),
-                              dv.gf(), sg.gf());
+    P.cpu->attention_backward(S, bs.ci(), max_len, a.heads, a.kv_heads, a.hd, scale, q.cf(), k.cf(),
+                              v.cf(), out.cf(), lse.cf(), dout.cf(), dq.cf(), dk.cf(), dv.cf(),
+                              sc.cf());
+    P.gpu->attention_backward(S, bs.gi(), max_len, a.heads, a.kv_heads, a.hd, scale, q.gf(), k.gf(),
+                              v.gf(), out.gf(), lse.gf(), dout.gf(), dq.gf(), dk.gf(), dv.gf(),
+                              sg.gf());
     P.compare("attention_backward dq", dq, T * Q, MOS_TOL_CUDA_VS_CPU_DECODER_GRAD, shape);
     P.compare("attention_backward dk", dk, T * KV, MOS_TOL_CUDA_VS_CPU_DECODER_GRAD, shape);
     P.compare("attention_backward dv", dv, T * KV, MOS_TOL_CUDA_VS_CPU_DECODER_GRAD, shape);
@@ -329,12 +336,13 @@ struct PagedCase {
 
 void paged(Pair& P) {
   const PagedCase cases[] = {
-      {4, 2, 8, {1, 16, 17, 40}, {1, 1, 1, 1}},          // decode across page boundaries
-      {4, 2, 6, {5, 33, 150}, {5, 17, 3}},              // prefill chunks; 150 keys: splits
-      {2, 2, 8, {300}, {1}},                            // one decode row over many pages: splits
-      {8, 1, 32, {200, 7}, {2, 7}},                     // GQA 8 per KV head: 16 decode rows
-      {6, 3, 64, {129, 64}, {40, 1}},                   // tiles and decode in one step
-      {4, 4, 128, {257}, {1}},                          {4, 2, 256, {90, 30}, {1, 30}}};
+      {4, 2, 8, {1, 16, 17, 40}, {1, 1, 1, 1}},  // decode across page boundaries
+      {4, 2, 6, {5, 33, 150}, {5, 17, 3}},       // prefill chunks; 150 keys: splits
+      {2, 2, 8, {300}, {1}},                     // one decode row over many pages: splits
+      {8, 1, 32, {200, 7}, {2, 7}},              // GQA 8 per KV head: 16 decode rows
+      {6, 3, 64, {129, 64}, {40, 1}},            // tiles and decode in one step
+      {4, 4, 128, {257}, {1}},
+      {4, 2, 256, {90, 30}, {1, 30}}};
   for (const PagedCase& c : cases) {
     if (g_small && c.hd > 64) continue;
     const int S = static_cast<int>(c.ctx.size());
@@ -353,7 +361,8 @@ void paged(Pair& P) {
     std::vector<int32_t> tables(static_cast<size_t>(S) * max_pages, 0), slots, q_starts(S + 1, 0);
     int used = 0;
     for (int s = 0; s < S; ++s) {
-      for (int p = 0; p < mos::kv::pages_for(c.ctx[s]); ++p) tables[s * max_pages + p] = pages[used++];
+      for (int p = 0; p < mos::kv::pages_for(c.ctx[s]); ++p)
+        tables[s * max_pages + p] = pages[used++];
       for (int j = 0; j < c.ctx[s]; ++j)
         slots.push_back(static_cast<int32_t>(mos::kv::slot_of(&tables[s * max_pages], j)));
       q_starts[s + 1] = q_starts[s] + c.fresh[s];
@@ -366,19 +375,25 @@ void paged(Pair& P) {
     const int64_t cache_floats = mos::kv::layer_floats(num_pages, c.kv_heads, c.hd);
     Buf cache = P.zeros(cache_floats * 4), bslots = P.up(slots);
     Buf k = P.up(P.rand(all * KV, -2, 2)), v = P.up(P.rand(all * KV));
-    P.cpu->kv_cache_write(all, bslots.ci(), c.kv_heads, c.hd, k.cf(), v.cf(), cache.cf(), num_pages);
-    P.gpu->kv_cache_write(all, bslots.gi(), c.kv_heads, c.hd, k.gf(), v.gf(), cache.gf(), num_pages);
+    P.cpu->kv_cache_write(all, bslots.ci(), c.kv_heads, c.hd, k.cf(), v.cf(), cache.cf(),
+                          num_pages);
+    P.gpu->kv_cache_write(all, bslots.gi(), c.kv_heads, c.hd, k.gf(), v.gf(), cache.gf(),
+                          num_pages);
     P.compare("kv_cache_write", cache, cache_floats, -1, shape);
     Buf bq = P.up(q_starts), bctx = P.up(c.ctx), btab = P.up(tables);
     Buf q = P.up(P.rand(T * Q, -2, 2)), out = P.zeros(T * Q * 4);
-    const int64_t fc = P.cpu->paged_attention_scratch_floats(max_q, max_ctx, c.heads, c.kv_heads, c.hd);
-    const int64_t fg = P.gpu->paged_attention_scratch_floats(max_q, max_ctx, c.heads, c.kv_heads, c.hd);
+    const int64_t fc =
+        P.cpu->paged_attention_scratch_floats(max_q, max_ctx, c.heads, c.kv_heads, c.hd);
+    const int64_t fg =
+        P.gpu->paged_attention_scratch_floats(max_q, max_ctx, c.heads, c.kv_heads, c.hd);
     Buf sc = P.zeros(4 * std::max<int64_t>(fc, 1)), sg = P.zeros(4 * std::max<int64_t>(fg, 1));
     const float scale = 1.0f / std::sqrt(static_cast<float>(c.hd));
     P.cpu->paged_attention(S, bq.ci(), bctx.ci(), btab.ci(), max_pages, max_q, max_ctx, c.heads,
-                           c.kv_heads, c.hd, scale, q.cf(), cache.cf(), num_pages, out.cf(), sc.cf());
+                           c.kv_heads, c.hd, scale, q.cf(), cache.cf(), num_pages, out.cf(),
+                           sc.cf());
     P.gpu->paged_attention(S, bq.gi(), bctx.gi(), btab.gi(), max_pages, max_q, max_ctx, c.heads,
-                           c.kv_heads, c.hd, scale, q.gf(), cache.gf(), num_pages, out.gf(), sg.gf());
+                           c.kv_heads, c.hd, scale, q.gf(), cache.gf(), num_pages, out.gf(),
+                           sg.gf());
     P.compare("paged_attention", out, T * Q, MOS_TOL_CUDA_VS_CPU_F32, shape);
   }
 }
@@ -397,10 +412,14 @@ int main(int argc, char** argv) {
       const char* name;
       void (*run)(Pair&);
     };
-    const Op ops[] = {{"rmsnorm", rmsnorm},   {"rope", rope},
-                      {"swiglu", swiglu},     {"embedding", embedding},
-                      {"cross_entropy", cross_entropy}, {"gemm_bf16", gemm_bf16},
-                      {"attention", attention}, {"paged_attention", paged}};
+    const Op ops[] = {{"rmsnorm", rmsnorm},
+                      {"rope", rope},
+                      {"swiglu", swiglu},
+                      {"embedding", embedding},
+                      {"cross_entropy", cross_entropy},
+                      {"gemm_bf16", gemm_bf16},
+                      {"attention", attention},
+                      {"paged_attention", paged}};
     for (const Op& op : ops) {
       const int before = t::failures();
       op.run(P);

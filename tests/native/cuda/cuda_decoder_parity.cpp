@@ -47,8 +47,8 @@ std::vector<float> logits(mos_decoder_t dec, const t::RandomBatch& rb, int V) {
 
 void close_scalar(const std::string& what, double got, double ref, double tol, uint64_t seed) {
   const double rel = std::fabs(got - ref) / std::fmax(std::fabs(ref), MOS_TOL_TINY);
-  T_CHECK(rel <= tol, "%s: %.12g vs CPU %.12g (rel %.3e > %.1e, seed %llu)", what.c_str(), got,
-          ref, rel, tol, (unsigned long long)seed);
+  T_CHECK(rel <= tol, "%s: %.12g vs CPU %.12g (rel %.3e > %.1e, seed %llu)", what.c_str(), got, ref,
+          rel, tol, (unsigned long long)seed);
 }
 
 // Logits of a packed batch, the loss without backward, then a training step's pool gradients.
@@ -86,11 +86,13 @@ void forward_backward(const t::DecoderSpec& s, uint64_t seed, const std::vector<
     for (int p = 0; p < dor::kProj; ++p) {
       if (!tw.cpu.pools[p]) continue;
       for (mos_pool_array_t which : {MOS_POOL_GRAD_A, MOS_POOL_GRAD_B}) {
-        const size_t n = which == MOS_POOL_GRAD_A ? tw.cpu.pool_a[p].size() : tw.cpu.pool_b[p].size();
+        const size_t n =
+            which == MOS_POOL_GRAD_A ? tw.cpu.pool_a[p].size() : tw.cpu.pool_b[p].size();
         const std::vector<float> gc = t::read_pool(tw.cpu.pools[p], which, static_cast<int64_t>(n));
         const std::vector<float> gg = t::read_pool(tw.gpu.pools[p], which, static_cast<int64_t>(n));
-        const std::string what = label(s, (step + ", " + t::proj_name(p) +
-                                           (which == MOS_POOL_GRAD_A ? " grad A" : " grad B")).c_str());
+        const std::string what = label(
+            s, (step + ", " + t::proj_name(p) + (which == MOS_POOL_GRAD_A ? " grad A" : " grad B"))
+                   .c_str());
         t::close(what.c_str(), gg, t::to_double(gc), MOS_TOL_CUDA_VS_CPU_DECODER_GRAD, seed, shape);
       }
     }
@@ -107,8 +109,8 @@ void forward_backward(const t::DecoderSpec& s, uint64_t seed, const std::vector<
 void kv_steps(const t::DecoderSpec& s, uint64_t seed) {
   Twin tw(s, seed);
   const int V = s.c.V;
-  const std::vector<std::vector<int>> plan = {{5, 17, 1}, {1, 123, 3}, {1, 1, 1}, {12, 1, 1},
-                                              {1, 1, 1},  {1, 1, 14}};
+  const std::vector<std::vector<int>> plan = {{5, 17, 1}, {1, 123, 3}, {1, 1, 1},
+                                              {12, 1, 1}, {1, 1, 1},   {1, 1, 14}};
   t::RandomBatch rb(tw.cpu.rng, {32, 200, 32}, V);
   const int starts[3] = {0, 32, 232};
   mos_kv_cache_t cc = nullptr, cg = nullptr;
@@ -133,9 +135,10 @@ void kv_steps(const t::DecoderSpec& s, uint64_t seed) {
     const mos_step_t sc{3, ic, lens, toks.data(), nullptr}, sg{3, ig, lens, toks.data(), nullptr};
     T_OK(mos_decoder_step(tw.cpu.dec, cc, nullptr, &sc, oc.data()));
     T_OK(mos_decoder_step(tw.gpu.dec, cg, nullptr, &sg, og.data()));
-    const std::string what = label(s, ("KV step " + std::to_string(k) + " (contexts " +
-                                       std::to_string(fed[0]) + ", " + std::to_string(fed[1]) +
-                                       ", " + std::to_string(fed[2]) + ")").c_str());
+    const std::string what =
+        label(s, ("KV step " + std::to_string(k) + " (contexts " + std::to_string(fed[0]) + ", " +
+                  std::to_string(fed[1]) + ", " + std::to_string(fed[2]) + ")")
+                     .c_str());
     t::close(what.c_str(), og, t::to_double(oc), MOS_TOL_CUDA_VS_CPU_DECODER_LOGITS, seed,
              rows_of(3, V));
   }
@@ -155,9 +158,11 @@ void bank_step(const t::DecoderSpec& s, uint64_t seed) {
     T_OK(mos_bank_create(f[side]->ctx, 0, &banks[side]));
     const char* names[3];
     mos_pool_t pools[3];
-    for (int i = 0; i < 3; ++i) names[i] = t::proj_name(set0[i]), pools[i] = f[side]->pools[set0[i]];
+    for (int i = 0; i < 3; ++i)
+      names[i] = t::proj_name(set0[i]), pools[i] = f[side]->pools[set0[i]];
     T_OK(mos_bank_add(banks[side], 3, names, pools, &a0[side]));
-    for (int i = 0; i < 3; ++i) names[i] = t::proj_name(set1[i]), pools[i] = f[side]->pools[set1[i]];
+    for (int i = 0; i < 3; ++i)
+      names[i] = t::proj_name(set1[i]), pools[i] = f[side]->pools[set1[i]];
     T_OK(mos_bank_add(banks[side], 3, names, pools, &a1[side]));
   }
   t::RandomBatch rb(tw.cpu.rng, {6, 11, 3}, V);
@@ -264,7 +269,8 @@ int main(int argc, char** argv) {
   uint64_t seed = 1100;
   for (const t::DecoderSpec& s : specs) {
     const int before = t::failures();
-    forward_backward(s, ++seed, g_small ? std::vector<int>{7, 1, 19} : std::vector<int>{60, 5, 130});
+    forward_backward(s, ++seed,
+                     g_small ? std::vector<int>{7, 1, 19} : std::vector<int>{60, 5, 130});
     kv_steps(s, ++seed);
     generate(s, ++seed);
     std::printf("%-48s %s\n", s.name.c_str(), t::failures() == before ? "ok" : "FAILED");
@@ -272,7 +278,8 @@ int main(int argc, char** argv) {
   {
     const int before = t::failures();
     bank_step(specs[0], ++seed);
-    std::printf("%-48s %s\n", "bank step (mixed adapters)", t::failures() == before ? "ok" : "FAILED");
+    std::printf("%-48s %s\n", "bank step (mixed adapters)",
+                t::failures() == before ? "ok" : "FAILED");
   }
   return t::report("cuda_decoder_parity");
 }

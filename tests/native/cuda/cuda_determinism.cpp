@@ -38,9 +38,15 @@ Grads run(mos_context_t ctx, const Shape& s, uint64_t seed) {
   Grads g;
   mos_pool_t pool = nullptr;
   T_OK(mos_pool_create(ctx,
-                       t::config({.d_in = s.d_in, .d_out = s.d_out, .num_blocks = s.L,
-                                  .rank = s.r, .equivalent_rank = s.R, .private_rank = s.p,
-                                  .shards_per_vector = s.l, .alpha = 16.0f, .dropout = 0.1f}),
+                       t::config({.d_in = s.d_in,
+                                  .d_out = s.d_out,
+                                  .num_blocks = s.L,
+                                  .rank = s.r,
+                                  .equivalent_rank = s.R,
+                                  .private_rank = s.p,
+                                  .shards_per_vector = s.l,
+                                  .alpha = 16.0f,
+                                  .dropout = 0.1f}),
                        &pool));
   if (!pool) return g;
   const auto pa = t::random_floats(rng, static_cast<size_t>(P * sa));
@@ -123,11 +129,9 @@ void check_b_order(mos_context_t cpu, mos_context_t gpu) {
     std::vector<float> cpu_order(static_cast<size_t>(sb * P), 0.0f), slot_order = cpu_order;
     for (int64_t t = 0; t < sb; ++t) {
       for (int32_t i = 0; i < l; ++i)
-        for (int32_t j = 0; j < r; ++j)
-          cpu_order[t * P + ib[j * l + i]] += g[i * sb + t] * u[j];
+        for (int32_t j = 0; j < r; ++j) cpu_order[t * P + ib[j * l + i]] += g[i * sb + t] * u[j];
       for (int32_t j = 0; j < r; ++j)
-        for (int32_t i = 0; i < l; ++i)
-          slot_order[t * P + ib[j * l + i]] += g[i * sb + t] * u[j];
+        for (int32_t i = 0; i < l; ++i) slot_order[t * P + ib[j * l + i]] += g[i * sb + t] * u[j];
     }
     order_matters = order_matters || !bit_identical(cpu_order, slot_order);
     std::vector<float> got[2];
@@ -135,9 +139,14 @@ void check_b_order(mos_context_t cpu, mos_context_t gpu) {
     for (mos_context_t ctx : {cpu, gpu}) {
       mos_pool_t pool = nullptr;
       T_OK(mos_pool_create(ctx,
-                           t::config({.d_in = d_in, .d_out = d_out, .num_blocks = L, .rank = r,
-                                      .equivalent_rank = R, .private_rank = p,
-                                      .shards_per_vector = l, .alpha = static_cast<float>(r),
+                           t::config({.d_in = d_in,
+                                      .d_out = d_out,
+                                      .num_blocks = L,
+                                      .rank = r,
+                                      .equivalent_rank = R,
+                                      .private_rank = p,
+                                      .shards_per_vector = l,
+                                      .alpha = static_cast<float>(r),
                                       .dropout = 0.0f}),
                            &pool));
       if (!pool) return;

@@ -75,13 +75,13 @@ void check_row_major_mapping(const mos::cublas::Library& lib) {
         // Padding columns of C must be untouched.
         for (int j = n; j < ldc; ++j) {
           T_CHECK(c[static_cast<size_t>(i) * ldc + j] == c0[static_cast<size_t>(i) * ldc + j],
-                "padding of C row %d col %d was written (trans_a=%d trans_b=%d)", i, j, ta, tb);
+                  "padding of C row %d col %d was written (trans_a=%d trans_b=%d)", i, j, ta, tb);
         }
       }
       T_CHECK(worst < 1e-5,
-            "row-major mapping wrong: worst |diff| %.3e (trans_a=%d trans_b=%d, "
-            "m=%d n=%d k=%d)",
-            worst, ta, tb, m, n, k);
+              "row-major mapping wrong: worst |diff| %.3e (trans_a=%d trans_b=%d, "
+              "m=%d n=%d k=%d)",
+              worst, ta, tb, m, n, k);
     }
   }
   lib.destroy(h);
@@ -102,7 +102,7 @@ int run_paths(const char* complete, const char* partial) {
   if (lib) {
     T_CHECK(lib->path == complete, "loaded %s, expected %s", lib->path.c_str(), complete);
     T_CHECK(lib->create && lib->destroy && lib->set_stream && lib->gemm_ex,
-          "a required entry point is null");
+            "a required entry point is null");
     T_CHECK(lib->set_math_mode != nullptr, "optional cublasSetMathMode not resolved");
     T_CHECK(fake_version(*lib) == 130099, "did not load the fake (version %d)", fake_version(*lib));
     check_row_major_mapping(*lib);
@@ -120,13 +120,13 @@ int run_paths(const char* complete, const char* partial) {
   if (bad == nullptr) {
     std::printf("message (lacking symbol): %s\n", err.c_str());
     T_CHECK(contains(err, "cuBLAS not found: tried $MOS_CUBLAS_LIB=" + std::string(partial)),
-          "message does not start with the env path: %s", err.c_str());
+            "message does not start with the env path: %s", err.c_str());
     T_CHECK(contains(err, "lacks cublasGemmEx"), "message does not name cublasGemmEx: %s",
-          err.c_str());
+            err.c_str());
     T_CHECK(!contains(err, "lacks cublasCreate_v2"), "message names a symbol that exists: %s",
-          err.c_str());
+            err.c_str());
     T_CHECK(contains(err, "libcublas.so.13") && contains(err, "libcublas.so ("),
-          "message does not list the sonames tried: %s", err.c_str());
+            "message does not list the sonames tried: %s", err.c_str());
   } else {
     std::printf("note: after the partial fake, %s was found (a real cuBLAS?)\n", bad->path.c_str());
     T_CHECK(bad->path != partial, "the library lacking cublasGemmEx was accepted");
@@ -139,9 +139,9 @@ int run_paths(const char* complete, const char* partial) {
   if (none == nullptr) {
     std::printf("message (missing file): %s\n", err.c_str());
     T_CHECK(contains(err, "$MOS_CUBLAS_LIB=/nonexistent/libcublas.so.13 (cannot open:"),
-          "message does not explain the missing file: %s", err.c_str());
+            "message does not explain the missing file: %s", err.c_str());
     T_CHECK(contains(err, "MOS_CUBLAS_LIB"), "message does not suggest MOS_CUBLAS_LIB: %s",
-          err.c_str());
+            err.c_str());
   }
 
   // 4. Empty MOS_CUBLAS_LIB counts as unset.
@@ -158,9 +158,9 @@ int run_soname() {
   if (lib) {
     T_CHECK(lib->path == "libcublas.so.13", "loaded %s, expected the soname", lib->path.c_str());
     T_CHECK(fake_version(*lib) == 130099,
-          "the soname resolved to a real cuBLAS, not the fake "
-          "(version %d): LD_LIBRARY_PATH should put the fake first",
-          fake_version(*lib));
+            "the soname resolved to a real cuBLAS, not the fake "
+            "(version %d): LD_LIBRARY_PATH should put the fake first",
+            fake_version(*lib));
   }
   // The process-wide instance loads once and then answers from its cache.
   const mos::cublas::Library* s1 = mos::cublas::shared(&err);
@@ -180,7 +180,8 @@ int run_soname12() {
     std::printf("note: a real libcublas.so.13 (version %d) is in the default search path\n",
                 fake_version(*lib));
   } else if (lib) {
-    T_CHECK(lib->path == "libcublas.so.12", "loaded %s, expected libcublas.so.12", lib->path.c_str());
+    T_CHECK(lib->path == "libcublas.so.12", "loaded %s, expected libcublas.so.12",
+            lib->path.c_str());
     T_CHECK(fake_version(*lib) == 130099, "libcublas.so.12 is not the fake (version %d)",
             fake_version(*lib));
     check_row_major_mapping(*lib);

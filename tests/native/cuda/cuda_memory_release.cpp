@@ -49,9 +49,10 @@ int main() {
     const size_t before = free_now();
     const size_t after = free_after_round_trip(ctx, big);
     const size_t allowed = env ? 0 : keep;
-    std::printf("MOS_CUDA_POOL_KEEP_BYTES=%s: %zu MiB allocated and freed; free memory %zu -> %zu "
-                "MiB (the pool may keep %zu MiB)\n",
-                env ? env : "(unset)", big / mib, before / mib, after / mib, allowed / mib);
+    std::printf(
+        "MOS_CUDA_POOL_KEEP_BYTES=%s: %zu MiB allocated and freed; free memory %zu -> %zu "
+        "MiB (the pool may keep %zu MiB)\n",
+        env ? env : "(unset)", big / mib, before / mib, after / mib, allowed / mib);
     T_CHECK(after + allowed + slack >= before,
             "the pool kept %zu MiB after a free and a synchronize (allowed %zu MiB + %zu slack)",
             (before - after) / mib, allowed / mib, slack / mib);

@@ -40,8 +40,8 @@ int main() {
   std::memset(tiny, 'x', sizeof(tiny));
   int32_t again = -1;
   T_CHECK(mos_backend_available(MOS_BACKEND_CUDA, &again, tiny, sizeof(tiny)) == MOS_STATUS_OK &&
-            again == available,
-        "second call disagrees");
+              again == available,
+          "second call disagrees");
   T_CHECK(std::memchr(tiny, '\0', sizeof(tiny)) != nullptr, "reason not NUL-terminated in 8 bytes");
 
   mos_context_t ctx = nullptr;
@@ -55,23 +55,25 @@ int main() {
     if (e == cudaErrorInsufficientDriver) {
       T_CHECK(contains(why, "error 35"), "reason does not quote error 35: %s", why.c_str());
     }
-    T_CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create returned %d (expected %d): %s",
-          static_cast<int>(st), static_cast<int>(MOS_STATUS_BACKEND_UNAVAILABLE), msg.c_str());
+    T_CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE,
+            "mos_context_create returned %d (expected %d): %s", static_cast<int>(st),
+            static_cast<int>(MOS_STATUS_BACKEND_UNAVAILABLE), msg.c_str());
     T_CHECK(ctx == nullptr, "a context came back although creation failed");
     T_CHECK(contains(msg, "mos_context_create") && contains(msg, why.c_str()),
-          "message should name the function and carry the reason: \"%s\"", msg.c_str());
+            "message should name the function and carry the reason: \"%s\"", msg.c_str());
     std::printf("mos_context_create(CUDA): status %d, \"%s\"\n", static_cast<int>(st), msg.c_str());
   } else if (available == 1) {
     T_CHECK(st == MOS_STATUS_OK && ctx != nullptr, "CUDA available but context creation failed: %s",
-          msg.c_str());
+            msg.c_str());
     mos_backend_t kind = MOS_BACKEND_CPU;
     if (ctx) {
       T_CHECK(mos_context_backend(ctx, &kind) == MOS_STATUS_OK && kind == MOS_BACKEND_CUDA,
-            "context backend is %d", static_cast<int>(kind));
+              "context backend is %d", static_cast<int>(kind));
       T_CHECK(mos_context_synchronize(ctx) == MOS_STATUS_OK, "synchronize: %s", mos_last_error());
       mos_context_t bad = nullptr;
-      T_CHECK(mos_context_create(MOS_BACKEND_CUDA, devices, &bad) != MOS_STATUS_OK && bad == nullptr,
-            "device ordinal %d (one past the last) was accepted", devices);
+      T_CHECK(
+          mos_context_create(MOS_BACKEND_CUDA, devices, &bad) != MOS_STATUS_OK && bad == nullptr,
+          "device ordinal %d (one past the last) was accepted", devices);
       std::printf("out-of-range device: \"%s\"\n", mos_last_error());
       T_CHECK(mos_context_free(ctx) == MOS_STATUS_OK, "free: %s", mos_last_error());
     }
@@ -79,15 +81,15 @@ int main() {
     // A device but no usable cuBLAS: the reason must say so, and creation must agree.
     T_CHECK(contains(why, "cuBLAS"), "device present, CUDA unavailable, reason: %s", why.c_str());
     T_CHECK(st == MOS_STATUS_BACKEND_UNAVAILABLE, "mos_context_create returned %d: %s",
-          static_cast<int>(st), msg.c_str());
+            static_cast<int>(st), msg.c_str());
     const char* env = std::getenv("MOS_CUBLAS_LIB");
     T_CHECK(env == nullptr || env[0] == '\0',
-          "MOS_CUBLAS_LIB=%s is set, yet cuBLAS was not usable: %s", env ? env : "", why.c_str());
+            "MOS_CUBLAS_LIB=%s is set, yet cuBLAS was not usable: %s", env ? env : "", why.c_str());
   }
   // The CPU backend is always there.
   int32_t cpu = 0;
   T_CHECK(mos_backend_available(MOS_BACKEND_CPU, &cpu, nullptr, 0) == MOS_STATUS_OK && cpu == 1,
-        "CPU backend unavailable");
+          "CPU backend unavailable");
   std::printf("cuda_no_device: %d checks, %d failures\n", t::checks(), t::failures());
   return t::failures() == 0 ? 0 : 1;
 }

@@ -40,9 +40,15 @@ const Shape kShapes[] = {
 };
 
 t::Config config_of(const Shape& s, float alpha) {
-  return t::config({.d_in = s.d_in, .d_out = s.d_out, .num_blocks = s.L, .rank = s.r,
-                    .equivalent_rank = s.R, .private_rank = s.p, .shards_per_vector = s.l,
-                    .alpha = alpha, .dropout = s.dropout});
+  return t::config({.d_in = s.d_in,
+                    .d_out = s.d_out,
+                    .num_blocks = s.L,
+                    .rank = s.r,
+                    .equivalent_rank = s.R,
+                    .private_rank = s.p,
+                    .shards_per_vector = s.l,
+                    .alpha = alpha,
+                    .dropout = s.dropout});
 }
 
 struct Side {

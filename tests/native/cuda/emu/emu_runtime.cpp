@@ -55,8 +55,8 @@ mos_emu_switch:
 // save marks a finished fiber. Every fiber's frames return before its stack is reused.
 #if defined(__SANITIZE_ADDRESS__)
 struct AsanFibers {
-  void* sched_fake = nullptr;       // the scheduler's fake stack while a fiber runs
-  std::vector<void*> fake;          // each suspended fiber's fake stack
+  void* sched_fake = nullptr;  // the scheduler's fake stack while a fiber runs
+  std::vector<void*> fake;     // each suspended fiber's fake stack
   const void* sched_bottom = nullptr;
   size_t sched_size = 0;
 };

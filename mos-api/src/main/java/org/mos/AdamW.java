@@ -43,7 +43,7 @@ public final class AdamW implements AutoCloseable {
   private final float beta2;
   private final float eps;
   private final float weightDecay;
-  private final List<ShardPool> pools = new ArrayList<>();  // guarded by the context lock
+  private final List<ShardPool> pools = new ArrayList<>(); // guarded by the context lock
 
   private AdamW(MosContext context, MemorySegment address, Builder b) {
     this.handle = new NativeHandle("AdamW", address, mos_h::mos_optimizer_free, context.state);

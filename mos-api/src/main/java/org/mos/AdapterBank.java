@@ -94,7 +94,11 @@ public final class AdapterBank implements AutoCloseable {
   private AdapterBank(MosContext context, MemorySegment address, long budget) {
     this.context = context;
     this.budget = budget;
-    this.handle = new NativeHandle("AdapterBank", address, mos_h::mos_bank_free, context.state,
+    this.handle = new NativeHandle(
+        "AdapterBank",
+        address,
+        mos_h::mos_bank_free,
+        context.state,
         NativeHandle.Access.CONCURRENT);
   }
 
@@ -254,8 +258,13 @@ public final class AdapterBank implements AutoCloseable {
     }
     return handle.query((self, a) -> {
       MemorySegment nl = a.allocate(ValueLayout.JAVA_INT);
-      Native.check(mos_h.mos_bank_projection(self, a.allocateFrom(slots[0].name()),
-          MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, nl));
+      Native.check(mos_h.mos_bank_projection(
+          self,
+          a.allocateFrom(slots[0].name()),
+          MemorySegment.NULL,
+          MemorySegment.NULL,
+          MemorySegment.NULL,
+          nl));
       return nl.get(ValueLayout.JAVA_INT, 0);
     });
   }
@@ -264,10 +273,13 @@ public final class AdapterBank implements AutoCloseable {
     MemorySegment slot = a.allocate(ValueLayout.JAVA_INT);
     MemorySegment dIn = a.allocate(ValueLayout.JAVA_INT);
     MemorySegment dOut = a.allocate(ValueLayout.JAVA_INT);
-    Native.check(mos_h.mos_bank_projection(self, a.allocateFrom(name), slot, dIn, dOut,
-        MemorySegment.NULL));
-    Projection p = new Projection(name, slot.get(ValueLayout.JAVA_INT, 0),
-        dIn.get(ValueLayout.JAVA_INT, 0), dOut.get(ValueLayout.JAVA_INT, 0));
+    Native.check(
+        mos_h.mos_bank_projection(self, a.allocateFrom(name), slot, dIn, dOut, MemorySegment.NULL));
+    Projection p = new Projection(
+        name,
+        slot.get(ValueLayout.JAVA_INT, 0),
+        dIn.get(ValueLayout.JAVA_INT, 0),
+        dOut.get(ValueLayout.JAVA_INT, 0));
     synchronized (byName) {
       byName.putIfAbsent(name, p);
       Projection[] old = bySlot;
@@ -283,8 +295,9 @@ public final class AdapterBank implements AutoCloseable {
   private Projection projectionOf(String fn, int slot) {
     Projection[] slots = bySlot;
     if (slot < 0 || slot >= slots.length || slots[slot] == null) {
-      throw new MosException(Status.INDEX_OUT_OF_RANGE, fn + ": slot " + slot
-          + " is outside the bank's projections [0, " + slots.length + ")");
+      throw new MosException(
+          Status.INDEX_OUT_OF_RANGE,
+          fn + ": slot " + slot + " is outside the bank's projections [0, " + slots.length + ")");
     }
     return slots[slot];
   }
@@ -326,8 +339,14 @@ public final class AdapterBank implements AutoCloseable {
     Projection p = projectionOf(fn, slot);
     Tensor.checkLength(fn + " (x)", x.length, ids.length, p.dIn());
     Tensor.checkLength(fn + " (y)", y.length, ids.length, p.dOut());
-    handle.call(self -> mos_h.mos_bank_apply_host(self, slot, block, MemorySegment.ofArray(x),
-        ids.length, MemorySegment.ofArray(ids), MemorySegment.ofArray(y)));
+    handle.call(self -> mos_h.mos_bank_apply_host(
+        self,
+        slot,
+        block,
+        MemorySegment.ofArray(x),
+        ids.length,
+        MemorySegment.ofArray(ids),
+        MemorySegment.ofArray(y)));
   }
 
   /**
@@ -344,11 +363,11 @@ public final class AdapterBank implements AutoCloseable {
     long wantX = (long) ids.length * p.dIn() * Float.BYTES;
     long wantY = (long) ids.length * p.dOut() * Float.BYTES;
     if (x.byteSize() != wantX || y.byteSize() != wantY) {
-      throw Native.shape(fn + ": x has " + x.byteSize() + " bytes and y " + y.byteSize()
-          + " but " + ids.length + " tokens of '" + p.name() + "' need " + wantX + " and " + wantY);
+      throw Native.shape(fn + ": x has " + x.byteSize() + " bytes and y " + y.byteSize() + " but "
+          + ids.length + " tokens of '" + p.name() + "' need " + wantX + " and " + wantY);
     }
-    handle.call(self -> mos_h.mos_bank_apply_host(self, slot, block, x, ids.length,
-        MemorySegment.ofArray(ids), y));
+    handle.call(self ->
+        mos_h.mos_bank_apply_host(self, slot, block, x, ids.length, MemorySegment.ofArray(ids), y));
   }
 
   /**
@@ -367,8 +386,14 @@ public final class AdapterBank implements AutoCloseable {
     handle.call(self -> {
       context.lock.lock();
       try {
-        return mos_h.mos_bank_apply(self, slot, block, x.handle.get(), MemorySegment.ofArray(ids),
-            ids.length, y.handle.get());
+        return mos_h.mos_bank_apply(
+            self,
+            slot,
+            block,
+            x.handle.get(),
+            MemorySegment.ofArray(ids),
+            ids.length,
+            y.handle.get());
       } finally {
         context.lock.unlock();
       }
@@ -394,8 +419,8 @@ public final class AdapterBank implements AutoCloseable {
     mergeImpl("AdapterBank.unmerge", id, projection, block, weight, false);
   }
 
-  private void mergeImpl(String fn, int id, String projection, int block, Tensor weight,
-      boolean add) {
+  private void mergeImpl(
+      String fn, int id, String projection, int block, Tensor weight, boolean add) {
     Native.notNull(weight, fn, "weight");
     Native.sameContext(fn, context, weight.context(), "weight");
     int slot = projection(projection).slot();
@@ -403,7 +428,8 @@ public final class AdapterBank implements AutoCloseable {
       context.lock.lock();
       try {
         MemorySegment w = weight.handle.get();
-        return add ? mos_h.mos_bank_merge(self, id, slot, block, w)
+        return add
+            ? mos_h.mos_bank_merge(self, id, slot, block, w)
             : mos_h.mos_bank_unmerge(self, id, slot, block, w);
       } finally {
         context.lock.unlock();

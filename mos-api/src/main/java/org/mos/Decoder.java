@@ -131,8 +131,8 @@ public final class Decoder implements AutoCloseable {
    * @param adapterId with a bank: an adapter of it, or −1 for the base model alone; without a
    *     bank: −1 (the attached pools, if any, apply)
    */
-  public record GenerateRequest(int[] prompt, int maxNewTokens, Sampling sampling,
-      int[] stopIds, int adapterId) {
+  public record GenerateRequest(
+      int[] prompt, int maxNewTokens, Sampling sampling, int[] stopIds, int adapterId) {
     /** Checks nulls and copies the arrays. */
     public GenerateRequest {
       Native.notNull(prompt, "GenerateRequest", "prompt");
@@ -156,9 +156,9 @@ public final class Decoder implements AutoCloseable {
   final NativeHandle handle;
   private final MosContext context;
   private final DecoderConfig config;
-  private final Map<String, ShardPool> attached = new LinkedHashMap<>();  // context's lock
-  private boolean merged;                                                  // context's lock
-  private Thread inCallback;  // the thread running a TokenCallback of this decoder, or null
+  private final Map<String, ShardPool> attached = new LinkedHashMap<>(); // context's lock
+  private boolean merged; // context's lock
+  private Thread inCallback; // the thread running a TokenCallback of this decoder, or null
 
   private Decoder(MosContext context, MemorySegment address, DecoderConfig config) {
     this.handle = new NativeHandle("Decoder", address, mos_h::mos_decoder_free, context.state);
@@ -194,7 +194,8 @@ public final class Decoder implements AutoCloseable {
     return config;
   }
 
-  // ---- weights -----------------------------------------------------------------------------------
+  // ---- weights
+  // -----------------------------------------------------------------------------------
 
   /**
    * Copies weight {@code name} [rows x cols] (row-major; rows = 1 for a vector) of
@@ -226,8 +227,8 @@ public final class Decoder implements AutoCloseable {
           src = arena.allocate(Math.max(1, want), 8);
           MemorySegment.copy(data, 0, src, 0, want);
         }
-        return mos_h.mos_decoder_set_weight(h, arena.allocateFrom(name), dtype.code(), rows, cols,
-            src);
+        return mos_h.mos_decoder_set_weight(
+            h, arena.allocateFrom(name), dtype.code(), rows, cols, src);
       }
     });
   }
@@ -258,14 +259,18 @@ public final class Decoder implements AutoCloseable {
       List<WeightInfo> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         Native.check(mos_h.mos_decoder_weight_info(h, i, name, capacity, rows, cols, set));
-        out.add(new WeightInfo(name.getString(0), rows.get(ValueLayout.JAVA_LONG, 0),
-            cols.get(ValueLayout.JAVA_LONG, 0), set.get(ValueLayout.JAVA_INT, 0) != 0));
+        out.add(new WeightInfo(
+            name.getString(0),
+            rows.get(ValueLayout.JAVA_LONG, 0),
+            cols.get(ValueLayout.JAVA_LONG, 0),
+            set.get(ValueLayout.JAVA_INT, 0) != 0));
       }
       return Collections.unmodifiableList(out);
     });
   }
 
-  // ---- adapters ----------------------------------------------------------------------------------
+  // ---- adapters
+  // ----------------------------------------------------------------------------------
 
   /**
    * Attaches {@code pool} (same context; d_in, d_out and L matching the projection) as the
@@ -282,8 +287,7 @@ public final class Decoder implements AutoCloseable {
     Native.sameContext(fn, context, pool.context(), "pool");
     guard(fn);
     handle.query((h, a) -> {
-      Native.check(mos_h.mos_decoder_attach_pool(h, a.allocateFrom(projection),
-          pool.handle.get()));
+      Native.check(mos_h.mos_decoder_attach_pool(h, a.allocateFrom(projection), pool.handle.get()));
       return attached.put(projection, pool);
     });
   }
@@ -294,8 +298,8 @@ public final class Decoder implements AutoCloseable {
     Native.notNull(projection, fn, "projection");
     guard(fn);
     handle.query((h, a) -> {
-      Native.check(mos_h.mos_decoder_attach_pool(h, a.allocateFrom(projection),
-          MemorySegment.NULL));
+      Native.check(
+          mos_h.mos_decoder_attach_pool(h, a.allocateFrom(projection), MemorySegment.NULL));
       return attached.remove(projection);
     });
   }
@@ -328,8 +332,8 @@ public final class Decoder implements AutoCloseable {
       MemorySegment seed = a.allocate(ValueLayout.JAVA_LONG);
       MemorySegment counter = a.allocate(ValueLayout.JAVA_LONG);
       Native.check(mos_h.mos_decoder_get_dropout_state(h, seed, counter));
-      return new MosLinear.DropoutState(seed.get(ValueLayout.JAVA_LONG, 0),
-          counter.get(ValueLayout.JAVA_LONG, 0));
+      return new MosLinear.DropoutState(
+          seed.get(ValueLayout.JAVA_LONG, 0), counter.get(ValueLayout.JAVA_LONG, 0));
     });
   }
 
@@ -342,7 +346,8 @@ public final class Decoder implements AutoCloseable {
     handle.call(h -> mos_h.mos_decoder_set_recompute(h, on ? 1 : 0));
   }
 
-  // ---- whole-sequence passes ---------------------------------------------------------------------
+  // ---- whole-sequence passes
+  // ---------------------------------------------------------------------
 
   /**
    * Forward over a packed batch (sequences of {@code lengths}, their tokens concatenated); the
@@ -355,8 +360,7 @@ public final class Decoder implements AutoCloseable {
    *     outside the vocabulary or a sequence longer than max positions, INVALID_STATE while merged
    *     (backward) or with a weight never set
    */
-  public Loss loss(int[] lengths, int[] tokens, int[] targets, boolean backward,
-      float gradScale) {
+  public Loss loss(int[] lengths, int[] tokens, int[] targets, boolean backward, float gradScale) {
     String fn = "Decoder.loss";
     Native.notNull(targets, fn, "targets");
     checkBatch(fn, lengths, tokens);
@@ -396,7 +400,8 @@ public final class Decoder implements AutoCloseable {
     });
   }
 
-  // ---- merge -------------------------------------------------------------------------------------
+  // ---- merge
+  // -------------------------------------------------------------------------------------
 
   /**
    * Folds the attached pools into the base weights, W += (alpha/r) B_k A_k (F32 storage only):
@@ -435,7 +440,8 @@ public final class Decoder implements AutoCloseable {
     }
   }
 
-  // ---- training the base -------------------------------------------------------------------------
+  // ---- training the base
+  // -------------------------------------------------------------------------
 
   /**
    * Makes every base weight trainable (on) or frozen again (off): on allocates an F32 gradient
@@ -465,8 +471,8 @@ public final class Decoder implements AutoCloseable {
    * @throws MosException INVALID_ARGUMENT for a bad hyper-parameter; INVALID_STATE when frozen,
    *     merged, or when the norm is NaN or infinite (nothing changes then)
    */
-  public double baseStep(float lr, float beta1, float beta2, float eps, float weightDecay,
-      float maxGradNorm) {
+  public double baseStep(
+      float lr, float beta1, float beta2, float eps, float weightDecay, float maxGradNorm) {
     guard("Decoder.baseStep");
     return handle.query((h, a) -> {
       MemorySegment p = mos_adamw_params.allocate(a);
@@ -498,13 +504,14 @@ public final class Decoder implements AutoCloseable {
     guard(fn);
     return handle.query((h, a) -> {
       MemorySegment out = a.allocate(ValueLayout.JAVA_FLOAT, Math.max(1, rows * cols));
-      Native.check(mos_h.mos_decoder_get_weight(h, a.allocateFrom(name), mos_h.MOS_DTYPE_F32(),
-          rows, cols, out));
+      Native.check(mos_h.mos_decoder_get_weight(
+          h, a.allocateFrom(name), mos_h.MOS_DTYPE_F32(), rows, cols, out));
       return out.asSlice(0, rows * cols * 4).toArray(ValueLayout.JAVA_FLOAT);
     });
   }
 
-  // ---- KV cache, steps, generation ---------------------------------------------------------------
+  // ---- KV cache, steps, generation
+  // ---------------------------------------------------------------
 
   /** Bytes one token takes in a {@link KvCache} (f32 keys and values of every block). */
   public long kvBytesPerToken() {
@@ -557,8 +564,13 @@ public final class Decoder implements AutoCloseable {
    *
    * @return each sequence's logits at its last new token, row-major [seqIds.length x vocab]
    */
-  public float[] step(KvCache cache, AdapterBank bank, int[] seqIds, int[] lengths,
-      int[] tokens, int[] adapterIds) {
+  public float[] step(
+      KvCache cache,
+      AdapterBank bank,
+      int[] seqIds,
+      int[] lengths,
+      int[] tokens,
+      int[] adapterIds) {
     String fn = "Decoder.step";
     Native.notNull(cache, fn, "cache");
     Native.notNull(seqIds, fn, "seqIds");
@@ -567,12 +579,12 @@ public final class Decoder implements AutoCloseable {
       throw Native.invalid(fn + ": the KvCache belongs to another Decoder");
     }
     if (seqIds.length != lengths.length) {
-      throw Native.shape(fn + ": " + seqIds.length + " sequence ids but " + lengths.length
-          + " lengths");
+      throw Native.shape(
+          fn + ": " + seqIds.length + " sequence ids but " + lengths.length + " lengths");
     }
     if (adapterIds != null && adapterIds.length != seqIds.length) {
-      throw Native.shape(fn + ": " + adapterIds.length + " adapter ids for " + seqIds.length
-          + " sequences");
+      throw Native.shape(
+          fn + ": " + adapterIds.length + " adapter ids for " + seqIds.length + " sequences");
     }
     long n = (long) seqIds.length * config.vocabSize();
     if (n > Integer.MAX_VALUE - 8) {
@@ -581,21 +593,26 @@ public final class Decoder implements AutoCloseable {
     }
     guard(fn);
     float[] logits = new float[(int) n];
-    withBank(bank, b -> handle.call(h -> {
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment step = mos_step.allocate(a);
-        mos_step.num_seqs(step, seqIds.length);
-        mos_step.seq_ids(step, a.allocateFrom(ValueLayout.JAVA_INT, seqIds));
-        mos_step.lengths(step, a.allocateFrom(ValueLayout.JAVA_INT, lengths));
-        mos_step.tokens(step, a.allocateFrom(ValueLayout.JAVA_INT, tokens));
-        mos_step.adapter_ids(step, adapterIds == null ? MemorySegment.NULL
-            : a.allocateFrom(ValueLayout.JAVA_INT, adapterIds));
-        MemorySegment out = a.allocate(ValueLayout.JAVA_FLOAT, n);
-        int s = mos_h.mos_decoder_step(h, cache.handle.get(), b, step, out);
-        if (s == 0) MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, logits, 0, (int) n);
-        return s;
-      }
-    }));
+    withBank(
+        bank,
+        b -> handle.call(h -> {
+          try (Arena a = Arena.ofConfined()) {
+            MemorySegment step = mos_step.allocate(a);
+            mos_step.num_seqs(step, seqIds.length);
+            mos_step.seq_ids(step, a.allocateFrom(ValueLayout.JAVA_INT, seqIds));
+            mos_step.lengths(step, a.allocateFrom(ValueLayout.JAVA_INT, lengths));
+            mos_step.tokens(step, a.allocateFrom(ValueLayout.JAVA_INT, tokens));
+            mos_step.adapter_ids(
+                step,
+                adapterIds == null
+                    ? MemorySegment.NULL
+                    : a.allocateFrom(ValueLayout.JAVA_INT, adapterIds));
+            MemorySegment out = a.allocate(ValueLayout.JAVA_FLOAT, n);
+            int s = mos_h.mos_decoder_step(h, cache.handle.get(), b, step, out);
+            if (s == 0) MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, logits, 0, (int) n);
+            return s;
+          }
+        }));
     return logits;
   }
 
@@ -612,8 +629,8 @@ public final class Decoder implements AutoCloseable {
    * @return each request's generated tokens (without the prompt), in request order
    * @throws MosException naming the request for a bad request (checked before anything runs)
    */
-  public int[][] generate(AdapterBank bank, List<GenerateRequest> requests,
-      TokenCallback callback) {
+  public int[][] generate(
+      AdapterBank bank, List<GenerateRequest> requests, TokenCallback callback) {
     String fn = "Decoder.generate";
     Native.notNull(requests, fn, "requests");
     if (requests.isEmpty()) {
@@ -622,70 +639,81 @@ public final class Decoder implements AutoCloseable {
     for (int i = 0; i < requests.size(); i++) {
       GenerateRequest r = Native.notNull(requests.get(i), fn, "request " + i);
       if (r.maxNewTokens() < 1) {
-        throw Native.invalid(fn + ": request " + i + ": maxNewTokens must be >= 1, got "
-            + r.maxNewTokens());
+        throw Native.invalid(
+            fn + ": request " + i + ": maxNewTokens must be >= 1, got " + r.maxNewTokens());
       }
     }
     guard(fn);
     int count = requests.size();
     int[][] out = new int[count][];
     Throwable[] failure = new Throwable[1];
-    withBank(bank, b -> handle.call(h -> {
-      try (Arena a = Arena.ofConfined()) {
-        MemorySegment reqs = mos_generate_request.allocateArray(count, a);
-        MemorySegment[] outTokens = new MemorySegment[count];
-        for (int i = 0; i < count; i++) {
-          GenerateRequest r = requests.get(i);
-          MemorySegment s = mos_generate_request.asSlice(reqs, i);
-          mos_generate_request.prompt(s, r.prompt().length == 0 ? MemorySegment.NULL
-              : a.allocateFrom(ValueLayout.JAVA_INT, r.prompt()));
-          mos_generate_request.prompt_length(s, r.prompt().length);
-          mos_generate_request.max_new_tokens(s, r.maxNewTokens());
-          r.sampling().write(mos_generate_request.sampling(s));
-          mos_generate_request.stop_ids(s, r.stopIds().length == 0 ? MemorySegment.NULL
-              : a.allocateFrom(ValueLayout.JAVA_INT, r.stopIds()));
-          mos_generate_request.num_stop_ids(s, r.stopIds().length);
-          mos_generate_request.adapter_id(s, r.adapterId());
-          outTokens[i] = a.allocate(ValueLayout.JAVA_INT, r.maxNewTokens());
-          mos_generate_request.out_tokens(s, outTokens[i]);
-          mos_generate_request.out_length(s, 0);
-        }
-        MemorySegment stub = MemorySegment.NULL;
-        if (callback != null) {
-          Thread self = Thread.currentThread();
-          stub = mos_token_callback_t.allocate((user, request, token) -> {
-            // An exception must not unwind into libmos: record it and stop every request.
-            if (failure[0] != null) return 1;
-            inCallback = self;
-            try {
-              return callback.onToken(request, token) ? 1 : 0;
-            } catch (Throwable t) {
-              failure[0] = t;
-              return 1;
-            } finally {
-              inCallback = null;
+    withBank(
+        bank,
+        b -> handle.call(h -> {
+          try (Arena a = Arena.ofConfined()) {
+            MemorySegment reqs = mos_generate_request.allocateArray(count, a);
+            MemorySegment[] outTokens = new MemorySegment[count];
+            for (int i = 0; i < count; i++) {
+              GenerateRequest r = requests.get(i);
+              MemorySegment s = mos_generate_request.asSlice(reqs, i);
+              mos_generate_request.prompt(
+                  s,
+                  r.prompt().length == 0
+                      ? MemorySegment.NULL
+                      : a.allocateFrom(ValueLayout.JAVA_INT, r.prompt()));
+              mos_generate_request.prompt_length(s, r.prompt().length);
+              mos_generate_request.max_new_tokens(s, r.maxNewTokens());
+              r.sampling().write(mos_generate_request.sampling(s));
+              mos_generate_request.stop_ids(
+                  s,
+                  r.stopIds().length == 0
+                      ? MemorySegment.NULL
+                      : a.allocateFrom(ValueLayout.JAVA_INT, r.stopIds()));
+              mos_generate_request.num_stop_ids(s, r.stopIds().length);
+              mos_generate_request.adapter_id(s, r.adapterId());
+              outTokens[i] = a.allocate(ValueLayout.JAVA_INT, r.maxNewTokens());
+              mos_generate_request.out_tokens(s, outTokens[i]);
+              mos_generate_request.out_length(s, 0);
             }
-          }, a);
-        }
-        int s = mos_h.mos_decoder_generate(h, b, reqs, count, stub, MemorySegment.NULL);
-        for (int i = 0; i < count; i++) {
-          int len = mos_generate_request.out_length(mos_generate_request.asSlice(reqs, i));
-          out[i] = outTokens[i].asSlice(0, (long) len * Integer.BYTES)
-              .toArray(ValueLayout.JAVA_INT);
-        }
-        return s;
-      }
-    }));
+            MemorySegment stub = MemorySegment.NULL;
+            if (callback != null) {
+              Thread self = Thread.currentThread();
+              stub = mos_token_callback_t.allocate(
+                  (user, request, token) -> {
+                    // An exception must not unwind into libmos: record it and stop every request.
+                    if (failure[0] != null) return 1;
+                    inCallback = self;
+                    try {
+                      return callback.onToken(request, token) ? 1 : 0;
+                    } catch (Throwable t) {
+                      failure[0] = t;
+                      return 1;
+                    } finally {
+                      inCallback = null;
+                    }
+                  },
+                  a);
+            }
+            int s = mos_h.mos_decoder_generate(h, b, reqs, count, stub, MemorySegment.NULL);
+            for (int i = 0; i < count; i++) {
+              int len = mos_generate_request.out_length(mos_generate_request.asSlice(reqs, i));
+              out[i] =
+                  outTokens[i].asSlice(0, (long) len * Integer.BYTES).toArray(ValueLayout.JAVA_INT);
+            }
+            return s;
+          }
+        }));
     if (failure[0] instanceof RuntimeException e) throw e;
     if (failure[0] instanceof Error e) throw e;
     if (failure[0] != null) {
-      throw new MosException(Status.INVALID_STATE, fn + ": the token callback failed: "
-          + failure[0]);
+      throw new MosException(
+          Status.INVALID_STATE, fn + ": the token callback failed: " + failure[0]);
     }
     return out;
   }
 
-  // ---- lifetime ----------------------------------------------------------------------------------
+  // ---- lifetime
+  // ----------------------------------------------------------------------------------
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
@@ -707,13 +735,16 @@ public final class Decoder implements AutoCloseable {
         + config.vocabSize() + ", " + config.weightDtype() + (isClosed() ? ", closed" : "") + "]";
   }
 
-  // ---- helpers -----------------------------------------------------------------------------------
+  // ---- helpers
+  // -----------------------------------------------------------------------------------
 
   /** Refuses a call made from inside this decoder's own TokenCallback. */
   private void guard(String fn) {
     if (inCallback == Thread.currentThread()) {
-      throw new MosException(Status.INVALID_STATE, fn + ": called from inside a TokenCallback"
-          + " of this decoder's generate; return from the callback first");
+      throw new MosException(
+          Status.INVALID_STATE,
+          fn + ": called from inside a TokenCallback"
+              + " of this decoder's generate; return from the callback first");
     }
   }
 
@@ -726,14 +757,14 @@ public final class Decoder implements AutoCloseable {
     long total = 0;
     for (int i = 0; i < lengths.length; i++) {
       if (lengths[i] < 1) {
-        throw Native.invalid(fn + ": sequence " + i + " has length " + lengths[i]
-            + " (at least 1)");
+        throw Native.invalid(
+            fn + ": sequence " + i + " has length " + lengths[i] + " (at least 1)");
       }
       total += lengths[i];
     }
     if (total != tokens.length) {
-      throw Native.shape(fn + ": the lengths add up to " + total + " but there are "
-          + tokens.length + " tokens");
+      throw Native.shape(
+          fn + ": the lengths add up to " + total + " but there are " + tokens.length + " tokens");
     }
   }
 
@@ -742,8 +773,9 @@ public final class Decoder implements AutoCloseable {
     mos_batch.num_seqs(batch, lengths.length);
     mos_batch.lengths(batch, a.allocateFrom(ValueLayout.JAVA_INT, lengths));
     mos_batch.tokens(batch, a.allocateFrom(ValueLayout.JAVA_INT, tokens));
-    mos_batch.targets(batch, targets == null ? MemorySegment.NULL
-        : a.allocateFrom(ValueLayout.JAVA_INT, targets));
+    mos_batch.targets(
+        batch,
+        targets == null ? MemorySegment.NULL : a.allocateFrom(ValueLayout.JAVA_INT, targets));
     return batch;
   }
 

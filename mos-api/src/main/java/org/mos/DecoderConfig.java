@@ -48,11 +48,26 @@ import org.mos.ffi.mos_h;
  * @param weightDtype storage of the matrices: {@link DType#BF16} (default) or {@link DType#F32};
  *     norms and biases are always F32, and everything computes in F32
  */
-public record DecoderConfig(int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
-    int numHeads, int numKvHeads, int headDim, int maxPositions, float rmsNormEps,
-    float ropeTheta, RopeType ropeType, float ropeFactor, float ropeLowFreqFactor,
-    float ropeHighFreqFactor, int ropeOriginalMaxPositions, boolean qkvBias, boolean oBias,
-    boolean tieWordEmbeddings, DType weightDtype) {
+public record DecoderConfig(
+    int vocabSize,
+    int hiddenSize,
+    int intermediateSize,
+    int numLayers,
+    int numHeads,
+    int numKvHeads,
+    int headDim,
+    int maxPositions,
+    float rmsNormEps,
+    float ropeTheta,
+    RopeType ropeType,
+    float ropeFactor,
+    float ropeLowFreqFactor,
+    float ropeHighFreqFactor,
+    int ropeOriginalMaxPositions,
+    boolean qkvBias,
+    boolean oBias,
+    boolean tieWordEmbeddings,
+    DType weightDtype) {
 
   /** How RoPE's inverse frequencies are computed ({@code mos_rope_type_t}). */
   public enum RopeType {
@@ -135,13 +150,21 @@ public record DecoderConfig(int vocabSize, int hiddenSize, int intermediateSize,
 
   /** A builder holding this config's values. */
   public Builder toBuilder() {
-    return new Builder().vocabSize(vocabSize).hiddenSize(hiddenSize)
-        .intermediateSize(intermediateSize).numLayers(numLayers).numHeads(numHeads)
-        .numKvHeads(numKvHeads).headDim(headDim).maxPositions(maxPositions)
-        .rmsNormEps(rmsNormEps).ropeTheta(ropeTheta)
-        .rope(ropeType, ropeFactor, ropeLowFreqFactor, ropeHighFreqFactor,
-            ropeOriginalMaxPositions)
-        .qkvBias(qkvBias).oBias(oBias).tieWordEmbeddings(tieWordEmbeddings)
+    return new Builder()
+        .vocabSize(vocabSize)
+        .hiddenSize(hiddenSize)
+        .intermediateSize(intermediateSize)
+        .numLayers(numLayers)
+        .numHeads(numHeads)
+        .numKvHeads(numKvHeads)
+        .headDim(headDim)
+        .maxPositions(maxPositions)
+        .rmsNormEps(rmsNormEps)
+        .ropeTheta(ropeTheta)
+        .rope(ropeType, ropeFactor, ropeLowFreqFactor, ropeHighFreqFactor, ropeOriginalMaxPositions)
+        .qkvBias(qkvBias)
+        .oBias(oBias)
+        .tieWordEmbeddings(tieWordEmbeddings)
         .weightDtype(weightDtype);
   }
 
@@ -229,7 +252,11 @@ public record DecoderConfig(int vocabSize, int hiddenSize, int intermediateSize,
     }
 
     /** The RoPE type and its LLAMA3 parameters (all 0 for DEFAULT). */
-    public Builder rope(RopeType type, float factor, float lowFreqFactor, float highFreqFactor,
+    public Builder rope(
+        RopeType type,
+        float factor,
+        float lowFreqFactor,
+        float highFreqFactor,
         int originalMaxPositions) {
       ropeType = type;
       ropeFactor = factor;
@@ -262,9 +289,25 @@ public record DecoderConfig(int vocabSize, int hiddenSize, int intermediateSize,
     public DecoderConfig build() {
       int kv = numKvHeads == 0 ? numHeads : numKvHeads;
       int hd = headDim == 0 && numHeads > 0 ? hiddenSize / numHeads : headDim;
-      return new DecoderConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, kv,
-          hd, maxPositions, rmsNormEps, ropeTheta, ropeType, ropeFactor, ropeLowFreqFactor,
-          ropeHighFreqFactor, ropeOriginalMaxPositions, qkvBias, oBias, tieWordEmbeddings,
+      return new DecoderConfig(
+          vocabSize,
+          hiddenSize,
+          intermediateSize,
+          numLayers,
+          numHeads,
+          kv,
+          hd,
+          maxPositions,
+          rmsNormEps,
+          ropeTheta,
+          ropeType,
+          ropeFactor,
+          ropeLowFreqFactor,
+          ropeHighFreqFactor,
+          ropeOriginalMaxPositions,
+          qkvBias,
+          oBias,
+          tieWordEmbeddings,
           weightDtype);
     }
   }

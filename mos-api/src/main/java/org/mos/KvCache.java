@@ -44,8 +44,8 @@ public final class KvCache implements AutoCloseable {
   private final Decoder decoder;
 
   KvCache(Decoder decoder, MemorySegment address) {
-    this.handle = new NativeHandle("KvCache", address, mos_h::mos_kv_cache_free,
-        decoder.context().state);
+    this.handle =
+        new NativeHandle("KvCache", address, mos_h::mos_kv_cache_free, decoder.context().state);
     this.decoder = decoder;
   }
 
@@ -89,8 +89,11 @@ public final class KvCache implements AutoCloseable {
       MemorySegment free = a.allocate(ValueLayout.JAVA_LONG);
       MemorySegment seqs = a.allocate(ValueLayout.JAVA_INT);
       Native.check(mos_h.mos_kv_cache_usage(h, used, cap, free, seqs));
-      return new Usage(used.get(ValueLayout.JAVA_LONG, 0), cap.get(ValueLayout.JAVA_LONG, 0),
-          free.get(ValueLayout.JAVA_LONG, 0), seqs.get(ValueLayout.JAVA_INT, 0));
+      return new Usage(
+          used.get(ValueLayout.JAVA_LONG, 0),
+          cap.get(ValueLayout.JAVA_LONG, 0),
+          free.get(ValueLayout.JAVA_LONG, 0),
+          seqs.get(ValueLayout.JAVA_INT, 0));
     });
   }
 

@@ -23,7 +23,9 @@ public final class MosClosedException extends MosException {
 
   /** Caller memory an object borrows (Tensor.wrap) was freed: its arena is closed. */
   static MosClosedException memoryFreed(String type) {
-    return new MosClosedException(type + " uses caller memory that was freed (the Arena of the"
-        + " segment given to Tensor.wrap is closed)", null);
+    return new MosClosedException(
+        type + " uses caller memory that was freed (the Arena of the"
+            + " segment given to Tensor.wrap is closed)",
+        null);
   }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// MosConfig: the MoS hyper-parameters of one model (r, R_eq, p, l, alpha, dropout, seed), immutable,
+// MosConfig: the MoS hyper-parameters of one model (r, R_eq, p, l, alpha, dropout, seed),
+// immutable,
 // validated on construction; the checks that need the layer shapes run in validateFor.
 package org.mos;
 
@@ -65,8 +66,14 @@ import org.mos.ffi.mos_h;
  *     per-layer dropout seeds from (method.md §2: the official indices come from torch's RNG and are
  *     not reproducible elsewhere, so save them with the adapter). Default 0. Valid: any value.
  */
-public record MosConfig(int rank, int equivalentRank, int privateRank, int shardsPerVector,
-    float alpha, float dropout, long seed) {
+public record MosConfig(
+    int rank,
+    int equivalentRank,
+    int privateRank,
+    int shardsPerVector,
+    float alpha,
+    float dropout,
+    long seed) {
 
   /** Validates the shape-independent rules (method.md §2, §10.12). */
   public MosConfig {
@@ -111,8 +118,14 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
 
   /** A builder starting from this config. */
   public Builder toBuilder() {
-    return new Builder().rank(rank).equivalentRank(equivalentRank).privateRank(privateRank)
-        .shardsPerVector(shardsPerVector).alpha(alpha).dropout(dropout).seed(seed);
+    return new Builder()
+        .rank(rank)
+        .equivalentRank(equivalentRank)
+        .privateRank(privateRank)
+        .shardsPerVector(shardsPerVector)
+        .alpha(alpha)
+        .dropout(dropout)
+        .seed(seed);
   }
 
   /** The adapter scaling alpha / r (method.md §4). */
@@ -167,7 +180,8 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
     long shared = (long) (rank - privateRank) * shardsPerVector;
     if (shared > publicShards(numLayers)) {
       throw Native.invalid("MosConfig: (r - p) * l = (" + rank + " - " + privateRank + ") * "
-          + shardsPerVector + " = " + shared + " shared shards per block exceed the public region S = "
+          + shardsPerVector + " = " + shared
+          + " shared shards per block exceed the public region S = "
           + "(R_eq - p) * L * l = " + publicShards(numLayers));
     }
   }
@@ -261,7 +275,8 @@ public record MosConfig(int rank, int equivalentRank, int privateRank, int shard
 
     /** The validated config. */
     public MosConfig build() {
-      return new MosConfig(rank, equivalentRank, privateRank, shardsPerVector, alpha, dropout, seed);
+      return new MosConfig(
+          rank, equivalentRank, privateRank, shardsPerVector, alpha, dropout, seed);
     }
   }
 }

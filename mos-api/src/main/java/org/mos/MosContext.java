@@ -119,8 +119,8 @@ public final class MosContext implements AutoCloseable {
    * [m x k], op(b) [k x n], c [m x n]. For the base products and dense layers of a caller's own
    * model.
    */
-  public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta,
-      Tensor c) {
+  public void gemm(
+      boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
     String fn = "MosContext.gemm";
     Native.notNull(a, fn, "a");
     Native.notNull(b, fn, "b");
@@ -128,8 +128,15 @@ public final class MosContext implements AutoCloseable {
     Native.sameContext(fn, this, a.context(), "a");
     Native.sameContext(fn, this, b.context(), "b");
     Native.sameContext(fn, this, c.context(), "c");
-    handle.call(h -> mos_h.mos_gemm(h, transA ? 1 : 0, transB ? 1 : 0, alpha, a.handle.get(),
-        b.handle.get(), beta, c.handle.get()));
+    handle.call(h -> mos_h.mos_gemm(
+        h,
+        transA ? 1 : 0,
+        transB ? 1 : 0,
+        alpha,
+        a.handle.get(),
+        b.handle.get(),
+        beta,
+        c.handle.get()));
   }
 
   /** libmos's version and build flags, e.g. "mos 0.1.0 (cpu:openblas, cuda:sm_80;sm_90)". */

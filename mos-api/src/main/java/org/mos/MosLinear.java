@@ -102,9 +102,12 @@ public final class MosLinear implements AutoCloseable {
     }
     MemorySegment address = pool.handle.query((p, a) -> {
       MemorySegment out = Native.handleSlot(a);
-      Native.check(mos_h.mos_layer_create(p, block,
+      Native.check(mos_h.mos_layer_create(
+          p,
+          block,
           weight == null ? MemorySegment.NULL : weight.handle.get(),
-          bias == null ? MemorySegment.NULL : bias.handle.get(), out));
+          bias == null ? MemorySegment.NULL : bias.handle.get(),
+          out));
       return Native.handleIn(out);
     });
     return new MosLinear(pool, address, block, weight, bias);
@@ -155,8 +158,8 @@ public final class MosLinear implements AutoCloseable {
     checkTensor(fn, x, "x");
     checkTensor(fn, y, "y");
     Native.notNull(mode, fn, "mode");
-    handle.call(h -> mos_h.mos_layer_forward(h, x.handle.get(), y.handle.get(), mode.code(),
-        training ? 1 : 0));
+    handle.call(h ->
+        mos_h.mos_layer_forward(h, x.handle.get(), y.handle.get(), mode.code(), training ? 1 : 0));
   }
 
   /** {@link #forward(Tensor, Tensor, Mode, boolean)} in {@link #defaultMode()}. */
@@ -210,8 +213,12 @@ public final class MosLinear implements AutoCloseable {
       Native.sameContext(fn, pool.context(), dx.context(), "dx");
     }
     Native.notNull(mode, fn, "mode");
-    handle.call(h -> mos_h.mos_layer_backward(h, x.handle.get(), dy.handle.get(),
-        dx == null ? MemorySegment.NULL : dx.handle.get(), mode.code()));
+    handle.call(h -> mos_h.mos_layer_backward(
+        h,
+        x.handle.get(),
+        dy.handle.get(),
+        dx == null ? MemorySegment.NULL : dx.handle.get(),
+        mode.code()));
   }
 
   /** {@link #backward(Tensor, Tensor, Tensor, Mode)} in {@link #defaultMode()}. */
@@ -238,7 +245,8 @@ public final class MosLinear implements AutoCloseable {
     MosContext ctx = pool.context();
     // The kept x when it holds these values; else a new tensor, which libmos refuses with its
     // own message (not the forward's x).
-    boolean kept = trainingInput != null && trainingInput.rows() == rows
+    boolean kept = trainingInput != null
+        && trainingInput.rows() == rows
         && java.util.Arrays.equals(trainingInput.toArray(), x);
     try (Tensor fresh = kept ? null : Tensor.scratchOf(ctx, x, rows, dIn());
         Tensor dyt = Tensor.scratchOf(ctx, dy, rows, dOut());
@@ -293,8 +301,8 @@ public final class MosLinear implements AutoCloseable {
       MemorySegment seed = a.allocate(ValueLayout.JAVA_LONG);
       MemorySegment counter = a.allocate(ValueLayout.JAVA_LONG);
       Native.check(mos_h.mos_layer_get_dropout_state(h, seed, counter));
-      return new DropoutState(seed.get(ValueLayout.JAVA_LONG, 0),
-          counter.get(ValueLayout.JAVA_LONG, 0));
+      return new DropoutState(
+          seed.get(ValueLayout.JAVA_LONG, 0), counter.get(ValueLayout.JAVA_LONG, 0));
     });
   }
 

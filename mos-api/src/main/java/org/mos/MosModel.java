@@ -46,7 +46,7 @@ public final class MosModel implements AutoCloseable {
   private final Map<String, ShardPool> pools = new LinkedHashMap<>();
   private final Map<String, MosLinear[]> layers = new LinkedHashMap<>();
   private final List<Tensor> ownedTensors = new ArrayList<>();
-  private boolean closed;  // all state guarded by the context's lock
+  private boolean closed; // all state guarded by the context's lock
 
   private MosModel(MosContext context, MosConfig config, int numLayers, AdamW optimizer) {
     this.context = context;
@@ -61,8 +61,8 @@ public final class MosModel implements AutoCloseable {
   }
 
   /** A model of {@code numLayers} blocks whose optimizer is built from {@code optimizer}. */
-  public static MosModel create(MosContext ctx, MosConfig config, int numLayers,
-      AdamW.Builder optimizer) {
+  public static MosModel create(
+      MosContext ctx, MosConfig config, int numLayers, AdamW.Builder optimizer) {
     String fn = "MosModel.create";
     Native.notNull(ctx, fn, "ctx");
     Native.notNull(config, fn, "config");
@@ -141,8 +141,9 @@ public final class MosModel implements AutoCloseable {
       ensureOpen();
       ShardPool p = requirePool(fn, pool);
       if (block < 0 || block >= numLayers) {
-        throw new MosException(Status.INDEX_OUT_OF_RANGE, fn + ": block " + block
-            + " is outside [0, " + numLayers + ")");
+        throw new MosException(
+            Status.INDEX_OUT_OF_RANGE,
+            fn + ": block " + block + " is outside [0, " + numLayers + ")");
       }
       MosLinear[] slots = layers.get(pool);
       if (slots[block] != null) {
@@ -229,8 +230,9 @@ public final class MosModel implements AutoCloseable {
       ensureOpen();
       requirePool("MosModel.layer", pool);
       if (block < 0 || block >= numLayers) {
-        throw new MosException(Status.INDEX_OUT_OF_RANGE, "MosModel.layer: block " + block
-            + " is outside [0, " + numLayers + ")");
+        throw new MosException(
+            Status.INDEX_OUT_OF_RANGE,
+            "MosModel.layer: block " + block + " is outside [0, " + numLayers + ")");
       }
       return layers.get(pool)[block];
     } finally {

@@ -74,7 +74,7 @@ final class NativeHandle implements AutoCloseable {
 
   private final String type;
   private final Guard guard;
-  private MemorySegment address;  // written on the guard's release side; null once closed
+  private MemorySegment address; // written on the guard's release side; null once closed
   private volatile MemorySegment.Scope[] borrowed = new MemorySegment.Scope[0];
   private final Releaser releaser;
   private final Cleaner.Cleanable cleanable;
@@ -89,10 +89,16 @@ final class NativeHandle implements AutoCloseable {
     this(type, address, free, ctx, access, false);
   }
 
-  private NativeHandle(String type, MemorySegment address, Free free, ContextState ctx,
-      Access access, boolean isContext) {
+  private NativeHandle(
+      String type,
+      MemorySegment address,
+      Free free,
+      ContextState ctx,
+      Access access,
+      boolean isContext) {
     this.type = type;
-    this.guard = access == Access.SERIALIZED ? new ContextLock(ctx.lock)
+    this.guard = access == Access.SERIALIZED
+        ? new ContextLock(ctx.lock)
         : new ReadWrite(new ReentrantReadWriteLock());
     this.address = address;
     this.releaser = new Releaser(address.address(), free, ctx, guard, isContext);
@@ -118,7 +124,8 @@ final class NativeHandle implements AutoCloseable {
    * never handed freed memory. Called before the handle is shared.
    */
   void borrow(java.util.List<MemorySegment.Scope> scopes) {
-    java.util.List<MemorySegment.Scope> all = new java.util.ArrayList<>(java.util.List.of(borrowed));
+    java.util.List<MemorySegment.Scope> all =
+        new java.util.ArrayList<>(java.util.List.of(borrowed));
     all.addAll(scopes);
     borrowed = all.toArray(new MemorySegment.Scope[0]);
   }
@@ -276,7 +283,7 @@ final class NativeHandle implements AutoCloseable {
   static final class ContextState {
     final ReentrantLock lock = new ReentrantLock();
     final MemorySegment address;
-    private int children;  // guarded by lock
+    private int children; // guarded by lock
     private boolean ownerReleased;
     private boolean freed;
 

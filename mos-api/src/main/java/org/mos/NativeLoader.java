@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // NativeLoader: finds libmos (explicit path, environment, the copy inside the mos-native jar,
-// java.library.path), refuses a library of another ABI major version, and installs it in MosLibrary.
+// java.library.path), refuses a library of another ABI major version, and installs it in
+// MosLibrary.
 package org.mos;
 
 import java.io.IOException;
@@ -83,7 +84,8 @@ public final class NativeLoader {
       String why = c.tryLoad();
       if (why == null) {
         if (explicitFailed) {
-          LOG.log(System.Logger.Level.WARNING,
+          LOG.log(
+              System.Logger.Level.WARNING,
               "libmos: loaded from " + c.description() + " after failures: " + tried);
         }
         return;
@@ -111,10 +113,15 @@ public final class NativeLoader {
       if (setenv == null) {
         return;
       }
-      MethodHandle h = linker.downcallHandle(setenv, FunctionDescriptor.of(ValueLayout.JAVA_INT,
-          ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-      int rc = (int) h.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"),
-          arena.allocateFrom("PASSIVE"), 0);
+      MethodHandle h = linker.downcallHandle(
+          setenv,
+          FunctionDescriptor.of(
+              ValueLayout.JAVA_INT,
+              ValueLayout.ADDRESS,
+              ValueLayout.ADDRESS,
+              ValueLayout.JAVA_INT));
+      int rc = (int)
+          h.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"), arena.allocateFrom("PASSIVE"), 0);
       if (rc != 0) {
         LOG.log(System.Logger.Level.DEBUG, "setenv(OMP_WAIT_POLICY) returned " + rc);
       }
@@ -133,12 +140,18 @@ public final class NativeLoader {
     for (int i = 0; i < tried.size(); i++) {
       sb.append("\n  ").append(i + 1).append(". ").append(tried.get(i));
     }
-    sb.append("\nThis JVM runs on ").append(osDescription()).append("; mos publishes libmos for ")
-        .append(String.join(", ", PUBLISHED_PLATFORMS)).append('.');
-    sb.append("\nFix: pass -Dmos.library.path=/path/to/libmos.so (or set MOS_LIBRARY_PATH), or add ")
-        .append("the dependency ").append(nativeCoordinates(platform()))
+    sb.append("\nThis JVM runs on ")
+        .append(osDescription())
+        .append("; mos publishes libmos for ")
+        .append(String.join(", ", PUBLISHED_PLATFORMS))
+        .append('.');
+    sb.append(
+            "\nFix: pass -Dmos.library.path=/path/to/libmos.so (or set MOS_LIBRARY_PATH), or add ")
+        .append("the dependency ")
+        .append(nativeCoordinates(platform()))
         .append("; build libmos with ./mvnw -B package.")
-        .append("\nThe JVM also needs --enable-native-access=ALL-UNNAMED (for java -jar: the manifest ")
+        .append(
+            "\nThe JVM also needs --enable-native-access=ALL-UNNAMED (for java -jar: the manifest ")
         .append("attribute Enable-Native-Access: ALL-UNNAMED).");
     return sb.toString();
   }
@@ -270,8 +283,8 @@ public final class NativeLoader {
     }
     int abi;
     try {
-      MethodHandle mh = Linker.nativeLinker().downcallHandle(sym,
-          FunctionDescriptor.of(ValueLayout.JAVA_INT));
+      MethodHandle mh =
+          Linker.nativeLinker().downcallHandle(sym, FunctionDescriptor.of(ValueLayout.JAVA_INT));
       abi = (int) mh.invokeExact();
     } catch (Throwable t) {
       return "calling mos_abi_version failed: " + t;
@@ -296,11 +309,11 @@ public final class NativeLoader {
     Path tmp;
     try {
       tmp = Files.createTempDirectory("mos-native-");
-      tmp.toFile().deleteOnExit();  // registered first, so deleted after the files
+      tmp.toFile().deleteOnExit(); // registered first, so deleted after the files
       for (String name : BUNDLED) {
         try (InputStream in = cl.getResourceAsStream(dir + name)) {
           if (in == null) {
-            continue;  // a build without OpenBLAS carries libmos alone
+            continue; // a build without OpenBLAS carries libmos alone
           }
           Path out = tmp.resolve(name);
           Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
@@ -332,8 +345,10 @@ public final class NativeLoader {
       }
       return "refused: unsupported OS/architecture " + os + " (platform " + platform
           + "): mos publishes libmos for " + String.join(", ", PUBLISHED_PLATFORMS) + " only"
-          + (present.isEmpty() ? "" : "; the class path holds native/" + String.join(", native/",
-              present) + " (another platform), which this JVM cannot load")
+          + (present.isEmpty()
+              ? ""
+              : "; the class path holds native/" + String.join(", native/", present)
+                  + " (another platform), which this JVM cannot load")
           + ". Build libmos on this machine (cmake, see README) and pass -Dmos.library.path";
     }
     return "not on the class path: add the dependency " + nativeCoordinates(platform);
@@ -359,9 +374,11 @@ public final class NativeLoader {
   static String platform(String osName, String osArch) {
     String os = osName.toLowerCase(Locale.ROOT);
     String arch = osArch.toLowerCase(Locale.ROOT);
-    String o = os.contains("linux") ? "linux" : os.contains("mac") ? "macos"
-        : os.contains("win") ? "windows" : os.replace(' ', '_');
-    String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64"
+    String o = os.contains("linux")
+        ? "linux"
+        : os.contains("mac") ? "macos" : os.contains("win") ? "windows" : os.replace(' ', '_');
+    String a = arch.equals("amd64") || arch.equals("x86_64")
+        ? "x86_64"
         : arch.equals("aarch64") || arch.equals("arm64") ? "aarch64" : arch;
     return o + "-" + a;
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// ShardPool: the pools of ONE projection type (e.g. up_proj), shared by all L blocks: pool_A, pool_B,
+// ShardPool: the pools of ONE projection type (e.g. up_proj), shared by all L blocks: pool_A,
+// pool_B,
 // their gradients and AdamW moments, and every block's frozen routing indices (method.md §1-§3).
 package org.mos;
 
@@ -44,8 +45,14 @@ public final class ShardPool implements AutoCloseable {
   private final int numLayers;
   private final int numShards;
 
-  private ShardPool(MosContext context, MemorySegment address, MosConfig config, int dIn,
-      int dOut, int numLayers, int numShards) {
+  private ShardPool(
+      MosContext context,
+      MemorySegment address,
+      MosConfig config,
+      int dIn,
+      int dOut,
+      int numLayers,
+      int numShards) {
     this.handle = new NativeHandle("ShardPool", address, mos_h::mos_pool_free, context.state);
     this.context = context;
     this.config = config;
@@ -62,8 +69,8 @@ public final class ShardPool implements AutoCloseable {
    *
    * @throws MosException INVALID_ARGUMENT when the config does not fit the shapes (method.md §10.12)
    */
-  public static ShardPool create(MosContext ctx, int dIn, int dOut, int numLayers,
-      MosConfig config) {
+  public static ShardPool create(
+      MosContext ctx, int dIn, int dOut, int numLayers, MosConfig config) {
     String fn = "ShardPool.create";
     Native.notNull(ctx, fn, "ctx");
     Native.notNull(config, fn, "config");
@@ -72,16 +79,26 @@ public final class ShardPool implements AutoCloseable {
       Native.check(mos_h.mos_pool_create(c, config.toNative(a, dIn, dOut, numLayers), out));
       return Native.handleIn(out);
     });
-    ShardPool pool = new ShardPool(ctx, address, config, dIn, dOut, numLayers,
-        Math.toIntExact(config.numShards(numLayers)));
+    ShardPool pool = new ShardPool(
+        ctx, address, config, dIn, dOut, numLayers, Math.toIntExact(config.numShards(numLayers)));
     try {
       int[] got = pool.nativeConfig();
-      int[] want = {dIn, dOut, numLayers, config.rank(), config.equivalentRank(),
-          config.privateRank(), config.shardsPerVector(), pool.indexLength()};
+      int[] want = {
+        dIn,
+        dOut,
+        numLayers,
+        config.rank(),
+        config.equivalentRank(),
+        config.privateRank(),
+        config.shardsPerVector(),
+        pool.indexLength()
+      };
       if (!java.util.Arrays.equals(got, want)) {
-        throw new MosException(Status.INTERNAL, "mos_pool_get_config reports "
-            + java.util.Arrays.toString(got) + " but mos_pool_create was given "
-            + java.util.Arrays.toString(want));
+        throw new MosException(
+            Status.INTERNAL,
+            "mos_pool_get_config reports "
+                + java.util.Arrays.toString(got) + " but mos_pool_create was given "
+                + java.util.Arrays.toString(want));
       }
     } catch (RuntimeException e) {
       pool.close();
@@ -101,10 +118,16 @@ public final class ShardPool implements AutoCloseable {
       Native.check(mos_h.mos_pool_get_config(h, c));
       MemorySegment indexLength = a.allocate(ValueLayout.JAVA_LONG);
       Native.check(mos_h.mos_pool_index_length(h, indexLength));
-      return new int[] {mos_config.d_in(c), mos_config.d_out(c), mos_config.num_blocks(c),
-          mos_config.rank(c), mos_config.equivalent_rank(c), mos_config.private_rank(c),
-          mos_config.shards_per_vector(c),
-          Math.toIntExact(indexLength.get(ValueLayout.JAVA_LONG, 0))};
+      return new int[] {
+        mos_config.d_in(c),
+        mos_config.d_out(c),
+        mos_config.num_blocks(c),
+        mos_config.rank(c),
+        mos_config.equivalent_rank(c),
+        mos_config.private_rank(c),
+        mos_config.shards_per_vector(c),
+        Math.toIntExact(indexLength.get(ValueLayout.JAVA_LONG, 0))
+      };
     });
   }
 
@@ -218,8 +241,8 @@ public final class ShardPool implements AutoCloseable {
     if (a.length != b.length) {
       throw Native.shape(fn + ": a has " + a.length + " indices but b has " + b.length);
     }
-    handle.call(h -> mos_h.mos_pool_set_indices(h, block, MemorySegment.ofArray(a),
-        MemorySegment.ofArray(b), a.length));
+    handle.call(h -> mos_h.mos_pool_set_indices(
+        h, block, MemorySegment.ofArray(a), MemorySegment.ofArray(b), a.length));
   }
 
   /** Block {@code block}'s indices into pool_A (r l values, rank-major). */
@@ -235,8 +258,8 @@ public final class ShardPool implements AutoCloseable {
   private int[][] indices(int block) {
     int[] a = new int[indexLength()];
     int[] b = new int[indexLength()];
-    handle.call(h -> mos_h.mos_pool_get_indices(h, block, MemorySegment.ofArray(a),
-        MemorySegment.ofArray(b), a.length));
+    handle.call(h -> mos_h.mos_pool_get_indices(
+        h, block, MemorySegment.ofArray(a), MemorySegment.ofArray(b), a.length));
     return new int[][] {a, b};
   }
 
@@ -332,7 +355,9 @@ public final class ShardPool implements AutoCloseable {
     if (b != null) {
       Native.sameContext("ShardPool.assemble", context, b.context(), "b");
     }
-    handle.call(h -> mos_h.mos_pool_assemble(h, block,
+    handle.call(h -> mos_h.mos_pool_assemble(
+        h,
+        block,
         a == null ? MemorySegment.NULL : a.handle.get(),
         b == null ? MemorySegment.NULL : b.handle.get()));
   }

@@ -37,7 +37,12 @@ public final class Tensor implements AutoCloseable {
   @SuppressWarnings("unused")
   private final MemorySegment wrapped;
 
-  private Tensor(MosContext context, MemorySegment address, int rows, int cols, DType dtype,
+  private Tensor(
+      MosContext context,
+      MemorySegment address,
+      int rows,
+      int cols,
+      DType dtype,
       MemorySegment wrapped) {
     this.handle = new NativeHandle("Tensor", address, mos_h::mos_tensor_free, context.state);
     this.context = context;
@@ -74,8 +79,8 @@ public final class Tensor implements AutoCloseable {
     ctx.lock.lock();
     try (Arena a = Arena.ofConfined()) {
       MemorySegment out = Native.handleSlot(a);
-      Native.check(mos_h.mos_tensor_create(ctx.state.liveAddress(), mos_h.MOS_DTYPE_F32(), rows,
-          cols, out));
+      Native.check(
+          mos_h.mos_tensor_create(ctx.state.liveAddress(), mos_h.MOS_DTYPE_F32(), rows, cols, out));
       return new Tensor(ctx, Native.handleIn(out), rows, cols, DType.F32, null);
     } finally {
       ctx.lock.unlock();

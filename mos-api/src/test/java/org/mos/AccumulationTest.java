@@ -30,14 +30,28 @@ class AccumulationTest {
           layer.backward(x, g, N);
           double[][] ref = f.oracle(k, null, null).backward(Oracle.d(x), Oracle.d(g), N);
           Oracle.scatterA(gA, ref[0], f.pool.shardLengthA(), f.pool.indicesA(k), f.r(), f.l());
-          Oracle.scatterB(gB, ref[1], f.pool.shardLengthB(), f.pool.numShards(),
-              f.pool.indicesB(k), f.r(), f.l());
+          Oracle.scatterB(
+              gB,
+              ref[1],
+              f.pool.shardLengthB(),
+              f.pool.numShards(),
+              f.pool.indicesB(k),
+              f.r(),
+              f.l());
         }
       }
-      Tolerances.assertClose("dpool_A summed over blocks 0, 1", f.pool.read(PoolArray.GRAD_A), gA,
-          Tolerances.F32_BACKWARD, f.describe());
-      Tolerances.assertClose("dpool_B summed over blocks 0, 1", f.pool.read(PoolArray.GRAD_B), gB,
-          Tolerances.F32_BACKWARD, f.describe());
+      Tolerances.assertClose(
+          "dpool_A summed over blocks 0, 1",
+          f.pool.read(PoolArray.GRAD_A),
+          gA,
+          Tolerances.F32_BACKWARD,
+          f.describe());
+      Tolerances.assertClose(
+          "dpool_B summed over blocks 0, 1",
+          f.pool.read(PoolArray.GRAD_B),
+          gB,
+          Tolerances.F32_BACKWARD,
+          f.describe());
     }
   }
 
@@ -58,7 +72,8 @@ class AccumulationTest {
       for (int i = 0; i < once.length; i++) {
         doubled[i] = 2.0 * once[i];
       }
-      Tolerances.assertClose("two backwards", twice, doubled, Tolerances.F32_BACKWARD, f.describe());
+      Tolerances.assertClose(
+          "two backwards", twice, doubled, Tolerances.F32_BACKWARD, f.describe());
       f.pool.zeroGrad();
       for (float v : f.pool.read(PoolArray.GRAD_B)) {
         assertEquals(0f, v);
@@ -69,7 +84,7 @@ class AccumulationTest {
   @Test
   void privateRowsGetGradientFromExactlyOneLayer() {
     int numLayers = 3;
-    MosConfig c = Fixture.cfg(4, 3, 1, 2);  // S = 2*3*2 = 12; private rows 12-13, 14-15, 16-17
+    MosConfig c = Fixture.cfg(4, 3, 1, 2); // S = 2*3*2 = 12; private rows 12-13, 14-15, 16-17
     try (Fixture f = new Fixture(43, 8, 12, numLayers, c)) {
       int s = f.pool.publicShards();
       int pl = c.privateRank() * c.shardsPerVector();
@@ -101,10 +116,16 @@ class AccumulationTest {
             for (int t = 0; t < sB; t++) {
               normB += Math.abs(onlyBlock1B[t * numShards + row]);
             }
-            assertEquals(own, normA > 0, "private row " + row + " of block " + k
-                + " after block 1's backward: |dpool_A| = " + normA);
-            assertEquals(own, normB > 0, "private column " + row + " of block " + k
-                + " after block 1's backward: |dpool_B| = " + normB);
+            assertEquals(
+                own,
+                normA > 0,
+                "private row " + row + " of block " + k + " after block 1's backward: |dpool_A| = "
+                    + normA);
+            assertEquals(
+                own,
+                normB > 0,
+                "private column " + row + " of block " + k
+                    + " after block 1's backward: |dpool_B| = " + normB);
           }
         }
         for (int k : new int[] {0, 2}) {
@@ -114,7 +135,9 @@ class AccumulationTest {
         float[] allA = f.pool.read(PoolArray.GRAD_A);
         for (int row = s + pl; row < s + 2 * pl; row++) {
           for (int t = 0; t < sA; t++) {
-            assertEquals(onlyBlock1A[row * sA + t], allA[row * sA + t],
+            assertEquals(
+                onlyBlock1A[row * sA + t],
+                allA[row * sA + t],
                 "block 1's private row " + row + " changed by another block's backward");
           }
         }

@@ -44,7 +44,8 @@ class AdamWTest {
   @Test
   void twoStepsMatchTheHandComputation() {
     try (Fixture f = new Fixture(61, 8, 12, 3, Fixture.cfg(4, 2, 1, 2));
-        AdamW opt = AdamW.builder().lr(LR).betas(B1, B2).eps(EPS).weightDecay(WD).build(f.ctx)) {
+        AdamW opt =
+            AdamW.builder().lr(LR).betas(B1, B2).eps(EPS).weightDecay(WD).build(f.ctx)) {
       opt.addPool(f.pool);
       assertEquals(List.of(f.pool), opt.pools());
       Ref a = new Ref(f.pool.read(PoolArray.POOL_A));
@@ -59,12 +60,18 @@ class AdamWTest {
         a.step(gA, t);
         b.step(gB, t);
         String ctx = f.describe() + ", step " + t;
-        Tolerances.assertClose("pool_A", f.pool.read(PoolArray.POOL_A), a.p, Tolerances.F32_OPTIMIZER, ctx);
-        Tolerances.assertClose("pool_B", f.pool.read(PoolArray.POOL_B), b.p, Tolerances.F32_OPTIMIZER, ctx);
-        Tolerances.assertClose("m_A", f.pool.read(PoolArray.ADAM_M_A), a.m, Tolerances.F32_OPTIMIZER, ctx);
-        Tolerances.assertClose("v_A", f.pool.read(PoolArray.ADAM_V_A), a.v, Tolerances.F32_OPTIMIZER, ctx);
-        Tolerances.assertClose("m_B", f.pool.read(PoolArray.ADAM_M_B), b.m, Tolerances.F32_OPTIMIZER, ctx);
-        Tolerances.assertClose("v_B", f.pool.read(PoolArray.ADAM_V_B), b.v, Tolerances.F32_OPTIMIZER, ctx);
+        Tolerances.assertClose(
+            "pool_A", f.pool.read(PoolArray.POOL_A), a.p, Tolerances.F32_OPTIMIZER, ctx);
+        Tolerances.assertClose(
+            "pool_B", f.pool.read(PoolArray.POOL_B), b.p, Tolerances.F32_OPTIMIZER, ctx);
+        Tolerances.assertClose(
+            "m_A", f.pool.read(PoolArray.ADAM_M_A), a.m, Tolerances.F32_OPTIMIZER, ctx);
+        Tolerances.assertClose(
+            "v_A", f.pool.read(PoolArray.ADAM_V_A), a.v, Tolerances.F32_OPTIMIZER, ctx);
+        Tolerances.assertClose(
+            "m_B", f.pool.read(PoolArray.ADAM_M_B), b.m, Tolerances.F32_OPTIMIZER, ctx);
+        Tolerances.assertClose(
+            "v_B", f.pool.read(PoolArray.ADAM_V_B), b.v, Tolerances.F32_OPTIMIZER, ctx);
       }
       opt.zeroGrad();
       for (float v : f.pool.read(PoolArray.GRAD_A)) {
@@ -94,18 +101,23 @@ class AdamWTest {
         }
       }
       double norm = Math.sqrt(sq);
-      assertEquals(norm, opt.gradNorm(), norm * Tolerances.F32_OPTIMIZER * 10, "norm without clipping");
+      assertEquals(
+          norm, opt.gradNorm(), norm * Tolerances.F32_OPTIMIZER * 10, "norm without clipping");
       for (int i = 0; i < 4; i++) {
-        Tolerances.assertClose("unclipped " + which[i], owner[i].read(which[i]), grads[i], 0,
-            "max_norm 0");
+        Tolerances.assertClose(
+            "unclipped " + which[i], owner[i].read(which[i]), grads[i], 0, "max_norm 0");
       }
       double max = norm / 4;
       float reported = opt.clipGradNorm((float) max);
       assertEquals(norm, reported, norm * Tolerances.F32_OPTIMIZER * 10, "norm before clipping");
       double scale = max / (norm + 1e-6);
       for (int i = 0; i < 4; i++) {
-        Tolerances.assertClose("clipped " + which[i], owner[i].read(which[i]),
-            Oracle.scaled(Oracle.d(grads[i]), scale), Tolerances.F32_OPTIMIZER, "max_norm " + max);
+        Tolerances.assertClose(
+            "clipped " + which[i],
+            owner[i].read(which[i]),
+            Oracle.scaled(Oracle.d(grads[i]), scale),
+            Tolerances.F32_OPTIMIZER,
+            "max_norm " + max);
       }
       float small = opt.clipGradNorm(1e9f);
       assertEquals(max, small, max * 1e-5, "a norm under max_norm is not clipped");

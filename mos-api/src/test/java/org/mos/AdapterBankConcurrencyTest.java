@@ -37,14 +37,16 @@ class AdapterBankConcurrencyTest {
   @Test
   @Timeout(120)
   void eightThreadsApplyWhileAdaptersComeAndGo() throws Exception {
-    int[][] cfgs = {{6, 4, 2, 2}, {4, 2, 0, 1}, {7, 4, 1, 4}, {2, 1, 0, 2}, {5, 3, 1, 1},
-        {14, 8, 2, 2}};
+    int[][] cfgs = {
+      {6, 4, 2, 2}, {4, 2, 0, 1}, {7, 4, 1, 4}, {2, 1, 0, 2}, {5, 3, 1, 1}, {14, 8, 2, 2}
+    };
     List<AdapterBankTestSupport.Source> sources = new ArrayList<>();
-    try (MosContext ctx = MosContext.cpu(); AdapterBank bank = AdapterBank.create(ctx, 0)) {
+    try (MosContext ctx = MosContext.cpu();
+        AdapterBank bank = AdapterBank.create(ctx, 0)) {
       for (int c = 0; c < cfgs.length; c++) {
         int[] g = cfgs[c];
-        sources.add(AdapterBankTestSupport.source(100 + c, L, g[0], g[1], g[2], g[3], 4f * (c + 1),
-            "o_proj", D_IN, D_OUT));
+        sources.add(AdapterBankTestSupport.source(
+            100 + c, L, g[0], g[1], g[2], g[3], 4f * (c + 1), "o_proj", D_IN, D_OUT));
       }
       float[] x = AdapterBankTestSupport.random(new Random(77), T * D_IN);
       // delta[c][k]: content c's output for every token of x, block k.
@@ -52,8 +54,8 @@ class AdapterBankConcurrencyTest {
       int[] zeros = new int[T];
       for (int c = 0; c < sources.size(); c++) {
         for (int k = 0; k < L; k++) {
-          delta[c][k] = AdapterBankTestSupport.expected(List.of(sources.get(c)), "o_proj", k, x,
-              zeros, new float[T * D_OUT]);
+          delta[c][k] = AdapterBankTestSupport.expected(
+              List.of(sources.get(c)), "o_proj", k, x, zeros, new float[T * D_OUT]);
         }
       }
       int[] stableId = new int[STABLE];
@@ -74,71 +76,76 @@ class AdapterBankConcurrencyTest {
       List<Thread> workers = new ArrayList<>();
       for (int w = 0; w < THREADS; w++) {
         final int seed = w;
-        Thread th = new Thread(() -> {
-          Random rnd = new Random(seed);
-          int[] ids = new int[T];
-          int[] content = new int[T];
-          float[] y = new float[T * D_OUT];
-          try (Tensor xt = Tensor.of(ctx, x, T, D_IN); Tensor yt = Tensor.zeros(ctx, T, D_OUT)) {
-            long n = 0;
-            while (!stop.get()) {
-              int block = rnd.nextInt(L);
-              for (int t = 0; t < T; t++) {
-                if (t > 0 && rnd.nextBoolean()) {  // runs, as in a prefill
-                  ids[t] = ids[t - 1];
-                  content[t] = content[t - 1];
-                  continue;
+        Thread th = new Thread(
+            () -> {
+              Random rnd = new Random(seed);
+              int[] ids = new int[T];
+              int[] content = new int[T];
+              float[] y = new float[T * D_OUT];
+              try (Tensor xt = Tensor.of(ctx, x, T, D_IN);
+                  Tensor yt = Tensor.zeros(ctx, T, D_OUT)) {
+                long n = 0;
+                while (!stop.get()) {
+                  int block = rnd.nextInt(L);
+                  for (int t = 0; t < T; t++) {
+                    if (t > 0 && rnd.nextBoolean()) { // runs, as in a prefill
+                      ids[t] = ids[t - 1];
+                      content[t] = content[t - 1];
+                      continue;
+                    }
+                    int pick = rnd.nextInt(STABLE + HOT + 1) - 1;
+                    content[t] = pick;
+                    ids[t] =
+                        pick < 0 ? -1 : pick < STABLE ? stableId[pick] : hotId.get(pick - STABLE);
+                  }
+                  boolean viaTensor = n++ % 10 == 9;
+                  Arrays.fill(y, 0f);
+                  try {
+                    if (viaTensor) {
+                      yt.copyFrom(y);
+                      bank.apply("o_proj", block, xt, ids, yt);
+                      yt.copyTo(y);
+                    } else {
+                      bank.apply(slot, block, x, ids, y);
+                    }
+                  } catch (MosException e) {
+                    if (viaTensor) {
+                      yt.copyTo(y);
+                    }
+                    boolean untouched = true;
+                    for (float v : y) {
+                      untouched &= v == 0f;
+                    }
+                    if (e.status() == Status.INVALID_ARGUMENT
+                        && e.getMessage().contains("was removed")
+                        && untouched) {
+                      stale.incrementAndGet();
+                    } else {
+                      failures.add("unexpected failure (y untouched: " + untouched + "): " + e);
+                    }
+                    continue;
+                  }
+                  double num = 0;
+                  double den = 0;
+                  for (int t = 0; t < T; t++) {
+                    for (int o = 0; o < D_OUT; o++) {
+                      double ref = content[t] < 0 ? 0 : delta[content[t]][block][t * D_OUT + o];
+                      den = Math.max(den, Math.abs(ref));
+                      num = Math.max(num, Math.abs(ref - y[t * D_OUT + o]));
+                    }
+                  }
+                  if (num / Math.max(den, 1e-30) <= tol) {
+                    checked.incrementAndGet();
+                  } else {
+                    failures.add("wrong result: block " + block + " ids " + Arrays.toString(ids)
+                        + " rel error " + num / den + " (tensor path: " + viaTensor + ")");
+                  }
                 }
-                int pick = rnd.nextInt(STABLE + HOT + 1) - 1;
-                content[t] = pick;
-                ids[t] = pick < 0 ? -1 : pick < STABLE ? stableId[pick] : hotId.get(pick - STABLE);
+              } catch (Throwable e) {
+                failures.add("worker died: " + e);
               }
-              boolean viaTensor = n++ % 10 == 9;
-              Arrays.fill(y, 0f);
-              try {
-                if (viaTensor) {
-                  yt.copyFrom(y);
-                  bank.apply("o_proj", block, xt, ids, yt);
-                  yt.copyTo(y);
-                } else {
-                  bank.apply(slot, block, x, ids, y);
-                }
-              } catch (MosException e) {
-                if (viaTensor) {
-                  yt.copyTo(y);
-                }
-                boolean untouched = true;
-                for (float v : y) {
-                  untouched &= v == 0f;
-                }
-                if (e.status() == Status.INVALID_ARGUMENT && e.getMessage().contains("was removed")
-                    && untouched) {
-                  stale.incrementAndGet();
-                } else {
-                  failures.add("unexpected failure (y untouched: " + untouched + "): " + e);
-                }
-                continue;
-              }
-              double num = 0;
-              double den = 0;
-              for (int t = 0; t < T; t++) {
-                for (int o = 0; o < D_OUT; o++) {
-                  double ref = content[t] < 0 ? 0 : delta[content[t]][block][t * D_OUT + o];
-                  den = Math.max(den, Math.abs(ref));
-                  num = Math.max(num, Math.abs(ref - y[t * D_OUT + o]));
-                }
-              }
-              if (num / Math.max(den, 1e-30) <= tol) {
-                checked.incrementAndGet();
-              } else {
-                failures.add("wrong result: block " + block + " ids " + Arrays.toString(ids)
-                    + " rel error " + num / den + " (tensor path: " + viaTensor + ")");
-              }
-            }
-          } catch (Throwable e) {
-            failures.add("worker died: " + e);
-          }
-        }, "bank-worker-" + w);
+            },
+            "bank-worker-" + w);
         workers.add(th);
         th.start();
       }
@@ -160,8 +167,10 @@ class AdapterBankConcurrencyTest {
         th.join(60_000);
       }
       assertTrue(failures.isEmpty(), failures.size() + " failures, first: " + failures.peek());
-      assertTrue(checked.get() > 100 && swaps > 20, "too little happened: " + checked.get()
-          + " checked applies, " + stale.get() + " stale, " + swaps + " swaps");
+      assertTrue(
+          checked.get() > 100 && swaps > 20,
+          "too little happened: " + checked.get() + " checked applies, " + stale.get() + " stale, "
+              + swaps + " swaps");
       assertEquals(STABLE + HOT, bank.size());
       System.out.println("AdapterBankConcurrencyTest: " + checked.get() + " checked applies, "
           + stale.get() + " refused stale ids, " + swaps + " hot swaps");
@@ -189,13 +198,13 @@ class AdapterBankConcurrencyTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        sawOpenBank.set(self.address() != 0);  // still the live bank at the end of the call
+        sawOpenBank.set(self.address() != 0); // still the live bank at the end of the call
         return null;
       }));
       holder.start();
       inside.await();
       assertEquals(0, bank.size(), "a second call while the first is in flight");
-      try (Tensor t = Tensor.zeros(ctx, 2, 3)) {  // the context's lock is not held by the bank
+      try (Tensor t = Tensor.zeros(ctx, 2, 3)) { // the context's lock is not held by the bank
         assertEquals(2, t.rows());
       }
       Thread closer = new Thread(bank::close);
@@ -208,7 +217,8 @@ class AdapterBankConcurrencyTest {
       assertFalse(closer.isAlive() || holder.isAlive());
       assertTrue(sawOpenBank.get());
       assertTrue(bank.isClosed());
-      assertEquals("AdapterBank is closed",
+      assertEquals(
+          "AdapterBank is closed",
           assertThrows(MosClosedException.class, bank::size).getMessage());
     }
   }

@@ -30,12 +30,14 @@ class AdapterBankTest {
   @Test
   void mixedBatchesMatchTheDensePath() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a0 = AdapterBankTestSupport.source(1, L, 8, 4, 2, 2, 16f, "q_proj", 32, 48,
-            "v_proj", 32, 32);
-        AdapterBankTestSupport.Source a1 = AdapterBankTestSupport.source(2, L, 4, 2, 1, 1, 8f, "q_proj", 32, 48,
-            "v_proj", 32, 32);
-        AdapterBankTestSupport.Source a2 = AdapterBankTestSupport.source(3, L, 12, 4, 0, 4, 32f, "q_proj", 32, 48);
-        AdapterBankTestSupport.Source a3 = AdapterBankTestSupport.source(4, L, 2, 2, 2, 1, 4f, "v_proj", 32, 32);
+        AdapterBankTestSupport.Source a0 = AdapterBankTestSupport.source(
+            1, L, 8, 4, 2, 2, 16f, "q_proj", 32, 48, "v_proj", 32, 32);
+        AdapterBankTestSupport.Source a1 = AdapterBankTestSupport.source(
+            2, L, 4, 2, 1, 1, 8f, "q_proj", 32, 48, "v_proj", 32, 32);
+        AdapterBankTestSupport.Source a2 =
+            AdapterBankTestSupport.source(3, L, 12, 4, 0, 4, 32f, "q_proj", 32, 48);
+        AdapterBankTestSupport.Source a3 =
+            AdapterBankTestSupport.source(4, L, 2, 2, 2, 1, 4f, "v_proj", 32, 32);
         AdapterBank bank = AdapterBank.create(ctx, 0)) {
       List<AdapterBankTestSupport.Source> byId = List.of(a0, a1, a2, a3);
       for (int i = 0; i < byId.size(); i++) {
@@ -74,7 +76,8 @@ class AdapterBankTest {
   @Test
   void singleAdapterBank() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(9, 2, 5, 3, 1, 2, 12f, "o_proj", 64, 40);
+        AdapterBankTestSupport.Source a =
+            AdapterBankTestSupport.source(9, 2, 5, 3, 1, 2, 12f, "o_proj", 64, 40);
         AdapterBank bank = AdapterBank.create(ctx, 0)) {
       int id = bank.add(a.pools);
       int[] ids = new int[23];
@@ -91,14 +94,16 @@ class AdapterBankTest {
   @Test
   void tensorAndSegmentOverloadsAgree() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(11, L, 4, 2, 1, 2, 8f, "q_proj", 32, 48);
+        AdapterBankTestSupport.Source a =
+            AdapterBankTestSupport.source(11, L, 4, 2, 1, 2, 8f, "q_proj", 32, 48);
         AdapterBank bank = AdapterBank.create(ctx, 0)) {
       int id = bank.add(a.pools);
       int[] ids = {id, -1, id, id};
       float[] x = AdapterBankTestSupport.random(new Random(1), 4 * 32);
       float[] y = new float[4 * 48];
       bank.apply("q_proj", 2, x, ids, y);
-      try (Tensor xt = Tensor.of(ctx, x, 4, 32); Tensor yt = Tensor.zeros(ctx, 4, 48)) {
+      try (Tensor xt = Tensor.of(ctx, x, 4, 32);
+          Tensor yt = Tensor.zeros(ctx, 4, 48)) {
         bank.apply("q_proj", 2, xt, ids, yt);
         assertArrayEquals(y, yt.toArray());
       }
@@ -108,23 +113,24 @@ class AdapterBankTest {
         bank.apply(0, 2, xs, ids, ys);
         assertArrayEquals(y, ys.toArray(ValueLayout.JAVA_FLOAT));
       }
-      MosException shape = assertThrows(MosException.class,
+      MosException shape = assertThrows(
+          MosException.class,
           () -> bank.apply("q_proj", 0, new float[3 * 32], ids, new float[4 * 48]));
       assertEquals(Status.SHAPE_MISMATCH, shape.status(), shape.getMessage());
-      MosException slot = assertThrows(MosException.class,
-          () -> bank.apply(5, 0, x, ids, y));
+      MosException slot = assertThrows(MosException.class, () -> bank.apply(5, 0, x, ids, y));
       assertEquals(Status.INDEX_OUT_OF_RANGE, slot.status(), slot.getMessage());
-      MosException block = assertThrows(MosException.class,
-          () -> bank.apply("q_proj", L, x, ids, y));
+      MosException block =
+          assertThrows(MosException.class, () -> bank.apply("q_proj", L, x, ids, y));
       assertEquals(Status.INDEX_OUT_OF_RANGE, block.status(), block.getMessage());
-      MosException unknown = assertThrows(MosException.class,
-          () -> bank.apply("k_proj", 0, x, ids, y));
+      MosException unknown =
+          assertThrows(MosException.class, () -> bank.apply("k_proj", 0, x, ids, y));
       assertEquals(Status.INVALID_ARGUMENT, unknown.status(), unknown.getMessage());
       assertTrue(unknown.getMessage().contains("'q_proj'"), unknown.getMessage());
-      try (MosContext other = MosContext.cpu(); Tensor xo = Tensor.of(other, x, 4, 32);
+      try (MosContext other = MosContext.cpu();
+          Tensor xo = Tensor.of(other, x, 4, 32);
           Tensor yo = Tensor.zeros(other, 4, 48)) {
-        MosException ctxErr = assertThrows(MosException.class,
-            () -> bank.apply("q_proj", 0, xo, ids, yo));
+        MosException ctxErr =
+            assertThrows(MosException.class, () -> bank.apply("q_proj", 0, xo, ids, yo));
         assertEquals(Status.INVALID_ARGUMENT, ctxErr.status(), ctxErr.getMessage());
       }
     }
@@ -133,9 +139,10 @@ class AdapterBankTest {
   @Test
   void budgetBytesAndRemoval() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(21, L, 8, 4, 2, 2, 16f, "q_proj", 32, 48,
-            "v_proj", 32, 32);
-        AdapterBankTestSupport.Source b = AdapterBankTestSupport.source(22, L, 4, 2, 0, 1, 8f, "q_proj", 32, 48)) {
+        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(
+            21, L, 8, 4, 2, 2, 16f, "q_proj", 32, 48, "v_proj", 32, 32);
+        AdapterBankTestSupport.Source b =
+            AdapterBankTestSupport.source(22, L, 4, 2, 0, 1, 8f, "q_proj", 32, 48)) {
       long bytesA = a.expectedBytes();
       long bytesB = b.expectedBytes();
       try (AdapterBank bank = AdapterBank.create(ctx, bytesA + bytesB - 1)) {
@@ -159,11 +166,13 @@ class AdapterBankTest {
         float[] x = new float[2 * 32];
         float[] y = new float[2 * 48];
         Arrays.fill(y, 0.25f);
-        MosException removed = assertThrows(MosException.class,
-            () -> bank.apply("q_proj", 0, x, new int[] {ib, ia}, y));
+        MosException removed = assertThrows(
+            MosException.class, () -> bank.apply("q_proj", 0, x, new int[] {ib, ia}, y));
         assertEquals(Status.INVALID_ARGUMENT, removed.status(), removed.getMessage());
-        assertTrue(removed.getMessage().contains("ids[1] = 0")
-            && removed.getMessage().contains("was removed"), removed.getMessage());
+        assertTrue(
+            removed.getMessage().contains("ids[1] = 0")
+                && removed.getMessage().contains("was removed"),
+            removed.getMessage());
         for (float v : y) {
           assertEquals(0.25f, v, "a failed apply wrote y");
         }
@@ -177,15 +186,17 @@ class AdapterBankTest {
   @Test
   void addCopiesThePools() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(31, L, 4, 2, 1, 2, 8f, "q_proj", 32, 48);
+        AdapterBankTestSupport.Source a =
+            AdapterBankTestSupport.source(31, L, 4, 2, 1, 2, 8f, "q_proj", 32, 48);
         AdapterBank bank = AdapterBank.create(ctx, 0)) {
       int id = bank.add(a.pools);
       Random rnd = new Random(3);
       float[] x = AdapterBankTestSupport.random(rnd, 3 * 32);
       int[] ids = {id, -1, id};
-      double[] ref = AdapterBankTestSupport.expected(List.of(a), "q_proj", 1, x, ids, new float[3 * 48]);
+      double[] ref =
+          AdapterBankTestSupport.expected(List.of(a), "q_proj", 1, x, ids, new float[3 * 48]);
       ShardPool p = a.pools.get("q_proj");
-      p.write(PoolArray.POOL_B, new float[p.size(PoolArray.POOL_B)]);  // the bank keeps its copy
+      p.write(PoolArray.POOL_B, new float[p.size(PoolArray.POOL_B)]); // the bank keeps its copy
       p.close();
       float[] y = new float[3 * 48];
       bank.apply("q_proj", 1, x, ids, y);
@@ -196,11 +207,17 @@ class AdapterBankTest {
   @Test
   void addFromAMosAdapterAndAModel() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(41, L, 6, 3, 1, 2, 12f, "q_proj", 32, 48,
-            "v_proj", 32, 32);
+        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(
+            41, L, 6, 3, 1, 2, 12f, "q_proj", 32, 48, "v_proj", 32, 32);
         AdapterBank bank = AdapterBank.create(ctx, 0)) {
-      AdapterConfig.Builder cb = AdapterConfig.builder().r(6).equivalentRank(3).privateRank(1)
-          .shardsPerVector(2).loraAlpha(12f).loraDropout(0f).numLayers(L);
+      AdapterConfig.Builder cb = AdapterConfig.builder()
+          .r(6)
+          .equivalentRank(3)
+          .privateRank(1)
+          .shardsPerVector(2)
+          .loraAlpha(12f)
+          .loraDropout(0f)
+          .numLayers(L);
       Map<String, PoolData> data = new LinkedHashMap<>();
       for (Map.Entry<String, ShardPool> e : a.pools.entrySet()) {
         ShardPool p = e.getValue();
@@ -212,8 +229,8 @@ class AdapterBankTest {
           System.arraycopy(p.indicesA(k), 0, ia, k * per, per);
           System.arraycopy(p.indicesB(k), 0, ib, k * per, per);
         }
-        data.put(e.getKey(), new PoolData(p.read(PoolArray.POOL_A), p.read(PoolArray.POOL_B), ia,
-            ib));
+        data.put(
+            e.getKey(), new PoolData(p.read(PoolArray.POOL_A), p.read(PoolArray.POOL_B), ia, ib));
       }
       int fromPools = bank.add(a.pools);
       int fromAdapter = new MosAdapter(cb.build(), data).addTo(bank);
@@ -224,12 +241,13 @@ class AdapterBankTest {
         float[] y1 = new float[5 * dOut];
         float[] y2 = new float[5 * dOut];
         bank.apply(proj, 2, x, new int[] {fromPools, fromPools, -1, fromPools, fromPools}, y1);
-        bank.apply(proj, 2, x, new int[] {fromAdapter, fromAdapter, -1, fromAdapter, fromAdapter},
-            y2);
+        bank.apply(
+            proj, 2, x, new int[] {fromAdapter, fromAdapter, -1, fromAdapter, fromAdapter}, y2);
         assertArrayEquals(y1, y2, proj);
       }
       // A MosModel's pools: its q_proj has another shape, which the bank refuses.
-      MosConfig mc = MosConfig.builder().rank(4).equivalentRank(2).privateRank(1).build();
+      MosConfig mc =
+          MosConfig.builder().rank(4).equivalentRank(2).privateRank(1).build();
       try (MosModel model = MosModel.create(ctx, mc, L)) {
         model.addPool("v_proj", 32, 32);
         int fromModel = bank.add(model);
@@ -244,7 +262,8 @@ class AdapterBankTest {
   @Test
   void mergeMatchesTheOracle() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(51, L, 8, 4, 1, 2, 16f, "q_proj", 32, 48);
+        AdapterBankTestSupport.Source a =
+            AdapterBankTestSupport.source(51, L, 8, 4, 1, 2, 16f, "q_proj", 32, 48);
         AdapterBank bank = AdapterBank.create(ctx, 0)) {
       int id = bank.add(a.pools);
       float[] w = AdapterBankTestSupport.random(new Random(8), 48 * 32);
@@ -254,15 +273,23 @@ class AdapterBankTest {
         for (int i = 0; i < ref.length; i++) {
           ref[i] += w[i];
         }
-        AdapterBankTestSupport.assertClose("merged W", wt.toArray(), ref, AdapterBankTestSupport.tol("F32_DELTA"),
+        AdapterBankTestSupport.assertClose(
+            "merged W",
+            wt.toArray(),
+            ref,
+            AdapterBankTestSupport.tol("F32_DELTA"),
             "q_proj block 1");
         bank.unmerge(id, "q_proj", 1, wt);
         double[] orig = new double[w.length];
         for (int i = 0; i < w.length; i++) {
           orig[i] = w[i];
         }
-        AdapterBankTestSupport.assertClose("W after merge + unmerge", wt.toArray(), orig,
-            AdapterBankTestSupport.tol("F32_MERGE_ROUNDTRIP"), "q_proj block 1");
+        AdapterBankTestSupport.assertClose(
+            "W after merge + unmerge",
+            wt.toArray(),
+            orig,
+            AdapterBankTestSupport.tol("F32_MERGE_ROUNDTRIP"),
+            "q_proj block 1");
       }
     }
   }
@@ -270,13 +297,15 @@ class AdapterBankTest {
   @Test
   void closeIsIdempotentAndFinal() {
     try (MosContext ctx = MosContext.cpu();
-        AdapterBankTestSupport.Source a = AdapterBankTestSupport.source(61, L, 4, 2, 1, 2, 8f, "q_proj", 32, 48)) {
+        AdapterBankTestSupport.Source a =
+            AdapterBankTestSupport.source(61, L, 4, 2, 1, 2, 8f, "q_proj", 32, 48)) {
       AdapterBank bank = AdapterBank.create(ctx, 0);
       int id = bank.add(a.pools);
       bank.close();
       bank.close();
       assertTrue(bank.isClosed());
-      MosClosedException e = assertThrows(MosClosedException.class,
+      MosClosedException e = assertThrows(
+          MosClosedException.class,
           () -> bank.apply(0, 0, new float[32], new int[] {id}, new float[48]));
       assertEquals("AdapterBank is closed", e.getMessage());
       assertThrows(MosClosedException.class, () -> bank.add(a.pools));
@@ -286,14 +315,20 @@ class AdapterBankTest {
     }
   }
 
-  static void check(AdapterBank bank, List<AdapterBankTestSupport.Source> byId, String proj, int block,
-      int[] ids, Random rnd, String what) {
+  static void check(
+      AdapterBank bank,
+      List<AdapterBankTestSupport.Source> byId,
+      String proj,
+      int block,
+      int[] ids,
+      Random rnd,
+      String what) {
     AdapterBank.Projection p = bank.projection(proj);
     float[] x = AdapterBankTestSupport.random(rnd, ids.length * p.dIn());
     float[] y = AdapterBankTestSupport.random(rnd, ids.length * p.dOut());
     double[] ref = AdapterBankTestSupport.expected(byId, proj, block, x, ids, y);
     bank.apply(proj, block, x, ids, y);
-    AdapterBankTestSupport.assertClose(what, y, ref, proj + " block " + block + " ids "
-        + Arrays.toString(ids));
+    AdapterBankTestSupport.assertClose(
+        what, y, ref, proj + " block " + block + " ids " + Arrays.toString(ids));
   }
 }

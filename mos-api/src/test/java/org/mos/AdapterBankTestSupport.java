@@ -24,8 +24,8 @@ final class AdapterBankTestSupport {
   static final class Source implements AutoCloseable {
     final MosContext ctx;
     final Map<String, ShardPool> pools = new LinkedHashMap<>();
-    final Map<String, double[][]> a = new LinkedHashMap<>();  // per block: A_k [r x d_in]
-    final Map<String, double[][]> b = new LinkedHashMap<>();  // per block: B_k [d_out x r]
+    final Map<String, double[][]> a = new LinkedHashMap<>(); // per block: A_k [r x d_in]
+    final Map<String, double[][]> b = new LinkedHashMap<>(); // per block: B_k [d_out x r]
     final int numLayers;
     final MosConfig config;
 
@@ -36,8 +36,8 @@ final class AdapterBankTestSupport {
       Random rnd = new Random(seed);
       for (int i = 0; i < projs.length; i += 3) {
         String name = (String) projs[i];
-        ShardPool p = ShardPool.create(ctx, (Integer) projs[i + 1], (Integer) projs[i + 2],
-            numLayers, config);
+        ShardPool p = ShardPool.create(
+            ctx, (Integer) projs[i + 1], (Integer) projs[i + 2], numLayers, config);
         pools.put(name, p);
         p.write(PoolArray.POOL_A, random(rnd, p.size(PoolArray.POOL_A)));
         p.write(PoolArray.POOL_B, random(rnd, p.size(PoolArray.POOL_B)));
@@ -117,10 +117,15 @@ final class AdapterBankTestSupport {
   }
 
   /** An adapter with (r, R_eq, p, l, alpha) over projections given as name, d_in, d_out. */
-  static Source source(long seed, int numLayers, int r, int rEq, int p, int l, float alpha,
-      Object... projs) {
-    MosConfig c = MosConfig.builder().rank(r).equivalentRank(rEq).privateRank(p)
-        .shardsPerVector(l).alpha(alpha).build();
+  static Source source(
+      long seed, int numLayers, int r, int rEq, int p, int l, float alpha, Object... projs) {
+    MosConfig c = MosConfig.builder()
+        .rank(r)
+        .equivalentRank(rEq)
+        .privateRank(p)
+        .shardsPerVector(l)
+        .alpha(alpha)
+        .build();
     return new Source(seed, numLayers, c, projs);
   }
 
@@ -141,8 +146,8 @@ final class AdapterBankTestSupport {
   }
 
   /** y0 + every token's delta through its adapter's dense factors (ids of -1: nothing). */
-  static double[] expected(List<Source> byId, String proj, int block, float[] x, int[] ids,
-      float[] y0) {
+  static double[] expected(
+      List<Source> byId, String proj, int block, float[] x, int[] ids, float[] y0) {
     double[] y = toDouble(y0);
     int dOut = y0.length / ids.length;
     int dIn = x.length / ids.length;
@@ -205,8 +210,9 @@ final class AdapterBankTestSupport {
     }
     double rel = num / Math.max(den, tol("TINY"));
     if (!(rel <= tol)) {
-      fail(String.format("%s [%s]: rel error %.3e > tol %.1e; worst element %d: got %.9g, "
-          + "expected %.9g", what, context, rel, tol, worst, got[worst], ref[worst]));
+      fail(String.format(
+          "%s [%s]: rel error %.3e > tol %.1e; worst element %d: got %.9g, " + "expected %.9g",
+          what, context, rel, tol, worst, got[worst], ref[worst]));
     }
   }
 }

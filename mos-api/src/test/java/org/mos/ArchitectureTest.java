@@ -17,11 +17,16 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule packagesDependOneWay = layeredArchitecture()
       .consideringOnlyDependenciesInLayers()
-      .layer("core").definedBy("org.mos")
-      .layer("io").definedBy("org.mos.io..")
-      .layer("train").definedBy("org.mos.train..")
-      .whereLayer("train").mayNotBeAccessedByAnyLayer()
-      .whereLayer("io").mayOnlyBeAccessedByLayers("train")
+      .layer("core")
+      .definedBy("org.mos")
+      .layer("io")
+      .definedBy("org.mos.io..")
+      .layer("train")
+      .definedBy("org.mos.train..")
+      .whereLayer("train")
+      .mayNotBeAccessedByAnyLayer()
+      .whereLayer("io")
+      .mayOnlyBeAccessedByLayers("train")
       .because("org.mos must not import org.mos.io or org.mos.train, nor org.mos.io org.mos.train:"
           + " a cycle would tie the core to the file formats and the trainer");
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Compares libmos's assembled A_k, B_k (mos_pool_assemble) with the method.md §3 closed form computed
+// Compares libmos's assembled A_k, B_k (mos_pool_assemble) with the method.md §3 closed form
+// computed
 // here from the pool arrays and indices; exact (F32_ASSEMBLY = 0: assembly only copies).
 package org.mos;
 
@@ -7,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class AssemblyTest {
 
@@ -27,13 +28,15 @@ class AssemblyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("shapes")
-  void assembledFactorsEqualTheClosedForm(String name, int dIn, int dOut, int numLayers,
-      MosConfig config) {
+  void assembledFactorsEqualTheClosedForm(
+      String name, int dIn, int dOut, int numLayers, MosConfig config) {
     try (Fixture f = new Fixture(11, dIn, dOut, numLayers, config)) {
       for (int k = 0; k < numLayers; k++) {
         String ctx = f.describe() + ", block " + k;
-        Tolerances.assertClose("A_k", f.pool.assembleA(k), f.oracleA(k), Tolerances.F32_ASSEMBLY, ctx);
-        Tolerances.assertClose("B_k", f.pool.assembleB(k), f.oracleB(k), Tolerances.F32_ASSEMBLY, ctx);
+        Tolerances.assertClose(
+            "A_k", f.pool.assembleA(k), f.oracleA(k), Tolerances.F32_ASSEMBLY, ctx);
+        Tolerances.assertClose(
+            "B_k", f.pool.assembleB(k), f.oracleB(k), Tolerances.F32_ASSEMBLY, ctx);
       }
     }
   }

@@ -40,16 +40,20 @@ class BackwardContractTest {
         f.pool.zeroGrad();
         layer.forward(x, y, true);
         float[] zero = grads(f.pool);
-        ErrorHandlingTest.expect(Status.INVALID_STATE, () -> layer.backward(same, dy, null),
+        ErrorHandlingTest.expect(
+            Status.INVALID_STATE,
+            () -> layer.backward(same, dy, null),
             "mos_layer_backward: x is not the tensor the last training forward");
         assertArrayEquals(zero, grads(f.pool), "a refused backward changed the gradients");
-        x.copyFrom(xv);  // the same values, written again
-        ErrorHandlingTest.expect(Status.INVALID_STATE, () -> layer.backward(x, dy, null),
+        x.copyFrom(xv); // the same values, written again
+        ErrorHandlingTest.expect(
+            Status.INVALID_STATE,
+            () -> layer.backward(x, dy, null),
             "x was written after the last training forward");
         assertArrayEquals(zero, grads(f.pool), "a refused backward changed the gradients");
 
         layer.forward(x, y, true);
-        layer.forward(x, y, false);  // reading x (an inference forward) does not count
+        layer.forward(x, y, false); // reading x (an inference forward) does not count
         layer.backward(x, dy, null);
         assertArrayEquals(reference, grads(f.pool), "forward + backward on the same x");
       }
@@ -64,22 +68,27 @@ class BackwardContractTest {
       float[] x = f.random(N * 8, 1);
       float[] dy = f.random(N * 12, 1);
       layer.forward(x, N, true);
-      float[] dx = layer.backward(x.clone(), dy, N);  // equal values, another array: fine
+      float[] dx = layer.backward(x.clone(), dy, N); // equal values, another array: fine
       float[] g = grads(f.pool);
 
       f.pool.zeroGrad();
       layer.forward(x, N, true);
       float[] changed = x.clone();
       changed[5] += 1f;
-      ErrorHandlingTest.expect(Status.INVALID_STATE, () -> layer.backward(changed, dy, N),
+      ErrorHandlingTest.expect(
+          Status.INVALID_STATE,
+          () -> layer.backward(changed, dy, N),
           "mos_layer_backward: x is not the tensor the last training forward");
       assertArrayEquals(dx, layer.backward(x, dy, N));
       assertArrayEquals(g, grads(f.pool), "the same gradients as the first forward + backward");
 
       // A training forward on tensors in between: the kept copy is no longer the forward's x.
-      try (Tensor xt = Tensor.of(f.ctx, x, N, 8); Tensor yt = Tensor.zeros(f.ctx, N, 12)) {
+      try (Tensor xt = Tensor.of(f.ctx, x, N, 8);
+          Tensor yt = Tensor.zeros(f.ctx, N, 12)) {
         layer.forward(xt, yt, true);
-        ErrorHandlingTest.expect(Status.INVALID_STATE, () -> layer.backward(x, dy, N),
+        ErrorHandlingTest.expect(
+            Status.INVALID_STATE,
+            () -> layer.backward(x, dy, N),
             "x is not the tensor the last training forward");
       }
     }
@@ -131,8 +140,12 @@ class BackwardContractTest {
                 for (int i = 0; i < got.length; i++) {
                   got[i] = (float) diff[i];
                 }
-                Tolerances.assertClose("dx(FULL) - dx(ADAPTER_ONLY) vs dy W", got, dyW,
-                    Tolerances.F32_FORWARD, f.describe());
+                Tolerances.assertClose(
+                    "dx(FULL) - dx(ADAPTER_ONLY) vs dy W",
+                    got,
+                    dyW,
+                    Tolerances.F32_FORWARD,
+                    f.describe());
               }
             }
           }

@@ -28,8 +28,10 @@ class ConstantsTest {
       assertEquals(constant("MOS_BACKEND_" + b.name()), b.code(), b.name());
     }
     for (PoolArray p : PoolArray.values()) {
-      assertEquals(constant("MOS_" + (p.name().startsWith("POOL_") ? p.name() : "POOL_" + p.name())),
-          p.code(), p.name());
+      assertEquals(
+          constant("MOS_" + (p.name().startsWith("POOL_") ? p.name() : "POOL_" + p.name())),
+          p.code(),
+          p.name());
     }
     for (DType d : DType.values()) {
       assertEquals(constant("MOS_DTYPE_" + d.name()), d.code(), d.name());
@@ -52,8 +54,8 @@ class ConstantsTest {
     assertEquals("", Backend.CPU.unavailableReason());
     if (!Backend.CUDA.isAvailable()) {
       assertFalse(Backend.CUDA.unavailableReason().isBlank(), "an unavailable backend says why");
-      MosException e = ErrorHandlingTest.expect(Status.BACKEND_UNAVAILABLE,
-          () -> MosContext.create(Backend.CUDA));
+      MosException e = ErrorHandlingTest.expect(
+          Status.BACKEND_UNAVAILABLE, () -> MosContext.create(Backend.CUDA));
       assertFalse(e.getMessage().isBlank());
     }
     try (MosContext ctx = MosContext.cpu()) {

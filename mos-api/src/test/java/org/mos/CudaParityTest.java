@@ -14,8 +14,8 @@ class CudaParityTest {
 
   @BeforeAll
   static void needsCuda() {
-    Assumptions.assumeTrue(Backend.CUDA.isAvailable(),
-        () -> "CUDA unavailable: " + Backend.CUDA.unavailableReason());
+    Assumptions.assumeTrue(
+        Backend.CUDA.isAvailable(), () -> "CUDA unavailable: " + Backend.CUDA.unavailableReason());
   }
 
   static Stream<Arguments> shapes() {
@@ -32,14 +32,19 @@ class CudaParityTest {
     long seed = 1000 + dIn;
     float[][] cpu = run(Backend.CPU, seed, dIn, dOut, numLayers, config, n);
     float[][] gpu = run(Backend.CUDA, seed, dIn, dOut, numLayers, config, n);
-    String[] what = {"y", "dx", "dpool_A", "dpool_B", "delta W", "pool_A after AdamW", "pool_B after AdamW"};
-    String ctx = "seed=" + seed + ", " + dIn + "->" + dOut + ", L=" + numLayers + ", " + config + ", N=" + n;
+    String[] what = {
+      "y", "dx", "dpool_A", "dpool_B", "delta W", "pool_A after AdamW", "pool_B after AdamW"
+    };
+    String ctx =
+        "seed=" + seed + ", " + dIn + "->" + dOut + ", L=" + numLayers + ", " + config + ", N=" + n;
     for (int i = 0; i < what.length; i++) {
-      Tolerances.assertClose(what[i] + " CUDA vs CPU", gpu[i], cpu[i], Tolerances.CUDA_VS_CPU_F32, ctx);
+      Tolerances.assertClose(
+          what[i] + " CUDA vs CPU", gpu[i], cpu[i], Tolerances.CUDA_VS_CPU_F32, ctx);
     }
   }
 
-  static float[][] run(Backend backend, long seed, int dIn, int dOut, int numLayers, MosConfig c, int n) {
+  static float[][] run(
+      Backend backend, long seed, int dIn, int dOut, int numLayers, MosConfig c, int n) {
     java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
     try (MosContext ctx = MosContext.create(backend);
         ShardPool pool = ShardPool.create(ctx, dIn, dOut, numLayers, c);
@@ -60,7 +65,9 @@ class CudaParityTest {
       float[] delta = layer.deltaWeight();
       opt.step();
       ctx.synchronize();
-      return new float[][] {y, dx, gA, gB, delta, pool.read(PoolArray.POOL_A), pool.read(PoolArray.POOL_B)};
+      return new float[][] {
+        y, dx, gA, gB, delta, pool.read(PoolArray.POOL_A), pool.read(PoolArray.POOL_B)
+      };
     }
   }
 }

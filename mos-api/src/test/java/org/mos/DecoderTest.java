@@ -3,7 +3,8 @@
 // weights listed and set by name, every refused argument a MosException naming it, loss == the
 // double-precision sum from the logits (1e-5 relative), step logits == recomputation (1e-5),
 // greedy sampling == argmax with the lowest id on ties, training the base (an AdamW step against
-// the signs of finite-difference gradients, weights read back), lifetimes (closed objects, the cache keeping
+// the signs of finite-difference gradients, weights read back), lifetimes (closed objects, the
+// cache keeping
 // the decoder alive, the Cleaner), a callback that throws or re-enters.
 package org.mos;
 
@@ -22,8 +23,16 @@ class DecoderTest {
   static final int VOCAB = 40;
 
   static DecoderConfig config(DType dtype) {
-    return DecoderConfig.builder().vocabSize(VOCAB).hiddenSize(16).intermediateSize(24)
-        .numLayers(2).numHeads(4).numKvHeads(2).maxPositions(48).weightDtype(dtype).build();
+    return DecoderConfig.builder()
+        .vocabSize(VOCAB)
+        .hiddenSize(16)
+        .intermediateSize(24)
+        .numLayers(2)
+        .numHeads(4)
+        .numKvHeads(2)
+        .maxPositions(48)
+        .weightDtype(dtype)
+        .build();
   }
 
   /** A decoder with weights ~ N(0, 0.25²) and norm weights ~ 1 + N(0, 0.1²). */
@@ -44,28 +53,38 @@ class DecoderTest {
         Decoder d = Decoder.create(ctx, config(DType.BF16))) {
       List<Decoder.WeightInfo> ws = d.weights();
       assertEquals(1 + 2 * 9 + 2, ws.size(), "embedding, 9 per block, norm, lm_head");
-      assertEquals(new Decoder.WeightInfo("model.embed_tokens.weight", VOCAB, 16, false), ws.get(0));
-      assertEquals(new Decoder.WeightInfo("model.layers.0.self_attn.k_proj.weight", 8, 16, false),
+      assertEquals(
+          new Decoder.WeightInfo("model.embed_tokens.weight", VOCAB, 16, false), ws.get(0));
+      assertEquals(
+          new Decoder.WeightInfo("model.layers.0.self_attn.k_proj.weight", 8, 16, false),
           ws.get(3));
       assertEquals("lm_head.weight", ws.get(ws.size() - 1).name());
-      MosException unset = assertThrows(MosException.class,
-          () -> d.logits(new int[] {2}, new int[] {1, 2}));
+      MosException unset =
+          assertThrows(MosException.class, () -> d.logits(new int[] {2}, new int[] {1, 2}));
       assertEquals(Status.INVALID_STATE, unset.status());
       assertTrue(unset.getMessage().contains("model.embed_tokens.weight"), unset.getMessage());
 
-      MosException name = assertThrows(MosException.class,
+      MosException name = assertThrows(
+          MosException.class,
           () -> d.setWeight("model.layers.9.mlp.up_proj.weight", 24, 16, new float[24 * 16]));
       assertTrue(name.getMessage().contains("model.layers.9"), name.getMessage());
-      MosException shape = assertThrows(MosException.class,
-          () -> d.setWeight("model.norm.weight", 1, 15, new float[15]));
+      MosException shape = assertThrows(
+          MosException.class, () -> d.setWeight("model.norm.weight", 1, 15, new float[15]));
       assertEquals(Status.SHAPE_MISMATCH, shape.status());
-      MosException bytes = assertThrows(MosException.class, () -> d.setWeight("model.norm.weight",
-          Decoder.SourceDtype.BF16, 1, 16, java.lang.foreign.MemorySegment.ofArray(new float[16])));
+      MosException bytes = assertThrows(
+          MosException.class,
+          () -> d.setWeight(
+              "model.norm.weight",
+              Decoder.SourceDtype.BF16,
+              1,
+              16,
+              java.lang.foreign.MemorySegment.ofArray(new float[16])));
       assertTrue(bytes.getMessage().contains("32 bytes"), bytes.getMessage());
       d.setWeight("model.norm.weight", 1, 16, new float[16]);
       assertTrue(d.weights().stream().filter(Decoder.WeightInfo::isSet).count() == 1);
     }
-    MosException bad = assertThrows(MosException.class,
+    MosException bad = assertThrows(
+        MosException.class,
         () -> config(DType.F32).toBuilder().numKvHeads(3).build().validate());
     assertTrue(bad.getMessage().contains("num_kv_heads"), bad.getMessage());
   }
@@ -102,17 +121,18 @@ class DecoderTest {
       int sb = cache.addSequence();
       float[] step = d.step(cache, new int[] {sb, sa}, new int[] {3, 6}, concat(b, a));
       assertClose(row(d.logits(new int[] {3}, b), 2), java.util.Arrays.copyOf(step, VOCAB));
-      assertClose(row(d.logits(new int[] {6}, a), 5),
-          java.util.Arrays.copyOfRange(step, VOCAB, 2 * VOCAB));
+      assertClose(
+          row(d.logits(new int[] {6}, a), 5), java.util.Arrays.copyOfRange(step, VOCAB, 2 * VOCAB));
       float[] next = d.step(cache, new int[] {sa}, new int[] {1}, new int[] {11});
       assertClose(row(d.logits(new int[] {7}, concat(a, new int[] {11})), 6), next);
       assertEquals(new KvCache.Usage(32, 64, 32, 2), cache.usage());
-      MosException twice = assertThrows(MosException.class,
+      MosException twice = assertThrows(
+          MosException.class,
           () -> d.step(cache, new int[] {sa, sa}, new int[] {1, 1}, new int[] {1, 2}));
       assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
       assertEquals(7, cache.sequenceLength(sa), "a refused step changes nothing");
-      MosException lengths = assertThrows(MosException.class,
-          () -> d.step(cache, new int[] {sa}, new int[] {2}, new int[] {1}));
+      MosException lengths = assertThrows(
+          MosException.class, () -> d.step(cache, new int[] {sa}, new int[] {2}, new int[] {1}));
       assertEquals(Status.SHAPE_MISMATCH, lengths.status());
       assertThrows(MosException.class, () -> cache.removeSequence(99));
     }
@@ -120,14 +140,20 @@ class DecoderTest {
 
   @Test
   void baseTrainingStepsAgainstFiniteDifferencesAndWeightsReadBack() {
-    try (MosContext ctx = MosContext.cpu(); Decoder d = random(ctx, DType.F32, 3)) {
+    try (MosContext ctx = MosContext.cpu();
+        Decoder d = random(ctx, DType.F32, 3)) {
       float[] norm = new float[16];
       for (int i = 0; i < 16; i++) norm[i] = 1f + 0.01f * i;
       d.setWeight("model.norm.weight", 1, 16, norm);
-      assertArrayEquals(norm, d.weight("model.norm.weight", 1, 16), "F32 storage reads back exactly");
-      assertEquals(Status.SHAPE_MISMATCH, assertThrows(MosException.class,
-          () -> d.weight("model.norm.weight", 1, 15)).status());
-      assertEquals(Status.INVALID_STATE, assertThrows(MosException.class, d::baseZeroGrad).status());
+      assertArrayEquals(
+          norm, d.weight("model.norm.weight", 1, 16), "F32 storage reads back exactly");
+      assertEquals(
+          Status.SHAPE_MISMATCH,
+          assertThrows(MosException.class, () -> d.weight("model.norm.weight", 1, 15))
+              .status());
+      assertEquals(
+          Status.INVALID_STATE,
+          assertThrows(MosException.class, d::baseZeroGrad).status());
 
       int[] tokens = {1, 7, 3, 39, 0, 22, 5};
       int[] targets = {7, 3, 39, 0, 22, 5, -1};
@@ -159,13 +185,18 @@ class DecoderTest {
       for (int j = 0; j < elems.length; j++) {
         // AdamW's first step moves every weight by lr * g / (|g| + eps): -lr * sign(g)
         if (Math.abs(grad[j]) < 1e-4) continue;
-        assertEquals(w[elems[j]] - lr * Math.signum(grad[j]), after[elems[j]], 1e-6,
+        assertEquals(
+            w[elems[j]] - lr * Math.signum(grad[j]),
+            after[elems[j]],
+            1e-6,
             "element " + elems[j] + ", finite-difference gradient " + grad[j]);
       }
     }
-    try (MosContext ctx = MosContext.cpu(); Decoder d = random(ctx, DType.BF16, 3)) {
-      assertEquals(Status.UNSUPPORTED, assertThrows(MosException.class,
-          () -> d.setBaseTrainable(true)).status());
+    try (MosContext ctx = MosContext.cpu();
+        Decoder d = random(ctx, DType.BF16, 3)) {
+      assertEquals(
+          Status.UNSUPPORTED,
+          assertThrows(MosException.class, () -> d.setBaseTrainable(true)).status());
     }
   }
 
@@ -177,15 +208,16 @@ class DecoderTest {
     double z = 0;
     for (float x : logits) z += Math.exp(x);
     assertEquals(2 - Math.log(z), d.logprob(), 1e-6);
-    assertEquals(3, Sampling.greedy().sample(new float[] {9, 0, 0, 1, 2}, 1, 4, 0).token());
+    assertEquals(
+        3, Sampling.greedy().sample(new float[] {9, 0, 0, 1, 2}, 1, 4, 0).token());
     // Top-k 1 keeps only the argmax, whatever the temperature and draw.
     for (long c = 0; c < 20; c++) {
       assertEquals(1, new Sampling(5f, 1, 1f, c).sample(logits, c).token());
     }
     assertThrows(MosException.class, () -> new Sampling(1f, 0, 0f, 0));
     assertThrows(MosException.class, () -> new Sampling(Float.NaN, 0, 1f, 0));
-    MosException nan = assertThrows(MosException.class,
-        () -> Sampling.greedy().sample(new float[] {1, Float.NaN}, 0));
+    MosException nan = assertThrows(
+        MosException.class, () -> Sampling.greedy().sample(new float[] {1, Float.NaN}, 0));
     assertEquals(Status.INVALID_ARGUMENT, nan.status());
   }
 
@@ -210,21 +242,28 @@ class DecoderTest {
       int[] ctxIds = {1, 2, 3};
       for (int t = 0; t < 6; t++) {
         float[] l = d.logits(new int[] {ctxIds.length}, ctxIds);
-        int id = Sampling.greedy().sample(l, (ctxIds.length - 1) * VOCAB, VOCAB, t).token();
+        int id =
+            Sampling.greedy().sample(l, (ctxIds.length - 1) * VOCAB, VOCAB, t).token();
         assertEquals(out[0][t], id, "step " + t);
         ctxIds = concat(ctxIds, new int[] {id});
       }
-      RuntimeException boom = assertThrows(RuntimeException.class,
+      RuntimeException boom = assertThrows(
+          RuntimeException.class,
           () -> d.generate(null, reqs, (r, t) -> {
             throw new RuntimeException("boom");
           }));
       assertEquals("boom", boom.getMessage());
-      MosException reenter = assertThrows(MosException.class, () -> d.generate(null, reqs,
-          (r, t) -> d.logits(new int[] {1}, new int[] {1}) == null));
+      MosException reenter = assertThrows(
+          MosException.class,
+          () -> d.generate(null, reqs, (r, t) -> d.logits(new int[] {1}, new int[] {1}) == null));
       assertEquals(Status.INVALID_STATE, reenter.status());
       assertArrayEquals(out[0], d.generate(null, reqs.subList(0, 1), null)[0], "still usable");
-      MosException tooLong = assertThrows(MosException.class, () -> d.generate(null, List.of(
-          new Decoder.GenerateRequest(new int[] {1}, 60, Sampling.greedy(), null, -1)), null));
+      MosException tooLong = assertThrows(
+          MosException.class,
+          () -> d.generate(
+              null,
+              List.of(new Decoder.GenerateRequest(new int[] {1}, 60, Sampling.greedy(), null, -1)),
+              null));
       assertTrue(tooLong.getMessage().contains("48"), tooLong.getMessage());
     }
   }
@@ -236,8 +275,9 @@ class DecoderTest {
     ShardPool pool = ShardPool.create(ctx, 16, 8, 2, Fixture.cfg(2, 1, 0, 2));
     pool.init(4);
     pool.generateIndices(4);
-    pool.write(PoolArray.POOL_B, Fixture.random(new SplittableRandom(5),
-        pool.size(PoolArray.POOL_B), 0.5f));
+    pool.write(
+        PoolArray.POOL_B,
+        Fixture.random(new SplittableRandom(5), pool.size(PoolArray.POOL_B), 0.5f));
     int[] seq = {3, 1, 4, 1, 5};
     float[] base = d.logits(new int[] {5}, seq);
     d.attachPool("v_proj", pool);
@@ -254,7 +294,7 @@ class DecoderTest {
       assertEquals(Status.SHAPE_MISMATCH, wrong.status());
     }
     d.detachPool("v_proj");
-    assertClose(base, d.logits(new int[] {5}, seq));  // W + delta - delta: W to rounding
+    assertClose(base, d.logits(new int[] {5}, seq)); // W + delta - delta: W to rounding
 
     MosLinear.DropoutState s = new MosLinear.DropoutState(7, 3);
     d.setDropoutState(s.seed(), s.counter());
@@ -265,7 +305,7 @@ class DecoderTest {
     ctx.close();
     pool.close();
     assertThrows(MosClosedException.class, () -> d.logits(new int[] {1}, new int[] {1}));
-    int id = cache.addSequence();  // the cache keeps the native decoder alive
+    int id = cache.addSequence(); // the cache keeps the native decoder alive
     assertEquals(0, cache.sequenceLength(id));
     assertFalse(ctx.nativeFreed());
     cache.close();

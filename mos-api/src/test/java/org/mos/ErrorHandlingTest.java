@@ -20,7 +20,8 @@ class ErrorHandlingTest {
     assertEquals(status, e.status(), "status of: " + e.getMessage());
     assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "empty message");
     for (String m : mentions) {
-      assertTrue(e.getMessage().contains(m), "message should mention '" + m + "': " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains(m), "message should mention '" + m + "': " + e.getMessage());
     }
     return e;
   }
@@ -29,7 +30,8 @@ class ErrorHandlingTest {
   void aSuccessfulCallEmptiesTheLastError() {
     try (MosContext ctx = MosContext.cpu()) {
       expect(Status.INVALID_ARGUMENT, () -> ctx.setNumThreads(-1), "mos_context_set_num_threads");
-      assertTrue(Native.lastError().startsWith("mos_context_set_num_threads: "),
+      assertTrue(
+          Native.lastError().startsWith("mos_context_set_num_threads: "),
           "the failure's message is there to read: " + Native.lastError());
       try (Tensor t = Tensor.zeros(ctx, 2, 2)) {
         assertEquals("", Native.lastError(), "after a successful call: " + Native.lastError());
@@ -46,11 +48,13 @@ class ErrorHandlingTest {
         Tensor x = Tensor.of(f.ctx, f.random(5 * 8, 1), 5, 8);
         Tensor badY = Tensor.of(f.ctx, f.random(4 * 12, 1), 4, 12)) {
       float[] yBefore = badY.toArray();
-      expect(Status.SHAPE_MISMATCH, () -> layer.forward(badX, badY, true), "mos_layer_forward", "7");
+      expect(
+          Status.SHAPE_MISMATCH, () -> layer.forward(badX, badY, true), "mos_layer_forward", "7");
       expect(Status.SHAPE_MISMATCH, () -> layer.forward(x, badY, true), "mos_layer_forward");
       assertArrayEquals(yBefore, badY.toArray(), "y changed by a failed forward");
       expect(Status.SHAPE_MISMATCH, () -> layer.forward(new float[13], 5, true), "13");
-      expect(Status.SHAPE_MISMATCH, () -> MosLinear.create(f.pool, 1, badY, null), "mos_layer_create");
+      expect(
+          Status.SHAPE_MISMATCH, () -> MosLinear.create(f.pool, 1, badY, null), "mos_layer_create");
       expect(Status.SHAPE_MISMATCH, () -> Tensor.of(f.ctx, new float[5], 2, 3), "5", "6");
       try (Tensor small = Tensor.zeros(f.ctx, 2, 2)) {
         expect(Status.SHAPE_MISMATCH, () -> small.copyFrom(new float[3]));
@@ -69,7 +73,10 @@ class ErrorHandlingTest {
       int p = f.pool.numShards();
       int[] tooBig = a.clone();
       tooBig[a.length - 1] = p;
-      expect(Status.INDEX_OUT_OF_RANGE, () -> f.pool.setIndices(1, tooBig, b), "mos_pool_set_indices",
+      expect(
+          Status.INDEX_OUT_OF_RANGE,
+          () -> f.pool.setIndices(1, tooBig, b),
+          "mos_pool_set_indices",
           String.valueOf(p));
       int[] negative = b.clone();
       negative[3] = -1;
@@ -91,9 +98,12 @@ class ErrorHandlingTest {
   void badPoolWritesLeaveThePoolUntouched() {
     try (Fixture f = new Fixture(73, 8, 12, 3, Fixture.cfg(4, 2, 1, 2))) {
       float[] before = f.pool.read(PoolArray.POOL_A);
-      expect(Status.SHAPE_MISMATCH, () -> f.pool.write(PoolArray.POOL_A, new float[before.length - 1]),
+      expect(
+          Status.SHAPE_MISMATCH,
+          () -> f.pool.write(PoolArray.POOL_A, new float[before.length - 1]),
           "mos_pool_write");
-      expect(Status.SHAPE_MISMATCH, () -> f.pool.read(PoolArray.POOL_A, new float[before.length + 1]));
+      expect(
+          Status.SHAPE_MISMATCH, () -> f.pool.read(PoolArray.POOL_A, new float[before.length + 1]));
       assertArrayEquals(before, f.pool.read(PoolArray.POOL_A));
     }
   }
@@ -107,13 +117,15 @@ class ErrorHandlingTest {
       // (r - p) l > S: 7 * 2 = 14 > (2 - 1) * 2 * 2 = 4.
       MosConfig wide = Fixture.cfg(8, 2, 1, 2);
       expect(Status.INVALID_ARGUMENT, () -> wide.validateFor(8, 8, 2), "14", "4");
-      expect(Status.INVALID_ARGUMENT, () -> ShardPool.create(ctx, 8, 8, 2, wide), "mos_pool_create");
+      expect(
+          Status.INVALID_ARGUMENT, () -> ShardPool.create(ctx, 8, 8, 2, wide), "mos_pool_create");
       // d not divisible by l.
       MosConfig l3 = Fixture.cfg(2, 2, 1, 3);
       expect(Status.INVALID_ARGUMENT, () -> l3.validateFor(9, 10, 4), "10");
       expect(Status.INVALID_ARGUMENT, () -> ShardPool.create(ctx, 9, 10, 4, l3), "mos_pool_create");
       expect(Status.INVALID_ARGUMENT, () -> ShardPool.create(ctx, 10, 9, 4, l3));
-      expect(Status.INVALID_ARGUMENT, () -> ShardPool.create(ctx, 8, 8, 0, Fixture.cfg(1, 1, 0, 1)));
+      expect(
+          Status.INVALID_ARGUMENT, () -> ShardPool.create(ctx, 8, 8, 0, Fixture.cfg(1, 1, 0, 1)));
     }
   }
 
@@ -123,11 +135,14 @@ class ErrorHandlingTest {
         MosLinear adapterOnly = MosLinear.create(f.pool, 0, null, null);
         Tensor x = Tensor.of(f.ctx, f.random(40, 1), 5, 8);
         Tensor y = Tensor.zeros(f.ctx, 5, 12)) {
-      expect(Status.INVALID_STATE, () -> adapterOnly.backward(x, y, null, MosLinear.Mode.ADAPTER_ONLY),
+      expect(
+          Status.INVALID_STATE,
+          () -> adapterOnly.backward(x, y, null, MosLinear.Mode.ADAPTER_ONLY),
           "mos_layer_backward");
-      MosException e = assertThrows(MosException.class,
-          () -> adapterOnly.forward(x, y, MosLinear.Mode.FULL, false));
-      assertTrue(List.of(Status.INVALID_ARGUMENT, Status.INVALID_STATE).contains(e.status()),
+      MosException e = assertThrows(
+          MosException.class, () -> adapterOnly.forward(x, y, MosLinear.Mode.FULL, false));
+      assertTrue(
+          List.of(Status.INVALID_ARGUMENT, Status.INVALID_STATE).contains(e.status()),
           "FULL mode without a weight: " + e.status() + " " + e.getMessage());
       try (ShardPool unindexed = ShardPool.create(f.ctx, 8, 12, 3, Fixture.cfg(4, 2, 1, 2));
           MosLinear l = MosLinear.create(unindexed, 0, null, null)) {
@@ -149,7 +164,8 @@ class ErrorHandlingTest {
       expect(Status.NULL_POINTER, () -> layer.forward(null, 2, true), "x");
       expect(Status.NULL_POINTER, () -> layer.backward(x, null, null), "dy");
       expect(Status.NULL_POINTER, () -> MosLinear.create(null, 0, null, null), "pool");
-      expect(Status.NULL_POINTER, () -> ShardPool.create(null, 8, 8, 2, MosConfig.defaults()), "ctx");
+      expect(
+          Status.NULL_POINTER, () -> ShardPool.create(null, 8, 8, 2, MosConfig.defaults()), "ctx");
       expect(Status.NULL_POINTER, () -> ShardPool.create(f.ctx, 8, 8, 2, null), "config");
       expect(Status.NULL_POINTER, () -> Tensor.of(f.ctx, null, 1, 1), "data");
       expect(Status.NULL_POINTER, () -> MosContext.create(null), "backend");
@@ -167,7 +183,9 @@ class ErrorHandlingTest {
         AdamW opt = AdamW.create(other)) {
       expect(Status.INVALID_ARGUMENT, () -> layer.forward(foreign, y, true), "another MosContext");
       expect(Status.INVALID_ARGUMENT, () -> opt.addPool(f.pool), "another MosContext");
-      expect(Status.INVALID_ARGUMENT, () -> MosLinear.create(f.pool, 0, Tensor.zeros(other, 12, 8), null));
+      expect(
+          Status.INVALID_ARGUMENT,
+          () -> MosLinear.create(f.pool, 0, Tensor.zeros(other, 12, 8), null));
     }
   }
 
@@ -191,20 +209,25 @@ class ErrorHandlingTest {
     assertThrows(MosClosedException.class, () -> MosLinear.create(pool, 1, null, null));
     assertThrows(MosClosedException.class, () -> opt.addPool(pool));
     t.close();
-    assertEquals("Tensor is closed", assertThrows(MosClosedException.class, t::toArray).getMessage());
+    assertEquals(
+        "Tensor is closed", assertThrows(MosClosedException.class, t::toArray).getMessage());
     opt.close();
-    assertEquals("AdamW is closed", assertThrows(MosClosedException.class, opt::step).getMessage());
+    assertEquals(
+        "AdamW is closed", assertThrows(MosClosedException.class, opt::step).getMessage());
     ctx.close();
-    assertEquals("MosContext is closed",
+    assertEquals(
+        "MosContext is closed",
         assertThrows(MosClosedException.class, () -> ctx.setNumThreads(1)).getMessage());
     assertThrows(MosClosedException.class, () -> Tensor.zeros(ctx, 1, 1));
-    assertThrows(MosClosedException.class, () -> ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2)));
+    assertThrows(
+        MosClosedException.class, () -> ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2)));
     // idempotent close
     layer.close();
     pool.close();
     t.close();
     opt.close();
     ctx.close();
-    assertTrue(ctx.isClosed() && pool.isClosed() && layer.isClosed() && t.isClosed() && opt.isClosed());
+    assertTrue(
+        ctx.isClosed() && pool.isClosed() && layer.isClosed() && t.isClosed() && opt.isClosed());
   }
 }

@@ -33,10 +33,18 @@ class FiniteDifferenceTest {
       float[] gradA = f.pool.read(PoolArray.GRAD_A);
       float[] gradB = f.pool.read(PoolArray.GRAD_B);
 
-      Tolerances.assertClose("dpool_A vs finite differences", gradA,
-          fdPool(f, layer, PoolArray.POOL_A, x, g), Tolerances.F32_FINITE_DIFF, ctx);
-      Tolerances.assertClose("dpool_B vs finite differences", gradB,
-          fdPool(f, layer, PoolArray.POOL_B, x, g), Tolerances.F32_FINITE_DIFF, ctx);
+      Tolerances.assertClose(
+          "dpool_A vs finite differences",
+          gradA,
+          fdPool(f, layer, PoolArray.POOL_A, x, g),
+          Tolerances.F32_FINITE_DIFF,
+          ctx);
+      Tolerances.assertClose(
+          "dpool_B vs finite differences",
+          gradB,
+          fdPool(f, layer, PoolArray.POOL_B, x, g),
+          Tolerances.F32_FINITE_DIFF,
+          ctx);
       double[] fdX = new double[x.length];
       for (int i = 0; i < x.length; i++) {
         float[] xp = x.clone();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Fixture: seeded random data and a ready pool (random pool_A AND pool_B, generated indices) for the
+// Fixture: seeded random data and a ready pool (random pool_A AND pool_B, generated indices) for
+// the
 // numerical tests, plus the oracle view of a block of it.
 package org.mos;
 
@@ -56,17 +57,30 @@ final class Fixture implements AutoCloseable {
   }
 
   double[] oracleA(int k) {
-    return Oracle.assembleA(pool.read(PoolArray.POOL_A), pool.shardLengthA(), pool.indicesA(k), r(), l());
+    return Oracle.assembleA(
+        pool.read(PoolArray.POOL_A), pool.shardLengthA(), pool.indicesA(k), r(), l());
   }
 
   double[] oracleB(int k) {
-    return Oracle.assembleB(pool.read(PoolArray.POOL_B), pool.shardLengthB(), pool.numShards(),
-        pool.indicesB(k), r(), l());
+    return Oracle.assembleB(
+        pool.read(PoolArray.POOL_B),
+        pool.shardLengthB(),
+        pool.numShards(),
+        pool.indicesB(k),
+        r(),
+        l());
   }
 
   Oracle.Layer oracle(int k, float[] w, float[] bias) {
-    return new Oracle.Layer(oracleA(k), oracleB(k), w == null ? null : Oracle.d(w),
-        bias == null ? null : Oracle.d(bias), r(), dIn, dOut, config.scaling());
+    return new Oracle.Layer(
+        oracleA(k),
+        oracleB(k),
+        w == null ? null : Oracle.d(w),
+        bias == null ? null : Oracle.d(bias),
+        r(),
+        dIn,
+        dOut,
+        config.scaling());
   }
 
   /** "seed=.., dIn->dOut, L, config" for failure messages. */
@@ -82,7 +96,12 @@ final class Fixture implements AutoCloseable {
   }
 
   static MosConfig cfg(int r, int rEq, int p, int l) {
-    return MosConfig.builder().rank(r).equivalentRank(rEq).privateRank(p).shardsPerVector(l)
-        .alpha(16f).build();
+    return MosConfig.builder()
+        .rank(r)
+        .equivalentRank(rEq)
+        .privateRank(p)
+        .shardsPerVector(l)
+        .alpha(16f)
+        .build();
   }
 }

@@ -39,17 +39,23 @@ class ForwardBackwardTest {
         float[] x = f.random(N * dIn, 1.0);
         double[] xd = Oracle.d(x);
         float[] y = layer.forward(x, N, true);
-        Tolerances.assertClose("y (FULL)", y, o.forwardFull(xd, xd, N), Tolerances.F32_FORWARD, ctx);
+        Tolerances.assertClose(
+            "y (FULL)", y, o.forwardFull(xd, xd, N), Tolerances.F32_FORWARD, ctx);
 
         float[] g = f.random(N * dOut, 1.0);
         f.pool.zeroGrad();
         float[] dx = layer.backward(x, g, N);
         double[][] ref = o.backward(xd, Oracle.d(g), N);
-        Tolerances.assertClose("dx (FULL)", dx, Oracle.plus(o.baseDx(Oracle.d(g), N), ref[2]),
-            Tolerances.F32_BACKWARD, ctx);
+        Tolerances.assertClose(
+            "dx (FULL)",
+            dx,
+            Oracle.plus(o.baseDx(Oracle.d(g), N), ref[2]),
+            Tolerances.F32_BACKWARD,
+            ctx);
         assertPoolGrads(f, k, ref, ctx);
 
-        Tolerances.assertClose("delta W", layer.deltaWeight(), o.delta(), Tolerances.F32_DELTA, ctx);
+        Tolerances.assertClose(
+            "delta W", layer.deltaWeight(), o.delta(), Tolerances.F32_DELTA, ctx);
       }
     }
   }
@@ -71,17 +77,29 @@ class ForwardBackwardTest {
           Tensor dxt = Tensor.of(f.ctx, dx0, N, dIn)) {
         layer.forward(xt, yt, MosLinear.Mode.ADAPTER_ONLY, true);
         double[] xd = Oracle.d(x);
-        Tolerances.assertClose("y += delta", yt.toArray(),
-            Oracle.plus(Oracle.d(y0), o.adapter(xd, N)), Tolerances.F32_FORWARD, ctx);
+        Tolerances.assertClose(
+            "y += delta",
+            yt.toArray(),
+            Oracle.plus(Oracle.d(y0), o.adapter(xd, N)),
+            Tolerances.F32_FORWARD,
+            ctx);
         f.pool.zeroGrad();
         layer.backward(xt, gt, dxt, MosLinear.Mode.ADAPTER_ONLY);
         double[][] ref = o.backward(xd, Oracle.d(g), N);
-        Tolerances.assertClose("dx += adapter part", dxt.toArray(), Oracle.plus(Oracle.d(dx0), ref[2]),
-            Tolerances.F32_BACKWARD, ctx);
+        Tolerances.assertClose(
+            "dx += adapter part",
+            dxt.toArray(),
+            Oracle.plus(Oracle.d(dx0), ref[2]),
+            Tolerances.F32_BACKWARD,
+            ctx);
         assertPoolGrads(f, 0, ref, ctx);
         // The array convenience of an adapter-only layer returns the adapter output alone.
-        Tolerances.assertClose("forward(float[])", layer.forward(x, N, false), o.adapter(xd, N),
-            Tolerances.F32_FORWARD, ctx);
+        Tolerances.assertClose(
+            "forward(float[])",
+            layer.forward(x, N, false),
+            o.adapter(xd, N),
+            Tolerances.F32_FORWARD,
+            ctx);
       }
     }
   }
@@ -97,7 +115,8 @@ class ForwardBackwardTest {
       layer.forward(x, y, true);
       f.pool.zeroGrad();
       layer.backward(x, g, null);
-      double[][] ref = f.oracle(1, null, null).backward(Oracle.d(x.toArray()), Oracle.d(g.toArray()), N);
+      double[][] ref =
+          f.oracle(1, null, null).backward(Oracle.d(x.toArray()), Oracle.d(g.toArray()), N);
       assertPoolGrads(f, 1, ref, f.describe());
     }
   }
@@ -109,11 +128,12 @@ class ForwardBackwardTest {
         MosLinear layer = MosLinear.create(f.pool, 2, null, null)) {
       float[] x = f.random(N * 8, 1);
       double[] ref = f.oracle(2, null, null).adapter(Oracle.d(x), N);
-      Tolerances.assertClose("eval forward", layer.forward(x, N, false), ref, Tolerances.F32_FORWARD,
-          f.describe());
+      Tolerances.assertClose(
+          "eval forward", layer.forward(x, N, false), ref, Tolerances.F32_FORWARD, f.describe());
       float[] train = layer.forward(x, N, true);
       double rel = Tolerances.relError(train, ref);
-      org.junit.jupiter.api.Assertions.assertTrue(rel > 1e-3,
+      org.junit.jupiter.api.Assertions.assertTrue(
+          rel > 1e-3,
           "a training forward with dropout 0.5 should differ from eval (rel " + rel + ")");
     }
   }
@@ -123,9 +143,11 @@ class ForwardBackwardTest {
     double[] gA = new double[f.pool.size(PoolArray.GRAD_A)];
     double[] gB = new double[f.pool.size(PoolArray.GRAD_B)];
     Oracle.scatterA(gA, ref[0], f.pool.shardLengthA(), f.pool.indicesA(k), f.r(), f.l());
-    Oracle.scatterB(gB, ref[1], f.pool.shardLengthB(), f.pool.numShards(), f.pool.indicesB(k), f.r(),
-        f.l());
-    Tolerances.assertClose("dpool_A", f.pool.read(PoolArray.GRAD_A), gA, Tolerances.F32_BACKWARD, ctx);
-    Tolerances.assertClose("dpool_B", f.pool.read(PoolArray.GRAD_B), gB, Tolerances.F32_BACKWARD, ctx);
+    Oracle.scatterB(
+        gB, ref[1], f.pool.shardLengthB(), f.pool.numShards(), f.pool.indicesB(k), f.r(), f.l());
+    Tolerances.assertClose(
+        "dpool_A", f.pool.read(PoolArray.GRAD_A), gA, Tolerances.F32_BACKWARD, ctx);
+    Tolerances.assertClose(
+        "dpool_B", f.pool.read(PoolArray.GRAD_B), gB, Tolerances.F32_BACKWARD, ctx);
   }
 }

@@ -23,7 +23,9 @@ class LifecycleTest {
     ShardPool pool = ShardPool.create(ctx, 8, 12, 3, Fixture.cfg(4, 2, 1, 2));
     pool.init(1);
     pool.generateIndices(1);
-    pool.write(PoolArray.POOL_B, Fixture.random(new java.util.SplittableRandom(1), pool.size(PoolArray.POOL_B), 1));
+    pool.write(
+        PoolArray.POOL_B,
+        Fixture.random(new java.util.SplittableRandom(1), pool.size(PoolArray.POOL_B), 1));
     Tensor w = Tensor.of(ctx, Fixture.random(new java.util.SplittableRandom(2), 96, 1), 12, 8);
     MosLinear layer = MosLinear.create(pool, 2, w, null);
     AdamW opt = AdamW.create(ctx);
@@ -42,9 +44,11 @@ class LifecycleTest {
     assertArrayEquals(y, layer.forward(x, 3, true), "layer after closing ctx, pool, weight");
     assertArrayEquals(dx, layer.backward(x, g, 3));
     assertArrayEquals(delta, layer.deltaWeight());
-    opt.step();  // the optimizer still reaches the (closed) pool's arrays
+    opt.step(); // the optimizer still reaches the (closed) pool's arrays
     assertEquals(1, opt.stepCount());
-    assertThrows(MosClosedException.class, () -> Tensor.zeros(ctx, 1, 1),
+    assertThrows(
+        MosClosedException.class,
+        () -> Tensor.zeros(ctx, 1, 1),
         "creating objects in a closed context");
     layer.close();
     assertFalse(ctx.nativeFreed());
@@ -87,8 +91,10 @@ class LifecycleTest {
     for (WeakReference<Object> r : refs) {
       assertTrue(r.get() == null, "not collected: " + r.get());
     }
-    assertTrue(NativeHandle.RELEASED_BY_CLEANER.get() - before >= 5,
-        "the Cleaner released " + (NativeHandle.RELEASED_BY_CLEANER.get() - before) + " of 5 handles");
+    assertTrue(
+        NativeHandle.RELEASED_BY_CLEANER.get() - before >= 5,
+        "the Cleaner released " + (NativeHandle.RELEASED_BY_CLEANER.get() - before)
+            + " of 5 handles");
   }
 
   /** Creates a context, pool, tensor, layer and optimizer and closes none of them. */
@@ -121,8 +127,10 @@ class LifecycleTest {
     for (WeakReference<Object> r : refs) {
       assertTrue(r.get() == null, "not collected: " + r.get());
     }
-    assertTrue(NativeHandle.RELEASED_BY_CLEANER.get() - before >= 2,
-        "the Cleaner released " + (NativeHandle.RELEASED_BY_CLEANER.get() - before) + " of 2 handles");
+    assertTrue(
+        NativeHandle.RELEASED_BY_CLEANER.get() - before >= 2,
+        "the Cleaner released " + (NativeHandle.RELEASED_BY_CLEANER.get() - before)
+            + " of 2 handles");
   }
 
   /** A context and a bank holding one adapter, neither closed (the adapter's pool is). */
@@ -161,7 +169,8 @@ class LifecycleTest {
       ctx.close();
     }
     assertTrue(model.isClosed() && layer.isClosed());
-    assertEquals("MosModel is closed",
+    assertEquals(
+        "MosModel is closed",
         assertThrows(MosClosedException.class, model::step).getMessage());
     assertTrue(ctx.nativeFreed());
   }

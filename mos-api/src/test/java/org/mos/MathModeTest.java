@@ -20,7 +20,8 @@ class MathModeTest {
     for (int i = 0; i < b.length; i++) {
       b[i] = (float) Math.cos(0.53 * i - 0.2) / 3;
     }
-    try (Tensor ta = Tensor.of(ctx, a, 6, 5); Tensor tb = Tensor.of(ctx, b, 5, 4);
+    try (Tensor ta = Tensor.of(ctx, a, 6, 5);
+        Tensor tb = Tensor.of(ctx, b, 5, 4);
         Tensor tc = Tensor.zeros(ctx, 6, 4)) {
       ctx.gemm(false, false, 1.0f, ta, tb, 0.0f, tc);
       return tc.toArray();
@@ -45,8 +46,10 @@ class MathModeTest {
     MosContext ctx = MosContext.cpu();
     ErrorHandlingTest.expect(Status.NULL_POINTER, () -> ctx.setMathMode(null), "mode");
     ctx.close();
-    assertEquals("MosContext is closed",
-        assertThrows(MosClosedException.class, () -> ctx.setMathMode(MathMode.TF32)).getMessage());
+    assertEquals(
+        "MosContext is closed",
+        assertThrows(MosClosedException.class, () -> ctx.setMathMode(MathMode.TF32))
+            .getMessage());
     assertThrows(MosClosedException.class, () -> ctx.setDeterministic(true));
   }
 }

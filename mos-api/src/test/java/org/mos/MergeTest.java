@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Merging (method.md §10.11): W' = W + (alpha/r) B_k A_k vs the double oracle at F32_DELTA (1e-5); the
+// Merging (method.md §10.11): W' = W + (alpha/r) B_k A_k vs the double oracle at F32_DELTA (1e-5);
+// the
 // merged forward vs the unmerged one at F32_MERGED_FORWARD (1e-5); merge + unmerge vs the original
 // W at F32_MERGE_ROUNDTRIP (1e-5); and the state errors (merge twice, unmerge unmerged, no weight).
 package org.mos;
@@ -25,16 +26,24 @@ class MergeTest {
         assertFalse(layer.isMerged());
         layer.merge();
         assertTrue(layer.isMerged());
-        Tolerances.assertClose("W' = W + delta", wt.toArray(),
-            Oracle.plus(Oracle.d(w), f.oracle(2, w, null).delta()), Tolerances.F32_DELTA, ctx);
-        Tolerances.assertClose("merged forward", layer.forward(x, 5, false), unmerged,
-            Tolerances.F32_MERGED_FORWARD, ctx);
+        Tolerances.assertClose(
+            "W' = W + delta",
+            wt.toArray(),
+            Oracle.plus(Oracle.d(w), f.oracle(2, w, null).delta()),
+            Tolerances.F32_DELTA,
+            ctx);
+        Tolerances.assertClose(
+            "merged forward",
+            layer.forward(x, 5, false),
+            unmerged,
+            Tolerances.F32_MERGED_FORWARD,
+            ctx);
         MosException twice = assertThrows(MosException.class, layer::merge);
         assertEquals(Status.INVALID_STATE, twice.status(), twice.getMessage());
         layer.unmerge();
         assertFalse(layer.isMerged());
-        Tolerances.assertClose("W after merge + unmerge", wt.toArray(), w,
-            Tolerances.F32_MERGE_ROUNDTRIP, ctx);
+        Tolerances.assertClose(
+            "W after merge + unmerge", wt.toArray(), w, Tolerances.F32_MERGE_ROUNDTRIP, ctx);
         MosException again = assertThrows(MosException.class, layer::unmerge);
         assertEquals(Status.INVALID_STATE, again.status(), again.getMessage());
       }

@@ -39,14 +39,17 @@ class MisuseTest {
       layer.forward(x, y, MosLinear.Mode.ADAPTER_ONLY, false);
       float[] good = y.toArray();
       // A BF16 input with an F32 output: one layer call uses one dtype.
-      MosException e = assertThrows(MosException.class,
-          () -> layer.forward(halves, y, MosLinear.Mode.ADAPTER_ONLY, false));
-      assertTrue(e.getMessage().startsWith("mos_layer_forward: ")
-          && e.getMessage().contains("BF16"), e.getMessage());
-      ErrorHandlingTest.expect(Status.SHAPE_MISMATCH,
-          () -> layer.forward(wide, y, MosLinear.Mode.ADAPTER_ONLY, false), "9");
-      ErrorHandlingTest.expect(Status.SHAPE_MISMATCH,
-          () -> layer.forward(x, rows, MosLinear.Mode.ADAPTER_ONLY, false));
+      MosException e = assertThrows(
+          MosException.class, () -> layer.forward(halves, y, MosLinear.Mode.ADAPTER_ONLY, false));
+      assertTrue(
+          e.getMessage().startsWith("mos_layer_forward: ") && e.getMessage().contains("BF16"),
+          e.getMessage());
+      ErrorHandlingTest.expect(
+          Status.SHAPE_MISMATCH,
+          () -> layer.forward(wide, y, MosLinear.Mode.ADAPTER_ONLY, false),
+          "9");
+      ErrorHandlingTest.expect(
+          Status.SHAPE_MISMATCH, () -> layer.forward(x, rows, MosLinear.Mode.ADAPTER_ONLY, false));
       assertArrayEquals(good, y.toArray(), "a refused call leaves the output alone");
       ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> Tensor.of(f.ctx, new float[7], 2, 4));
       ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> x.copyFrom(new float[39]));
@@ -58,10 +61,12 @@ class MisuseTest {
         MemorySegment small = arena.allocate(10 * Float.BYTES);
         ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> Tensor.wrap(f.ctx, small, 3, 4));
         MemorySegment odd = arena.allocate(8 * Float.BYTES + 1, 4).asSlice(1, 8 * Float.BYTES);
-        ErrorHandlingTest.expect(Status.INVALID_ARGUMENT, () -> Tensor.wrap(f.ctx, odd, 2, 4),
-            "aligned");
-        ErrorHandlingTest.expect(Status.INVALID_ARGUMENT,
-            () -> Tensor.wrap(f.ctx, MemorySegment.ofArray(new float[8]), 2, 4), "heap");
+        ErrorHandlingTest.expect(
+            Status.INVALID_ARGUMENT, () -> Tensor.wrap(f.ctx, odd, 2, 4), "aligned");
+        ErrorHandlingTest.expect(
+            Status.INVALID_ARGUMENT,
+            () -> Tensor.wrap(f.ctx, MemorySegment.ofArray(new float[8]), 2, 4),
+            "heap");
       }
     }
   }
@@ -80,13 +85,17 @@ class MisuseTest {
       layer.forward(x, y, MosLinear.Mode.FULL, false);
       arena.close(); // the caller frees the memory under the tensors and the layer's weight
       MosClosedException e = assertThrows(MosClosedException.class, x::toArray);
-      assertEquals("Tensor uses caller memory that was freed (the Arena of the segment given to"
-          + " Tensor.wrap is closed)", e.getMessage());
-      assertThrows(MosClosedException.class, () -> layer.forward(new float[16], 2, false),
+      assertEquals(
+          "Tensor uses caller memory that was freed (the Arena of the segment given to"
+              + " Tensor.wrap is closed)",
+          e.getMessage());
+      assertThrows(
+          MosClosedException.class,
+          () -> layer.forward(new float[16], 2, false),
           "the layer's weight wraps the freed memory");
       try (Tensor x2 = Tensor.zeros(f.ctx, 2, 8)) {
-        assertThrows(MosClosedException.class,
-            () -> layer.forward(x2, y, MosLinear.Mode.FULL, false));
+        assertThrows(
+            MosClosedException.class, () -> layer.forward(x2, y, MosLinear.Mode.FULL, false));
       }
       // Closing them is still fine, and everything else keeps working.
       layer.close();
@@ -247,17 +256,20 @@ class MisuseTest {
     try (Fixture f = new Fixture(503, 8, 12, 3, Fixture.cfg(4, 2, 1, 2))) {
       for (PoolArray which : PoolArray.values()) {
         float[] before = f.pool.read(which);
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        for (float bad :
+            new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
           float[] v = before.clone();
           v[v.length - 1] = bad;
-          MosException e = ErrorHandlingTest.expect(Status.INVALID_ARGUMENT,
-              () -> f.pool.write(which, v), "mos_pool_write: src[" + (v.length - 1) + "]");
+          MosException e = ErrorHandlingTest.expect(
+              Status.INVALID_ARGUMENT,
+              () -> f.pool.write(which, v),
+              "mos_pool_write: src[" + (v.length - 1) + "]");
           assertTrue(e.getMessage().contains(which.name()), e.getMessage());
           try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, v.length);
             MemorySegment.copy(v, 0, seg, ValueLayout.JAVA_FLOAT, 0, v.length);
-            ErrorHandlingTest.expect(Status.INVALID_ARGUMENT, () -> f.pool.write(which, seg),
-                "mos_pool_write: src[");
+            ErrorHandlingTest.expect(
+                Status.INVALID_ARGUMENT, () -> f.pool.write(which, seg), "mos_pool_write: src[");
           }
           assertArrayEquals(before, f.pool.read(which), which + " changed by a refused write");
         }
@@ -284,21 +296,29 @@ class MisuseTest {
     try (MosContext ctx = MosContext.cpu()) {
       // R_eq * L * l = 64 * 64 * 1 = 4096 shards of 2^24 floats in each pool, times two pools,
       // their gradients and AdamW moments: about 1.5 TiB.
-      MosConfig huge = MosConfig.builder().rank(64).equivalentRank(64).privateRank(0)
-          .shardsPerVector(1).build();
-      MosException e = assertThrows(MosException.class,
-          () -> ShardPool.create(ctx, 1 << 24, 1 << 24, 64, huge));
+      MosConfig huge = MosConfig.builder()
+          .rank(64)
+          .equivalentRank(64)
+          .privateRank(0)
+          .shardsPerVector(1)
+          .build();
+      MosException e =
+          assertThrows(MosException.class, () -> ShardPool.create(ctx, 1 << 24, 1 << 24, 64, huge));
       assertEquals(Status.OUT_OF_MEMORY, e.status(), e.getMessage());
-      assertTrue(e.getMessage().startsWith("mos_pool_create: the pool group needs ")
-          && e.getMessage().contains("TiB") && e.getMessage().contains("available on this machine"),
+      assertTrue(
+          e.getMessage().startsWith("mos_pool_create: the pool group needs ")
+              && e.getMessage().contains("TiB")
+              && e.getMessage().contains("available on this machine"),
           e.getMessage());
-      MosException t = assertThrows(MosException.class,
-          () -> Tensor.zeros(ctx, 1 << 30, 1 << 20));
+      MosException t = assertThrows(MosException.class, () -> Tensor.zeros(ctx, 1 << 30, 1 << 20));
       assertEquals(Status.OUT_OF_MEMORY, t.status(), t.getMessage());
       assertTrue(t.getMessage().contains("needs 4.00 PiB"), t.getMessage());
       // More threads than the machine can start: libgomp would end the process.
-      ErrorHandlingTest.expect(Status.INVALID_ARGUMENT, () -> ctx.setNumThreads(1_000_000),
-          "mos_context_set_num_threads", "1000000");
+      ErrorHandlingTest.expect(
+          Status.INVALID_ARGUMENT,
+          () -> ctx.setNumThreads(1_000_000),
+          "mos_context_set_num_threads",
+          "1000000");
       // Still fine afterwards.
       try (ShardPool small = ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2))) {
         small.init(1);

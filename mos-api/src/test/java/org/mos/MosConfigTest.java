@@ -18,15 +18,25 @@ import org.mos.ffi.mos_h;
 class MosConfigTest {
 
   /** mos_config_validate on a mos_config_t filled field by field (any values, valid or not). */
-  static int validate(int dIn, int dOut, int numBlocks, int r, int rEq, int p, int l, float alpha,
-      float dropout) {
+  static int validate(
+      int dIn, int dOut, int numBlocks, int r, int rEq, int p, int l, float alpha, float dropout) {
     try (Arena a = Arena.ofConfined()) {
-      return mos_h.mos_config_validate(struct(a, dIn, dOut, numBlocks, r, rEq, p, l, alpha, dropout));
+      return mos_h.mos_config_validate(
+          struct(a, dIn, dOut, numBlocks, r, rEq, p, l, alpha, dropout));
     }
   }
 
-  static MemorySegment struct(Arena a, int dIn, int dOut, int numBlocks, int r, int rEq, int p,
-      int l, float alpha, float dropout) {
+  static MemorySegment struct(
+      Arena a,
+      int dIn,
+      int dOut,
+      int numBlocks,
+      int r,
+      int rEq,
+      int p,
+      int l,
+      float alpha,
+      float dropout) {
     MemorySegment c = mos_config.allocate(a);
     mos_config.struct_size(c, (int) mos_config.sizeof());
     mos_config.d_in(c, dIn);
@@ -46,14 +56,16 @@ class MosConfigTest {
     NativeLoader.load();
     assertEquals(40, mos_config.sizeof(), "mos_config_t: nine 4-byte fields after struct_size");
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment c = MosConfig.builder().rank(4).equivalentRank(2).privateRank(1).build()
-          .toNative(a, 8, 6, 3);
+      MemorySegment c =
+          MosConfig.builder().rank(4).equivalentRank(2).privateRank(1).build().toNative(a, 8, 6, 3);
       assertEquals(0, mos_h.mos_config_validate(c), Native.lastError());
       assertEquals("", Native.lastError(), "a successful call empties mos_last_error");
       mos_config.struct_size(c, 36);
       assertEquals(Status.INVALID_ARGUMENT.code(), mos_h.mos_config_validate(c));
-      assertTrue(Native.lastError().startsWith(
-          "mos_config_validate: config->struct_size is 36 but this library's mos_config_t has 40"),
+      assertTrue(
+          Native.lastError()
+              .startsWith(
+                  "mos_config_validate: config->struct_size is 36 but this library's mos_config_t has 40"),
           Native.lastError());
       // The fields arrive as named: r = 3 with R_eq = 1 (L = l = 1) needs 3 shared shards of
       // S = 1 public row and is refused; the swapped pair r = 1, R_eq = 3 is valid.
@@ -80,11 +92,17 @@ class MosConfigTest {
     assertEquals(4 * 32 * 2, d.numShards(32));
     assertEquals(3 * 32 * 2, d.publicShards(32));
     assertThrows(MosException.class, () -> MosConfig.builder().dropout(1f).build());
-    assertThrows(MosException.class, () -> MosConfig.builder().dropout(Float.NaN).build());
-    assertThrows(MosException.class, () -> MosConfig.builder().alpha(Float.POSITIVE_INFINITY).build());
+    assertThrows(
+        MosException.class, () -> MosConfig.builder().dropout(Float.NaN).build());
+    assertThrows(
+        MosException.class,
+        () -> MosConfig.builder().alpha(Float.POSITIVE_INFINITY).build());
     assertThrows(MosException.class, () -> MosConfig.builder().rank(0).build());
-    assertThrows(MosException.class, () -> MosConfig.builder().equivalentRank(0).privateRank(0).build());
-    assertThrows(MosException.class, () -> MosConfig.builder().shardsPerVector(0).build());
+    assertThrows(
+        MosException.class,
+        () -> MosConfig.builder().equivalentRank(0).privateRank(0).build());
+    assertThrows(
+        MosException.class, () -> MosConfig.builder().shardsPerVector(0).build());
     assertThrows(MosException.class, () -> MosConfig.builder().privateRank(-1).build());
     // The defaults need L >= 5: (16 - 1) * 2 = 30 <= 3 * L * 2.
     assertThrows(MosException.class, () -> d.validateFor(64, 64, 4));
@@ -110,9 +128,12 @@ class MosConfigTest {
                   fromJava = false;
                 }
                 int status = validate(d[0], d[1], numLayers, r, rEq, p, l, 16f, 0f);
-                assertEquals(fromJava, status == 0, "r=" + r + " R_eq=" + rEq + " p=" + p + " l=" + l
-                    + " L=" + numLayers + " d=" + d[0] + "->" + d[1] + ": Java says " + fromJava
-                    + ", libmos status " + status + " " + Native.lastError());
+                assertEquals(
+                    fromJava,
+                    status == 0,
+                    "r=" + r + " R_eq=" + rEq + " p=" + p + " l=" + l
+                        + " L=" + numLayers + " d=" + d[0] + "->" + d[1] + ": Java says " + fromJava
+                        + ", libmos status " + status + " " + Native.lastError());
                 if (status != 0) {
                   assertEquals(Status.INVALID_ARGUMENT.code(), status);
                 }
@@ -134,16 +155,42 @@ class MosConfigTest {
   @Test
   void trainableParametersFromTheConfigAlone() {
     // LLaMA2-7B: q, k, v, o 4096 -> 4096; gate, up 4096 -> 11008; down 11008 -> 4096; L = 32.
-    int[][] projections = {{4096, 4096}, {4096, 4096}, {4096, 4096}, {4096, 4096},
-        {4096, 11008}, {4096, 11008}, {11008, 4096}};
-    assertEquals(4_997_120L, total(MosConfig.builder().rank(8).equivalentRank(2).build(), projections, 32));
-    assertEquals(19_988_480L, total(MosConfig.builder().rank(32).equivalentRank(8).build(), projections, 32));
+    int[][] projections = {
+      {4096, 4096},
+      {4096, 4096},
+      {4096, 4096},
+      {4096, 4096},
+      {4096, 11008},
+      {4096, 11008},
+      {11008, 4096}
+    };
+    assertEquals(
+        4_997_120L, total(MosConfig.builder().rank(8).equivalentRank(2).build(), projections, 32));
+    assertEquals(
+        19_988_480L,
+        total(MosConfig.builder().rank(32).equivalentRank(8).build(), projections, 32));
     // independent of r, p and l
-    assertEquals(4_997_120L, total(MosConfig.builder().rank(64).equivalentRank(2).privateRank(0)
-        .shardsPerVector(8).build(), projections, 32));
+    assertEquals(
+        4_997_120L,
+        total(
+            MosConfig.builder()
+                .rank(64)
+                .equivalentRank(2)
+                .privateRank(0)
+                .shardsPerVector(8)
+                .build(),
+            projections,
+            32));
     // LLaMA2-13B (5120 / 13824, L = 40), R_eq = 2: 7,823,360 (method.md §7)
-    int[][] p13 = {{5120, 5120}, {5120, 5120}, {5120, 5120}, {5120, 5120},
-        {5120, 13824}, {5120, 13824}, {13824, 5120}};
+    int[][] p13 = {
+      {5120, 5120},
+      {5120, 5120},
+      {5120, 5120},
+      {5120, 5120},
+      {5120, 13824},
+      {5120, 13824},
+      {13824, 5120}
+    };
     assertEquals(7_823_360L, total(MosConfig.builder().rank(8).equivalentRank(2).build(), p13, 40));
   }
 
@@ -165,10 +212,12 @@ class MosConfigTest {
   @Test
   void poolParameterCountMatchesTheConfig() {
     MosConfig c = Fixture.cfg(8, 4, 1, 2);
-    try (MosContext ctx = MosContext.cpu(); ShardPool pool = ShardPool.create(ctx, 64, 176, 4, c)) {
+    try (MosContext ctx = MosContext.cpu();
+        ShardPool pool = ShardPool.create(ctx, 64, 176, 4, c)) {
       assertEquals(c.trainableParameters(64, 176, 4), pool.parameterCount());
       assertEquals(4L * 4 * 240, pool.parameterCount());
-      assertEquals(pool.size(PoolArray.POOL_A) + pool.size(PoolArray.POOL_B), pool.parameterCount());
+      assertEquals(
+          pool.size(PoolArray.POOL_A) + pool.size(PoolArray.POOL_B), pool.parameterCount());
       assertEquals(32, pool.numShards());
       assertEquals(24, pool.publicShards());
       assertEquals(32, pool.shardLengthA());

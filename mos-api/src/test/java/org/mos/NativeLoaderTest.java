@@ -25,36 +25,44 @@ class NativeLoaderTest {
   @Test
   void loadsFromTheConfiguredPath() {
     NativeLoader.load();
-    NativeLoader.load();  // idempotent
+    NativeLoader.load(); // idempotent
     String configured = System.getProperty("mos.library.path");
     Assumptions.assumeTrue(configured != null, "surefire sets mos.library.path");
-    assertEquals(Path.of(configured).toAbsolutePath().normalize().toString(), NativeLoader.loadedFrom());
+    assertEquals(
+        Path.of(configured).toAbsolutePath().normalize().toString(), NativeLoader.loadedFrom());
   }
 
   @Test
   void failureReportListsEveryPlaceAndTheNativeAccessFlag() {
-    String report = NativeLoader.failureReport(List.of("-Dmos.library.path: not set",
-        "$MOS_LIBRARY_PATH: not set", "class path: not on the class path", "System.loadLibrary: no"));
+    String report = NativeLoader.failureReport(List.of(
+        "-Dmos.library.path: not set",
+        "$MOS_LIBRARY_PATH: not set",
+        "class path: not on the class path",
+        "System.loadLibrary: no"));
     assertTrue(report.contains("1. -Dmos.library.path: not set"), report);
     assertTrue(report.contains("4. System.loadLibrary: no"), report);
     assertTrue(report.contains("--enable-native-access=ALL-UNNAMED"), report);
     assertTrue(report.contains("MOS_LIBRARY_PATH"), report);
-    assertEquals("not set", NativeLoader.pathCandidate("-Dmos.library.path", null).tryLoad());
+    assertEquals(
+        "not set", NativeLoader.pathCandidate("-Dmos.library.path", null).tryLoad());
     String missing = NativeLoader.pathCandidate("x", "/nonexistent/libmos.so").tryLoad();
     assertTrue(missing.contains("no such file /nonexistent/libmos.so"), missing);
   }
 
   @Test
   void refusesAnotherAbiMajorVersion(@TempDir Path dir) throws Exception {
-    NativeLoader.load();  // the real libmos first (the test order is not fixed)
+    NativeLoader.load(); // the real libmos first (the test order is not fixed)
     // The bindings are ABI 2: a library of the 1.x ABI (positional configs, byte counts) and one
     // of a future 3.x are refused.
     assertEquals(2, org.mos.ffi.mos_h.MOS_ABI_VERSION_MAJOR());
     Path oldAbi = compile(dir, "old", "int mos_abi_version(void) { return 1002; }");
     String why = NativeLoader.loadPath(oldAbi);
     assertNotNull(why, "a library of ABI 1.2 must be refused");
-    assertTrue(why.contains("refused") && why.contains("ABI version 1.2")
-        && why.contains("major version 2"), why);
+    assertTrue(
+        why.contains("refused")
+            && why.contains("ABI version 1.2")
+            && why.contains("major version 2"),
+        why);
     Path newerAbi = compile(dir, "newer", "int mos_abi_version(void) { return 3000; }");
     String whyNewer = NativeLoader.loadPath(newerAbi);
     assertTrue(whyNewer != null && whyNewer.contains("ABI version 3.0"), whyNewer);
@@ -63,7 +71,8 @@ class NativeLoaderTest {
     assertTrue(why2 != null && why2.contains("does not export mos_abi_version"), why2);
     String garbage = NativeLoader.loadPath(Files.writeString(dir.resolve("libjunk.so"), "not elf"));
     assertTrue(garbage != null && garbage.contains("cannot open"), garbage);
-    assertTrue(MosLibrary.isLoaded() && !MosLibrary.source().contains(dir.toString()),
+    assertTrue(
+        MosLibrary.isLoaded() && !MosLibrary.source().contains(dir.toString()),
         "a refused library is never installed");
   }
 
@@ -71,7 +80,8 @@ class NativeLoaderTest {
   void extractsTheBundledLibrariesIntoOneDirectory() {
     NativeLoader.load();
     String resource = "native/" + NativeLoader.platform() + "/libmos.so";
-    Assumptions.assumeTrue(NativeLoader.class.getClassLoader().getResource(resource) != null,
+    Assumptions.assumeTrue(
+        NativeLoader.class.getClassLoader().getResource(resource) != null,
         "mos-native is not on the test class path");
     // libmos is loaded already (from mos.library.path), so installing the extracted copy is
     // refused, after the extraction and the ABI check succeeded.
@@ -80,8 +90,10 @@ class NativeLoaderTest {
     assertTrue(why.contains("extracted to") && why.contains("already loaded"), why);
     Path dir = Path.of(why.substring(why.indexOf("extracted to ") + 13, why.indexOf(" but ")));
     assertTrue(Files.isRegularFile(dir.resolve("libmos.so")), dir.toString());
-    if (NativeLoader.class.getClassLoader().getResource("native/" + NativeLoader.platform()
-        + "/libopenblas.so.0") != null) {
+    if (NativeLoader.class
+            .getClassLoader()
+            .getResource("native/" + NativeLoader.platform() + "/libopenblas.so.0")
+        != null) {
       assertTrue(Files.isRegularFile(dir.resolve("libopenblas.so.0")), "OpenBLAS next to libmos");
     }
   }
@@ -102,9 +114,12 @@ class NativeLoaderTest {
     ClassLoader cl = NativeLoader.class.getClassLoader();
     String why = NativeLoader.classpathProblem(cl, "macos-aarch64", "Mac OS X aarch64");
     assertNotNull(why, "no libmos for macos-aarch64 exists");
-    assertTrue(why.startsWith("refused: unsupported OS/architecture Mac OS X aarch64 (platform "
-        + "macos-aarch64)") && why.contains("linux-x86_64 only")
-        && why.contains("-Dmos.library.path"), why);
+    assertTrue(
+        why.startsWith("refused: unsupported OS/architecture Mac OS X aarch64 (platform "
+                + "macos-aarch64)")
+            && why.contains("linux-x86_64 only")
+            && why.contains("-Dmos.library.path"),
+        why);
     if (cl.getResource("native/linux-x86_64/libmos.so") != null) {
       // The linux-x86_64 artifact on the class path of a Mac is named, and still refused.
       assertTrue(why.contains("the class path holds native/linux-x86_64 (another platform)"), why);
@@ -113,8 +128,10 @@ class NativeLoaderTest {
     assertTrue(arm != null && arm.contains("Linux aarch64 (platform linux-aarch64)"), arm);
     // The load itself says which JVM it ran on, and what is published.
     String report = NativeLoader.failureReport(List.of("x: no"));
-    assertTrue(report.contains("This JVM runs on " + System.getProperty("os.name") + " "
-        + System.getProperty("os.arch") + "; mos publishes libmos for linux-x86_64."), report);
+    assertTrue(
+        report.contains("This JVM runs on " + System.getProperty("os.name") + " "
+            + System.getProperty("os.arch") + "; mos publishes libmos for linux-x86_64."),
+        report);
   }
 
   @Test
@@ -122,8 +139,10 @@ class NativeLoaderTest {
     try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
       String why = NativeLoader.classpathProblem(empty, "linux-x86_64", "Linux amd64");
       assertNotNull(why);
-      assertTrue(why.startsWith("not on the class path: add the dependency org.mos:mos-native:")
-          && why.endsWith(":linux-x86_64"), why);
+      assertTrue(
+          why.startsWith("not on the class path: add the dependency org.mos:mos-native:")
+              && why.endsWith(":linux-x86_64"),
+          why);
     }
     String report = NativeLoader.failureReport(List.of("x: no"));
     assertTrue(report.contains("or add the dependency org.mos:mos-native:"), report);
@@ -135,7 +154,8 @@ class NativeLoaderTest {
     Process p;
     try {
       p = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", so.toString(), c.toString())
-          .redirectErrorStream(true).start();
+          .redirectErrorStream(true)
+          .start();
     } catch (java.io.IOException e) {
       Assumptions.abort("no C compiler (cc) to build a fake library: " + e.getMessage());
       return null;

@@ -19,10 +19,12 @@ class OpenMpPolicyTest {
     String before = System.getenv("OMP_WAIT_POLICY");
     NativeLoader.passiveOpenMpUnlessSet();
     Linker linker = Linker.nativeLinker();
-    MethodHandle getenv = linker.downcallHandle(linker.defaultLookup().find("getenv").orElseThrow(),
+    MethodHandle getenv = linker.downcallHandle(
+        linker.defaultLookup().find("getenv").orElseThrow(),
         FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment value = (MemorySegment) getenv.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"));
+      MemorySegment value =
+          (MemorySegment) getenv.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"));
       String now = value.reinterpret(Long.MAX_VALUE).getString(0);
       assertEquals(before != null ? before : "PASSIVE", now);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Oracle: the double-precision dense reference of method.md §3-§5 (assembly by the closed form,
-// forward, backward, scatter-add), written from docs/method.md only; the tests compare libmos with it.
+// forward, backward, scatter-add), written from docs/method.md only; the tests compare libmos with
+// it.
 package org.mos;
 
 /** All matrices are flat, row-major double arrays. */
@@ -91,17 +92,17 @@ final class Oracle {
 
   /** One layer's factors, scaling, base weight and bias; computes method.md §4-§5 in double. */
   static final class Layer {
-    final double[] a;  // [r x dIn]
-    final double[] b;  // [dOut x r]
-    final double[] w;  // [dOut x dIn] or null
-    final double[] bias;  // [dOut] or null
+    final double[] a; // [r x dIn]
+    final double[] b; // [dOut x r]
+    final double[] w; // [dOut x dIn] or null
+    final double[] bias; // [dOut] or null
     final int r;
     final int dIn;
     final int dOut;
     final double scale;
 
-    Layer(double[] a, double[] b, double[] w, double[] bias, int r, int dIn, int dOut,
-        double scale) {
+    Layer(
+        double[] a, double[] b, double[] w, double[] bias, int r, int dIn, int dOut, double scale) {
       this.a = a;
       this.b = b;
       this.w = w;
@@ -166,8 +167,8 @@ final class Oracle {
   }
 
   /** dpool_B[t, idx[j*l+i]] += dB[i*s_B + t, j]. */
-  static void scatterB(double[] gradPoolB, double[] dB, int sB, int numShards, int[] idx, int r,
-      int l) {
+  static void scatterB(
+      double[] gradPoolB, double[] dB, int sB, int numShards, int[] idx, int r, int l) {
     for (int j = 0; j < r; j++) {
       for (int i = 0; i < l; i++) {
         int col = idx[j * l + i];

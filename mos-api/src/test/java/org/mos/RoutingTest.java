@@ -21,7 +21,7 @@ class RoutingTest {
     int dIn = 16;
     int dOut = 24;
     int numLayers = 4;
-    MosConfig c = Fixture.cfg(5, 3, 1, 2);  // S = 2*4*2 = 16 public rows, P = 24
+    MosConfig c = Fixture.cfg(5, 3, 1, 2); // S = 2*4*2 = 16 public rows, P = 24
     try (MosContext ctx = MosContext.cpu();
         ShardPool pool = ShardPool.create(ctx, dIn, dOut, numLayers, c)) {
       pool.generateIndices(99);
@@ -36,13 +36,18 @@ class RoutingTest {
           assertEquals(c.rank() * c.shardsPerVector(), idx.length);
           Set<Integer> seen = new HashSet<>();
           for (int i = 0; i < shared; i++) {
-            assertTrue(idx[i] >= 0 && idx[i] < s, "block " + k + ": shared index " + idx[i]
-                + " outside the public region [0, " + s + ")");
-            assertTrue(seen.add(idx[i]), "block " + k + ": shared shard " + idx[i] + " drawn twice "
-                + Arrays.toString(idx));
+            assertTrue(
+                idx[i] >= 0 && idx[i] < s,
+                "block " + k + ": shared index " + idx[i] + " outside the public region [0, " + s
+                    + ")");
+            assertTrue(
+                seen.add(idx[i]),
+                "block " + k + ": shared shard " + idx[i] + " drawn twice " + Arrays.toString(idx));
           }
           for (int i = 0; i < priv; i++) {
-            assertEquals(s + k * priv + i, idx[shared + i],
+            assertEquals(
+                s + k * priv + i,
+                idx[shared + i],
                 "block " + k + ": private rows must be S + k*p*l + i, last, in order: "
                     + Arrays.toString(idx));
           }
@@ -112,15 +117,17 @@ class RoutingTest {
   void initClearsGradientsAndMoments() {
     try (MosContext ctx = MosContext.cpu();
         ShardPool pool = ShardPool.create(ctx, 8, 8, 2, Fixture.cfg(2, 2, 1, 2))) {
-      for (PoolArray p : new PoolArray[] {PoolArray.GRAD_A, PoolArray.GRAD_B, PoolArray.ADAM_M_A,
-          PoolArray.ADAM_V_B}) {
+      for (PoolArray p : new PoolArray[] {
+        PoolArray.GRAD_A, PoolArray.GRAD_B, PoolArray.ADAM_M_A, PoolArray.ADAM_V_B
+      }) {
         float[] ones = new float[pool.size(p)];
         Arrays.fill(ones, 1f);
         pool.write(p, ones);
       }
       pool.init(1);
-      for (PoolArray p : new PoolArray[] {PoolArray.GRAD_A, PoolArray.GRAD_B, PoolArray.ADAM_M_A,
-          PoolArray.ADAM_V_B}) {
+      for (PoolArray p : new PoolArray[] {
+        PoolArray.GRAD_A, PoolArray.GRAD_B, PoolArray.ADAM_M_A, PoolArray.ADAM_V_B
+      }) {
         for (float v : pool.read(p)) {
           assertEquals(0f, v, p + " must be cleared by init");
         }

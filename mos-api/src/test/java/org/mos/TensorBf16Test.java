@@ -43,12 +43,12 @@ class TensorBf16Test {
 
   @Test
   void roundTripRoundsToNearestEven() {
-    float tieDown = 1.0f + 0x1p-8f;  // halfway between 1 and 1 + 2^-7: even is 1
-    float tieUp = 1.0f + 0x3p-8f;    // halfway between 1 + 2^-7 and 1 + 2^-6: even is 1 + 2^-6
+    float tieDown = 1.0f + 0x1p-8f; // halfway between 1 and 1 + 2^-7: even is 1
+    float tieUp = 1.0f + 0x3p-8f; // halfway between 1 + 2^-7 and 1 + 2^-6: even is 1 + 2^-6
     float above = 1.0f + 0x1p-8f + 0x1p-20f;
     try (MosContext ctx = MosContext.cpu();
-        Tensor t = Tensor.of(ctx, new float[] {tieDown, tieUp, above, -2.5f, 0f, Float.NaN}, 2, 3,
-            DType.BF16)) {
+        Tensor t = Tensor.of(
+            ctx, new float[] {tieDown, tieUp, above, -2.5f, 0f, Float.NaN}, 2, 3, DType.BF16)) {
       assertEquals(DType.BF16, t.dtype());
       assertArrayEquals(new long[] {2, 3}, t.nativeShape());
       float[] back = t.toArray();
@@ -60,9 +60,9 @@ class TensorBf16Test {
       assertTrue(Float.isNaN(back[5]));
       MemorySegment raw = MemorySegment.ofArray(new short[6]);
       t.copyTo(raw);
-      assertEquals((short) 0xc020, raw.getAtIndex(ValueLayout.JAVA_SHORT, 3));  // -2.5
-      ErrorHandlingTest.expect(Status.SHAPE_MISMATCH,
-          () -> t.copyTo(MemorySegment.ofArray(new float[6])), "bytes");
+      assertEquals((short) 0xc020, raw.getAtIndex(ValueLayout.JAVA_SHORT, 3)); // -2.5
+      ErrorHandlingTest.expect(
+          Status.SHAPE_MISMATCH, () -> t.copyTo(MemorySegment.ofArray(new float[6])), "bytes");
       try (Tensor z = Tensor.zeros(ctx, 3, 2, DType.BF16)) {
         assertArrayEquals(new float[6], z.toArray());
         z.copyFrom(raw);
@@ -85,7 +85,8 @@ class TensorBf16Test {
       // gemm: y = x W^T in both dtypes.
       float[][] prod = new float[2][];
       for (DType d : DType.values()) {
-        try (Tensor xt = Tensor.of(ctx, x, n, dIn, d); Tensor wt = Tensor.of(ctx, w, dOut, dIn, d);
+        try (Tensor xt = Tensor.of(ctx, x, n, dIn, d);
+            Tensor wt = Tensor.of(ctx, w, dOut, dIn, d);
             Tensor yt = Tensor.zeros(ctx, n, dOut, d)) {
           ctx.gemm(false, true, 1.0f, xt, wt, 0.0f, yt);
           prod[d.ordinal()] = yt.toArray();
@@ -101,8 +102,10 @@ class TensorBf16Test {
         try (ShardPool pool = ShardPool.create(ctx, dIn, dOut, 3, Fixture.cfg(4, 2, 1, 2));
             Tensor wt = Tensor.of(ctx, w, dOut, dIn, d);
             Tensor bt = Tensor.of(ctx, bias, 1, dOut, d);
-            Tensor xt = Tensor.of(ctx, x, n, dIn, d); Tensor yt = Tensor.zeros(ctx, n, dOut, d);
-            Tensor dyt = Tensor.of(ctx, dy, n, dOut, d); Tensor dxt = Tensor.zeros(ctx, n, dIn, d);
+            Tensor xt = Tensor.of(ctx, x, n, dIn, d);
+            Tensor yt = Tensor.zeros(ctx, n, dOut, d);
+            Tensor dyt = Tensor.of(ctx, dy, n, dOut, d);
+            Tensor dxt = Tensor.zeros(ctx, n, dIn, d);
             MosLinear layer = MosLinear.create(pool, 1, wt, bt)) {
           pool.init(3);
           pool.generateIndices(4);
@@ -118,11 +121,12 @@ class TensorBf16Test {
           dx[d.ordinal()] = dxt.toArray();
           gradA[d.ordinal()] = pool.read(PoolArray.GRAD_A);
           if (d == DType.BF16) {
-            try (Tensor x32 = Tensor.of(ctx, x, n, dIn); Tensor y32 = Tensor.zeros(ctx, n, dOut)) {
-              ErrorHandlingTest.expect(Status.INVALID_ARGUMENT,
-                  () -> layer.forward(x32, y32, false), "BF16");
-              ErrorHandlingTest.expect(Status.INVALID_ARGUMENT,
-                  () -> layer.forward(xt, y32, false), "BF16");
+            try (Tensor x32 = Tensor.of(ctx, x, n, dIn);
+                Tensor y32 = Tensor.zeros(ctx, n, dOut)) {
+              ErrorHandlingTest.expect(
+                  Status.INVALID_ARGUMENT, () -> layer.forward(x32, y32, false), "BF16");
+              ErrorHandlingTest.expect(
+                  Status.INVALID_ARGUMENT, () -> layer.forward(xt, y32, false), "BF16");
             }
           }
         }

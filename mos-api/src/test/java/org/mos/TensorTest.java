@@ -60,23 +60,28 @@ class TensorTest {
       float[] b = Fixture.random(new java.util.SplittableRandom(1), pool.size(PoolArray.POOL_B), 1);
       pool.write(PoolArray.POOL_B, MemorySegment.ofArray(b));
       assertArrayEquals(b, pool.read(PoolArray.POOL_B));
-      ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> pool.write(PoolArray.POOL_B, seg), "POOL_B");
+      ErrorHandlingTest.expect(
+          Status.SHAPE_MISMATCH, () -> pool.write(PoolArray.POOL_B, seg), "POOL_B");
     }
   }
 
   @Test
   void wrapIsZeroCopyOnTheCpu() {
-    try (MosContext ctx = MosContext.cpu(); Arena arena = Arena.ofConfined()) {
+    try (MosContext ctx = MosContext.cpu();
+        Arena arena = Arena.ofConfined()) {
       MemorySegment mem = arena.allocate(ValueLayout.JAVA_FLOAT, 6);
       try (Tensor t = Tensor.wrap(ctx, mem, 2, 3)) {
         mem.setAtIndex(ValueLayout.JAVA_FLOAT, 4, 42f);
         assertEquals(42f, t.toArray()[4], "the tensor sees writes to the caller's memory");
         t.copyFrom(new float[] {1, 1, 1, 1, 1, 7});
-        assertEquals(7f, mem.getAtIndex(ValueLayout.JAVA_FLOAT, 5), "and the caller sees the tensor's");
+        assertEquals(
+            7f, mem.getAtIndex(ValueLayout.JAVA_FLOAT, 5), "and the caller sees the tensor's");
       }
       ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> Tensor.wrap(ctx, mem, 2, 2));
-      ErrorHandlingTest.expect(Status.INVALID_ARGUMENT,
-          () -> Tensor.wrap(ctx, MemorySegment.ofArray(new float[6]), 2, 3), "heap");
+      ErrorHandlingTest.expect(
+          Status.INVALID_ARGUMENT,
+          () -> Tensor.wrap(ctx, MemorySegment.ofArray(new float[6]), 2, 3),
+          "heap");
     }
   }
 
@@ -90,11 +95,13 @@ class TensorTest {
         Tensor at = Tensor.of(ctx, a, 5, 7);
         Tensor bt = Tensor.of(ctx, b, 4, 7);
         Tensor ct = Tensor.of(ctx, c0, 5, 4)) {
-      ctx.gemm(false, true, 2f, at, bt, 0.5f, ct);  // c = 2 a b^T + 0.5 c
-      double[] ref = Oracle.plus(Oracle.scaled(Oracle.mm(Oracle.d(a), Oracle.tr(Oracle.d(b), 4, 7), 5, 7, 4), 2),
+      ctx.gemm(false, true, 2f, at, bt, 0.5f, ct); // c = 2 a b^T + 0.5 c
+      double[] ref = Oracle.plus(
+          Oracle.scaled(Oracle.mm(Oracle.d(a), Oracle.tr(Oracle.d(b), 4, 7), 5, 7, 4), 2),
           Oracle.scaled(Oracle.d(c0), 0.5));
       Tolerances.assertClose("gemm", ct.toArray(), ref, Tolerances.F32_FORWARD, "5x7 * (4x7)^T");
-      ErrorHandlingTest.expect(Status.SHAPE_MISMATCH, () -> ctx.gemm(false, false, 1f, at, bt, 0f, ct));
+      ErrorHandlingTest.expect(
+          Status.SHAPE_MISMATCH, () -> ctx.gemm(false, false, 1f, at, bt, 0f, ct));
     }
   }
 }

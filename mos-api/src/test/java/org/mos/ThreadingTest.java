@@ -26,7 +26,7 @@ class ThreadingTest {
       for (int step = 0; step < 10; step++) {
         float[] y = layer.forward(x, 8, true);
         model.zeroGrad();
-        layer.backward(x, y, 8);  // loss = |y|^2 / 2
+        layer.backward(x, y, 8); // loss = |y|^2 / 2
         model.step();
       }
       return model.pool("p").read(PoolArray.POOL_A);

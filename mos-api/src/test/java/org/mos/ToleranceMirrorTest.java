@@ -25,7 +25,8 @@ class ToleranceMirrorTest {
     Path h = Path.of(root, "tests/native/tolerances.h");
     Assumptions.assumeTrue(Files.isRegularFile(h), "no " + h);
     Map<String, Double> c = new TreeMap<>();
-    Matcher m = Pattern.compile("#define\\s+MOS_TOL_(\\w+)\\s+([-+0-9.eE]+)").matcher(Files.readString(h));
+    Matcher m =
+        Pattern.compile("#define\\s+MOS_TOL_(\\w+)\\s+([-+0-9.eE]+)").matcher(Files.readString(h));
     while (m.find()) {
       c.put(m.group(1), Double.parseDouble(m.group(2)));
     }

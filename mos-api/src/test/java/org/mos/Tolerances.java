@@ -57,8 +57,9 @@ final class Tolerances {
           worst = i;
         }
       }
-      fail(String.format("%s [%s]: rel error %.3e > tol %.1e; worst element %d: got %.9g, expected "
-          + "%.9g", what, context, rel, tol, worst, got[worst], ref[worst]));
+      fail(String.format(
+          "%s [%s]: rel error %.3e > tol %.1e; worst element %d: got %.9g, expected " + "%.9g",
+          what, context, rel, tol, worst, got[worst], ref[worst]));
     }
   }
 

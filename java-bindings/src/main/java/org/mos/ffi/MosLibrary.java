@@ -96,9 +96,8 @@ public final class MosLibrary {
 
   private static void requireSame(String description) {
     if (!description.equals(source)) {
-      throw new IllegalStateException(
-          "libmos is already loaded from " + source + "; cannot switch to " + description
-              + " in the same JVM");
+      throw new IllegalStateException("libmos is already loaded from " + source
+          + "; cannot switch to " + description + " in the same JVM");
     }
   }
 }

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the build
-// machines: written without it, in the layout `jextract --target-package org.mos.ffi --header-class-name
+// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the
+// build
+// machines: written without it, in the layout `jextract --target-package org.mos.ffi
+// --header-class-name
 // mos_h -l mos` produces. Regenerate with scripts/regen-bindings.sh where jextract exists;
 // BindingsStructTest (java-bindings) checks the layout against the C ABI's sizes and offsets.
 
 package org.mos.ffi;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.*;
 
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
@@ -13,9 +18,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.util.function.Consumer;
-
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static java.lang.foreign.ValueLayout.*;
 
 /**
  * A packed batch of sequences of different lengths:
@@ -30,242 +32,249 @@ import static java.lang.foreign.ValueLayout.*;
  */
 public class mos_batch {
 
-    mos_batch() {
-        // Should not be called directly
-    }
+  mos_batch() {
+    // Should not be called directly
+  }
 
-    private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        mos_h.C_INT.withName("num_seqs"),
-        MemoryLayout.paddingLayout(4),
-        mos_h.C_POINTER.withName("lengths"),
-        mos_h.C_POINTER.withName("tokens"),
-        mos_h.C_POINTER.withName("targets")
-    ).withName("mos_batch");
+  private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
+          mos_h.C_INT.withName("num_seqs"),
+          MemoryLayout.paddingLayout(4),
+          mos_h.C_POINTER.withName("lengths"),
+          mos_h.C_POINTER.withName("tokens"),
+          mos_h.C_POINTER.withName("targets"))
+      .withName("mos_batch");
 
-    /**
-     * The layout of this struct
-     */
-    public static final GroupLayout layout() {
-        return $LAYOUT;
-    }
+  /**
+   * The layout of this struct
+   */
+  public static final GroupLayout layout() {
+    return $LAYOUT;
+  }
 
-    private static final OfInt num_seqs$LAYOUT = (OfInt)$LAYOUT.select(groupElement("num_seqs"));
+  private static final OfInt num_seqs$LAYOUT = (OfInt) $LAYOUT.select(groupElement("num_seqs"));
 
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * int32_t num_seqs
-     * }
-     */
-    public static final OfInt num_seqs$layout() {
-        return num_seqs$LAYOUT;
-    }
+  /**
+   * Layout for field:
+   * {@snippet lang=c :
+   * int32_t num_seqs
+   * }
+   */
+  public static final OfInt num_seqs$layout() {
+    return num_seqs$LAYOUT;
+  }
 
-    private static final long num_seqs$OFFSET = 0;
+  private static final long num_seqs$OFFSET = 0;
 
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * int32_t num_seqs
-     * }
-     */
-    public static final long num_seqs$offset() {
-        return num_seqs$OFFSET;
-    }
+  /**
+   * Offset for field:
+   * {@snippet lang=c :
+   * int32_t num_seqs
+   * }
+   */
+  public static final long num_seqs$offset() {
+    return num_seqs$OFFSET;
+  }
 
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * int32_t num_seqs
-     * }
-     */
-    public static int num_seqs(MemorySegment struct) {
-        return struct.get(num_seqs$LAYOUT, num_seqs$OFFSET);
-    }
+  /**
+   * Getter for field:
+   * {@snippet lang=c :
+   * int32_t num_seqs
+   * }
+   */
+  public static int num_seqs(MemorySegment struct) {
+    return struct.get(num_seqs$LAYOUT, num_seqs$OFFSET);
+  }
 
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * int32_t num_seqs
-     * }
-     */
-    public static void num_seqs(MemorySegment struct, int fieldValue) {
-        struct.set(num_seqs$LAYOUT, num_seqs$OFFSET, fieldValue);
-    }
+  /**
+   * Setter for field:
+   * {@snippet lang=c :
+   * int32_t num_seqs
+   * }
+   */
+  public static void num_seqs(MemorySegment struct, int fieldValue) {
+    struct.set(num_seqs$LAYOUT, num_seqs$OFFSET, fieldValue);
+  }
 
-    private static final AddressLayout lengths$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("lengths"));
+  private static final AddressLayout lengths$LAYOUT =
+      (AddressLayout) $LAYOUT.select(groupElement("lengths"));
 
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * const int32_t * lengths
-     * }
-     */
-    public static final AddressLayout lengths$layout() {
-        return lengths$LAYOUT;
-    }
+  /**
+   * Layout for field:
+   * {@snippet lang=c :
+   * const int32_t * lengths
+   * }
+   */
+  public static final AddressLayout lengths$layout() {
+    return lengths$LAYOUT;
+  }
 
-    private static final long lengths$OFFSET = 8;
+  private static final long lengths$OFFSET = 8;
 
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * const int32_t * lengths
-     * }
-     */
-    public static final long lengths$offset() {
-        return lengths$OFFSET;
-    }
+  /**
+   * Offset for field:
+   * {@snippet lang=c :
+   * const int32_t * lengths
+   * }
+   */
+  public static final long lengths$offset() {
+    return lengths$OFFSET;
+  }
 
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * const int32_t * lengths
-     * }
-     */
-    public static MemorySegment lengths(MemorySegment struct) {
-        return struct.get(lengths$LAYOUT, lengths$OFFSET);
-    }
+  /**
+   * Getter for field:
+   * {@snippet lang=c :
+   * const int32_t * lengths
+   * }
+   */
+  public static MemorySegment lengths(MemorySegment struct) {
+    return struct.get(lengths$LAYOUT, lengths$OFFSET);
+  }
 
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * const int32_t * lengths
-     * }
-     */
-    public static void lengths(MemorySegment struct, MemorySegment fieldValue) {
-        struct.set(lengths$LAYOUT, lengths$OFFSET, fieldValue);
-    }
+  /**
+   * Setter for field:
+   * {@snippet lang=c :
+   * const int32_t * lengths
+   * }
+   */
+  public static void lengths(MemorySegment struct, MemorySegment fieldValue) {
+    struct.set(lengths$LAYOUT, lengths$OFFSET, fieldValue);
+  }
 
-    private static final AddressLayout tokens$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("tokens"));
+  private static final AddressLayout tokens$LAYOUT =
+      (AddressLayout) $LAYOUT.select(groupElement("tokens"));
 
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * const int32_t * tokens
-     * }
-     */
-    public static final AddressLayout tokens$layout() {
-        return tokens$LAYOUT;
-    }
+  /**
+   * Layout for field:
+   * {@snippet lang=c :
+   * const int32_t * tokens
+   * }
+   */
+  public static final AddressLayout tokens$layout() {
+    return tokens$LAYOUT;
+  }
 
-    private static final long tokens$OFFSET = 16;
+  private static final long tokens$OFFSET = 16;
 
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * const int32_t * tokens
-     * }
-     */
-    public static final long tokens$offset() {
-        return tokens$OFFSET;
-    }
+  /**
+   * Offset for field:
+   * {@snippet lang=c :
+   * const int32_t * tokens
+   * }
+   */
+  public static final long tokens$offset() {
+    return tokens$OFFSET;
+  }
 
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * const int32_t * tokens
-     * }
-     */
-    public static MemorySegment tokens(MemorySegment struct) {
-        return struct.get(tokens$LAYOUT, tokens$OFFSET);
-    }
+  /**
+   * Getter for field:
+   * {@snippet lang=c :
+   * const int32_t * tokens
+   * }
+   */
+  public static MemorySegment tokens(MemorySegment struct) {
+    return struct.get(tokens$LAYOUT, tokens$OFFSET);
+  }
 
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * const int32_t * tokens
-     * }
-     */
-    public static void tokens(MemorySegment struct, MemorySegment fieldValue) {
-        struct.set(tokens$LAYOUT, tokens$OFFSET, fieldValue);
-    }
+  /**
+   * Setter for field:
+   * {@snippet lang=c :
+   * const int32_t * tokens
+   * }
+   */
+  public static void tokens(MemorySegment struct, MemorySegment fieldValue) {
+    struct.set(tokens$LAYOUT, tokens$OFFSET, fieldValue);
+  }
 
-    private static final AddressLayout targets$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("targets"));
+  private static final AddressLayout targets$LAYOUT =
+      (AddressLayout) $LAYOUT.select(groupElement("targets"));
 
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * const int32_t * targets
-     * }
-     */
-    public static final AddressLayout targets$layout() {
-        return targets$LAYOUT;
-    }
+  /**
+   * Layout for field:
+   * {@snippet lang=c :
+   * const int32_t * targets
+   * }
+   */
+  public static final AddressLayout targets$layout() {
+    return targets$LAYOUT;
+  }
 
-    private static final long targets$OFFSET = 24;
+  private static final long targets$OFFSET = 24;
 
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * const int32_t * targets
-     * }
-     */
-    public static final long targets$offset() {
-        return targets$OFFSET;
-    }
+  /**
+   * Offset for field:
+   * {@snippet lang=c :
+   * const int32_t * targets
+   * }
+   */
+  public static final long targets$offset() {
+    return targets$OFFSET;
+  }
 
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * const int32_t * targets
-     * }
-     */
-    public static MemorySegment targets(MemorySegment struct) {
-        return struct.get(targets$LAYOUT, targets$OFFSET);
-    }
+  /**
+   * Getter for field:
+   * {@snippet lang=c :
+   * const int32_t * targets
+   * }
+   */
+  public static MemorySegment targets(MemorySegment struct) {
+    return struct.get(targets$LAYOUT, targets$OFFSET);
+  }
 
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * const int32_t * targets
-     * }
-     */
-    public static void targets(MemorySegment struct, MemorySegment fieldValue) {
-        struct.set(targets$LAYOUT, targets$OFFSET, fieldValue);
-    }
+  /**
+   * Setter for field:
+   * {@snippet lang=c :
+   * const int32_t * targets
+   * }
+   */
+  public static void targets(MemorySegment struct, MemorySegment fieldValue) {
+    struct.set(targets$LAYOUT, targets$OFFSET, fieldValue);
+  }
 
-    /**
-     * Obtains a slice of {@code arrayParam} which selects the array element at {@code index}.
-     * The returned segment has address {@code arrayParam.address() + index * layout().byteSize()}
-     */
-    public static MemorySegment asSlice(MemorySegment array, long index) {
-        return array.asSlice(layout().byteSize() * index);
-    }
+  /**
+   * Obtains a slice of {@code arrayParam} which selects the array element at {@code index}.
+   * The returned segment has address {@code arrayParam.address() + index * layout().byteSize()}
+   */
+  public static MemorySegment asSlice(MemorySegment array, long index) {
+    return array.asSlice(layout().byteSize() * index);
+  }
 
-    /**
-     * The size (in bytes) of this struct
-     */
-    public static long sizeof() { return layout().byteSize(); }
+  /**
+   * The size (in bytes) of this struct
+   */
+  public static long sizeof() {
+    return layout().byteSize();
+  }
 
-    /**
-     * Allocate a segment of size {@code layout().byteSize()} using {@code allocator}
-     */
-    public static MemorySegment allocate(SegmentAllocator allocator) {
-        return allocator.allocate(layout());
-    }
+  /**
+   * Allocate a segment of size {@code layout().byteSize()} using {@code allocator}
+   */
+  public static MemorySegment allocate(SegmentAllocator allocator) {
+    return allocator.allocate(layout());
+  }
 
-    /**
-     * Allocate an array of size {@code elementCount} using {@code allocator}.
-     * The returned segment has size {@code elementCount * layout().byteSize()}.
-     */
-    public static MemorySegment allocateArray(long elementCount, SegmentAllocator allocator) {
-        return allocator.allocate(MemoryLayout.sequenceLayout(elementCount, layout()));
-    }
+  /**
+   * Allocate an array of size {@code elementCount} using {@code allocator}.
+   * The returned segment has size {@code elementCount * layout().byteSize()}.
+   */
+  public static MemorySegment allocateArray(long elementCount, SegmentAllocator allocator) {
+    return allocator.allocate(MemoryLayout.sequenceLayout(elementCount, layout()));
+  }
 
-    /**
-     * Reinterprets {@code addr} using target {@code arena} and {@code cleanupAction} (if any).
-     * The returned segment has size {@code layout().byteSize()}
-     */
-    public static MemorySegment reinterpret(MemorySegment addr, Arena arena, Consumer<MemorySegment> cleanup) {
-        return reinterpret(addr, 1, arena, cleanup);
-    }
+  /**
+   * Reinterprets {@code addr} using target {@code arena} and {@code cleanupAction} (if any).
+   * The returned segment has size {@code layout().byteSize()}
+   */
+  public static MemorySegment reinterpret(
+      MemorySegment addr, Arena arena, Consumer<MemorySegment> cleanup) {
+    return reinterpret(addr, 1, arena, cleanup);
+  }
 
-    /**
-     * Reinterprets {@code addr} using target {@code arena} and {@code cleanupAction} (if any).
-     * The returned segment has size {@code elementCount * layout().byteSize()}
-     */
-    public static MemorySegment reinterpret(MemorySegment addr, long elementCount, Arena arena, Consumer<MemorySegment> cleanup) {
-        return addr.reinterpret(layout().byteSize() * elementCount, arena, cleanup);
-    }
+  /**
+   * Reinterprets {@code addr} using target {@code arena} and {@code cleanupAction} (if any).
+   * The returned segment has size {@code elementCount * layout().byteSize()}
+   */
+  public static MemorySegment reinterpret(
+      MemorySegment addr, long elementCount, Arena arena, Consumer<MemorySegment> cleanup) {
+    return addr.reinterpret(layout().byteSize() * elementCount, arena, cleanup);
+  }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the build
-// machines: written without it, in the layout `jextract --target-package org.mos.ffi --header-class-name
+// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the
+// build
+// machines: written without it, in the layout `jextract --target-package org.mos.ffi
+// --header-class-name
 // mos_h -l mos` produces. Regenerate with scripts/regen-bindings.sh where jextract exists;
 // BindingsCoverageTest (java-bindings) fails if a field is missing or differs from the header.
 
@@ -24,7 +26,7 @@ package org.mos.ffi;
  */
 public class mos_config_t extends mos_config {
 
-    mos_config_t() {
-        // Should not be called directly
-    }
+  mos_config_t() {
+    // Should not be called directly
+  }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the build
-// machines: written without it, in the layout `jextract --target-package org.mos.ffi --header-class-name
+// Generated from native/include/mos/mos.h ... but NOT by jextract, which cannot be installed on the
+// build
+// machines: written without it, in the layout `jextract --target-package org.mos.ffi
+// --header-class-name
 // mos_h -l mos` produces. Regenerate with scripts/regen-bindings.sh where jextract exists;
 // BindingsStructTest (java-bindings) checks the layout against the C ABI's sizes and offsets.
 
@@ -13,7 +15,7 @@ package org.mos.ffi;
  */
 public class mos_sampling_t extends mos_sampling {
 
-    mos_sampling_t() {
-        // Should not be called directly
-    }
+  mos_sampling_t() {
+    // Should not be called directly
+  }
 }

@@ -14,8 +14,8 @@ import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -61,12 +61,14 @@ class BindingsCoverageTest {
     assertTrue(Files.isRegularFile(h), "mos.h not found at " + h + " (set -Dmos.root)");
     header = stripComments(Files.readString(h));
     enumTypes = new TreeSet<>();
-    Matcher e = Pattern.compile("typedef\\s+enum\\s+\\w*\\s*\\{[^}]*\\}\\s*(\\w+)\\s*;").matcher(header);
+    Matcher e =
+        Pattern.compile("typedef\\s+enum\\s+\\w*\\s*\\{[^}]*\\}\\s*(\\w+)\\s*;").matcher(header);
     while (e.find()) {
       enumTypes.add(e.group(1));
     }
     handleTypes = new TreeSet<>();
-    Matcher s = Pattern.compile("typedef\\s+struct\\s+\\w+\\s*\\*\\s*(\\w+)\\s*;").matcher(header);
+    Matcher s =
+        Pattern.compile("typedef\\s+struct\\s+\\w+\\s*\\*\\s*(\\w+)\\s*;").matcher(header);
     while (s.find()) {
       handleTypes.add(s.group(1));
     }
@@ -76,7 +78,8 @@ class BindingsCoverageTest {
       functionPointerTypes.add(fp.group(1));
     }
     decls = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("MOS_API\\s+([^;(]*?)\\b(mos_\\w+)\\s*\\(([^)]*)\\)\\s*;").matcher(header);
+    Matcher m = Pattern.compile("MOS_API\\s+([^;(]*?)\\b(mos_\\w+)\\s*\\(([^)]*)\\)\\s*;")
+        .matcher(header);
     while (m.find()) {
       String params = m.group(3).replaceAll("\\s+", " ").trim();
       List<String> types = new ArrayList<>();
@@ -100,7 +103,8 @@ class BindingsCoverageTest {
       if (builtLibrary() != null) {
         MosLibrary.load(builtLibrary());
       } else {
-        MosLibrary.use(name -> Optional.of(MemorySegment.ofAddress(8)),
+        MosLibrary.use(
+            name -> Optional.of(MemorySegment.ofAddress(8)),
             "BindingsCoverageTest fake lookup (no libmos built)");
       }
     }
@@ -136,9 +140,10 @@ class BindingsCoverageTest {
     if (t.equals("double")) {
       return ValueLayout.JAVA_DOUBLE;
     }
-    if (t.endsWith("_t")) {  // a struct typedef of mos.h held by value (mos_sampling_t in a request)
+    if (t.endsWith("_t")) { // a struct typedef of mos.h held by value (mos_sampling_t in a request)
       try {
-        return (MemoryLayout) Class.forName("org.mos.ffi." + t).getMethod("layout").invoke(null);
+        return (MemoryLayout)
+            Class.forName("org.mos.ffi." + t).getMethod("layout").invoke(null);
       } catch (ReflectiveOperationException e) {
         // not a struct typedef: fall through to the error below
       }
@@ -152,14 +157,17 @@ class BindingsCoverageTest {
       return want == got;
     }
     if (want instanceof GroupLayout) {
-      return got instanceof GroupLayout && got.byteSize() == want.byteSize()
+      return got instanceof GroupLayout
+          && got.byteSize() == want.byteSize()
           && got.byteAlignment() == want.byteAlignment();
     }
     if (want instanceof AddressLayout) {
       return got instanceof AddressLayout && got.byteSize() == want.byteSize();
     }
-    return got instanceof ValueLayout gv && want instanceof ValueLayout wv
-        && gv.carrier() == wv.carrier() && gv.byteSize() == wv.byteSize();
+    return got instanceof ValueLayout gv
+        && want instanceof ValueLayout wv
+        && gv.carrier() == wv.carrier()
+        && gv.byteSize() == wv.byteSize();
   }
 
   static Class<?> javaType(MemoryLayout l) {
@@ -208,10 +216,9 @@ class BindingsCoverageTest {
       }
       try {
         Method call = mos_h.class.getMethod(d.name(), javaParams);
-        if (!Modifier.isStatic(call.getModifiers())
-            || call.getReturnType() != javaType(wantRet)) {
-          problems.add(d.name() + ": static method returns " + call.getReturnType()
-              + ", expected " + javaType(wantRet));
+        if (!Modifier.isStatic(call.getModifiers()) || call.getReturnType() != javaType(wantRet)) {
+          problems.add(d.name() + ": static method returns " + call.getReturnType() + ", expected "
+              + javaType(wantRet));
         }
       } catch (NoSuchMethodException ex) {
         problems.add(d.name() + ": no static method " + d.name() + Arrays.toString(javaParams));
@@ -247,11 +254,13 @@ class BindingsCoverageTest {
         constants.put(v.group(1), Integer.parseInt(v.group(2)));
       }
     }
-    Matcher macros = Pattern.compile("#define\\s+(MOS_ABI_VERSION_\\w+)\\s+(\\d+)").matcher(header);
+    Matcher macros =
+        Pattern.compile("#define\\s+(MOS_ABI_VERSION_\\w+)\\s+(\\d+)").matcher(header);
     while (macros.find()) {
       constants.put(macros.group(1), Integer.parseInt(macros.group(2)));
     }
-    assertTrue(constants.containsKey("MOS_STATUS_OK") && constants.containsKey("MOS_ABI_VERSION_MAJOR"),
+    assertTrue(
+        constants.containsKey("MOS_STATUS_OK") && constants.containsKey("MOS_ABI_VERSION_MAJOR"),
         "parser found no enums/macros: " + constants.keySet());
     List<String> problems = new ArrayList<>();
     for (var c : constants.entrySet()) {
@@ -294,7 +303,8 @@ class BindingsCoverageTest {
       GroupLayout layout = (GroupLayout) cls.getMethod("layout").invoke(null);
       // jextract pads with padding layouts where C aligns: those are not fields.
       List<MemoryLayout> got = layout.memberLayouts().stream()
-          .filter(m -> !(m instanceof PaddingLayout)).toList();
+          .filter(m -> !(m instanceof PaddingLayout))
+          .toList();
       List<String[]> fields = new ArrayList<>();
       String body = s.group(2).replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
       for (String decl : body.split(";")) {
@@ -316,8 +326,8 @@ class BindingsCoverageTest {
         offset = (offset + want.byteAlignment() - 1) / want.byteAlignment() * want.byteAlignment();
         MemoryLayout member = got.get(i);
         if (!member.name().equals(Optional.of(name)) || !sameKind(want, member)) {
-          problems.add(tag + " field " + i + ": header has " + type + " " + name + ", the class "
-              + member);
+          problems.add(
+              tag + " field " + i + ": header has " + type + " " + name + ", the class " + member);
         }
         long at = (long) cls.getMethod(name + "$offset").invoke(null);
         if (at != offset) {
@@ -325,7 +335,8 @@ class BindingsCoverageTest {
         }
         offset += want.byteSize();
       }
-      long align = fields.stream().mapToLong(f -> expected(f[0]).byteAlignment()).max().orElse(1);
+      long align =
+          fields.stream().mapToLong(f -> expected(f[0]).byteAlignment()).max().orElse(1);
       long size = (offset + align - 1) / align * align;
       if (layout.byteSize() != size) {
         problems.add(tag + ": " + layout.byteSize() + " bytes in Java, " + size + " in C");
@@ -338,7 +349,8 @@ class BindingsCoverageTest {
   @Test
   void everySymbolResolvesInTheBuiltLibrary() throws Exception {
     Path lib = builtLibrary();
-    Assumptions.assumeTrue(lib != null,
+    Assumptions.assumeTrue(
+        lib != null,
         "no built libmos at mos.library.path=" + System.getProperty("mos.library.path"));
     List<String> missing = new ArrayList<>();
     for (String fn : decls.keySet()) {
@@ -347,9 +359,13 @@ class BindingsCoverageTest {
       }
     }
     assertTrue(missing.isEmpty(), lib + " does not export " + missing);
-    MemorySegment addr = (MemorySegment) mos_h.class.getMethod("mos_abi_version$address").invoke(null);
+    MemorySegment addr =
+        (MemorySegment) mos_h.class.getMethod("mos_abi_version$address").invoke(null);
     assertFalse(addr.equals(MemorySegment.NULL));
-    assertEquals(mos_h.MOS_ABI_VERSION_MAJOR(), mos_h.mos_abi_version() / 1000,
-        "library ABI " + mos_h.mos_abi_version() + " vs bindings major " + mos_h.MOS_ABI_VERSION_MAJOR());
+    assertEquals(
+        mos_h.MOS_ABI_VERSION_MAJOR(),
+        mos_h.mos_abi_version() / 1000,
+        "library ABI " + mos_h.mos_abi_version() + " vs bindings major "
+            + mos_h.MOS_ABI_VERSION_MAJOR());
   }
 }

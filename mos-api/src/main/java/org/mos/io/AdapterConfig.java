@@ -78,7 +78,8 @@ public record AdapterConfig(
     if (!(loraDropout >= 0f && loraDropout < 1f)) {
       throw bad("lora_dropout must be in [0, 1), got " + loraDropout);
     }
-    if (pools == null || pools.isEmpty()) throw bad("pools is empty: an adapter needs a pool group");
+    if (pools == null || pools.isEmpty())
+      throw bad("pools is empty: an adapter needs a pool group");
     Set<String> paths = new HashSet<>();
     for (Map.Entry<String, PoolSpec> e : pools.entrySet()) {
       String name = e.getKey();
@@ -106,7 +107,8 @@ public record AdapterConfig(
       }
     }
     pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
-    metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    metadata =
+        metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
   private static MosException bad(String msg) {
@@ -165,9 +167,15 @@ public record AdapterConfig(
    * only for pools initialised afresh; a loaded adapter's values replace them).
    */
   public org.mos.MosConfig toMosConfig(long seed) {
-    return org.mos.MosConfig.builder().rank(r).equivalentRank(equivalentRank)
-        .privateRank(privateRank).shardsPerVector(shardsPerVector).alpha(loraAlpha)
-        .dropout(loraDropout).seed(seed).build();
+    return org.mos.MosConfig.builder()
+        .rank(r)
+        .equivalentRank(equivalentRank)
+        .privateRank(privateRank)
+        .shardsPerVector(shardsPerVector)
+        .alpha(loraAlpha)
+        .dropout(loraDropout)
+        .seed(seed)
+        .build();
   }
 
   /**
@@ -175,9 +183,14 @@ public record AdapterConfig(
    * for building the adapter config of live pools.
    */
   public static Builder builder(org.mos.MosConfig config, int numLayers) {
-    return builder().r(config.rank()).equivalentRank(config.equivalentRank())
-        .privateRank(config.privateRank()).shardsPerVector(config.shardsPerVector())
-        .loraAlpha(config.alpha()).loraDropout(config.dropout()).numLayers(numLayers);
+    return builder()
+        .r(config.rank())
+        .equivalentRank(config.equivalentRank())
+        .privateRank(config.privateRank())
+        .shardsPerVector(config.shardsPerVector())
+        .loraAlpha(config.alpha())
+        .loraDropout(config.dropout())
+        .numLayers(numLayers);
   }
 
   /** A builder, for code that creates adapters. */
@@ -257,8 +270,17 @@ public record AdapterConfig(
     }
 
     public AdapterConfig build() {
-      return new AdapterConfig(r, equivalentRank, privateRank, shardsPerVector, loraAlpha,
-          loraDropout, numLayers, pools, baseModel, metadata);
+      return new AdapterConfig(
+          r,
+          equivalentRank,
+          privateRank,
+          shardsPerVector,
+          loraAlpha,
+          loraDropout,
+          numLayers,
+          pools,
+          baseModel,
+          metadata);
     }
   }
 }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mos.MosException;
-import org.mos.Status;
 
 /**
  * Reads and writes mos adapter directories.
@@ -84,7 +82,8 @@ public final class AdapterFormat {
    */
   public static Path adapterDirectory(Path path) {
     Path name = path.getFileName();
-    if (name != null && Files.isRegularFile(path)
+    if (name != null
+        && Files.isRegularFile(path)
         && (name.toString().equals(CONFIG_FILE) || name.toString().equals(WEIGHTS_FILE))) {
       Path parent = path.toAbsolutePath().getParent();
       return parent != null ? parent : path;
@@ -135,25 +134,32 @@ public final class AdapterFormat {
       }
       for (SafeTensors.TensorInfo t : in.tensors()) {
         if (!expected.contains(t.name())) {
-          throw new MosFileException(weights, t.name(), "unexpected tensor: no pool group of "
-              + CONFIG_FILE + " (pools " + config.pools().keySet() + ") describes it");
+          throw new MosFileException(
+              weights,
+              t.name(),
+              "unexpected tensor: no pool group of " + CONFIG_FILE + " (pools "
+                  + config.pools().keySet() + ") describes it");
         }
       }
     }
     return new MosAdapter(config, pools);
   }
 
-  private static void expect(SafeTensorsReader in, String name, SafeTensors.Dtype dtype,
-      long rows, long cols) {
-    SafeTensors.TensorInfo t = in.find(name).orElseThrow(() -> new MosFileException(in.file(),
-        name, "missing tensor (" + CONFIG_FILE + " lists its pool group)"));
+  private static void expect(
+      SafeTensorsReader in, String name, SafeTensors.Dtype dtype, long rows, long cols) {
+    SafeTensors.TensorInfo t = in.find(name)
+        .orElseThrow(() -> new MosFileException(
+            in.file(), name, "missing tensor (" + CONFIG_FILE + " lists its pool group)"));
     if (t.dtype() != dtype) {
-      throw new MosFileException(in.file(), name, "dtype is " + t.dtype() + ", the format needs "
-          + dtype);
+      throw new MosFileException(
+          in.file(), name, "dtype is " + t.dtype() + ", the format needs " + dtype);
     }
     if (!t.hasShape(rows, cols)) {
-      throw new MosFileException(in.file(), name, "shape is " + java.util.Arrays.toString(t.shape())
-          + " but " + CONFIG_FILE + " implies [" + rows + ", " + cols + "]");
+      throw new MosFileException(
+          in.file(),
+          name,
+          "shape is " + java.util.Arrays.toString(t.shape()) + " but " + CONFIG_FILE + " implies ["
+              + rows + ", " + cols + "]");
     }
   }
 
@@ -171,8 +177,10 @@ public final class AdapterFormat {
     Path dir = adapterDirectory(path);
     if (!Files.exists(dir)) throw new MosFileException(dir, "no such adapter directory");
     if (!Files.isDirectory(dir)) {
-      throw new MosFileException(dir, "not an adapter directory (expected a directory holding "
-          + CONFIG_FILE + " and " + WEIGHTS_FILE + ")");
+      throw new MosFileException(
+          dir,
+          "not an adapter directory (expected a directory holding " + CONFIG_FILE + " and "
+              + WEIGHTS_FILE + ")");
     }
     return dir;
   }
@@ -190,9 +198,11 @@ public final class AdapterFormat {
   public static AdapterConfig parseConfig(byte[] json, Path file) {
     JsonNode root;
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
+      String text = StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(json)).toString();
+          .decode(ByteBuffer.wrap(json))
+          .toString();
       root = SafeTensors.JSON.readTree(text);
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new MosFileException(file, null, "not valid UTF-8", e);
@@ -204,22 +214,26 @@ public final class AdapterFormat {
     if (format == null) {
       JsonNode peft = root.get("peft_type");
       String hint = peft != null && peft.isTextual()
-          ? " (peft_type is '" + peft.textValue() + "': a PEFT adapter, not a mos adapter)" : "";
+          ? " (peft_type is '" + peft.textValue() + "': a PEFT adapter, not a mos adapter)"
+          : "";
       throw new MosFileException(file, "missing key 'format': not a mos adapter config" + hint);
     }
     if (!format.isTextual() || !format.textValue().equals(FORMAT)) {
       throw new MosFileException(file, "format is " + format + ", expected \"" + FORMAT + "\"");
     }
     JsonNode version = required(root, "format_version", file);
-    if (!version.isIntegralNumber() || !version.canConvertToInt()
+    if (!version.isIntegralNumber()
+        || !version.canConvertToInt()
         || version.intValue() != FORMAT_VERSION) {
-      throw new MosFileException(file, "unsupported format_version " + version + " (this mos reads"
-          + " version " + FORMAT_VERSION + "; a newer mos may read it)");
+      throw new MosFileException(
+          file,
+          "unsupported format_version " + version + " (this mos reads" + " version "
+              + FORMAT_VERSION + "; a newer mos may read it)");
     }
     JsonNode peftType = required(root, "peft_type", file);
     if (!peftType.isTextual() || !peftType.textValue().equals(PEFT_TYPE)) {
-      throw new MosFileException(file, "peft_type is " + peftType + ", expected \"" + PEFT_TYPE
-          + "\"");
+      throw new MosFileException(
+          file, "peft_type is " + peftType + ", expected \"" + PEFT_TYPE + "\"");
     }
     int r = intKey(root, "r", file);
     int eq = intKey(root, "equivalent_rank", file);
@@ -234,13 +248,14 @@ public final class AdapterFormat {
     for (Map.Entry<String, JsonNode> e : poolsNode.properties()) {
       String where = "pools." + e.getKey();
       JsonNode spec = e.getValue();
-      if (!spec.isObject()) throw new MosFileException(file, "key '" + where + "' is not an object");
+      if (!spec.isObject())
+        throw new MosFileException(file, "key '" + where + "' is not an object");
       int in = intKey(spec, "in_features", where + ".in_features", file);
       int out = intKey(spec, "out_features", where + ".out_features", file);
       JsonNode path = spec.get("module_path");
       if (path == null || !path.isTextual()) {
-        throw new MosFileException(file, "key '" + where + ".module_path' is missing or not a"
-            + " string");
+        throw new MosFileException(
+            file, "key '" + where + ".module_path' is missing or not a" + " string");
       }
       try {
         pools.put(e.getKey(), new PoolSpec(in, out, path.textValue()));
@@ -290,8 +305,8 @@ public final class AdapterFormat {
 
   private static float floatKey(JsonNode obj, String key, Path file) {
     JsonNode v = required(obj, key, file);
-    if (!v.isNumber()) throw new MosFileException(file, "key '" + key + "' is " + v
-        + ", not a number");
+    if (!v.isNumber())
+      throw new MosFileException(file, "key '" + key + "' is " + v + ", not a number");
     return v.floatValue();
   }
 
@@ -319,14 +334,16 @@ public final class AdapterFormat {
       p.put("module_path", s.modulePath());
     });
     if (config.baseModel() != null) root.put("base_model", config.baseModel());
-    if (!config.metadata().isEmpty()) root.set("metadata", SafeTensors.JSON.valueToTree(config.metadata()));
+    if (!config.metadata().isEmpty())
+      root.set("metadata", SafeTensors.JSON.valueToTree(config.metadata()));
     return prettyJson(root);
   }
 
   static byte[] prettyJson(JsonNode node) {
     DefaultPrettyPrinter pp = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-        .withObjectEmptySeparator("").withArrayEmptySeparator(""))
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
         .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
     ObjectWriter w = SafeTensors.JSON.writer(pp);
     try {
@@ -377,8 +394,8 @@ public final class AdapterFormat {
     try {
       AtomicFiles.writeDirectory(dir, files);
     } catch (IOException e) {
-      throw new MosFileException(dir, null, "cannot save the adapter: " + MosFileException.describe(e),
-          e);
+      throw new MosFileException(
+          dir, null, "cannot save the adapter: " + MosFileException.describe(e), e);
     }
   }
 }

@@ -224,15 +224,18 @@ public final class AtomicFiles {
     }
 
     private static Object key(Path p) throws IOException {
-      return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
-          java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+      return Files.readAttributes(
+              p,
+              java.nio.file.attribute.BasicFileAttributes.class,
+              java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
     }
   }
 
   private static void copyPermissions(Path from, Path to) {
     try {
-      Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from,
-          java.nio.file.LinkOption.NOFOLLOW_LINKS));
+      Files.setPosixFilePermissions(
+          to, Files.getPosixFilePermissions(from, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     } catch (IOException | UnsupportedOperationException ignored) {
       // Not a POSIX file system: the new directory keeps the default permissions.
     }
@@ -275,8 +278,8 @@ public final class AtomicFiles {
 
   private static void writeAndSync(Path file, ChannelWriter writer) throws IOException {
     // CREATE_NEW with default permissions (umask), unlike createTempFile's 0600.
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       writer.write(ch);
       ch.force(true);
     }
@@ -286,7 +289,8 @@ public final class AtomicFiles {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
-      // Same directory, so this only happens on exotic file systems; a plain replace is the best left.
+      // Same directory, so this only happens on exotic file systems; a plain replace is the best
+      // left.
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }

@@ -28,8 +28,10 @@ public final class BoundedFiles {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(cap);
       if (bytes.length > maxBytes) {
-        throw new MosFileException(file, "more than " + maxBytes + " bytes: too large for " + what
-            + " (the limit is " + maxBytes + " bytes)");
+        throw new MosFileException(
+            file,
+            "more than " + maxBytes + " bytes: too large for " + what + " (the limit is " + maxBytes
+                + " bytes)");
       }
       return bytes;
     } catch (NoSuchFileException e) {
@@ -46,8 +48,10 @@ public final class BoundedFiles {
   public static void requireRegularFile(Path file, String what) {
     if (!Files.exists(file)) throw new MosFileException(file, "no such file");
     if (!Files.isRegularFile(file)) {
-      throw new MosFileException(file, "not a regular file (a directory, device, FIFO or socket):"
-          + " refusing to read it as " + what);
+      throw new MosFileException(
+          file,
+          "not a regular file (a directory, device, FIFO or socket):" + " refusing to read it as "
+              + what);
     }
   }
 }

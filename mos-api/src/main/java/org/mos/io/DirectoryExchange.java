@@ -40,10 +40,20 @@ final class DirectoryExchange {
     }
     try {
       Linker linker = Linker.nativeLinker();
-      return linker.defaultLookup().find("renameat2").map(addr -> linker.downcallHandle(addr,
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-              ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-          Linker.Option.captureCallState("errno"))).orElse(null);
+      return linker
+          .defaultLookup()
+          .find("renameat2")
+          .map(addr -> linker.downcallHandle(
+              addr,
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_INT),
+              Linker.Option.captureCallState("errno")))
+          .orElse(null);
     } catch (RuntimeException | LinkageError e) {
       return null; // no native access or no such symbol: callers fall back
     }
@@ -65,8 +75,8 @@ final class DirectoryExchange {
       if (rc == 0) return true;
       int errno = (int) ERRNO.get(state, 0L);
       if (errno == ENOSYS || errno == EINVAL || errno == EXDEV || errno == ENOTSUP) return false;
-      throw new IOException("renameat2(" + a + ", " + b + ", RENAME_EXCHANGE) failed, errno "
-          + errno);
+      throw new IOException(
+          "renameat2(" + a + ", " + b + ", RENAME_EXCHANGE) failed, errno " + errno);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

@@ -104,16 +104,19 @@ public final class LoraExport {
    * @throws MosFileException if {@code outDir} holds an adapter and overwrite is false, or cannot be
    *     written
    */
-  public static void export(MosAdapter adapter, Path outDir, Precision precision,
-      boolean overwrite) {
-    if (!overwrite && (Files.exists(outDir.resolve(AdapterFormat.CONFIG_FILE))
-        || Files.exists(outDir.resolve(AdapterFormat.WEIGHTS_FILE)))) {
-      throw new MosFileException(outDir, "already holds an adapter; choose another directory or"
-          + " allow overwriting (mos export-lora --force)");
+  public static void export(
+      MosAdapter adapter, Path outDir, Precision precision, boolean overwrite) {
+    if (!overwrite
+        && (Files.exists(outDir.resolve(AdapterFormat.CONFIG_FILE))
+            || Files.exists(outDir.resolve(AdapterFormat.WEIGHTS_FILE)))) {
+      throw new MosFileException(
+          outDir,
+          "already holds an adapter; choose another directory or"
+              + " allow overwriting (mos export-lora --force)");
     }
     AdapterConfig c = adapter.config();
-    SafeTensors.Dtype dtype = precision == Precision.BF16 ? SafeTensors.Dtype.BF16
-        : SafeTensors.Dtype.F32;
+    SafeTensors.Dtype dtype =
+        precision == Precision.BF16 ? SafeTensors.Dtype.BF16 : SafeTensors.Dtype.F32;
     SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
     for (Map.Entry<String, PoolSpec> e : c.pools().entrySet()) {
       String name = e.getKey();
@@ -121,23 +124,31 @@ public final class LoraExport {
       for (int k = 0; k < c.numLayers(); k++) {
         int layer = k;
         String path = s.modulePath(k);
-        w.addFloatsLazily(loraAName(path), dtype, new long[] {c.r(), s.inFeatures()},
+        w.addFloatsLazily(
+            loraAName(path),
+            dtype,
+            new long[] {c.r(), s.inFeatures()},
             () -> adapter.assembleA(name, layer));
-        w.addFloatsLazily(loraBName(path), dtype, new long[] {s.outFeatures(), c.r()},
+        w.addFloatsLazily(
+            loraBName(path),
+            dtype,
+            new long[] {s.outFeatures(), c.r()},
             () -> adapter.assembleB(name, layer));
       }
     }
     byte[] config = peftConfigJson(c);
     try {
-      AtomicFiles.writeDirectory(outDir, List.of(
-          new AtomicFiles.Content(AdapterFormat.WEIGHTS_FILE, w::writeTo),
-          new AtomicFiles.Content(AdapterFormat.CONFIG_FILE, ch -> {
-            ByteBuffer b = ByteBuffer.wrap(config);
-            while (b.hasRemaining()) ch.write(b);
-          })));
+      AtomicFiles.writeDirectory(
+          outDir,
+          List.of(
+              new AtomicFiles.Content(AdapterFormat.WEIGHTS_FILE, w::writeTo),
+              new AtomicFiles.Content(AdapterFormat.CONFIG_FILE, ch -> {
+                ByteBuffer b = ByteBuffer.wrap(config);
+                while (b.hasRemaining()) ch.write(b);
+              })));
     } catch (IOException ex) {
-      throw new MosFileException(outDir, null, "cannot write the export: "
-          + MosFileException.describe(ex), ex);
+      throw new MosFileException(
+          outDir, null, "cannot write the export: " + MosFileException.describe(ex), ex);
     }
   }
 

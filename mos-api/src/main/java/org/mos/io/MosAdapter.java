@@ -31,10 +31,13 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
    *     groups, or an array length or index disagrees with the config
    */
   public MosAdapter {
-    if (config == null || pools == null) throw new MosException(Status.INVALID_ARGUMENT, "null config or pools");
+    if (config == null || pools == null)
+      throw new MosException(Status.INVALID_ARGUMENT, "null config or pools");
     if (!pools.keySet().equals(config.pools().keySet())) {
-      throw new MosException(Status.INVALID_ARGUMENT, "pool data for " + pools.keySet()
-          + " but the config describes " + config.pools().keySet());
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "pool data for " + pools.keySet() + " but the config describes "
+              + config.pools().keySet());
     }
     Map<String, PoolData> ordered = new LinkedHashMap<>();
     for (String name : config.pools().keySet()) {
@@ -68,8 +71,11 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
    * @param metadata    free metadata, or null
    * @throws MosException INVALID_ARGUMENT when the pools disagree on their hyperparameters
    */
-  public static MosAdapter fromPools(Map<String, ShardPool> pools, Map<String, String> modulePaths,
-      String baseModel, Map<String, Object> metadata) {
+  public static MosAdapter fromPools(
+      Map<String, ShardPool> pools,
+      Map<String, String> modulePaths,
+      String baseModel,
+      Map<String, Object> metadata) {
     if (pools == null || pools.isEmpty()) {
       throw new MosException(Status.INVALID_ARGUMENT, "MosAdapter.fromPools: no pool groups");
     }
@@ -82,13 +88,19 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
       String name = e.getKey();
       ShardPool p = e.getValue();
       MosConfig c = p.config();
-      if (c.rank() != mc.rank() || c.equivalentRank() != mc.equivalentRank()
-          || c.privateRank() != mc.privateRank() || c.shardsPerVector() != mc.shardsPerVector()
-          || Float.compare(c.alpha(), mc.alpha()) != 0 || Float.compare(c.dropout(), mc.dropout()) != 0
+      if (c.rank() != mc.rank()
+          || c.equivalentRank() != mc.equivalentRank()
+          || c.privateRank() != mc.privateRank()
+          || c.shardsPerVector() != mc.shardsPerVector()
+          || Float.compare(c.alpha(), mc.alpha()) != 0
+          || Float.compare(c.dropout(), mc.dropout()) != 0
           || p.numLayers() != first.numLayers()) {
-        throw new MosException(Status.INVALID_ARGUMENT, "MosAdapter.fromPools: pool '" + name
-            + "' has " + c + " and L=" + p.numLayers() + " but the first pool has " + mc + " and L="
-            + first.numLayers() + " (an adapter's pool groups share their hyperparameters)");
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "MosAdapter.fromPools: pool '" + name
+                + "' has " + c + " and L=" + p.numLayers() + " but the first pool has " + mc
+                + " and L="
+                + first.numLayers() + " (an adapter's pool groups share their hyperparameters)");
       }
       String path = modulePaths == null ? null : modulePaths.get(name);
       b.pool(name, p.dIn(), p.dOut(), path != null ? path : "model.layers.{layer}." + name);
@@ -105,8 +117,11 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
   }
 
   /** {@link #fromPools} over every pool of {@code model}. */
-  public static MosAdapter fromModel(MosModel model, Map<String, String> modulePaths,
-      String baseModel, Map<String, Object> metadata) {
+  public static MosAdapter fromModel(
+      MosModel model,
+      Map<String, String> modulePaths,
+      String baseModel,
+      Map<String, Object> metadata) {
     return fromPools(model.pools(), modulePaths, baseModel, metadata);
   }
 
@@ -119,26 +134,32 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
    */
   public void applyTo(Map<String, ShardPool> live) {
     if (!config.pools().keySet().equals(live.keySet())) {
-      throw new MosException(Status.INVALID_ARGUMENT, "MosAdapter.applyTo: the adapter holds pool"
-          + " groups " + config.pools().keySet() + " but the model has " + live.keySet());
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "MosAdapter.applyTo: the adapter holds pool" + " groups "
+              + config.pools().keySet() + " but the model has " + live.keySet());
     }
     for (Map.Entry<String, ShardPool> e : live.entrySet()) {
       ShardPool p = e.getValue();
       MosConfig c = p.config();
       PoolSpec s = config.pool(e.getKey());
-      if (config.r() != c.rank() || config.equivalentRank() != c.equivalentRank()
+      if (config.r() != c.rank()
+          || config.equivalentRank() != c.equivalentRank()
           || config.privateRank() != c.privateRank()
           || config.shardsPerVector() != c.shardsPerVector()
           || Float.compare(config.loraAlpha(), c.alpha()) != 0
-          || config.numLayers() != p.numLayers() || s.inFeatures() != p.dIn()
+          || config.numLayers() != p.numLayers()
+          || s.inFeatures() != p.dIn()
           || s.outFeatures() != p.dOut()) {
-        throw new MosException(Status.INVALID_ARGUMENT, "MosAdapter.applyTo: pool group '"
-            + e.getKey() + "': the adapter has r=" + config.r() + " R_eq="
-            + config.equivalentRank() + " p=" + config.privateRank() + " l="
-            + config.shardsPerVector() + " alpha=" + config.loraAlpha() + " L="
-            + config.numLayers() + " " + s.inFeatures() + "->" + s.outFeatures()
-            + " but the live pool has " + c + " L=" + p.numLayers() + " " + p.dIn() + "->"
-            + p.dOut());
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "MosAdapter.applyTo: pool group '"
+                + e.getKey() + "': the adapter has r=" + config.r() + " R_eq="
+                + config.equivalentRank() + " p=" + config.privateRank() + " l="
+                + config.shardsPerVector() + " alpha=" + config.loraAlpha() + " L="
+                + config.numLayers() + " " + s.inFeatures() + "->" + s.outFeatures()
+                + " but the live pool has " + c + " L=" + p.numLayers() + " " + p.dIn() + "->"
+                + p.dOut());
       }
     }
     int per = config.indicesPerLayer();
@@ -162,8 +183,14 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
     Map<String, ShardPool> out = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, PoolSpec> e : config.pools().entrySet()) {
-        out.put(e.getKey(), ShardPool.create(ctx, e.getValue().inFeatures(),
-            e.getValue().outFeatures(), config.numLayers(), mc));
+        out.put(
+            e.getKey(),
+            ShardPool.create(
+                ctx,
+                e.getValue().inFeatures(),
+                e.getValue().outFeatures(),
+                config.numLayers(),
+                mc));
       }
       applyTo(out);
       return out;
@@ -220,8 +247,9 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
   /** The data of pool group {@code name}. */
   public PoolData pool(String name) {
     PoolData d = pools.get(name);
-    if (d == null) throw new MosException(Status.INVALID_ARGUMENT, "no pool group '" + name + "' (have "
-        + pools.keySet() + ")");
+    if (d == null)
+      throw new MosException(
+          Status.INVALID_ARGUMENT, "no pool group '" + name + "' (have " + pools.keySet() + ")");
     return d;
   }
 
@@ -273,15 +301,17 @@ public record MosAdapter(AdapterConfig config, Map<String, PoolData> pools) {
 
   private static int checkedSize(long rows, long cols) {
     if (rows * cols > SafeTensors.MAX_ARRAY_ELEMENTS) {
-      throw new MosException(Status.INVALID_ARGUMENT, rows + " x " + cols + " is too large for one array");
+      throw new MosException(
+          Status.INVALID_ARGUMENT, rows + " x " + cols + " is too large for one array");
     }
     return (int) (rows * cols);
   }
 
   private void checkBlock(int block) {
     if (block < 0 || block >= config.numLayers()) {
-      throw new MosException(Status.INVALID_ARGUMENT, "block " + block + " outside [0, L = "
-          + config.numLayers() + ")");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "block " + block + " outside [0, L = " + config.numLayers() + ")");
     }
   }
 }

@@ -44,13 +44,15 @@ public final class MosFileException extends MosException {
 
   /** Longest tensor name and problem text kept in the message (the rest is counted, not shown). */
   static final int MAX_NAME_CHARS = 120;
+
   static final int MAX_PROBLEM_CHARS = 1000;
 
   private static String format(Path file, String tensor, String problem) {
     StringBuilder sb = new StringBuilder();
     sb.append(file == null ? "<unnamed>" : printable(file.toString(), MAX_PROBLEM_CHARS))
         .append(": ");
-    if (tensor != null) sb.append("tensor '").append(printable(tensor, MAX_NAME_CHARS)).append("': ");
+    if (tensor != null)
+      sb.append("tensor '").append(printable(tensor, MAX_NAME_CHARS)).append("': ");
     return sb.append(printable(problem, MAX_PROBLEM_CHARS)).toString();
   }
 
@@ -78,14 +80,15 @@ public final class MosFileException extends MosException {
 
   /** A short reason for an I/O failure: the exception's class when its message is only a path. */
   static String describe(java.io.IOException e) {
-    String kind = switch (e) {
-      case java.nio.file.NoSuchFileException x -> "no such file or directory";
-      case java.nio.file.AccessDeniedException x -> "permission denied";
-      case java.nio.file.FileAlreadyExistsException x -> "already exists";
-      case java.nio.file.NotDirectoryException x -> "not a directory";
-      case java.nio.file.DirectoryNotEmptyException x -> "directory not empty";
-      default -> null;
-    };
+    String kind =
+        switch (e) {
+          case java.nio.file.NoSuchFileException x -> "no such file or directory";
+          case java.nio.file.AccessDeniedException x -> "permission denied";
+          case java.nio.file.FileAlreadyExistsException x -> "already exists";
+          case java.nio.file.NotDirectoryException x -> "not a directory";
+          case java.nio.file.DirectoryNotEmptyException x -> "directory not empty";
+          default -> null;
+        };
     if (kind != null) {
       String f = ((java.nio.file.FileSystemException) e).getFile();
       return f == null ? kind : kind + " (" + f + ")";

@@ -49,13 +49,17 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
     expect(name, "index_A", indexA.length, idx);
     expect(name, "index_B", indexB.length, idx);
     String bad = firstOutOfRange(indexA, p, config.indicesPerLayer());
-    if (bad != null) throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_A " + bad);
+    if (bad != null)
+      throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_A " + bad);
     bad = firstOutOfRange(indexB, p, config.indicesPerLayer());
-    if (bad != null) throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_B " + bad);
+    if (bad != null)
+      throw new MosException(Status.INDEX_OUT_OF_RANGE, "pool '" + name + "': index_B " + bad);
     bad = firstNonFinite(poolA, s.inFeatures() / l);
-    if (bad != null) throw new MosException(Status.INVALID_ARGUMENT, "pool '" + name + "': pool_A " + bad);
+    if (bad != null)
+      throw new MosException(Status.INVALID_ARGUMENT, "pool '" + name + "': pool_A " + bad);
     bad = firstNonFinite(poolB, p);
-    if (bad != null) throw new MosException(Status.INVALID_ARGUMENT, "pool '" + name + "': pool_B " + bad);
+    if (bad != null)
+      throw new MosException(Status.INVALID_ARGUMENT, "pool '" + name + "': pool_B " + bad);
   }
 
   /**
@@ -75,8 +79,9 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
 
   private static void expect(String name, String what, int have, long want) {
     if (have != want) {
-      throw new MosException(Status.SHAPE_MISMATCH, "pool '" + name + "': " + what + " has " + have
-          + " values, the config needs " + want);
+      throw new MosException(
+          Status.SHAPE_MISMATCH,
+          "pool '" + name + "': " + what + " has " + have + " values, the config needs " + want);
     }
   }
 
@@ -94,8 +99,10 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof PoolData d)) return false;
-    return bitsEqual(poolA, d.poolA) && bitsEqual(poolB, d.poolB)
-        && Arrays.equals(indexA, d.indexA) && Arrays.equals(indexB, d.indexB);
+    return bitsEqual(poolA, d.poolA)
+        && bitsEqual(poolB, d.poolB)
+        && Arrays.equals(indexA, d.indexA)
+        && Arrays.equals(indexB, d.indexB);
   }
 
   private static boolean bitsEqual(float[] a, float[] b) {
@@ -108,8 +115,10 @@ public record PoolData(float[] poolA, float[] poolB, int[] indexA, int[] indexB)
 
   @Override
   public int hashCode() {
-    return 31 * (31 * (31 * Arrays.hashCode(poolA) + Arrays.hashCode(poolB))
-        + Arrays.hashCode(indexA)) + Arrays.hashCode(indexB);
+    return 31
+            * (31 * (31 * Arrays.hashCode(poolA) + Arrays.hashCode(poolB))
+                + Arrays.hashCode(indexA))
+        + Arrays.hashCode(indexB);
   }
 
   @Override

@@ -22,14 +22,16 @@ public record PoolSpec(int inFeatures, int outFeatures, String modulePath) {
 
   public PoolSpec {
     if (inFeatures < 1 || outFeatures < 1) {
-      throw new MosException(Status.INVALID_ARGUMENT, "in_features and out_features must be >= 1, got "
-          + inFeatures + " and " + outFeatures);
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "in_features and out_features must be >= 1, got " + inFeatures + " and " + outFeatures);
     }
     if (modulePath == null || modulePath.isBlank()) {
       throw new MosException(Status.INVALID_ARGUMENT, "module_path is empty");
     }
     if (modulePath.chars().anyMatch(Character::isWhitespace)) {
-      throw new MosException(Status.INVALID_ARGUMENT, "module_path '" + modulePath + "' contains whitespace");
+      throw new MosException(
+          Status.INVALID_ARGUMENT, "module_path '" + modulePath + "' contains whitespace");
     }
   }
 

@@ -47,10 +47,21 @@ public final class SafeTensors {
 
   /** Element types of the format, with their sizes in bytes. */
   public enum Dtype {
-    BOOL(1), U8(1), I8(1), F8_E5M2(1), F8_E4M3(1),
-    I16(2), U16(2), F16(2), BF16(2),
-    I32(4), U32(4), F32(4),
-    I64(8), U64(8), F64(8);
+    BOOL(1),
+    U8(1),
+    I8(1),
+    F8_E5M2(1),
+    F8_E4M3(1),
+    I16(2),
+    U16(2),
+    F16(2),
+    BF16(2),
+    I32(4),
+    U32(4),
+    F32(4),
+    I64(8),
+    U64(8),
+    F64(8);
 
     private final int size;
 
@@ -133,7 +144,9 @@ public final class SafeTensors {
   static long numElements(long[] shape) {
     long n = 1;
     for (long d : shape) {
-      if (d < 0) throw new MosException(Status.INVALID_ARGUMENT, "negative dimension in " + Arrays.toString(shape));
+      if (d < 0)
+        throw new MosException(
+            Status.INVALID_ARGUMENT, "negative dimension in " + Arrays.toString(shape));
       n = Math.multiplyExact(n, d);
     }
     return n;
@@ -141,8 +154,9 @@ public final class SafeTensors {
 
   private static void check(int length, long[] shape, String name) {
     if (numElements(shape) != length) {
-      throw new MosException(Status.SHAPE_MISMATCH, "tensor '" + name + "': " + length + " values for shape "
-          + Arrays.toString(shape));
+      throw new MosException(
+          Status.SHAPE_MISMATCH,
+          "tensor '" + name + "': " + length + " values for shape " + Arrays.toString(shape));
     }
   }
 

@@ -76,8 +76,8 @@ public final class SafeTensorsReader implements AutoCloseable {
   private final long dataSize;
   private final Map<String, String> metadata;
   private final Map<String, TensorInfo> tensors; // header order
-  private Arena mapping;       // the mapped data area's lifetime; null until the first view
-  private MemorySegment data;  // the mapped data area
+  private Arena mapping; // the mapped data area's lifetime; null until the first view
+  private MemorySegment data; // the mapped data area
 
   /**
    * Opens {@code file} and validates its header completely (see the class comment). The returned
@@ -113,27 +113,33 @@ public final class SafeTensorsReader implements AutoCloseable {
       throw new MosFileException(file, null, "cannot read: " + MosFileException.describe(e), e);
     }
     if (size < 8) {
-      throw new MosFileException(file, "truncated: " + size
-          + " bytes, shorter than the 8-byte header length");
+      throw new MosFileException(
+          file, "truncated: " + size + " bytes, shorter than the 8-byte header length");
     }
     ByteBuffer len = readExactly(0, 8, null);
     long n = len.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
     if (n < 0 || n > SafeTensors.MAX_HEADER_BYTES) {
-      throw new MosFileException(file, "header length " + Long.toUnsignedString(n)
-          + " is absurdly large (the limit is " + SafeTensors.MAX_HEADER_BYTES + " bytes)");
+      throw new MosFileException(
+          file,
+          "header length " + Long.toUnsignedString(n) + " is absurdly large (the limit is "
+              + SafeTensors.MAX_HEADER_BYTES + " bytes)");
     }
     if (n > size - 8) {
-      throw new MosFileException(file, "header length " + n + " goes beyond the end of the file ("
-          + size + " bytes): truncated or not a safetensors file");
+      throw new MosFileException(
+          file,
+          "header length " + n + " goes beyond the end of the file (" + size
+              + " bytes): truncated or not a safetensors file");
     }
     if (n < 2) throw new MosFileException(file, "header is empty (length " + n + ")");
     ByteBuffer headerBytes = readExactly(8, (int) n, null);
     String header;
     try {
-      header = StandardCharsets.UTF_8.newDecoder()
+      header = StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(headerBytes).toString();
+          .decode(headerBytes)
+          .toString();
     } catch (CharacterCodingException e) {
       throw new MosFileException(file, null, "header is not valid UTF-8", e);
     }
@@ -144,8 +150,8 @@ public final class SafeTensorsReader implements AutoCloseable {
     try {
       root = SafeTensors.JSON.readTree(header);
     } catch (JsonProcessingException e) {
-      throw new MosFileException(file, null, "header is not valid JSON: "
-          + e.getOriginalMessage(), e);
+      throw new MosFileException(
+          file, null, "header is not valid JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new MosFileException(file, "header is not a JSON object");
@@ -172,8 +178,8 @@ public final class SafeTensorsReader implements AutoCloseable {
     }
     for (Map.Entry<String, JsonNode> e : node.properties()) {
       if (!e.getValue().isTextual()) {
-        throw new MosFileException(file, SafeTensors.METADATA_KEY, "value of '" + e.getKey()
-            + "' is not a string");
+        throw new MosFileException(
+            file, SafeTensors.METADATA_KEY, "value of '" + e.getKey() + "' is not a string");
       }
       out.put(e.getKey(), e.getValue().textValue());
     }
@@ -186,8 +192,9 @@ public final class SafeTensorsReader implements AutoCloseable {
     if (dt == null || !dt.isTextual()) {
       throw new MosFileException(file, name, "missing or non-string 'dtype'");
     }
-    Dtype dtype = Dtype.of(dt.textValue()).orElseThrow(() -> new MosFileException(file, name,
-        "unknown dtype '" + dt.textValue() + "'"));
+    Dtype dtype = Dtype.of(dt.textValue())
+        .orElseThrow(
+            () -> new MosFileException(file, name, "unknown dtype '" + dt.textValue() + "'"));
     JsonNode sh = node.get("shape");
     if (sh == null || !sh.isArray()) {
       throw new MosFileException(file, name, "missing or non-array 'shape'");
@@ -215,24 +222,30 @@ public final class SafeTensorsReader implements AutoCloseable {
     long begin = nonNegativeLong(name, "data_offsets", off.get(0));
     long end = nonNegativeLong(name, "data_offsets", off.get(1));
     if (begin > end) {
-      throw new MosFileException(file, name, "data_offsets [" + begin + ", " + end
-          + "]: begin is after end");
+      throw new MosFileException(
+          file, name, "data_offsets [" + begin + ", " + end + "]: begin is after end");
     }
     if (end > dataSize) {
-      throw new MosFileException(file, name, "data_offsets [" + begin + ", " + end
-          + "] lie outside the data area (" + dataSize + " bytes): truncated file?");
+      throw new MosFileException(
+          file,
+          name,
+          "data_offsets [" + begin + ", " + end + "] lie outside the data area (" + dataSize
+              + " bytes): truncated file?");
     }
     if (end - begin != bytes) {
-      throw new MosFileException(file, name, "data_offsets [" + begin + ", " + end + "] hold "
-          + (end - begin) + " bytes but " + dtype + " " + sh + " needs " + bytes);
+      throw new MosFileException(
+          file,
+          name,
+          "data_offsets [" + begin + ", " + end + "] hold " + (end - begin) + " bytes but " + dtype
+              + " " + sh + " needs " + bytes);
     }
     return new TensorInfo(name, dtype, shape, begin, end, count);
   }
 
   private long nonNegativeLong(String name, String key, JsonNode v) {
     if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-      throw new MosFileException(file, name, "'" + key + "' holds " + v
-          + ", not a non-negative 64-bit integer");
+      throw new MosFileException(
+          file, name, "'" + key + "' holds " + v + ", not a non-negative 64-bit integer");
     }
     return v.longValue();
   }
@@ -245,22 +258,30 @@ public final class SafeTensorsReader implements AutoCloseable {
     TensorInfo prev = null;
     for (TensorInfo t : sorted) {
       if (t.begin() < pos) {
-        throw new MosFileException(file, t.name(), "data_offsets [" + t.begin() + ", " + t.end()
-            + "] overlap those of tensor '" + prev.name() + "' [" + prev.begin() + ", "
-            + prev.end() + "]");
+        throw new MosFileException(
+            file,
+            t.name(),
+            "data_offsets [" + t.begin() + ", " + t.end()
+                + "] overlap those of tensor '" + prev.name() + "' [" + prev.begin() + ", "
+                + prev.end() + "]");
       }
       if (t.begin() > pos) {
-        throw new MosFileException(file, t.name(), "data_offsets [" + t.begin() + ", " + t.end()
-            + "] leave a hole of " + (t.begin() - pos) + " bytes before them"
-            + " (tensors must tile the data area)");
+        throw new MosFileException(
+            file,
+            t.name(),
+            "data_offsets [" + t.begin() + ", " + t.end()
+                + "] leave a hole of " + (t.begin() - pos) + " bytes before them"
+                + " (tensors must tile the data area)");
       }
       if (t.end() > pos || prev == null) prev = t;
       pos = Math.max(pos, t.end());
     }
     if (pos != dataSize) {
-      throw new MosFileException(file, (dataSize - pos) + " bytes after the last tensor are not"
-          + " described by the header (data area " + dataSize + " bytes, tensors end at " + pos
-          + ")");
+      throw new MosFileException(
+          file,
+          (dataSize - pos) + " bytes after the last tensor are not"
+              + " described by the header (data area " + dataSize + " bytes, tensors end at " + pos
+              + ")");
     }
   }
 
@@ -353,8 +374,8 @@ public final class SafeTensorsReader implements AutoCloseable {
       return;
     }
     for (long i = 0; i < n; i++) {
-      dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
-          widen16(t.dtype(), src.getAtIndex(LE_16, i)));
+      dst.setAtIndex(
+          ValueLayout.JAVA_FLOAT_UNALIGNED, i, widen16(t.dtype(), src.getAtIndex(LE_16, i)));
     }
   }
 
@@ -366,8 +387,8 @@ public final class SafeTensorsReader implements AutoCloseable {
   private TensorInfo requireFloating(String name) {
     TensorInfo t = get(name);
     if (t.dtype() != Dtype.F32 && t.dtype() != Dtype.BF16 && t.dtype() != Dtype.F16) {
-      throw new MosFileException(file, name, "dtype is " + t.dtype()
-          + ", expected F32, BF16 or F16");
+      throw new MosFileException(
+          file, name, "dtype is " + t.dtype() + ", expected F32, BF16 or F16");
     }
     return t;
   }
@@ -404,12 +425,16 @@ public final class SafeTensorsReader implements AutoCloseable {
       throw new MosFileException(file, name, "cannot read: " + MosFileException.describe(e), e);
     }
     if (size < dataStart + t.end()) {
-      throw new MosFileException(file, name, "the file now holds " + size + " bytes, but the"
-          + " tensor ends at byte " + (dataStart + t.end()) + " (was it changed after opening?)");
+      throw new MosFileException(
+          file,
+          name,
+          "the file now holds " + size + " bytes, but the" + " tensor ends at byte "
+              + (dataStart + t.end()) + " (was it changed after opening?)");
     }
     if (t.byteSize() == 0) return arena.allocate(0).asReadOnly();
     try {
-      return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteSize(), arena)
+      return channel
+          .map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteSize(), arena)
           .asReadOnly();
     } catch (IOException e) {
       throw new MosFileException(file, name, "cannot map: " + MosFileException.describe(e), e);
@@ -421,7 +446,8 @@ public final class SafeTensorsReader implements AutoCloseable {
       if (!channel.isOpen()) throw new IllegalStateException(file + ": the reader is closed");
       Arena arena = Arena.ofShared();
       try {
-        data = dataSize == 0 ? arena.allocate(0)
+        data = dataSize == 0
+            ? arena.allocate(0)
             : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataSize, arena);
       } catch (IOException e) {
         arena.close();
@@ -436,8 +462,8 @@ public final class SafeTensorsReader implements AutoCloseable {
   public byte[] readBytes(String name) {
     TensorInfo t = get(name);
     if (t.byteSize() > SafeTensors.MAX_ARRAY_ELEMENTS) {
-      throw new MosFileException(file, name, t.byteSize()
-          + " bytes are too many for one Java array");
+      throw new MosFileException(
+          file, name, t.byteSize() + " bytes are too many for one Java array");
     }
     byte[] out = new byte[(int) t.byteSize()];
     readInto(t, (buf, at) -> {
@@ -458,8 +484,8 @@ public final class SafeTensorsReader implements AutoCloseable {
 
   private int arrayLength(TensorInfo t) {
     if (t.numElements() > SafeTensors.MAX_ARRAY_ELEMENTS) {
-      throw new MosFileException(file, t.name(), t.numElements()
-          + " elements are too many for one Java array");
+      throw new MosFileException(
+          file, t.name(), t.numElements() + " elements are too many for one Java array");
     }
     return (int) t.numElements();
   }
@@ -494,8 +520,10 @@ public final class SafeTensorsReader implements AutoCloseable {
       while (b.hasRemaining()) {
         int r = channel.read(b, pos + b.position());
         if (r < 0) {
-          throw new MosFileException(file, "unexpected end of file at byte " + (pos + b.position())
-              + " (was the file changed while being read?)");
+          throw new MosFileException(
+              file,
+              "unexpected end of file at byte " + (pos + b.position())
+                  + " (was the file changed while being read?)");
         }
       }
     } catch (IOException e) {
@@ -524,4 +552,3 @@ public final class SafeTensorsReader implements AutoCloseable {
     }
   }
 }
-

@@ -70,8 +70,10 @@ public final class SafeTensorsWriter {
   public SafeTensorsWriter addRaw(String name, Dtype dtype, long[] shape, byte[] data) {
     long n = SafeTensors.numElements(shape);
     if (n * dtype.size() != data.length) {
-      throw new MosException(Status.SHAPE_MISMATCH, "tensor '" + name + "': " + data.length
-          + " bytes for " + dtype + " " + Arrays.toString(shape));
+      throw new MosException(
+          Status.SHAPE_MISMATCH,
+          "tensor '" + name + "': " + data.length + " bytes for " + dtype + " "
+              + Arrays.toString(shape));
     }
     return add(name, dtype, shape, () -> data);
   }
@@ -80,8 +82,10 @@ public final class SafeTensorsWriter {
    * Adds an F32 or BF16 tensor whose values are computed only when written (one tensor at a
    * time), so an exporter never holds every tensor in memory at once.
    */
-  SafeTensorsWriter addFloatsLazily(String name, Dtype dtype, long[] shape, Supplier<float[]> data) {
-    if (dtype != Dtype.F32 && dtype != Dtype.BF16) throw new MosException(Status.INVALID_ARGUMENT, dtype + "");
+  SafeTensorsWriter addFloatsLazily(
+      String name, Dtype dtype, long[] shape, Supplier<float[]> data) {
+    if (dtype != Dtype.F32 && dtype != Dtype.BF16)
+      throw new MosException(Status.INVALID_ARGUMENT, dtype + "");
     return add(name, dtype, shape, () -> {
       float[] a = data.get();
       check(a.length, shape, name);
@@ -98,8 +102,8 @@ public final class SafeTensorsWriter {
       throw new MosException(Status.INVALID_ARGUMENT, "tensor '" + name + "' added twice");
     }
     long n = SafeTensors.numElements(shape);
-    entries.put(name, new Entry(name, dtype, shape.clone(), Math.multiplyExact(n, dtype.size()),
-        data));
+    entries.put(
+        name, new Entry(name, dtype, shape.clone(), Math.multiplyExact(n, dtype.size()), data));
     return this;
   }
 
@@ -169,13 +173,15 @@ public final class SafeTensorsWriter {
       long written = 0;
       buf.clear();
       switch (d) {
-        case float[] f when dtype == Dtype.F32 -> {
+        case float[] f
+        when dtype == Dtype.F32 -> {
           for (float v : f) {
             if (buf.remaining() < 4) written += flush(ch, buf);
             buf.putFloat(v);
           }
         }
-        case float[] f when dtype == Dtype.BF16 -> {
+        case float[] f
+        when dtype == Dtype.BF16 -> {
           for (float v : f) {
             if (buf.remaining() < 2) written += flush(ch, buf);
             buf.putShort(Bf16.fromFloat(v));
@@ -199,8 +205,8 @@ public final class SafeTensorsWriter {
       }
       written += flush(ch, buf);
       if (written != bytes) {
-        throw new IllegalStateException("tensor '" + name + "': wrote " + written + " bytes, header"
-            + " says " + bytes);
+        throw new IllegalStateException(
+            "tensor '" + name + "': wrote " + written + " bytes, header" + " says " + bytes);
       }
     }
   }
@@ -219,8 +225,9 @@ public final class SafeTensorsWriter {
 
   private static void check(int length, long[] shape, String name) {
     if (SafeTensors.numElements(shape) != length) {
-      throw new MosException(Status.SHAPE_MISMATCH, "tensor '" + name + "': " + length + " values for shape "
-          + Arrays.toString(shape));
+      throw new MosException(
+          Status.SHAPE_MISMATCH,
+          "tensor '" + name + "': " + length + " values for shape " + Arrays.toString(shape));
     }
   }
 

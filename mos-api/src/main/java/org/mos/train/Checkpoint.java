@@ -64,18 +64,22 @@ public final class Checkpoint {
   public static final String OPTIMIZER_FILE = "optimizer.safetensors";
   /** Name of the adapter directory in a checkpoint. */
   public static final String ADAPTER_DIR = "adapter";
+
   static final String STATE_FORMAT = "mos-trainer-state";
   static final int STATE_VERSION = 1;
   /** Largest trainer_state.json read (its loss history grows by ~100 bytes a step). */
   static final long MAX_STATE_BYTES = 1L << 30;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private static final PoolArray[] MOMENTS = {
-      PoolArray.ADAM_M_A, PoolArray.ADAM_V_A, PoolArray.ADAM_M_B, PoolArray.ADAM_V_B};
+    PoolArray.ADAM_M_A, PoolArray.ADAM_V_A, PoolArray.ADAM_M_B, PoolArray.ADAM_V_B
+  };
 
   /** checkpoint-N directories by N as a number (names may outgrow the 8 zero-padded digits). */
   private static final Comparator<Path> BY_STEP = Comparator.comparing(
-      (Path p) -> new java.math.BigInteger(p.getFileName().toString().substring(11)))
+          (Path p) -> new java.math.BigInteger(p.getFileName().toString().substring(11)))
       .thenComparing(p -> p.getFileName().toString());
 
   /**
@@ -83,8 +87,14 @@ public final class Checkpoint {
    *
    * @param taskState the task's {@link TrainingTask#saveState}, or null
    */
-  record TrainerState(long step, long rngState, double trainSeconds, double evalSeconds,
-      List<StepRecord> trainHistory, List<EvalRecord> evalHistory, String taskState) {}
+  record TrainerState(
+      long step,
+      long rngState,
+      double trainSeconds,
+      double evalSeconds,
+      List<StepRecord> trainHistory,
+      List<EvalRecord> evalHistory,
+      String taskState) {}
 
   // ---- writing --------------------------------------------------------------------------------
 
@@ -95,8 +105,8 @@ public final class Checkpoint {
    *
    * @throws MosFileException when it cannot be written (the previous checkpoint, if any, stays)
    */
-  static void write(Path dir, MosModel model, MosAdapter adapter, TrainerConfig config,
-      TrainerState state) {
+  static void write(
+      Path dir, MosModel model, MosAdapter adapter, TrainerConfig config, TrainerState state) {
     Path target = dir.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Path tmp = null;
@@ -106,9 +116,11 @@ public final class Checkpoint {
       adapter.save(tmp.resolve(ADAPTER_DIR));
       SafeTensorsWriter w = new SafeTensorsWriter();
       AdamW opt = model.optimizer();
-      w.metadata("format", "mos-optimizer-state").metadata("optimizer", "AdamW")
+      w.metadata("format", "mos-optimizer-state")
+          .metadata("optimizer", "AdamW")
           .metadata("step", Long.toString(opt.stepCount()))
-          .metadata("beta1", Float.toString(opt.beta1())).metadata("beta2", Float.toString(opt.beta2()))
+          .metadata("beta1", Float.toString(opt.beta1()))
+          .metadata("beta2", Float.toString(opt.beta2()))
           .metadata("eps", Float.toString(opt.eps()))
           .metadata("weight_decay", Float.toString(opt.weightDecay()));
       for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
@@ -200,7 +212,8 @@ public final class Checkpoint {
       try (Stream<Path> s = Files.list(path)) {
         Path latest = s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+")
                 && Files.isRegularFile(p.resolve(STATE_FILE)))
-            .max(BY_STEP).orElse(null);
+            .max(BY_STEP)
+            .orElse(null);
         if (latest != null) {
           return latest;
         }
@@ -208,8 +221,10 @@ public final class Checkpoint {
         throw new MosFileException(path, null, "cannot list: " + e.getMessage(), e);
       }
     }
-    throw new MosFileException(path, null, "not a checkpoint (no " + STATE_FILE
-        + ", and no checkpoint-* directory holding one)");
+    throw new MosFileException(
+        path,
+        null,
+        "not a checkpoint (no " + STATE_FILE + ", and no checkpoint-* directory holding one)");
   }
 
   /**
@@ -225,7 +240,8 @@ public final class Checkpoint {
       List<Path> entries = s.toList();
       List<Path> all = entries.stream()
           .filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
-          .sorted(BY_STEP).toList();
+          .sorted(BY_STEP)
+          .toList();
       for (int i = 0; i < all.size() - keep; i++) {
         deleteRecursively(all.get(i));
       }
@@ -259,11 +275,16 @@ public final class Checkpoint {
     Path dir = latest(checkpoint);
     JsonNode c = readState(dir).path("config");
     try {
-      return TrainerConfig.builder().learningRate(c.path("learning_rate").asDouble())
-          .totalSteps(c.path("total_steps").asLong()).warmupFraction(c.path("warmup_fraction").asDouble())
-          .maxGradNorm(c.path("max_grad_norm").asDouble()).evalEvery(c.path("eval_every").asLong())
+      return TrainerConfig.builder()
+          .learningRate(c.path("learning_rate").asDouble())
+          .totalSteps(c.path("total_steps").asLong())
+          .warmupFraction(c.path("warmup_fraction").asDouble())
+          .maxGradNorm(c.path("max_grad_norm").asDouble())
+          .evalEvery(c.path("eval_every").asLong())
           .evalAtStart(c.path("eval_at_start").asBoolean(true))
-          .keepCheckpoints(c.path("keep_checkpoints").asInt(2)).seed(c.path("seed").asLong()).build();
+          .keepCheckpoints(c.path("keep_checkpoints").asInt(2))
+          .seed(c.path("seed").asLong())
+          .build();
     } catch (IllegalArgumentException e) {
       throw new MosFileException(dir.resolve(STATE_FILE), "config", e.getMessage(), e);
     }
@@ -280,11 +301,15 @@ public final class Checkpoint {
       throw new MosFileException(f, null, "unreadable: " + e.getMessage(), e);
     }
     if (s == null || !STATE_FORMAT.equals(s.path("format").asText())) {
-      throw new MosFileException(f, null, "not a mos trainer state (format is not " + STATE_FORMAT + ")");
+      throw new MosFileException(
+          f, null, "not a mos trainer state (format is not " + STATE_FORMAT + ")");
     }
     if (s.path("format_version").asInt() != STATE_VERSION) {
-      throw new MosFileException(f, "format_version", "unknown version "
-          + s.path("format_version").asText() + " (this build reads " + STATE_VERSION + ")");
+      throw new MosFileException(
+          f,
+          "format_version",
+          "unknown version " + s.path("format_version").asText() + " (this build reads "
+              + STATE_VERSION + ")");
     }
     return s;
   }
@@ -299,8 +324,12 @@ public final class Checkpoint {
    * @param optimizerStep AdamW's step count
    * @param dropout       every attached layer's dropout (seed, counter)
    */
-  record Loaded(Path dir, TrainerState state, MosAdapter adapter,
-      Map<ShardPool, Map<PoolArray, float[]>> moments, long optimizerStep,
+  record Loaded(
+      Path dir,
+      TrainerState state,
+      MosAdapter adapter,
+      Map<ShardPool, Map<PoolArray, float[]>> moments,
+      long optimizerStep,
       Map<MosLinear, long[]> dropout) {
 
     /** Writes the pools, indices, moments, step count and dropout states into the model. */
@@ -338,13 +367,18 @@ public final class Checkpoint {
     Path stateFile = dir.resolve(STATE_FILE);
     TrainerConfig saved = readConfig(dir);
     if (!sameRun(saved, config)) {
-      throw new MosFileException(stateFile, "config", "the checkpoint was written by a run with "
-          + saved + ", this trainer has " + config + " (build the trainer from Checkpoint.readConfig)");
+      throw new MosFileException(
+          stateFile,
+          "config",
+          "the checkpoint was written by a run with " + saved + ", this trainer has " + config
+              + " (build the trainer from Checkpoint.readConfig)");
     }
     long savedStep = integer(s.get("step"), "step", stateFile);
     if (savedStep < 0 || savedStep > config.totalSteps()) {
-      throw new MosFileException(stateFile, "step", "step " + s.path("step").asText()
-          + " is outside [0, " + config.totalSteps() + "]");
+      throw new MosFileException(
+          stateFile,
+          "step",
+          "step " + s.path("step").asText() + " is outside [0, " + config.totalSteps() + "]");
     }
     Map<MosLinear, long[]> dropoutStates = dropoutStates(s.path("dropout"), model, stateFile);
     // the adapter and the moments, completely
@@ -359,20 +393,26 @@ public final class Checkpoint {
         throw new MosFileException(optFile, "__metadata__", "step is not a number");
       }
       if (optStep != savedStep) {
-        throw new MosFileException(optFile, "__metadata__", "optimizer step " + optStep
-            + " differs from the trainer's " + savedStep);
+        throw new MosFileException(
+            optFile,
+            "__metadata__",
+            "optimizer step " + optStep + " differs from the trainer's " + savedStep);
       }
       for (Map.Entry<String, ShardPool> e : model.pools().entrySet()) {
         ShardPool p = e.getValue();
         Map<PoolArray, float[]> m = new LinkedHashMap<>();
         for (PoolArray a : MOMENTS) {
           String name = e.getKey() + "." + momentName(a);
-          SafeTensors.TensorInfo info = r.find(name).orElseThrow(
-              () -> new MosFileException(optFile, name, "missing"));
+          SafeTensors.TensorInfo info =
+              r.find(name).orElseThrow(() -> new MosFileException(optFile, name, "missing"));
           if (info.dtype() != SafeTensors.Dtype.F32 || !info.hasShape(p.rows(a), p.cols(a))) {
-            throw new MosFileException(optFile, name, "is " + info.dtype() + " "
-                + java.util.Arrays.toString(info.shape()) + ", expected F32 [" + p.rows(a) + ", "
-                + p.cols(a) + "]");
+            throw new MosFileException(
+                optFile,
+                name,
+                "is " + info.dtype() + " "
+                    + java.util.Arrays.toString(info.shape()) + ", expected F32 [" + p.rows(a)
+                    + ", "
+                    + p.cols(a) + "]");
           }
           m.put(a, r.readF32(name));
         }
@@ -385,28 +425,37 @@ public final class Checkpoint {
     double evalSeconds = number(s.path("eval_seconds"), "eval_seconds", stateFile);
     List<StepRecord> trainHistory = new ArrayList<>();
     for (JsonNode r : rows(s, "train_history", 4, stateFile)) {
-      trainHistory.add(new StepRecord(integer(r.get(0), "train_history", stateFile),
-          config.totalSteps(), number(r.get(1), "train_history", stateFile),
+      trainHistory.add(new StepRecord(
+          integer(r.get(0), "train_history", stateFile),
+          config.totalSteps(),
+          number(r.get(1), "train_history", stateFile),
           number(r.get(2), "train_history", stateFile),
           number(r.get(3), "train_history", stateFile)));
     }
     List<EvalRecord> evalHistory = new ArrayList<>();
     for (JsonNode r : rows(s, "eval_history", 2, stateFile)) {
-      evalHistory.add(new EvalRecord(integer(r.get(0), "eval_history", stateFile),
+      evalHistory.add(new EvalRecord(
+          integer(r.get(0), "eval_history", stateFile),
           number(r.get(1), "eval_history", stateFile)));
     }
     JsonNode ts = s.path("task_state");
     if (!ts.isMissingNode() && !ts.isNull() && !ts.isTextual()) {
       throw new MosFileException(stateFile, "task_state", "is " + kind(ts) + ", not a string");
     }
-    TrainerState state = new TrainerState(savedStep, rngState, trainSeconds, evalSeconds,
-        trainHistory, evalHistory, ts.isTextual() ? ts.asText() : null);
+    TrainerState state = new TrainerState(
+        savedStep,
+        rngState,
+        trainSeconds,
+        evalSeconds,
+        trainHistory,
+        evalHistory,
+        ts.isTextual() ? ts.asText() : null);
     return new Loaded(dir, state, adapter, moments, optStep, dropoutStates);
   }
 
   /** Every attached layer's dropout state; the checkpoint must have exactly those layers. */
-  private static Map<MosLinear, long[]> dropoutStates(JsonNode dropout, MosModel model,
-      Path stateFile) {
+  private static Map<MosLinear, long[]> dropoutStates(
+      JsonNode dropout, MosModel model, Path stateFile) {
     if (!dropout.isObject()) {
       throw new MosFileException(stateFile, "dropout", "is " + kind(dropout) + ", not an object");
     }
@@ -416,32 +465,45 @@ public final class Checkpoint {
         MosLinear layer = model.layer(e.getKey(), k);
         JsonNode d = dropout.get(e.getKey() + "." + k);
         if ((layer == null) != (d == null)) {
-          throw new MosFileException(stateFile, "dropout", "layer " + e.getKey() + "." + k
-              + (layer == null ? " is in the checkpoint but not attached in the model"
-                  : " is attached in the model but has no dropout state in the checkpoint"));
+          throw new MosFileException(
+              stateFile,
+              "dropout",
+              "layer " + e.getKey() + "." + k
+                  + (layer == null
+                      ? " is in the checkpoint but not attached in the model"
+                      : " is attached in the model but has no dropout state in the checkpoint"));
         }
         if (layer != null) {
           if (!d.isArray() || d.size() != 2) {
-            throw new MosFileException(stateFile, "dropout", "layer " + e.getKey() + "." + k
-                + ": expected [seed, counter]");
+            throw new MosFileException(
+                stateFile,
+                "dropout",
+                "layer " + e.getKey() + "." + k + ": expected [seed, counter]");
           }
           String where = "dropout." + e.getKey() + "." + k;
-          states.put(layer, new long[] {integer(d.get(0), where, stateFile),
-              integer(d.get(1), where, stateFile)});
+          states.put(layer, new long[] {
+            integer(d.get(0), where, stateFile), integer(d.get(1), where, stateFile)
+          });
         }
       }
     }
     if (dropout.size() != states.size()) {
-      throw new MosFileException(stateFile, "dropout", "the checkpoint has " + dropout.size()
-          + " layers, the model " + states.size());
+      throw new MosFileException(
+          stateFile,
+          "dropout",
+          "the checkpoint has " + dropout.size() + " layers, the model " + states.size());
     }
     return states;
   }
 
   private static boolean sameRun(TrainerConfig a, TrainerConfig b) {
-    return a.learningRate() == b.learningRate() && a.totalSteps() == b.totalSteps()
-        && a.warmupFraction() == b.warmupFraction() && a.maxGradNorm() == b.maxGradNorm()
-        && a.evalEvery() == b.evalEvery() && a.evalAtStart() == b.evalAtStart() && a.seed() == b.seed();
+    return a.learningRate() == b.learningRate()
+        && a.totalSteps() == b.totalSteps()
+        && a.warmupFraction() == b.warmupFraction()
+        && a.maxGradNorm() == b.maxGradNorm()
+        && a.evalEvery() == b.evalEvery()
+        && a.evalAtStart() == b.evalAtStart()
+        && a.seed() == b.seed();
   }
 
   // ---- strict readers of trainer_state.json (a checkpoint may come from anywhere) -------------
@@ -459,10 +521,14 @@ public final class Checkpoint {
     if (v != null && v.isNumber()) return v.doubleValue();
     if (v != null && v.isTextual()) {
       switch (v.textValue()) {
-        case "NaN": return Double.NaN;
-        case "Infinity": return Double.POSITIVE_INFINITY;
-        case "-Infinity": return Double.NEGATIVE_INFINITY;
-        default: break;
+        case "NaN":
+          return Double.NaN;
+        case "Infinity":
+          return Double.POSITIVE_INFINITY;
+        case "-Infinity":
+          return Double.NEGATIVE_INFINITY;
+        default:
+          break;
       }
     }
     throw new MosFileException(file, where, "holds " + kind(v) + ", not a number");
@@ -476,8 +542,8 @@ public final class Checkpoint {
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode r : a) {
       if (!r.isArray() || r.size() != width) {
-        throw new MosFileException(file, key, "entry " + printable(r) + " is not an array of "
-            + width + " values");
+        throw new MosFileException(
+            file, key, "entry " + printable(r) + " is not an array of " + width + " values");
       }
       out.add(r);
     }

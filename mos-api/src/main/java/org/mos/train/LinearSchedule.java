@@ -23,7 +23,8 @@ public record LinearSchedule(double peakLr, long totalSteps, long warmupSteps) {
 
   public LinearSchedule {
     if (!(peakLr > 0) || !Double.isFinite(peakLr)) {
-      throw new IllegalArgumentException("peak learning rate must be finite and > 0, got " + peakLr);
+      throw new IllegalArgumentException(
+          "peak learning rate must be finite and > 0, got " + peakLr);
     }
     if (totalSteps < 1) {
       throw new IllegalArgumentException("total steps must be >= 1, got " + totalSteps);
@@ -50,6 +51,7 @@ public record LinearSchedule(double peakLr, long totalSteps, long warmupSteps) {
     if (t < warmupSteps) {
       return peakLr * (double) t / (double) Math.max(1, warmupSteps);
     }
-    return peakLr * Math.max(0.0, (double) (totalSteps - t) / (double) Math.max(1, totalSteps - warmupSteps));
+    return peakLr
+        * Math.max(0.0, (double) (totalSteps - t) / (double) Math.max(1, totalSteps - warmupSteps));
   }
 }

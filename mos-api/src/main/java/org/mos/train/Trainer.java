@@ -143,8 +143,8 @@ public final class Trainer {
       float norm = opt.clipGradNorm((float) config.maxGradNorm());
       if (!Float.isFinite(norm)) {
         // Checked before the update: a NaN gradient would make every pool value NaN.
-        throw diverged(step + 1, loss, norm, "the gradient norm is " + norm + " (loss " + loss + ")",
-            false);
+        throw diverged(
+            step + 1, loss, norm, "the gradient norm is " + norm + " (loss " + loss + ")", false);
       }
       opt.step();
       step++;
@@ -172,8 +172,8 @@ public final class Trainer {
   }
 
   /** Stops the run at the failing step (1-based), before its update or its checkpoint. */
-  private TrainingDivergedException diverged(long failed, double loss, double norm, String what,
-      boolean updated) {
+  private TrainingDivergedException diverged(
+      long failed, double loss, double norm, String what, boolean updated) {
     stopRequested = true;
     return new TrainingDivergedException(failed, loss, norm, what, updated, lastCheckpoint);
   }
@@ -231,9 +231,19 @@ public final class Trainer {
       // The update overflowed: refuse to write it, so the previous checkpoint stays the newest.
       throw diverged(step, Double.NaN, Double.NaN, "after the update, " + e.getMessage(), true);
     }
-    Checkpoint.write(dir, model, adapter, config, new Checkpoint.TrainerState(step, rng.state(),
-        trainSeconds, evalSeconds, trainHistory, evalHistory,
-        task == null ? null : task.saveState()));
+    Checkpoint.write(
+        dir,
+        model,
+        adapter,
+        config,
+        new Checkpoint.TrainerState(
+            step,
+            rng.state(),
+            trainSeconds,
+            evalSeconds,
+            trainHistory,
+            evalHistory,
+            task == null ? null : task.saveState()));
     return dir;
   }
 

@@ -29,9 +29,17 @@ import java.nio.file.Path;
  *                        Default 2. Valid: &gt;= 0.
  * @param seed            seed of the {@link Rng} the task draws its batches from. Default 0.
  */
-public record TrainerConfig(double learningRate, long totalSteps, double warmupFraction,
-    double maxGradNorm, long evalEvery, boolean evalAtStart, long checkpointEvery,
-    Path checkpointDir, int keepCheckpoints, long seed) {
+public record TrainerConfig(
+    double learningRate,
+    long totalSteps,
+    double warmupFraction,
+    double maxGradNorm,
+    long evalEvery,
+    boolean evalAtStart,
+    long checkpointEvery,
+    Path checkpointDir,
+    int keepCheckpoints,
+    long seed) {
 
   /** The paper's warm-up fraction. */
   public static final double DEFAULT_WARMUP_FRACTION = LinearSchedule.DEFAULT_WARMUP_FRACTION;
@@ -40,19 +48,23 @@ public record TrainerConfig(double learningRate, long totalSteps, double warmupF
 
   public TrainerConfig {
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-      throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
+      throw new IllegalArgumentException(
+          "learning rate must be finite and > 0, got " + learningRate);
     }
     if (totalSteps < 1) {
       throw new IllegalArgumentException("total steps must be >= 1, got " + totalSteps);
     }
     if (!(warmupFraction >= 0 && warmupFraction <= 1)) {
-      throw new IllegalArgumentException("warm-up fraction must be in [0, 1], got " + warmupFraction);
+      throw new IllegalArgumentException(
+          "warm-up fraction must be in [0, 1], got " + warmupFraction);
     }
     if (!(maxGradNorm >= 0) || !Double.isFinite(maxGradNorm)) {
-      throw new IllegalArgumentException("max grad norm must be finite and >= 0, got " + maxGradNorm);
+      throw new IllegalArgumentException(
+          "max grad norm must be finite and >= 0, got " + maxGradNorm);
     }
     if (evalEvery < 0 || checkpointEvery < 0 || keepCheckpoints < 0) {
-      throw new IllegalArgumentException("evalEvery, checkpointEvery and keepCheckpoints must be >= 0");
+      throw new IllegalArgumentException(
+          "evalEvery, checkpointEvery and keepCheckpoints must be >= 0");
     }
     if (checkpointEvery > 0 && checkpointDir == null) {
       throw new IllegalArgumentException("checkpointEvery > 0 needs a checkpointDir");
@@ -69,10 +81,17 @@ public record TrainerConfig(double learningRate, long totalSteps, double warmupF
   }
 
   public Builder toBuilder() {
-    return new Builder().learningRate(learningRate).totalSteps(totalSteps)
-        .warmupFraction(warmupFraction).maxGradNorm(maxGradNorm).evalEvery(evalEvery)
-        .evalAtStart(evalAtStart).checkpointEvery(checkpointEvery).checkpointDir(checkpointDir)
-        .keepCheckpoints(keepCheckpoints).seed(seed);
+    return new Builder()
+        .learningRate(learningRate)
+        .totalSteps(totalSteps)
+        .warmupFraction(warmupFraction)
+        .maxGradNorm(maxGradNorm)
+        .evalEvery(evalEvery)
+        .evalAtStart(evalAtStart)
+        .checkpointEvery(checkpointEvery)
+        .checkpointDir(checkpointDir)
+        .keepCheckpoints(keepCheckpoints)
+        .seed(seed);
   }
 
   /** Builds a {@link TrainerConfig}; starts from the defaults listed on the record. */
@@ -141,8 +160,17 @@ public record TrainerConfig(double learningRate, long totalSteps, double warmupF
     }
 
     public TrainerConfig build() {
-      return new TrainerConfig(learningRate, totalSteps, warmupFraction, maxGradNorm, evalEvery,
-          evalAtStart, checkpointEvery, checkpointDir, keepCheckpoints, seed);
+      return new TrainerConfig(
+          learningRate,
+          totalSteps,
+          warmupFraction,
+          maxGradNorm,
+          evalEvery,
+          evalAtStart,
+          checkpointEvery,
+          checkpointDir,
+          keepCheckpoints,
+          seed);
     }
   }
 }

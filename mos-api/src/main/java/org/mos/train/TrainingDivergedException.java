@@ -27,8 +27,13 @@ public final class TrainingDivergedException extends MosException {
   private final double gradNorm;
   private final transient Path lastGoodCheckpoint;
 
-  TrainingDivergedException(long step, double loss, double gradNorm, String what,
-      boolean updated, Path lastGoodCheckpoint) {
+  TrainingDivergedException(
+      long step,
+      double loss,
+      double gradNorm,
+      String what,
+      boolean updated,
+      Path lastGoodCheckpoint) {
     super(Status.INVALID_STATE, message(step, what, updated, lastGoodCheckpoint));
     this.step = step;
     this.loss = loss;
@@ -40,7 +45,8 @@ public final class TrainingDivergedException extends MosException {
     return "training diverged at step " + step + ": " + what + "; "
         + (updated ? "" : "the pools keep the values of step " + (step - 1) + " and ")
         + "no checkpoint was written for this step; "
-        + (lastGood == null ? "no earlier checkpoint exists"
+        + (lastGood == null
+            ? "no earlier checkpoint exists"
             : "the last good checkpoint is " + lastGood)
         + " (try a smaller learning rate or stronger gradient clipping)";
   }

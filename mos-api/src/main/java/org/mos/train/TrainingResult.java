@@ -14,8 +14,12 @@ import org.mos.train.TrainingListener.StepRecord;
  *                     over sessions
  * @param evalSeconds  wall time of the evaluations
  */
-public record TrainingResult(long steps, List<StepRecord> train, List<EvalRecord> eval,
-    double trainSeconds, double evalSeconds) {
+public record TrainingResult(
+    long steps,
+    List<StepRecord> train,
+    List<EvalRecord> eval,
+    double trainSeconds,
+    double evalSeconds) {
 
   public TrainingResult {
     train = List.copyOf(train);

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mos.MosException;
 
 class AdapterFormatTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private final AdapterConfig config = TestAdapters.config();
   private final MosAdapter adapter = TestAdapters.random(config, 1);
@@ -48,9 +49,11 @@ class AdapterFormatTest {
     // Saving what was loaded reproduces the same bytes.
     Path again = tmp.resolve("b");
     back.save(again);
-    assertArrayEquals(bytes(dir.resolve(AdapterFormat.WEIGHTS_FILE)),
+    assertArrayEquals(
+        bytes(dir.resolve(AdapterFormat.WEIGHTS_FILE)),
         bytes(again.resolve(AdapterFormat.WEIGHTS_FILE)));
-    assertArrayEquals(bytes(dir.resolve(AdapterFormat.CONFIG_FILE)),
+    assertArrayEquals(
+        bytes(dir.resolve(AdapterFormat.CONFIG_FILE)),
         bytes(again.resolve(AdapterFormat.CONFIG_FILE)));
     // Either file names the adapter too.
     assertEquals(adapter, MosAdapter.load(dir.resolve(AdapterFormat.CONFIG_FILE)));
@@ -60,10 +63,24 @@ class AdapterFormatTest {
   void filesHoldExactlyTheDocumentedKeysAndTensors() throws IOException {
     Path dir = tmp.resolve("a");
     adapter.save(dir);
-    JsonNode c = SafeTensors.JSON.readTree(dir.resolve(AdapterFormat.CONFIG_FILE).toFile());
-    assertEquals(List.of("format", "format_version", "peft_type", "r", "equivalent_rank",
-        "private_rank", "shards_per_vector", "lora_alpha", "lora_dropout", "num_layers", "pools",
-        "base_model", "metadata"), iterable(c.fieldNames()));
+    JsonNode c =
+        SafeTensors.JSON.readTree(dir.resolve(AdapterFormat.CONFIG_FILE).toFile());
+    assertEquals(
+        List.of(
+            "format",
+            "format_version",
+            "peft_type",
+            "r",
+            "equivalent_rank",
+            "private_rank",
+            "shards_per_vector",
+            "lora_alpha",
+            "lora_dropout",
+            "num_layers",
+            "pools",
+            "base_model",
+            "metadata"),
+        iterable(c.fieldNames()));
     assertEquals("mos-adapter", c.get("format").asText());
     assertEquals(1, c.get("format_version").intValue());
     assertEquals("MOS", c.get("peft_type").asText());
@@ -71,7 +88,9 @@ class AdapterFormatTest {
     assertEquals(12.0, c.get("lora_alpha").doubleValue());
     assertEquals(0.1f, c.get("lora_dropout").floatValue());
     assertEquals(12, c.at("/pools/up_proj/out_features").intValue());
-    assertEquals("model.layers.{layer}.mlp.down_proj", c.at("/pools/down_proj/module_path").asText());
+    assertEquals(
+        "model.layers.{layer}.mlp.down_proj",
+        c.at("/pools/down_proj/module_path").asText());
     assertEquals(100, c.at("/metadata/steps").intValue());
 
     try (SafeTensorsReader in = SafeTensorsReader.open(dir.resolve(AdapterFormat.WEIGHTS_FILE))) {
@@ -106,8 +125,7 @@ class AdapterFormatTest {
 
   /** Rewrites the weights file through {@code edit} (which gets a writer pre-filled with all but
    * the tensors it skips). */
-  private Path withWeights(String name, List<String> skip,
-      Consumer<SafeTensorsWriter> edit) {
+  private Path withWeights(String name, List<String> skip, Consumer<SafeTensorsWriter> edit) {
     Path dir = saved(name);
     SafeTensorsWriter w = new SafeTensorsWriter();
     for (Map.Entry<String, PoolData> e : adapter.pools().entrySet()) {
@@ -144,27 +162,48 @@ class AdapterFormatTest {
   @Test
   void configProblems() throws IOException {
     String cfg = AdapterFormat.CONFIG_FILE;
-    refused(withConfig("v2", c -> c.put("format_version", 2)), cfg, null,
+    refused(
+        withConfig("v2", c -> c.put("format_version", 2)),
+        cfg,
+        null,
         "unsupported format_version 2");
     refused(withConfig("fmt", c -> c.put("format", "other")), cfg, null, "format is \"other\"");
-    refused(withConfig("nofmt", c -> {
-      c.remove("format");
-      c.put("peft_type", "LORA");
-    }), cfg, null, "a PEFT adapter, not a mos adapter");
-    refused(withConfig("peft", c -> c.put("peft_type", "LORA")), cfg, null, "peft_type is \"LORA\"");
+    refused(
+        withConfig("nofmt", c -> {
+          c.remove("format");
+          c.put("peft_type", "LORA");
+        }),
+        cfg,
+        null,
+        "a PEFT adapter, not a mos adapter");
+    refused(
+        withConfig("peft", c -> c.put("peft_type", "LORA")), cfg, null, "peft_type is \"LORA\"");
     refused(withConfig("nor", c -> c.remove("r")), cfg, null, "missing key 'r'");
     refused(withConfig("rfloat", c -> c.put("r", 4.5)), cfg, null, "key 'r' is 4.5, not a 32-bit");
     refused(withConfig("alpha", c -> c.put("lora_alpha", "16")), cfg, null, "not a number");
     refused(withConfig("pools", c -> c.remove("pools")), cfg, null, "missing key 'pools'");
-    refused(withConfig("nopath", c -> ((ObjectNode) c.at("/pools/up_proj")).remove("module_path")),
-        cfg, null, "pools.up_proj.module_path");
-    refused(withConfig("noin", c -> ((ObjectNode) c.at("/pools/up_proj")).remove("in_features")),
-        cfg, null, "missing key 'pools.up_proj.in_features'");
-    refused(withConfig("invalid", c -> c.put("private_rank", 3)), cfg, null,
+    refused(
+        withConfig("nopath", c -> ((ObjectNode) c.at("/pools/up_proj")).remove("module_path")),
+        cfg,
+        null,
+        "pools.up_proj.module_path");
+    refused(
+        withConfig("noin", c -> ((ObjectNode) c.at("/pools/up_proj")).remove("in_features")),
+        cfg,
+        null,
+        "missing key 'pools.up_proj.in_features'");
+    refused(
+        withConfig("invalid", c -> c.put("private_rank", 3)),
+        cfg,
+        null,
         "invalid configuration: private_rank must be in [0, equivalent_rank=2]");
-    refused(withConfig("divis", c -> ((ObjectNode) c.at("/pools/up_proj")).put("in_features", 9)),
-        cfg, null, "divisible by shards_per_vector");
-    refused(withConfig("bm", c -> c.put("base_model", 3)), cfg, null, "'base_model' is not a string");
+    refused(
+        withConfig("divis", c -> ((ObjectNode) c.at("/pools/up_proj")).put("in_features", 9)),
+        cfg,
+        null,
+        "divisible by shards_per_vector");
+    refused(
+        withConfig("bm", c -> c.put("base_model", 3)), cfg, null, "'base_model' is not a string");
 
     Path garbage = saved("garbage");
     Files.writeString(garbage.resolve(cfg), "{\"format\": ");
@@ -181,25 +220,52 @@ class AdapterFormatTest {
   @Test
   void tensorProblems() throws IOException {
     String w = AdapterFormat.WEIGHTS_FILE;
-    refused(withWeights("missing", List.of("mos.down_proj.index_B"), x -> {}), w,
-        "mos.down_proj.index_B", "missing tensor");
-    refused(withWeights("dtype", List.of("mos.up_proj.index_A"),
-        x -> x.addF32("mos.up_proj.index_A", new long[] {3, 8}, new float[24])), w,
-        "mos.up_proj.index_A", "dtype is F32, the format needs I32");
-    refused(withWeights("shape", List.of("mos.up_proj.pool_A"),
-        x -> x.addF32("mos.up_proj.pool_A", new long[] {4, 12}, new float[48])), w,
-        "mos.up_proj.pool_A", "shape is [4, 12] but adapter_config.json implies [12, 4]");
-    refused(withWeights("extra", List.of(), x -> x.addF32("mos.q_proj.pool_A", new long[] {1},
-        new float[1])), w, "mos.q_proj.pool_A", "unexpected tensor");
+    refused(
+        withWeights("missing", List.of("mos.down_proj.index_B"), x -> {}),
+        w,
+        "mos.down_proj.index_B",
+        "missing tensor");
+    refused(
+        withWeights(
+            "dtype",
+            List.of("mos.up_proj.index_A"),
+            x -> x.addF32("mos.up_proj.index_A", new long[] {3, 8}, new float[24])),
+        w,
+        "mos.up_proj.index_A",
+        "dtype is F32, the format needs I32");
+    refused(
+        withWeights(
+            "shape",
+            List.of("mos.up_proj.pool_A"),
+            x -> x.addF32("mos.up_proj.pool_A", new long[] {4, 12}, new float[48])),
+        w,
+        "mos.up_proj.pool_A",
+        "shape is [4, 12] but adapter_config.json implies [12, 4]");
+    refused(
+        withWeights(
+            "extra", List.of(), x -> x.addF32("mos.q_proj.pool_A", new long[] {1}, new float[1])),
+        w,
+        "mos.q_proj.pool_A",
+        "unexpected tensor");
     int[] bad = adapter.pool("down_proj").indexB().clone();
     bad[2 * 8 + 5] = 12; // layer 2, position 5: P = 12 is one past the end
-    refused(withWeights("range", List.of("mos.down_proj.index_B"),
-        x -> x.addI32("mos.down_proj.index_B", new long[] {3, 8}, bad)), w,
-        "mos.down_proj.index_B", "block 2, position 5: index 12 outside [0, 12)");
+    refused(
+        withWeights(
+            "range",
+            List.of("mos.down_proj.index_B"),
+            x -> x.addI32("mos.down_proj.index_B", new long[] {3, 8}, bad)),
+        w,
+        "mos.down_proj.index_B",
+        "block 2, position 5: index 12 outside [0, 12)");
     bad[2 * 8 + 5] = -1;
-    refused(withWeights("neg", List.of("mos.down_proj.index_B"),
-        x -> x.addI32("mos.down_proj.index_B", new long[] {3, 8}, bad)), w,
-        "mos.down_proj.index_B", "index -1 outside");
+    refused(
+        withWeights(
+            "neg",
+            List.of("mos.down_proj.index_B"),
+            x -> x.addI32("mos.down_proj.index_B", new long[] {3, 8}, bad)),
+        w,
+        "mos.down_proj.index_B",
+        "index -1 outside");
 
     Path truncated = saved("truncated");
     Path wf = truncated.resolve(w);
@@ -240,7 +306,8 @@ class AdapterFormatTest {
     Files.move(linked.resolve(cfg), real);
     Files.createSymbolicLink(linked.resolve(cfg), real);
     assertEquals(adapter, MosAdapter.load(linked));
-    MosFileException e = assertThrows(MosFileException.class,
+    MosFileException e = assertThrows(
+        MosFileException.class,
         () -> BoundedFiles.readAll(Path.of("/dev/zero"), 1 << 20, "a test"));
     assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
   }
@@ -259,26 +326,28 @@ class AdapterFormatTest {
   void adapterRejectsDataThatDisagreesWithItsConfig() {
     PoolData d = adapter.pool("up_proj");
     PoolData shortA = new PoolData(new float[3], d.poolB(), d.indexA(), d.indexB());
-    MosException e = assertThrows(MosException.class,
-        () -> new MosAdapter(config, Map.of("up_proj", shortA, "down_proj",
-            adapter.pool("down_proj"))));
+    MosException e = assertThrows(
+        MosException.class,
+        () -> new MosAdapter(
+            config, Map.of("up_proj", shortA, "down_proj", adapter.pool("down_proj"))));
     assertTrue(e.getMessage().contains("pool_A has 3 values, the config needs 48"), e.getMessage());
-    assertThrows(MosException.class,
-        () -> new MosAdapter(config, Map.of("up_proj", d)));
+    assertThrows(MosException.class, () -> new MosAdapter(config, Map.of("up_proj", d)));
   }
 
   @Test
   void configValidationFollowsTheSpec() {
-    AdapterConfig.Builder b = AdapterConfig.builder().pool("q", 8, 8, "m.{layer}.q").numLayers(2);
+    AdapterConfig.Builder b =
+        AdapterConfig.builder().pool("q", 8, 8, "m.{layer}.q").numLayers(2);
     assertThrows(MosException.class, () -> b.r(0).build());
     // p == R_eq forces r == R_eq (plain LoRA).
-    assertThrows(MosException.class,
-        () -> b.r(5).equivalentRank(2).privateRank(2).build());
+    assertThrows(
+        MosException.class, () -> b.r(5).equivalentRank(2).privateRank(2).build());
     assertEquals(2, b.r(2).equivalentRank(2).privateRank(2).build().r());
     // (r - p) shared vectors must fit in the (R_eq - p) * L public ones.
-    assertThrows(MosException.class,
-        () -> b.r(4).equivalentRank(2).privateRank(1).build());
-    AdapterConfig ok = b.r(3).equivalentRank(2).privateRank(1).shardsPerVector(2).build();
+    assertThrows(
+        MosException.class, () -> b.r(4).equivalentRank(2).privateRank(1).build());
+    AdapterConfig ok =
+        b.r(3).equivalentRank(2).privateRank(1).shardsPerVector(2).build();
     assertEquals(8, ok.numShards());
     assertEquals(2L * 2 * 16, ok.trainableParameters());
     assertEquals(3L * 2 * 16, ok.loraParameters(3));
@@ -288,13 +357,23 @@ class AdapterFormatTest {
     b.loraAlpha(16f);
     assertEquals(16f, b.build().loraAlpha());
     java.util.function.Supplier<AdapterConfig.Builder> fresh = () -> AdapterConfig.builder()
-        .r(2).equivalentRank(2).privateRank(0).numLayers(2).pool("q", 8, 8, "m.{layer}.q");
-    assertThrows(MosException.class,
-        () -> fresh.get().pool("k", 8, 8, "m.k").build(), "module path needs {layer} when L > 1");
-    assertThrows(MosException.class,
-        () -> fresh.get().pool("k", 8, 8, "m.{layer}.q").build(), "two pools on one module");
-    assertThrows(MosException.class,
-        () -> fresh.get().pool("k.x", 8, 8, "m.{layer}.k").build(), "pool names are identifiers");
+        .r(2)
+        .equivalentRank(2)
+        .privateRank(0)
+        .numLayers(2)
+        .pool("q", 8, 8, "m.{layer}.q");
+    assertThrows(
+        MosException.class,
+        () -> fresh.get().pool("k", 8, 8, "m.k").build(),
+        "module path needs {layer} when L > 1");
+    assertThrows(
+        MosException.class,
+        () -> fresh.get().pool("k", 8, 8, "m.{layer}.q").build(),
+        "two pools on one module");
+    assertThrows(
+        MosException.class,
+        () -> fresh.get().pool("k.x", 8, 8, "m.{layer}.k").build(),
+        "pool names are identifiers");
     assertEquals(2, fresh.get().pool("k", 8, 8, "m.{layer}.k").build().pools().size());
   }
 
@@ -308,8 +387,8 @@ class AdapterFormatTest {
     };
     try {
       MosFileException e = assertThrows(MosFileException.class, () -> adapter.save(dir));
-      assertTrue(e.getMessage().startsWith(dir + ": cannot save the adapter: disk full"),
-          e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith(dir + ": cannot save the adapter: disk full"), e.getMessage());
     } finally {
       AtomicFiles.hook = null;
     }
@@ -332,8 +411,10 @@ class AdapterFormatTest {
       AtomicFiles.hook = null;
     }
     assertEquals(adapter, MosAdapter.load(dir));
-    assertEquals(List.of("README.md", AdapterFormat.CONFIG_FILE, AdapterFormat.WEIGHTS_FILE),
-        list(dir), "no temporary file left behind");
+    assertEquals(
+        List.of("README.md", AdapterFormat.CONFIG_FILE, AdapterFormat.WEIGHTS_FILE),
+        list(dir),
+        "no temporary file left behind");
     other.save(dir);
     assertEquals(other, MosAdapter.load(dir));
     assertEquals("mine", Files.readString(dir.resolve("README.md")), "other files untouched");
@@ -344,9 +425,16 @@ class AdapterFormatTest {
   void overwriteWithAnotherShapeBothWays() throws IOException {
     // A plain directory and a busy one (sub-directories, links, permissions) are both replaced by
     // the atomic exchange, end with exactly the new adapter, and keep every other entry.
-    AdapterConfig wider = AdapterConfig.builder().r(6).equivalentRank(3).privateRank(1)
-        .shardsPerVector(2).loraAlpha(8f).loraDropout(0f).numLayers(3)
-        .pool("up_proj", 8, 12, "model.layers.{layer}.mlp.up_proj").build();
+    AdapterConfig wider = AdapterConfig.builder()
+        .r(6)
+        .equivalentRank(3)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .loraAlpha(8f)
+        .loraDropout(0f)
+        .numLayers(3)
+        .pool("up_proj", 8, 12, "model.layers.{layer}.mlp.up_proj")
+        .build();
     MosAdapter other = TestAdapters.random(wider, 4);
     for (boolean busy : new boolean[] {false, true}) {
       Path dir = saved("shape-" + busy);
@@ -355,22 +443,24 @@ class AdapterFormatTest {
         Files.createDirectories(dir.resolve(".git/objects"));
         Files.writeString(dir.resolve(".git/objects/ab"), "object");
         Files.createSymbolicLink(dir.resolve("README.md"), Path.of("notes.txt"));
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions
-            .fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(
+            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
       }
-      Object before = Files.readAttributes(dir,
-          java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      Object before = Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class)
+          .fileKey();
       other.save(dir);
-      Object after = Files.readAttributes(dir,
-          java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      Object after = Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class)
+          .fileKey();
       assertNotEquals(before, after, "not replaced by the atomic exchange (a new directory)");
       assertEquals(other, MosAdapter.load(dir));
       assertEquals("kept", Files.readString(dir.resolve("notes.txt")));
       if (busy) {
         assertEquals("object", Files.readString(dir.resolve(".git/objects/ab")));
         assertEquals(Path.of("notes.txt"), Files.readSymbolicLink(dir.resolve("README.md")));
-        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
-            Files.getPosixFilePermissions(dir)));
+        assertEquals(
+            "rwxr-x---",
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir)));
       }
       adapter.save(dir);
       assertEquals(adapter, MosAdapter.load(dir));

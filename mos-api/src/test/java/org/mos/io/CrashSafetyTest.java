@@ -51,14 +51,17 @@ class CrashSafetyTest {
         MosAdapter loaded = MosAdapter.load(dir);
         boolean isLast = loaded.equals(VERSIONS[lastSaved % 2]);
         boolean isNext = lastBegun > lastSaved && loaded.equals(VERSIONS[(lastSaved + 1) % 2]);
-        assertTrue(isLast || isNext, "kill " + k + ": after 'saved " + lastSaved + "' the adapter"
-            + " is neither version " + lastSaved % 2 + " nor the one being saved");
+        assertTrue(
+            isLast || isNext,
+            "kill " + k + ": after 'saved " + lastSaved + "' the adapter" + " is neither version "
+                + lastSaved % 2 + " nor the one being saved");
         if (busy) {
           assertEquals("log", Files.readString(dir.resolve("latest")), "kill " + k);
         }
       }
     }
-    System.out.printf("crash safety: %d SIGKILLs, %d inside a save, adapter loaded every time%n",
+    System.out.printf(
+        "crash safety: %d SIGKILLs, %d inside a save, adapter loaded every time%n",
         kills, insideSave);
     assertTrue(insideSave >= 1, "no kill landed inside a save; the test did not test anything");
   }
@@ -84,7 +87,8 @@ class CrashSafetyTest {
   private static int lastNumber(List<String> lines, String prefix) {
     int n = -1;
     for (String l : lines) {
-      if (l.startsWith(prefix)) n = Integer.parseInt(l.substring(prefix.length()).trim());
+      if (l.startsWith(prefix))
+        n = Integer.parseInt(l.substring(prefix.length()).trim());
     }
     return n;
   }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mos.Bf16;
 
 class LoraExportTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private final AdapterConfig config = TestAdapters.config();
   private final MosAdapter adapter = TestAdapters.random(config, 3);
@@ -93,7 +94,9 @@ class LoraExportTest {
     assertEquals(want.length, got.length, what);
     for (int i = 0; i < want.length; i++) {
       float w = bf16 ? Bf16.round(want[i]) : want[i];
-      assertEquals(Float.floatToRawIntBits(w), Float.floatToRawIntBits(got[i]),
+      assertEquals(
+          Float.floatToRawIntBits(w),
+          Float.floatToRawIntBits(got[i]),
           what + "[" + i + "]: want " + w + " got " + got[i]);
       if (bf16) assertEquals(want[i], got[i], Math.abs(want[i]) / 256f, what);
     }
@@ -103,7 +106,8 @@ class LoraExportTest {
   void configIsAPeftLoraConfig() throws IOException {
     Path out = tmp.resolve("lora");
     LoraExport.export(adapter, out, LoraExport.Precision.F32, false);
-    JsonNode c = SafeTensors.JSON.readTree(out.resolve(AdapterFormat.CONFIG_FILE).toFile());
+    JsonNode c =
+        SafeTensors.JSON.readTree(out.resolve(AdapterFormat.CONFIG_FILE).toFile());
     assertEquals("LORA", c.get("peft_type").asText());
     assertEquals(4, c.get("r").intValue());
     assertTrue(c.get("lora_alpha").isIntegralNumber(), "PEFT writes an integral alpha");
@@ -111,8 +115,11 @@ class LoraExportTest {
     assertEquals(0.1f, c.get("lora_dropout").floatValue());
     assertEquals("none", c.get("bias").asText());
     assertEquals("toy/char-lm", c.get("base_model_name_or_path").asText());
-    assertEquals(List.of("up_proj", "down_proj"),
-        List.of(c.get("target_modules").get(0).asText(), c.get("target_modules").get(1).asText()));
+    assertEquals(
+        List.of("up_proj", "down_proj"),
+        List.of(
+            c.get("target_modules").get(0).asText(),
+            c.get("target_modules").get(1).asText()));
     assertEquals(2, c.get("target_modules").size());
     assertEquals(false, c.get("fan_in_fan_out").booleanValue());
   }
@@ -121,7 +128,8 @@ class LoraExportTest {
   void refusesToOverwriteUnlessAsked() throws IOException {
     Path out = tmp.resolve("lora");
     LoraExport.export(adapter, out, LoraExport.Precision.F32, false);
-    MosFileException e = assertThrows(MosFileException.class,
+    MosFileException e = assertThrows(
+        MosFileException.class,
         () -> LoraExport.export(adapter, out, LoraExport.Precision.BF16, false));
     assertTrue(e.getMessage().startsWith(out + ": already holds an adapter"), e.getMessage());
     LoraExport.export(adapter, out, LoraExport.Precision.BF16, true);
@@ -136,7 +144,8 @@ class LoraExportTest {
     Path out = tmp.resolve("lora");
     LoraExport.export(adapter, out, LoraExport.Precision.F32, false);
     try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
-      long bytes = in.tensors().stream().mapToLong(SafeTensors.TensorInfo::byteSize).sum();
+      long bytes =
+          in.tensors().stream().mapToLong(SafeTensors.TensorInfo::byteSize).sum();
       assertEquals(LoraExport.exportedBytes(config, LoraExport.Precision.F32), bytes);
       assertEquals(config.loraParameters(config.r()) * 4, bytes);
     }

@@ -62,8 +62,8 @@ class MalformedAdapterFileTest {
   private static Path caseDir;
   private static byte[] configBytes;
   private static byte[] weightsBytes;
-  private static ObjectNode header;      // the weights file's JSON header
-  private static byte[] data;            // its data area
+  private static ObjectNode header; // the weights file's JSON header
+  private static byte[] data; // its data area
   private static List<String> tensorNames;
 
   @BeforeAll
@@ -74,8 +74,8 @@ class MalformedAdapterFileTest {
     configBytes = Files.readAllBytes(valid.resolve(AdapterFormat.CONFIG_FILE));
     weightsBytes = Files.readAllBytes(valid.resolve(AdapterFormat.WEIGHTS_FILE));
     long n = ByteBuffer.wrap(weightsBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    header = (ObjectNode) SafeTensors.JSON.readTree(
-        new String(weightsBytes, 8, (int) n, StandardCharsets.UTF_8));
+    header = (ObjectNode)
+        SafeTensors.JSON.readTree(new String(weightsBytes, 8, (int) n, StandardCharsets.UTF_8));
     data = Arrays.copyOfRange(weightsBytes, 8 + (int) n, weightsBytes.length);
     tensorNames = new ArrayList<>();
     header.fieldNames().forEachRemaining(k -> {
@@ -117,11 +117,20 @@ class MalformedAdapterFileTest {
   @Test
   void truncatedWeightsAnywhere() {
     Cases.forAll(1500, g -> {
-      int cut = g.oneOf(() -> g.intIn(0, weightsBytes.length - 1),
+      int cut = g.oneOf(
+          () -> g.intIn(0, weightsBytes.length - 1),
           () -> g.pick(0, 7, 8, 9, weightsBytes.length - 1));
-      refused("truncated weights", configBytes, Arrays.copyOf(weightsBytes, cut),
-          AdapterFormat.WEIGHTS_FILE, "truncated", "beyond the end", "outside the data area",
-          "not valid JSON", "header is empty", "not valid UTF-8");
+      refused(
+          "truncated weights",
+          configBytes,
+          Arrays.copyOf(weightsBytes, cut),
+          AdapterFormat.WEIGHTS_FILE,
+          "truncated",
+          "beyond the end",
+          "outside the data area",
+          "not valid JSON",
+          "header is empty",
+          "not valid UTF-8");
     });
   }
 
@@ -129,39 +138,71 @@ class MalformedAdapterFileTest {
   void truncatedConfigAnywhere() {
     // Every cut, in order: the file is short enough to try them all. The last byte is the newline
     // after '}': cutting only it leaves a valid file.
-    Cases.forAll(configBytes.length - 1, g -> refused("truncated config",
-        Arrays.copyOf(configBytes, g.index()), weightsBytes, AdapterFormat.CONFIG_FILE,
-        "not valid JSON", "not a JSON object"));
+    Cases.forAll(
+        configBytes.length - 1,
+        g -> refused(
+            "truncated config",
+            Arrays.copyOf(configBytes, g.index()),
+            weightsBytes,
+            AdapterFormat.CONFIG_FILE,
+            "not valid JSON",
+            "not a JSON object"));
   }
 
   @Test
   void wrongHeaderLength() {
-    long real = ByteBuffer.wrap(weightsBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    long real =
+        ByteBuffer.wrap(weightsBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     long size = weightsBytes.length;
     Cases.forAll(1000, g -> {
-      long n = until(() -> g.oneOf(
-          g::anyLong, // any 64-bit value, negative (huge unsigned) ones included
-          () -> g.longIn(0, size + 16), // near the real value: cuts JSON or eats data
-          () -> g.pick(0L, 1L, 2L, size - 8, size - 7, size, Long.MAX_VALUE, Long.MIN_VALUE, -1L,
-              SafeTensors.MAX_HEADER_BYTES, SafeTensors.MAX_HEADER_BYTES + 1)),
+      long n = until(
+          () -> g.oneOf(
+              g::anyLong, // any 64-bit value, negative (huge unsigned) ones included
+              () -> g.longIn(0, size + 16), // near the real value: cuts JSON or eats data
+              () -> g.pick(
+                  0L,
+                  1L,
+                  2L,
+                  size - 8,
+                  size - 7,
+                  size,
+                  Long.MAX_VALUE,
+                  Long.MIN_VALUE,
+                  -1L,
+                  SafeTensors.MAX_HEADER_BYTES,
+                  SafeTensors.MAX_HEADER_BYTES + 1)),
           v -> v != real);
       byte[] w = weightsBytes.clone();
       ByteBuffer.wrap(w, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(n);
-      refused("header length", configBytes, w, AdapterFormat.WEIGHTS_FILE, "absurdly large",
-          "beyond the end", "header is empty", "not valid JSON", "not valid UTF-8",
-          "not described by the header", "outside the data area", "does not start with '{'");
+      refused(
+          "header length",
+          configBytes,
+          w,
+          AdapterFormat.WEIGHTS_FILE,
+          "absurdly large",
+          "beyond the end",
+          "header is empty",
+          "not valid JSON",
+          "not valid UTF-8",
+          "not described by the header",
+          "outside the data area",
+          "does not start with '{'");
     });
   }
 
   // ---- the header's bytes: UTF-8 and JSON ------------------------------------------------------
 
   private static final byte[][] INVALID_UTF8 = {
-      {(byte) 0xFF}, {(byte) 0xFE}, {(byte) 0x80}, {(byte) 0xBF}, // never valid / lone continuation
-      {(byte) 0xC0, (byte) 0x80}, {(byte) 0xC1, (byte) 0xBF},     // overlong encodings
-      {(byte) 0xE0, (byte) 0x80, (byte) 0x80},                    // overlong 3-byte
-      {(byte) 0xED, (byte) 0xA0, (byte) 0x80},                    // a UTF-16 surrogate
-      {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},       // beyond U+10FFFF
-      {(byte) 0xE2, (byte) 0x82, (byte) 0x41},                    // truncated sequence
+    {(byte) 0xFF},
+    {(byte) 0xFE},
+    {(byte) 0x80},
+    {(byte) 0xBF}, // never valid / lone continuation
+    {(byte) 0xC0, (byte) 0x80},
+    {(byte) 0xC1, (byte) 0xBF}, // overlong encodings
+    {(byte) 0xE0, (byte) 0x80, (byte) 0x80}, // overlong 3-byte
+    {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // a UTF-16 surrogate
+    {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // beyond U+10FFFF
+    {(byte) 0xE2, (byte) 0x82, (byte) 0x41}, // truncated sequence
   };
 
   @Test
@@ -172,8 +213,8 @@ class MalformedAdapterFileTest {
       int at = 8 + g.intIn(0, n - bad.length);
       byte[] w = weightsBytes.clone();
       System.arraycopy(bad, 0, w, at, bad.length);
-      refused("invalid UTF-8 (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE,
-          "not valid UTF-8");
+      refused(
+          "invalid UTF-8 (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE, "not valid UTF-8");
     });
   }
 
@@ -183,8 +224,8 @@ class MalformedAdapterFileTest {
       byte[] bad = INVALID_UTF8[g.intIn(0, INVALID_UTF8.length - 1)];
       byte[] c = configBytes.clone();
       System.arraycopy(bad, 0, c, g.intIn(0, c.length - bad.length), bad.length);
-      refused("invalid UTF-8 (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE,
-          "not valid UTF-8");
+      refused(
+          "invalid UTF-8 (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE, "not valid UTF-8");
     });
   }
 
@@ -193,32 +234,40 @@ class MalformedAdapterFileTest {
   void brokenJsonHeader() {
     int n = headerLength();
     Cases.forAll(800, g -> {
-      byte[] w = until(() -> {
-        byte[] x = weightsBytes.clone();
-        x[8 + g.intIn(0, n - 1)] = (byte) jsonBreaker(g);
-        return x;
-      }, x -> !isJson(Arrays.copyOfRange(x, 8, 8 + n)));
-      refused("broken JSON (weights)", configBytes, w, AdapterFormat.WEIGHTS_FILE,
-          "not valid JSON", "does not start with '{'");
+      byte[] w = until(
+          () -> {
+            byte[] x = weightsBytes.clone();
+            x[8 + g.intIn(0, n - 1)] = (byte) jsonBreaker(g);
+            return x;
+          },
+          x -> !isJson(Arrays.copyOfRange(x, 8, 8 + n)));
+      refused(
+          "broken JSON (weights)",
+          configBytes,
+          w,
+          AdapterFormat.WEIGHTS_FILE,
+          "not valid JSON",
+          "does not start with '{'");
     });
   }
 
   @Test
   void brokenJsonConfig() {
     Cases.forAll(500, g -> {
-      byte[] c = until(() -> {
-        byte[] x = configBytes.clone();
-        x[g.intIn(0, x.length - 1)] = (byte) jsonBreaker(g);
-        return x;
-      }, x -> !isJson(x));
-      refused("broken JSON (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE,
-          "not valid JSON");
+      byte[] c = until(
+          () -> {
+            byte[] x = configBytes.clone();
+            x[g.intIn(0, x.length - 1)] = (byte) jsonBreaker(g);
+            return x;
+          },
+          x -> !isJson(x));
+      refused("broken JSON (config)", c, weightsBytes, AdapterFormat.CONFIG_FILE, "not valid JSON");
     });
   }
 
   private static char jsonBreaker(Gen g) {
-    return g.pick('{', '}', '[', ']', ':', ',', '"', '\\', 'x', '0', '-', '\'', '\u0000',
-        '\u001f', '/', '#');
+    return g.pick(
+        '{', '}', '[', ']', ':', ',', '"', '\\', 'x', '0', '-', '\'', '\u0000', '\u001f', '/', '#');
   }
 
   /** A header replaced by other JSON: a non-object, nested very deep, or a huge string. */
@@ -239,18 +288,38 @@ class MalformedAdapterFileTest {
           () -> "{\"__metadata__\":" + quote(g.string(0, 40)) + "}",
           // Names an attacker controls: control characters, line breaks, any length.
           () -> "{" + quote(g.string(1, 300)) + ":1}");
-      refused("other JSON header", configBytes,
-          weights(json.getBytes(StandardCharsets.UTF_8), data), AdapterFormat.WEIGHTS_FILE,
-          "not a JSON object", "does not start with '{'", "header is empty", "not valid JSON",
-          "entry is not an object", "missing or non-string 'dtype'", "missing tensor",
-          "not described by the header", "__metadata__", "unexpected tensor");
+      refused(
+          "other JSON header",
+          configBytes,
+          weights(json.getBytes(StandardCharsets.UTF_8), data),
+          AdapterFormat.WEIGHTS_FILE,
+          "not a JSON object",
+          "does not start with '{'",
+          "header is empty",
+          "not valid JSON",
+          "entry is not an object",
+          "missing or non-string 'dtype'",
+          "missing tensor",
+          "not described by the header",
+          "__metadata__",
+          "unexpected tensor");
     });
   }
 
   // ---- tensor entries: offsets, dtypes, shapes --------------------------------------------------
 
-  enum OffsetBreak { REVERSED, OVERLAPPING, OUTSIDE, SHIFTED, NEGATIVE, NOT_A_NUMBER, ONE_VALUE,
-    THREE_VALUES, MISSING, HOLE }
+  enum OffsetBreak {
+    REVERSED,
+    OVERLAPPING,
+    OUTSIDE,
+    SHIFTED,
+    NEGATIVE,
+    NOT_A_NUMBER,
+    ONE_VALUE,
+    THREE_VALUES,
+    MISSING,
+    HOLE
+  }
 
   @Test
   void badOffsets() {
@@ -280,8 +349,16 @@ class MalformedAdapterFileTest {
       }
       if (off == null) e.remove("data_offsets");
       else e.set("data_offsets", off);
-      refused("offsets " + kind, configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE,
-          "data_offsets", "overlap", "hole", "not described by the header", "begin is after end");
+      refused(
+          "offsets " + kind,
+          configBytes,
+          weights(h, data),
+          AdapterFormat.WEIGHTS_FILE,
+          "data_offsets",
+          "overlap",
+          "hole",
+          "not described by the header",
+          "begin is after end");
     });
   }
 
@@ -291,12 +368,19 @@ class MalformedAdapterFileTest {
       ObjectNode h = header.deepCopy();
       ObjectNode e = (ObjectNode) h.get(g.pick(tensorNames));
       String now = e.get("dtype").asText();
-      String dtype = until(() -> g.oneOf(
-          () -> g.pick(SafeTensors.Dtype.values()).name(),
-          () -> g.pick("f32", "float32", "", "F32 ", "int32", "F128"),
-          () -> g.string(0, 8)), d -> !d.equals(now));
+      String dtype = until(
+          () -> g.oneOf(
+              () -> g.pick(SafeTensors.Dtype.values()).name(),
+              () -> g.pick("f32", "float32", "", "F32 ", "int32", "F128"),
+              () -> g.string(0, 8)),
+          d -> !d.equals(now));
       e.put("dtype", dtype);
-      refused("dtype", configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE, "dtype",
+      refused(
+          "dtype",
+          configBytes,
+          weights(h, data),
+          AdapterFormat.WEIGHTS_FILE,
+          "dtype",
           "data_offsets");
     });
   }
@@ -308,13 +392,23 @@ class MalformedAdapterFileTest {
       ObjectNode e = (ObjectNode) h.get(g.pick(tensorNames));
       long[] now = new long[e.get("shape").size()];
       for (int i = 0; i < now.length; i++) now[i] = e.get("shape").get(i).longValue();
-      List<Long> shape = until(() -> g.list(0, 4, () -> g.oneOf(
-          () -> g.longIn(0, 48),
-          () -> g.pick(-1L, Long.MAX_VALUE, 1L << 31, 1L << 40, 1L << 62, Integer.MAX_VALUE + 1L))),
+      List<Long> shape = until(
+          () -> g.list(
+              0,
+              4,
+              () -> g.oneOf(
+                  () -> g.longIn(0, 48),
+                  () -> g.pick(
+                      -1L, Long.MAX_VALUE, 1L << 31, 1L << 40, 1L << 62, Integer.MAX_VALUE + 1L))),
           s -> !Arrays.equals(now, s.stream().mapToLong(Long::longValue).toArray()));
       ArrayNode s = e.putArray("shape");
       shape.forEach(s::add);
-      refused("shape", configBytes, weights(h, data), AdapterFormat.WEIGHTS_FILE, "shape",
+      refused(
+          "shape",
+          configBytes,
+          weights(h, data),
+          AdapterFormat.WEIGHTS_FILE,
+          "shape",
           "data_offsets");
     });
   }
@@ -326,17 +420,30 @@ class MalformedAdapterFileTest {
   void configValuesThatDoNotFit() {
     ObjectNode valid = configJson();
     List<Map.Entry<String, JsonNode>> edits = configEdits().stream()
-        .filter(edit -> !edit.getValue().equals(valid.at(edit.getKey()))).toList();
+        .filter(edit -> !edit.getValue().equals(valid.at(edit.getKey())))
+        .toList();
     Cases.forAll(edits.size(), g -> {
       Map.Entry<String, JsonNode> edit = edits.get(g.index());
       ObjectNode c = configJson();
       int slash = edit.getKey().lastIndexOf('/');
       ObjectNode parent = (ObjectNode) c.at(edit.getKey().substring(0, slash));
       parent.set(edit.getKey().substring(slash + 1), edit.getValue());
-      refused("config " + edit.getKey(), bytes(c), weightsBytes, null,
-          "invalid configuration", "shape is", "not a 32-bit integer", "not a number",
-          "missing tensor", "unexpected tensor", "divisible", "not a string", "pools.",
-          "unsupported format_version", "key 'pools'");
+      refused(
+          "config " + edit.getKey(),
+          bytes(c),
+          weightsBytes,
+          null,
+          "invalid configuration",
+          "shape is",
+          "not a 32-bit integer",
+          "not a number",
+          "missing tensor",
+          "unexpected tensor",
+          "divisible",
+          "not a string",
+          "pools.",
+          "unsupported format_version",
+          "key 'pools'");
     });
   }
 
@@ -353,12 +460,24 @@ class MalformedAdapterFileTest {
       ints.add(f.numberNode(v));
     }
     for (long v : new long[] {1L << 31, Long.MAX_VALUE, -(1L << 40)}) ints.add(f.numberNode(v));
-    ints.addAll(List.of(f.numberNode(4.5), f.numberNode(1e300), f.textNode("4"), f.nullNode(),
-        f.booleanNode(true), f.arrayNode(), f.objectNode()));
+    ints.addAll(List.of(
+        f.numberNode(4.5),
+        f.numberNode(1e300),
+        f.textNode("4"),
+        f.nullNode(),
+        f.booleanNode(true),
+        f.arrayNode(),
+        f.objectNode()));
     List<Map.Entry<String, JsonNode>> edits = new ArrayList<>();
-    for (String key : List.of("/r", "/equivalent_rank", "/shards_per_vector", "/num_layers",
-        "/pools/up_proj/in_features", "/pools/up_proj/out_features",
-        "/pools/down_proj/in_features", "/pools/down_proj/out_features")) {
+    for (String key : List.of(
+        "/r",
+        "/equivalent_rank",
+        "/shards_per_vector",
+        "/num_layers",
+        "/pools/up_proj/in_features",
+        "/pools/up_proj/out_features",
+        "/pools/down_proj/in_features",
+        "/pools/down_proj/out_features")) {
       for (JsonNode v : ints) edits.add(Map.entry(key, v));
     }
     for (int v : new int[] {-1, 3, 4, 100, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
@@ -376,8 +495,12 @@ class MalformedAdapterFileTest {
     for (int v : new int[] {0, 2, -1, Integer.MAX_VALUE}) {
       edits.add(Map.entry("/format_version", f.numberNode(v)));
     }
-    for (JsonNode v : List.of(f.numberNode(3), f.nullNode(), f.textNode(""),
-        f.textNode("model.layers.0.q"), f.textNode("model.layers.{layer}.mlp.down_proj"))) {
+    for (JsonNode v : List.of(
+        f.numberNode(3),
+        f.nullNode(),
+        f.textNode(""),
+        f.textNode("model.layers.0.q"),
+        f.textNode("model.layers.{layer}.mlp.down_proj"))) {
       edits.add(Map.entry("/pools/up_proj/module_path", v));
     }
     for (JsonNode v : List.of(f.objectNode(), f.arrayNode(), f.textNode("x"))) {
@@ -390,24 +513,31 @@ class MalformedAdapterFileTest {
 
   @Test
   void indicesOutsideThePool() {
-    List<String> indexTensors = tensorNames.stream().filter(n -> n.contains(".index_")).toList();
+    List<String> indexTensors =
+        tensorNames.stream().filter(n -> n.contains(".index_")).toList();
     assertFalse(indexTensors.isEmpty());
     Cases.forAll(800, g -> {
       SafeTensors.TensorInfo t = info(g.pick(indexTensors));
       int at = (int) (t.begin() + 4L * g.longIn(0, t.numElements() - 1));
-      int value = g.oneOf(() -> g.intIn(Integer.MIN_VALUE, -1),
-          () -> g.intIn(P, Integer.MAX_VALUE), () -> g.pick(-1, P, Integer.MAX_VALUE,
-              Integer.MIN_VALUE));
+      int value = g.oneOf(
+          () -> g.intIn(Integer.MIN_VALUE, -1),
+          () -> g.intIn(P, Integer.MAX_VALUE),
+          () -> g.pick(-1, P, Integer.MAX_VALUE, Integer.MIN_VALUE));
       byte[] d = data.clone();
       ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN).putInt(at, value);
-      refused("index", configBytes, weights(header, d), AdapterFormat.WEIGHTS_FILE,
+      refused(
+          "index",
+          configBytes,
+          weights(header, d),
+          AdapterFormat.WEIGHTS_FILE,
           "index " + value + " outside [0, " + P + ")");
     });
   }
 
   @Test
   void nonFinitePoolValues() {
-    List<String> poolTensors = tensorNames.stream().filter(n -> n.contains(".pool_")).toList();
+    List<String> poolTensors =
+        tensorNames.stream().filter(n -> n.contains(".pool_")).toList();
     assertFalse(poolTensors.isEmpty());
     Cases.forAll(800, g -> {
       SafeTensors.TensorInfo t = info(g.pick(poolTensors));
@@ -416,7 +546,11 @@ class MalformedAdapterFileTest {
       int bits = (g.intIn(0, 1) << 31) | 0x7F800000 | g.intIn(0, 0x7FFFFF);
       byte[] d = data.clone();
       ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN).putInt(at, bits);
-      refused("non-finite", configBytes, weights(header, d), AdapterFormat.WEIGHTS_FILE,
+      refused(
+          "non-finite",
+          configBytes,
+          weights(header, d),
+          AdapterFormat.WEIGHTS_FILE,
           "pools must be finite");
     });
   }
@@ -467,14 +601,13 @@ class MalformedAdapterFileTest {
     throw new AssertionError("the generator met its condition in none of 1,000 draws");
   }
 
-
   /**
    * Writes the case, loads it, and checks the outcome: a MosFileException whose one-line message
    * starts with the file at fault (when {@code file} is given) and contains one of {@code
    * problems}. Every outcome is counted under {@code label} for the statistics report.
    */
-  private static void refused(String label, byte[] config, byte[] weights, String file,
-      String... problems) {
+  private static void refused(
+      String label, byte[] config, byte[] weights, String file, String... problems) {
     Path dir = write(config, weights);
     MosAdapter loaded;
     try {
@@ -483,8 +616,8 @@ class MalformedAdapterFileTest {
       checkOneLine(e, dir, file);
       String m = e.getMessage();
       boolean named = Arrays.stream(problems).anyMatch(m::contains);
-      assertTrue(named, label + ": the message names none of " + Arrays.toString(problems) + ": "
-          + m);
+      assertTrue(
+          named, label + ": the message names none of " + Arrays.toString(problems) + ": " + m);
       count(label);
       return;
     } catch (Throwable t) {
@@ -538,16 +671,21 @@ class MalformedAdapterFileTest {
   }
 
   private static int headerLength() {
-    return (int) ByteBuffer.wrap(weightsBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    return (int)
+        ByteBuffer.wrap(weightsBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
   private static SafeTensors.TensorInfo info(String name) {
     JsonNode e = header.get(name);
     long begin = e.get("data_offsets").get(0).longValue();
     long end = e.get("data_offsets").get(1).longValue();
-    return new SafeTensors.TensorInfo(name, SafeTensors.Dtype.of(e.get("dtype").asText()).get(),
-        new long[] {e.get("shape").get(0).longValue(), e.get("shape").get(1).longValue()}, begin,
-        end, (end - begin) / 4);
+    return new SafeTensors.TensorInfo(
+        name,
+        SafeTensors.Dtype.of(e.get("dtype").asText()).get(),
+        new long[] {e.get("shape").get(0).longValue(), e.get("shape").get(1).longValue()},
+        begin,
+        end,
+        (end - begin) / 4);
   }
 
   private static boolean isJson(byte[] b) {

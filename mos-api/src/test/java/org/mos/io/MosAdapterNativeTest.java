@@ -22,7 +22,8 @@ import org.mos.PoolArray;
 import org.mos.ShardPool;
 
 class MosAdapterNativeTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private MosContext ctx;
   private MosModel model;
@@ -30,8 +31,15 @@ class MosAdapterNativeTest {
   @BeforeEach
   void setUp() {
     ctx = MosContext.cpu();
-    MosConfig config = MosConfig.builder().rank(4).equivalentRank(2).privateRank(1)
-        .shardsPerVector(2).alpha(8f).dropout(0.05f).seed(11).build();
+    MosConfig config = MosConfig.builder()
+        .rank(4)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(8f)
+        .dropout(0.05f)
+        .seed(11)
+        .build();
     model = MosModel.create(ctx, config, 3);
     model.addPool("up_proj", 8, 12);
     model.addPool("down_proj", 12, 8);
@@ -51,8 +59,8 @@ class MosAdapterNativeTest {
 
   @Test
   void modelToFilesToModelIsBitIdentical() {
-    MosAdapter a = MosAdapter.fromModel(model,
-        Map.of("up_proj", "model.layers.{layer}.mlp.up_proj"), "toy", Map.of("step", 3));
+    MosAdapter a = MosAdapter.fromModel(
+        model, Map.of("up_proj", "model.layers.{layer}.mlp.up_proj"), "toy", Map.of("step", 3));
     assertEquals("model.layers.{layer}.mlp.up_proj", a.config().pool("up_proj").modulePath());
     assertEquals("model.layers.{layer}.down_proj", a.config().pool("down_proj").modulePath());
     assertEquals(model.trainableParameters(), a.config().trainableParameters());
@@ -74,8 +82,13 @@ class MosAdapterNativeTest {
     }
     Map<String, ShardPool> pools = back.toPools(ctx);
     try {
-      assertEquals(back, MosAdapter.fromPools(pools, Map.of("up_proj",
-          "model.layers.{layer}.mlp.up_proj"), "toy", Map.of("step", 3)));
+      assertEquals(
+          back,
+          MosAdapter.fromPools(
+              pools,
+              Map.of("up_proj", "model.layers.{layer}.mlp.up_proj"),
+              "toy",
+              Map.of("step", 3)));
     } finally {
       pools.values().forEach(ShardPool::close);
     }
@@ -103,12 +116,17 @@ class MosAdapterNativeTest {
   @Test
   void applyToRefusesMismatchedPools() {
     MosAdapter a = MosAdapter.fromModel(model, null, null, null);
-    MosConfig other = MosConfig.builder().rank(2).equivalentRank(2).privateRank(1)
-        .shardsPerVector(2).alpha(8f).build();
+    MosConfig other = MosConfig.builder()
+        .rank(2)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(8f)
+        .build();
     try (ShardPool up = ShardPool.create(ctx, 8, 12, 3, other);
-         ShardPool down = ShardPool.create(ctx, 12, 8, 3, other)) {
-      MosException e = assertThrows(MosException.class,
-          () -> a.applyTo(Map.of("up_proj", up, "down_proj", down)));
+        ShardPool down = ShardPool.create(ctx, 12, 8, 3, other)) {
+      MosException e = assertThrows(
+          MosException.class, () -> a.applyTo(Map.of("up_proj", up, "down_proj", down)));
       assertTrue(e.getMessage().contains("the adapter has r=4"), e.getMessage());
       assertThrows(MosException.class, () -> a.applyTo(Map.of("up_proj", up)));
     }
@@ -117,8 +135,8 @@ class MosAdapterNativeTest {
   private static void assertBits(float[] want, float[] got, String what) {
     assertEquals(want.length, got.length, what);
     for (int i = 0; i < want.length; i++) {
-      assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
-          what + "[" + i + "]");
+      assertEquals(
+          Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + "[" + i + "]");
     }
   }
 }

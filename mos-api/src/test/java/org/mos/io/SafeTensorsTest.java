@@ -30,7 +30,8 @@ import org.mos.MosException;
 import org.mos.Status;
 
 class SafeTensorsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   // ---- round trips --------------------------------------------------------------------------
 
@@ -62,8 +63,10 @@ class SafeTensorsTest {
 
     try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
       assertEquals(Map.of("format", "pt", "note", "héllo"), in.metadata());
-      assertEquals(List.of("w", "idx", "u8", "empty", "scalar"),
-          in.tensors().stream().map(SafeTensors.TensorInfo::name).toList(), "order as written");
+      assertEquals(
+          List.of("w", "idx", "u8", "empty", "scalar"),
+          in.tensors().stream().map(SafeTensors.TensorInfo::name).toList(),
+          "order as written");
       float[] back = in.readF32("w");
       for (int i = 0; i < f.length; i++) {
         assertEquals(Float.floatToRawIntBits(f[i]), Float.floatToRawIntBits(back[i]), "i=" + i);
@@ -108,28 +111,32 @@ class SafeTensorsTest {
         .addI32("i", new long[] {1}, new int[] {7})
         .write(file);
     MemorySegment view;
-    try (SafeTensorsReader in = SafeTensorsReader.open(file); Arena arena = Arena.ofConfined()) {
+    try (SafeTensorsReader in = SafeTensorsReader.open(file);
+        Arena arena = Arena.ofConfined()) {
       view = in.segment("h");
       assertEquals(12, view.byteSize());
       assertTrue(view.isReadOnly() && view.isMapped(), "a read-only view of the mapped file");
-      assertArrayEquals(in.readBytes("h"), view.toArray(ValueLayout.JAVA_BYTE), "the tensor's bytes");
+      assertArrayEquals(
+          in.readBytes("h"), view.toArray(ValueLayout.JAVA_BYTE), "the tensor's bytes");
       assertArrayEquals(f16Want, in.readFloats("h"), "F16 as an array");
       String[] names = {"h", "b", "f"};
       float[][] want = {f16Want, bf16Want, f32};
       for (int t = 0; t < names.length; t++) {
-        MemorySegment dst = arena.allocate(4L * want[t].length);  // native memory, no heap array
+        MemorySegment dst = arena.allocate(4L * want[t].length); // native memory, no heap array
         in.readFloats(names[t], dst);
         assertArrayEquals(want[t], dst.toArray(ValueLayout.JAVA_FLOAT), names[t]);
       }
       assertArrayEquals(bf16Want, in.readFloats("b"), "BF16 as an array");
-      MosFileException ints = assertThrows(MosFileException.class,
-          () -> in.readFloats("i", arena.allocate(4)));
+      MosFileException ints =
+          assertThrows(MosFileException.class, () -> in.readFloats("i", arena.allocate(4)));
       assertTrue(ints.getMessage().contains("expected F32, BF16 or F16"), ints.getMessage());
       assertThrows(IllegalArgumentException.class, () -> in.readFloats("f", arena.allocate(12)));
       assertThrows(MosFileException.class, () -> in.segment("nope"));
     }
     MemorySegment closed = view;
-    assertThrows(IllegalStateException.class, () -> closed.get(ValueLayout.JAVA_BYTE, 0),
+    assertThrows(
+        IllegalStateException.class,
+        () -> closed.get(ValueLayout.JAVA_BYTE, 0),
         "views end with the reader");
   }
 
@@ -138,15 +145,20 @@ class SafeTensorsTest {
     float[] a = {1f, 2f, 3f, 4f, 5f, 6f};
     float[] b = {-1f, 0.5f, 7f};
     Path file = dir.resolve("per-tensor.safetensors");
-    new SafeTensorsWriter().addF32("a", new long[] {2, 3}, a).addBf16("b", new long[] {3}, b)
-        .addF32("empty", new long[] {0, 4}, new float[0]).write(file);
+    new SafeTensorsWriter()
+        .addF32("a", new long[] {2, 3}, a)
+        .addBf16("b", new long[] {3}, b)
+        .addF32("empty", new long[] {0, 4}, new float[0])
+        .write(file);
     MemorySegment kept;
     try (SafeTensorsReader in = SafeTensorsReader.open(file)) {
       for (String name : List.of("a", "b", "empty")) {
         try (Arena arena = Arena.ofConfined()) {
           MemorySegment s = in.segment(name, arena);
           assertTrue(s.isReadOnly(), name + " is read-only");
-          assertArrayEquals(in.readBytes(name), s.toArray(ValueLayout.JAVA_BYTE),
+          assertArrayEquals(
+              in.readBytes(name),
+              s.toArray(ValueLayout.JAVA_BYTE),
               name + ": the same bytes as the streamed read");
         }
       }
@@ -154,20 +166,26 @@ class SafeTensorsTest {
         kept = in.segment("a", arena);
       }
       MemorySegment gone = kept;
-      assertThrows(IllegalStateException.class, () -> gone.get(ValueLayout.JAVA_BYTE, 0),
+      assertThrows(
+          IllegalStateException.class,
+          () -> gone.get(ValueLayout.JAVA_BYTE, 0),
           "unmapped with its arena");
-      MosFileException missing = assertThrows(MosFileException.class,
-          () -> in.segment("nope", Arena.ofAuto()));
-      assertTrue(missing.getMessage().contains("tensor 'nope': missing tensor"), missing.getMessage());
+      MosFileException missing =
+          assertThrows(MosFileException.class, () -> in.segment("nope", Arena.ofAuto()));
+      assertTrue(
+          missing.getMessage().contains("tensor 'nope': missing tensor"), missing.getMessage());
 
       // Cut the file short after opening: a clear error instead of a fault on access.
-      try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      try (var ch =
+          java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
         ch.truncate(ch.size() - 4);
       }
-      MosFileException cut = assertThrows(MosFileException.class,
-          () -> in.segment("b", Arena.ofAuto()));
-      assertTrue(cut.getMessage().contains("tensor 'b': the file now holds")
-          && cut.getMessage().contains(file.toString()), cut.getMessage());
+      MosFileException cut =
+          assertThrows(MosFileException.class, () -> in.segment("b", Arena.ofAuto()));
+      assertTrue(
+          cut.getMessage().contains("tensor 'b': the file now holds")
+              && cut.getMessage().contains(file.toString()),
+          cut.getMessage());
     }
   }
 
@@ -187,7 +205,8 @@ class SafeTensorsTest {
     assertEquals((short) 0xFF80, Bf16.fromFloat(Float.NEGATIVE_INFINITY));
     assertEquals((short) 0x7F80, Bf16.fromFloat(Float.MAX_VALUE), "overflows to inf");
     assertTrue(Float.isNaN(Bf16.round(Float.NaN)));
-    assertTrue(Float.isNaN(Bf16.round(Float.intBitsToFloat(0x7F800001))),
+    assertTrue(
+        Float.isNaN(Bf16.round(Float.intBitsToFloat(0x7F800001))),
         "a NaN whose payload is only in the low bits stays NaN");
 
     float[] v = {1.0f, -2.5f, 3.14159f, 1e-20f, 65504f};
@@ -281,17 +300,24 @@ class SafeTensorsTest {
     refused(craft("{\"a\": ", 0), null, "not valid JSON");
     refused(craft("[1, 2]", 0), null, "does not start with '{'");
     refused(craft("{} {}", 0), null, "not valid JSON");
-    refused(raw(withHeader(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'})), null,
+    refused(
+        raw(withHeader(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'})),
+        null,
         "not valid UTF-8");
-    refused(craft("{" + t("a", "F32", "[1]", 0, 4) + "," + t("a", "F32", "[1]", 0, 4) + "}", 4),
-        null, "Duplicate field 'a'");
-    refused(craft("{\"__metadata__\":{\"k\":1}}", 0), "__metadata__", "value of 'k' is not a string");
+    refused(
+        craft("{" + t("a", "F32", "[1]", 0, 4) + "," + t("a", "F32", "[1]", 0, 4) + "}", 4),
+        null,
+        "Duplicate field 'a'");
+    refused(
+        craft("{\"__metadata__\":{\"k\":1}}", 0), "__metadata__", "value of 'k' is not a string");
     refused(craft("{\"__metadata__\":[1]}", 0), "__metadata__", "must be an object");
     refused(craft("{\"a\":5}", 0), "a", "entry is not an object");
     refused(craft("{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "a", "'dtype'");
     refused(craft("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", 4), "a", "'shape'");
     refused(craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4), "a", "'data_offsets'");
-    refused(craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 4), "a",
+    refused(
+        craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 4),
+        "a",
         "not [begin, end]");
   }
 
@@ -306,38 +332,54 @@ class SafeTensorsTest {
     refused(craft("{" + t("a", "F32", "[-1]", 0, 4) + "}", 4), "a", "not a non-negative");
     refused(craft("{" + t("a", "F32", "[1.5]", 0, 4) + "}", 4), "a", "not a non-negative");
     refused(craft("{" + t("a", "F32", "[\"2\"]", 0, 4) + "}", 4), "a", "not a non-negative");
-    refused(craft("{" + t("a", "F32", "[99999999999999999999]", 0, 4) + "}", 4), "a",
+    refused(
+        craft("{" + t("a", "F32", "[99999999999999999999]", 0, 4) + "}", 4),
+        "a",
         "not a non-negative 64-bit integer");
-    refused(craft("{" + t("a", "F32", "[4294967296,4294967296]", 0, 4) + "}", 4), "a",
+    refused(
+        craft("{" + t("a", "F32", "[4294967296,4294967296]", 0, 4) + "}", 4),
+        "a",
         "overflows: too many elements");
-    refused(craft("{" + t("a", "F64", "[1152921504606846976, 2]", 0, 4) + "}", 4), "a",
-        "overflows");
-    refused(craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e30]}}", 4), "a",
+    refused(
+        craft("{" + t("a", "F64", "[1152921504606846976, 2]", 0, 4) + "}", 4), "a", "overflows");
+    refused(
+        craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e30]}}", 4),
+        "a",
         "not a non-negative 64-bit integer");
   }
 
   @Test
   void badOffsets() throws IOException {
     // A header that claims a huge tensor in a tiny file: refused before any allocation.
-    refused(craft("{" + t("a", "F32", "[1000000000]", 0, 4_000_000_000L) + "}", 16), "a",
+    refused(
+        craft("{" + t("a", "F32", "[1000000000]", 0, 4_000_000_000L) + "}", 16),
+        "a",
         "lie outside the data area (16 bytes)");
     refused(craft("{" + t("a", "F32", "[1]", 8, 4) + "}", 8), "a", "begin is after end");
-    refused(craft("{" + t("a", "F32", "[2]", 0, 4) + "}", 4), "a",
-        "hold 4 bytes but F32 [2] needs 8");
-    refused(craft("{" + t("a", "F32", "[2]", 0, 8) + "," + t("b", "F32", "[2]", 4, 12) + "}", 12),
-        "b", "overlap those of tensor 'a' [0, 8]");
-    refused(craft("{" + t("a", "F32", "[1]", 0, 4) + "," + t("b", "F32", "[1]", 8, 12) + "}", 12),
-        "b", "leave a hole of 4 bytes");
+    refused(
+        craft("{" + t("a", "F32", "[2]", 0, 4) + "}", 4), "a", "hold 4 bytes but F32 [2] needs 8");
+    refused(
+        craft("{" + t("a", "F32", "[2]", 0, 8) + "," + t("b", "F32", "[2]", 4, 12) + "}", 12),
+        "b",
+        "overlap those of tensor 'a' [0, 8]");
+    refused(
+        craft("{" + t("a", "F32", "[1]", 0, 4) + "," + t("b", "F32", "[1]", 8, 12) + "}", 12),
+        "b",
+        "leave a hole of 4 bytes");
     refused(craft("{" + t("a", "F32", "[1]", 4, 8) + "}", 8), "a", "leave a hole of 4 bytes");
-    refused(craft("{" + t("a", "F32", "[1]", 0, 4) + "}", 9), null,
+    refused(
+        craft("{" + t("a", "F32", "[1]", 0, 4) + "}", 9),
+        null,
         "5 bytes after the last tensor are not described");
   }
 
   @Test
   void paddedAndZeroSizedTensorsAreFine() throws IOException {
     // Trailing spaces pad the header; zero-sized tensors may share an offset with others.
-    Path f = craft("{" + t("z", "F32", "[0]", 0, 0) + "," + t("a", "I32", "[1]", 0, 4) + ","
-        + t("y", "U8", "[0, 3]", 4, 4) + "}   ", 4);
+    Path f = craft(
+        "{" + t("z", "F32", "[0]", 0, 0) + "," + t("a", "I32", "[1]", 0, 4) + ","
+            + t("y", "U8", "[0, 3]", 4, 4) + "}   ",
+        4);
     try (SafeTensorsReader in = SafeTensorsReader.open(f)) {
       assertEquals(3, in.tensors().size());
       assertArrayEquals(new int[1], in.readI32("a"));
@@ -363,7 +405,8 @@ class SafeTensorsTest {
     };
     try {
       MosFileException e = assertThrows(MosFileException.class, () -> new SafeTensorsWriter()
-          .addF32("new", new long[] {2}, new float[] {1, 2}).write(file));
+          .addF32("new", new long[] {2}, new float[] {1, 2})
+          .write(file));
       assertTrue(e.getMessage().contains("simulated crash"), e.getMessage());
     } finally {
       AtomicFiles.hook = null;
@@ -379,7 +422,6 @@ class SafeTensorsTest {
     SafeTensorsWriter w = new SafeTensorsWriter().addF32("a", new long[] {2}, new float[2]);
     assertThrows(MosException.class, () -> w.addF32("a", new long[] {2}, new float[2]));
     assertThrows(MosException.class, () -> w.addF32("b", new long[] {3}, new float[2]));
-    assertThrows(MosException.class,
-        () -> w.addF32("__metadata__", new long[] {1}, new float[1]));
+    assertThrows(MosException.class, () -> w.addF32("__metadata__", new long[] {1}, new float[1]));
   }
 }

@@ -13,8 +13,13 @@ public final class SaveLoop {
   /** The adapter of save {@code i}: version i % 2. */
   static MosAdapter version(int i) {
     AdapterConfig.Builder b = AdapterConfig.builder()
-        .r(i % 2 == 0 ? 4 : 8).equivalentRank(i % 2 == 0 ? 16 : 8).privateRank(1)
-        .shardsPerVector(1).loraAlpha(16f).loraDropout(0f).numLayers(16);
+        .r(i % 2 == 0 ? 4 : 8)
+        .equivalentRank(i % 2 == 0 ? 16 : 8)
+        .privateRank(1)
+        .shardsPerVector(1)
+        .loraAlpha(16f)
+        .loraDropout(0f)
+        .numLayers(16);
     b.pool("up_proj", 2048, 2048, "model.layers.{layer}.mlp.up_proj");
     b.pool("down_proj", 2048, 2048, "model.layers.{layer}.mlp.down_proj");
     return TestAdapters.random(b.build(), i % 2);

@@ -12,8 +12,13 @@ final class TestAdapters {
   /** Two pool groups (up/down) of a toy model, method.md §2-style structure not required. */
   static AdapterConfig config() {
     return AdapterConfig.builder()
-        .r(4).equivalentRank(2).privateRank(1).shardsPerVector(2)
-        .loraAlpha(12f).loraDropout(0.1f).numLayers(3)
+        .r(4)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .loraAlpha(12f)
+        .loraDropout(0.1f)
+        .numLayers(3)
         .pool("up_proj", 8, 12, "model.layers.{layer}.mlp.up_proj")
         .pool("down_proj", 12, 8, "model.layers.{layer}.mlp.down_proj")
         .baseModel("toy/char-lm")

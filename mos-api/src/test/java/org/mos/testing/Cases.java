@@ -44,11 +44,13 @@ public final class Cases {
     // The property is the test method that called: past lambdas of its class (forAll called
     // from inside assertThrows, say) and whatever ran them.
     List<StackWalker.StackFrame> frames = StackWalker.getInstance(
-        StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(s -> s.skip(1).limit(64).toList());
+            StackWalker.Option.RETAIN_CLASS_REFERENCE)
+        .walk(s -> s.skip(1).limit(64).toList());
     Class<?> testClass = frames.get(0).getDeclaringClass();
     StackWalker.StackFrame caller = frames.stream()
         .filter(f -> f.getDeclaringClass() == testClass && !f.getMethodName().startsWith("lambda$"))
-        .findFirst().orElse(frames.get(0));
+        .findFirst()
+        .orElse(frames.get(0));
     String property = caller.getMethodName();
     long propertySeed = mix(RUN_SEED ^ mix(property.hashCode()));
     for (int i = 0; i < n; i++) {
@@ -56,8 +58,8 @@ public final class Cases {
       try {
         body.check(g);
       } catch (Throwable t) {
-        String head = String.format("%s: case %d of %d failed (seed %s)", property, i, n,
-            seedText());
+        String head =
+            String.format("%s: case %d of %d failed (seed %s)", property, i, n, seedText());
         String replay = replayCommand(caller.getDeclaringClass().getSimpleName() + "#" + property);
         throw new AssertionError(head + ": " + t + "\n  replay with: " + replay, t);
       }
@@ -86,11 +88,13 @@ public final class Cases {
     if (s == null || s.isBlank()) return ThreadLocalRandom.current().nextLong();
     s = s.strip();
     try {
-      return s.startsWith("0x") || s.startsWith("0X") ? Long.parseUnsignedLong(s.substring(2), 16)
+      return s.startsWith("0x") || s.startsWith("0X")
+          ? Long.parseUnsignedLong(s.substring(2), 16)
           : Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("-D" + SEED_PROPERTY + "=" + s
-          + ": not a 64-bit seed (decimal, or hexadecimal with 0x)", e);
+      throw new IllegalArgumentException(
+          "-D" + SEED_PROPERTY + "=" + s + ": not a 64-bit seed (decimal, or hexadecimal with 0x)",
+          e);
     }
   }
 
@@ -179,8 +183,9 @@ public final class Cases {
       while (sb.length() < n) {
         long k = below(100);
         if (k < 40) sb.append((char) intIn(0x20, 0x7E));
-        else if (k < 55) sb.append(pick('\n', '\r', '\t', '\u0000', '\u001b', '\u007f', '\u2028',
-            (char) intIn(0, 0x1F)));
+        else if (k < 55)
+          sb.append(pick(
+              '\n', '\r', '\t', '\u0000', '\u001b', '\u007f', '\u2028', (char) intIn(0, 0x1F)));
         else if (k < 65) sb.append(pick('"', '\\'));
         else if (k < 85) sb.append((char) intIn(0x80, 0xD7FF));
         else if (k < 95 && sb.length() + 2 <= n) sb.appendCodePoint(intIn(0x10000, 0x10FFFF));

@@ -28,9 +28,11 @@ class CasesTest {
   @Test
   void aFailingCaseNamesItsIndexTheSeedAndTheReplay() {
     IllegalStateException cause = new IllegalStateException("the check");
-    AssertionError e = assertThrows(AssertionError.class, () -> Cases.forAll(20, g -> {
-      if (g.index() == 7) throw cause;
-    }));
+    AssertionError e = assertThrows(
+        AssertionError.class,
+        () -> Cases.forAll(20, g -> {
+          if (g.index() == 7) throw cause;
+        }));
     String m = e.getMessage();
     String property = "aFailingCaseNamesItsIndexTheSeedAndTheReplay";
     assertTrue(m.startsWith(property + ": case 7 of 20 failed (seed " + Cases.seedText() + ")"), m);
@@ -42,8 +44,11 @@ class CasesTest {
 
   @Test
   void errorsFailTheProperty() {
-    AssertionError e = assertThrows(AssertionError.class,
-        () -> Cases.forAll(3, g -> { throw new OutOfMemoryError("simulated"); }));
+    AssertionError e = assertThrows(
+        AssertionError.class,
+        () -> Cases.forAll(3, g -> {
+          throw new OutOfMemoryError("simulated");
+        }));
     assertTrue(e.getCause() instanceof OutOfMemoryError);
   }
 

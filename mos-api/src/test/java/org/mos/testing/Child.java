@@ -22,17 +22,19 @@ public final class Child implements AutoCloseable {
 
   private Child(Process process) {
     this.process = process;
-    this.reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          all.add(line);
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // The child was killed: its pipe breaks.
-      }
-    }, "child-stdout");
+    this.reader = new Thread(
+        () -> {
+          try (BufferedReader r = new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+              all.add(line);
+              lines.add(line);
+            }
+          } catch (IOException ignored) {
+            // The child was killed: its pipe breaks.
+          }
+        },
+        "child-stdout");
     reader.setDaemon(true);
     reader.start();
   }

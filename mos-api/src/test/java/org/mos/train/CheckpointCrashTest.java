@@ -32,11 +32,15 @@ class CheckpointCrashTest {
         child.await("checkpoint 3", 60_000);
         Thread.sleep(rnd.nextInt(200));
         child.kill();
-        reported = child.output().stream().filter(l -> l.startsWith("checkpoint "))
-            .mapToLong(l -> Long.parseLong(l.substring(11).trim())).max().orElseThrow();
+        reported = child.output().stream()
+            .filter(l -> l.startsWith("checkpoint "))
+            .mapToLong(l -> Long.parseLong(l.substring(11).trim()))
+            .max()
+            .orElseThrow();
       }
       long resumed = resume(dir);
-      assertTrue(resumed == reported || resumed == reported + 1,
+      assertTrue(
+          resumed == reported || resumed == reported + 1,
           "resumed at step " + resumed + " after the child reported checkpoint " + reported);
     }
   }
@@ -50,27 +54,31 @@ class CheckpointCrashTest {
     }
     try (Stream<Path> s = Files.list(dir)) {
       List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-      assertTrue(names.stream().anyMatch(n -> n.startsWith("checkpoint-00000003.tmp-")), names
-          + ": the killed save should have left its temporary directory");
+      assertTrue(
+          names.stream().anyMatch(n -> n.startsWith("checkpoint-00000003.tmp-")),
+          names + ": the killed save should have left its temporary directory");
       assertFalse(names.contains("checkpoint-00000003"), names.toString());
     }
     assertEquals(2, resume(dir));
     // A new run in the same directory prunes the leftover after its first checkpoint.
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 3)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 3)) {
       Trainer t = Trainer.builder(m).config(CheckpointLoop.config(dir)).build();
       TrainerTest.Regression task = new TrainerTest.Regression(m, 1.0);
       t.resume(dir, task);
       t.runUntil(task, 3);
     }
     try (Stream<Path> s = Files.list(dir)) {
-      assertEquals(List.of("checkpoint-00000001", "checkpoint-00000002", "checkpoint-00000003"),
+      assertEquals(
+          List.of("checkpoint-00000001", "checkpoint-00000002", "checkpoint-00000003"),
           s.map(p -> p.getFileName().toString()).sorted().toList());
     }
   }
 
   /** Resumes the latest checkpoint of {@code dir} into a fresh model; returns its step. */
   private static long resume(Path dir) {
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 99)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 99)) {
       Trainer t = Trainer.builder(m).config(CheckpointLoop.config(dir)).build();
       TrainerTest.Regression task = new TrainerTest.Regression(m, 1.0);
       t.resume(dir, task);

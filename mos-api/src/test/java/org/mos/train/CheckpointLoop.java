@@ -12,14 +12,20 @@ public final class CheckpointLoop {
   private CheckpointLoop() {}
 
   static TrainerConfig config(Path dir) {
-    return TrainerTest.config().totalSteps(1_000_000).evalEvery(0).checkpointDir(dir)
-        .checkpointEvery(1).keepCheckpoints(3).build();
+    return TrainerTest.config()
+        .totalSteps(1_000_000)
+        .evalEvery(0)
+        .checkpointDir(dir)
+        .checkpointEvery(1)
+        .keepCheckpoints(3)
+        .build();
   }
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     boolean pause = args.length > 1 && args[1].equals("pause");
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 3)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 3)) {
       Trainer t = Trainer.builder(m).config(config(dir)).build();
       t.addListener(new TrainingListener() {
         @Override

@@ -39,7 +39,8 @@ class LinearScheduleTest {
     assertThrows(IllegalArgumentException.class, () -> new LinearSchedule(0, 10, 1));
     assertThrows(IllegalArgumentException.class, () -> new LinearSchedule(1, 0, 0));
     assertThrows(IllegalArgumentException.class, () -> new LinearSchedule(1, 10, 11));
-    assertThrows(IllegalArgumentException.class, () -> LinearSchedule.withWarmupFraction(1, 10, 1.5));
+    assertThrows(
+        IllegalArgumentException.class, () -> LinearSchedule.withWarmupFraction(1, 10, 1.5));
     assertThrows(IllegalArgumentException.class, () -> new LinearSchedule(1, 10, 1).lrAt(-1));
   }
 
@@ -49,8 +50,11 @@ class LinearScheduleTest {
     assertEquals(0.03, c.warmupFraction(), 0.0);
     assertEquals(0.3, c.maxGradNorm(), 0.0);
     assertEquals(0.3, TrainerConfig.DEFAULT_MAX_GRAD_NORM, 0.0);
-    assertEquals(c.schedule(), LinearSchedule.withWarmupFraction(c.learningRate(), c.totalSteps(), 0.03));
-    assertThrows(IllegalArgumentException.class,
-        () -> TrainerConfig.builder().checkpointEvery(5).build(), "checkpoints need a directory");
+    assertEquals(
+        c.schedule(), LinearSchedule.withWarmupFraction(c.learningRate(), c.totalSteps(), 0.03));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TrainerConfig.builder().checkpointEvery(5).build(),
+        "checkpoints need a directory");
   }
 }

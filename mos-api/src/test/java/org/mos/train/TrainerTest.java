@@ -25,7 +25,6 @@ import org.mos.MosContext;
 import org.mos.MosLinear;
 import org.mos.MosModel;
 import org.mos.PoolArray;
-import org.mos.ShardPool;
 import org.mos.io.MosAdapter;
 import org.mos.io.MosFileException;
 
@@ -104,20 +103,32 @@ class TrainerTest {
   }
 
   static MosModel model(MosContext ctx, long seed) {
-    MosConfig c = MosConfig.builder().rank(3).equivalentRank(2).privateRank(1).shardsPerVector(2)
-        .alpha(8).dropout(0.1f).seed(seed).build();
+    MosConfig c = MosConfig.builder()
+        .rank(3)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(8)
+        .dropout(0.1f)
+        .seed(seed)
+        .build();
     MosModel m = MosModel.create(ctx, c, LAYERS, AdamW.builder().lr(1e-2f));
     m.addPool("proj", D, D);
     return m;
   }
 
   static TrainerConfig.Builder config() {
-    return TrainerConfig.builder().learningRate(2e-2).totalSteps(40).evalEvery(5).seed(1234);
+    return TrainerConfig.builder()
+        .learningRate(2e-2)
+        .totalSteps(40)
+        .evalEvery(5)
+        .seed(1234);
   }
 
   @Test
   void scheduleAndDefaultClippingReachTheOptimizer() {
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 3)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 3)) {
       Regression task = new Regression(m, 1000.0); // huge gradients: clipping must act
       TrainerConfig cfg = config().totalSteps(10).evalEvery(0).build();
       assertEquals(0.3, cfg.maxGradNorm(), 0.0, "default clipping threshold");
@@ -160,22 +171,27 @@ class TrainerTest {
     int n = 20;
     TrainingResult straight;
     float[][] straightPools;
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 7)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 7)) {
       Regression task = new Regression(m, 1.0);
       Trainer t = Trainer.builder(m).config(config().totalSteps(2L * n).build()).build();
       straight = t.run(task);
-      straightPools = new float[][] {m.pool("proj").read(PoolArray.POOL_A), m.pool("proj").read(PoolArray.POOL_B)};
+      straightPools = new float[][] {
+        m.pool("proj").read(PoolArray.POOL_A), m.pool("proj").read(PoolArray.POOL_B)
+      };
       assertTrue(straight.finalEvalLoss() < straight.eval().get(0).loss(), "it learns");
     }
     Path ckpt = tmp.resolve("ckpt");
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 7)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 7)) {
       Regression task = new Regression(m, 1.0);
       Trainer t = Trainer.builder(m).config(config().totalSteps(2L * n).build()).build();
       t.runUntil(task, n);
       assertEquals(n, t.step());
       t.saveCheckpoint(ckpt, task);
     }
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 555)) { // other seed: all restored
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 555)) { // other seed: all restored
       Regression task = new Regression(m, 1.0);
       TrainerConfig saved = Checkpoint.readConfig(ckpt);
       assertEquals(config().totalSteps(2L * n).build(), saved);
@@ -187,10 +203,14 @@ class TrainerTest {
       assertEquals(2L * n, resumed.steps());
       assertEquals(straight.train().size(), resumed.train().size());
       for (int i = 0; i < straight.train().size(); i++) {
-        assertEquals(Double.doubleToLongBits(straight.train().get(i).loss()),
-            Double.doubleToLongBits(resumed.train().get(i).loss()), "train loss of step " + (i + 1));
-        assertEquals(Double.doubleToLongBits(straight.train().get(i).gradNorm()),
-            Double.doubleToLongBits(resumed.train().get(i).gradNorm()), "grad norm of step " + (i + 1));
+        assertEquals(
+            Double.doubleToLongBits(straight.train().get(i).loss()),
+            Double.doubleToLongBits(resumed.train().get(i).loss()),
+            "train loss of step " + (i + 1));
+        assertEquals(
+            Double.doubleToLongBits(straight.train().get(i).gradNorm()),
+            Double.doubleToLongBits(resumed.train().get(i).gradNorm()),
+            "grad norm of step " + (i + 1));
       }
       assertEquals(straight.eval(), resumed.eval(), "eval curve");
       assertArrayEquals(straightPools[0], m.pool("proj").read(PoolArray.POOL_A), "pool_A");
@@ -201,9 +221,13 @@ class TrainerTest {
   @Test
   void withoutTheDropoutStateTheCurveWouldDiffer(@TempDir Path tmp) {
     // guards the test above: resuming matters, a fresh model does not reproduce the curve
-    try (MosContext ctx = MosContext.cpu(); MosModel a = model(ctx, 7); MosModel b = model(ctx, 555)) {
-      TrainingResult ra = Trainer.builder(a).config(config().build()).build().run(new Regression(a, 1.0));
-      TrainingResult rb = Trainer.builder(b).config(config().build()).build().run(new Regression(b, 1.0));
+    try (MosContext ctx = MosContext.cpu();
+        MosModel a = model(ctx, 7);
+        MosModel b = model(ctx, 555)) {
+      TrainingResult ra =
+          Trainer.builder(a).config(config().build()).build().run(new Regression(a, 1.0));
+      TrainingResult rb =
+          Trainer.builder(b).config(config().build()).build().run(new Regression(b, 1.0));
       assertNotEquals(ra.train().get(5).loss(), rb.train().get(5).loss());
     }
   }
@@ -211,31 +235,40 @@ class TrainerTest {
   @Test
   void periodicCheckpointsRotateAndHoldTheAdapter(@TempDir Path tmp) throws Exception {
     Path dir = tmp.resolve("run");
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 1)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 1)) {
       Regression task = new Regression(m, 1.0);
       List<Long> saved = new ArrayList<>();
       Trainer t = Trainer.builder(m)
           .config(config().totalSteps(12).checkpointEvery(5).checkpointDir(dir).build())
-          .modulePath("proj", "model.layers.{layer}.mlp.proj").baseModel("toy")
+          .modulePath("proj", "model.layers.{layer}.mlp.proj")
+          .baseModel("toy")
           .listener(new TrainingListener() {
             @Override
             public void onCheckpoint(long step, Path d) {
               saved.add(step);
             }
-          }).build();
+          })
+          .build();
       t.run(task);
       assertEquals(List.of(5L, 10L, 12L), saved);
       try (Stream<Path> s = Files.list(dir)) {
-        assertEquals(List.of("checkpoint-00000010", "checkpoint-00000012"),
-            s.map(p -> p.getFileName().toString()).sorted().toList(), "two kept, no temporaries");
+        assertEquals(
+            List.of("checkpoint-00000010", "checkpoint-00000012"),
+            s.map(p -> p.getFileName().toString()).sorted().toList(),
+            "two kept, no temporaries");
       }
       Path latest = Checkpoint.latest(dir);
       assertEquals("checkpoint-00000012", latest.getFileName().toString());
       MosAdapter adapter = MosAdapter.load(latest.resolve(Checkpoint.ADAPTER_DIR));
       assertEquals("toy", adapter.config().baseModel());
-      assertEquals("model.layers.{layer}.mlp.proj", adapter.config().pool("proj").modulePath());
-      assertArrayEquals(m.pool("proj").read(PoolArray.POOL_A), adapter.pool("proj").poolA());
-      assertArrayEquals(m.pool("proj").indicesB(1), adapter.pool("proj").indexB(1, m.pool("proj").indexLength()));
+      assertEquals(
+          "model.layers.{layer}.mlp.proj", adapter.config().pool("proj").modulePath());
+      assertArrayEquals(
+          m.pool("proj").read(PoolArray.POOL_A), adapter.pool("proj").poolA());
+      assertArrayEquals(
+          m.pool("proj").indicesB(1),
+          adapter.pool("proj").indexB(1, m.pool("proj").indexLength()));
       // saving over an existing checkpoint replaces it
       t.saveCheckpoint(latest, task);
       assertTrue(Files.isRegularFile(latest.resolve(Checkpoint.STATE_FILE)));
@@ -245,15 +278,18 @@ class TrainerTest {
   @Test
   void mismatchingOrBrokenCheckpointsAreClearErrors(@TempDir Path tmp) throws Exception {
     Path ckpt = tmp.resolve("c");
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 1)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 1)) {
       Regression task = new Regression(m, 1.0);
       Trainer t = Trainer.builder(m).config(config().build()).build();
       t.runUntil(task, 3);
       t.saveCheckpoint(ckpt, task);
     }
-    try (MosContext ctx = MosContext.cpu(); MosModel m = model(ctx, 1)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = model(ctx, 1)) {
       Regression task = new Regression(m, 1.0);
-      Trainer other = Trainer.builder(m).config(config().learningRate(0.5).build()).build();
+      Trainer other =
+          Trainer.builder(m).config(config().learningRate(0.5).build()).build();
       MosFileException e = assertThrows(MosFileException.class, () -> other.resume(ckpt, task));
       assertTrue(e.getMessage().contains("learningRate=0.5"), e.getMessage());
       assertEquals(0, other.step(), "nothing changed");

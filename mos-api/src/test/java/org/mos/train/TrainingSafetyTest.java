@@ -32,7 +32,11 @@ import org.mos.io.MosAdapter;
 class TrainingSafetyTest {
   /** What goes wrong at the bad step. */
   enum Fault {
-    NAN_LOSS, INF_LOSS, NAN_GRADIENT, INF_GRADIENT, POOL_OVERFLOW
+    NAN_LOSS,
+    INF_LOSS,
+    NAN_GRADIENT,
+    INF_GRADIENT,
+    POOL_OVERFLOW
   }
 
   /** The regression task, broken at one step (0-based) in the way {@code fault} says. */
@@ -100,11 +104,17 @@ class TrainingSafetyTest {
     // in step 15, where a checkpoint is due and finds the pools non-finite.
     long badStep = fault == Fault.POOL_OVERFLOW ? 14 : 11;
     Path ckpts = tmp.resolve("ckpt");
-    TrainerConfig cfg = TrainerTest.config().totalSteps(40).evalEvery(0).checkpointDir(ckpts)
-        .checkpointEvery(5).keepCheckpoints(0).build();
+    TrainerConfig cfg = TrainerTest.config()
+        .totalSteps(40)
+        .evalEvery(0)
+        .checkpointDir(ckpts)
+        .checkpointEvery(5)
+        .keepCheckpoints(0)
+        .build();
     Map<Path, byte[]> written = new TreeMap<>();
     float[][] pools;
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 3)) {
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 3)) {
       Trainer t = Trainer.builder(m).config(cfg).build();
       t.addListener(new TrainingListener() {
         @Override
@@ -112,8 +122,8 @@ class TrainingSafetyTest {
           written.putAll(contents(dir));
         }
       });
-      TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-          () -> t.run(new Faulty(m, badStep, fault)));
+      TrainingDivergedException e =
+          assertThrows(TrainingDivergedException.class, () -> t.run(new Faulty(m, badStep, fault)));
       assertEquals(Status.INVALID_STATE, e.status());
       assertEquals(badStep + 1, e.step());
       String msg = e.getMessage();
@@ -122,20 +132,24 @@ class TrainingSafetyTest {
         case NAN_LOSS -> assertTrue(msg.contains("the training loss is NaN"), msg);
         case INF_LOSS -> assertTrue(msg.contains("the training loss is Infinity"), msg);
         case NAN_GRADIENT, INF_GRADIENT -> assertTrue(msg.contains("the gradient norm is"), msg);
-        case POOL_OVERFLOW -> assertTrue(msg.contains("after the update") && msg.contains("finite"),
-            msg);
+        case POOL_OVERFLOW ->
+          assertTrue(msg.contains("after the update") && msg.contains("finite"), msg);
       }
       Path lastGood = ckpts.resolve("checkpoint-00000010");
       assertEquals(lastGood, e.lastGoodCheckpoint().orElseThrow());
       assertTrue(msg.contains(lastGood.toString()), msg);
-      assertEquals(fault == Fault.POOL_OVERFLOW ? badStep + 1 : badStep, t.step(),
+      assertEquals(
+          fault == Fault.POOL_OVERFLOW ? badStep + 1 : badStep,
+          t.step(),
           "steps done: the bad one is not counted unless its update was applied");
-      pools = new float[][] {m.pool("proj").read(PoolArray.POOL_A),
-          m.pool("proj").read(PoolArray.POOL_B)};
+      pools = new float[][] {
+        m.pool("proj").read(PoolArray.POOL_A), m.pool("proj").read(PoolArray.POOL_B)
+      };
     }
     // No checkpoint for the bad step, no temporary leftovers; the earlier ones byte-identical.
     try (Stream<Path> s = Files.list(ckpts)) {
-      assertEquals(java.util.List.of("checkpoint-00000005", "checkpoint-00000010"),
+      assertEquals(
+          java.util.List.of("checkpoint-00000005", "checkpoint-00000010"),
           s.map(p -> p.getFileName().toString()).sorted().toList());
     }
     Map<Path, byte[]> now = new TreeMap<>();
@@ -148,18 +162,22 @@ class TrainingSafetyTest {
 
     if (fault != Fault.POOL_OVERFLOW) {
       // The pools hold exactly what an uninterrupted run has after badStep steps.
-      try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 3)) {
-        Trainer t = Trainer.builder(m).config(TrainerTest.config().totalSteps(40).evalEvery(0)
-            .build()).build();
+      try (MosContext ctx = MosContext.cpu();
+          MosModel m = TrainerTest.model(ctx, 3)) {
+        Trainer t = Trainer.builder(m)
+            .config(TrainerTest.config().totalSteps(40).evalEvery(0).build())
+            .build();
         t.runUntil(new TrainerTest.Regression(m, 1.0), badStep);
         assertArrayEquals(m.pool("proj").read(PoolArray.POOL_A), pools[0]);
         assertArrayEquals(m.pool("proj").read(PoolArray.POOL_B), pools[1]);
       }
     }
     // Resuming from the last good checkpoint works (and would diverge again at the same fault).
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 77)) {
-      Trainer t = Trainer.builder(m).config(TrainerTest.config().totalSteps(40).evalEvery(0)
-          .build()).build();
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 77)) {
+      Trainer t = Trainer.builder(m)
+          .config(TrainerTest.config().totalSteps(40).evalEvery(0).build())
+          .build();
       TrainerTest.Regression task = new TrainerTest.Regression(m, 1.0);
       t.resume(ckpts, task);
       assertEquals(10, t.step());
@@ -169,33 +187,51 @@ class TrainingSafetyTest {
 
   /** A checkpoint whose trainer_state.json was edited: refused, and the trainer and model as before. */
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {
-      "train_history=[[1]]", "train_history=[5]", "train_history={\"a\":[1]}",
-      "eval_history=[[]]", "eval_history=[[1,\"x\"]]", "rng_state=\"abc\"", "rng_state=1.5",
-      "step=\"5\"", "step=-1", "step=1e30", "dropout=[]", "dropout={\"proj.0\":[\"x\",1]}",
-      "train_seconds=\"fast\"", "task_state=5"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "train_history=[[1]]",
+        "train_history=[5]",
+        "train_history={\"a\":[1]}",
+        "eval_history=[[]]",
+        "eval_history=[[1,\"x\"]]",
+        "rng_state=\"abc\"",
+        "rng_state=1.5",
+        "step=\"5\"",
+        "step=-1",
+        "step=1e30",
+        "dropout=[]",
+        "dropout={\"proj.0\":[\"x\",1]}",
+        "train_seconds=\"fast\"",
+        "task_state=5"
+      })
   void aMalformedTrainerStateChangesNothing(String edit, @TempDir Path tmp) throws IOException {
     Path ckpt = tmp.resolve("ckpt");
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 3)) {
-      Trainer t = Trainer.builder(m).config(TrainerTest.config().totalSteps(40).evalEvery(0)
-          .build()).build();
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 3)) {
+      Trainer t = Trainer.builder(m)
+          .config(TrainerTest.config().totalSteps(40).evalEvery(0).build())
+          .build();
       t.runUntil(new TrainerTest.Regression(m, 1.0), 5);
       t.saveCheckpoint(ckpt, null);
     }
     Path state = ckpt.resolve(Checkpoint.STATE_FILE);
-    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
     int eq = edit.indexOf('=');
-    root.set(edit.substring(0, eq),
+    root.set(
+        edit.substring(0, eq),
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(edit.substring(eq + 1)));
     Files.writeString(state, root.toString());
-    try (MosContext ctx = MosContext.cpu(); MosModel m = TrainerTest.model(ctx, 11)) {
-      Trainer t = Trainer.builder(m).config(TrainerTest.config().totalSteps(40).evalEvery(0)
-          .build()).build();
+    try (MosContext ctx = MosContext.cpu();
+        MosModel m = TrainerTest.model(ctx, 11)) {
+      Trainer t = Trainer.builder(m)
+          .config(TrainerTest.config().totalSteps(40).evalEvery(0).build())
+          .build();
       TrainerTest.Regression task = new TrainerTest.Regression(m, 1.0);
       float[] before = m.pool("proj").read(PoolArray.POOL_A);
-      org.mos.io.MosFileException e = assertThrows(org.mos.io.MosFileException.class,
-          () -> t.resume(ckpt, task), edit);
+      org.mos.io.MosFileException e =
+          assertThrows(org.mos.io.MosFileException.class, () -> t.resume(ckpt, task), edit);
       assertTrue(e.getMessage().startsWith(state + ": "), e.getMessage());
       assertFalse(e.getMessage().contains("\n"), e.getMessage());
       assertEquals(0, t.step(), edit);

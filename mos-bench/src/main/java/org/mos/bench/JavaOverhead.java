@@ -64,8 +64,14 @@ public final class JavaOverhead implements AutoCloseable {
     this.dim = tiny ? 64 : 1024;
     this.sets = sets;
     this.numLayers = tiny ? 8 : 32;
-    this.config = MosConfig.builder().rank(16).equivalentRank(4).privateRank(1)
-        .shardsPerVector(2).alpha(16f).dropout(0f).build();
+    this.config = MosConfig.builder()
+        .rank(16)
+        .equivalentRank(4)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(16f)
+        .dropout(0f)
+        .build();
     this.xs = new Tensor[sets];
     this.ys = new Tensor[sets];
     this.rawLayers = new MemorySegment[sets];
@@ -125,8 +131,8 @@ public final class JavaOverhead implements AutoCloseable {
 
   private void buildRaw(float[][] w, float[][] x, float[] poolB) {
     MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
-    rawCtx = out(mos_h.mos_context_create(mos_h.MOS_BACKEND_CPU(), 0, slot), slot,
-        "mos_context_create");
+    rawCtx =
+        out(mos_h.mos_context_create(mos_h.MOS_BACKEND_CPU(), 0, slot), slot, "mos_context_create");
     MemorySegment cfg = mos_config.allocate(arena);
     mos_config.struct_size(cfg, (int) mos_config.sizeof());
     mos_config.d_in(cfg, dim);
@@ -141,20 +147,26 @@ public final class JavaOverhead implements AutoCloseable {
     rawPool = out(mos_h.mos_pool_create(rawCtx, cfg, slot), slot, "mos_pool_create");
     ok(mos_h.mos_pool_init(rawPool, 31), "mos_pool_init");
     ok(mos_h.mos_pool_generate_indices(rawPool, 32), "mos_pool_generate_indices");
-    ok(mos_h.mos_pool_write(rawPool, mos_h.MOS_POOL_B(), MemorySegment.ofArray(poolB),
-        poolB.length), "mos_pool_write");
+    ok(
+        mos_h.mos_pool_write(
+            rawPool, mos_h.MOS_POOL_B(), MemorySegment.ofArray(poolB), poolB.length),
+        "mos_pool_write");
     for (int i = 0; i < sets; i++) {
       MemorySegment wt = rawTensor(w[i], dim, dim, slot);
       rawX[i] = rawTensor(x[i], tokens, dim, slot);
       rawY[i] = rawTensor(null, tokens, dim, slot);
-      rawLayers[i] = out(mos_h.mos_layer_create(rawPool, i, wt, MemorySegment.NULL, slot), slot,
+      rawLayers[i] = out(
+          mos_h.mos_layer_create(rawPool, i, wt, MemorySegment.NULL, slot),
+          slot,
           "mos_layer_create");
     }
   }
 
   private MemorySegment rawTensor(float[] data, int rows, int cols, MemorySegment slot) {
-    MemorySegment t = out(mos_h.mos_tensor_create(rawCtx, mos_h.MOS_DTYPE_F32(), rows, cols, slot),
-        slot, "mos_tensor_create");
+    MemorySegment t = out(
+        mos_h.mos_tensor_create(rawCtx, mos_h.MOS_DTYPE_F32(), rows, cols, slot),
+        slot,
+        "mos_tensor_create");
     rawTensors.add(t);
     if (data != null) {
       ok(mos_h.mos_tensor_write(t, MemorySegment.ofArray(data), data.length), "mos_tensor_write");

@@ -15,10 +15,12 @@ class BenchmarkListTest {
   @Test
   void jmhGeneratedTheBenchmarks() throws IOException {
     try (InputStream in = getClass().getResourceAsStream("/META-INF/BenchmarkList")) {
-      assertNotNull(in, "META-INF/BenchmarkList is missing: the JMH annotation processor did not run");
+      assertNotNull(
+          in, "META-INF/BenchmarkList is missing: the JMH annotation processor did not run");
       String list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       for (String b : new String[] {"forwardApi", "forwardFfmDirect", "downcallOnly"}) {
-        assertTrue(list.contains("JavaOverheadBench") && list.contains(b),
+        assertTrue(
+            list.contains("JavaOverheadBench") && list.contains(b),
             "no generated benchmark JavaOverheadBench." + b);
       }
     }

@@ -31,42 +31,53 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Pretrains a small Llama-architecture transformer over bytes (16 blocks) on the JDK's own "
-            + "Java sources (lib/src.zip) with libmos's decoder and caches it as a Hugging Face "
-            + "checkpoint, then fine-tunes it with the base frozen on the JDK's license texts "
-            + "(legal/), with adapters on all seven projections: LoRA at rank r0 "
-            + "(--equivalent-rank), MoS with the same trainable parameters at active ranks 4 r0 "
-            + "and 8 r0, and LoRA at 4 r0 and 8 r0. Every method gets the same learning-rate "
-            + "search. Prints a table laid out like the paper's (trainable parameters, held-out "
-            + "bits per token over seeds, difference to LoRA r0, share of the LoRA r0 -> 8 r0 gap "
-            + "closed, the paper's figures beside) and writes report.md, loss-curves.png, "
-            + "results.json and the adapters to the output directory. No downloads.",
-        "",
-        "On 2 idle cores the default run takes about 6 minutes the first time (it also "
-            + "pretrains the base) and about 4 after; --quick is a short smoke run; --ablation adds "
-            + "the paper's principle-study variants. A busy machine takes several times longer "
-            + "(docs/demo.md).",
-        ""})
+      "Pretrains a small Llama-architecture transformer over bytes (16 blocks) on the JDK's own "
+          + "Java sources (lib/src.zip) with libmos's decoder and caches it as a Hugging Face "
+          + "checkpoint, then fine-tunes it with the base frozen on the JDK's license texts "
+          + "(legal/), with adapters on all seven projections: LoRA at rank r0 "
+          + "(--equivalent-rank), MoS with the same trainable parameters at active ranks 4 r0 "
+          + "and 8 r0, and LoRA at 4 r0 and 8 r0. Every method gets the same learning-rate "
+          + "search. Prints a table laid out like the paper's (trainable parameters, held-out "
+          + "bits per token over seeds, difference to LoRA r0, share of the LoRA r0 -> 8 r0 gap "
+          + "closed, the paper's figures beside) and writes report.md, loss-curves.png, "
+          + "results.json and the adapters to the output directory. No downloads.",
+      "",
+      "On 2 idle cores the default run takes about 6 minutes the first time (it also "
+          + "pretrains the base) and about 4 after; --quick is a short smoke run; --ablation adds "
+          + "the paper's principle-study variants. A busy machine takes several times longer "
+          + "(docs/demo.md).",
+      ""
+    })
 public final class DemoCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--quick", description = "A smaller model and shorter runs (a smoke run).")
   boolean quick;
 
-  @Option(names = "--ablation", description = "Also run pure sharing, + subset selection, + pair "
-      + "dissociation and + vector sharding at the same budget (MoS is + privatization).")
+  @Option(
+      names = "--ablation",
+      description = "Also run pure sharing, + subset selection, + pair "
+          + "dissociation and + vector sharding at the same budget (MoS is + privatization).")
   boolean ablation;
 
-  @Option(names = "--corpus", paramLabel = "PATH",
+  @Option(
+      names = "--corpus",
+      paramLabel = "PATH",
       description = "Train on your own UTF-8 text (a file, or a directory of files) instead of the "
           + "JDK's: the first half pretrains the base, the second half is the fine-tuning domain.")
   Path corpus;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "mos-out/demo",
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "DIR",
+      defaultValue = "mos-out/demo",
       description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--cache-dir", paramLabel = "DIR",
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
       description = "Where the pretrained base is cached (default: $MOS_CACHE_DIR, else "
           + "$XDG_CACHE_HOME/mos, else ~/.cache/mos).")
   Path cacheDir;
@@ -80,16 +91,23 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--steps", paramLabel = "N", description = "Steps of each full run.")
   Integer steps;
 
-  @Option(names = "--search-steps", paramLabel = "N",
+  @Option(
+      names = "--search-steps",
+      paramLabel = "N",
       description = "Steps of each learning-rate search run.")
   Integer searchSteps;
 
-  @Option(names = "--lrs", paramLabel = "LR", split = ",",
+  @Option(
+      names = "--lrs",
+      paramLabel = "LR",
+      split = ",",
       description = "The learning rates every method tries (default: 1e-3,3e-3,1e-2; --quick "
           + "3e-3,1e-2).")
   List<Double> learningRates;
 
-  @Option(names = "--equivalent-rank", paramLabel = "N",
+  @Option(
+      names = "--equivalent-rank",
+      paramLabel = "N",
       description = "r0: LoRA's small rank and MoS's budget R_eq (default: 2). MoS runs at active "
           + "ranks 4 r0 and 8 r0, LoRA also at 4 r0 and 8 r0.")
   Integer r0;
@@ -100,27 +118,39 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--shards-per-vector", paramLabel = "N", description = "MoS's l (default: 2).")
   Integer shards;
 
-  @Option(names = "--alpha", paramLabel = "X", description = "alpha for every method, scaling "
-      + "alpha/r (default: 16).")
+  @Option(
+      names = "--alpha",
+      paramLabel = "X",
+      description = "alpha for every method, scaling " + "alpha/r (default: 16).")
   Float alpha;
 
   @Option(names = "--dropout", paramLabel = "X", description = "Adapter dropout (default: 0.1).")
   Float dropout;
 
-  @Option(names = "--workers", paramLabel = "N",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
       description = "Fine-tuning runs at a time (default: the cores, at most 2).")
   Integer workers;
 
-  @Option(names = "--threads", paramLabel = "N",
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
       description = "Native threads per fine-tuning run (default: 1; more only helps on an idle "
           + "machine).")
   Integer threads;
 
-  @Option(names = "--model", paramLabel = "PRESET", hidden = true,
+  @Option(
+      names = "--model",
+      paramLabel = "PRESET",
+      hidden = true,
       description = "Model preset: standard, quick or tiny (tests).")
   String model;
 
-  @Option(names = "--progress", paramLabel = "MODE", hidden = true,
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      hidden = true,
       description = "live, lines or off (default: live on a terminal, else lines).")
   Progress.Mode progress;
 
@@ -129,10 +159,21 @@ public final class DemoCommand implements Callable<Integer> {
     DemoSettings s = settings();
     PrintWriter o = spec.commandLine().getOut();
     int[] ranks = s.mosRanks();
-    o.printf("mos demo%s%s: LoRA r=%d vs MoS r=%d and r=%d (R_eq=%d, p=%d, l=%d) vs LoRA r=%d and r=%d, "
-        + "adapters on all seven projections of a %d-block byte-level Llama; output in %s%n",
-        quick ? " --quick" : "", s.ablation ? " --ablation" : "", s.r0, ranks[0], ranks[1], s.r0, s.p, s.l,
-        ranks[0], ranks[1], s.model.layers(), s.out);
+    o.printf(
+        "mos demo%s%s: LoRA r=%d vs MoS r=%d and r=%d (R_eq=%d, p=%d, l=%d) vs LoRA r=%d and r=%d, "
+            + "adapters on all seven projections of a %d-block byte-level Llama; output in %s%n",
+        quick ? " --quick" : "",
+        s.ablation ? " --ablation" : "",
+        s.r0,
+        ranks[0],
+        ranks[1],
+        s.r0,
+        s.p,
+        s.l,
+        ranks[0],
+        ranks[1],
+        s.model.layers(),
+        s.out);
     try {
       new DemoRunner(s, o, progress != null ? progress : Progress.detectMode()).run();
     } catch (DemoCorpus.MissingCorpusException e) {
@@ -167,7 +208,8 @@ public final class DemoCommand implements Callable<Integer> {
     if (learningRates != null) {
       for (double lr : learningRates) {
         if (!(lr > 0) || !Double.isFinite(lr)) {
-          throw new ParameterException(spec.commandLine(), "--lrs: learning rates must be > 0, got " + lr);
+          throw new ParameterException(
+              spec.commandLine(), "--lrs: learning rates must be > 0, got " + lr);
         }
       }
       s.learningRates = List.copyOf(learningRates);
@@ -186,7 +228,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
     if (dropout != null) {
       if (!(dropout >= 0 && dropout < 1)) {
-        throw new ParameterException(spec.commandLine(), "--dropout must be in [0, 1), got " + dropout);
+        throw new ParameterException(
+            spec.commandLine(), "--dropout must be in [0, 1), got " + dropout);
       }
       s.dropout = dropout;
     }

@@ -17,29 +17,44 @@ import picocli.CommandLine.Spec;
     header = "Run the Java API's toy example (synthetic regression).",
     mixinStandardHelpOptions = true,
     description = {
-        "Run the Java API's example (org.mos.examples.ToyRegression): a small MoS model trained "
-            + "on a synthetic regression task through the native library.",
-        ""})
+      "Run the Java API's example (org.mos.examples.ToyRegression): a small MoS model trained "
+          + "on a synthetic regression task through the native library.",
+      ""
+    })
 final class ExampleCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "STEPS", arity = "0..1", defaultValue = "300",
+  @Parameters(
+      index = "0",
+      paramLabel = "STEPS",
+      arity = "0..1",
+      defaultValue = "300",
       description = "Training steps (default: 300).")
   int steps;
 
-  @Parameters(index = "1", paramLabel = "PRINT_EVERY", arity = "0..1", defaultValue = "25",
+  @Parameters(
+      index = "1",
+      paramLabel = "PRINT_EVERY",
+      arity = "0..1",
+      defaultValue = "25",
       description = "Print the loss every N steps (default: 25).")
   int printEvery;
 
-  @Parameters(index = "2", paramLabel = "SEED", arity = "0..1", defaultValue = "42",
+  @Parameters(
+      index = "2",
+      paramLabel = "SEED",
+      arity = "0..1",
+      defaultValue = "42",
       description = "Random seed (default: 42).")
   long seed;
 
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   @Override
   public Integer call() {
     if (steps < 1 || printEvery < 1) {
-      throw new ParameterException(spec.commandLine(), "STEPS and PRINT_EVERY must be >= 1, got "
-          + steps + " and " + printEvery);
+      throw new ParameterException(
+          spec.commandLine(),
+          "STEPS and PRINT_EVERY must be >= 1, got " + steps + " and " + printEvery);
     }
     ToyRegression.run(steps, printEvery, seed, spec.commandLine().getOut());
     return 0;

@@ -32,27 +32,37 @@ import picocli.CommandLine.Spec;
     header = "Show an adapter's config, cost, and saving vs dense LoRA; or a checkpoint's.",
     mixinStandardHelpOptions = true,
     description = {
-        "Load a mos adapter (checking it completely) and show its configuration, pool groups, "
-            + "trainable parameters, bytes on disk and in memory, the LoRA rank with the same "
-            + "parameter count (R_eq), and the saving against dense LoRA at the active rank r.",
-        "Given a Hugging Face checkpoint directory (config.json and safetensors weights), show its "
-            + "architecture, sizes and weight dtypes, and what an MoS adapter with --r and "
-            + "--equivalent-rank on all seven projections would cost against LoRA of rank r.",
-        ""})
+      "Load a mos adapter (checking it completely) and show its configuration, pool groups, "
+          + "trainable parameters, bytes on disk and in memory, the LoRA rank with the same "
+          + "parameter count (R_eq), and the saving against dense LoRA at the active rank r.",
+      "Given a Hugging Face checkpoint directory (config.json and safetensors weights), show its "
+          + "architecture, sizes and weight dtypes, and what an MoS adapter with --r and "
+          + "--equivalent-rank on all seven projections would cost against LoRA of rank r.",
+      ""
+    })
 final class InspectCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "ADAPTER",
-      description = "The adapter directory (or its adapter_config.json), or a checkpoint "
-          + "directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "ADAPTER",
+      description =
+          "The adapter directory (or its adapter_config.json), or a checkpoint " + "directory.")
   Path adapter;
 
-  @Option(names = "--r", paramLabel = "N", defaultValue = "8",
+  @Option(
+      names = "--r",
+      paramLabel = "N",
+      defaultValue = "8",
       description = "For a checkpoint: the active rank r of the adapter to cost (default: "
           + "${DEFAULT-VALUE}).")
   int r;
 
-  @Option(names = "--equivalent-rank", paramLabel = "N", defaultValue = "2",
+  @Option(
+      names = "--equivalent-rank",
+      paramLabel = "N",
+      defaultValue = "2",
       description = "For a checkpoint: the equivalent rank R_eq (default: ${DEFAULT-VALUE}).")
   int equivalentRank;
 
@@ -99,7 +109,10 @@ final class InspectCommand implements Callable<Integer> {
     MosAdapter a = MosAdapter.load(path);
     Path dir = AdapterFormat.adapterDirectory(path);
     try {
-      return new Report(dir, a, Files.size(dir.resolve(AdapterFormat.CONFIG_FILE)),
+      return new Report(
+          dir,
+          a,
+          Files.size(dir.resolve(AdapterFormat.CONFIG_FILE)),
           Files.size(dir.resolve(AdapterFormat.WEIGHTS_FILE)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -111,7 +124,8 @@ final class InspectCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (CheckpointReport.isCheckpoint(adapter)) {
       if (r < 1 || equivalentRank < 1) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
             "--r and --equivalent-rank must be >= 1, got " + r + " and " + equivalentRank);
       }
       CheckpointReport c = CheckpointReport.of(adapter, this.r, equivalentRank);
@@ -141,15 +155,20 @@ final class InspectCommand implements Callable<Integer> {
   private static void print(Report r, PrintWriter out) {
     AdapterConfig c = r.c();
     kv(out, "adapter", shown(r.dir().toString()));
-    kv(out, "format", AdapterFormat.FORMAT + " v" + AdapterFormat.FORMAT_VERSION + ", peft_type "
-        + AdapterFormat.PEFT_TYPE);
+    kv(
+        out,
+        "format",
+        AdapterFormat.FORMAT + " v" + AdapterFormat.FORMAT_VERSION + ", peft_type "
+            + AdapterFormat.PEFT_TYPE);
     if (c.baseModel() != null) kv(out, "base model", shown(c.baseModel()));
     kv(out, "active rank r", Integer.toString(c.r()));
     kv(out, "equivalent rank R_eq", Integer.toString(c.equivalentRank()));
     kv(out, "private rank p", Integer.toString(c.privateRank()));
     kv(out, "shards per vector l", Integer.toString(c.shardsPerVector()));
-    kv(out, "lora_alpha", Table.number(c.loraAlpha()) + "  (scaling alpha/r = "
-        + Table.number(c.scaling()) + ")");
+    kv(
+        out,
+        "lora_alpha",
+        Table.number(c.loraAlpha()) + "  (scaling alpha/r = " + Table.number(c.scaling()) + ")");
     kv(out, "lora_dropout", Table.number(c.loraDropout()));
     kv(out, "layers L", Integer.toString(c.numLayers()));
     kv(out, "shards per pool P", c.numShards() + "  (R_eq * L * l)");
@@ -157,12 +176,18 @@ final class InspectCommand implements Callable<Integer> {
 
     int p = c.numShards();
     int l = c.shardsPerVector();
-    Table t = new Table("pool group", "in", "out", "module path", "pool_A", "pool_B", "params",
-        "indices").right(1, 2, 6, 7);
+    Table t = new Table(
+            "pool group", "in", "out", "module path", "pool_A", "pool_B", "params", "indices")
+        .right(1, 2, 6, 7);
     for (Map.Entry<String, PoolSpec> e : c.pools().entrySet()) {
       PoolSpec s = e.getValue();
-      t.row(e.getKey(), s.inFeatures(), s.outFeatures(), shown(s.modulePath()),
-          "[" + p + ", " + s.inFeatures() / l + "]", "[" + s.outFeatures() / l + ", " + p + "]",
+      t.row(
+          e.getKey(),
+          s.inFeatures(),
+          s.outFeatures(),
+          shown(s.modulePath()),
+          "[" + p + ", " + s.inFeatures() / l + "]",
+          "[" + s.outFeatures() / l + ", " + p + "]",
           Table.count(c.trainableParameters(e.getKey())),
           Table.count(2L * c.numLayers() * c.indicesPerLayer()));
     }
@@ -171,29 +196,52 @@ final class InspectCommand implements Callable<Integer> {
     out.println();
 
     kv(out, "trainable parameters", Table.count(r.params()) + "  (R_eq * L * sum(in + out))");
-    kv(out, "same-size LoRA rank", r.sameSizeLoraRank()
-        + "  (dense LoRA of rank R_eq has exactly as many parameters)");
-    kv(out, "bytes in memory", Table.count(r.memoryBytes()) + " (" + Table.bytes(r.memoryBytes())
-        + "): pools " + Table.count(r.params() * 4) + " f32 + indices "
-        + Table.count(r.indices() * 4) + " i32");
-    kv(out, "bytes on disk", Table.count(r.diskBytes()) + " (" + Table.bytes(r.diskBytes()) + "): "
-        + AdapterFormat.WEIGHTS_FILE + " " + Table.count(r.weightsBytes()) + " + "
-        + AdapterFormat.CONFIG_FILE + " " + Table.count(r.configBytes()));
-    kv(out, "dense LoRA at r=" + c.r(), Table.count(r.loraParams()) + " parameters, "
-        + Table.count(r.loraBytes()) + " bytes f32 (" + Table.bytes(r.loraBytes()) + ")");
-    kv(out, "saving vs LoRA r=" + c.r(), Table.ratio((double) r.loraParams() / r.params())
-        + " fewer parameters (r / R_eq = " + c.r() + "/" + c.equivalentRank() + "), "
-        + Table.ratio((double) r.loraBytes() / r.memoryBytes()) + " fewer bytes in memory ("
-        + Table.count(r.loraBytes()) + " -> " + Table.count(r.memoryBytes()) + ")");
-    kv(out, "training state", Table.count(4 * r.params() * 4) + " bytes (pools, grads, AdamW m, v"
-        + " in f32) vs " + Table.count(4 * r.loraBytes()) + " for LoRA r=" + c.r());
-    kv(out, "PEFT LoRA export", Table.count(LoraExport.exportedBytes(c, LoraExport.Precision.F32))
-        + " bytes f32, " + Table.count(LoraExport.exportedBytes(c, LoraExport.Precision.BF16))
-        + " bf16 (mos export-lora: dense rank-r factors)");
+    kv(
+        out,
+        "same-size LoRA rank",
+        r.sameSizeLoraRank() + "  (dense LoRA of rank R_eq has exactly as many parameters)");
+    kv(
+        out,
+        "bytes in memory",
+        Table.count(r.memoryBytes()) + " (" + Table.bytes(r.memoryBytes())
+            + "): pools " + Table.count(r.params() * 4) + " f32 + indices "
+            + Table.count(r.indices() * 4) + " i32");
+    kv(
+        out,
+        "bytes on disk",
+        Table.count(r.diskBytes()) + " (" + Table.bytes(r.diskBytes()) + "): "
+            + AdapterFormat.WEIGHTS_FILE + " " + Table.count(r.weightsBytes()) + " + "
+            + AdapterFormat.CONFIG_FILE + " " + Table.count(r.configBytes()));
+    kv(
+        out,
+        "dense LoRA at r=" + c.r(),
+        Table.count(r.loraParams()) + " parameters, " + Table.count(r.loraBytes()) + " bytes f32 ("
+            + Table.bytes(r.loraBytes()) + ")");
+    kv(
+        out,
+        "saving vs LoRA r=" + c.r(),
+        Table.ratio((double) r.loraParams() / r.params())
+            + " fewer parameters (r / R_eq = " + c.r() + "/" + c.equivalentRank() + "), "
+            + Table.ratio((double) r.loraBytes() / r.memoryBytes()) + " fewer bytes in memory ("
+            + Table.count(r.loraBytes()) + " -> " + Table.count(r.memoryBytes()) + ")");
+    kv(
+        out,
+        "training state",
+        Table.count(4 * r.params() * 4) + " bytes (pools, grads, AdamW m, v" + " in f32) vs "
+            + Table.count(4 * r.loraBytes()) + " for LoRA r=" + c.r());
+    kv(
+        out,
+        "PEFT LoRA export",
+        Table.count(LoraExport.exportedBytes(c, LoraExport.Precision.F32))
+            + " bytes f32, " + Table.count(LoraExport.exportedBytes(c, LoraExport.Precision.BF16))
+            + " bf16 (mos export-lora: dense rank-r factors)");
     if (!c.metadata().isEmpty()) {
       try {
-        kv(out, "metadata", org.mos.io.MosFileException.printable(
-            new ObjectMapper().writeValueAsString(c.metadata()), 2000));
+        kv(
+            out,
+            "metadata",
+            org.mos.io.MosFileException.printable(
+                new ObjectMapper().writeValueAsString(c.metadata()), 2000));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

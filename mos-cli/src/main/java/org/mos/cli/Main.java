@@ -10,8 +10,6 @@ import java.util.concurrent.Callable;
 import org.mos.MosException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IExecutionExceptionHandler;
-import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -38,23 +36,28 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = Main.Version.class,
     synopsisSubcommandLabel = "COMMAND",
     description = {
-        "MoS (Mixture of Shards, ICLR 2025): LoRA-style adapters whose rank vectors are gathered "
-            + "from pools of shards shared across layers, so a larger active rank r costs no more "
-            + "parameters than LoRA of the small equivalent rank R_eq.",
-        ""},
+      "MoS (Mixture of Shards, ICLR 2025): LoRA-style adapters whose rank vectors are gathered "
+          + "from pools of shards shared across layers, so a larger active rank r costs no more "
+          + "parameters than LoRA of the small equivalent rank R_eq.",
+      ""
+    },
     commandListHeading = "%nCommands:%n",
     footer = {
-        "",
-        "Run 'mos COMMAND --help' for a command's options.",
-        "Exit codes: 0 success, 1 a bad file or a failed operation, 2 wrong arguments.",
-        "An adapter is a directory holding adapter_config.json and",
-        "adapter_model.safetensors; see docs/adapter-format.md."})
+      "",
+      "Run 'mos COMMAND --help' for a command's options.",
+      "Exit codes: 0 success, 1 a bad file or a failed operation, 2 wrong arguments.",
+      "An adapter is a directory holding adapter_config.json and",
+      "adapter_model.safetensors; see docs/adapter-format.md."
+    })
 public final class Main implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   /** Global: inherited by every subcommand, so it may come before or after the command name. */
-  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
       description = "Print the stack trace of an error (and more detail where a command has it).")
   boolean verbose;
 
@@ -105,8 +108,8 @@ public final class Main implements Callable<Integer> {
     } catch (Error e) {
       // picocli hands only Exceptions to failure(); an Error (OutOfMemoryError, StackOverflowError)
       // still gets one line and exit 1, the trace only with --verbose.
-      boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v")
-          || a.equals("--verbose"));
+      boolean verbose =
+          java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
       String what = e instanceof OutOfMemoryError
           ? "out of memory (" + e.getMessage() + "): give Java more heap, e.g."
               + " JAVA_TOOL_OPTIONS=-Xmx8g, or use smaller inputs"
@@ -171,10 +174,13 @@ public final class Main implements Callable<Integer> {
     if (ex instanceof MosException) {
       msg = ex.getMessage(); // already "<file>: <problem>" or "<function>: <problem>"
     } else if (ex instanceof FileSystemException fs && fs.getFile() != null) {
-      msg = fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason()
-          : ex.getClass().getSimpleName().replace("Exception", "").toLowerCase());
+      msg = fs.getFile() + ": "
+          + (fs.getReason() != null
+              ? fs.getReason()
+              : ex.getClass().getSimpleName().replace("Exception", "").toLowerCase());
     } else {
-      msg = ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "")
+      msg = ex.getClass().getSimpleName()
+          + (ex.getMessage() != null ? ": " + ex.getMessage() : "")
           + (verbose ? "" : " (run with --verbose for the stack trace)");
     }
     if (msg == null) msg = ex.getClass().getSimpleName();
@@ -193,8 +199,11 @@ public final class Main implements Callable<Integer> {
         lib = "libmos not loaded: " + oneLine(t, true);
       }
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"mos command " + (v != null ? v : "0.1.0-SNAPSHOT"), lib,
-          "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+      return new String[] {
+        "mos command " + (v != null ? v : "0.1.0-SNAPSHOT"),
+        lib,
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
+      };
     }
   }
 }

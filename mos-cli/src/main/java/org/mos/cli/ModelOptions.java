@@ -18,18 +18,26 @@ import picocli.CommandLine.Option;
  * the adapter attached.
  */
 final class ModelOptions {
-  @Option(names = "--model", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      required = true,
       description = "A Hugging Face checkpoint directory (config.json and model.safetensors or a "
           + "sharded index), e.g. what 'huggingface-cli download' writes.")
   Path model;
 
-  @Option(names = "--adapter", paramLabel = "DIR",
+  @Option(
+      names = "--adapter",
+      paramLabel = "DIR",
       description = "An adapter for that model: a mos adapter directory or a PEFT LoRA "
           + "directory (adapter_config.json + adapter_model.safetensors). Its lora_dropout is "
           + "not applied.")
   Path adapter;
 
-  @Option(names = "--weight-dtype", paramLabel = "auto|bf16|f32", defaultValue = "auto",
+  @Option(
+      names = "--weight-dtype",
+      paramLabel = "auto|bf16|f32",
+      defaultValue = "auto",
       converter = StorageConverter.class,
       description = "How the weights are held: auto (f32 for F32/F16 checkpoints, exact; bf16 "
           + "for BF16 ones; the default), bf16 (2 bytes a parameter) or f32. Computation is "
@@ -43,8 +51,9 @@ final class ModelOptions {
         case "auto" -> WeightStorage.AS_CHECKPOINT;
         case "bf16", "bfloat16" -> WeightStorage.BF16;
         case "f32", "float32", "fp32" -> WeightStorage.F32;
-        default -> throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a weight dtype; use auto, bf16 or f32");
+        default ->
+          throw new CommandLine.TypeConversionException(
+              "'" + value + "' is not a weight dtype; use auto, bf16 or f32");
       };
     }
   }
@@ -54,8 +63,10 @@ final class ModelOptions {
    * adapter, if one was given.
    */
   LlamaModel load(MosContext ctx, boolean tokenizer) {
-    LlamaModel m = LlamaModel.load(ctx, model, LoadOptions.defaults()
-        .withWeightStorage(weightStorage).withTokenizer(tokenizer));
+    LlamaModel m = LlamaModel.load(
+        ctx,
+        model,
+        LoadOptions.defaults().withWeightStorage(weightStorage).withTokenizer(tokenizer));
     try {
       if (adapter != null) m.loadAdapter(adapter);
       return m;

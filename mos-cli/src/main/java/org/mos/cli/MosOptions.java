@@ -17,31 +17,50 @@ import picocli.CommandLine.Spec;
  * {@link #config(long)}.
  */
 final class MosOptions {
-  @Spec(Spec.Target.MIXEE) CommandSpec spec;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
 
-  @Option(names = "--r", paramLabel = "N", defaultValue = "8",
+  @Option(
+      names = "--r",
+      paramLabel = "N",
+      defaultValue = "8",
       description = "Active rank r: rank vectors per block (default: ${DEFAULT-VALUE}).")
   int r;
 
-  @Option(names = "--equivalent-rank", paramLabel = "N", defaultValue = "2",
+  @Option(
+      names = "--equivalent-rank",
+      paramLabel = "N",
+      defaultValue = "2",
       description = "Equivalent rank R_eq: the pools hold as many parameters as LoRA of this rank "
           + "(default: ${DEFAULT-VALUE}).")
   int equivalentRank;
 
-  @Option(names = "--private-rank", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--private-rank",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "Private rank p: rank vectors per block from rows no other block uses "
           + "(default: ${DEFAULT-VALUE}).")
   int privateRank;
 
-  @Option(names = "--shards-per-vector", paramLabel = "N", defaultValue = "2",
+  @Option(
+      names = "--shards-per-vector",
+      paramLabel = "N",
+      defaultValue = "2",
       description = "Shards per rank vector l (default: ${DEFAULT-VALUE}).")
   int shardsPerVector;
 
-  @Option(names = "--alpha", paramLabel = "X", defaultValue = "16",
+  @Option(
+      names = "--alpha",
+      paramLabel = "X",
+      defaultValue = "16",
       description = "alpha; the adapter's output is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
   float alpha;
 
-  @Option(names = "--dropout", paramLabel = "X", defaultValue = "0.1",
+  @Option(
+      names = "--dropout",
+      paramLabel = "X",
+      defaultValue = "0.1",
       description = "Adapter dropout (default: ${DEFAULT-VALUE}, the paper's).")
   float dropout;
 
@@ -58,12 +77,19 @@ final class MosOptions {
       throw new ParameterException(spec.commandLine(), "--alpha must be finite, got " + alpha);
     }
     if (!(dropout >= 0 && dropout < 1)) {
-      throw new ParameterException(spec.commandLine(), "--dropout must be in [0, 1), got "
-          + dropout);
+      throw new ParameterException(
+          spec.commandLine(), "--dropout must be in [0, 1), got " + dropout);
     }
     try {
-      return MosConfig.builder().rank(r).equivalentRank(equivalentRank).privateRank(privateRank)
-          .shardsPerVector(shardsPerVector).alpha(alpha).dropout(dropout).seed(seed).build();
+      return MosConfig.builder()
+          .rank(r)
+          .equivalentRank(equivalentRank)
+          .privateRank(privateRank)
+          .shardsPerVector(shardsPerVector)
+          .alpha(alpha)
+          .dropout(dropout)
+          .seed(seed)
+          .build();
     } catch (MosException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -71,8 +97,8 @@ final class MosOptions {
 
   private void atLeast(String name, int value, int min) {
     if (value < min) {
-      throw new ParameterException(spec.commandLine(), name + " must be >= " + min + ", got "
-          + value);
+      throw new ParameterException(
+          spec.commandLine(), name + " must be >= " + min + ", got " + value);
     }
   }
 }

@@ -104,7 +104,7 @@ public final class Progress implements AutoCloseable {
         case "off", "none", "0" -> {
           return Mode.OFF;
         }
-        default -> { } // unknown value: detect
+        default -> {} // unknown value: detect
       }
     }
     String ci = System.getenv("CI");
@@ -160,7 +160,7 @@ public final class Progress implements AutoCloseable {
       case LINES -> {
         if (last || lastDrawnStep < 0 || now - lastDrawNanos >= intervalNanos) draw(now);
       }
-      case OFF -> { }
+      case OFF -> {}
     }
   }
 
@@ -213,8 +213,13 @@ public final class Progress implements AutoCloseable {
     if (total > 0) {
       double frac = Math.min(1.0, Math.max(0.0, (double) step / total));
       int filled = (int) Math.round(frac * BAR_WIDTH);
-      sb.append("  [").append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled))
-          .append("]  ").append(step).append('/').append(total)
+      sb.append("  [")
+          .append("#".repeat(filled))
+          .append("-".repeat(BAR_WIDTH - filled))
+          .append("]  ")
+          .append(step)
+          .append('/')
+          .append(total)
           .append(String.format(Locale.ROOT, "  %3d%%", (int) Math.floor(frac * 100)));
     } else {
       sb.append("  step ").append(step);
@@ -223,8 +228,13 @@ public final class Progress implements AutoCloseable {
     double secs = firstNanos < 0 ? 0 : (now - firstNanos) / 1e9;
     if (examples >= 0 && secs > 0 && examples > firstExamples) {
       double rate = (examples - firstExamples) / secs;
-      sb.append("  ").append(rate >= 100 ? String.format(Locale.ROOT, "%.0f", rate)
-          : String.format(Locale.ROOT, "%.1f", rate)).append(' ').append(unit);
+      sb.append("  ")
+          .append(
+              rate >= 100
+                  ? String.format(Locale.ROOT, "%.0f", rate)
+                  : String.format(Locale.ROOT, "%.1f", rate))
+          .append(' ')
+          .append(unit);
     }
     if (total > 0) {
       if (step >= total) {

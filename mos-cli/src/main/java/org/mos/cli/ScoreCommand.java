@@ -25,20 +25,26 @@ import picocli.CommandLine.Spec;
     header = "Mean negative log-likelihood of token id sequences under a checkpoint.",
     mixinStandardHelpOptions = true,
     description = {
-        "Score token id sequences with a Hugging Face Llama-family checkpoint, optionally with an "
-            + "adapter: the total of -ln p(id_t | id_<t) over every position t >= 1 of every "
-            + "sequence, divided by the number of such positions (pooled over the sequences), "
-            + "in nats. No BOS is added; BOS and EOS ids in a line are scored like any other id. "
-            + "No tokenizer is needed.",
-        "With --json, stdout holds exactly {\"mean_nll\": <nats>, \"tokens\": <positions>}; "
-            + "a summary goes to stderr.",
-        ""})
+      "Score token id sequences with a Hugging Face Llama-family checkpoint, optionally with an "
+          + "adapter: the total of -ln p(id_t | id_<t) over every position t >= 1 of every "
+          + "sequence, divided by the number of such positions (pooled over the sequences), "
+          + "in nats. No BOS is added; BOS and EOS ids in a line are scored like any other id. "
+          + "No tokenizer is needed.",
+      "With --json, stdout holds exactly {\"mean_nll\": <nats>, \"tokens\": <positions>}; "
+          + "a summary goes to stderr.",
+      ""
+    })
 final class ScoreCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-  @Mixin ModelOptions modelOptions;
+  @Mixin
+  ModelOptions modelOptions;
 
-  @Option(names = "--ids", paramLabel = "FILE", required = true,
+  @Option(
+      names = "--ids",
+      paramLabel = "FILE",
+      required = true,
       description = "A text file with one sequence per line as whitespace-separated token ids "
           + "(blank lines are skipped).")
   Path ids;
@@ -58,8 +64,10 @@ final class ScoreCommand implements Callable<Integer> {
         String bad = TokenIds.outOfVocab(seqs[i], vocab);
         if (bad != null) throw new MosFileException(ids, "sequence " + (i + 1) + ": " + bad);
         if (seqs[i].length > maxPositions) {
-          throw new MosFileException(ids, "sequence " + (i + 1) + " has " + seqs[i].length
-              + " ids, more than the model's " + maxPositions + " positions");
+          throw new MosFileException(
+              ids,
+              "sequence " + (i + 1) + " has " + seqs[i].length + " ids, more than the model's "
+                  + maxPositions + " positions");
         }
       }
       Decoder.Loss loss = model.score(seqs);
@@ -73,14 +81,25 @@ final class ScoreCommand implements Callable<Integer> {
         o.put("tokens", loss.count());
         out.println(o.toString());
       } else {
-        out.printf(Locale.ROOT, "mean NLL %.6f nats per token over %d positions (perplexity "
-            + "%.4g)%n", loss.mean(), loss.count(), Math.exp(loss.mean()));
+        out.printf(
+            Locale.ROOT,
+            "mean NLL %.6f nats per token over %d positions (perplexity " + "%.4g)%n",
+            loss.mean(),
+            loss.count(),
+            Math.exp(loss.mean()));
       }
       out.flush();
-      spec.commandLine().getErr().printf(Locale.ROOT, "mos score: %d sequences, %d positions,"
-              + " %s, %s weights%s, %.2f s%n", seqs.length, loss.count(), model.name(),
-          model.weightDtype(), modelOptions.adapter == null ? "" : ", adapter "
-              + modelOptions.adapter, (System.nanoTime() - start) / 1e9);
+      spec.commandLine()
+          .getErr()
+          .printf(
+              Locale.ROOT,
+              "mos score: %d sequences, %d positions," + " %s, %s weights%s, %.2f s%n",
+              seqs.length,
+              loss.count(),
+              model.name(),
+              model.weightDtype(),
+              modelOptions.adapter == null ? "" : ", adapter " + modelOptions.adapter,
+              (System.nanoTime() - start) / 1e9);
       return 0;
     }
   }

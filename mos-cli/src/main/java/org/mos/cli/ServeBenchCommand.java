@@ -20,43 +20,65 @@ import picocli.CommandLine.Spec;
     header = "Benchmark mos serve on loopback (many adapters vs one).",
     mixinStandardHelpOptions = true,
     description = {
-        "Writes a small random Llama checkpoint and 64 MoS adapters to a temporary directory, "
-            + "starts the server on a free loopback port and measures streamed completions: "
-            + "generated tokens/s with 1, 8 and 64 distinct adapters at the same concurrency, "
-            + "the same requests served one adapter at a time, p50/p99 latency and time to "
-            + "first token, and the resident bytes per adapter against dense LoRA "
-            + "(docs/benchmarks.md).",
-        ""})
+      "Writes a small random Llama checkpoint and 64 MoS adapters to a temporary directory, "
+          + "starts the server on a free loopback port and measures streamed completions: "
+          + "generated tokens/s with 1, 8 and 64 distinct adapters at the same concurrency, "
+          + "the same requests served one adapter at a time, p50/p99 latency and time to "
+          + "first token, and the resident bytes per adapter against dense LoRA "
+          + "(docs/benchmarks.md).",
+      ""
+    })
 final class ServeBenchCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-  @Option(names = "--tokenizer", paramLabel = "DIR",
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "DIR",
       description = "A directory with tokenizer.json (default: the repository's fixture "
           + "tests/fixtures/hf/llama-gqa-f32).")
   Path tokenizer;
 
-  @Option(names = "--hidden", paramLabel = "N", defaultValue = "384",
+  @Option(
+      names = "--hidden",
+      paramLabel = "N",
+      defaultValue = "384",
       description = "Hidden size, a multiple of 64 (default: ${DEFAULT-VALUE}).")
   int hidden;
 
-  @Option(names = "--layers", paramLabel = "N", defaultValue = "6",
+  @Option(
+      names = "--layers",
+      paramLabel = "N",
+      defaultValue = "6",
       description = "Blocks, at least 5: the adapters' r 16 from R_eq 4 needs them "
           + "(default: ${DEFAULT-VALUE}).")
   int layers;
 
-  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "64",
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N",
+      defaultValue = "64",
       description = "Requests in flight (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "64",
+  @Option(
+      names = "--max-tokens",
+      paramLabel = "N",
+      defaultValue = "64",
       description = "Tokens per request (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
-  @Option(names = "--serial-requests", paramLabel = "N", defaultValue = "16",
+  @Option(
+      names = "--serial-requests",
+      paramLabel = "N",
+      defaultValue = "16",
       description = "Requests timed in the one-adapter-at-a-time case (default: ${DEFAULT-VALUE}).")
   int serialRequests;
 
-  @Option(names = "--projections", paramLabel = "LIST", split = ",",
+  @Option(
+      names = "--projections",
+      paramLabel = "LIST",
+      split = ",",
       defaultValue = "q_proj,v_proj",
       description = "Projections every adapter adapts (default: ${DEFAULT-VALUE}, PEFT's default "
           + "for Llama; 'all' for the seven).")
@@ -69,31 +91,36 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     for (String p : projections) {
       if (!org.mos.llm.LlamaModel.PROJECTIONS.contains(p)) {
-        throw new ParameterException(spec.commandLine(), "--projections: '" + p + "' is none of "
-            + org.mos.llm.LlamaModel.PROJECTIONS);
+        throw new ParameterException(
+            spec.commandLine(),
+            "--projections: '" + p + "' is none of " + org.mos.llm.LlamaModel.PROJECTIONS);
       }
     }
     if (hidden < 64 || hidden % 64 != 0) {
       throw new ParameterException(spec.commandLine(), "--hidden must be a multiple of 64");
     }
     if (layers < 5) {
-      throw new ParameterException(spec.commandLine(), "--layers must be >= 5 (r 16 from R_eq 4"
-          + " shares shards over the blocks)");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--layers must be >= 5 (r 16 from R_eq 4" + " shares shards over the blocks)");
     }
-    if (concurrency < 1 || maxTokens < 1 || serialRequests < 1
-        || serialRequests > 64) {
-      throw new ParameterException(spec.commandLine(), "--concurrency and --max-tokens"
-          + " must be >= 1, --serial-requests in [1, 64]");
+    if (concurrency < 1 || maxTokens < 1 || serialRequests < 1 || serialRequests > 64) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--concurrency and --max-tokens" + " must be >= 1, --serial-requests in [1, 64]");
     }
-    Path tok = tokenizer != null ? tokenizer
+    Path tok = tokenizer != null
+        ? tokenizer
         : Path.of(System.getProperty("mos.root", ".")).resolve("tests/fixtures/hf/llama-gqa-f32");
     if (!Files.isRegularFile(tok.resolve("tokenizer.json"))) {
-      throw new ParameterException(spec.commandLine(), tok + " has no tokenizer.json; pass"
-          + " --tokenizer DIR");
+      throw new ParameterException(
+          spec.commandLine(), tok + " has no tokenizer.json; pass" + " --tokenizer DIR");
     }
     PrintWriter out = spec.commandLine().getOut();
-    ServeBench.run(new ServeBench.Options(tok, hidden, layers, concurrency, maxTokens,
-        serialRequests, projections), out);
+    ServeBench.run(
+        new ServeBench.Options(
+            tok, hidden, layers, concurrency, maxTokens, serialRequests, projections),
+        out);
     out.flush();
     return 0;
   }

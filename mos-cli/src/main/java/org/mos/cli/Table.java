@@ -41,7 +41,8 @@ public final class Table {
       throw new IllegalArgumentException(cells.length + " cells for " + header.length + " columns");
     }
     String[] r = new String[header.length];
-    for (int i = 0; i < r.length; i++) r[i] = i < cells.length && cells[i] != null ? cells[i].toString() : "";
+    for (int i = 0; i < r.length; i++)
+      r[i] = i < cells.length && cells[i] != null ? cells[i].toString() : "";
     rows.add(r);
     return this;
   }
@@ -110,8 +111,8 @@ public final class Table {
       v /= 1024;
       u++;
     }
-    return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v,
-        units[u]);
+    return String.format(
+        Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, units[u]);
   }
 
   /** Seconds as "0:07", "12:34" or "1:02:03". */
@@ -121,7 +122,8 @@ public final class Table {
     long h = s / 3600;
     long m = (s % 3600) / 60;
     long sec = s % 60;
-    return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec)
+    return h > 0
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec)
         : String.format(Locale.ROOT, "%d:%02d", m, sec);
   }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// TokenIds: token id sequences as the command line takes them: whitespace-separated decimal ids, one
+// TokenIds: token id sequences as the command line takes them: whitespace-separated decimal ids,
+// one
 // sequence per line of a file (score) or in one argument (generate), checked against a vocabulary.
 package org.mos.cli;
 
@@ -32,8 +33,8 @@ final class TokenIds {
     int[] ids = new int[words.length];
     for (int i = 0; i < words.length; i++) {
       String w = words[i];
-      boolean digits = !w.isEmpty() && w.length() <= 10 && w.chars().allMatch(c -> c >= '0'
-          && c <= '9');
+      boolean digits =
+          !w.isEmpty() && w.length() <= 10 && w.chars().allMatch(c -> c >= '0' && c <= '9');
       long v = digits ? Long.parseLong(w) : -1;
       if (v < 0 || v > Integer.MAX_VALUE) {
         problem[0] = "'" + MosFileException.printable(w, 40) + "' is not a token id (a decimal"
@@ -60,7 +61,7 @@ final class TokenIds {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       IntList line = new IntList();
       long read = 0;
-      long value = -1;  // the id being read, -1 between ids
+      long value = -1; // the id being read, -1 between ids
       int lineNo = 1;
       int c;
       while ((c = in.read()) != -1) {
@@ -70,8 +71,8 @@ final class TokenIds {
         if (c >= '0' && c <= '9') {
           value = (value < 0 ? 0 : value * 10) + (c - '0');
           if (value > Integer.MAX_VALUE) {
-            throw new MosFileException(file, "line " + lineNo + ": an id above "
-                + Integer.MAX_VALUE);
+            throw new MosFileException(
+                file, "line " + lineNo + ": an id above " + Integer.MAX_VALUE);
           }
           continue;
         }
@@ -83,9 +84,11 @@ final class TokenIds {
           if (line.size > 0) out.add(line.take());
           lineNo++;
         } else if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != 0x0b) {
-          throw new MosFileException(file, "line " + lineNo + ": byte 0x"
-              + Integer.toHexString(c) + (c >= 0x21 && c < 0x7f ? " ('" + (char) c + "')" : "")
-              + " is neither a digit nor whitespace (expected decimal token ids)");
+          throw new MosFileException(
+              file,
+              "line " + lineNo + ": byte 0x"
+                  + Integer.toHexString(c) + (c >= 0x21 && c < 0x7f ? " ('" + (char) c + "')" : "")
+                  + " is neither a digit nor whitespace (expected decimal token ids)");
         }
       }
       if (value >= 0) line.add((int) value);

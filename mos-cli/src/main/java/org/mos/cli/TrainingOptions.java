@@ -18,52 +18,83 @@ import picocli.CommandLine.Spec;
  * {@link #trainerConfig}.
  */
 final class TrainingOptions {
-  @Spec(Spec.Target.MIXEE) CommandSpec spec;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
 
-  @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-3",
+  @Option(
+      names = "--lr",
+      paramLabel = "X",
+      defaultValue = "1e-3",
       description = "Peak learning rate of AdamW, reached after the warm-up and decayed linearly "
           + "to 0 (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "200",
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "200",
       description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
   long steps;
 
-  @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "4096",
+  @Option(
+      names = "--batch-tokens",
+      paramLabel = "N",
+      defaultValue = "4096",
       description = "Tokens per batch, padding included (rows x longest row; default: "
           + "${DEFAULT-VALUE}). Raised to --seq-len when smaller.")
   int batchTokens;
 
-  @Option(names = "--seq-len", paramLabel = "N", defaultValue = "1024",
+  @Option(
+      names = "--seq-len",
+      paramLabel = "N",
+      defaultValue = "1024",
       description = "Longest training sequence: plain text is packed into sequences of this "
           + "many tokens, longer records are truncated (default: ${DEFAULT-VALUE}, clamped to "
           + "the model's max_position_embeddings).")
   int seqLen;
 
-  @Option(names = "--grad-accum", paramLabel = "N", defaultValue = "1",
-      description = "Batches per optimizer step (gradient accumulation; default: "
-          + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--grad-accum",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Batches per optimizer step (gradient accumulation; default: " + "${DEFAULT-VALUE}).")
   int gradAccum;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "Seed of the adapter's initialisation and indices, dropout, the validation "
           + "split and the batch order (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--warmup", paramLabel = "F", defaultValue = "0.03",
+  @Option(
+      names = "--warmup",
+      paramLabel = "F",
+      defaultValue = "0.03",
       description = "Warm-up fraction of the linear schedule (default: ${DEFAULT-VALUE}).")
   double warmup;
 
-  @Option(names = "--clip", paramLabel = "X", defaultValue = "0.3",
+  @Option(
+      names = "--clip",
+      paramLabel = "X",
+      defaultValue = "0.3",
       description = "Gradient-norm clipping threshold, 0 to disable (default: ${DEFAULT-VALUE}).")
   double clip;
 
-  @Option(names = "--eval-every", paramLabel = "N", defaultValue = "50",
+  @Option(
+      names = "--eval-every",
+      paramLabel = "N",
+      defaultValue = "50",
       description = "Validation loss every N steps, and before and after training (default: "
           + "${DEFAULT-VALUE}; 0: before and after only).")
   long evalEvery;
 
-  @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "50",
+  @Option(
+      names = "--checkpoint-every",
+      paramLabel = "N",
+      defaultValue = "50",
       description = "Checkpoint every N steps (default: ${DEFAULT-VALUE}; 0: none, and no "
           + "--resume then).")
   long checkpointEvery;
@@ -84,9 +115,16 @@ final class TrainingOptions {
   /** The trainer's settings, checkpoints (when --checkpoint-every > 0) in {@code checkpointDir}. */
   TrainerConfig trainerConfig(java.nio.file.Path checkpointDir) {
     check();
-    return TrainerConfig.builder().learningRate(lr).totalSteps(steps).warmupFraction(warmup)
-        .maxGradNorm(clip).evalEvery(evalEvery).checkpointEvery(checkpointEvery)
-        .checkpointDir(checkpointEvery > 0 ? checkpointDir : null).seed(seed).build();
+    return TrainerConfig.builder()
+        .learningRate(lr)
+        .totalSteps(steps)
+        .warmupFraction(warmup)
+        .maxGradNorm(clip)
+        .evalEvery(evalEvery)
+        .checkpointEvery(checkpointEvery)
+        .checkpointDir(checkpointEvery > 0 ? checkpointDir : null)
+        .seed(seed)
+        .build();
   }
 
   private void fail(String message) {

@@ -55,8 +55,14 @@ public final class ToyRegression {
     double[] target = matmulT(matmulT(toDouble(x), BATCH, t0), BATCH, t1);
 
     // r = 6 active rank vectors per block from a pool budget of R_eq = 4 (p = 1 private).
-    MosConfig config = MosConfig.builder().rank(6).equivalentRank(4).privateRank(1)
-        .shardsPerVector(2).alpha(8f).seed(seed).build();
+    MosConfig config = MosConfig.builder()
+        .rank(6)
+        .equivalentRank(4)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(8f)
+        .seed(seed)
+        .build();
     double[] losses = new double[steps];
     try (MosContext ctx = MosContext.cpu();
         MosModel model = MosModel.create(ctx, config, 2, AdamW.builder().lr(1e-2f))) {
@@ -64,9 +70,15 @@ public final class ToyRegression {
       MosLinear l0 = model.attach("proj", 0, w0, null);
       MosLinear l1 = model.attach("proj", 1, w1, null);
       if (out != null) {
-        out.printf(Locale.ROOT, "toy regression: 2 blocks %dx%d, %d trainable parameters "
-            + "(LoRA with the same active rank %d: %d)%n", DIM, DIM, model.trainableParameters(),
-            config.rank(), 2L * config.rank() * (DIM + DIM));
+        out.printf(
+            Locale.ROOT,
+            "toy regression: 2 blocks %dx%d, %d trainable parameters "
+                + "(LoRA with the same active rank %d: %d)%n",
+            DIM,
+            DIM,
+            model.trainableParameters(),
+            config.rank(),
+            2L * config.rank() * (DIM + DIM));
       }
       for (int step = 0; step < steps; step++) {
         float[] h = l0.forward(x, BATCH, true);
@@ -90,7 +102,11 @@ public final class ToyRegression {
       }
     }
     if (out != null && steps > 0) {
-      out.printf(Locale.ROOT, "loss %.6f -> %.6f (%.1f%% lower)%n", losses[0], losses[steps - 1],
+      out.printf(
+          Locale.ROOT,
+          "loss %.6f -> %.6f (%.1f%% lower)%n",
+          losses[0],
+          losses[steps - 1],
           100 * (1 - losses[steps - 1] / losses[0]));
     }
     return losses;

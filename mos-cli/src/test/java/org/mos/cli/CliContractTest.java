@@ -23,12 +23,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CliContractTest {
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
 
-  static Path text;         // a readable text file, long enough to train on
-  static Path shortText;    // too short to train on
-  static Path garbage;      // not JSON, not safetensors, not an adapter
-  static Path garbageDir;   // a directory holding garbage in the adapter files' names
+  static Path text; // a readable text file, long enough to train on
+  static Path shortText; // too short to train on
+  static Path garbage; // not JSON, not safetensors, not an adapter
+  static Path garbageDir; // a directory holding garbage in the adapter files' names
   static Path badCheckpoint;
 
   @BeforeAll
@@ -40,8 +41,8 @@ class CliContractTest {
     Files.writeString(garbageDir.resolve("adapter_config.json"), "{\"format\": \"mos-adapter\"");
     Files.write(garbageDir.resolve("adapter_model.safetensors"), new byte[] {1, 2, 3});
     // 600 MB that take no disk space: a sparse file, bigger than any text mos reads whole.
-    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(tmp.resolve("huge.txt").toFile(),
-        "rw")) {
+    try (java.io.RandomAccessFile f =
+        new java.io.RandomAccessFile(tmp.resolve("huge.txt").toFile(), "rw")) {
       f.setLength(600L << 20);
     }
     Path zero = Files.createDirectories(tmp.resolve("zero-adapter"));
@@ -50,12 +51,13 @@ class CliContractTest {
     Files.writeString(tmp.resolve("vocab.txt"), "1 2 3\n4 384 5\n");
     Files.writeString(tmp.resolve("single.txt"), "7\n\n8\n");
     Path broken = Files.createDirectories(tmp.resolve("broken-model"));
-    Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"llama\", \"vocab_size\":"
-        + " -5}");
+    Files.writeString(
+        broken.resolve("config.json"), "{\"model_type\": \"llama\", \"vocab_size\":" + " -5}");
     badCheckpoint = Files.createDirectories(tmp.resolve("run/checkpoints/checkpoint-00000005"));
     Files.writeString(tmp.resolve("good.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n");
-    Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n"
-        + "{\"prompt\": \"a\", \"completion\": \n");
+    Files.writeString(
+        tmp.resolve("bad.jsonl"),
+        "{\"prompt\": \"a\", \"completion\": \"b\"}\n" + "{\"prompt\": \"a\", \"completion\": \n");
     Files.writeString(badCheckpoint.resolve("trainer_state.json"), "{\"format\": 3}");
   }
 
@@ -78,8 +80,14 @@ class CliContractTest {
         cmd("demo", "negative private rank", "--private-rank must be >= 0", "--private-rank", "-1"),
         cmd("demo", "dropout 1", "--dropout must be in [0, 1)", "--dropout", "1"),
         cmd("demo", "bad learning rate", "learning rates must be > 0", "--lrs", "0.1,-1"),
-        cmd("demo", "config the core refuses", "private", "--equivalent-rank", "2",
-            "--private-rank", "3"),
+        cmd(
+            "demo",
+            "config the core refuses",
+            "private",
+            "--equivalent-rank",
+            "2",
+            "--private-rank",
+            "3"),
         cmd("demo", "unknown model preset", "", "--model", "huge"),
         cmd("demo", "bad progress mode", "Invalid value", "--progress", "sometimes"),
         cmd("demo", "stray argument", "Unmatched argument", "extra"),
@@ -92,41 +100,120 @@ class CliContractTest {
         cmd("train", "negative lr", "--lr must be finite and > 0", tr("--lr", "-1")),
         cmd("train", "r not a number", "Invalid value", tr("--r", "eight")),
         cmd("train", "p > R_eq", "private", tr("--private-rank", "3", "--equivalent-rank", "2")),
-        cmd("train", "unknown projection", "--targets: 'x_proj' is not a projection",
+        cmd(
+            "train",
+            "unknown projection",
+            "--targets: 'x_proj' is not a projection",
             tr("--targets", "q_proj,x_proj")),
         cmd("train", "a projection twice", "given twice", tr("--targets", "q_proj,q_proj")),
-        cmd("train", "validation fraction 1", "--val-fraction must be in [0, 1)",
+        cmd(
+            "train",
+            "validation fraction 1",
+            "--val-fraction must be in [0, 1)",
             tr("--val-fraction", "1")),
-        cmd("train", "validation file and fraction", "not both", tr("--val", "TEXT",
-            "--val-fraction", "0.2")),
-        cmd("train", "resume without checkpoints", "--resume needs checkpoints",
+        cmd(
+            "train",
+            "validation file and fraction",
+            "not both",
+            tr("--val", "TEXT", "--val-fraction", "0.2")),
+        cmd(
+            "train",
+            "resume without checkpoints",
+            "--resume needs checkpoints",
             tr("--resume", "--checkpoint-every", "0")),
         cmd("train", "dropout not a number", "Invalid value", tr("--dropout", "lots")),
         cmd("score", "no model", "Missing required option", "--ids", "x"),
         cmd("score", "no ids", "Missing required option", "--model", "GQA"),
-        cmd("score", "bad weight dtype", "is not a weight dtype", "--model", "GQA", "--ids", "x",
-            "--weight-dtype", "f16"),
+        cmd(
+            "score",
+            "bad weight dtype",
+            "is not a weight dtype",
+            "--model",
+            "GQA",
+            "--ids",
+            "x",
+            "--weight-dtype",
+            "f16"),
         cmd("generate", "no model", "Missing required option", "--ids", "1 2"),
         cmd("generate", "no prompt", "one of the two", "--model", "GQA"),
-        cmd("generate", "both prompts", "one of the two", "--model", "GQA", "--ids", "1 2",
-            "--prompt", "hello"),
-        cmd("generate", "top-p 0", "--top-p must be in (0, 1]", "--model", "GQA", "--prompt",
-            "hello", "--top-p", "0"),
-        cmd("generate", "negative top-k", "--top-k must be >= 0", "--model", "GQA", "--prompt",
-            "hello", "--top-k", "-1"),
-        cmd("generate", "an id that is not a number", "'x' is not a token id", "--model", "GQA",
-            "--ids", "1 x 3"),
-        cmd("generate", "a negative id", "'-3' is not a token id", "--model", "GQA", "--ids",
-            "-3"),
+        cmd(
+            "generate",
+            "both prompts",
+            "one of the two",
+            "--model",
+            "GQA",
+            "--ids",
+            "1 2",
+            "--prompt",
+            "hello"),
+        cmd(
+            "generate",
+            "top-p 0",
+            "--top-p must be in (0, 1]",
+            "--model",
+            "GQA",
+            "--prompt",
+            "hello",
+            "--top-p",
+            "0"),
+        cmd(
+            "generate",
+            "negative top-k",
+            "--top-k must be >= 0",
+            "--model",
+            "GQA",
+            "--prompt",
+            "hello",
+            "--top-k",
+            "-1"),
+        cmd(
+            "generate",
+            "an id that is not a number",
+            "'x' is not a token id",
+            "--model",
+            "GQA",
+            "--ids",
+            "1 x 3"),
+        cmd("generate", "a negative id", "'-3' is not a token id", "--model", "GQA", "--ids", "-3"),
         cmd("generate", "an empty prompt", "at least one id", "--model", "GQA", "--ids", " "),
-        cmd("generate", "zero new tokens", "--max-new-tokens must be >= 1", "--model", "GQA",
-            "--ids", "1", "--max-new-tokens", "0"),
-        cmd("generate", "negative temperature", "--temperature must be >= 0", "--model", "GQA",
-            "--ids", "1", "--temperature", "-1"),
-        cmd("generate", "an id outside the vocabulary", "outside the vocabulary [0, 384)",
-            "--model", "GQA", "--ids", "1 384"),
-        cmd("generate", "beyond max positions", "more than the model's", "--model", "GQA",
-            "--ids", "1 2", "--max-new-tokens", "100000"),
+        cmd(
+            "generate",
+            "zero new tokens",
+            "--max-new-tokens must be >= 1",
+            "--model",
+            "GQA",
+            "--ids",
+            "1",
+            "--max-new-tokens",
+            "0"),
+        cmd(
+            "generate",
+            "negative temperature",
+            "--temperature must be >= 0",
+            "--model",
+            "GQA",
+            "--ids",
+            "1",
+            "--temperature",
+            "-1"),
+        cmd(
+            "generate",
+            "an id outside the vocabulary",
+            "outside the vocabulary [0, 384)",
+            "--model",
+            "GQA",
+            "--ids",
+            "1 384"),
+        cmd(
+            "generate",
+            "beyond max positions",
+            "more than the model's",
+            "--model",
+            "GQA",
+            "--ids",
+            "1 2",
+            "--max-new-tokens",
+            "100000"),
         cmd("bench", "unknown case", "unknown case 'gpu'", "--cases", "gpu"),
         cmd("bench", "unknown option", "Unknown option", "--fast"),
         cmd("help", "help for an unknown command", "Unknown subcommand", "frobnicate"));
@@ -134,16 +221,21 @@ class CliContractTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("badArguments")
-  void badArgumentsPrintUsageAndExitTwo(String command, String what, String phrase,
-      List<String> args) {
+  void badArgumentsPrintUsageAndExitTwo(
+      String command, String what, String phrase, List<String> args) {
     MainTest.Run r = MainTest.mos(argv(command, args));
     assertEquals(2, r.code(), what + ": " + r.err());
     String first = r.errLines().get(0);
-    assertTrue(first.startsWith(command.isEmpty() || command.equals("help") ? "mos: "
-        : "mos " + command + ": "), what + ": " + first);
+    assertTrue(
+        first.startsWith(
+            command.isEmpty() || command.equals("help") ? "mos: " : "mos " + command + ": "),
+        what + ": " + first);
     assertTrue(r.err().contains(phrase), what + ": '" + phrase + "' missing in " + r.err());
-    assertTrue(r.err().contains("Usage: mos" + (command.isEmpty() || command.equals("help") ? ""
-        : " " + command)), what + ": no usage in " + r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "Usage: mos" + (command.isEmpty() || command.equals("help") ? "" : " " + command)),
+        what + ": no usage in " + r.err());
     assertNoStackTrace(r, what);
     assertEquals("", r.out(), what + ": nothing on stdout");
   }
@@ -152,59 +244,193 @@ class CliContractTest {
     return Stream.of(
         // command, what, the file the line must name, args...
         file("inspect", "missing adapter", "nope", "nope"),
-        file("inspect", "garbage adapter", "garbage-adapter/adapter_config.json",
-            "garbage-adapter"),
+        file(
+            "inspect", "garbage adapter", "garbage-adapter/adapter_config.json", "garbage-adapter"),
         file("inspect", "a file, not an adapter", "garbage.bin", "garbage.bin"),
-        file("export-lora", "garbage adapter", "garbage-adapter/adapter_config.json",
-            "garbage-adapter", "out"),
-        file("export-lora", "output is an existing file", "garbage.bin", "ADAPTER",
-            "garbage.bin"),
-        file("train", "missing data", "nope.jsonl", "--model", "GQA", "--data", "nope.jsonl",
-            "--out", "o"),
-        file("train", "a malformed JSONL line", "bad.jsonl", "--model", "GQA", "--data",
-            "bad.jsonl", "--out", "o"),
-        file("train", "a malformed validation line", "bad.jsonl", "--model", "GQA", "--data",
-            "good.jsonl", "--val", "bad.jsonl", "--out", "o"),
-        file("train", "data is a directory", "garbage-adapter", "--model", "GQA", "--data",
-            "garbage-adapter", "--out", "o"),
-        file("train", "missing model", "nope-model", "--model", "nope-model", "--data",
-            "good.jsonl", "--out", "o"),
-        file("demo", "corpus too large to read whole", "huge.txt", "--corpus", "huge.txt",
-            "--cache-dir", "cache", "--retrain-base"),
-        file("train", "resume from nothing", "nope-out/checkpoints", "--model", "GQA", "--data",
-            "good.jsonl", "--out", "nope-out", "--resume"),
-        file("train", "resume from a broken checkpoint", "checkpoint-00000005", "--model", "GQA",
-            "--data", "good.jsonl", "--out", "run", "--resume"),
-        file("demo", "corpus missing", "nope-corpus", "--corpus", "nope-corpus", "--cache-dir",
-            "cache", "--retrain-base"),
+        file(
+            "export-lora",
+            "garbage adapter",
+            "garbage-adapter/adapter_config.json",
+            "garbage-adapter",
+            "out"),
+        file("export-lora", "output is an existing file", "garbage.bin", "ADAPTER", "garbage.bin"),
+        file(
+            "train",
+            "missing data",
+            "nope.jsonl",
+            "--model",
+            "GQA",
+            "--data",
+            "nope.jsonl",
+            "--out",
+            "o"),
+        file(
+            "train",
+            "a malformed JSONL line",
+            "bad.jsonl",
+            "--model",
+            "GQA",
+            "--data",
+            "bad.jsonl",
+            "--out",
+            "o"),
+        file(
+            "train",
+            "a malformed validation line",
+            "bad.jsonl",
+            "--model",
+            "GQA",
+            "--data",
+            "good.jsonl",
+            "--val",
+            "bad.jsonl",
+            "--out",
+            "o"),
+        file(
+            "train",
+            "data is a directory",
+            "garbage-adapter",
+            "--model",
+            "GQA",
+            "--data",
+            "garbage-adapter",
+            "--out",
+            "o"),
+        file(
+            "train",
+            "missing model",
+            "nope-model",
+            "--model",
+            "nope-model",
+            "--data",
+            "good.jsonl",
+            "--out",
+            "o"),
+        file(
+            "demo",
+            "corpus too large to read whole",
+            "huge.txt",
+            "--corpus",
+            "huge.txt",
+            "--cache-dir",
+            "cache",
+            "--retrain-base"),
+        file(
+            "train",
+            "resume from nothing",
+            "nope-out/checkpoints",
+            "--model",
+            "GQA",
+            "--data",
+            "good.jsonl",
+            "--out",
+            "nope-out",
+            "--resume"),
+        file(
+            "train",
+            "resume from a broken checkpoint",
+            "checkpoint-00000005",
+            "--model",
+            "GQA",
+            "--data",
+            "good.jsonl",
+            "--out",
+            "run",
+            "--resume"),
+        file(
+            "demo",
+            "corpus missing",
+            "nope-corpus",
+            "--corpus",
+            "nope-corpus",
+            "--cache-dir",
+            "cache",
+            "--retrain-base"),
         file("bench", "summary from a missing file", "nope.json", "--from", "nope.json"),
         file("bench", "summary from garbage", "garbage.bin", "--from", "garbage.bin"),
         file("bench", "summary from the wrong JSON", "text.json", "--from", "text.json"),
         file("bench", "summary from a device", "/dev/zero", "--from", "/dev/zero"),
-        file("inspect", "config is a link to a device", "zero-adapter/adapter_config.json",
+        file(
+            "inspect",
+            "config is a link to a device",
+            "zero-adapter/adapter_config.json",
             "zero-adapter"),
-        file("train", "data is a device", "/dev/zero", "--model", "GQA", "--data", "/dev/zero",
-            "--out", "o"),
+        file(
+            "train",
+            "data is a device",
+            "/dev/zero",
+            "--model",
+            "GQA",
+            "--data",
+            "/dev/zero",
+            "--out",
+            "o"),
         file("score", "missing model", "nope-model", "--model", "nope-model", "--ids", "IDS"),
-        file("score", "a model without config.json", "garbage-adapter/config.json", "--model",
-            "garbage-adapter", "--ids", "IDS"),
+        file(
+            "score",
+            "a model without config.json",
+            "garbage-adapter/config.json",
+            "--model",
+            "garbage-adapter",
+            "--ids",
+            "IDS"),
         file("score", "missing ids file", "nope.txt", "--model", "GQA", "--ids", "nope.txt"),
-        file("score", "ids file of garbage", "garbage.bin", "--model", "GQA", "--ids",
+        file(
+            "score",
+            "ids file of garbage",
+            "garbage.bin",
+            "--model",
+            "GQA",
+            "--ids",
             "garbage.bin"),
-        file("score", "ids file is a device", "/dev/zero", "--model", "GQA", "--ids",
-            "/dev/zero"),
-        file("score", "an id outside the vocabulary", "vocab.txt", "--model", "GQA", "--ids",
+        file("score", "ids file is a device", "/dev/zero", "--model", "GQA", "--ids", "/dev/zero"),
+        file(
+            "score",
+            "an id outside the vocabulary",
+            "vocab.txt",
+            "--model",
+            "GQA",
+            "--ids",
             "vocab.txt"),
         file("score", "nothing to score", "single.txt", "--model", "GQA", "--ids", "single.txt"),
-        file("score", "garbage adapter", "garbage-adapter/adapter_config.json", "--model", "GQA",
-            "--adapter", "garbage-adapter", "--ids", "IDS"),
-        file("score", "an adapter of another model", "peft-lora-gqa/adapter_model.safetensors",
-            "--model", "TIED",
-            "--adapter", "PEFT", "--ids", "IDS"),
-        file("generate", "missing adapter", "nope-adapter", "--model", "GQA", "--adapter",
-            "nope-adapter", "--ids", "1 2"),
-        file("generate", "a model whose config is broken", "broken-model/config.json", "--model",
-            "broken-model", "--ids", "1 2"));
+        file(
+            "score",
+            "garbage adapter",
+            "garbage-adapter/adapter_config.json",
+            "--model",
+            "GQA",
+            "--adapter",
+            "garbage-adapter",
+            "--ids",
+            "IDS"),
+        file(
+            "score",
+            "an adapter of another model",
+            "peft-lora-gqa/adapter_model.safetensors",
+            "--model",
+            "TIED",
+            "--adapter",
+            "PEFT",
+            "--ids",
+            "IDS"),
+        file(
+            "generate",
+            "missing adapter",
+            "nope-adapter",
+            "--model",
+            "GQA",
+            "--adapter",
+            "nope-adapter",
+            "--ids",
+            "1 2"),
+        file(
+            "generate",
+            "a model whose config is broken",
+            "broken-model/config.json",
+            "--model",
+            "broken-model",
+            "--ids",
+            "1 2"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -217,7 +443,8 @@ class CliContractTest {
     assertEquals(1, r.errLines().size(), what + ": not one line: " + r.err());
     String line = r.errLines().get(0);
     assertTrue(line.startsWith("mos: "), line);
-    assertTrue(line.contains(tmp.resolve(named).toString()) || line.contains(named),
+    assertTrue(
+        line.contains(tmp.resolve(named).toString()) || line.contains(named),
         what + ": the line does not name " + named + ": " + line);
     assertFalse(line.contains("Exception"), what + ": a Java class name in " + line);
     assertNoStackTrace(r, what);
@@ -263,8 +490,10 @@ class CliContractTest {
     List<String> out = new ArrayList<>();
     for (String a : args) {
       if (a.equals("GQA") || a.equals("TIED") || a.equals("PEFT")) {
-        out.add(fixture(a.equals("GQA") ? "llama-gqa-f32" : a.equals("TIED")
-            ? "llama-tied-bf16-sharded" : "peft-lora-gqa"));
+        out.add(fixture(
+            a.equals("GQA")
+                ? "llama-gqa-f32"
+                : a.equals("TIED") ? "llama-tied-bf16-sharded" : "peft-lora-gqa"));
       } else if (a.equals("IDS")) {
         out.add(Files.writeString(tmp.resolve("ids.txt"), "1 2 3\n4 5\n").toString());
       } else if (a.contains(" ")) {
@@ -284,7 +513,8 @@ class CliContractTest {
 
   /** A checkpoint of tests/fixtures/hf. */
   private static String fixture(String name) {
-    return Path.of(System.getProperty("mos.hf.fixtures", "../tests/fixtures/hf")).resolve(name)
+    return Path.of(System.getProperty("mos.hf.fixtures", "../tests/fixtures/hf"))
+        .resolve(name)
         .toString();
   }
 

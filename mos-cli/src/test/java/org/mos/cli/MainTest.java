@@ -31,7 +31,8 @@ import org.mos.io.SafeTensors;
 import org.mos.io.SafeTensorsReader;
 
 class MainTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private Path adapterDir;
   private MosAdapter adapter;
@@ -60,8 +61,13 @@ class MainTest {
   /** r=8 over R_eq=2: 4x the rank for the parameters of LoRA rank 2. */
   static MosAdapter toyAdapter() {
     AdapterConfig c = AdapterConfig.builder()
-        .r(8).equivalentRank(2).privateRank(1).shardsPerVector(2).numLayers(8)
-        .loraAlpha(16f).loraDropout(0.1f)
+        .r(8)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .numLayers(8)
+        .loraAlpha(16f)
+        .loraDropout(0.1f)
         .pool("up_proj", 16, 64, "model.layers.{layer}.mlp.up_proj")
         .pool("down_proj", 64, 16, "model.layers.{layer}.mlp.down_proj")
         .baseModel("toy/char-lm")
@@ -96,28 +102,36 @@ class MainTest {
     assertTrue(o.contains("trainable parameters   2,560  (R_eq * L * sum(in + out))"), o);
     assertTrue(o.contains("same-size LoRA rank    2 "), o);
     // indices: 2 groups * 2 (A, B) * L * r * l = 2 * 2 * 8 * 16 = 512
-    assertTrue(o.contains("bytes in memory        12,288 (12.0 KiB): pools 10,240 f32 + indices"
-        + " 2,048 i32"), o);
+    assertTrue(
+        o.contains(
+            "bytes in memory        12,288 (12.0 KiB): pools 10,240 f32 + indices" + " 2,048 i32"),
+        o);
     long disk = Files.size(adapterDir.resolve(AdapterFormat.CONFIG_FILE))
         + Files.size(adapterDir.resolve(AdapterFormat.WEIGHTS_FILE));
     assertTrue(o.contains("bytes on disk          " + Table.count(disk) + " "), o);
     // dense LoRA at r = 8: 8 * 8 * 160 = 10,240 params, 40,960 bytes
     assertTrue(o.contains("dense LoRA at r=8      10,240 parameters, 40,960 bytes f32"), o);
-    assertTrue(o.contains("saving vs LoRA r=8     4.00x fewer parameters (r / R_eq = 8/2), "
-        + "3.33x fewer bytes in memory (40,960 -> 12,288)"), o);
+    assertTrue(
+        o.contains("saving vs LoRA r=8     4.00x fewer parameters (r / R_eq = 8/2), "
+            + "3.33x fewer bytes in memory (40,960 -> 12,288)"),
+        o);
     assertTrue(o.contains("base model             toy/char-lm"), o);
     assertTrue(o.contains("lora_alpha             16  (scaling alpha/r = 2)"), o);
     // The per-pool table.
-    assertTrue(o.lines().anyMatch(l -> l.matches(
-        "up_proj\\s+16\\s+64\\s+model\\.layers\\.\\{layer\\}\\.mlp\\.up_proj\\s+\\[32, 8\\]"
-            + "\\s+\\[32, 32\\]\\s+1,280\\s+256")), o);
+    assertTrue(
+        o.lines()
+            .anyMatch(l -> l.matches(
+                "up_proj\\s+16\\s+64\\s+model\\.layers\\.\\{layer\\}\\.mlp\\.up_proj\\s+\\[32, 8\\]"
+                    + "\\s+\\[32, 32\\]\\s+1,280\\s+256")),
+        o);
     assertTrue(o.lines().anyMatch(l -> l.matches("total\\s+2,560\\s+512")), o);
     assertEquals("", r.err());
   }
 
   @Test
   void inspectJson() throws Exception {
-    Run r = mos("inspect", "--json", adapterDir.resolve(AdapterFormat.CONFIG_FILE).toString());
+    Run r =
+        mos("inspect", "--json", adapterDir.resolve(AdapterFormat.CONFIG_FILE).toString());
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());
     assertEquals(2560, j.get("trainable_parameters").longValue());
@@ -138,7 +152,8 @@ class MainTest {
     assertTrue(r.out().contains("PEFT LoRA, rank 8, lora_alpha 16, bf16, 32 tensors"), r.out());
     try (SafeTensorsReader in = SafeTensorsReader.open(out.resolve(AdapterFormat.WEIGHTS_FILE))) {
       assertEquals(32, in.tensors().size());
-      SafeTensors.TensorInfo b7 = in.get("base_model.model.model.layers.7.mlp.down_proj.lora_B.weight");
+      SafeTensors.TensorInfo b7 =
+          in.get("base_model.model.model.layers.7.mlp.down_proj.lora_B.weight");
       assertEquals(SafeTensors.Dtype.BF16, b7.dtype());
       assertTrue(b7.hasShape(16, 8));
       float[] got = in.readFloats("base_model.model.model.layers.3.mlp.up_proj.lora_A.weight");
@@ -148,9 +163,12 @@ class MainTest {
 
     Run again = mos("export-lora", adapterDir.toString(), out.toString());
     assertEquals(1, again.code());
-    assertEquals(List.of("mos: " + out + ": already holds an adapter; choose another directory or"
-        + " allow overwriting (mos export-lora --force)"), again.errLines());
-    assertEquals(0, mos("export-lora", "--force", adapterDir.toString(), out.toString()).code());
+    assertEquals(
+        List.of("mos: " + out + ": already holds an adapter; choose another directory or"
+            + " allow overwriting (mos export-lora --force)"),
+        again.errLines());
+    assertEquals(
+        0, mos("export-lora", "--force", adapterDir.toString(), out.toString()).code());
 
     Run self = mos("export-lora", "--force", adapterDir.toString(), adapterDir.toString());
     assertEquals(1, self.code());
@@ -174,11 +192,12 @@ class MainTest {
 
     Run missing = mos("inspect", tmp.resolve("nope").toString());
     assertEquals(1, missing.code());
-    assertEquals(List.of("mos: " + tmp.resolve("nope") + ": no such adapter directory"),
-        missing.errLines());
+    assertEquals(
+        List.of("mos: " + tmp.resolve("nope") + ": no such adapter directory"), missing.errLines());
 
-    Files.writeString(adapterDir.resolve(AdapterFormat.CONFIG_FILE), "{\"format\": \"mos-adapter\","
-        + " \"format_version\": 7}");
+    Files.writeString(
+        adapterDir.resolve(AdapterFormat.CONFIG_FILE),
+        "{\"format\": \"mos-adapter\"," + " \"format_version\": 7}");
     Run v7 = mos("export-lora", adapterDir.toString(), tmp.resolve("x").toString());
     assertEquals(1, v7.code());
     assertEquals(1, v7.errLines().size(), v7.err());
@@ -189,7 +208,8 @@ class MainTest {
   @Test
   void verboseAddsTheStackTrace() {
     Path nope = tmp.resolve("nope");
-    for (String[] args : List.of(new String[] {"--verbose", "inspect", nope.toString()},
+    for (String[] args : List.of(
+        new String[] {"--verbose", "inspect", nope.toString()},
         new String[] {"inspect", nope.toString(), "-v"})) {
       Run r = mos(args);
       assertEquals(1, r.code());
@@ -203,8 +223,8 @@ class MainTest {
   void wrongArgumentsGiveUsageAndExitTwo() {
     Run none = mos("inspect");
     assertEquals(2, none.code());
-    assertTrue(none.err().startsWith("mos inspect: Missing required parameter: 'ADAPTER'"),
-        none.err());
+    assertTrue(
+        none.err().startsWith("mos inspect: Missing required parameter: 'ADAPTER'"), none.err());
     assertTrue(none.err().contains("Usage: mos inspect"), none.err());
 
     Run dtype = mos("export-lora", "a", "b", "--dtype", "f16");
@@ -233,8 +253,8 @@ class MainTest {
     assertTrue(r.out().contains("step   10") && r.out().contains("% lower"), r.out());
     Run bad = mos("example", "not-a-number"); // a usage error (CliContractTest has the rest)
     assertEquals(2, bad.code());
-    assertTrue(bad.err().startsWith("mos example: Invalid value for positional parameter"),
-        bad.err());
+    assertTrue(
+        bad.err().startsWith("mos example: Invalid value for positional parameter"), bad.err());
   }
 
   @Test

@@ -36,12 +36,15 @@ class ProgressTest {
     }
     List<String> lines = sink.toString().lines().toList();
     assertEquals(11, lines.size(), sink.toString());
-    assertTrue(lines.get(0).startsWith("train  [--------------------]  1/100    1%  loss 1.9900"),
+    assertTrue(
+        lines.get(0).startsWith("train  [--------------------]  1/100    1%  loss 1.9900"),
         lines.get(0));
     // After step 11 (10 s after step 1): 320 examples in 10 s, 89 steps left at 1 s each.
-    assertEquals("train  [##------------------]  11/100   11%  loss 1.8900  32.0 ex/s  ETA 1:29",
+    assertEquals(
+        "train  [##------------------]  11/100   11%  loss 1.8900  32.0 ex/s  ETA 1:29",
         lines.get(1));
-    assertEquals("train  [####################]  100/100  100%  loss 1.0000  32.0 ex/s  done in 1:39",
+    assertEquals(
+        "train  [####################]  100/100  100%  loss 1.0000  32.0 ex/s  done in 1:39",
         lines.get(10));
     assertFalse(sink.toString().contains("\r"));
   }
@@ -63,8 +66,8 @@ class ProgressTest {
     assertFalse(s.contains("2/4"), s);
     assertTrue(s.contains("\rtrain  [###############-----]  3/4   75%  loss 0.3000  ETA 0:00"), s);
     assertTrue(s.contains("\reval loss 0.25\n\rtrain"), "a log line stands on its own: " + s);
-    assertTrue(s.contains("\rtrain  [####################]  4/4  100%  loss 0.2000  done in 0:00"),
-        s);
+    assertTrue(
+        s.contains("\rtrain  [####################]  4/4  100%  loss 0.2000  done in 0:00"), s);
     assertTrue(s.endsWith("\n"), "close ends the line");
   }
 
@@ -109,7 +112,7 @@ class ProgressTest {
     assertEquals("0.05", Table.number(0.05));
     Table t = new Table("name", "n").right(1);
     t.row("a", "1").row("long name", "1,000");
-    assertEquals("name           n\n---------  -----\na              1\nlong name  1,000",
-        t.toString());
+    assertEquals(
+        "name           n\n---------  -----\na              1\nlong name  1,000", t.toString());
   }
 }

@@ -42,9 +42,11 @@ class ScoreGenerateCommandTest {
 
   /** Greedy steps compared and available, over the whole class (reported at the end). */
   static int compared;
+
   static int available;
 
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   static Path fixtures() {
     Path p = Path.of(System.getProperty("mos.hf.fixtures", "../tests/fixtures/hf"));
@@ -69,7 +71,8 @@ class ScoreGenerateCommandTest {
   /** expected.json's sequences as an ids file (with a blank line and extra spaces thrown in). */
   Path idsFile(JsonNode expected) throws IOException {
     List<String> lines = new ArrayList<>();
-    for (JsonNode s : expected.get("sequences")) lines.add(" " + line(ints(s)).replace(" ", "  \t"));
+    for (JsonNode s : expected.get("sequences"))
+      lines.add(" " + line(ints(s)).replace(" ", "  \t"));
     lines.add(1, "");
     return Files.write(tmp.resolve("ids.txt"), lines);
   }
@@ -122,15 +125,24 @@ class ScoreGenerateCommandTest {
       int[] want = ints(g.get("ids_f64"));
       List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString()));
       if (adapter != null) args.addAll(List.of("--adapter", adapter.toString()));
-      args.addAll(List.of("--ids", line(prompt), "--max-new-tokens",
-          g.get("max_new_tokens").asText(), "--temperature", "0", "--json"));
+      args.addAll(List.of(
+          "--ids",
+          line(prompt),
+          "--max-new-tokens",
+          g.get("max_new_tokens").asText(),
+          "--temperature",
+          "0",
+          "--json"));
       JsonNode o = run(args.toArray(new String[0]));
       assertEquals(1, o.size(), o.toString());
       int[] got = ints(o.get("ids"));
-      int n = comparableSteps(model, adapter, prompt, want, g.get("min_margin_f64").asDouble());
+      int n =
+          comparableSteps(model, adapter, prompt, want, g.get("min_margin_f64").asDouble());
       compared += n;
       available += want.length;
-      assertArrayEquals(Arrays.copyOf(want, n), Arrays.copyOf(got, Math.min(n, got.length)),
+      assertArrayEquals(
+          Arrays.copyOf(want, n),
+          Arrays.copyOf(got, Math.min(n, got.length)),
           "greedy ids from " + Arrays.toString(prompt) + ": " + Arrays.toString(got));
       if (n == want.length) assertArrayEquals(want, got, "every id, an EOS ending it included");
     }
@@ -141,12 +153,15 @@ class ScoreGenerateCommandTest {
    * to and including the first step whose margin, recomputed here along the expected ids, is a
    * near-tie (after it, f32 may legitimately take the other branch).
    */
-  static int comparableSteps(Path model, Path adapter, int[] prompt, int[] want,
-      double minMargin) {
+  static int comparableSteps(Path model, Path adapter, int[] prompt, int[] want, double minMargin) {
     if (minMargin > NEAR_TIE) return want.length;
     try (MosContext ctx = MosContext.cpu();
-        LlamaModel m = LlamaModel.load(ctx, model, LlamaModel.LoadOptions.defaults()
-            .withWeightStorage(LlamaModel.WeightStorage.AS_CHECKPOINT).withTokenizer(false))) {
+        LlamaModel m = LlamaModel.load(
+            ctx,
+            model,
+            LlamaModel.LoadOptions.defaults()
+                .withWeightStorage(LlamaModel.WeightStorage.AS_CHECKPOINT)
+                .withTokenizer(false))) {
       if (adapter != null) m.loadAdapter(adapter);
       int vocab = m.config().vocabSize();
       for (int t = 0; t < want.length; t++) {
@@ -164,8 +179,8 @@ class ScoreGenerateCommandTest {
 
   @AfterAll
   static void report() {
-    System.out.printf("mos generate vs transformers: compared %d of %d greedy steps%n", compared,
-        available);
+    System.out.printf(
+        "mos generate vs transformers: compared %d of %d greedy steps%n", compared, available);
   }
 
   @Test
@@ -177,10 +192,19 @@ class ScoreGenerateCommandTest {
     double apiNll;
     int[] apiIds;
     try (MosContext ctx = MosContext.cpu();
-        LlamaModel m = LlamaModel.load(ctx, base, LlamaModel.LoadOptions.defaults()
-            .withWeightStorage(LlamaModel.WeightStorage.F32))) {
-      MosModel a = m.attachNewAdapter(MosConfig.builder().rank(4).equivalentRank(2)
-          .privateRank(1).shardsPerVector(2).alpha(8).build(), List.of("k_proj", "up_proj"));
+        LlamaModel m = LlamaModel.load(
+            ctx,
+            base,
+            LlamaModel.LoadOptions.defaults().withWeightStorage(LlamaModel.WeightStorage.F32))) {
+      MosModel a = m.attachNewAdapter(
+          MosConfig.builder()
+              .rank(4)
+              .equivalentRank(2)
+              .privateRank(1)
+              .shardsPerVector(2)
+              .alpha(8)
+              .build(),
+          List.of("k_proj", "up_proj"));
       Random rnd = new Random(3);
       for (ShardPool p : a.pools().values()) {
         float[] v = new float[p.size(PoolArray.POOL_B)];
@@ -190,16 +214,33 @@ class ScoreGenerateCommandTest {
       m.saveAdapter(adapter);
       LoraExport.export(m.adapterSnapshot(null), peft, LoraExport.Precision.F32, false);
       apiNll = m.meanNll(new int[][] {seq});
-      apiIds = m.generate(Arrays.copyOf(seq, 3), LlamaModel.GenerateOptions.greedy(10)).ids();
+      apiIds = m.generate(Arrays.copyOf(seq, 3), LlamaModel.GenerateOptions.greedy(10))
+          .ids();
     }
     Path ids = Files.writeString(tmp.resolve("one.txt"), line(seq) + "\n");
     for (Path ad : List.of(adapter, peft)) {
-      JsonNode s = run("score", "--model", base.toString(), "--adapter", ad.toString(), "--ids",
-          ids.toString(), "--json");
+      JsonNode s = run(
+          "score",
+          "--model",
+          base.toString(),
+          "--adapter",
+          ad.toString(),
+          "--ids",
+          ids.toString(),
+          "--json");
       assertEquals(apiNll, s.get("mean_nll").asDouble(), 1e-6 * apiNll, ad.toString());
       assertEquals(seq.length - 1, s.get("tokens").asInt());
-      JsonNode g = run("generate", "--model", base.toString(), "--adapter", ad.toString(),
-          "--ids", "5 77 3", "--max-new-tokens", "10", "--json");
+      JsonNode g = run(
+          "generate",
+          "--model",
+          base.toString(),
+          "--adapter",
+          ad.toString(),
+          "--ids",
+          "5 77 3",
+          "--max-new-tokens",
+          "10",
+          "--json");
       assertArrayEquals(apiIds, ints(g.get("ids")), ad.toString());
     }
   }
@@ -211,11 +252,33 @@ class ScoreGenerateCommandTest {
     MainTest.Run s = MainTest.mos("score", "--model", base.toString(), "--ids", ids.toString());
     assertEquals(0, s.code(), s.err());
     assertTrue(s.out().startsWith("mean NLL ") && s.out().contains("over 3 positions"), s.out());
-    MainTest.Run g = MainTest.mos("generate", "--model", base.toString(), "--ids", "5 77",
-        "--max-new-tokens", "6", "--temperature", "0.8", "--seed", "4");
+    MainTest.Run g = MainTest.mos(
+        "generate",
+        "--model",
+        base.toString(),
+        "--ids",
+        "5 77",
+        "--max-new-tokens",
+        "6",
+        "--temperature",
+        "0.8",
+        "--seed",
+        "4");
     assertEquals(0, g.code(), g.err());
-    MainTest.Run again = MainTest.mos("generate", "--model", base.toString(), "--ids", "5 77",
-        "--max-new-tokens", "6", "--temperature", "0.8", "--seed", "4", "--weight-dtype", "f32");
+    MainTest.Run again = MainTest.mos(
+        "generate",
+        "--model",
+        base.toString(),
+        "--ids",
+        "5 77",
+        "--max-new-tokens",
+        "6",
+        "--temperature",
+        "0.8",
+        "--seed",
+        "4",
+        "--weight-dtype",
+        "f32");
     assertEquals(g.out(), again.out(), "sampling is reproducible from the seed");
     String[] words = g.out().strip().split(" ");
     assertTrue(words.length >= 1 && words.length <= 6, g.out());

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServeCommandTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   record Result(int code, String out, String err) {}
 
@@ -39,12 +40,20 @@ class ServeCommandTest {
     Path model = Files.createDirectories(tmp.resolve("m"));
     usage(run("serve"), "Missing required option: '--model=DIR'");
     usage(run("serve", "--model", model.toString(), "--max-batch", "0"), "max-batch must be >= 1");
-    usage(run("serve", "--model", model.toString(), "--max-batch", "8", "--max-batch-tokens",
-        "4"), "max-batch-tokens (4) must be >= max-batch (8)");
+    usage(
+        run("serve", "--model", model.toString(), "--max-batch", "8", "--max-batch-tokens", "4"),
+        "max-batch-tokens (4) must be >= max-batch (8)");
     usage(run("serve", "--model", model.toString(), "--port", "70000"), "port must be in");
-    usage(run("serve", "--model", model.toString(), "--adapters", tmp.resolve("no").toString()),
+    usage(
+        run(
+            "serve",
+            "--model",
+            model.toString(),
+            "--adapters",
+            tmp.resolve("no").toString()),
         "is not a directory");
-    usage(run("serve", "--model", model.toString(), "--request-timeout", "0"),
+    usage(
+        run("serve", "--model", model.toString(), "--request-timeout", "0"),
         "--request-timeout must be >= 1");
     usage(run("serve-bench", "--hidden", "100"), "--hidden must be a multiple of 64");
     usage(run("serve-bench", "--serial-requests", "65"), "--serial-requests in [1, 64]");

@@ -17,8 +17,10 @@ class ToyRegressionTest {
     StringWriter buf = new StringWriter();
     double[] losses = ToyRegression.run(150, 50, 42L, new PrintWriter(buf, true));
     String out = buf.toString();
-    assertTrue(losses[149] < 0.1 * losses[0], "loss " + losses[0] + " -> " + losses[149] + "\n" + out);
-    assertTrue(out.contains("step    0") && out.contains("step   50") && out.contains("% lower"), out);
+    assertTrue(
+        losses[149] < 0.1 * losses[0], "loss " + losses[0] + " -> " + losses[149] + "\n" + out);
+    assertTrue(
+        out.contains("step    0") && out.contains("step   50") && out.contains("% lower"), out);
     assertArrayEquals(losses, ToyRegression.run(150, 50, 42L, null), "seeded: identical runs");
   }
 }

@@ -127,16 +127,22 @@ public final class HfCheckpoint implements AutoCloseable {
   private final LlamaConfig config;
   private final List<Integer> eosTokenIds;
   private final Path eosSource;
-  private final List<SafeTensorsReader> readers;   // in file order
-  private final List<Tensor> tensors;              // config order
+  private final List<SafeTensorsReader> readers; // in file order
+  private final List<Tensor> tensors; // config order
   private final Map<String, Tensor> byName;
   private final Map<String, SafeTensorsReader> readerOf;
   private final List<String> notes;
   private boolean closed;
 
-  private HfCheckpoint(Path directory, LlamaConfig config, List<Integer> eosTokenIds,
-      Path eosSource, List<SafeTensorsReader> readers, List<Tensor> tensors,
-      Map<String, SafeTensorsReader> readerOf, List<String> notes) {
+  private HfCheckpoint(
+      Path directory,
+      LlamaConfig config,
+      List<Integer> eosTokenIds,
+      Path eosSource,
+      List<SafeTensorsReader> readers,
+      List<Tensor> tensors,
+      Map<String, SafeTensorsReader> readerOf,
+      List<String> notes) {
     this.directory = directory;
     this.config = config;
     this.eosTokenIds = List.copyOf(eosTokenIds);
@@ -158,8 +164,12 @@ public final class HfCheckpoint implements AutoCloseable {
   public static HfCheckpoint open(Path dir) {
     if (dir == null) throw new MosException(Status.NULL_POINTER, "HfCheckpoint.open: dir is null");
     if (!Files.isDirectory(dir)) {
-      throw new MosFileException(dir, Files.exists(dir) ? "not a directory (expected a checkpoint"
-          + " directory holding config.json and model.safetensors)" : "no such directory");
+      throw new MosFileException(
+          dir,
+          Files.exists(dir)
+              ? "not a directory (expected a checkpoint"
+                  + " directory holding config.json and model.safetensors)"
+              : "no such directory");
     }
     Path root;
     try {
@@ -195,7 +205,7 @@ public final class HfCheckpoint implements AutoCloseable {
       Path single = dir.resolve(SINGLE_FILE);
       Path index = dir.resolve(INDEX_FILE);
       Map<String, SafeTensorsReader> readerOf = new HashMap<>();
-      Path missingIn;   // where a missing tensor should have been, for messages
+      Path missingIn; // where a missing tensor should have been, for messages
       if (Files.exists(single, LinkOption.NOFOLLOW_LINKS)) {
         if (Files.exists(index, LinkOption.NOFOLLOW_LINKS)) {
           notes.add(INDEX_FILE + " ignored: " + SINGLE_FILE + " is present (transformers reads"
@@ -208,12 +218,12 @@ public final class HfCheckpoint implements AutoCloseable {
         missingIn = readIndex(inside(INDEX_FILE, null, true), readerOf);
       } else {
         String other = Files.exists(dir.resolve("pytorch_model.bin"))
-            || Files.exists(dir.resolve("pytorch_model.bin.index.json"))
+                || Files.exists(dir.resolve("pytorch_model.bin.index.json"))
             ? " (there are PyTorch pickle weights, pytorch_model.bin: mos reads safetensors only;"
                 + " convert them, e.g. with transformers' save_pretrained(safe_serialization=True))"
             : "";
-        throw new MosFileException(dir, "holds neither " + SINGLE_FILE + " nor " + INDEX_FILE
-            + other);
+        throw new MosFileException(
+            dir, "holds neither " + SINGLE_FILE + " nor " + INDEX_FILE + other);
       }
 
       // Before listing what is expected: can these files hold what the config describes?
@@ -221,11 +231,14 @@ public final class HfCheckpoint implements AutoCloseable {
       for (SafeTensorsReader r : readers) {
         for (TensorInfo t : r.tensors()) have += t.byteSize();
       }
-      long need = config.parameterCount() * 2;   // the narrowest dtype accepted
+      long need = config.parameterCount() * 2; // the narrowest dtype accepted
       if (need > have) {
-        throw new MosFileException(dir.resolve("config.json"), "describes "
-            + config.parameterCount() + " parameters (at least " + need + " bytes in BF16 or F16),"
-            + " but the checkpoint's tensors hold only " + have + " bytes");
+        throw new MosFileException(
+            dir.resolve("config.json"),
+            "describes "
+                + config.parameterCount() + " parameters (at least " + need
+                + " bytes in BF16 or F16),"
+                + " but the checkpoint's tensors hold only " + have + " bytes");
       }
 
       List<Tensor> tensors = new ArrayList<>();
@@ -234,17 +247,24 @@ public final class HfCheckpoint implements AutoCloseable {
         expected.add(spec.name());
         SafeTensorsReader r = readerOf.get(spec.name());
         if (r == null) {
-          throw new MosFileException(missingIn, spec.name(), "missing tensor (expected shape "
-              + spec.shape() + " from config.json)");
+          throw new MosFileException(
+              missingIn,
+              spec.name(),
+              "missing tensor (expected shape " + spec.shape() + " from config.json)");
         }
         TensorInfo t = r.get(spec.name());
         if (!LlamaConfig.isFloat(t.dtype())) {
-          throw new MosFileException(r.file(), spec.name(), "dtype " + t.dtype()
-              + " is not supported (supported: BF16, F16, F32)");
+          throw new MosFileException(
+              r.file(),
+              spec.name(),
+              "dtype " + t.dtype() + " is not supported (supported: BF16, F16, F32)");
         }
         if (!t.hasShape(spec.shapeArray())) {
-          throw new MosFileException(r.file(), spec.name(), "shape "
-              + Arrays.toString(t.shape()) + ", expected " + spec.shape() + " from config.json");
+          throw new MosFileException(
+              r.file(),
+              spec.name(),
+              "shape " + Arrays.toString(t.shape()) + ", expected " + spec.shape()
+                  + " from config.json");
         }
         tensors.add(new Tensor(spec.name(), t.dtype(), spec.rows(), spec.cols(), r.file()));
       }
@@ -263,24 +283,32 @@ public final class HfCheckpoint implements AutoCloseable {
             invFreqIgnored++;
             continue;
           }
-          throw new MosFileException(r.file(), name, "unexpected tensor: not a weight of "
-              + config.architecture().className() + " with this config.json ("
-              + config.numLayers() + " layers, attention biases "
-              + (config.qkvBias() ? (config.oBias() ? "on q/k/v/o" : "on q/k/v") : "off")
-              + ", tie_word_embeddings " + config.tieWordEmbeddings() + ")");
+          throw new MosFileException(
+              r.file(),
+              name,
+              "unexpected tensor: not a weight of "
+                  + config.architecture().className() + " with this config.json ("
+                  + config.numLayers() + " layers, attention biases "
+                  + (config.qkvBias() ? (config.oBias() ? "on q/k/v/o" : "on q/k/v") : "off")
+                  + ", tie_word_embeddings " + config.tieWordEmbeddings() + ")");
         }
       }
       if (lmHead != null) {
         // transformers 5 ties only when both tensors are equal; else it keeps lm_head.weight.
         TensorInfo t = lmHead.get("lm_head.weight");
         if (!LlamaConfig.isFloat(t.dtype())) {
-          throw new MosFileException(lmHead.file(), t.name(), "dtype " + t.dtype()
-              + " is not supported (supported: BF16, F16, F32)");
+          throw new MosFileException(
+              lmHead.file(),
+              t.name(),
+              "dtype " + t.dtype() + " is not supported (supported: BF16, F16, F32)");
         }
         long[] shape = {config.vocabSize(), config.hiddenSize()};
         if (!t.hasShape(shape)) {
-          throw new MosFileException(lmHead.file(), t.name(), "shape " + Arrays.toString(t.shape())
-              + ", expected " + Arrays.toString(shape) + " from config.json");
+          throw new MosFileException(
+              lmHead.file(),
+              t.name(),
+              "shape " + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape)
+                  + " from config.json");
         }
         if (sameValues(readerOf.get("model.embed_tokens.weight"), lmHead)) {
           notes.add("lm_head.weight ignored: tie_word_embeddings is true and it equals"
@@ -304,8 +332,10 @@ public final class HfCheckpoint implements AutoCloseable {
       Path eosSource = dir.resolve("config.json");
       Path gen = inside(GenerationIds.GENERATION_CONFIG, null, false);
       if (gen != null) {
-        GenerationIds ids = GenerationIds.of(JsonFile.read(gen, MAX_GENERATION_CONFIG_BYTES,
-            "a generation config"), true, config.vocabSize());
+        GenerationIds ids = GenerationIds.of(
+            JsonFile.read(gen, MAX_GENERATION_CONFIG_BYTES, "a generation config"),
+            true,
+            config.vocabSize());
         eos = ids.eosIds();
         eosSource = gen;
       }
@@ -316,7 +346,8 @@ public final class HfCheckpoint implements AutoCloseable {
     static boolean sameValues(SafeTensorsReader embedIn, SafeTensorsReader headIn) {
       String embed = "model.embed_tokens.weight";
       String head = "lm_head.weight";
-      try (Arena a = Arena.ofConfined(); Arena b = Arena.ofConfined()) {
+      try (Arena a = Arena.ofConfined();
+          Arena b = Arena.ofConfined()) {
         MemorySegment x = embedIn.segment(embed, a);
         MemorySegment y = headIn.segment(head, b);
         Dtype dx = embedIn.get(embed).dtype();
@@ -341,10 +372,10 @@ public final class HfCheckpoint implements AutoCloseable {
     /** The index: parse, check every shard, open each once; returns the index's path. */
     Path readIndex(Path indexPath, Map<String, SafeTensorsReader> readerOf) {
       JsonFile f = JsonFile.read(indexPath, MAX_INDEX_BYTES, "a safetensors index");
-      f.object(f.root, "metadata", "", true);   // optional; its totals are not needed
+      f.object(f.root, "metadata", "", true); // optional; its totals are not needed
       JsonNode map = f.object(f.root, "weight_map", "", false);
       if (map.isEmpty()) throw f.fail("weight_map", "empty: names no tensor");
-      Map<String, List<String>> byFile = new TreeMap<>();   // shard file -> its tensors
+      Map<String, List<String>> byFile = new TreeMap<>(); // shard file -> its tensors
       for (Map.Entry<String, JsonNode> e : map.properties()) {
         JsonNode v = e.getValue();
         String path = "weight_map." + MosFileException.printable(e.getKey(), 120);
@@ -360,18 +391,24 @@ public final class HfCheckpoint implements AutoCloseable {
         Set<String> assigned = new HashSet<>(e.getValue());
         for (String name : e.getValue()) {
           if (r.find(name).isEmpty()) {
-            throw new MosFileException(indexPath, name, "the weight_map puts it in "
-                + MosFileException.printable(e.getKey(), 120) + ", which does not hold it");
+            throw new MosFileException(
+                indexPath,
+                name,
+                "the weight_map puts it in " + MosFileException.printable(e.getKey(), 120)
+                    + ", which does not hold it");
           }
           readerOf.put(name, r);
         }
         for (TensorInfo t : r.tensors()) {
           if (!assigned.contains(t.name())) {
             JsonNode other = map.get(t.name());
-            throw new MosFileException(r.file(), t.name(), other == null
-                ? "not in " + INDEX_FILE + "'s weight_map"
-                : "the weight_map puts it in " + MosFileException.printable(other.asText(), 120)
-                    + ", not in this file");
+            throw new MosFileException(
+                r.file(),
+                t.name(),
+                other == null
+                    ? "not in " + INDEX_FILE + "'s weight_map"
+                    : "the weight_map puts it in " + MosFileException.printable(other.asText(), 120)
+                        + ", not in this file");
           }
         }
       }
@@ -409,8 +446,8 @@ public final class HfCheckpoint implements AutoCloseable {
         }
       }
       if (problem != null) {
-        throw new MosFileException(where, "\"" + MosFileException.printable(name, 200) + "\" "
-            + problem);
+        throw new MosFileException(
+            where, "\"" + MosFileException.printable(name, 200) + "\" " + problem);
       }
     }
 
@@ -424,18 +461,22 @@ public final class HfCheckpoint implements AutoCloseable {
       Path p = dir.resolve(name);
       if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         if (!required) return null;
-        throw new MosFileException(p, namedBy == null ? "no such file"
-            : "no such file (named by " + namedBy.getFileName() + ")");
+        throw new MosFileException(
+            p,
+            namedBy == null
+                ? "no such file"
+                : "no such file (named by " + namedBy.getFileName() + ")");
       }
       Path real;
       try {
         real = p.toRealPath();
       } catch (IOException e) {
-        throw new MosFileException(p, null, "a link to nowhere or unreadable: " + e.getMessage(), e);
+        throw new MosFileException(
+            p, null, "a link to nowhere or unreadable: " + e.getMessage(), e);
       }
       if (!real.startsWith(root) && !inHubBlobs(real)) {
-        throw new MosFileException(p, "is a link to " + real + ", outside the checkpoint"
-            + " directory " + root);
+        throw new MosFileException(
+            p, "is a link to " + real + ", outside the checkpoint" + " directory " + root);
       }
       if (!Files.isRegularFile(real)) {
         throw new MosFileException(p, "not a regular file");
@@ -446,12 +487,14 @@ public final class HfCheckpoint implements AutoCloseable {
     /** The Hugging Face hub cache: snapshots/<rev>/<file> links to ../../blobs/<hash>. */
     boolean inHubBlobs(Path real) {
       Path snapshots = root.getParent();
-      if (snapshots == null || snapshots.getFileName() == null
+      if (snapshots == null
+          || snapshots.getFileName() == null
           || !snapshots.getFileName().toString().equals("snapshots")) {
         return false;
       }
       Path repo = snapshots.getParent();
-      return repo != null && real.getParent() != null
+      return repo != null
+          && real.getParent() != null
           && real.getParent().equals(repo.resolve("blobs"));
     }
 
@@ -495,8 +538,10 @@ public final class HfCheckpoint implements AutoCloseable {
   public Tensor tensor(String name) {
     Tensor t = byName.get(name);
     if (t == null) {
-      throw new MosException(Status.INVALID_ARGUMENT, "HfCheckpoint: no weight named '"
-          + MosFileException.printable(name, 120) + "' (see tensors())");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "HfCheckpoint: no weight named '" + MosFileException.printable(name, 120)
+              + "' (see tensors())");
     }
     return t;
   }

@@ -77,10 +77,23 @@ import org.mos.llm.internal.JsonFile;
  * @param eosTokenIds {@code eos_token_id}, an id or a list (default: Llama and Mistral [2], Qwen2
  *     none), each in [0, vocabSize)
  */
-public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSize,
-    int intermediateSize, int numLayers, int numHeads, int numKvHeads, int headDim,
-    int maxPositions, double rmsNormEps, Rope rope, boolean qkvBias, boolean oBias,
-    boolean tieWordEmbeddings, Optional<Dtype> dtype, OptionalInt bosTokenId,
+public record LlamaConfig(
+    Architecture architecture,
+    int vocabSize,
+    int hiddenSize,
+    int intermediateSize,
+    int numLayers,
+    int numHeads,
+    int numKvHeads,
+    int headDim,
+    int maxPositions,
+    double rmsNormEps,
+    Rope rope,
+    boolean qkvBias,
+    boolean oBias,
+    boolean tieWordEmbeddings,
+    Optional<Dtype> dtype,
+    OptionalInt bosTokenId,
     List<Integer> eosTokenIds) {
 
   /** Largest {@code vocab_size} accepted (token ids are below 2^24 throughout mos-llm). */
@@ -147,18 +160,25 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
    * @param originalMaxPositions LLAMA3: {@code original_max_position_embeddings} (8192; default
    *     max_position_embeddings), at least 1; DEFAULT: 0
    */
-  public record Rope(RopeType type, double theta, double factor, double lowFreqFactor,
-      double highFreqFactor, int originalMaxPositions) {
+  public record Rope(
+      RopeType type,
+      double theta,
+      double factor,
+      double lowFreqFactor,
+      double highFreqFactor,
+      int originalMaxPositions) {
     public Rope {
       if (type == null) throw invalid("rope_type is null");
-      if (!positiveFloat(theta)) throw invalid("rope_theta " + theta + " must be a positive finite float");
+      if (!positiveFloat(theta))
+        throw invalid("rope_theta " + theta + " must be a positive finite float");
       if (type == RopeType.DEFAULT) {
         if (factor != 0 || lowFreqFactor != 0 || highFreqFactor != 0 || originalMaxPositions != 0) {
           throw invalid("rope_type default takes no factor, low_freq_factor, high_freq_factor or"
               + " original_max_position_embeddings (give 0)");
         }
       } else {
-        if (!positiveFloat(factor)) throw invalid("factor " + factor + " must be a positive finite float");
+        if (!positiveFloat(factor))
+          throw invalid("factor " + factor + " must be a positive finite float");
         if (!positiveFloat(lowFreqFactor)) {
           throw invalid("low_freq_factor " + lowFreqFactor + " must be a positive finite float");
         }
@@ -167,7 +187,8 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
               + " low_freq_factor " + lowFreqFactor);
         }
         if (originalMaxPositions < 1) {
-          throw invalid("original_max_position_embeddings " + originalMaxPositions + " must be >= 1");
+          throw invalid(
+              "original_max_position_embeddings " + originalMaxPositions + " must be >= 1");
         }
       }
     }
@@ -178,10 +199,14 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     }
 
     /** Llama 3.1's RoPE. */
-    public static Rope llama3(double theta, double factor, double lowFreqFactor,
-        double highFreqFactor, int originalMaxPositions) {
-      return new Rope(RopeType.LLAMA3, theta, factor, lowFreqFactor, highFreqFactor,
-          originalMaxPositions);
+    public static Rope llama3(
+        double theta,
+        double factor,
+        double lowFreqFactor,
+        double highFreqFactor,
+        int originalMaxPositions) {
+      return new Rope(
+          RopeType.LLAMA3, theta, factor, lowFreqFactor, highFreqFactor, originalMaxPositions);
     }
   }
 
@@ -225,14 +250,30 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
 
   /** Checks every rule of the class comment; MosException (INVALID_ARGUMENT) names the first broken. */
   public LlamaConfig {
-    if (architecture == null || rope == null || dtype == null || bosTokenId == null
+    if (architecture == null
+        || rope == null
+        || dtype == null
+        || bosTokenId == null
         || eosTokenIds == null) {
       throw new MosException(Status.NULL_POINTER, "LlamaConfig: a field is null");
     }
     eosTokenIds = List.copyOf(eosTokenIds);
-    String p = problem(architecture, vocabSize, hiddenSize, intermediateSize, numLayers,
-        numHeads, numKvHeads, headDim, maxPositions, rmsNormEps, qkvBias, oBias, dtype,
-        bosTokenId, eosTokenIds);
+    String p = problem(
+        architecture,
+        vocabSize,
+        hiddenSize,
+        intermediateSize,
+        numLayers,
+        numHeads,
+        numKvHeads,
+        headDim,
+        maxPositions,
+        rmsNormEps,
+        qkvBias,
+        oBias,
+        dtype,
+        bosTokenId,
+        eosTokenIds);
     if (p != null) throw invalid(p);
   }
 
@@ -245,9 +286,22 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
   }
 
   /** The first broken rule, named by its config.json key, or null. */
-  private static String problem(Architecture arch, int vocab, int hidden, int inter, int layers,
-      int heads, int kvHeads, int headDim, int maxPos, double eps, boolean qkvBias,
-      boolean oBias, Optional<Dtype> dtype, OptionalInt bos, List<Integer> eos) {
+  private static String problem(
+      Architecture arch,
+      int vocab,
+      int hidden,
+      int inter,
+      int layers,
+      int heads,
+      int kvHeads,
+      int headDim,
+      int maxPos,
+      double eps,
+      boolean qkvBias,
+      boolean oBias,
+      Optional<Dtype> dtype,
+      OptionalInt bos,
+      List<Integer> eos) {
     String r = range("vocab_size", vocab, 1, MAX_VOCAB);
     if (r == null) r = range("hidden_size", hidden, 1, MAX_HIDDEN);
     if (r == null) r = range("intermediate_size", inter, 1, MAX_INTERMEDIATE);
@@ -283,13 +337,15 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
       return "bos_token_id " + bos.getAsInt() + " is outside [0, " + (vocab - 1) + "]";
     }
     for (int id : eos) {
-      if (id < 0 || id >= vocab) return "eos_token_id " + id + " is outside [0, " + (vocab - 1) + "]";
+      if (id < 0 || id >= vocab)
+        return "eos_token_id " + id + " is outside [0, " + (vocab - 1) + "]";
     }
     long n = count(vocab, hidden, inter, layers, heads, kvHeads, headDim, qkvBias, oBias, false);
     if (n < 0 || n > MAX_PARAMETERS) {
-      return "these sizes describe " + (n < 0 ? "more than 2^63" : String.format(Locale.ROOT,
-          "%,d", n)) + " parameters, more than the limit of " + String.format(Locale.ROOT, "%,d",
-          MAX_PARAMETERS);
+      return "these sizes describe "
+          + (n < 0 ? "more than 2^63" : String.format(Locale.ROOT, "%,d", n))
+          + " parameters, more than the limit of "
+          + String.format(Locale.ROOT, "%,d", MAX_PARAMETERS);
     }
     return null;
   }
@@ -303,17 +359,26 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
   }
 
   /** The parameter count, -1 on overflow. */
-  private static long count(long vocab, long hidden, long inter, long layers, long heads,
-      long kvHeads, long headDim, boolean qkvBias, boolean oBias, boolean tied) {
+  private static long count(
+      long vocab,
+      long hidden,
+      long inter,
+      long layers,
+      long heads,
+      long kvHeads,
+      long headDim,
+      boolean qkvBias,
+      boolean oBias,
+      boolean tied) {
     try {
       long q = Math.multiplyExact(heads, headDim);
       long kv = Math.multiplyExact(kvHeads, headDim);
-      long block = 2 * hidden;                                              // two norms
+      long block = 2 * hidden; // two norms
       block = Math.addExact(block, Math.multiplyExact(Math.addExact(q, 2 * kv), hidden));
-      block = Math.addExact(block, Math.multiplyExact(hidden, q));          // o_proj
+      block = Math.addExact(block, Math.multiplyExact(hidden, q)); // o_proj
       if (qkvBias) block = Math.addExact(block, q + 2 * kv);
       if (oBias) block = Math.addExact(block, hidden);
-      block = Math.addExact(block, Math.multiplyExact(3 * hidden, inter));  // gate, up, down
+      block = Math.addExact(block, Math.multiplyExact(3 * hidden, inter)); // gate, up, down
       long embed = Math.multiplyExact(vocab, hidden);
       long n = Math.addExact(Math.multiplyExact(layers, block), Math.addExact(embed, hidden));
       return tied ? n : Math.addExact(n, embed);
@@ -327,8 +392,17 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
    * once, as transformers' {@code num_parameters()} and the index's {@code total_parameters}).
    */
   public long parameterCount() {
-    return count(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
-        headDim, qkvBias, oBias, tieWordEmbeddings);
+    return count(
+        vocabSize,
+        hiddenSize,
+        intermediateSize,
+        numLayers,
+        numHeads,
+        numKvHeads,
+        headDim,
+        qkvBias,
+        oBias,
+        tieWordEmbeddings);
   }
 
   /**
@@ -346,8 +420,10 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
    */
   public long decoderBytes(Dtype weightDtype) {
     if (weightDtype != Dtype.F32 && weightDtype != Dtype.BF16) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LlamaConfig.decoderBytes: the decoder"
-          + " stores matrices in F32 or BF16, not " + weightDtype);
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LlamaConfig.decoderBytes: the decoder" + " stores matrices in F32 or BF16, not "
+              + weightDtype);
     }
     long total = 0;
     for (TensorSpec t : tensors()) {
@@ -358,16 +434,31 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
 
   private static void requireFloat(Dtype d) {
     if (d == null || !isFloat(d)) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LlamaConfig: storage dtype " + d
-          + " is not F32, BF16 or F16");
+      throw new MosException(
+          Status.INVALID_ARGUMENT, "LlamaConfig: storage dtype " + d + " is not F32, BF16 or F16");
     }
   }
 
   /** This config with {@code tieWordEmbeddings} set to {@code tie}. */
   public LlamaConfig withTieWordEmbeddings(boolean tie) {
-    return new LlamaConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers,
-        numHeads, numKvHeads, headDim, maxPositions, rmsNormEps, rope, qkvBias, oBias, tie, dtype,
-        bosTokenId, eosTokenIds);
+    return new LlamaConfig(
+        architecture,
+        vocabSize,
+        hiddenSize,
+        intermediateSize,
+        numLayers,
+        numHeads,
+        numKvHeads,
+        headDim,
+        maxPositions,
+        rmsNormEps,
+        rope,
+        qkvBias,
+        oBias,
+        tie,
+        dtype,
+        bosTokenId,
+        eosTokenIds);
   }
 
   /** The query width, numHeads * headDim. */
@@ -438,8 +529,8 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
   public static LlamaConfig parse(Path file, String json) {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     if (bytes.length > MAX_CONFIG_BYTES) {
-      throw new MosFileException(file, "more than " + MAX_CONFIG_BYTES + " bytes: too large for"
-          + " a model config");
+      throw new MosFileException(
+          file, "more than " + MAX_CONFIG_BYTES + " bytes: too large for" + " a model config");
     }
     return from(JsonFile.parse(file, bytes));
   }
@@ -453,13 +544,15 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     Architecture arch = architecture(f);
 
     if (!JsonFile.absent(root, "quantization_config")) {
-      throw f.fail("quantization_config", "quantized checkpoints are not supported (mos reads"
-          + " F32, BF16 and F16 weights)");
+      throw f.fail(
+          "quantization_config",
+          "quantized checkpoints are not supported (mos reads" + " F32, BF16 and F16 weights)");
     }
     String act = JsonFile.absent(root, "hidden_act") ? "silu" : f.string(root, "hidden_act", "");
     if (!act.equals("silu")) {
-      throw f.fail("hidden_act", "\"" + MosFileException.printable(act, 40)
-          + "\" is not supported (supported: silu)");
+      throw f.fail(
+          "hidden_act",
+          "\"" + MosFileException.printable(act, 40) + "\" is not supported (supported: silu)");
     }
 
     int vocab = required(f, "vocab_size", MAX_VOCAB);
@@ -469,7 +562,7 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     int heads = required(f, "num_attention_heads", MAX_HEADS);
     int kvHeads;
     if (!root.has("num_key_value_heads")) {
-      kvHeads = switch (arch) {                   // transformers' defaults per model type
+      kvHeads = switch (arch) { // transformers' defaults per model type
         case LLAMA -> heads;
         case QWEN2 -> 32;
         case MISTRAL -> 8;
@@ -478,40 +571,50 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
       kvHeads = (int) f.integer(root, "num_key_value_heads", "", 1, MAX_HEADS, heads);
     }
     if (kvHeads > heads || heads % kvHeads != 0) {
-      throw f.fail("num_key_value_heads", kvHeads + " does not divide num_attention_heads "
-          + heads + (root.has("num_key_value_heads") ? "" : " (the key is absent: "
-          + arch.className() + "'s default)"));
+      throw f.fail(
+          "num_key_value_heads",
+          kvHeads + " does not divide num_attention_heads "
+              + heads
+              + (root.has("num_key_value_heads")
+                  ? ""
+                  : " (the key is absent: " + arch.className() + "'s default)"));
     }
     int headDim;
     if (JsonFile.absent(root, "head_dim")) {
       if (hidden % heads != 0) {
-        throw f.fail("hidden_size", hidden + " is not a multiple of num_attention_heads " + heads
-            + ", and head_dim is not given");
+        throw f.fail(
+            "hidden_size",
+            hidden + " is not a multiple of num_attention_heads " + heads
+                + ", and head_dim is not given");
       }
       headDim = hidden / heads;
       if (headDim < 2 || headDim % 2 != 0) {
-        throw f.fail("hidden_size", "hidden_size / num_attention_heads = " + headDim
-            + " is not an even head_dim >= 2");
+        throw f.fail(
+            "hidden_size",
+            "hidden_size / num_attention_heads = " + headDim + " is not an even head_dim >= 2");
       }
     } else {
       headDim = (int) f.integer(root, "head_dim", "", 2, MAX_HEAD_DIM, 0);
       if (headDim % 2 != 0) throw f.fail("head_dim", headDim + " is odd (RoPE rotates pairs)");
     }
-    long defaultMaxPos = switch (arch) {
-      case LLAMA -> 2048;
-      case QWEN2 -> 32768;
-      case MISTRAL -> 4096 * 32;
-    };
-    int maxPos = (int) f.integer(root, "max_position_embeddings", "", 1, Integer.MAX_VALUE,
-        defaultMaxPos);
+    long defaultMaxPos =
+        switch (arch) {
+          case LLAMA -> 2048;
+          case QWEN2 -> 32768;
+          case MISTRAL -> 4096 * 32;
+        };
+    int maxPos =
+        (int) f.integer(root, "max_position_embeddings", "", 1, Integer.MAX_VALUE, defaultMaxPos);
     double eps = f.number(root, "rms_norm_eps", "", 1e-6);
     if (!positiveFloat(eps)) {
       throw f.fail("rms_norm_eps", eps + " is not a positive finite float");
     }
     if (!JsonFile.absent(root, "partial_rotary_factor")
         && f.number(root, "partial_rotary_factor", "", 1.0) != 1.0) {
-      throw f.fail("partial_rotary_factor", root.get("partial_rotary_factor").asText()
-          + " is not supported (RoPE on the whole head only: 1.0)");
+      throw f.fail(
+          "partial_rotary_factor",
+          root.get("partial_rotary_factor").asText()
+              + " is not supported (RoPE on the whole head only: 1.0)");
     }
     Rope rope = rope(f, maxPos);
 
@@ -533,13 +636,23 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
       default -> {
         qkvBias = false;
         oBias = false;
-        long window = f.integer(root, "sliding_window", "", 1, Long.MAX_VALUE,
-            root.has("sliding_window") ? Long.MAX_VALUE : 4096);  // absent: transformers' 4096
+        long window = f.integer(
+            root,
+            "sliding_window",
+            "",
+            1,
+            Long.MAX_VALUE,
+            root.has("sliding_window") ? Long.MAX_VALUE : 4096); // absent: transformers' 4096
         if (window < maxPos) {
-          throw f.fail("sliding_window", window + (root.has("sliding_window") ? ""
-              : " (the key is absent: MistralForCausalLM's default)") + " is below"
-              + " max_position_embeddings " + maxPos + ": sliding-window attention is not"
-              + " supported (give null)");
+          throw f.fail(
+              "sliding_window",
+              window
+                  + (root.has("sliding_window")
+                      ? ""
+                      : " (the key is absent: MistralForCausalLM's default)")
+                  + " is below"
+                  + " max_position_embeddings " + maxPos + ": sliding-window attention is not"
+                  + " supported (give null)");
         }
       }
     }
@@ -552,8 +665,8 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     } else if (root.get("bos_token_id").isNull()) {
       bos = OptionalInt.empty();
     } else {
-      bos = OptionalInt.of((int) f.integerValue(root.get("bos_token_id"), "bos_token_id", 0,
-          vocab - 1));
+      bos = OptionalInt.of(
+          (int) f.integerValue(root.get("bos_token_id"), "bos_token_id", 0, vocab - 1));
     }
     List<Integer> eos;
     if (!root.has("eos_token_id")) {
@@ -561,15 +674,18 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     } else {
       eos = GenerationIds.eosIds(f, root.get("eos_token_id"), "eos_token_id", vocab);
     }
-    String p = problem(arch, vocab, hidden, inter, layers, heads, kvHeads, headDim, maxPos, eps,
-        qkvBias, oBias, dtype, bos, eos);
+    String p = problem(
+        arch, vocab, hidden, inter, layers, heads, kvHeads, headDim, maxPos, eps, qkvBias, oBias,
+        dtype, bos, eos);
     if (p != null) throw new MosFileException(f.file, p);
-    return new LlamaConfig(arch, vocab, hidden, inter, layers, heads, kvHeads, headDim, maxPos,
-        eps, rope, qkvBias, oBias, tied, dtype, bos, eos);
+    return new LlamaConfig(
+        arch, vocab, hidden, inter, layers, heads, kvHeads, headDim, maxPos, eps, rope, qkvBias,
+        oBias, tied, dtype, bos, eos);
   }
 
   private static int required(JsonFile f, String key, int max) {
-    if (JsonFile.absent(f.root, key)) throw f.fail(key, "missing (expected an integer in [1, " + max + "])");
+    if (JsonFile.absent(f.root, key))
+      throw f.fail(key, "missing (expected an integer in [1, " + max + "])");
     return (int) f.integer(f.root, key, "", 1, max, 0);
   }
 
@@ -583,16 +699,20 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
         if (a.modelType.equals(modelType)) byType = a;
       }
       if (byType == null) {
-        throw f.fail("model_type", "\"" + MosFileException.printable(modelType, 60)
-            + "\" is not supported (supported: llama, qwen2, mistral)");
+        throw f.fail(
+            "model_type",
+            "\"" + MosFileException.printable(modelType, 60)
+                + "\" is not supported (supported: llama, qwen2, mistral)");
       }
     }
     Architecture byClass = null;
     if (!JsonFile.absent(root, "architectures")) {
       JsonNode list = f.array(root, "architectures", "");
       if (list.size() != 1 || !list.get(0).isTextual()) {
-        throw f.fail("architectures", MosFileException.printable(list.toString(), 200)
-            + " is not supported: expected one of [" + SUPPORTED_ARCHITECTURES + "]");
+        throw f.fail(
+            "architectures",
+            MosFileException.printable(list.toString(), 200)
+                + " is not supported: expected one of [" + SUPPORTED_ARCHITECTURES + "]");
       }
       String name = list.get(0).textValue();
       for (Architecture a : Architecture.values()) {
@@ -600,16 +720,19 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
         if (a.className.equalsIgnoreCase(name)) byClass = a;
       }
       if (byClass == null) {
-        throw f.fail("architectures", "[\"" + MosFileException.printable(name, 80)
-            + "\"] is not supported (supported: " + SUPPORTED_ARCHITECTURES + ")");
+        throw f.fail(
+            "architectures",
+            "[\"" + MosFileException.printable(name, 80) + "\"] is not supported (supported: "
+                + SUPPORTED_ARCHITECTURES + ")");
       }
     }
     if (byType == null && byClass == null) {
       throw f.fail("model_type", "missing, and so is architectures: cannot tell the model family");
     }
     if (byType != null && byClass != null && byType != byClass) {
-      throw f.fail("architectures", byClass.className + " does not match model_type \""
-          + byType.modelType + "\"");
+      throw f.fail(
+          "architectures",
+          byClass.className + " does not match model_type \"" + byType.modelType + "\"");
     }
     return byType != null ? byType : byClass;
   }
@@ -637,20 +760,26 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     }
     for (Map.Entry<String, JsonNode> e : rp.properties()) {
       if (e.getValue().isContainerNode()) {
-        throw f.fail(JsonFile.child(path, e.getKey()), "per-layer RoPE parameters are not"
-            + " supported (expected a number or a string, found " + JsonFile.kind(e.getValue()) + ")");
+        throw f.fail(
+            JsonFile.child(path, e.getKey()),
+            "per-layer RoPE parameters are not"
+                + " supported (expected a number or a string, found " + JsonFile.kind(e.getValue())
+                + ")");
       }
     }
     double theta = rp.has("rope_theta") && !rp.get("rope_theta").isNull()
         ? f.number(rp, "rope_theta", path, 0)
         : f.number(root, "rope_theta", "", 10000.0);
     String thetaPath = rp.has("rope_theta") && !rp.get("rope_theta").isNull()
-        ? path + ".rope_theta" : "rope_theta";
+        ? path + ".rope_theta"
+        : "rope_theta";
     if (!positiveFloat(theta)) throw f.fail(thetaPath, theta + " is not a positive finite float");
     if (!JsonFile.absent(rp, "partial_rotary_factor")
         && f.number(rp, "partial_rotary_factor", path, 1.0) != 1.0) {
-      throw f.fail(JsonFile.child(path, "partial_rotary_factor"), rp.get("partial_rotary_factor")
-          .asText() + " is not supported (RoPE on the whole head only: 1.0)");
+      throw f.fail(
+          JsonFile.child(path, "partial_rotary_factor"),
+          rp.get("partial_rotary_factor").asText()
+              + " is not supported (RoPE on the whole head only: 1.0)");
     }
     String typeKey = !JsonFile.absent(rp, "rope_type") ? "rope_type" : "type";
     String type = JsonFile.absent(rp, typeKey) ? "default" : f.string(rp, typeKey, path);
@@ -661,16 +790,20 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
         double low = llama3Number(f, rp, path, "low_freq_factor");
         double high = llama3Number(f, rp, path, "high_freq_factor");
         if (!((float) high > (float) low)) {
-          throw f.fail(JsonFile.child(path, "high_freq_factor"), high
-              + " must be above low_freq_factor " + low);
+          throw f.fail(
+              JsonFile.child(path, "high_freq_factor"),
+              high + " must be above low_freq_factor " + low);
         }
         // transformers fills a missing original_max_position_embeddings from the model's.
-        int orig = (int) f.integer(rp, "original_max_position_embeddings", path, 1,
-            Integer.MAX_VALUE, maxPos);
+        int orig = (int)
+            f.integer(rp, "original_max_position_embeddings", path, 1, Integer.MAX_VALUE, maxPos);
         yield Rope.llama3(theta, factor, low, high, orig);
       }
-      default -> throw f.fail(JsonFile.child(path, typeKey), "\""
-          + MosFileException.printable(type, 40) + "\" is not supported (supported: default, llama3)");
+      default ->
+        throw f.fail(
+            JsonFile.child(path, typeKey),
+            "\"" + MosFileException.printable(type, 40)
+                + "\" is not supported (supported: default, llama3)");
     };
   }
 
@@ -690,7 +823,12 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
     JsonNode root = f.root;
     boolean use = f.bool(root, "use_sliding_window", "", false);
     // transformers: sliding_window is dropped unless use_sliding_window; absent means 4096.
-    long window = f.integer(root, "sliding_window", "", 1, Long.MAX_VALUE,
+    long window = f.integer(
+        root,
+        "sliding_window",
+        "",
+        1,
+        Long.MAX_VALUE,
         root.has("sliding_window") ? Long.MAX_VALUE : 4096);
     if (!use || window >= maxPos) return;
     int firstSliding = -1;
@@ -708,9 +846,11 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
       if (from < layers) firstSliding = (int) from;
     }
     if (firstSliding >= 0) {
-      throw f.fail("use_sliding_window", "true with sliding_window " + window
-          + " below max_position_embeddings " + maxPos + " (from layer " + firstSliding
-          + "): sliding-window attention is not supported");
+      throw f.fail(
+          "use_sliding_window",
+          "true with sliding_window " + window
+              + " below max_position_embeddings " + maxPos + " (from layer " + firstSliding
+              + "): sliding-window attention is not supported");
     }
   }
 
@@ -723,8 +863,11 @@ public record LlamaConfig(Architecture architecture, int vocabSize, int hiddenSi
       case "float32" -> Optional.of(Dtype.F32);
       case "bfloat16" -> Optional.of(Dtype.BF16);
       case "float16" -> Optional.of(Dtype.F16);
-      default -> throw f.fail(key, "\"" + MosFileException.printable(v, 40)
-          + "\" is not supported (supported: float32, bfloat16, float16)");
+      default ->
+        throw f.fail(
+            key,
+            "\"" + MosFileException.printable(v, 40)
+                + "\" is not supported (supported: float32, bfloat16, float16)");
     };
   }
 }

@@ -139,8 +139,9 @@ public final class LlamaModel implements AutoCloseable {
     /** Checks the ranges; copies stopIds. */
     public GenerateOptions {
       if (maxNewTokens < 1) {
-        throw new MosException(Status.INVALID_ARGUMENT, "GenerateOptions: maxNewTokens must be"
-            + " >= 1, got " + maxNewTokens);
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "GenerateOptions: maxNewTokens must be" + " >= 1, got " + maxNewTokens);
       }
       if (sampling == null) {
         throw new MosException(Status.NULL_POINTER, "GenerateOptions: sampling is null");
@@ -220,10 +221,16 @@ public final class LlamaModel implements AutoCloseable {
   private final Decoder decoder;
   private final Tokenizer tokenizer;
   private final List<String> notes;
-  private MosModel adapter;  // guarded by this
+  private MosModel adapter; // guarded by this
 
-  private LlamaModel(MosContext context, Path directory, LlamaConfig config,
-      List<Integer> eosTokenIds, Decoder decoder, Tokenizer tokenizer, List<String> notes) {
+  private LlamaModel(
+      MosContext context,
+      Path directory,
+      LlamaConfig config,
+      List<Integer> eosTokenIds,
+      Decoder decoder,
+      Tokenizer tokenizer,
+      List<String> notes) {
     this.context = context;
     this.directory = directory;
     this.config = config;
@@ -233,7 +240,8 @@ public final class LlamaModel implements AutoCloseable {
     this.notes = List.copyOf(notes);
   }
 
-  // ---- loading -------------------------------------------------------------------------------------
+  // ---- loading
+  // -------------------------------------------------------------------------------------
 
   /** {@link #load(MosContext, Path, LoadOptions)} with BF16 storage and the tokenizer. */
   public static LlamaModel load(MosContext ctx, Path dir) {
@@ -255,14 +263,18 @@ public final class LlamaModel implements AutoCloseable {
     }
     try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
       LlamaConfig c = ckpt.config();
-      DType storage = switch (options.weightStorage()) {
-        case BF16 -> DType.BF16;
-        case F32 -> DType.F32;
-        case AS_CHECKPOINT -> ckpt.dtypes().contains(Dtype.F32) || ckpt.dtypes().contains(Dtype.F16)
-            ? DType.F32 : DType.BF16;
-      };
+      DType storage =
+          switch (options.weightStorage()) {
+            case BF16 -> DType.BF16;
+            case F32 -> DType.F32;
+            case AS_CHECKPOINT ->
+              ckpt.dtypes().contains(Dtype.F32) || ckpt.dtypes().contains(Dtype.F16)
+                  ? DType.F32
+                  : DType.BF16;
+          };
       Tokenizer tok = options.loadTokenizer() && Files.isRegularFile(dir.resolve("tokenizer.json"))
-          ? Tokenizer.load(dir) : null;
+          ? Tokenizer.load(dir)
+          : null;
       Decoder dec = Decoder.create(ctx, decoderConfig(c, storage));
       try {
         List<Decoder.WeightInfo> expected = dec.weights();
@@ -270,15 +282,22 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < Math.max(expected.size(), specs.size()); i++) {
           Decoder.WeightInfo w = i < expected.size() ? expected.get(i) : null;
           LlamaConfig.TensorSpec s = i < specs.size() ? specs.get(i) : null;
-          if (w == null || s == null || !w.name().equals(s.name()) || w.rows() != s.rows()
+          if (w == null
+              || s == null
+              || !w.name().equals(s.name())
+              || w.rows() != s.rows()
               || w.cols() != s.cols()) {
-            throw new MosException(Status.INTERNAL, "LlamaModel.load: libmos's decoder expects "
-                + (w == null ? "no weight " : w.name() + " [" + w.rows() + " x " + w.cols() + "] ")
-                + "at position " + i + " but LlamaConfig lists " + (s == null ? "none" : s));
+            throw new MosException(
+                Status.INTERNAL,
+                "LlamaModel.load: libmos's decoder expects "
+                    + (w == null
+                        ? "no weight "
+                        : w.name() + " [" + w.rows() + " x " + w.cols() + "] ")
+                    + "at position " + i + " but LlamaConfig lists " + (s == null ? "none" : s));
           }
         }
-        ckpt.forEachTensor((t, data) -> dec.setWeight(t.name(), sourceDtype(t.dtype()), t.rows(),
-            t.cols(), data));
+        ckpt.forEachTensor(
+            (t, data) -> dec.setWeight(t.name(), sourceDtype(t.dtype()), t.rows(), t.cols(), data));
         for (Decoder.WeightInfo w : dec.weights()) {
           if (!w.isSet()) {
             throw new MosFileException(dir, w.name(), "was never loaded into the decoder");
@@ -295,15 +314,28 @@ public final class LlamaModel implements AutoCloseable {
   /** The decoder configuration of {@code c} with matrices stored in {@code weightDtype}. */
   public static DecoderConfig decoderConfig(LlamaConfig c, DType weightDtype) {
     LlamaConfig.Rope r = c.rope();
-    DecoderConfig.Builder b = DecoderConfig.builder().vocabSize(c.vocabSize())
-        .hiddenSize(c.hiddenSize()).intermediateSize(c.intermediateSize())
-        .numLayers(c.numLayers()).numHeads(c.numHeads()).numKvHeads(c.numKvHeads())
-        .headDim(c.headDim()).maxPositions(c.maxPositions()).rmsNormEps((float) c.rmsNormEps())
-        .ropeTheta((float) r.theta()).qkvBias(c.qkvBias()).oBias(c.oBias())
-        .tieWordEmbeddings(c.tieWordEmbeddings()).weightDtype(weightDtype);
+    DecoderConfig.Builder b = DecoderConfig.builder()
+        .vocabSize(c.vocabSize())
+        .hiddenSize(c.hiddenSize())
+        .intermediateSize(c.intermediateSize())
+        .numLayers(c.numLayers())
+        .numHeads(c.numHeads())
+        .numKvHeads(c.numKvHeads())
+        .headDim(c.headDim())
+        .maxPositions(c.maxPositions())
+        .rmsNormEps((float) c.rmsNormEps())
+        .ropeTheta((float) r.theta())
+        .qkvBias(c.qkvBias())
+        .oBias(c.oBias())
+        .tieWordEmbeddings(c.tieWordEmbeddings())
+        .weightDtype(weightDtype);
     if (r.type() == LlamaConfig.RopeType.LLAMA3) {
-      b.rope(DecoderConfig.RopeType.LLAMA3, (float) r.factor(), (float) r.lowFreqFactor(),
-          (float) r.highFreqFactor(), r.originalMaxPositions());
+      b.rope(
+          DecoderConfig.RopeType.LLAMA3,
+          (float) r.factor(),
+          (float) r.lowFreqFactor(),
+          (float) r.highFreqFactor(),
+          r.originalMaxPositions());
     }
     return b.build();
   }
@@ -313,11 +345,13 @@ public final class LlamaModel implements AutoCloseable {
       case F32 -> Decoder.SourceDtype.F32;
       case BF16 -> Decoder.SourceDtype.BF16;
       case F16 -> Decoder.SourceDtype.F16;
-      default -> throw new MosException(Status.INTERNAL, "HfCheckpoint let dtype " + d + " through");
+      default ->
+        throw new MosException(Status.INTERNAL, "HfCheckpoint let dtype " + d + " through");
     };
   }
 
-  // ---- what it is ----------------------------------------------------------------------------------
+  // ---- what it is
+  // ----------------------------------------------------------------------------------
 
   /** The context the decoder lives in. */
   public MosContext context() {
@@ -375,7 +409,8 @@ public final class LlamaModel implements AutoCloseable {
     return notes;
   }
 
-  // ---- adapters ------------------------------------------------------------------------------------
+  // ---- adapters
+  // ------------------------------------------------------------------------------------
 
   /**
    * The module path of {@code projection} in this family, with {@code {layer}} for the block:
@@ -391,8 +426,10 @@ public final class LlamaModel implements AutoCloseable {
     return switch (projection) {
       case "q_proj", "k_proj", "v_proj", "o_proj" -> "self_attn";
       case "gate_proj", "up_proj", "down_proj" -> "mlp";
-      default -> throw new MosException(Status.INVALID_ARGUMENT, "unknown projection '"
-          + projection + "' (projections: " + PROJECTIONS + ")");
+      default ->
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "unknown projection '" + projection + "' (projections: " + PROJECTIONS + ")");
     };
   }
 
@@ -411,8 +448,10 @@ public final class LlamaModel implements AutoCloseable {
       case "o_proj" -> new int[] {c.qDim(), c.hiddenSize()};
       case "gate_proj", "up_proj" -> new int[] {c.hiddenSize(), c.intermediateSize()};
       case "down_proj" -> new int[] {c.intermediateSize(), c.hiddenSize()};
-      default -> throw new MosException(Status.INVALID_ARGUMENT, "unknown projection '"
-          + projection + "' (projections: " + PROJECTIONS + ")");
+      default ->
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "unknown projection '" + projection + "' (projections: " + PROJECTIONS + ")");
     };
   }
 
@@ -431,23 +470,25 @@ public final class LlamaModel implements AutoCloseable {
    * @throws MosException INVALID_STATE when an adapter is attached or the model is merged;
    *     INVALID_ARGUMENT for an unknown or repeated projection or a config that does not fit
    */
-  public synchronized MosModel attachNewAdapter(MosConfig config, Collection<String> projections,
-      AdamW.Builder optimizer) {
+  public synchronized MosModel attachNewAdapter(
+      MosConfig config, Collection<String> projections, AdamW.Builder optimizer) {
     String fn = "LlamaModel.attachNewAdapter";
     if (config == null || projections == null || optimizer == null) {
-      throw new MosException(Status.NULL_POINTER, fn + ": config, projections or optimizer is null");
+      throw new MosException(
+          Status.NULL_POINTER, fn + ": config, projections or optimizer is null");
     }
     requireNoAdapter(fn);
     List<String> order = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (String p : projections) {
       if (p == null || !PROJECTIONS.contains(p)) {
-        throw new MosException(Status.INVALID_ARGUMENT, fn + ": unknown projection '" + p
-            + "' (projections: " + PROJECTIONS + ")");
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            fn + ": unknown projection '" + p + "' (projections: " + PROJECTIONS + ")");
       }
       if (!seen.add(p)) {
-        throw new MosException(Status.INVALID_ARGUMENT, fn + ": projection '" + p + "' is given"
-            + " twice");
+        throw new MosException(
+            Status.INVALID_ARGUMENT, fn + ": projection '" + p + "' is given" + " twice");
       }
     }
     if (seen.isEmpty()) {
@@ -515,12 +556,14 @@ public final class LlamaModel implements AutoCloseable {
    * @throws MosFileException for a bad or foreign adapter, naming the file and the problem
    */
   public MosAdapter readAdapter(Path dir) {
-    if (dir == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.readAdapter: dir is null");
+    if (dir == null)
+      throw new MosException(Status.NULL_POINTER, "LlamaModel.readAdapter: dir is null");
     Path d = AdapterFormat.adapterDirectory(dir);
     String type = PeftLora.peftType(d);
     // A mos adapter says "MOS"; anything else PEFT wrote goes to PeftLora, which reads LORA and
     // names any other type it refuses.
-    MosAdapter a = type == null || type.equals(AdapterFormat.PEFT_TYPE) ? MosAdapter.load(d)
+    MosAdapter a = type == null || type.equals(AdapterFormat.PEFT_TYPE)
+        ? MosAdapter.load(d)
         : PeftLora.read(d, config);
     try {
       return checkAdapter(a);
@@ -543,32 +586,44 @@ public final class LlamaModel implements AutoCloseable {
     Map<String, String> byPath = new LinkedHashMap<>();
     for (String p : PROJECTIONS) byPath.put(modulePath(p), p);
     if (c.numLayers() != config.numLayers()) {
-      throw new MosException(Status.INVALID_ARGUMENT, "the adapter has " + c.numLayers()
-          + " blocks but " + name() + " has " + config.numLayers() + ": an adapter of another"
-          + " model (base_model " + c.baseModel() + ")");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "the adapter has " + c.numLayers()
+              + " blocks but " + name() + " has " + config.numLayers() + ": an adapter of another"
+              + " model (base_model " + c.baseModel() + ")");
     }
-    AdapterConfig.Builder b = AdapterConfig.builder().r(c.r()).equivalentRank(c.equivalentRank())
-        .privateRank(c.privateRank()).shardsPerVector(c.shardsPerVector())
-        .loraAlpha(c.loraAlpha()).loraDropout(c.loraDropout()).numLayers(c.numLayers())
-        .baseModel(c.baseModel()).metadata(c.metadata());
+    AdapterConfig.Builder b = AdapterConfig.builder()
+        .r(c.r())
+        .equivalentRank(c.equivalentRank())
+        .privateRank(c.privateRank())
+        .shardsPerVector(c.shardsPerVector())
+        .loraAlpha(c.loraAlpha())
+        .loraDropout(c.loraDropout())
+        .numLayers(c.numLayers())
+        .baseModel(c.baseModel())
+        .metadata(c.metadata());
     Map<String, org.mos.io.PoolData> pools = new LinkedHashMap<>();
     for (Map.Entry<String, PoolSpec> e : c.pools().entrySet()) {
       PoolSpec s = e.getValue();
       String proj = byPath.get(s.modulePath());
       if (proj == null) {
-        throw new MosException(Status.INVALID_ARGUMENT, "pool group '" + e.getKey()
-            + "' has module_path '" + s.modulePath() + "', which is none of this model's"
-            + " projections (" + String.join(", ", byPath.keySet()) + ")");
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "pool group '" + e.getKey()
+                + "' has module_path '" + s.modulePath() + "', which is none of this model's"
+                + " projections (" + String.join(", ", byPath.keySet()) + ")");
       }
       if (pools.containsKey(proj)) {
         throw new MosException(Status.INVALID_ARGUMENT, "two pool groups adapt " + proj);
       }
       int[] shape = projectionShape(config, proj);
       if (s.inFeatures() != shape[0] || s.outFeatures() != shape[1]) {
-        throw new MosException(Status.INVALID_ARGUMENT, "pool group '" + e.getKey() + "' ("
-            + proj + ") is " + s.inFeatures() + " -> " + s.outFeatures() + " but " + name()
-            + "'s " + proj + " is " + shape[0] + " -> " + shape[1] + ": an adapter of another"
-            + " model (base_model " + c.baseModel() + ")");
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "pool group '" + e.getKey() + "' ("
+                + proj + ") is " + s.inFeatures() + " -> " + s.outFeatures() + " but " + name()
+                + "'s " + proj + " is " + shape[0] + " -> " + shape[1] + ": an adapter of another"
+                + " model (base_model " + c.baseModel() + ")");
       }
       b.pool(proj, s.inFeatures(), s.outFeatures(), s.modulePath());
       pools.put(proj, adapter.pools().get(e.getKey()));
@@ -590,7 +645,8 @@ public final class LlamaModel implements AutoCloseable {
   /** {@link #addAdapterTo(AdapterBank, Path)} for an adapter in memory. */
   public int addAdapterTo(AdapterBank bank, MosAdapter adapter) {
     if (bank == null || adapter == null) {
-      throw new MosException(Status.NULL_POINTER, "LlamaModel.addAdapterTo: bank or adapter is null");
+      throw new MosException(
+          Status.NULL_POINTER, "LlamaModel.addAdapterTo: bank or adapter is null");
     }
     return checkAdapter(adapter).addTo(bank);
   }
@@ -608,8 +664,9 @@ public final class LlamaModel implements AutoCloseable {
   public synchronized void detachAdapter() {
     if (adapter == null) return;
     if (decoder.isMerged()) {
-      throw new MosException(Status.INVALID_STATE, "LlamaModel.detachAdapter: the adapter is"
-          + " merged; unmerge() first");
+      throw new MosException(
+          Status.INVALID_STATE,
+          "LlamaModel.detachAdapter: the adapter is" + " merged; unmerge() first");
     }
     for (String p : adapter.pools().keySet()) decoder.detachPool(p);
     adapter.close();
@@ -660,9 +717,11 @@ public final class LlamaModel implements AutoCloseable {
   public synchronized void merge() {
     String fn = "LlamaModel.merge";
     if (weightDtype() != DType.F32) {
-      throw new MosException(Status.UNSUPPORTED, fn + ": the weights are stored in "
-          + weightDtype() + ", from which W could not be recovered after merging; load with"
-          + " LoadOptions weight storage F32 to merge (or serve the adapter unmerged)");
+      throw new MosException(
+          Status.UNSUPPORTED,
+          fn + ": the weights are stored in "
+              + weightDtype() + ", from which W could not be recovered after merging; load with"
+              + " LoadOptions weight storage F32 to merge (or serve the adapter unmerged)");
     }
     requireAdapter(fn);
     decoder.merge();
@@ -696,8 +755,9 @@ public final class LlamaModel implements AutoCloseable {
   private void requireNoAdapter(String fn) {
     requireOpen(fn);
     if (adapter != null) {
-      throw new MosException(Status.INVALID_STATE, fn + ": an adapter is attached already;"
-          + " detachAdapter() first");
+      throw new MosException(
+          Status.INVALID_STATE,
+          fn + ": an adapter is attached already;" + " detachAdapter() first");
     }
   }
 
@@ -713,7 +773,8 @@ public final class LlamaModel implements AutoCloseable {
     if (decoder.isClosed()) throw new MosClosedException("LlamaModel");
   }
 
-  // ---- training and scoring ----------------------------------------------------------------------
+  // ---- training and scoring
+  // ----------------------------------------------------------------------
 
   /**
    * Loss of a batch of examples (each one sequence; {@code lossMask[i]} says whether predicting
@@ -722,7 +783,8 @@ public final class LlamaModel implements AutoCloseable {
    * {@code gradScale = 1 / target tokens of the whole step}, then clip and step.
    */
   public Decoder.Loss loss(List<Example> examples, boolean backward, float gradScale) {
-    if (examples == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.loss: examples is null");
+    if (examples == null)
+      throw new MosException(Status.NULL_POINTER, "LlamaModel.loss: examples is null");
     int[][] t = new int[examples.size()][];
     boolean[][] m = new boolean[examples.size()][];
     for (int i = 0; i < t.length; i++) {
@@ -737,15 +799,16 @@ public final class LlamaModel implements AutoCloseable {
    * {@code lossMask[i][t]} says whether predicting {@code tokens[i][t]} from the tokens before it
    * counts ({@code lossMask[i][0]} is ignored: nothing predicts the first token).
    */
-  public Decoder.Loss loss(int[][] tokens, boolean[][] lossMask, boolean backward,
-      float gradScale) {
+  public Decoder.Loss loss(
+      int[][] tokens, boolean[][] lossMask, boolean backward, float gradScale) {
     String fn = "LlamaModel.loss";
     if (tokens == null || lossMask == null) {
       throw new MosException(Status.NULL_POINTER, fn + ": tokens or lossMask is null");
     }
     if (tokens.length != lossMask.length) {
-      throw new MosException(Status.SHAPE_MISMATCH, fn + ": " + tokens.length + " sequences but "
-          + lossMask.length + " masks");
+      throw new MosException(
+          Status.SHAPE_MISMATCH,
+          fn + ": " + tokens.length + " sequences but " + lossMask.length + " masks");
     }
     Packed p = pack(fn, tokens, lossMask, 0, tokens.length);
     return decoder.loss(p.lengths, p.tokens, p.targets, backward, gradScale);
@@ -764,8 +827,8 @@ public final class LlamaModel implements AutoCloseable {
     while (start < sequences.length) {
       int end = start;
       long tokens = 0;
-      while (end < sequences.length && (end == start
-          || tokens + lengthOf(fn, sequences, end) <= SCORE_CHUNK_TOKENS)) {
+      while (end < sequences.length
+          && (end == start || tokens + lengthOf(fn, sequences, end) <= SCORE_CHUNK_TOKENS)) {
         tokens += lengthOf(fn, sequences, end);
         end++;
       }
@@ -787,15 +850,17 @@ public final class LlamaModel implements AutoCloseable {
   public double meanNll(int[][] sequences) {
     Decoder.Loss l = score(sequences);
     if (l.count() == 0) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LlamaModel.meanNll: no position to score"
-          + " (every sequence has fewer than 2 tokens)");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LlamaModel.meanNll: no position to score" + " (every sequence has fewer than 2 tokens)");
     }
     return l.mean();
   }
 
   /** The logits of every position of one sequence, row-major [tokens.length x vocab]. */
   public float[] logits(int[] tokens) {
-    if (tokens == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.logits: tokens is null");
+    if (tokens == null)
+      throw new MosException(Status.NULL_POINTER, "LlamaModel.logits: tokens is null");
     return decoder.logits(new int[] {tokens.length}, tokens);
   }
 
@@ -806,7 +871,8 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Restores the dropout generator ({@link Decoder#setDropoutState}). */
   public void setDropoutState(MosLinear.DropoutState state) {
-    if (state == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.setDropoutState: state is null");
+    if (state == null)
+      throw new MosException(Status.NULL_POINTER, "LlamaModel.setDropoutState: state is null");
     decoder.setDropoutState(state.seed(), state.counter());
   }
 
@@ -816,7 +882,8 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   private static int lengthOf(String fn, int[][] seqs, int i) {
-    if (seqs[i] == null) throw new MosException(Status.NULL_POINTER, fn + ": sequence " + i + " is null");
+    if (seqs[i] == null)
+      throw new MosException(Status.NULL_POINTER, fn + ": sequence " + i + " is null");
     return seqs[i].length;
   }
 
@@ -827,15 +894,20 @@ public final class LlamaModel implements AutoCloseable {
     for (int i = from; i < to; i++) {
       int len = lengthOf(fn, seqs, i);
       if (masks != null) {
-        if (masks[i] == null) throw new MosException(Status.NULL_POINTER, fn + ": mask " + i + " is null");
+        if (masks[i] == null)
+          throw new MosException(Status.NULL_POINTER, fn + ": mask " + i + " is null");
         if (masks[i].length != len) {
-          throw new MosException(Status.SHAPE_MISMATCH, fn + ": sequence " + i + " has " + len
-              + " tokens but its mask " + masks[i].length + " entries");
+          throw new MosException(
+              Status.SHAPE_MISMATCH,
+              fn + ": sequence " + i + " has " + len + " tokens but its mask " + masks[i].length
+                  + " entries");
         }
       }
       if (len > config.maxPositions()) {
-        throw new MosException(Status.INVALID_ARGUMENT, fn + ": sequence " + i + " has " + len
-            + " tokens, more than the model's " + config.maxPositions() + " positions");
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            fn + ": sequence " + i + " has " + len + " tokens, more than the model's "
+                + config.maxPositions() + " positions");
       }
       if (len > 0) {
         n++;
@@ -864,7 +936,8 @@ public final class LlamaModel implements AutoCloseable {
 
   private record Packed(int[] lengths, int[] tokens, int[] targets) {}
 
-  // ---- inference -----------------------------------------------------------------------------------
+  // ---- inference
+  // -----------------------------------------------------------------------------------
 
   /**
    * A KV cache for {@link #step} with room for {@code capacityTokens} tokens over all sequences
@@ -888,7 +961,12 @@ public final class LlamaModel implements AutoCloseable {
    * One step with a per-sequence adapter: {@code adapterIds[i]} is an adapter of {@code bank}
    * ({@link #addAdapterTo}) or −1 for the base model alone. See {@link Decoder#step}.
    */
-  public float[] step(KvCache cache, AdapterBank bank, int[] seqIds, int[] lengths, int[] tokens,
+  public float[] step(
+      KvCache cache,
+      AdapterBank bank,
+      int[] seqIds,
+      int[] lengths,
+      int[] tokens,
       int[] adapterIds) {
     return decoder.step(cache, bank, seqIds, lengths, tokens, adapterIds);
   }
@@ -917,10 +995,13 @@ public final class LlamaModel implements AutoCloseable {
    * @throws MosException INVALID_STATE when the model has no tokenizer
    */
   public Generation generate(String prompt, GenerateOptions options, TokenListener listener) {
-    if (prompt == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.generate: prompt is null");
+    if (prompt == null)
+      throw new MosException(Status.NULL_POINTER, "LlamaModel.generate: prompt is null");
     if (tokenizer == null) {
-      throw new MosException(Status.INVALID_STATE, "LlamaModel.generate: " + directory
-          + " has no tokenizer.json (or it was not loaded); pass token ids instead");
+      throw new MosException(
+          Status.INVALID_STATE,
+          "LlamaModel.generate: " + directory
+              + " has no tokenizer.json (or it was not loaded); pass token ids instead");
     }
     return generate(promptIds(prompt), options, listener);
   }
@@ -934,10 +1015,13 @@ public final class LlamaModel implements AutoCloseable {
    * @throws MosException INVALID_STATE when the model has no tokenizer
    */
   public int[] promptIds(String prompt) {
-    if (prompt == null) throw new MosException(Status.NULL_POINTER, "LlamaModel.promptIds: prompt is null");
+    if (prompt == null)
+      throw new MosException(Status.NULL_POINTER, "LlamaModel.promptIds: prompt is null");
     if (tokenizer == null) {
-      throw new MosException(Status.INVALID_STATE, "LlamaModel.promptIds: " + directory
-          + " has no tokenizer.json (or it was not loaded); pass token ids instead");
+      throw new MosException(
+          Status.INVALID_STATE,
+          "LlamaModel.promptIds: " + directory
+              + " has no tokenizer.json (or it was not loaded); pass token ids instead");
     }
     int[] pre = tokenizer.prefixIds(), text = tokenizer.encode(prompt, false);
     int[] ids = java.util.Arrays.copyOf(pre, pre.length + text.length);
@@ -955,8 +1039,8 @@ public final class LlamaModel implements AutoCloseable {
    * @param listener called per token with the request's index (may be null)
    * @return the generations, in request order
    */
-  public List<Generation> generate(List<Request> requests, AdapterBank bank,
-      TokenListener listener) {
+  public List<Generation> generate(
+      List<Request> requests, AdapterBank bank, TokenListener listener) {
     String fn = "LlamaModel.generate";
     if (requests == null) throw new MosException(Status.NULL_POINTER, fn + ": requests is null");
     int n = requests.size();
@@ -965,40 +1049,46 @@ public final class LlamaModel implements AutoCloseable {
     List<Set<Integer>> stops = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Request r = requests.get(i);
-      if (r == null) throw new MosException(Status.NULL_POINTER, fn + ": request " + i + " is null");
+      if (r == null)
+        throw new MosException(Status.NULL_POINTER, fn + ": request " + i + " is null");
       int[] stop = r.options().stopIds() == null ? defaults : r.options().stopIds();
       Set<Integer> s = new LinkedHashSet<>();
       for (int id : stop) s.add(id);
       stops.add(s);
-      native_.add(new Decoder.GenerateRequest(r.prompt(), r.options().maxNewTokens(),
-          r.options().sampling(), stop, r.adapterId()));
+      native_.add(new Decoder.GenerateRequest(
+          r.prompt(), r.options().maxNewTokens(), r.options().sampling(), stop, r.adapterId()));
     }
     StreamDecoder[] streams = new StreamDecoder[n];
     if (tokenizer != null && listener != null) {
       for (int i = 0; i < n; i++) streams[i] = tokenizer.streamDecoder(true);
     }
     boolean[] stopped = new boolean[n];
-    Decoder.TokenCallback cb = listener == null ? null : (req, token) -> {
-      String text = streams[req] == null ? "" : streams[req].push(token);
-      boolean stop = listener.onToken(req, token, text);
-      if (stop) stopped[req] = true;
-      return stop;
-    };
+    Decoder.TokenCallback cb = listener == null
+        ? null
+        : (req, token) -> {
+          String text = streams[req] == null ? "" : streams[req].push(token);
+          boolean stop = listener.onToken(req, token, text);
+          if (stop) stopped[req] = true;
+          return stop;
+        };
     int[][] out = decoder.generate(bank, native_, cb);
     List<Generation> result = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int[] ids = out[i];
-      FinishReason why = stopped[i] ? FinishReason.STOPPED
-          : ids.length > 0 && stops.get(i).contains(ids[ids.length - 1]) ? FinishReason.STOP_ID
-          : FinishReason.LENGTH;
-      Optional<String> text = tokenizer == null ? Optional.empty()
-          : Optional.of(tokenizer.decode(ids, true));
+      FinishReason why = stopped[i]
+          ? FinishReason.STOPPED
+          : ids.length > 0 && stops.get(i).contains(ids[ids.length - 1])
+              ? FinishReason.STOP_ID
+              : FinishReason.LENGTH;
+      Optional<String> text =
+          tokenizer == null ? Optional.empty() : Optional.of(tokenizer.decode(ids, true));
       result.add(new Generation(ids, text, why));
     }
     return result;
   }
 
-  // ---- lifetime ------------------------------------------------------------------------------------
+  // ---- lifetime
+  // ------------------------------------------------------------------------------------
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
@@ -1018,7 +1108,8 @@ public final class LlamaModel implements AutoCloseable {
   @Override
   public String toString() {
     return "LlamaModel[" + name() + ", " + config.architecture().className() + ", "
-        + config.numLayers() + " layers, " + weightDtype() + (adapter == null ? ""
-        : ", adapter " + adapter.pools().keySet()) + (isClosed() ? ", closed" : "") + "]";
+        + config.numLayers() + " layers, " + weightDtype()
+        + (adapter == null ? "" : ", adapter " + adapter.pools().keySet())
+        + (isClosed() ? ", closed" : "") + "]";
   }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// PeftLora: reads a plain PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors)
-// of a Llama-family model as MoS pools: R_eq = p = r, l = 1, block k's private rows are its A and B.
+// PeftLora: reads a plain PEFT LoRA adapter directory (adapter_config.json +
+// adapter_model.safetensors)
+// of a Llama-family model as MoS pools: R_eq = p = r, l = 1, block k's private rows are its A and
+// B.
 package org.mos.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,7 +69,8 @@ public final class PeftLora {
     Path file = dir.resolve(AdapterFormat.CONFIG_FILE);
     if (!Files.isRegularFile(file)) return null;
     try {
-      JsonNode t = JsonFile.read(file, MAX_CONFIG_BYTES, "an adapter config").root.get("peft_type");
+      JsonNode t =
+          JsonFile.read(file, MAX_CONFIG_BYTES, "an adapter config").root.get("peft_type");
       return t != null && t.isTextual() ? t.textValue() : null;
     } catch (MosException e) {
       return null;
@@ -85,17 +88,20 @@ public final class PeftLora {
       throw new MosException(Status.NULL_POINTER, "PeftLora.read: dir or config is null");
     }
     if (!Files.isDirectory(dir)) {
-      throw new MosFileException(dir, Files.exists(dir) ? "not an adapter directory" : "no such"
-          + " adapter directory");
+      throw new MosFileException(
+          dir, Files.exists(dir) ? "not an adapter directory" : "no such" + " adapter directory");
     }
-    JsonFile cf = JsonFile.read(dir.resolve(AdapterFormat.CONFIG_FILE), MAX_CONFIG_BYTES,
-        "an adapter config");
+    JsonFile cf = JsonFile.read(
+        dir.resolve(AdapterFormat.CONFIG_FILE), MAX_CONFIG_BYTES, "an adapter config");
     JsonNode root = cf.root;
     String type = cf.optString(root, "peft_type", "");
     if (!"LORA".equals(type)) {
-      throw cf.fail("peft_type", type == null ? "missing: not a PEFT adapter"
-          : "\"" + MosFileException.printable(type, 40) + "\" is not supported (mos reads LORA"
-              + " and its own MOS adapters)");
+      throw cf.fail(
+          "peft_type",
+          type == null
+              ? "missing: not a PEFT adapter"
+              : "\"" + MosFileException.printable(type, 40) + "\" is not supported (mos reads LORA"
+                  + " and its own MOS adapters)");
     }
     int r = (int) cf.integer(root, "r", "", 1, 1 << 16, -1);
     if (r < 1) throw cf.fail("r", "missing");
@@ -107,13 +113,17 @@ public final class PeftLora {
     boolean rslora = cf.bool(root, "use_rslora", "", false);
     refuseTrue(cf, "use_dora", "DoRA (weight-decomposed LoRA) is not MoS's maths");
     refuseTrue(cf, "lora_bias", "trained LoRA biases are not supported");
-    refuseTrue(cf, "fan_in_fan_out", "fan_in_fan_out (Conv1D-style weights) does not apply to"
-        + " Llama's Linear layers");
+    refuseTrue(
+        cf,
+        "fan_in_fan_out",
+        "fan_in_fan_out (Conv1D-style weights) does not apply to" + " Llama's Linear layers");
     refuseTrue(cf, "use_qalora", "QA-LoRA is not supported");
     String bias = cf.optString(root, "bias", "");
     if (bias != null && !bias.equals("none")) {
-      throw cf.fail("bias", "\"" + MosFileException.printable(bias, 40) + "\": trained biases are"
-          + " not supported (only \"none\")");
+      throw cf.fail(
+          "bias",
+          "\"" + MosFileException.printable(bias, 40) + "\": trained biases are"
+              + " not supported (only \"none\")");
     }
     refuseNonEmpty(cf, "modules_to_save", "whole modules saved besides LoRA are not supported");
     refuseNonEmpty(cf, "rank_pattern", "per-module ranks are not supported (one r for all)");
@@ -125,54 +135,75 @@ public final class PeftLora {
 
     Path weights = dir.resolve(AdapterFormat.WEIGHTS_FILE);
     if (!Files.exists(weights)) {
-      throw new MosFileException(weights, Files.exists(dir.resolve("adapter_model.bin"))
-          ? "missing; only adapter_model.bin is present: convert it to safetensors (PEFT saves"
-              + " safetensors by default)" : "no such file");
+      throw new MosFileException(
+          weights,
+          Files.exists(dir.resolve("adapter_model.bin"))
+              ? "missing; only adapter_model.bin is present: convert it to safetensors (PEFT saves"
+                  + " safetensors by default)"
+              : "no such file");
     }
     int layers = config.numLayers();
-    Map<String, float[][]> a = new LinkedHashMap<>();  // projection -> block -> lora_A
+    Map<String, float[][]> a = new LinkedHashMap<>(); // projection -> block -> lora_A
     Map<String, float[][]> b = new LinkedHashMap<>();
     try (SafeTensorsReader in = SafeTensorsReader.open(weights)) {
       for (SafeTensors.TensorInfo t : in.tensors()) {
         Matcher m = KEY.matcher(t.name());
         String proj = m.matches() ? m.group(3) : null;
-        if (proj == null || !LlamaModel.PROJECTIONS.contains(proj)
+        if (proj == null
+            || !LlamaModel.PROJECTIONS.contains(proj)
             || !m.group(2).equals(LlamaModel.parentModule(proj))) {
-          throw new MosFileException(weights, t.name(), "is not a LoRA factor of a projection of"
-              + " this model (expected " + LoraExport.loraAName(LlamaModel.modulePath("q_proj"))
-              + " and the like for q/k/v/o_proj under self_attn, gate/up/down_proj under mlp)");
+          throw new MosFileException(
+              weights,
+              t.name(),
+              "is not a LoRA factor of a projection of"
+                  + " this model (expected " + LoraExport.loraAName(LlamaModel.modulePath("q_proj"))
+                  + " and the like for q/k/v/o_proj under self_attn, gate/up/down_proj under mlp)");
         }
         long layer = Long.parseLong(m.group(1));
         if (layer >= layers) {
-          throw new MosFileException(weights, t.name(), "block " + layer + ", but the model has "
-              + layers + " blocks: an adapter of another model?");
+          throw new MosFileException(
+              weights,
+              t.name(),
+              "block " + layer + ", but the model has " + layers
+                  + " blocks: an adapter of another model?");
         }
-        int[] shape = LlamaModel.projectionShape(config, proj);  // {d_in, d_out}
+        int[] shape = LlamaModel.projectionShape(config, proj); // {d_in, d_out}
         boolean isA = m.group(4).equals("A");
         long[] want = isA ? new long[] {r, shape[0]} : new long[] {shape[1], r};
-        if (t.dtype() != SafeTensors.Dtype.F32 && t.dtype() != SafeTensors.Dtype.BF16
-            && t.dtype() != SafeTensors.Dtype.F16 && t.dtype() != SafeTensors.Dtype.F64) {
-          throw new MosFileException(weights, t.name(), "dtype " + t.dtype() + " is not F32,"
-              + " BF16, F16 or F64");
+        if (t.dtype() != SafeTensors.Dtype.F32
+            && t.dtype() != SafeTensors.Dtype.BF16
+            && t.dtype() != SafeTensors.Dtype.F16
+            && t.dtype() != SafeTensors.Dtype.F64) {
+          throw new MosFileException(
+              weights, t.name(), "dtype " + t.dtype() + " is not F32," + " BF16, F16 or F64");
         }
         if (!t.hasShape(want)) {
-          throw new MosFileException(weights, t.name(), "shape "
-              + java.util.Arrays.toString(t.shape()) + ", expected " + java.util.Arrays.toString(want)
-              + " (r = " + r + " from adapter_config.json, the model's " + proj + " is "
-              + shape[0] + " -> " + shape[1] + ")");
+          throw new MosFileException(
+              weights,
+              t.name(),
+              "shape "
+                  + java.util.Arrays.toString(t.shape()) + ", expected "
+                  + java.util.Arrays.toString(want)
+                  + " (r = " + r + " from adapter_config.json, the model's " + proj + " is "
+                  + shape[0] + " -> " + shape[1] + ")");
         }
         float[][] slots = (isA ? a : b).computeIfAbsent(proj, k -> new float[layers][]);
-        slots[(int) layer] = t.dtype() == SafeTensors.Dtype.F64 ? readF64(in, t)
-            : in.readFloats(t.name());
+        slots[(int) layer] =
+            t.dtype() == SafeTensors.Dtype.F64 ? readF64(in, t) : in.readFloats(t.name());
       }
     }
     if (a.isEmpty() && b.isEmpty()) {
       throw new MosFileException(weights, "holds no LoRA factor");
     }
-    AdapterConfig.Builder cb = AdapterConfig.builder().r(r).equivalentRank(r).privateRank(r)
-        .shardsPerVector(1).numLayers(layers)
+    AdapterConfig.Builder cb = AdapterConfig.builder()
+        .r(r)
+        .equivalentRank(r)
+        .privateRank(r)
+        .shardsPerVector(1)
+        .numLayers(layers)
         .loraAlpha((float) (rslora ? loraAlpha * Math.sqrt(r) : loraAlpha))
-        .loraDropout((float) dropout).baseModel(base)
+        .loraDropout((float) dropout)
+        .baseModel(base)
         .metadata("source", "peft-lora")
         .metadata("peft_lora_alpha", loraAlpha)
         .metadata("peft_use_rslora", rslora);
@@ -186,8 +217,9 @@ public final class PeftLora {
       int dOut = shape[1];
       long p = (long) r * layers;
       if (p * Math.max(dIn, dOut) > Integer.MAX_VALUE - 8) {
-        throw new MosFileException(weights, proj + ": " + p + " x " + Math.max(dIn, dOut)
-            + " values do not fit one array");
+        throw new MosFileException(
+            weights,
+            proj + ": " + p + " x " + Math.max(dIn, dOut) + " values do not fit one array");
       }
       float[] poolA = new float[(int) p * dIn];
       float[] poolB = new float[dOut * (int) p];
@@ -196,12 +228,14 @@ public final class PeftLora {
         float[] fa = as == null ? null : as[k];
         float[] fb = bs == null ? null : bs[k];
         if ((fa == null) != (fb == null)) {
-          throw new MosFileException(weights, LoraExport.loraAName(modulePathOf(proj, k)),
+          throw new MosFileException(
+              weights,
+              LoraExport.loraAName(modulePathOf(proj, k)),
               "block " + k + " of " + proj + " has lora_" + (fa == null ? "B" : "A")
                   + " but no lora_" + (fa == null ? "A" : "B"));
         }
         for (int j = 0; j < r; j++) index[k * r + j] = k * r + j;
-        if (fa == null) continue;  // a block the adapter leaves alone: zero factors
+        if (fa == null) continue; // a block the adapter leaves alone: zero factors
         System.arraycopy(fa, 0, poolA, k * r * dIn, r * dIn);
         for (int o = 0; o < dOut; o++) {
           System.arraycopy(fb, o * r, poolB, (int) (o * p + (long) k * r), r);

@@ -40,7 +40,8 @@ import org.mos.io.SafeTensors.Dtype;
 import org.mos.io.SafeTensorsReader;
 
 class HfCheckpointTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   // ---- the checkpoints transformers wrote ----------------------------------------------------
 
@@ -52,11 +53,12 @@ class HfCheckpointTest {
     try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
       LlamaConfig config = ckpt.config();
       assertEquals(LlamaConfig.read(dir.resolve("config.json")), config);
-      Dtype storage = switch (expected.get("storage").asText()) {
-        case "float32" -> Dtype.F32;
-        case "bfloat16" -> Dtype.BF16;
-        default -> throw new AssertionError(expected.get("storage"));
-      };
+      Dtype storage =
+          switch (expected.get("storage").asText()) {
+            case "float32" -> Dtype.F32;
+            case "bfloat16" -> Dtype.BF16;
+            default -> throw new AssertionError(expected.get("storage"));
+          };
       assertEquals(Set.of(storage), ckpt.dtypes(), name);
       List<Integer> eos = new ArrayList<>();
       expected.get("eos_ids").forEach(e -> eos.add(e.asInt()));
@@ -91,7 +93,9 @@ class HfCheckpointTest {
       }
       assertEquals(config.tensors().size(), visits.size());
       assertTrue(visits.values().stream().allMatch(v -> v == 1), "each once: " + visits);
-      assertThrows(IllegalStateException.class, () -> views.get(0).get(ValueLayout.JAVA_BYTE, 0),
+      assertThrows(
+          IllegalStateException.class,
+          () -> views.get(0).get(ValueLayout.JAVA_BYTE, 0),
           "a view is unmapped after its callback");
       if (name.contains("sharded")) assertEquals(6, ckpt.files().size());
 
@@ -100,7 +104,8 @@ class HfCheckpointTest {
       ckpt.withTensor(norm, (t, data) -> {
         for (int i = 0; i < viaCallback.length; i++) {
           viaCallback[i] = storage == Dtype.F32
-              ? data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), i)
+              ? data.getAtIndex(
+                  ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), i)
               : org.mos.Bf16.toFloat(data.getAtIndex(
                   ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), i));
         }
@@ -140,16 +145,22 @@ class HfCheckpointTest {
   void residentMemoryStaysAtAboutOneTensor() throws IOException {
     org.junit.jupiter.api.Assumptions.assumeTrue(rssFileKb() >= 0, "needs /proc/self/status");
     ObjectNode c = TinyCheckpoint.config();
-    c.put("vocab_size", 16384).put("hidden_size", 256).put("intermediate_size", 512)
-        .put("num_attention_heads", 4).put("num_key_value_heads", 4).put("head_dim", 64)
-        .put("num_hidden_layers", 6).put("eos_token_id", 1);
+    c.put("vocab_size", 16384)
+        .put("hidden_size", 256)
+        .put("intermediate_size", 512)
+        .put("num_attention_heads", 4)
+        .put("num_key_value_heads", 4)
+        .put("head_dim", 64)
+        .put("num_hidden_layers", 6)
+        .put("eos_token_id", 1);
     // about 48 MiB of F32: 2 x 16 MiB for embed + lm_head, 6 blocks of ~2.5 MiB
     TinyCheckpoint t = new TinyCheckpoint(c);
     LlamaConfig config = LlamaConfig.parse(c.toString());
     Random rnd = new Random(1);
-    for (LlamaConfig.TensorSpec s : config.tensors()) t.put(s.name(), Dtype.F32, s.shapeArray(), rnd);
+    for (LlamaConfig.TensorSpec s : config.tensors())
+      t.put(s.name(), Dtype.F32, s.shapeArray(), rnd);
     Path dir = t.write(tmp.resolve("big"));
-    t.tensors.clear();   // let the heap copies go
+    t.tensors.clear(); // let the heap copies go
     long largest = 16384L * 256 * 4;
     try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
       long base = rssFileKb();
@@ -157,7 +168,8 @@ class HfCheckpointTest {
       double[] sum = {0};
       ckpt.forEachTensor((tensor, data) -> {
         long n = data.byteSize() / 4;
-        for (long i = 0; i < n; i += 1024) sum[0] += data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+        for (long i = 0; i < n; i += 1024)
+          sum[0] += data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
         try {
           peak[0] = Math.max(peak[0], rssFileKb() - base);
         } catch (IOException e) {
@@ -167,7 +179,8 @@ class HfCheckpointTest {
       long total = ckpt.dataBytes();
       assertTrue(total > 45L << 20, "the checkpoint is large enough to tell: " + total);
       // one tensor, plus the kernel's fault-around and whatever the JVM maps meanwhile
-      assertTrue(peak[0] * 1024 < largest + (8L << 20),
+      assertTrue(
+          peak[0] * 1024 < largest + (8L << 20),
           "peak file-backed resident growth " + peak[0] + " kB; largest tensor " + largest / 1024
               + " kB, all tensors " + total / 1024 + " kB (sum " + sum[0] + ")");
     }
@@ -190,12 +203,16 @@ class HfCheckpointTest {
       Path dir = t.write(tmp.resolve(d.name()));
       try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
         assertEquals(Set.of(d), ckpt.dtypes());
-        float[] want = t.tensors.get("model.layers.0.self_attn.q_proj.weight").values().clone();
-        if (d == Dtype.BF16) for (int i = 0; i < want.length; i++) want[i] = org.mos.Bf16.round(want[i]);
+        float[] want =
+            t.tensors.get("model.layers.0.self_attn.q_proj.weight").values().clone();
+        if (d == Dtype.BF16)
+          for (int i = 0; i < want.length; i++) want[i] = org.mos.Bf16.round(want[i]);
         if (d == Dtype.F16) {
-          for (int i = 0; i < want.length; i++) want[i] = Float.float16ToFloat(Float.floatToFloat16(want[i]));
+          for (int i = 0; i < want.length; i++)
+            want[i] = Float.float16ToFloat(Float.floatToFloat16(want[i]));
         }
-        assertArrayEquals(want, ckpt.readFloats("model.layers.0.self_attn.q_proj.weight"), d.name());
+        assertArrayEquals(
+            want, ckpt.readFloats("model.layers.0.self_attn.q_proj.weight"), d.name());
         assertEquals(List.of(1), ckpt.eosTokenIds(), "config.json's, without a generation config");
         assertEquals(dir.resolve("config.json"), ckpt.eosTokenIdsSource());
       }
@@ -213,39 +230,53 @@ class HfCheckpointTest {
     TinyCheckpoint t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     t.tensors.remove("model.layers.1.mlp.up_proj.weight");
     Path dir = t.write(tmp.resolve("missing"));
-    assertOneLine(refused(dir), dir.resolve("model.safetensors").toString(),
+    assertOneLine(
+        refused(dir),
+        dir.resolve("model.safetensors").toString(),
         "tensor 'model.layers.1.mlp.up_proj.weight': missing tensor (expected shape [24, 16] from config.json)");
 
     t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     t.put("model.layers.0.mlp.extra.weight", Dtype.F32, new long[] {2, 2}, new Random(1));
     dir = t.write(tmp.resolve("extra"));
-    assertOneLine(refused(dir), "model.safetensors",
+    assertOneLine(
+        refused(dir),
+        "model.safetensors",
         "tensor 'model.layers.0.mlp.extra.weight': unexpected tensor: not a weight of LlamaForCausalLM");
 
     t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     t.put("model.layers.2.input_layernorm.weight", Dtype.F32, new long[] {16}, new Random(1));
     dir = t.write(tmp.resolve("layer-beyond"));
-    assertOneLine(refused(dir), "model.safetensors",
+    assertOneLine(
+        refused(dir),
+        "model.safetensors",
         "tensor 'model.layers.2.input_layernorm.weight': unexpected tensor: not a weight of"
             + " LlamaForCausalLM with this config.json (2 layers");
 
     t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     t.put("model.layers.0.self_attn.k_proj.weight", Dtype.F32, new long[] {16, 8}, new Random(1));
     dir = t.write(tmp.resolve("shape"));
-    assertOneLine(refused(dir), "model.safetensors",
+    assertOneLine(
+        refused(dir),
+        "model.safetensors",
         "tensor 'model.layers.0.self_attn.k_proj.weight': shape [16, 8], expected [8, 16] from config.json");
 
     t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     t.put("model.norm.weight", Dtype.F32, new long[] {1, 16}, new Random(1));
     dir = t.write(tmp.resolve("rank"));
-    assertOneLine(refused(dir), "model.safetensors", "tensor 'model.norm.weight': shape [1, 16], expected [16]");
+    assertOneLine(
+        refused(dir),
+        "model.safetensors",
+        "tensor 'model.norm.weight': shape [1, 16], expected [16]");
 
     for (Dtype bad : List.of(Dtype.F64, Dtype.I32, Dtype.F8_E4M3)) {
       t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
       t.putRaw("model.norm.weight", bad, new long[] {16}, new byte[16 * bad.size()]);
       dir = t.write(tmp.resolve("dtype-" + bad));
-      assertOneLine(refused(dir), "model.safetensors",
-          "tensor 'model.norm.weight': dtype " + bad + " is not supported (supported: BF16, F16, F32)");
+      assertOneLine(
+          refused(dir),
+          "model.safetensors",
+          "tensor 'model.norm.weight': dtype " + bad
+              + " is not supported (supported: BF16, F16, F32)");
     }
 
     // attention_bias true in config.json but no biases in the file
@@ -253,7 +284,9 @@ class HfCheckpointTest {
     t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     t.config.setAll(biased);
     dir = t.write(tmp.resolve("no-bias"));
-    assertOneLine(refused(dir), "model.safetensors",
+    assertOneLine(
+        refused(dir),
+        "model.safetensors",
         "tensor 'model.layers.0.self_attn.q_proj.bias': missing tensor (expected shape [16]");
   }
 
@@ -263,14 +296,16 @@ class HfCheckpointTest {
     TinyCheckpoint t = TinyCheckpoint.of(c, Dtype.BF16, 5);
     // equal to the embedding: skipped
     TinyCheckpoint.Entry e = t.tensors.get("model.embed_tokens.weight");
-    t.tensors.put("lm_head.weight", new TinyCheckpoint.Entry("lm_head.weight", e.dtype(), e.shape(),
-        e.values(), null));
+    t.tensors.put(
+        "lm_head.weight",
+        new TinyCheckpoint.Entry("lm_head.weight", e.dtype(), e.shape(), e.values(), null));
     Path dir = t.write(tmp.resolve("tied-equal"));
     try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
       assertTrue(ckpt.config().tieWordEmbeddings());
       assertFalse(ckpt.tensors().stream().anyMatch(x -> x.name().equals("lm_head.weight")));
       assertEquals(1, ckpt.notes().size());
-      assertTrue(ckpt.notes().get(0).startsWith("lm_head.weight ignored"), ckpt.notes().toString());
+      assertTrue(
+          ckpt.notes().get(0).startsWith("lm_head.weight ignored"), ckpt.notes().toString());
       int[] visits = {0};
       ckpt.forEachTensor((x, d) -> visits[0]++);
       assertEquals(ckpt.config().tensors().size(), visits[0], "lm_head.weight is not visited");
@@ -282,17 +317,23 @@ class HfCheckpointTest {
       assertFalse(ckpt.config().tieWordEmbeddings(), "used as an untied output layer");
       assertEquals(LlamaConfig.parse(c.toString()).withTieWordEmbeddings(false), ckpt.config());
       assertTrue(ckpt.tensors().stream().anyMatch(x -> x.name().equals("lm_head.weight")));
-      assertTrue(ckpt.notes().get(0).contains("differs from model.embed_tokens.weight"), ckpt.notes().toString());
+      assertTrue(
+          ckpt.notes().get(0).contains("differs from model.embed_tokens.weight"),
+          ckpt.notes().toString());
     }
     // same values in another dtype count as equal
-    t.tensors.put("lm_head.weight", new TinyCheckpoint.Entry("lm_head.weight", Dtype.F32,
-        e.shape(), roundedToBf16(e.values()), null));
+    t.tensors.put(
+        "lm_head.weight",
+        new TinyCheckpoint.Entry(
+            "lm_head.weight", Dtype.F32, e.shape(), roundedToBf16(e.values()), null));
     try (HfCheckpoint ckpt = HfCheckpoint.open(t.write(tmp.resolve("tied-f32-head")))) {
       assertTrue(ckpt.config().tieWordEmbeddings());
     }
     // misshaped: refused
     t.put("lm_head.weight", Dtype.BF16, new long[] {31, 16}, new Random(9));
-    assertOneLine(refused(t.write(tmp.resolve("tied-shape"))), "model.safetensors",
+    assertOneLine(
+        refused(t.write(tmp.resolve("tied-shape"))),
+        "model.safetensors",
         "tensor 'lm_head.weight': shape [31, 16], expected [32, 16]");
   }
 
@@ -306,23 +347,34 @@ class HfCheckpointTest {
   void oldRotaryBuffersAreSkipped() throws IOException {
     TinyCheckpoint t = TinyCheckpoint.of(TinyCheckpoint.config(), Dtype.F32, 5);
     for (int i = 0; i < 2; i++) {
-      t.put("model.layers." + i + ".self_attn.rotary_emb.inv_freq", Dtype.F32, new long[] {2}, new Random(i));
+      t.put(
+          "model.layers." + i + ".self_attn.rotary_emb.inv_freq",
+          Dtype.F32,
+          new long[] {2},
+          new Random(i));
     }
     try (HfCheckpoint ckpt = HfCheckpoint.open(t.write(tmp.resolve("inv-freq")))) {
-      assertEquals(List.of("2 rotary_emb.inv_freq buffers ignored: RoPE is computed from config.json"
-          + " (transformers ignores them too)"), ckpt.notes());
+      assertEquals(
+          List.of("2 rotary_emb.inv_freq buffers ignored: RoPE is computed from config.json"
+              + " (transformers ignores them too)"),
+          ckpt.notes());
     }
     t.put("model.layers.2.self_attn.rotary_emb.inv_freq", Dtype.F32, new long[] {2}, new Random(1));
-    assertOneLine(refused(t.write(tmp.resolve("inv-freq-beyond"))), "model.safetensors",
+    assertOneLine(
+        refused(t.write(tmp.resolve("inv-freq-beyond"))),
+        "model.safetensors",
         "tensor 'model.layers.2.self_attn.rotary_emb.inv_freq': unexpected tensor");
   }
 
   @Test
   void configThatDescribesMoreThanTheFilesHold() throws IOException {
     Path dir = tiny("small");
-    ObjectNode c = TinyCheckpoint.config().put("num_hidden_layers", 1000).put("vocab_size", 1 << 20);
+    ObjectNode c =
+        TinyCheckpoint.config().put("num_hidden_layers", 1000).put("vocab_size", 1 << 20);
     Files.writeString(dir.resolve("config.json"), c.toString());
-    assertOneLine(refused(dir), dir.resolve("config.json").toString(),
+    assertOneLine(
+        refused(dir),
+        dir.resolve("config.json").toString(),
         "describes 35506448 parameters (at least 71012896 bytes in BF16 or F16), but the"
             + " checkpoint's tensors hold only");
   }
@@ -340,7 +392,8 @@ class HfCheckpointTest {
       assertEquals(List.of(), ckpt.eosTokenIds(), "a generation config is used whole");
     }
     Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [1, 32]}");
-    assertOneLine(refused(dir), "generation_config.json", "eos_token_id[1]: value 32 is outside [0, 31]");
+    assertOneLine(
+        refused(dir), "generation_config.json", "eos_token_id[1]: value 32 is outside [0, 31]");
     Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": ");
     assertOneLine(refused(dir), "generation_config.json", "not valid JSON");
   }
@@ -352,7 +405,9 @@ class HfCheckpointTest {
     assertOneLine(refused(file), "file", "not a directory");
     Path dir = tiny("no-weights");
     Files.delete(dir.resolve("model.safetensors"));
-    assertOneLine(refused(dir), dir.toString(),
+    assertOneLine(
+        refused(dir),
+        dir.toString(),
         "holds neither model.safetensors nor model.safetensors.index.json");
     Files.writeString(dir.resolve("pytorch_model.bin"), "pickle");
     assertOneLine(refused(dir), dir.toString(), "mos reads safetensors only");
@@ -377,7 +432,7 @@ class HfCheckpointTest {
     dir = tiny("corrupt");
     weights = dir.resolve("model.safetensors");
     byte[] b = Files.readAllBytes(weights);
-    b[9] = '!';   // inside the JSON header
+    b[9] = '!'; // inside the JSON header
     Files.write(weights, b);
     assertOneLine(refused(dir), weights.toString(), "header");
 
@@ -392,7 +447,8 @@ class HfCheckpointTest {
       try (FileChannel ch = FileChannel.open(w, StandardOpenOption.WRITE)) {
         ch.truncate(ch.size() / 2);
       }
-      MosFileException e = assertThrows(MosFileException.class, () -> ckpt.forEachTensor((t, d) -> {}));
+      MosFileException e =
+          assertThrows(MosFileException.class, () -> ckpt.forEachTensor((t, d) -> {}));
       assertOneLine(e, w.toString(), "the file now holds");
     }
   }
@@ -445,15 +501,20 @@ class HfCheckpointTest {
         throw new RuntimeException(e);
       }
     });
-    assertOneLine(refused(dir), dir.resolve(second).toString(),
+    assertOneLine(
+        refused(dir),
+        dir.resolve(second).toString(),
         "no such file (named by model.safetensors.index.json)");
 
     dir = sharded("dotdot", (d, i) -> map(i).put("model.norm.weight", "../" + first));
-    assertOneLine(refused(dir), "model.safetensors.index.json",
+    assertOneLine(
+        refused(dir),
+        "model.safetensors.index.json",
         "\"../" + first + "\" leads out of the checkpoint directory (..)");
 
     dir = sharded("absolute", (d, i) -> map(i).put("model.norm.weight", "/etc/passwd"));
-    assertOneLine(refused(dir), "model.safetensors.index.json", "\"/etc/passwd\" is an absolute path");
+    assertOneLine(
+        refused(dir), "model.safetensors.index.json", "\"/etc/passwd\" is an absolute path");
 
     Path outside = tiny("outside").resolve("model.safetensors");
     dir = sharded("link-out", (d, i) -> {
@@ -464,24 +525,35 @@ class HfCheckpointTest {
       }
       map(i).put("model.norm.weight", "linked.safetensors");
     });
-    assertOneLine(refused(dir), dir.resolve("linked.safetensors").toString(),
+    assertOneLine(
+        refused(dir),
+        dir.resolve("linked.safetensors").toString(),
         "is a link to " + outside.toRealPath() + ", outside the checkpoint directory");
 
-    dir = sharded("lacks", (d, i) -> map(i).put("model.norm.weight",
-        map(i).get("model.norm.weight").asText().equals(first) ? second : first));
-    assertOneLine(refused(dir), "model.safetensors.index.json",
+    dir = sharded("lacks", (d, i) -> map(i)
+        .put(
+            "model.norm.weight",
+            map(i).get("model.norm.weight").asText().equals(first) ? second : first));
+    assertOneLine(
+        refused(dir),
+        "model.safetensors.index.json",
         "tensor 'model.norm.weight': the weight_map puts it in");
 
     dir = sharded("unlisted", (d, i) -> map(i).remove("model.norm.weight"));
-    assertOneLine(refused(dir), "model-0000", "tensor 'model.norm.weight': not in"
-        + " model.safetensors.index.json's weight_map");
+    assertOneLine(
+        refused(dir),
+        "model-0000",
+        "tensor 'model.norm.weight': not in" + " model.safetensors.index.json's weight_map");
 
     dir = sharded("not-a-name", (d, i) -> map(i).put("model.norm.weight", 3));
-    assertOneLine(refused(dir), "model.safetensors.index.json",
+    assertOneLine(
+        refused(dir),
+        "model.safetensors.index.json",
         "weight_map.model.norm.weight: expected a file name, found the number 3");
 
     dir = sharded("no-map", (d, i) -> i.remove("weight_map"));
-    assertOneLine(refused(dir), "model.safetensors.index.json", "weight_map: missing (expected an object)");
+    assertOneLine(
+        refused(dir), "model.safetensors.index.json", "weight_map: missing (expected an object)");
 
     dir = sharded("empty-map", (d, i) -> i.putObject("weight_map"));
     assertOneLine(refused(dir), "model.safetensors.index.json", "weight_map: empty");

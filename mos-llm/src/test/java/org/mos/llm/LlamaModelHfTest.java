@@ -2,7 +2,8 @@
 // LlamaModel on the checkpoints and the PEFT adapter transformers 5.17 / peft 0.21 wrote
 // (tests/fixtures/hf): mean NLL within 1e-6 relative of transformers' float64 result, logits within
 // 1e-5, greedy ids equal to transformers' float64 greedy continuation (up to a near-tie), for both
-// storage dtypes, single-file and sharded, tied and untied; BF16 storage of an F32 checkpoint equals
+// storage dtypes, single-file and sharded, tied and untied; BF16 storage of an F32 checkpoint
+// equals
 // F32 storage of the same weights rounded to bf16 in Java.
 package org.mos.llm;
 
@@ -26,7 +27,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.mos.Bf16;
 import org.mos.DType;
 import org.mos.MosContext;
-import org.mos.io.SafeTensors.Dtype;
 import org.mos.io.SafeTensorsWriter;
 import org.mos.llm.LlamaModel.LoadOptions;
 import org.mos.llm.LlamaModel.WeightStorage;
@@ -40,7 +40,9 @@ class LlamaModelHfTest {
   static final double NEAR_TIE = 1e-4;
 
   static MosContext ctx;
-  @TempDir Path tmp;
+
+  @TempDir
+  Path tmp;
 
   @BeforeAll
   static void context() {
@@ -67,15 +69,20 @@ class LlamaModelHfTest {
   }
 
   @ParameterizedTest(name = "{0} stored as {1}")
-  @CsvSource({"llama-gqa-f32, F32", "llama-gqa-f32, AS_CHECKPOINT",
-      "llama-tied-bf16-sharded, BF16", "llama-tied-bf16-sharded, F32",
-      "llama-bias-headdim-f32, AS_CHECKPOINT"})
+  @CsvSource({
+    "llama-gqa-f32, F32",
+    "llama-gqa-f32, AS_CHECKPOINT",
+    "llama-tied-bf16-sharded, BF16",
+    "llama-tied-bf16-sharded, F32",
+    "llama-bias-headdim-f32, AS_CHECKPOINT"
+  })
   void matchesTransformers(String name, WeightStorage storage) throws IOException {
     Path dir = fixtures().resolve(name);
     JsonNode ex = json(dir.resolve("expected.json"));
-    try (LlamaModel m = LlamaModel.load(ctx, dir, LoadOptions.defaults()
-        .withWeightStorage(storage))) {
-      assertEquals(name.contains("bf16") && storage != WeightStorage.F32 ? DType.BF16 : DType.F32,
+    try (LlamaModel m =
+        LlamaModel.load(ctx, dir, LoadOptions.defaults().withWeightStorage(storage))) {
+      assertEquals(
+          name.contains("bf16") && storage != WeightStorage.F32 ? DType.BF16 : DType.F32,
           m.weightDtype());
       assertEquals(name.contains("tied"), m.config().tieWordEmbeddings());
       checkAgainst(m, ex, name);
@@ -87,7 +94,9 @@ class LlamaModelHfTest {
   void peftLoraAdapterMatchesPeft() throws IOException {
     Path peft = fixtures().resolve("peft-lora-gqa");
     JsonNode ex = json(peft.resolve("expected.json"));
-    try (LlamaModel m = LlamaModel.load(ctx, fixtures().resolve("llama-gqa-f32"),
+    try (LlamaModel m = LlamaModel.load(
+        ctx,
+        fixtures().resolve("llama-gqa-f32"),
         LoadOptions.defaults().withWeightStorage(WeightStorage.F32))) {
       m.loadAdapter(peft);
       assertEquals(7, m.adapter().orElseThrow().pools().size());
@@ -110,7 +119,8 @@ class LlamaModelHfTest {
     double worst = 0;
     for (int t = 0; t < rows.size(); t++) {
       for (int v = 0; v < vocab; v++) {
-        worst = Math.max(worst, Math.abs(logits[t * vocab + v] - rows.get(t).get(v).asDouble()));
+        worst =
+            Math.max(worst, Math.abs(logits[t * vocab + v] - rows.get(t).get(v).asDouble()));
       }
     }
     assertTrue(worst <= LOGIT_ABS, what + ": worst logit difference " + worst);
@@ -118,17 +128,21 @@ class LlamaModelHfTest {
     for (JsonNode g : ex.get("greedy")) {
       int[] prompt = ints(g.get("prompt"));
       int[] want = ints(g.get("ids_f64"));
-      LlamaModel.Generation got = m.generate(prompt,
-          LlamaModel.GenerateOptions.greedy(g.get("max_new_tokens").asInt()));
+      LlamaModel.Generation got = m.generate(
+          prompt, LlamaModel.GenerateOptions.greedy(g.get("max_new_tokens").asInt()));
       int n = comparableSteps(m, prompt, want, g.get("min_margin_f64").asDouble());
       assertTrue(got.ids().length >= n, what + ": " + Arrays.toString(got.ids()));
-      assertArrayEquals(Arrays.copyOf(want, n), Arrays.copyOf(got.ids(), n),
+      assertArrayEquals(
+          Arrays.copyOf(want, n),
+          Arrays.copyOf(got.ids(), n),
           what + ": greedy ids from " + Arrays.toString(prompt));
       if (n == want.length) {
         assertArrayEquals(want, got.ids(), what);
         boolean eos = want.length < g.get("max_new_tokens").asInt();
-        assertEquals(eos ? LlamaModel.FinishReason.STOP_ID : LlamaModel.FinishReason.LENGTH,
-            got.finishReason(), what);
+        assertEquals(
+            eos ? LlamaModel.FinishReason.STOP_ID : LlamaModel.FinishReason.LENGTH,
+            got.finishReason(),
+            what);
       }
     }
   }
@@ -181,8 +195,8 @@ class LlamaModelHfTest {
     w.write(rounded.resolve("model.safetensors"));
     int[] seq = sequences(json(src.resolve("expected.json")))[1];
     try (LlamaModel bf16 = LlamaModel.load(ctx, src, LoadOptions.defaults());
-        LlamaModel f32 = LlamaModel.load(ctx, rounded, LoadOptions.defaults()
-            .withWeightStorage(WeightStorage.F32))) {
+        LlamaModel f32 = LlamaModel.load(
+            ctx, rounded, LoadOptions.defaults().withWeightStorage(WeightStorage.F32))) {
       assertEquals(DType.BF16, bf16.weightDtype());
       float[] a = bf16.logits(seq);
       float[] b = f32.logits(seq);

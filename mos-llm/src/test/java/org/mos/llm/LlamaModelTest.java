@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // LlamaModel's Java API on tiny checkpoints written here (TinyCheckpoint): storage dtypes, single
-// file vs sharded, tied; adapters (attach / save / load bit-identical, export to PEFT and back, PEFT
+// file vs sharded, tied; adapters (attach / save / load bit-identical, export to PEFT and back,
+// PEFT
 // refusals, module-path matching); merge == unmerged within 1e-5; KV-cache steps == recomputation
 // within 1e-5; batched generation with mixed bank adapters == each adapter alone (ids equal); the
 // listener's order; masked loss == the double-precision sum from the logits; training through the
@@ -9,7 +10,6 @@ package org.mos.llm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,13 +58,22 @@ import org.mos.train.TrainingTask;
 class LlamaModelTest {
   /** Logits relative to the largest logit (these tiny random models' logits reach about 10). */
   static final double TOL = 1e-5;
+
   static final LoadOptions F32 = LoadOptions.defaults().withWeightStorage(WeightStorage.F32);
   /** r 4 from R_eq 2, p 1, l 2 over the tiny model's 4 blocks. */
-  static final MosConfig MOS = MosConfig.builder().rank(4).equivalentRank(2).privateRank(1)
-      .shardsPerVector(2).alpha(8).seed(3).build();
+  static final MosConfig MOS = MosConfig.builder()
+      .rank(4)
+      .equivalentRank(2)
+      .privateRank(1)
+      .shardsPerVector(2)
+      .alpha(8)
+      .seed(3)
+      .build();
 
   static MosContext ctx;
-  @TempDir Path tmp;
+
+  @TempDir
+  Path tmp;
 
   @BeforeAll
   static void context() {
@@ -121,8 +130,9 @@ class LlamaModelTest {
       worst = Math.max(worst, Math.abs(want[i] - got[i]));
       scale = Math.max(scale, Math.abs(want[i]));
     }
-    assertTrue(worst <= tol * scale, what + ": worst difference " + worst + " (largest logit "
-        + scale + ")");
+    assertTrue(
+        worst <= tol * scale,
+        what + ": worst difference " + worst + " (largest logit " + scale + ")");
   }
 
   // ---- loading ---------------------------------------------------------------------------------
@@ -157,14 +167,16 @@ class LlamaModelTest {
     for (TinyCheckpoint.Entry e : tied.tensors.values()) {
       float[] v = e.values().clone();
       for (int i = 0; i < v.length; i++) v[i] = Float.float16ToFloat(Float.floatToFloat16(v[i]));
-      untied.tensors.put(e.name(), new TinyCheckpoint.Entry(e.name(), Dtype.F32, e.shape(), v, null));
+      untied.tensors.put(
+          e.name(), new TinyCheckpoint.Entry(e.name(), Dtype.F32, e.shape(), v, null));
     }
     TinyCheckpoint.Entry emb = untied.tensors.get("model.embed_tokens.weight");
-    untied.tensors.put("lm_head.weight", new TinyCheckpoint.Entry("lm_head.weight", Dtype.F32,
-        emb.shape(), emb.values(), null));
+    untied.tensors.put(
+        "lm_head.weight",
+        new TinyCheckpoint.Entry("lm_head.weight", Dtype.F32, emb.shape(), emb.values(), null));
     Path untiedDir = untied.write(tmp.resolve("untied-f32"));
-    try (LlamaModel a = LlamaModel.load(ctx, tiedDir,
-        LoadOptions.defaults().withWeightStorage(WeightStorage.AS_CHECKPOINT));
+    try (LlamaModel a = LlamaModel.load(
+            ctx, tiedDir, LoadOptions.defaults().withWeightStorage(WeightStorage.AS_CHECKPOINT));
         LlamaModel b = LlamaModel.load(ctx, untiedDir, F32)) {
       assertTrue(a.config().tieWordEmbeddings());
       assertEquals(DType.F32, a.weightDtype(), "F16 weights are stored exactly in F32");
@@ -176,26 +188,34 @@ class LlamaModelTest {
   void everyBadCheckpointIsOneLine() throws IOException {
     TinyCheckpoint missing = tiny(config(), Dtype.F32, 1);
     missing.tensors.remove("model.layers.2.mlp.up_proj.weight");
-    assertRefused(missing.write(tmp.resolve("missing")), "model.safetensors",
+    assertRefused(
+        missing.write(tmp.resolve("missing")),
+        "model.safetensors",
         "model.layers.2.mlp.up_proj.weight");
 
     TinyCheckpoint extra = tiny(config(), Dtype.F32, 1);
     extra.put("model.layers.0.mlp.extra.weight", Dtype.F32, new long[] {2, 2}, new Random(1));
-    assertRefused(extra.write(tmp.resolve("extra")), "model.safetensors",
-        "model.layers.0.mlp.extra.weight");
+    assertRefused(
+        extra.write(tmp.resolve("extra")), "model.safetensors", "model.layers.0.mlp.extra.weight");
 
     TinyCheckpoint shape = tiny(config(), Dtype.F32, 1);
-    shape.put("model.layers.1.self_attn.k_proj.weight", Dtype.F32, new long[] {16, 16},
-        new Random(1));
+    shape.put(
+        "model.layers.1.self_attn.k_proj.weight", Dtype.F32, new long[] {16, 16}, new Random(1));
     assertRefused(shape.write(tmp.resolve("shape")), "model.safetensors", "[16, 16]");
 
-    assertRefused(tiny(config(), Dtype.F32, 1).write(tmp.resolve("hostile")), "config.json",
-        "num_hidden_layers", c -> c.put("num_hidden_layers", 1_000_000_000));
-    assertRefused(tiny(config(), Dtype.F32, 1).write(tmp.resolve("yarn")), "config.json",
-        "yarn", c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn"));
+    assertRefused(
+        tiny(config(), Dtype.F32, 1).write(tmp.resolve("hostile")),
+        "config.json",
+        "num_hidden_layers",
+        c -> c.put("num_hidden_layers", 1_000_000_000));
+    assertRefused(
+        tiny(config(), Dtype.F32, 1).write(tmp.resolve("yarn")),
+        "config.json",
+        "yarn",
+        c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn"));
 
-    MosFileException e = assertThrows(MosFileException.class,
-        () -> LlamaModel.load(ctx, tmp.resolve("nope")));
+    MosFileException e =
+        assertThrows(MosFileException.class, () -> LlamaModel.load(ctx, tmp.resolve("nope")));
     assertOneLine(e, "nope", "no such directory");
   }
 
@@ -204,9 +224,11 @@ class LlamaModelTest {
     assertOneLine(e, file, fragment);
   }
 
-  private void assertRefused(Path dir, String file, String fragment,
-      java.util.function.Consumer<ObjectNode> edit) throws IOException {
-    ObjectNode c = (ObjectNode) TinyCheckpoint.JSON.readTree(dir.resolve("config.json").toFile());
+  private void assertRefused(
+      Path dir, String file, String fragment, java.util.function.Consumer<ObjectNode> edit)
+      throws IOException {
+    ObjectNode c =
+        (ObjectNode) TinyCheckpoint.JSON.readTree(dir.resolve("config.json").toFile());
     edit.accept(c);
     Files.writeString(dir.resolve("config.json"), c.toPrettyString());
     assertRefused(dir, file, fragment);
@@ -222,14 +244,15 @@ class LlamaModelTest {
     try (LlamaModel m = LlamaModel.load(ctx, dir, F32)) {
       float[] base = m.logits(SEQ);
       MosModel a = m.attachNewAdapter(MOS, List.of("v_proj", "q_proj", "down_proj"));
-      assertEquals(List.of("q_proj", "v_proj", "down_proj"), List.copyOf(a.pools().keySet()));
+      assertEquals(
+          List.of("q_proj", "v_proj", "down_proj"), List.copyOf(a.pools().keySet()));
       assertArrayEquals(base, m.logits(SEQ), "a new adapter (pool_B = 0) adds nothing");
       randomize(a, 7);
       adapted = m.logits(SEQ);
       assertNotEquals(Arrays.toString(base), Arrays.toString(adapted));
       m.saveAdapter(saved);
-      MosException twice = assertThrows(MosException.class,
-          () -> m.attachNewAdapter(MOS, List.of("k_proj")));
+      MosException twice =
+          assertThrows(MosException.class, () -> m.attachNewAdapter(MOS, List.of("k_proj")));
       assertEquals(Status.INVALID_STATE, twice.status());
       m.detachAdapter();
       assertArrayEquals(base, m.logits(SEQ), "detached");
@@ -247,8 +270,11 @@ class LlamaModelTest {
       LoraExport.export(m.adapterSnapshot(null), peft, LoraExport.Precision.F32, false);
       m.detachAdapter();
       m.loadAdapter(peft);
-      assertEquals(MOS.alpha() / MOS.rank(),
-          m.adapterSnapshot(null).config().scaling(), 1e-7, "PEFT's lora_alpha / r");
+      assertEquals(
+          MOS.alpha() / MOS.rank(),
+          m.adapterSnapshot(null).config().scaling(),
+          1e-7,
+          "PEFT's lora_alpha / r");
       assertClose(adapted, m.logits(SEQ), TOL, "export-lora output loaded as PEFT LoRA");
     }
   }
@@ -265,35 +291,46 @@ class LlamaModelTest {
       // Pool groups named anything: the module path decides.
       AdapterConfig gc = good.config();
       AdapterConfig renamed = AdapterConfig.builder(gc.toMosConfig(0), gc.numLayers())
-          .pool("mlp-up", 16, 24, "model.layers.{layer}.mlp.up_proj").build();
-      MosAdapter byPath = new MosAdapter(renamed,
-          java.util.Map.of("mlp-up", good.pool("up_proj")));
+          .pool("mlp-up", 16, 24, "model.layers.{layer}.mlp.up_proj")
+          .build();
+      MosAdapter byPath = new MosAdapter(renamed, java.util.Map.of("mlp-up", good.pool("up_proj")));
       Path p = tmp.resolve("renamed");
       byPath.save(p);
       m.loadAdapter(p);
-      assertEquals(List.of("up_proj"), List.copyOf(m.adapter().orElseThrow().pools().keySet()));
+      assertEquals(
+          List.of("up_proj"), List.copyOf(m.adapter().orElseThrow().pools().keySet()));
       m.detachAdapter();
 
       // Trainer's default paths (no self_attn / mlp) are not this model's.
       AdapterConfig wrongPath = AdapterConfig.builder(gc.toMosConfig(0), gc.numLayers())
-          .pool("up_proj", 16, 24, "model.layers.{layer}.up_proj").build();
+          .pool("up_proj", 16, 24, "model.layers.{layer}.up_proj")
+          .build();
       Path w = tmp.resolve("wrong-path");
       new MosAdapter(wrongPath, good.pools()).save(w);
       MosFileException e = assertThrows(MosFileException.class, () -> m.loadAdapter(w));
       assertOneLine(e, "adapter_config.json", "module_path 'model.layers.{layer}.up_proj'");
 
       AdapterConfig wrongShape = AdapterConfig.builder(gc.toMosConfig(0), gc.numLayers())
-          .pool("up_proj", 16, 32, "model.layers.{layer}.mlp.up_proj").build();
-      MosException s = assertThrows(MosException.class, () -> m.checkAdapter(
-          new MosAdapter(wrongShape, java.util.Map.of("up_proj", new org.mos.io.PoolData(
-              new float[good.config().numShards() * 8], new float[16 * good.config().numShards()],
-              good.pool("up_proj").indexA(), good.pool("up_proj").indexB())))));
-      assertTrue(s.getMessage().contains("16 -> 32") && s.getMessage().contains("16 -> 24"),
+          .pool("up_proj", 16, 32, "model.layers.{layer}.mlp.up_proj")
+          .build();
+      MosException s = assertThrows(
+          MosException.class,
+          () -> m.checkAdapter(new MosAdapter(
+              wrongShape,
+              java.util.Map.of(
+                  "up_proj",
+                  new org.mos.io.PoolData(
+                      new float[good.config().numShards() * 8],
+                      new float[16 * good.config().numShards()],
+                      good.pool("up_proj").indexA(),
+                      good.pool("up_proj").indexB())))));
+      assertTrue(
+          s.getMessage().contains("16 -> 32") && s.getMessage().contains("16 -> 24"),
           s.getMessage());
       assertTrue(m.adapter().isEmpty(), "nothing attached after a refusal");
 
-      MosException proj = assertThrows(MosException.class,
-          () -> m.attachNewAdapter(MOS, List.of("qkv_proj")));
+      MosException proj =
+          assertThrows(MosException.class, () -> m.attachNewAdapter(MOS, List.of("qkv_proj")));
       assertTrue(proj.getMessage().contains("qkv_proj"), proj.getMessage());
     }
   }
@@ -309,11 +346,12 @@ class LlamaModelTest {
       Path cfg = peft.resolve("adapter_config.json");
       String original = Files.readString(cfg);
       String[][] cases = {
-          {"\"use_dora\": false", "\"use_dora\": true", "use_dora"},
-          {"\"peft_type\": \"LORA\"", "\"peft_type\": \"IA3\"", "\"IA3\" is not supported"},
-          {"\"bias\": \"none\"", "\"bias\": \"all\"", "bias"},
-          {"\"modules_to_save\": null", "\"modules_to_save\": [\"lm_head\"]", "modules_to_save"},
-          {"\"r\": 4", "\"r\": 3", "expected [3, 16]"}};
+        {"\"use_dora\": false", "\"use_dora\": true", "use_dora"},
+        {"\"peft_type\": \"LORA\"", "\"peft_type\": \"IA3\"", "\"IA3\" is not supported"},
+        {"\"bias\": \"none\"", "\"bias\": \"all\"", "bias"},
+        {"\"modules_to_save\": null", "\"modules_to_save\": [\"lm_head\"]", "modules_to_save"},
+        {"\"r\": 4", "\"r\": 3", "expected [3, 16]"}
+      };
       for (String[] c : cases) {
         assertTrue(original.contains(c[0]), c[0] + " in " + original);
         Files.writeString(cfg, original.replace(c[0], c[1]));
@@ -340,9 +378,11 @@ class LlamaModelTest {
       m.merge();
       assertTrue(m.isMerged());
       assertClose(unmerged, m.logits(SEQ), TOL, "merged");
-      assertArrayEquals(ids, m.generate(SEQ, GenerateOptions.greedy(8).withStopIds()).ids());
-      MosException train = assertThrows(MosException.class, () -> m.loss(new int[][] {SEQ},
-          new boolean[][] {new boolean[SEQ.length]}, true, 1f));
+      assertArrayEquals(
+          ids, m.generate(SEQ, GenerateOptions.greedy(8).withStopIds()).ids());
+      MosException train = assertThrows(
+          MosException.class,
+          () -> m.loss(new int[][] {SEQ}, new boolean[][] {new boolean[SEQ.length]}, true, 1f));
       assertEquals(Status.INVALID_STATE, train.status());
       m.unmerge();
       assertClose(unmerged, m.logits(SEQ), TOL, "unmerged");
@@ -393,11 +433,11 @@ class LlamaModelTest {
       assertEquals(48, u.capacityTokens());
       assertEquals(32, u.usedTokens());
       int[] gen = m.generate(seqA, GenerateOptions.greedy(6).withStopIds()).ids();
-      assertArrayEquals(genA.stream().mapToInt(Integer::intValue).toArray(), gen,
-          "generate == greedy steps");
+      assertArrayEquals(
+          genA.stream().mapToInt(Integer::intValue).toArray(), gen, "generate == greedy steps");
       // Full: one free page; 40 more tokens for B (3 held, in one page) need two.
-      MosException full = assertThrows(MosException.class, () -> m.step(cache, new int[] {b},
-          new int[] {40}, new int[40]));
+      MosException full = assertThrows(
+          MosException.class, () -> m.step(cache, new int[] {b}, new int[] {40}, new int[40]));
       assertEquals(Status.OUT_OF_MEMORY, full.status());
       assertEquals(3, cache.sequenceLength(b), "a refused step changes nothing");
       cache.removeSequence(a);
@@ -453,14 +493,19 @@ class LlamaModelTest {
         try (KvCache cache = m.newKvCache(64)) {
           int s0 = cache.addSequence();
           int s1 = cache.addSequence();
-          float[] l = m.step(cache, bank, new int[] {s0, s1}, new int[] {5, 3},
-              concat(p1, List.of(9, 8, 7)), new int[] {a, -1});
+          float[] l = m.step(
+              cache,
+              bank,
+              new int[] {s0, s1},
+              new int[] {5, 3},
+              concat(p1, List.of(9, 8, 7)),
+              new int[] {a, -1});
           m.loadAdapter(adA);
           int vocab = m.config().vocabSize();
           assertClose(last(m.logits(p1), vocab), Arrays.copyOf(l, vocab), TOL, "bank adapter a");
           m.detachAdapter();
-          assertClose(last(m.logits(p2), vocab), Arrays.copyOfRange(l, vocab, 2 * vocab), TOL,
-              "base");
+          assertClose(
+              last(m.logits(p2), vocab), Arrays.copyOfRange(l, vocab, 2 * vocab), TOL, "base");
         }
       }
     }
@@ -470,8 +515,8 @@ class LlamaModelTest {
   void listenerStopsAndMayNotReenter() throws IOException {
     try (LlamaModel m = LlamaModel.load(ctx, tinyDir("base"), F32)) {
       List<Integer> seen = new ArrayList<>();
-      LlamaModel.Generation g = m.generate(SEQ, GenerateOptions.greedy(10).withStopIds(),
-          (req, token, text) -> {
+      LlamaModel.Generation g =
+          m.generate(SEQ, GenerateOptions.greedy(10).withStopIds(), (req, token, text) -> {
             seen.add(token);
             assertEquals("", text, "no tokenizer: no text");
             return seen.size() == 3;
@@ -484,25 +529,29 @@ class LlamaModelTest {
       LlamaModel.Generation full = m.generate(SEQ, GenerateOptions.greedy(10).withStopIds());
       assertEquals(LlamaModel.FinishReason.LENGTH, full.finishReason());
       int stop = full.ids()[4];
-      LlamaModel.Generation byStop = m.generate(SEQ,
-          GenerateOptions.greedy(10).withStopIds(stop));
+      LlamaModel.Generation byStop = m.generate(SEQ, GenerateOptions.greedy(10).withStopIds(stop));
       int at = Arrays.stream(full.ids()).boxed().toList().indexOf(stop);
       assertArrayEquals(Arrays.copyOf(full.ids(), at + 1), byStop.ids(), "stop id kept, last");
       assertEquals(LlamaModel.FinishReason.STOP_ID, byStop.finishReason());
 
-      MosException e = assertThrows(MosException.class, () -> m.generate(SEQ,
-          GenerateOptions.greedy(4), (req, token, text) -> m.logits(SEQ).length > 0));
+      MosException e = assertThrows(
+          MosException.class,
+          () -> m.generate(
+              SEQ, GenerateOptions.greedy(4), (req, token, text) -> m.logits(SEQ).length > 0));
       assertEquals(Status.INVALID_STATE, e.status());
       assertTrue(e.getMessage().contains("TokenCallback"), e.getMessage());
-      IllegalStateException mine = assertThrows(IllegalStateException.class, () -> m.generate(SEQ,
-          GenerateOptions.greedy(4), (req, token, text) -> {
+      IllegalStateException mine = assertThrows(
+          IllegalStateException.class,
+          () -> m.generate(SEQ, GenerateOptions.greedy(4), (req, token, text) -> {
             throw new IllegalStateException("listener failed");
           }));
       assertEquals("listener failed", mine.getMessage());
-      assertEquals(4, m.generate(SEQ, GenerateOptions.greedy(4).withStopIds()).ids().length,
+      assertEquals(
+          4,
+          m.generate(SEQ, GenerateOptions.greedy(4).withStopIds()).ids().length,
           "usable afterwards");
-      MosException tooLong = assertThrows(MosException.class,
-          () -> m.generate(SEQ, GenerateOptions.greedy(60)));
+      MosException tooLong =
+          assertThrows(MosException.class, () -> m.generate(SEQ, GenerateOptions.greedy(60)));
       assertTrue(tooLong.getMessage().contains("64"), tooLong.getMessage());
     }
   }
@@ -513,8 +562,8 @@ class LlamaModelTest {
     try (LlamaModel m = LlamaModel.load(ctx, dir, F32)) {
       assertTrue(m.tokenizer().isPresent());
       StringBuilder pieces = new StringBuilder();
-      LlamaModel.Generation g = m.generate("hello world", GenerateOptions.greedy(12),
-          (req, token, text) -> {
+      LlamaModel.Generation g =
+          m.generate("hello world", GenerateOptions.greedy(12), (req, token, text) -> {
             pieces.append(text);
             return false;
           });
@@ -571,10 +620,10 @@ class LlamaModelTest {
     Path out = tmp.resolve("trained");
     MosConfig dropout = MOS.toBuilder().dropout(0.1f).build();
     try (LlamaModel m = LlamaModel.load(ctx, tinyDir("base"))) {
-      m.attachNewAdapter(dropout, List.of("q_proj", "v_proj", "up_proj"),
-          AdamW.builder().lr(2e-2f));
-      List<Example> data = List.of(new Example(SEQ, mask(SEQ.length)),
-          new Example(new int[] {1, 2, 3, 4, 5, 6}, mask(6)));
+      m.attachNewAdapter(
+          dropout, List.of("q_proj", "v_proj", "up_proj"), AdamW.builder().lr(2e-2f));
+      List<Example> data = List.of(
+          new Example(SEQ, mask(SEQ.length)), new Example(new int[] {1, 2, 3, 4, 5, 6}, mask(6)));
       int targets = data.stream().mapToInt(Example::targets).sum();
       double before = m.loss(data, false, 1f).mean();
       var d0 = m.dropoutState();
@@ -595,8 +644,12 @@ class LlamaModelTest {
         }
       };
       Trainer trainer = m.trainer()
-          .config(TrainerConfig.builder().learningRate(2e-2).totalSteps(15).warmupFraction(0)
-              .evalEvery(15).build())
+          .config(TrainerConfig.builder()
+              .learningRate(2e-2)
+              .totalSteps(15)
+              .warmupFraction(0)
+              .evalEvery(15)
+              .build())
           .build();
       trainer.run(task);
       assertEquals(d0.counter() + 15, m.dropoutState().counter(), "one mask draw per step");

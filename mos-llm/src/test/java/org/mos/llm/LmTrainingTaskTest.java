@@ -44,7 +44,9 @@ import org.mos.train.TrainingListener.EvalRecord;
 
 class LmTrainingTaskTest {
   static MosContext ctx;
-  @TempDir Path tmp;
+
+  @TempDir
+  Path tmp;
 
   @BeforeAll
   static void context() {
@@ -81,8 +83,8 @@ class LmTrainingTaskTest {
   }
 
   static Dataset dataset(List<Example> train, List<Example> val) {
-    return new Dataset(train, val, new DataStats(DataFormat.JSONL_PROMPT_COMPLETION, 0, 0, 0, 0,
-        0, 0, 0, 0));
+    return new Dataset(
+        train, val, new DataStats(DataFormat.JSONL_PROMPT_COMPLETION, 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
   /** Mean NLL per target over {@code examples}, in double from the logits. */
@@ -118,7 +120,7 @@ class LmTrainingTaskTest {
       long targets = step.stream().mapToLong(Example::targets).sum();
 
       a.zeroGrad();
-      m.loss(step, true, 1f / targets);          // the oracle: all of the step in one call
+      m.loss(step, true, 1f / targets); // the oracle: all of the step in one call
       Map<String, float[]> want = grads(a);
       a.zeroGrad();
       double loss = task.trainStep(0, new Rng(0));
@@ -149,8 +151,9 @@ class LmTrainingTaskTest {
         LmTrainingTask task = new LmTrainingTask(m, dataset(examples(3, 3), val), batchTokens);
         assertEquals(want, task.evalLoss(), 1e-5 * want, "batch tokens " + batchTokens);
       }
-      assertTrue(Double.isNaN(new LmTrainingTask(m, dataset(examples(3, 3), List.of()), 10)
-          .evalLoss()), "no validation examples: NaN");
+      assertTrue(
+          Double.isNaN(new LmTrainingTask(m, dataset(examples(3, 3), List.of()), 10).evalLoss()),
+          "no validation examples: NaN");
     }
   }
 
@@ -182,16 +185,28 @@ class LmTrainingTaskTest {
   @Test
   void refusesWhatCannotTrain() throws IOException {
     try (LlamaModel m = model()) {
-      MosException big = assertThrows(MosException.class,
-          () -> new LmTrainingTask(m, dataset(examples(5, 6), List.of()), 4));
+      MosException big = assertThrows(
+          MosException.class, () -> new LmTrainingTask(m, dataset(examples(5, 6), List.of()), 4));
       assertTrue(big.getMessage().contains("does not fit a batch of 4"), big.getMessage());
-      assertEquals(Status.INVALID_ARGUMENT, assertThrows(MosException.class,
-          () -> new LmTrainingTask(m, dataset(List.of(), List.of()), 64)).status());
-      assertEquals(Status.INVALID_ARGUMENT, assertThrows(MosException.class,
-          () -> new LmTrainingTask(m, dataset(examples(5, 6), List.of()), 64, 0, 0)).status());
+      assertEquals(
+          Status.INVALID_ARGUMENT,
+          assertThrows(
+                  MosException.class,
+                  () -> new LmTrainingTask(m, dataset(List.of(), List.of()), 64))
+              .status());
+      assertEquals(
+          Status.INVALID_ARGUMENT,
+          assertThrows(
+                  MosException.class,
+                  () -> new LmTrainingTask(m, dataset(examples(5, 6), List.of()), 64, 0, 0))
+              .status());
       m.detachAdapter();
-      assertEquals(Status.INVALID_STATE, assertThrows(MosException.class,
-          () -> new LmTrainingTask(m, dataset(examples(5, 6), List.of()), 64)).status());
+      assertEquals(
+          Status.INVALID_STATE,
+          assertThrows(
+                  MosException.class,
+                  () -> new LmTrainingTask(m, dataset(examples(5, 6), List.of()), 64))
+              .status());
     }
   }
 
@@ -203,17 +218,20 @@ class LmTrainingTaskTest {
       k.onEval(new EvalRecord(0, Double.NaN));
       assertFalse(Files.exists(dir), "NaN is not a loss");
       k.onEval(new EvalRecord(0, 3.0));
-      assertEquals(0L, ((Number) AdapterFormat.readConfig(dir).metadata().get("best_step")).longValue());
+      assertEquals(
+          0L, ((Number) AdapterFormat.readConfig(dir).metadata().get("best_step")).longValue());
       LlamaModelTest.randomize(m.adapter().orElseThrow(), 8);
       k.onEval(new EvalRecord(10, 3.5));
-      assertEquals(0L, ((Number) AdapterFormat.readConfig(dir).metadata().get("best_step")).longValue());
+      assertEquals(
+          0L, ((Number) AdapterFormat.readConfig(dir).metadata().get("best_step")).longValue());
       k.onEval(new EvalRecord(20, 2.0));
       Map<String, Object> meta = AdapterFormat.readConfig(dir).metadata();
       assertEquals(20L, ((Number) meta.get("best_step")).longValue());
       assertEquals("x", meta.get("run"));
       assertEquals(2.0, k.bestLoss());
       assertEquals(20, k.bestStep());
-      assertEquals(m.adapterSnapshot(null).pools().keySet(),
+      assertEquals(
+          m.adapterSnapshot(null).pools().keySet(),
           org.mos.io.MosAdapter.load(dir).pools().keySet());
       BestAdapterKeeper resumed = new BestAdapterKeeper(m, dir, Map.of())
           .resumeFrom(List.of(new EvalRecord(0, 3.0), new EvalRecord(20, 2.0)));

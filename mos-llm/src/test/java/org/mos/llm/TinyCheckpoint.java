@@ -24,16 +24,30 @@ final class TinyCheckpoint {
   static ObjectNode config() {
     ObjectNode c = JSON.createObjectNode();
     c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("attention_bias", false).put("attention_dropout", 0.0).put("bos_token_id", 0)
-        .put("dtype", "float32").put("eos_token_id", 1).put("head_dim", 4)
-        .put("hidden_act", "silu").put("hidden_size", 16).put("initializer_range", 0.02)
-        .put("intermediate_size", 24).put("max_position_embeddings", 64).put("mlp_bias", false)
-        .put("model_type", "llama").put("num_attention_heads", 4).put("num_hidden_layers", 2)
-        .put("num_key_value_heads", 2).putNull("pad_token_id").put("pretraining_tp", 1)
+    c.put("attention_bias", false)
+        .put("attention_dropout", 0.0)
+        .put("bos_token_id", 0)
+        .put("dtype", "float32")
+        .put("eos_token_id", 1)
+        .put("head_dim", 4)
+        .put("hidden_act", "silu")
+        .put("hidden_size", 16)
+        .put("initializer_range", 0.02)
+        .put("intermediate_size", 24)
+        .put("max_position_embeddings", 64)
+        .put("mlp_bias", false)
+        .put("model_type", "llama")
+        .put("num_attention_heads", 4)
+        .put("num_hidden_layers", 2)
+        .put("num_key_value_heads", 2)
+        .putNull("pad_token_id")
+        .put("pretraining_tp", 1)
         .put("rms_norm_eps", 1e-5);
     c.putObject("rope_parameters").put("rope_theta", 10000.0).put("rope_type", "default");
-    c.put("tie_word_embeddings", false).put("transformers_version", "5.17.0")
-        .put("use_cache", true).put("vocab_size", 32);
+    c.put("tie_word_embeddings", false)
+        .put("transformers_version", "5.17.0")
+        .put("use_cache", true)
+        .put("vocab_size", 32);
     return c;
   }
 

@@ -16,8 +16,8 @@ public final class ApiException extends RuntimeException {
     this(status, type, param, message, 0);
   }
 
-  public ApiException(int status, String type, String param, String message,
-      int retryAfterSeconds) {
+  public ApiException(
+      int status, String type, String param, String message, int retryAfterSeconds) {
     super(message);
     this.status = status;
     this.type = type;
@@ -32,8 +32,11 @@ public final class ApiException extends RuntimeException {
 
   /** 404 for a model (base or adapter) that is not served. */
   public static ApiException unknownModel(String model) {
-    return new ApiException(404, "not_found_error", "model", "The model '" + model
-        + "' does not exist (GET /v1/models lists the served models)");
+    return new ApiException(
+        404,
+        "not_found_error",
+        "model",
+        "The model '" + model + "' does not exist (GET /v1/models lists the served models)");
   }
 
   public int status() {

@@ -47,8 +47,8 @@ public final class Engine implements AutoCloseable {
    * @param logprobs -1: none; else the number of most likely tokens to report per position
    * @param ignoreEos keep generating after the model's stop ids (vLLM's ignore_eos; benchmarks)
    */
-  public record Params(int maxTokens, Sampling sampling, List<String> stop, int logprobs,
-      boolean ignoreEos) {
+  public record Params(
+      int maxTokens, Sampling sampling, List<String> stop, int logprobs, boolean ignoreEos) {
     public Params {
       stop = List.copyOf(stop);
     }
@@ -75,8 +75,8 @@ public final class Engine implements AutoCloseable {
    *
    * @param finishReason "stop" or "length"
    */
-  public record Done(int choice, String finishReason, int promptTokens,
-      int completionTokens) implements Event {}
+  public record Done(int choice, String finishReason, int promptTokens, int completionTokens)
+      implements Event {}
 
   /** A request that failed after it was accepted (timeout, shutdown, an engine error). */
   public record Failed(int choice, ApiException error) implements Event {}
@@ -89,7 +89,7 @@ public final class Engine implements AutoCloseable {
     final long bytes;
     final long denseBytes;
     final long created = System.currentTimeMillis() / 1000;
-    int users;  // guarded by the engine's registry lock
+    int users; // guarded by the engine's registry lock
     boolean unloading;
 
     Adapter(String name, Path path, int id, long bytes, long denseBytes) {
@@ -142,7 +142,7 @@ public final class Engine implements AutoCloseable {
     final int choice;
     final int[] prompt;
     final Params params;
-    final Adapter adapter;  // null: the base model
+    final Adapter adapter; // null: the base model
     final BlockingQueue<Event> sink;
     final long arrival;
     final long deadline;
@@ -154,16 +154,24 @@ public final class Engine implements AutoCloseable {
     int kvId = -1;
     int prefilled;
     int generated;
-    int emitted;  // chars of text sent
+    int emitted; // chars of text sent
     int lastToken;
     boolean firstToken = true;
 
-    Seq(int choice, int[] prompt, Params params, Adapter adapter, BlockingQueue<Event> sink,
-        long arrival, long deadline, int maxTokens, StreamDecoder stream) {
+    Seq(
+        int choice,
+        int[] prompt,
+        Params params,
+        Adapter adapter,
+        BlockingQueue<Event> sink,
+        long arrival,
+        long deadline,
+        int maxTokens,
+        StreamDecoder stream) {
       this.choice = choice;
       this.prompt = prompt;
-      this.params = new Params(maxTokens, params.sampling(), params.stop(), params.logprobs(),
-          params.ignoreEos());
+      this.params = new Params(
+          maxTokens, params.sampling(), params.stop(), params.logprobs(), params.ignoreEos());
       this.adapter = adapter;
       this.sink = sink;
       this.arrival = arrival;
@@ -194,21 +202,22 @@ public final class Engine implements AutoCloseable {
   private final Set<Integer> stopIds;
 
   private final Object registry = new Object();
-  private final Map<String, Adapter> adapters = new LinkedHashMap<>();  // guarded by registry
+  private final Map<String, Adapter> adapters = new LinkedHashMap<>(); // guarded by registry
   private final LinkedBlockingQueue<Seq> incoming = new LinkedBlockingQueue<>();
-  private final ArrayDeque<Seq> waiting = new ArrayDeque<>();  // scheduler thread
-  private final List<Seq> running = new ArrayList<>();  // scheduler thread
+  private final ArrayDeque<Seq> waiting = new ArrayDeque<>(); // scheduler thread
+  private final List<Seq> running = new ArrayList<>(); // scheduler thread
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   /** Requests submitted and not yet ended (running, waiting or not yet seen by the scheduler). */
   private final java.util.concurrent.atomic.AtomicInteger outstanding =
       new java.util.concurrent.atomic.AtomicInteger();
+
   private final Thread scheduler;
   private volatile boolean stopping;
   private volatile int runningCount;
   private volatile int waitingCount;
   private volatile long reservedTokens;
   private volatile long usedTokens;
-  private long reserved;  // scheduler thread
+  private long reserved; // scheduler thread
   /** Runs on the scheduler thread after every step (tests slow the engine down with it). */
   volatile Runnable afterStep;
 
@@ -218,9 +227,11 @@ public final class Engine implements AutoCloseable {
    */
   public Engine(LlamaModel model, ServeConfig config, String baseName, Metrics metrics) {
     this.model = model;
-    this.tokenizer = model.tokenizer().orElseThrow(() -> new MosException(
-        org.mos.Status.INVALID_ARGUMENT, model.directory() + ": mos serve needs the checkpoint's"
-            + " tokenizer.json"));
+    this.tokenizer = model
+        .tokenizer()
+        .orElseThrow(() -> new MosException(
+            org.mos.Status.INVALID_ARGUMENT,
+            model.directory() + ": mos serve needs the checkpoint's" + " tokenizer.json"));
     this.config = config;
     this.metrics = metrics;
     this.baseName = baseName;
@@ -229,13 +240,17 @@ public final class Engine implements AutoCloseable {
     this.stopIds = new java.util.HashSet<>();
     for (int id : model.stopIds()) stopIds.add(id);
     long perToken = model.decoder().kvBytesPerToken();
-    long bytes = config.kvCacheBytes() > 0 ? config.kvCacheBytes()
-        : Math.max((long) maxPositions * perToken,
+    long bytes = config.kvCacheBytes() > 0
+        ? config.kvCacheBytes()
+        : Math.max(
+            (long) maxPositions * perToken,
             Math.min((long) config.maxBatch() * maxPositions * perToken, 2L << 30));
     long tokens = bytes / perToken / PAGE * PAGE;
     if (tokens < PAGE) {
-      throw new MosException(org.mos.Status.INVALID_ARGUMENT, "mos serve: kv-cache-bytes "
-          + bytes + " holds no page of " + PAGE + " tokens (" + perToken + " bytes per token)");
+      throw new MosException(
+          org.mos.Status.INVALID_ARGUMENT,
+          "mos serve: kv-cache-bytes " + bytes + " holds no page of " + PAGE + " tokens ("
+              + perToken + " bytes per token)");
     }
     this.capacityTokens = tokens;
     AdapterBank b = AdapterBank.create(model.context(), 0);
@@ -248,8 +263,8 @@ public final class Engine implements AutoCloseable {
     }
     this.bank = b;
     this.cache = c;
-    this.scheduler = Thread.ofPlatform().name("mos-serve-scheduler").daemon(true)
-        .unstarted(this::loop);
+    this.scheduler =
+        Thread.ofPlatform().name("mos-serve-scheduler").daemon(true).unstarted(this::loop);
     scheduler.start();
   }
 
@@ -288,13 +303,14 @@ public final class Engine implements AutoCloseable {
     synchronized (registry) {
       List<Adapter> out = new ArrayList<>();
       for (Adapter a : adapters.values()) {
-        if (a != null && !a.unloading) out.add(a);  // null: a name reserved by a load under way
+        if (a != null && !a.unloading) out.add(a); // null: a name reserved by a load under way
       }
       return out;
     }
   }
 
-  // ---- adapters ----------------------------------------------------------------------------------
+  // ---- adapters
+  // ----------------------------------------------------------------------------------
 
   /**
    * Reads the adapter in {@code dir} (mos or PEFT LoRA) and adds it to the bank as {@code name}.
@@ -308,12 +324,14 @@ public final class Engine implements AutoCloseable {
     }
     synchronized (registry) {
       if (adapters.containsKey(name)) {
-        throw ApiException.badRequest("lora_name", "an adapter named '" + name
-            + "' is already loaded; unload it first");
+        throw ApiException.badRequest(
+            "lora_name", "an adapter named '" + name + "' is already loaded; unload it first");
       }
       if (adapters.size() >= config.maxAdapters()) {
-        throw ApiException.badRequest("lora_name", "already " + adapters.size()
-            + " adapters loaded, the maximum (--max-adapters); unload one first");
+        throw ApiException.badRequest(
+            "lora_name",
+            "already " + adapters.size()
+                + " adapters loaded, the maximum (--max-adapters); unload one first");
       }
       // Reserve the name while reading (outside the lock would allow two loads of one name).
       adapters.put(name, null);
@@ -345,8 +363,8 @@ public final class Engine implements AutoCloseable {
     synchronized (registry) {
       a = adapters.get(name);
       if (a == null || a.unloading) {
-        throw new ApiException(404, "not_found_error", "lora_name", "no adapter named '" + name
-            + "' is loaded");
+        throw new ApiException(
+            404, "not_found_error", "lora_name", "no adapter named '" + name + "' is loaded");
       }
       a.unloading = true;
       while (a.users > 0) registry.wait();
@@ -363,7 +381,8 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  // ---- requests ----------------------------------------------------------------------------------
+  // ---- requests
+  // ----------------------------------------------------------------------------------
 
   /**
    * Queues a request for {@code model} (the base's name or an adapter's; null: the base). Events
@@ -372,29 +391,38 @@ public final class Engine implements AutoCloseable {
    * @throws ApiException 404 unknown model, 400 prompt too long or empty, 429 when the wait queue
    *     is full, 503 while shutting down
    */
-  public Ticket submit(String modelName, int[] prompt, Params params, int choice,
-      BlockingQueue<Event> sink, long arrivalNanos) {
+  public Ticket submit(
+      String modelName,
+      int[] prompt,
+      Params params,
+      int choice,
+      BlockingQueue<Event> sink,
+      long arrivalNanos) {
     if (!accepting.get()) {
       throw new ApiException(503, "service_unavailable", null, "the server is shutting down", 5);
     }
     if (prompt.length == 0) throw ApiException.badRequest("prompt", "the prompt is empty");
     for (int id : prompt) {
       if (id < 0 || id >= vocab) {
-        throw ApiException.badRequest("prompt", "token id " + id + " is outside the vocabulary [0, "
-            + vocab + ")");
+        throw ApiException.badRequest(
+            "prompt", "token id " + id + " is outside the vocabulary [0, " + vocab + ")");
       }
     }
     if (prompt.length >= maxPositions) {
-      throw ApiException.badRequest("prompt", "the prompt has " + prompt.length + " tokens but"
-          + " the model's context is " + maxPositions + " tokens, which leaves no room to"
-          + " generate");
+      throw ApiException.badRequest(
+          "prompt",
+          "the prompt has " + prompt.length + " tokens but"
+              + " the model's context is " + maxPositions + " tokens, which leaves no room to"
+              + " generate");
     }
     int maxTokens = Math.min(params.maxTokens(), maxPositions - prompt.length);
     long need = (prompt.length + maxTokens + PAGE - 1L) / PAGE * PAGE;
     if (need > capacityTokens) {
-      throw ApiException.badRequest("max_tokens", "the prompt (" + prompt.length + " tokens) plus"
-          + " max_tokens (" + maxTokens + ") need more than the KV cache's " + capacityTokens
-          + " tokens (--kv-cache-bytes)");
+      throw ApiException.badRequest(
+          "max_tokens",
+          "the prompt (" + prompt.length + " tokens) plus"
+              + " max_tokens (" + maxTokens + ") need more than the KV cache's " + capacityTokens
+              + " tokens (--kv-cache-bytes)");
     }
     Adapter adapter = null;
     if (modelName != null && !modelName.equals(baseName)) {
@@ -408,11 +436,24 @@ public final class Engine implements AutoCloseable {
       int limit = config.maxWaiting() + config.maxBatch();
       if (outstanding.incrementAndGet() > limit) {
         outstanding.decrementAndGet();
-        throw new ApiException(429, "rate_limit_error", null, "too many requests: " + limit
-            + " are running or waiting (--max-batch + --max-waiting); retry later", 1);
+        throw new ApiException(
+            429,
+            "rate_limit_error",
+            null,
+            "too many requests: " + limit
+                + " are running or waiting (--max-batch + --max-waiting); retry later",
+            1);
       }
       long deadline = arrivalNanos + config.requestTimeout().toNanos();
-      Seq s = new Seq(choice, prompt, params, adapter, sink, arrivalNanos, deadline, maxTokens,
+      Seq s = new Seq(
+          choice,
+          prompt,
+          params,
+          adapter,
+          sink,
+          arrivalNanos,
+          deadline,
+          maxTokens,
           tokenizer.streamDecoder(true));
       metrics.promptTokens.add(prompt.length);
       incoming.add(s);
@@ -423,7 +464,8 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  // ---- the scheduler -----------------------------------------------------------------------------
+  // ---- the scheduler
+  // -----------------------------------------------------------------------------
 
   private void loop() {
     while (true) {
@@ -435,8 +477,11 @@ public final class Engine implements AutoCloseable {
         }
         incoming.drainTo(waiting);
         if (!accepting.get()) {
-          for (Seq s : waiting) fail(s, new ApiException(503, "service_unavailable", null,
-              "the server is shutting down", 5));
+          for (Seq s : waiting)
+            fail(
+                s,
+                new ApiException(
+                    503, "service_unavailable", null, "the server is shutting down", 5));
           waiting.clear();
         }
         dropDead();
@@ -449,14 +494,17 @@ public final class Engine implements AutoCloseable {
       } catch (Throwable t) {
         // Never let the scheduler die: fail what was running and go on.
         for (Seq s : running) {
-          finish(s, null, new ApiException(500, "internal_error", null, "the engine failed: "
-              + t.getMessage()));
+          finish(
+              s,
+              null,
+              new ApiException(
+                  500, "internal_error", null, "the engine failed: " + t.getMessage()));
         }
         running.clear();
       }
     }
-    for (Seq s : running) finish(s, null, new ApiException(503, "service_unavailable", null,
-        "the server stopped"));
+    for (Seq s : running)
+      finish(s, null, new ApiException(503, "service_unavailable", null, "the server stopped"));
     running.clear();
     runningCount = 0;
   }
@@ -464,14 +512,14 @@ public final class Engine implements AutoCloseable {
   /** Cancelled and timed-out requests leave (waiting or running). */
   private void dropDead() {
     long now = System.nanoTime();
-    for (Iterator<Seq> it = waiting.iterator(); it.hasNext();) {
+    for (Iterator<Seq> it = waiting.iterator(); it.hasNext(); ) {
       Seq s = it.next();
       if (s.cancelled || now - s.deadline > 0) {
         it.remove();
         fail(s, timeout(s));
       }
     }
-    for (Iterator<Seq> it = running.iterator(); it.hasNext();) {
+    for (Iterator<Seq> it = running.iterator(); it.hasNext(); ) {
       Seq s = it.next();
       if (s.cancelled || now - s.deadline > 0) {
         it.remove();
@@ -482,15 +530,20 @@ public final class Engine implements AutoCloseable {
   }
 
   private ApiException timeout(Seq s) {
-    return s.cancelled ? new ApiException(499, "cancelled", null, "the client went away")
-        : new ApiException(504, "timeout", null, "the request ran longer than the server's"
-            + " request timeout (" + config.requestTimeout().toSeconds() + " s)");
+    return s.cancelled
+        ? new ApiException(499, "cancelled", null, "the client went away")
+        : new ApiException(
+            504,
+            "timeout",
+            null,
+            "the request ran longer than the server's" + " request timeout ("
+                + config.requestTimeout().toSeconds() + " s)");
   }
 
   private void admit() {
     while (!waiting.isEmpty() && running.size() < config.maxBatch()) {
       Seq s = waiting.peek();
-      if (reserved + s.reserve > capacityTokens) break;  // FIFO: the head waits for room
+      if (reserved + s.reserve > capacityTokens) break; // FIFO: the head waits for room
       waiting.poll();
       s.kvId = cache.addSequence();
       reserved += s.reserve;
@@ -549,7 +602,7 @@ public final class Engine implements AutoCloseable {
       Seq s = batch.get(i);
       if (s.prefilled < s.prompt.length) {
         s.prefilled += lengths[i];
-        if (s.prefilled < s.prompt.length) continue;  // more prompt to go
+        if (s.prefilled < s.prompt.length) continue; // more prompt to go
       }
       sample(s, logits, i * vocab, t1);
     }
@@ -569,8 +622,8 @@ public final class Engine implements AutoCloseable {
       s.firstToken = false;
       metrics.ttftSeconds.observe((now - s.arrival) / 1e9);
     }
-    Map<String, Float> top = s.params.logprobs() > 0 ? top(logits, offset, s.params.logprobs())
-        : null;
+    Map<String, Float> top =
+        s.params.logprobs() > 0 ? top(logits, offset, s.params.logprobs()) : null;
     boolean stopId = !s.params.ignoreEos() && stopIds.contains(d.token());
     String piece = s.stream.push(d.token());
     s.text.append(piece);
@@ -581,7 +634,8 @@ public final class Engine implements AutoCloseable {
       s.text.setLength(cut);
       finish = "stop";
     }
-    int upTo = finish != null ? s.text.length()
+    int upTo = finish != null
+        ? s.text.length()
         : Math.max(s.emitted, s.text.length() - Math.max(0, s.maxStop - 1));
     String out = s.text.substring(s.emitted, upTo);
     s.emitted = upTo;
@@ -646,21 +700,30 @@ public final class Engine implements AutoCloseable {
     s.sink.add(new Failed(s.choice, error));
   }
 
-  // ---- metrics and lifetime ----------------------------------------------------------------------
+  // ---- metrics and lifetime
+  // ----------------------------------------------------------------------
 
   /** The live gauges in Prometheus' text format. */
   void writeGauges(StringBuilder out) {
-    Metrics.gauge(out, "mos_num_requests_running", "Sequences in the running batch.",
-        runningCount);
-    Metrics.gauge(out, "mos_num_requests_waiting", "Requests waiting for a place.",
+    Metrics.gauge(out, "mos_num_requests_running", "Sequences in the running batch.", runningCount);
+    Metrics.gauge(
+        out,
+        "mos_num_requests_waiting",
+        "Requests waiting for a place.",
         waitingCount + incoming.size());
-    Metrics.gauge(out, "mos_kv_cache_capacity_tokens", "Tokens the KV cache holds.",
-        capacityTokens);
-    Metrics.gauge(out, "mos_kv_cache_used_tokens", "Tokens the KV cache's pages in use hold.",
-        usedTokens);
-    Metrics.gauge(out, "mos_kv_cache_reserved_tokens",
-        "Tokens reserved by running requests (prompt + max_tokens).", reservedTokens);
-    Metrics.gauge(out, "mos_kv_cache_usage_ratio", "Reserved over capacity.",
+    Metrics.gauge(
+        out, "mos_kv_cache_capacity_tokens", "Tokens the KV cache holds.", capacityTokens);
+    Metrics.gauge(
+        out, "mos_kv_cache_used_tokens", "Tokens the KV cache's pages in use hold.", usedTokens);
+    Metrics.gauge(
+        out,
+        "mos_kv_cache_reserved_tokens",
+        "Tokens reserved by running requests (prompt + max_tokens).",
+        reservedTokens);
+    Metrics.gauge(
+        out,
+        "mos_kv_cache_usage_ratio",
+        "Reserved over capacity.",
         (double) reservedTokens / capacityTokens);
     List<Adapter> list = adapters();
     Metrics.gauge(out, "mos_adapters_resident", "Adapters in the bank.", list.size());
@@ -669,14 +732,20 @@ public final class Engine implements AutoCloseable {
     out.append("# HELP mos_adapter_bytes Bytes an adapter takes in the bank (compact MoS form).\n");
     out.append("# TYPE mos_adapter_bytes gauge\n");
     for (Adapter a : list) {
-      out.append("mos_adapter_bytes{adapter=\"").append(Metrics.label(a.name)).append("\"} ")
-          .append(a.bytes).append('\n');
+      out.append("mos_adapter_bytes{adapter=\"")
+          .append(Metrics.label(a.name))
+          .append("\"} ")
+          .append(a.bytes)
+          .append('\n');
       bytes += a.bytes;
       dense += a.denseBytes;
     }
     Metrics.gauge(out, "mos_adapters_bytes_total", "Bytes all resident adapters take.", bytes);
-    Metrics.gauge(out, "mos_adapters_dense_lora_bytes_total",
-        "Bytes the same adapters would take as dense LoRA of the same rank.", dense);
+    Metrics.gauge(
+        out,
+        "mos_adapters_dense_lora_bytes_total",
+        "Bytes the same adapters would take as dense LoRA of the same rank.",
+        dense);
   }
 
   /**
@@ -686,7 +755,8 @@ public final class Engine implements AutoCloseable {
   public void shutdown(java.time.Duration grace) {
     accepting.set(false);
     long end = System.nanoTime() + grace.toNanos();
-    while (scheduler.isAlive() && (runningCount > 0 || !incoming.isEmpty())
+    while (scheduler.isAlive()
+        && (runningCount > 0 || !incoming.isEmpty())
         && System.nanoTime() - end < 0) {
       try {
         Thread.sleep(10);

@@ -47,8 +47,12 @@ final class Metrics {
       out.append("# HELP ").append(name).append(' ').append(help).append('\n');
       out.append("# TYPE ").append(name).append(" histogram\n");
       for (int i = 0; i < bounds.length; i++) {
-        out.append(name).append("_bucket{le=\"").append(num(bounds[i])).append("\"} ")
-            .append(counts[i]).append('\n');
+        out.append(name)
+            .append("_bucket{le=\"")
+            .append(num(bounds[i]))
+            .append("\"} ")
+            .append(counts[i])
+            .append('\n');
       }
       out.append(name).append("_bucket{le=\"+Inf\"} ").append(count).append('\n');
       out.append(name).append("_sum ").append(num(sum)).append('\n');
@@ -56,24 +60,39 @@ final class Metrics {
     }
   }
 
-  private static final double[] SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-      0.5, 1, 2.5, 5, 10, 30, 60};
+  private static final double[] SECONDS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+  };
 
   final Map<String, LongAdder> requestsByStatus = new ConcurrentHashMap<>();
   final LongAdder promptTokens = new LongAdder();
   final LongAdder generationTokens = new LongAdder();
   final AtomicLong steps = new AtomicLong();
-  final Histogram batchSize = new Histogram("mos_batch_size_sequences",
-      "Sequences in one decoding step (all adapters together).", 1, 2, 4, 8, 16, 32, 64, 128, 256);
-  final Histogram stepSeconds = new Histogram("mos_step_seconds",
-      "Wall time of one decoding step.", SECONDS);
-  final Histogram ttftSeconds = new Histogram("mos_time_to_first_token_seconds",
-      "From a request's arrival to its first generated token.", SECONDS);
-  final Histogram latencySeconds = new Histogram("mos_request_latency_seconds",
-      "From a request's arrival to its last token.", SECONDS);
+  final Histogram batchSize = new Histogram(
+      "mos_batch_size_sequences",
+      "Sequences in one decoding step (all adapters together).",
+      1,
+      2,
+      4,
+      8,
+      16,
+      32,
+      64,
+      128,
+      256);
+  final Histogram stepSeconds =
+      new Histogram("mos_step_seconds", "Wall time of one decoding step.", SECONDS);
+  final Histogram ttftSeconds = new Histogram(
+      "mos_time_to_first_token_seconds",
+      "From a request's arrival to its first generated token.",
+      SECONDS);
+  final Histogram latencySeconds = new Histogram(
+      "mos_request_latency_seconds", "From a request's arrival to its last token.", SECONDS);
 
   void request(int status) {
-    requestsByStatus.computeIfAbsent(Integer.toString(status), k -> new LongAdder()).increment();
+    requestsByStatus
+        .computeIfAbsent(Integer.toString(status), k -> new LongAdder())
+        .increment();
   }
 
   static String num(double v) {
@@ -98,8 +117,11 @@ final class Metrics {
     out.append("# HELP mos_requests_total HTTP requests answered, by status code.\n");
     out.append("# TYPE mos_requests_total counter\n");
     for (Map.Entry<String, LongAdder> e : new TreeMap<>(requestsByStatus).entrySet()) {
-      out.append("mos_requests_total{status=\"").append(e.getKey()).append("\"} ")
-          .append(e.getValue().sum()).append('\n');
+      out.append("mos_requests_total{status=\"")
+          .append(e.getKey())
+          .append("\"} ")
+          .append(e.getValue().sum())
+          .append('\n');
     }
     counter(out, "mos_prompt_tokens_total", "Prompt tokens prefilled.", promptTokens.sum());
     counter(out, "mos_generation_tokens_total", "Tokens generated.", generationTokens.sum());

@@ -58,7 +58,7 @@ public final class MosServer implements AutoCloseable {
   private final Engine engine;
   private final Metrics metrics = new Metrics();
   private final PrintStream log;
-  private final Path adaptersRoot;  // real path, or null
+  private final Path adaptersRoot; // real path, or null
   private final WebServer server;
   private volatile boolean closing;
 
@@ -66,14 +66,17 @@ public final class MosServer implements AutoCloseable {
     this.model = model;
     this.config = config;
     this.log = log;
-    this.tokenizer = model.tokenizer().orElseThrow(() -> new MosException(
-        org.mos.Status.INVALID_ARGUMENT, model.directory() + ": mos serve needs the checkpoint's"
-            + " tokenizer.json"));
+    this.tokenizer = model
+        .tokenizer()
+        .orElseThrow(() -> new MosException(
+            org.mos.Status.INVALID_ARGUMENT,
+            model.directory() + ": mos serve needs the checkpoint's" + " tokenizer.json"));
     this.chat = tokenizer.chatTemplate().isPresent() ? ChatTemplate.of(tokenizer) : null;
-    String base = config.servedModelName() != null ? config.servedModelName()
+    String base = config.servedModelName() != null
+        ? config.servedModelName()
         : model.directory().toAbsolutePath().normalize().getFileName().toString();
-    this.adaptersRoot = config.adaptersRoot() == null ? null
-        : config.adaptersRoot().toRealPath();
+    this.adaptersRoot =
+        config.adaptersRoot() == null ? null : config.adaptersRoot().toRealPath();
     this.engine = new Engine(model, config, base, metrics);
     try {
       if (adaptersRoot != null) {
@@ -86,13 +89,18 @@ public final class MosServer implements AutoCloseable {
           try {
             engine.loadAdapter(name, d);
           } catch (ApiException e) {
-            throw new MosException(org.mos.Status.INVALID_ARGUMENT, "adapter '" + name + "': "
-                + e.getMessage());
+            throw new MosException(
+                org.mos.Status.INVALID_ARGUMENT, "adapter '" + name + "': " + e.getMessage());
           }
         }
       }
-      this.server = WebServer.builder().host(config.host()).port(config.port())
-          .shutdownHook(false).routing(this::routes).build().start();
+      this.server = WebServer.builder()
+          .host(config.host())
+          .port(config.port())
+          .shutdownHook(false)
+          .routing(this::routes)
+          .build()
+          .start();
     } catch (RuntimeException | IOException e) {
       engine.shutdown(Duration.ZERO);
       throw e;
@@ -108,8 +116,8 @@ public final class MosServer implements AutoCloseable {
    */
   public static MosServer start(LlamaModel model, ServeConfig config, PrintStream log)
       throws IOException {
-    return new MosServer(model, config, log == null ? new PrintStream(OutputStream.nullOutputStream())
-        : log);
+    return new MosServer(
+        model, config, log == null ? new PrintStream(OutputStream.nullOutputStream()) : log);
   }
 
   /** The port it listens on (the one chosen when the config said 0). */
@@ -133,7 +141,8 @@ public final class MosServer implements AutoCloseable {
     server.stop();
   }
 
-  // ---- routing -----------------------------------------------------------------------------------
+  // ---- routing
+  // -----------------------------------------------------------------------------------
 
   /** A handler with the per-request log line's fields. */
   @FunctionalInterface
@@ -146,7 +155,7 @@ public final class MosServer implements AutoCloseable {
     String model = "-";
     int promptTokens;
     int completionTokens;
-    boolean clientGone;  // logged and counted as 499, as nginx does
+    boolean clientGone; // logged and counted as 499, as nginx does
   }
 
   private void routes(HttpRouting.Builder r) {
@@ -167,8 +176,11 @@ public final class MosServer implements AutoCloseable {
     r.post("/v1/load_lora_adapter", wrap(true, this::load));
     r.post("/v1/unload_lora_adapter", wrap(true, this::unload));
     r.any(wrap(false, (req, res, l) -> {
-      throw new ApiException(404, "not_found_error", null, "no route "
-          + req.prologue().method().text() + " " + req.path().path());
+      throw new ApiException(
+          404,
+          "not_found_error",
+          null,
+          "no route " + req.prologue().method().text() + " " + req.path().path());
     }));
   }
 
@@ -186,13 +198,20 @@ public final class MosServer implements AutoCloseable {
         sendError(res, e);
       } catch (Exception e) {
         status = 500;
-        sendError(res, new ApiException(500, "internal_error", null, String.valueOf(
-            e.getMessage())));
+        sendError(
+            res, new ApiException(500, "internal_error", null, String.valueOf(e.getMessage())));
       }
       metrics.request(status);
-      log.printf(Locale.ROOT, "%s %s %d model=%s prompt_tokens=%d completion_tokens=%d %.3fs%n",
-          req.prologue().method().text(), req.path().path(), status, line.model,
-          line.promptTokens, line.completionTokens, (System.nanoTime() - t0) / 1e9);
+      log.printf(
+          Locale.ROOT,
+          "%s %s %d model=%s prompt_tokens=%d completion_tokens=%d %.3fs%n",
+          req.prologue().method().text(),
+          req.path().path(),
+          status,
+          line.model,
+          line.promptTokens,
+          line.completionTokens,
+          (System.nanoTime() - t0) / 1e9);
     };
   }
 
@@ -200,11 +219,16 @@ public final class MosServer implements AutoCloseable {
     if (config.apiKey() == null) return;
     String h = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     String want = "Bearer " + config.apiKey();
-    if (h == null || !MessageDigest.isEqual(h.getBytes(StandardCharsets.UTF_8),
-        want.getBytes(StandardCharsets.UTF_8))) {
-      throw new ApiException(401, "authentication_error", null, h == null
-          ? "missing API key: send the header 'Authorization: Bearer KEY'"
-          : "invalid API key");
+    if (h == null
+        || !MessageDigest.isEqual(
+            h.getBytes(StandardCharsets.UTF_8), want.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiException(
+          401,
+          "authentication_error",
+          null,
+          h == null
+              ? "missing API key: send the header 'Authorization: Bearer KEY'"
+              : "invalid API key");
     }
   }
 
@@ -246,7 +270,7 @@ public final class MosServer implements AutoCloseable {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buf = new byte[8192];
       long total = 0;
-      for (int n; (n = in.read(buf)) > 0;) {
+      for (int n; (n = in.read(buf)) > 0; ) {
         total += n;
         if (total > max) throw tooLarge(max);
         out.write(buf, 0, n);
@@ -257,8 +281,7 @@ public final class MosServer implements AutoCloseable {
     try {
       n = JSON.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest(null, "the body is not valid JSON: "
-          + e.getOriginalMessage());
+      throw ApiException.badRequest(null, "the body is not valid JSON: " + e.getOriginalMessage());
     }
     if (n == null || !n.isObject()) {
       throw ApiException.badRequest(null, "the body must be a JSON object");
@@ -267,31 +290,43 @@ public final class MosServer implements AutoCloseable {
   }
 
   private static ApiException tooLarge(long max) {
-    return new ApiException(413, "invalid_request_error", null, "the request body is larger"
-        + " than " + max + " bytes (--max-body-bytes)");
+    return new ApiException(
+        413,
+        "invalid_request_error",
+        null,
+        "the request body is larger" + " than " + max + " bytes (--max-body-bytes)");
   }
 
-  // ---- /v1/models --------------------------------------------------------------------------------
+  // ---- /v1/models
+  // --------------------------------------------------------------------------------
 
   private ObjectNode models() {
     ObjectNode out = JSON.createObjectNode();
     out.put("object", "list");
     ArrayNode data = out.putArray("data");
     ObjectNode b = data.addObject();
-    b.put("id", engine.baseName()).put("object", "model").put("created", engine.baseCreated())
-        .put("owned_by", "mos").put("root", model.directory().toAbsolutePath().toString())
+    b.put("id", engine.baseName())
+        .put("object", "model")
+        .put("created", engine.baseCreated())
+        .put("owned_by", "mos")
+        .put("root", model.directory().toAbsolutePath().toString())
         .putNull("parent")
         .put("max_model_len", model.config().maxPositions());
     for (Engine.Adapter a : engine.adapters()) {
       ObjectNode m = data.addObject();
-      m.put("id", a.name()).put("object", "model").put("created", a.created())
-          .put("owned_by", "mos").put("root", a.path().toString())
-          .put("parent", engine.baseName()).put("max_model_len", model.config().maxPositions());
+      m.put("id", a.name())
+          .put("object", "model")
+          .put("created", a.created())
+          .put("owned_by", "mos")
+          .put("root", a.path().toString())
+          .put("parent", engine.baseName())
+          .put("max_model_len", model.config().maxPositions());
     }
     return out;
   }
 
-  // ---- adapters ----------------------------------------------------------------------------------
+  // ---- adapters
+  // ----------------------------------------------------------------------------------
 
   private void load(ServerRequest req, ServerResponse res, RequestLog line) throws IOException {
     ObjectNode b = body(req);
@@ -318,8 +353,11 @@ public final class MosServer implements AutoCloseable {
   /** {@code path} (absolute, or relative to the adapters root) if it lies inside the root. */
   private Path confine(String path) throws IOException {
     if (adaptersRoot == null) {
-      throw new ApiException(403, "permission_error", "lora_path", "the server was started"
-          + " without --adapters, so it loads no adapters at run time");
+      throw new ApiException(
+          403,
+          "permission_error",
+          "lora_path",
+          "the server was started" + " without --adapters, so it loads no adapters at run time");
     }
     Path p;
     try {
@@ -333,8 +371,8 @@ public final class MosServer implements AutoCloseable {
       throw outside(path);
     }
     if (!Files.exists(abs)) {
-      throw ApiException.badRequest("lora_path", "'" + path + "' does not exist under the"
-          + " adapters root");
+      throw ApiException.badRequest(
+          "lora_path", "'" + path + "' does not exist under the" + " adapters root");
     }
     Path real = abs.toRealPath();
     if (!real.startsWith(adaptersRoot) || real.equals(adaptersRoot)) throw outside(path);
@@ -342,11 +380,16 @@ public final class MosServer implements AutoCloseable {
   }
 
   private ApiException outside(String path) {
-    return new ApiException(403, "permission_error", "lora_path", "'" + path + "' lies outside"
-        + " the adapters root " + adaptersRoot + " (after resolving '..' and links)");
+    return new ApiException(
+        403,
+        "permission_error",
+        "lora_path",
+        "'" + path + "' lies outside" + " the adapters root " + adaptersRoot
+            + " (after resolving '..' and links)");
   }
 
-  // ---- completions -------------------------------------------------------------------------------
+  // ---- completions
+  // -------------------------------------------------------------------------------
 
   private void generate(ServerRequest req, ServerResponse res, RequestLog line, boolean isChat)
       throws Exception {
@@ -366,7 +409,8 @@ public final class MosServer implements AutoCloseable {
     Integer maxTokens = optInt(b, "max_tokens");
     if (isChat && maxTokens == null) maxTokens = optInt(b, "max_completion_tokens");
     if (maxTokens != null && maxTokens <= 0) {
-      throw ApiException.badRequest(b.has("max_tokens") ? "max_tokens" : "max_completion_tokens",
+      throw ApiException.badRequest(
+          b.has("max_tokens") ? "max_tokens" : "max_completion_tokens",
           "max_tokens must be at least 1, got " + maxTokens);
     }
     int max = maxTokens != null ? maxTokens : isChat ? Integer.MAX_VALUE : 16;
@@ -374,16 +418,16 @@ public final class MosServer implements AutoCloseable {
     if (!isChat) {
       Integer lp = optInt(b, "logprobs");
       if (lp != null && (lp < 0 || lp > MAX_LOGPROBS)) {
-        throw ApiException.badRequest("logprobs", "logprobs must be in [0, " + MAX_LOGPROBS
-            + "], got " + lp);
+        throw ApiException.badRequest(
+            "logprobs", "logprobs must be in [0, " + MAX_LOGPROBS + "], got " + lp);
       }
       logprobs = lp == null ? -1 : lp;
     } else if (optBool(b, "logprobs", false)) {
-      throw ApiException.badRequest("logprobs", "logprobs are not supported for chat"
-          + " completions (use /v1/completions)");
+      throw ApiException.badRequest(
+          "logprobs", "logprobs are not supported for chat" + " completions (use /v1/completions)");
     }
-    Engine.Params params = new Engine.Params(max, sampling(b), stops(b), logprobs,
-        optBool(b, "ignore_eos", false));
+    Engine.Params params =
+        new Engine.Params(max, sampling(b), stops(b), logprobs, optBool(b, "ignore_eos", false));
     String id = (isChat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     String served = line.model;
@@ -408,12 +452,17 @@ public final class MosServer implements AutoCloseable {
         sendJson(res, 200, out.whole(line.promptTokens));
       }
     } finally {
-      for (Engine.Ticket t : tickets) t.cancel();  // no-op for finished requests
+      for (Engine.Ticket t : tickets) t.cancel(); // no-op for finished requests
     }
   }
 
-  private void stream(ServerResponse res, LinkedBlockingQueue<Engine.Event> events, Output out,
-      List<Engine.Ticket> tickets, RequestLog line) throws Exception {
+  private void stream(
+      ServerResponse res,
+      LinkedBlockingQueue<Engine.Event> events,
+      Output out,
+      List<Engine.Ticket> tickets,
+      RequestLog line)
+      throws Exception {
     // The first event decides the status: a request that fails before its first token gets a
     // plain error response.
     Engine.Event first = events.take();
@@ -429,8 +478,11 @@ public final class MosServer implements AutoCloseable {
       while (true) {
         if (e instanceof Engine.Failed f) {
           ObjectNode err = JSON.createObjectNode();
-          err.putObject("error").put("message", f.error().getMessage())
-              .put("type", f.error().type()).putNull("param").put("code", f.error().status());
+          err.putObject("error")
+              .put("message", f.error().getMessage())
+              .put("type", f.error().type())
+              .putNull("param")
+              .put("code", f.error().status());
           write(os, err);
           break;
         }
@@ -527,7 +579,8 @@ public final class MosServer implements AutoCloseable {
     }
 
     void usage(ObjectNode o, int promptTokens) {
-      o.putObject("usage").put("prompt_tokens", promptTokens)
+      o.putObject("usage")
+          .put("prompt_tokens", promptTokens)
           .put("completion_tokens", completionTokens)
           .put("total_tokens", promptTokens + completionTokens);
     }
@@ -604,7 +657,8 @@ public final class MosServer implements AutoCloseable {
     }
   }
 
-  // ---- request fields ----------------------------------------------------------------------------
+  // ---- request fields
+  // ----------------------------------------------------------------------------
 
   private List<int[]> prompts(ObjectNode b) {
     JsonNode p = b.get("prompt");
@@ -618,16 +672,21 @@ public final class MosServer implements AutoCloseable {
       for (JsonNode e : p) {
         if (e.isTextual()) out.add(tokenizer.encode(e.asText(), true));
         else if (e.isArray() && !e.isEmpty()) out.add(ids(e));
-        else throw ApiException.badRequest("prompt", "prompt must be a string, an array of"
-            + " strings, an array of token ids or an array of such arrays");
+        else
+          throw ApiException.badRequest(
+              "prompt",
+              "prompt must be a string, an array of"
+                  + " strings, an array of token ids or an array of such arrays");
       }
     } else {
-      throw ApiException.badRequest("prompt", "prompt must be a string, an array of strings, an"
-          + " array of token ids or an array of such arrays");
+      throw ApiException.badRequest(
+          "prompt",
+          "prompt must be a string, an array of strings, an"
+              + " array of token ids or an array of such arrays");
     }
     if (out.size() > config.maxBatch()) {
-      throw ApiException.badRequest("prompt", out.size() + " prompts in one request; at most "
-          + config.maxBatch());
+      throw ApiException.badRequest(
+          "prompt", out.size() + " prompts in one request; at most " + config.maxBatch());
     }
     return out;
   }
@@ -646,14 +705,16 @@ public final class MosServer implements AutoCloseable {
 
   private int[] chatPrompt(ObjectNode b) {
     if (chat == null) {
-      throw ApiException.badRequest("messages", "the model's tokenizer has no chat template"
-          + " (tokenizer_config.json's chat_template or chat_template.jinja), so"
-          + " /v1/chat/completions cannot format messages; use /v1/completions");
+      throw ApiException.badRequest(
+          "messages",
+          "the model's tokenizer has no chat template"
+              + " (tokenizer_config.json's chat_template or chat_template.jinja), so"
+              + " /v1/chat/completions cannot format messages; use /v1/completions");
     }
     JsonNode ms = b.get("messages");
     if (ms == null || !ms.isArray() || ms.isEmpty()) {
-      throw ApiException.badRequest("messages", "messages must be a non-empty array of"
-          + " {role, content}");
+      throw ApiException.badRequest(
+          "messages", "messages must be a non-empty array of" + " {role, content}");
     }
     List<ChatMessage> list = new ArrayList<>();
     for (int i = 0; i < ms.size(); i++) {
@@ -670,8 +731,10 @@ public final class MosServer implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (JsonNode part : content) {
           if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-            throw ApiException.badRequest("messages", "messages[" + i + "].content: only text"
-                + " parts ({\"type\": \"text\", \"text\": ...}) are supported");
+            throw ApiException.badRequest(
+                "messages",
+                "messages[" + i + "].content: only text"
+                    + " parts ({\"type\": \"text\", \"text\": ...}) are supported");
           }
           sb.append(part.get("text").asText());
         }
@@ -679,8 +742,9 @@ public final class MosServer implements AutoCloseable {
       } else if (content == null || content.isNull()) {
         text = "";
       } else {
-        throw ApiException.badRequest("messages", "messages[" + i + "].content must be a string"
-            + " or an array of text parts");
+        throw ApiException.badRequest(
+            "messages",
+            "messages[" + i + "].content must be a string" + " or an array of text parts");
       }
       list.add(new ChatMessage(role.asText(), text));
     }
@@ -688,8 +752,8 @@ public final class MosServer implements AutoCloseable {
     try {
       rendered = chat.render(list, true);
     } catch (MosException e) {
-      throw ApiException.badRequest("messages", "the chat template refused the messages: "
-          + e.getMessage());
+      throw ApiException.badRequest(
+          "messages", "the chat template refused the messages: " + e.getMessage());
     }
     return tokenizer.encode(rendered, false);
   }
@@ -721,8 +785,9 @@ public final class MosServer implements AutoCloseable {
       out.add(s.asText());
     } else if (s.isArray()) {
       for (JsonNode e : s) {
-        if (!e.isTextual()) throw ApiException.badRequest("stop", "stop must be a string or an"
-            + " array of strings");
+        if (!e.isTextual())
+          throw ApiException.badRequest(
+              "stop", "stop must be a string or an" + " array of strings");
         out.add(e.asText());
       }
     } else {

@@ -51,12 +51,27 @@ public final class ServeBench {
    * @param serialRequests requests measured in the one-adapter-at-a-time case
    * @param projections the projections every adapter adapts
    */
-  public record Options(Path tokenizerDir, int hidden, int layers, int concurrency, int maxTokens,
-      int serialRequests, List<String> projections) {}
+  public record Options(
+      Path tokenizerDir,
+      int hidden,
+      int layers,
+      int concurrency,
+      int maxTokens,
+      int serialRequests,
+      List<String> projections) {}
 
   /** One case's figures. */
-  public record Case(String name, int requests, long tokens, double seconds, double p50,
-      double p99, double ttftP50, double ttftP99, double stepMs, double stepSequences) {
+  public record Case(
+      String name,
+      int requests,
+      long tokens,
+      double seconds,
+      double p50,
+      double p99,
+      double ttftP50,
+      double ttftP99,
+      double stepMs,
+      double stepSequences) {
     double tokensPerSecond() {
       return tokens / seconds;
     }
@@ -66,6 +81,7 @@ public final class ServeBench {
 
   /** The server's step histogram before a case, to report the case's mean step. */
   private static Metrics stepMetrics;
+
   private static double stepSum0;
   private static long stepCount0;
   private static double batchSum0;
@@ -88,48 +104,97 @@ public final class ServeBench {
       Path model = checkpoint(o, dir.resolve("bench-llama"));
       Path root = Files.createDirectories(dir.resolve("adapters"));
       int nAdapters = 64;
-      try (LlamaModel m = LlamaModel.load(ctx, model, LlamaModel.LoadOptions.defaults()
-          .withWeightStorage(LlamaModel.WeightStorage.F32))) {
+      try (LlamaModel m = LlamaModel.load(
+          ctx,
+          model,
+          LlamaModel.LoadOptions.defaults().withWeightStorage(LlamaModel.WeightStorage.F32))) {
         for (int i = 0; i < nAdapters; i++) {
           adapter(m, root.resolve("a" + i), 1000 + i, o.projections());
         }
-        ServeConfig cfg = ServeConfig.defaults().withAdaptersRoot(root)
-            .withAddress("127.0.0.1", 0).withBatch(Math.max(o.concurrency(), 1), 4096);
+        ServeConfig cfg = ServeConfig.defaults()
+            .withAdaptersRoot(root)
+            .withAddress("127.0.0.1", 0)
+            .withBatch(Math.max(o.concurrency(), 1), 4096);
         try (MosServer server = MosServer.start(m, cfg, null)) {
           stepMetrics = server.metrics();
           HttpClient http = HttpClient.newBuilder()
-              .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+              .executor(Executors.newVirtualThreadPerTaskExecutor())
+              .build();
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
           Engine.Adapter a0 = server.engine().adapters().get(0);
-          out.printf(Locale.ROOT, "model: hidden %d, %d blocks, vocab %d, %d parameters; %d MoS"
-              + " adapters (r 16, R_eq 4, l 2, on %s)%n", o.hidden(), o.layers(),
-              m.config().vocabSize(), m.config().parameterCount(), nAdapters,
+          out.printf(
+              Locale.ROOT,
+              "model: hidden %d, %d blocks, vocab %d, %d parameters; %d MoS"
+                  + " adapters (r 16, R_eq 4, l 2, on %s)%n",
+              o.hidden(),
+              o.layers(),
+              m.config().vocabSize(),
+              m.config().parameterCount(),
+              nAdapters,
               String.join(", ", o.projections()));
-          out.printf(Locale.ROOT, "resident bytes per adapter: %,d (dense LoRA of the same r:"
-              + " %,d, %.2fx more)%n", a0.bytes(), a0.denseLoraBytes(),
+          out.printf(
+              Locale.ROOT,
+              "resident bytes per adapter: %,d (dense LoRA of the same r:" + " %,d, %.2fx more)%n",
+              a0.bytes(),
+              a0.denseLoraBytes(),
               (double) a0.denseLoraBytes() / a0.bytes());
           load(http, uri, "warm-up", o.concurrency(), 8, o.maxTokens(), null);
           List<Case> cases = new ArrayList<>();
           for (int distinct : new int[] {1, 8, 64}) {
-            cases.add(load(http, uri, distinct + (distinct == 1 ? " adapter" : " adapters"),
-                o.concurrency(), distinct, o.maxTokens(), null));
+            cases.add(load(
+                http,
+                uri,
+                distinct + (distinct == 1 ? " adapter" : " adapters"),
+                o.concurrency(),
+                distinct,
+                o.maxTokens(),
+                null));
           }
           cases.add(serial(http, uri, o.serialRequests(), o.maxTokens()));
-          cases.add(load(http, uri, "base model (no adapter)", o.concurrency(), 1, o.maxTokens(),
+          cases.add(load(
+              http,
+              uri,
+              "base model (no adapter)",
+              o.concurrency(),
+              1,
+              o.maxTokens(),
               server.engine().baseName()));
-          out.printf(Locale.ROOT, "%-42s %8s %8s %10s %8s %8s %9s %9s %9s %8s%n", "case",
-              "requests", "tokens", "tokens/s", "p50 s", "p99 s", "ttft p50", "ttft p99",
-              "step ms", "seq/step");
+          out.printf(
+              Locale.ROOT,
+              "%-42s %8s %8s %10s %8s %8s %9s %9s %9s %8s%n",
+              "case",
+              "requests",
+              "tokens",
+              "tokens/s",
+              "p50 s",
+              "p99 s",
+              "ttft p50",
+              "ttft p99",
+              "step ms",
+              "seq/step");
           for (Case c : cases) {
-            out.printf(Locale.ROOT, "%-42s %8d %8d %10.1f %8.3f %8.3f %9.3f %9.3f %9.2f %8.1f%n",
-                c.name(), c.requests(), c.tokens(), c.tokensPerSecond(), c.p50(), c.p99(),
-                c.ttftP50(), c.ttftP99(), c.stepMs(), c.stepSequences());
+            out.printf(
+                Locale.ROOT,
+                "%-42s %8d %8d %10.1f %8.3f %8.3f %9.3f %9.3f %9.2f %8.1f%n",
+                c.name(),
+                c.requests(),
+                c.tokens(),
+                c.tokensPerSecond(),
+                c.p50(),
+                c.p99(),
+                c.ttftP50(),
+                c.ttftP99(),
+                c.stepMs(),
+                c.stepSequences());
           }
           double one = cases.get(0).tokensPerSecond();
           double many = cases.get(2).tokensPerSecond();
           double serial = cases.get(3).tokensPerSecond();
-          out.printf(Locale.ROOT, "64 adapters / 1 adapter: %.2fx (target >= 0.8); 64 adapters"
-              + " batched / one adapter at a time: %.1fx (target >= 3)%n", many / one,
+          out.printf(
+              Locale.ROOT,
+              "64 adapters / 1 adapter: %.2fx (target >= 0.8); 64 adapters"
+                  + " batched / one adapter at a time: %.1fx (target >= 3)%n",
+              many / one,
               many / serial);
           out.flush();
           return cases;
@@ -137,7 +202,7 @@ public final class ServeBench {
       }
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
-        for (Iterator<Path> it = s.sorted((a, b) -> b.compareTo(a)).iterator(); it.hasNext();) {
+        for (Iterator<Path> it = s.sorted((a, b) -> b.compareTo(a)).iterator(); it.hasNext(); ) {
           Files.deleteIfExists(it.next());
         }
       }
@@ -145,8 +210,9 @@ public final class ServeBench {
   }
 
   /** {@code n} concurrent requests, request i for adapter a(i mod distinct) (or all for model). */
-  private static Case load(HttpClient http, URI uri, String name, int n, int distinct,
-      int maxTokens, String model) throws Exception {
+  private static Case load(
+      HttpClient http, URI uri, String name, int n, int distinct, int maxTokens, String model)
+      throws Exception {
     double[] latency = new double[n];
     double[] ttft = new double[n];
     long[] tokens = new long[n];
@@ -157,8 +223,15 @@ public final class ServeBench {
       for (int i = 0; i < n; i++) {
         int k = i;
         fs.add(ex.submit(() -> {
-          one(http, uri, model != null ? model : "a" + (k % distinct), k, maxTokens, latency,
-              ttft, tokens);
+          one(
+              http,
+              uri,
+              model != null ? model : "a" + (k % distinct),
+              k,
+              maxTokens,
+              latency,
+              ttft,
+              tokens);
           return null;
         }));
       }
@@ -183,22 +256,38 @@ public final class ServeBench {
     return summary("64 adapters, one adapter at a time", latency, ttft, tokens, wall);
   }
 
-  private static void one(HttpClient http, URI uri, String adapter, int i, int maxTokens,
-      double[] latency, double[] ttft, long[] tokens) throws IOException, InterruptedException {
+  private static void one(
+      HttpClient http,
+      URI uri,
+      String adapter,
+      int i,
+      int maxTokens,
+      double[] latency,
+      double[] ttft,
+      long[] tokens)
+      throws IOException, InterruptedException {
     ObjectNode b = MosServer.JSON.createObjectNode();
-    b.put("model", adapter).put("prompt", "Request " + i + " asks the server a question about"
-        + " adapters, batching and memory.").put("max_tokens", maxTokens)
-        .put("temperature", 0.0).put("ignore_eos", true).put("stream", true);
+    b.put("model", adapter)
+        .put(
+            "prompt",
+            "Request " + i + " asks the server a question about"
+                + " adapters, batching and memory.")
+        .put("max_tokens", maxTokens)
+        .put("temperature", 0.0)
+        .put("ignore_eos", true)
+        .put("stream", true);
     long s = System.nanoTime();
-    HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(uri)
-        .POST(HttpRequest.BodyPublishers.ofString(b.toString())).build(),
+    HttpResponse<Stream<String>> r = http.send(
+        HttpRequest.newBuilder(uri)
+            .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
+            .build(),
         HttpResponse.BodyHandlers.ofLines());
     if (r.statusCode() != 200) {
       throw new IOException("request " + i + ": HTTP " + r.statusCode());
     }
     boolean first = true;
     try (Stream<String> lines = r.body()) {
-      for (Iterator<String> it = lines.iterator(); it.hasNext();) {
+      for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
         String line = it.next();
         if (!line.startsWith("data: {")) continue;
         if (first) {
@@ -213,14 +302,23 @@ public final class ServeBench {
     latency[i] = (System.nanoTime() - s) / 1e9;
   }
 
-  private static Case summary(String name, double[] latency, double[] ttft, long[] tokens,
-      double wall) {
+  private static Case summary(
+      String name, double[] latency, double[] ttft, long[] tokens, double wall) {
     long total = Arrays.stream(tokens).sum();
     long steps = stepMetrics.stepSeconds.count() - stepCount0;
     double stepMs = steps == 0 ? 0 : (stepMetrics.stepSeconds.sum() - stepSum0) * 1e3 / steps;
     double seqs = steps == 0 ? 0 : (stepMetrics.batchSize.sum() - batchSum0) / steps;
-    return new Case(name, latency.length, total, wall, pct(latency, 50), pct(latency, 99),
-        pct(ttft, 50), pct(ttft, 99), stepMs, seqs);
+    return new Case(
+        name,
+        latency.length,
+        total,
+        wall,
+        pct(latency, 50),
+        pct(latency, 99),
+        pct(ttft, 50),
+        pct(ttft, 99),
+        stepMs,
+        seqs);
   }
 
   private static double pct(double[] v, int p) {
@@ -240,13 +338,21 @@ public final class ServeBench {
     int vocab = org.mos.llm.tokenizer.Tokenizer.load(dir).vocabSize();
     ObjectNode c = MosServer.JSON.createObjectNode();
     c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("model_type", "llama").put("hidden_size", o.hidden())
+    c.put("model_type", "llama")
+        .put("hidden_size", o.hidden())
         .put("intermediate_size", o.hidden() * 8 / 3 / 64 * 64)
-        .put("num_hidden_layers", o.layers()).put("num_attention_heads", o.hidden() / 64)
-        .put("num_key_value_heads", Math.max(1, o.hidden() / 64 / 3)).put("head_dim", 64)
-        .put("max_position_embeddings", 1024).put("rms_norm_eps", 1e-5)
-        .put("rope_theta", 10000.0).put("vocab_size", vocab).put("bos_token_id", 0)
-        .put("eos_token_id", 1).put("tie_word_embeddings", false).put("hidden_act", "silu")
+        .put("num_hidden_layers", o.layers())
+        .put("num_attention_heads", o.hidden() / 64)
+        .put("num_key_value_heads", Math.max(1, o.hidden() / 64 / 3))
+        .put("head_dim", 64)
+        .put("max_position_embeddings", 1024)
+        .put("rms_norm_eps", 1e-5)
+        .put("rope_theta", 10000.0)
+        .put("vocab_size", vocab)
+        .put("bos_token_id", 0)
+        .put("eos_token_id", 1)
+        .put("tie_word_embeddings", false)
+        .put("hidden_act", "silu")
         .put("torch_dtype", "float32");
     if ((o.hidden() / 64) % Math.max(1, o.hidden() / 64 / 3) != 0) {
       c.put("num_key_value_heads", o.hidden() / 64);
@@ -271,8 +377,14 @@ public final class ServeBench {
 
   /** A MoS adapter on {@code projections} (r 16, R_eq 4, p 1, l 2) with random pools. */
   static void adapter(LlamaModel m, Path dir, long seed, List<String> projections) {
-    MosConfig cfg = MosConfig.builder().rank(16).equivalentRank(4).privateRank(1)
-        .shardsPerVector(2).alpha(16).seed(seed).build();
+    MosConfig cfg = MosConfig.builder()
+        .rank(16)
+        .equivalentRank(4)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(16)
+        .seed(seed)
+        .build();
     MosModel a = m.attachNewAdapter(cfg, projections);
     try {
       Random rnd = new Random(seed);

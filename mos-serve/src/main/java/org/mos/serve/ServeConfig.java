@@ -25,9 +25,19 @@ import org.mos.Status;
  * @param maxBodyBytes the largest request body (413 beyond)
  * @param requestTimeout a request's longest life, waiting included
  */
-public record ServeConfig(Path adaptersRoot, String servedModelName, String host, int port,
-    int maxBatch, int maxBatchTokens, long kvCacheBytes, int maxAdapters, int maxWaiting,
-    String apiKey, long maxBodyBytes, Duration requestTimeout) {
+public record ServeConfig(
+    Path adaptersRoot,
+    String servedModelName,
+    String host,
+    int port,
+    int maxBatch,
+    int maxBatchTokens,
+    long kvCacheBytes,
+    int maxAdapters,
+    int maxWaiting,
+    String apiKey,
+    long maxBodyBytes,
+    Duration requestTimeout) {
 
   /** Checks the ranges. */
   public ServeConfig {
@@ -35,8 +45,8 @@ public record ServeConfig(Path adaptersRoot, String servedModelName, String host
     if (port < 0 || port > 65535) throw invalid("port must be in [0, 65535], got " + port);
     if (maxBatch < 1) throw invalid("max-batch must be >= 1, got " + maxBatch);
     if (maxBatchTokens < maxBatch) {
-      throw invalid("max-batch-tokens (" + maxBatchTokens + ") must be >= max-batch ("
-          + maxBatch + "): every running sequence decodes one token per step");
+      throw invalid("max-batch-tokens (" + maxBatchTokens + ") must be >= max-batch (" + maxBatch
+          + "): every running sequence decodes one token per step");
     }
     if (kvCacheBytes < 0) throw invalid("kv-cache-bytes must be >= 0, got " + kvCacheBytes);
     if (maxAdapters < 0) throw invalid("max-adapters must be >= 0, got " + maxAdapters);
@@ -57,57 +67,178 @@ public record ServeConfig(Path adaptersRoot, String servedModelName, String host
    * 256 adapters, 1024 waiting requests, no key, 1 MiB bodies, 10-minute requests.
    */
   public static ServeConfig defaults() {
-    return new ServeConfig(null, null, "127.0.0.1", 8000, 64, 2048, 0, 256, 1024, null, 1L << 20,
+    return new ServeConfig(
+        null,
+        null,
+        "127.0.0.1",
+        8000,
+        64,
+        2048,
+        0,
+        256,
+        1024,
+        null,
+        1L << 20,
         Duration.ofMinutes(10));
   }
 
   public ServeConfig withAdaptersRoot(Path p) {
-    return new ServeConfig(p, servedModelName, host, port, maxBatch, maxBatchTokens, kvCacheBytes,
-        maxAdapters, maxWaiting, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        p,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withServedModelName(String n) {
-    return new ServeConfig(adaptersRoot, n, host, port, maxBatch, maxBatchTokens, kvCacheBytes,
-        maxAdapters, maxWaiting, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        n,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withAddress(String h, int p) {
-    return new ServeConfig(adaptersRoot, servedModelName, h, p, maxBatch, maxBatchTokens,
-        kvCacheBytes, maxAdapters, maxWaiting, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        h,
+        p,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withBatch(int sequences, int tokens) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, sequences, tokens,
-        kvCacheBytes, maxAdapters, maxWaiting, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        sequences,
+        tokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withKvCacheBytes(long b) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, maxBatch, maxBatchTokens, b,
-        maxAdapters, maxWaiting, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        b,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withMaxAdapters(int n) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, maxBatch, maxBatchTokens,
-        kvCacheBytes, n, maxWaiting, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        n,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withMaxWaiting(int n) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, maxBatch, maxBatchTokens,
-        kvCacheBytes, maxAdapters, n, apiKey, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        n,
+        apiKey,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withApiKey(String k) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, maxBatch, maxBatchTokens,
-        kvCacheBytes, maxAdapters, maxWaiting, k, maxBodyBytes, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        k,
+        maxBodyBytes,
+        requestTimeout);
   }
 
   public ServeConfig withMaxBodyBytes(long b) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, maxBatch, maxBatchTokens,
-        kvCacheBytes, maxAdapters, maxWaiting, apiKey, b, requestTimeout);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        b,
+        requestTimeout);
   }
 
   public ServeConfig withRequestTimeout(Duration d) {
-    return new ServeConfig(adaptersRoot, servedModelName, host, port, maxBatch, maxBatchTokens,
-        kvCacheBytes, maxAdapters, maxWaiting, apiKey, maxBodyBytes, d);
+    return new ServeConfig(
+        adaptersRoot,
+        servedModelName,
+        host,
+        port,
+        maxBatch,
+        maxBatchTokens,
+        kvCacheBytes,
+        maxAdapters,
+        maxWaiting,
+        apiKey,
+        maxBodyBytes,
+        d);
   }
 }

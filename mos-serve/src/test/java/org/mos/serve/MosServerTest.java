@@ -48,10 +48,12 @@ class MosServerTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String KEY = "sk-test-key";
   static final int ADAPTERS = 8;
-  static final List<String> PROMPTS = List.of("The quick brown fox", "Hello, world",
-      "Once upon a time", "mos serves many adapters");
+  static final List<String> PROMPTS = List.of(
+      "The quick brown fox", "Hello, world", "Once upon a time", "mos serves many adapters");
 
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
+
   static MosContext ctx;
   static MosContext refCtx;
   static Path modelDir;
@@ -76,10 +78,16 @@ class MosServerTest {
       Files.copy(TestModels.fixtures().resolve("peft-lora-gqa").resolve(f), peft.resolve(f));
     }
     model = TestModels.load(ctx, modelDir);
-    server = MosServer.start(model, ServeConfig.defaults().withAdaptersRoot(root)
-        .withAddress("127.0.0.1", 0).withApiKey(KEY), new java.io.PrintStream(log, true,
-        StandardCharsets.UTF_8));
-    http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    server = MosServer.start(
+        model,
+        ServeConfig.defaults()
+            .withAdaptersRoot(root)
+            .withAddress("127.0.0.1", 0)
+            .withApiKey(KEY),
+        new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+    http = HttpClient.newBuilder()
+        .executor(Executors.newVirtualThreadPerTaskExecutor())
+        .build();
   }
 
   @AfterAll
@@ -91,21 +99,30 @@ class MosServerTest {
     refCtx.close();
   }
 
-  // ---- helpers -----------------------------------------------------------------------------------
+  // ---- helpers
+  // -----------------------------------------------------------------------------------
 
   static URI uri(String path) {
     return URI.create("http://127.0.0.1:" + server.port() + path);
   }
 
   static HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + KEY)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + KEY)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + KEY)
-        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + KEY)
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonNode ok(HttpResponse<String> r) throws IOException {
@@ -125,7 +142,9 @@ class MosServerTest {
 
   static ObjectNode completion(String model, String prompt, int maxTokens) {
     ObjectNode b = JSON.createObjectNode();
-    b.put("model", model).put("prompt", prompt).put("max_tokens", maxTokens)
+    b.put("model", model)
+        .put("prompt", prompt)
+        .put("max_tokens", maxTokens)
         .put("temperature", 0.0);
     return b;
   }
@@ -189,7 +208,8 @@ class MosServerTest {
     return g.finishReason() == LlamaModel.FinishReason.STOP_ID ? "stop" : "length";
   }
 
-  // ---- endpoints ---------------------------------------------------------------------------------
+  // ---- endpoints
+  // ---------------------------------------------------------------------------------
 
   @Test
   void modelsListsTheBaseAndEveryAdapter() throws Exception {
@@ -213,7 +233,7 @@ class MosServerTest {
     // One log line per request: method, path, status, model, tokens, time.
     String logged = log.toString(StandardCharsets.UTF_8);
     for (int i = 0; i < 500 && !logged.contains("GET /health 200"); i++) {
-      Thread.sleep(10);  // the line is written once the response has gone
+      Thread.sleep(10); // the line is written once the response has gone
       logged = log.toString(StandardCharsets.UTF_8);
     }
     assertTrue(logged.contains("GET /health 200 model=- prompt_tokens=0"), logged);
@@ -221,11 +241,18 @@ class MosServerTest {
     HttpResponse<String> r = get("/metrics");
     assertEquals(200, r.statusCode());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-    for (String name : List.of("mos_requests_total{status=\"200\"}", "mos_prompt_tokens_total",
-        "mos_generation_tokens_total", "mos_num_requests_running", "mos_num_requests_waiting",
-        "mos_batch_size_sequences_bucket", "mos_step_seconds_bucket",
-        "mos_time_to_first_token_seconds_count", "mos_adapters_resident",
-        "mos_adapter_bytes{adapter=\"a0\"}", "mos_kv_cache_usage_ratio")) {
+    for (String name : List.of(
+        "mos_requests_total{status=\"200\"}",
+        "mos_prompt_tokens_total",
+        "mos_generation_tokens_total",
+        "mos_num_requests_running",
+        "mos_num_requests_waiting",
+        "mos_batch_size_sequences_bucket",
+        "mos_step_seconds_bucket",
+        "mos_time_to_first_token_seconds_count",
+        "mos_adapters_resident",
+        "mos_adapter_bytes{adapter=\"a0\"}",
+        "mos_kv_cache_usage_ratio")) {
       assertTrue(r.body().contains(name), name + " missing from\n" + r.body());
     }
   }
@@ -239,8 +266,7 @@ class MosServerTest {
     for (String m : models) {
       String prompt = PROMPTS.get(0);
       JsonNode r = ok(post("/v1/completions", completion(m, prompt, 12).toString()));
-      Generation want = reference(m.equals("tiny-llama") ? null : m, prompt, 12,
-          Sampling.greedy());
+      Generation want = reference(m.equals("tiny-llama") ? null : m, prompt, 12, Sampling.greedy());
       JsonNode c = r.get("choices").get(0);
       assertEquals(want.text().orElseThrow(), c.get("text").asText(), m);
       assertEquals(finish(want), c.get("finish_reason").asText(), m);
@@ -296,8 +322,7 @@ class MosServerTest {
       b.put("stream", true);
       HttpResponse<String> r = post(path, b.toString());
       assertEquals(200, r.statusCode(), r.body());
-      assertTrue(r.headers().firstValue("Content-Type").orElse("")
-          .startsWith("text/event-stream"));
+      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
       StringBuilder text = new StringBuilder();
       String finish = null;
       JsonNode usage = null;
@@ -310,15 +335,18 @@ class MosServerTest {
       assertEquals("[DONE]", events.getLast());
       for (String e : events.subList(0, events.size() - 1)) {
         JsonNode j = JSON.readTree(e);
-        assertEquals(chat ? "chat.completion.chunk" : "text_completion", j.get("object").asText());
+        assertEquals(
+            chat ? "chat.completion.chunk" : "text_completion", j.get("object").asText());
         if (j.has("usage")) usage = j.get("usage");
         for (JsonNode c : j.get("choices")) {
-          text.append(chat ? c.get("delta").path("content").asText("") : c.get("text").asText());
+          text.append(
+              chat ? c.get("delta").path("content").asText("") : c.get("text").asText());
           if (!c.get("finish_reason").isNull()) finish = c.get("finish_reason").asText();
         }
       }
       JsonNode c0 = whole.get("choices").get(0);
-      String want = chat ? c0.get("message").get("content").asText() : c0.get("text").asText();
+      String want =
+          chat ? c0.get("message").get("content").asText() : c0.get("text").asText();
       assertEquals(want, text.toString());
       assertEquals(c0.get("finish_reason").asText(), finish);
       assertEquals(whole.get("usage"), usage);
@@ -339,7 +367,8 @@ class MosServerTest {
     var arr = c.putArray("prompt");
     for (int id : ids) arr.add(id);
     JsonNode direct = ok(post("/v1/completions", c.toString()));
-    assertEquals(direct.get("choices").get(0).get("text").asText(),
+    assertEquals(
+        direct.get("choices").get(0).get("text").asText(),
         r.get("choices").get(0).get("message").get("content").asText());
     assertEquals("assistant", r.get("choices").get(0).get("message").get("role").asText());
     assertEquals(ids.length, r.get("usage").get("prompt_tokens").asInt());
@@ -381,16 +410,17 @@ class MosServerTest {
     }
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < n; i++) {
-        ObjectNode b = completion("a" + (i % ADAPTERS),
-            PROMPTS.get(i / ADAPTERS % PROMPTS.size()), 12);
+        ObjectNode b =
+            completion("a" + (i % ADAPTERS), PROMPTS.get(i / ADAPTERS % PROMPTS.size()), 12);
         if (i % 2 == 1) b.put("temperature", 0.8).put("seed", 1000 + i);
         futures.add(ex.submit(() -> ok(post("/v1/completions", b.toString()))));
       }
     }
     double margin = Double.POSITIVE_INFINITY;
     for (int i = 0; i < n; i += 2) {
-      margin = Math.min(margin, minMargin("a" + (i % ADAPTERS),
-          PROMPTS.get(i / ADAPTERS % PROMPTS.size()), want.get(i)));
+      margin = Math.min(
+          margin,
+          minMargin("a" + (i % ADAPTERS), PROMPTS.get(i / ADAPTERS % PROMPTS.size()), want.get(i)));
     }
     assertTrue(margin > 1e-3, "smallest top-1/top-2 logit margin " + margin);
     System.out.println("MosServerTest: 64 requests, smallest greedy margin " + margin);
@@ -414,27 +444,28 @@ class MosServerTest {
     throw new AssertionError(name + " not in\n" + text);
   }
 
-  // ---- adapters at run time ----------------------------------------------------------------------
+  // ---- adapters at run time
+  // ----------------------------------------------------------------------
 
   @Test
   void loadAndUnloadUnderLoad() throws Exception {
     Path src = root.resolve("a6");
     String body = "{\"lora_name\": \"hot\", \"lora_path\": \"a6\"}";
     assertEquals(200, post("/v1/load_lora_adapter", body).statusCode());
-    error(post("/v1/load_lora_adapter", body), 400);  // the name is taken
+    error(post("/v1/load_lora_adapter", body), 400); // the name is taken
     Generation want = reference("a6", PROMPTS.get(0), 40, Sampling.greedy());
     // Slow the engine down so that requests are still running when the unload arrives.
     server.engine().afterStep = () -> sleep(3);
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<JsonNode>> running = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        running.add(ex.submit(() -> ok(post("/v1/completions",
-            completion("hot", PROMPTS.get(0), 40).toString()))));
+        running.add(ex.submit(() ->
+            ok(post("/v1/completions", completion("hot", PROMPTS.get(0), 40).toString()))));
       }
       for (int i = 0; i < 200 && server.engine().runningCount() < 6; i++) Thread.sleep(5);
       // Other adapters keep being served meanwhile.
-      Future<JsonNode> other = ex.submit(() -> ok(post("/v1/completions",
-          completion("a1", PROMPTS.get(1), 5).toString())));
+      Future<JsonNode> other = ex.submit(
+          () -> ok(post("/v1/completions", completion("a1", PROMPTS.get(1), 5).toString())));
       HttpResponse<String> unload = post("/v1/unload_lora_adapter", "{\"lora_name\": \"hot\"}");
       assertEquals(200, unload.statusCode(), unload.body());
       for (Future<JsonNode> f : running) {
@@ -442,7 +473,8 @@ class MosServerTest {
         assertTrue(f.isDone());
         assertEquals(want.text().orElseThrow(), c.get("text").asText());
       }
-      assertEquals(reference("a1", PROMPTS.get(1), 5, Sampling.greedy()).text().orElseThrow(),
+      assertEquals(
+          reference("a1", PROMPTS.get(1), 5, Sampling.greedy()).text().orElseThrow(),
           other.get().get("choices").get(0).get("text").asText());
     } finally {
       server.engine().afterStep = null;
@@ -450,33 +482,52 @@ class MosServerTest {
     error(post("/v1/completions", completion("hot", "x", 2).toString()), 404);
     error(post("/v1/unload_lora_adapter", "{\"lora_name\": \"hot\"}"), 404);
     // Absolute paths inside the root work too; a PEFT LoRA directory as well.
-    assertEquals(200, post("/v1/load_lora_adapter", "{\"lora_name\": \"hot2\", \"lora_path\": \""
-        + src.toAbsolutePath() + "\"}").statusCode());
-    assertEquals(want.text().orElseThrow(), ok(post("/v1/completions",
-        completion("hot2", PROMPTS.get(0), 40).toString())).get("choices").get(0).get("text")
-        .asText());
-    assertEquals(200, post("/v1/load_lora_adapter",
-        "{\"lora_name\": \"peft2\", \"lora_path\": \"peft\"}").statusCode());
-    assertEquals(reference("peft", PROMPTS.get(0), 8, Sampling.greedy()).text().orElseThrow(),
+    assertEquals(
+        200,
+        post(
+                "/v1/load_lora_adapter",
+                "{\"lora_name\": \"hot2\", \"lora_path\": \"" + src.toAbsolutePath() + "\"}")
+            .statusCode());
+    assertEquals(
+        want.text().orElseThrow(),
+        ok(post("/v1/completions", completion("hot2", PROMPTS.get(0), 40).toString()))
+            .get("choices")
+            .get(0)
+            .get("text")
+            .asText());
+    assertEquals(
+        200,
+        post("/v1/load_lora_adapter", "{\"lora_name\": \"peft2\", \"lora_path\": \"peft\"}")
+            .statusCode());
+    assertEquals(
+        reference("peft", PROMPTS.get(0), 8, Sampling.greedy()).text().orElseThrow(),
         ok(post("/v1/completions", completion("peft2", PROMPTS.get(0), 8).toString()))
-            .get("choices").get(0).get("text").asText());
-    assertEquals(200, post("/v1/unload_lora_adapter", "{\"lora_name\": \"hot2\"}").statusCode());
-    assertEquals(200, post("/v1/unload_lora_adapter", "{\"lora_name\": \"peft2\"}").statusCode());
+            .get("choices")
+            .get(0)
+            .get("text")
+            .asText());
+    assertEquals(
+        200, post("/v1/unload_lora_adapter", "{\"lora_name\": \"hot2\"}").statusCode());
+    assertEquals(
+        200, post("/v1/unload_lora_adapter", "{\"lora_name\": \"peft2\"}").statusCode());
   }
 
   @Test
   void adapterPathsOutsideTheRootAndMalformedAdaptersAreRefused() throws Exception {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
     TestModels.mosAdapter(ref, outside.resolve("x"), 7);
-    error(post("/v1/load_lora_adapter", "{\"lora_name\": \"t\", \"lora_path\": \"../outside/x\"}"),
+    error(
+        post("/v1/load_lora_adapter", "{\"lora_name\": \"t\", \"lora_path\": \"../outside/x\"}"),
         403);
-    error(post("/v1/load_lora_adapter", "{\"lora_name\": \"t\", \"lora_path\": \""
-        + outside.resolve("x") + "\"}"), 403);
+    error(
+        post(
+            "/v1/load_lora_adapter",
+            "{\"lora_name\": \"t\", \"lora_path\": \"" + outside.resolve("x") + "\"}"),
+        403);
     Path link = root.resolve("link");
     Files.createSymbolicLink(link, outside.resolve("x"));
     try {
-      error(post("/v1/load_lora_adapter", "{\"lora_name\": \"t\", \"lora_path\": \"link\"}"),
-          403);
+      error(post("/v1/load_lora_adapter", "{\"lora_name\": \"t\", \"lora_path\": \"link\"}"), 403);
     } finally {
       Files.delete(link);
     }
@@ -485,43 +536,50 @@ class MosServerTest {
     Path bad = Files.createDirectories(root.resolve("bad"));
     Files.writeString(bad.resolve("adapter_config.json"), "{\"peft_type\": \"MOS\", \"r\": ");
     int before = server.engine().adapters().size();
-    JsonNode e = error(post("/v1/load_lora_adapter",
-        "{\"lora_name\": \"t\", \"lora_path\": \"bad\"}"), 400);
+    JsonNode e =
+        error(post("/v1/load_lora_adapter", "{\"lora_name\": \"t\", \"lora_path\": \"bad\"}"), 400);
     assertTrue(e.get("message").asText().contains("adapter_config.json"), e.toString());
     assertEquals(before, server.engine().adapters().size());
     error(post("/v1/completions", completion("t", "x", 2).toString()), 404);
     error(post("/v1/load_lora_adapter", "{\"lora_name\": 3}"), 400);
   }
 
-  // ---- bad input ---------------------------------------------------------------------------------
+  // ---- bad input
+  // ---------------------------------------------------------------------------------
 
   @Test
   void badRequestsGetClearErrors() throws Exception {
     error(post("/v1/completions", "{\"model\": \"a0\", \"prompt\": "), 400);
     error(post("/v1/completions", "[1, 2]"), 400);
-    error(post("/v1/completions", "{\"model\": \"a0\", \"prompt\": \"x\", \"max_tokens\": \"8\"}"),
+    error(
+        post("/v1/completions", "{\"model\": \"a0\", \"prompt\": \"x\", \"max_tokens\": \"8\"}"),
         400);
     error(post("/v1/completions", "{\"model\": \"a0\", \"prompt\": 5}"), 400);
-    error(post("/v1/completions", "{\"model\": \"a0\", \"prompt\": \"x\", \"temperature\": -1}"),
+    error(
+        post("/v1/completions", "{\"model\": \"a0\", \"prompt\": \"x\", \"temperature\": -1}"),
         400);
     JsonNode e = error(post("/v1/completions", completion("nope", "x", 2).toString()), 404);
     assertEquals("model", e.get("param").asText());
     error(post("/v1/completions", completion("a0", "x", 0).toString()), 400);
     error(post("/v1/completions", completion("a0", "x", -3).toString()), 400);
     int ctxLen = model.config().maxPositions();
-    e = error(post("/v1/completions", completion("a0", "a ".repeat(ctxLen + 10), 2).toString()),
-        400);
+    e = error(
+        post("/v1/completions", completion("a0", "a ".repeat(ctxLen + 10), 2).toString()), 400);
     assertTrue(e.get("message").asText().contains("context"), e.toString());
     error(post("/v1/completions", "{\"prompt\": [1, 2, 100000]}"), 400);
     // Over 1 MiB: 413.
     error(post("/v1/completions", "{\"prompt\": \"" + "x".repeat(1 << 20) + "\"}"), 413);
     // Keys: missing and wrong.
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/v1/models")).GET().build(),
+    HttpResponse<String> r = http.send(
+        HttpRequest.newBuilder(uri("/v1/models")).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     error(r, 401);
-    r = http.send(HttpRequest.newBuilder(uri("/v1/completions"))
-        .header("Authorization", "Bearer wrong").POST(HttpRequest.BodyPublishers.ofString(
-            completion("a0", "x", 2).toString())).build(), HttpResponse.BodyHandlers.ofString());
+    r = http.send(
+        HttpRequest.newBuilder(uri("/v1/completions"))
+            .header("Authorization", "Bearer wrong")
+            .POST(HttpRequest.BodyPublishers.ofString(completion("a0", "x", 2).toString()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
     error(r, 401);
     error(get("/v1/nothing"), 404);
     // The server still answers.
@@ -537,14 +595,14 @@ class MosServerTest {
       byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
       OutputStream os = s.getOutputStream();
       os.write(("POST /v1/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+              + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
           .getBytes(StandardCharsets.UTF_8));
       os.write(body);
       os.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-          StandardCharsets.UTF_8));
-      for (String line; (line = in.readLine()) != null;) {
-        if (line.startsWith("data: ")) break;  // the first chunk: then go away
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.startsWith("data: ")) break; // the first chunk: then go away
       }
       assertEquals(1, server.engine().runningCount());
     } finally {
@@ -567,18 +625,26 @@ class MosServerTest {
 
   @Test
   void aFullWaitQueueAnswers429WithRetryAfter() throws Exception {
-    try (MosServer small = MosServer.start(model, ServeConfig.defaults()
-        .withAddress("127.0.0.1", 0).withBatch(1, 64).withMaxWaiting(0), null)) {
+    try (MosServer small = MosServer.start(
+        model,
+        ServeConfig.defaults().withAddress("127.0.0.1", 0).withBatch(1, 64).withMaxWaiting(0),
+        null)) {
       small.engine().afterStep = () -> sleep(5);
       URI u = URI.create("http://127.0.0.1:" + small.port() + "/v1/completions");
       try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<HttpResponse<String>> first = ex.submit(() -> http.send(HttpRequest.newBuilder(u)
-            .POST(HttpRequest.BodyPublishers.ofString(completion(null, "a", 60).toString()))
-            .build(), HttpResponse.BodyHandlers.ofString()));
+        Future<HttpResponse<String>> first = ex.submit(() -> http.send(
+            HttpRequest.newBuilder(u)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                    completion(null, "a", 60).toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString()));
         for (int i = 0; i < 400 && small.engine().runningCount() < 1; i++) Thread.sleep(5);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(u)
-            .POST(HttpRequest.BodyPublishers.ofString(completion(null, "b", 2).toString()))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+            HttpRequest.newBuilder(u)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(completion(null, "b", 2).toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
         error(r, 429);
         assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
         assertEquals(200, first.get().statusCode());
@@ -587,42 +653,61 @@ class MosServerTest {
       // A prompt longer than the 64 tokens of a step is prefilled in chunks.
       String longPrompt = "one two three four five six seven eight nine ten ".repeat(5);
       assertTrue(model.tokenizer().orElseThrow().encode(longPrompt, true).length > 64 * 2);
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(u).POST(
-          HttpRequest.BodyPublishers.ofString(completion("a1", longPrompt, 8).toString()))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(404, r.statusCode());  // this server has no adapters
-      r = http.send(HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers.ofString(
-          completion(null, longPrompt, 8).toString())).build(),
+      HttpResponse<String> r = http.send(
+          HttpRequest.newBuilder(u)
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  completion("a1", longPrompt, 8).toString()))
+              .build(),
           HttpResponse.BodyHandlers.ofString());
-      assertEquals(reference(null, longPrompt, 8, Sampling.greedy()).text().orElseThrow(),
+      assertEquals(404, r.statusCode()); // this server has no adapters
+      r = http.send(
+          HttpRequest.newBuilder(u)
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  completion(null, longPrompt, 8).toString()))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(
+          reference(null, longPrompt, 8, Sampling.greedy()).text().orElseThrow(),
           ok(r).get("choices").get(0).get("text").asText());
       // Graceful shutdown: a running request finishes, later ones get 503.
       small.engine().afterStep = () -> sleep(5);
       try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<HttpResponse<String>> running = ex.submit(() -> http.send(HttpRequest
-            .newBuilder(u).POST(HttpRequest.BodyPublishers.ofString(
-                completion(null, "a", 40).toString())).build(),
+        Future<HttpResponse<String>> running = ex.submit(() -> http.send(
+            HttpRequest.newBuilder(u)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                    completion(null, "a", 40).toString()))
+                .build(),
             HttpResponse.BodyHandlers.ofString()));
         for (int i = 0; i < 400 && small.engine().runningCount() < 1; i++) Thread.sleep(5);
         Future<?> closing = ex.submit(small::close);
         for (int i = 0; i < 400 && small.engine().isAccepting(); i++) Thread.sleep(5);
-        error(http.send(HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers.ofString(
-            completion(null, "b", 2).toString())).build(), HttpResponse.BodyHandlers.ofString()),
+        error(
+            http.send(
+                HttpRequest.newBuilder(u)
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                        completion(null, "b", 2).toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()),
             503);
         JsonNode c = ok(running.get()).get("choices").get(0);
-        assertEquals(reference(null, "a", 40, Sampling.greedy()).text().orElseThrow(),
+        assertEquals(
+            reference(null, "a", 40, Sampling.greedy()).text().orElseThrow(),
             c.get("text").asText());
         closing.get();
       }
     }
     // Without a chat template: a 400 that says so.
     Path plain = TestModels.checkpoint(tmp.resolve("no-chat"), false, 5);
-    try (MosContext c2 = MosContext.cpu(); LlamaModel m2 = TestModels.load(c2, plain);
-        MosServer s2 = MosServer.start(m2, ServeConfig.defaults().withAddress("127.0.0.1", 0),
-            null)) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + s2.port() + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(
-          "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(),
+    try (MosContext c2 = MosContext.cpu();
+        LlamaModel m2 = TestModels.load(c2, plain);
+        MosServer s2 =
+            MosServer.start(m2, ServeConfig.defaults().withAddress("127.0.0.1", 0), null)) {
+      HttpResponse<String> r = http.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + s2.port() + "/v1/chat/completions"))
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"))
+              .build(),
           HttpResponse.BodyHandlers.ofString());
       JsonNode e = error(r, 400);
       assertTrue(e.get("message").asText().contains("chat template"), e.toString());
@@ -633,8 +718,10 @@ class MosServerTest {
   void aSmallKvCacheMakesRequestsWaitNotFail() throws Exception {
     long perToken = model.decoder().kvBytesPerToken();
     // Four pages (64 tokens): each request below reserves three, so they run one at a time.
-    try (MosServer tight = MosServer.start(model, ServeConfig.defaults()
-        .withAddress("127.0.0.1", 0).withKvCacheBytes(64 * perToken), null)) {
+    try (MosServer tight = MosServer.start(
+        model,
+        ServeConfig.defaults().withAddress("127.0.0.1", 0).withKvCacheBytes(64 * perToken),
+        null)) {
       assertEquals(64, tight.engine().capacityTokens());
       URI u = URI.create("http://127.0.0.1:" + tight.port() + "/v1/completions");
       tight.engine().afterStep = () -> sleep(1);
@@ -644,8 +731,10 @@ class MosServerTest {
         for (int i = 0; i < 3; i++) {
           ObjectNode b = completion(null, PROMPTS.get(i), 40);
           b.put("ignore_eos", true);
-          fs.add(ex.submit(() -> http.send(HttpRequest.newBuilder(u).POST(
-              HttpRequest.BodyPublishers.ofString(b.toString())).build(),
+          fs.add(ex.submit(() -> http.send(
+              HttpRequest.newBuilder(u)
+                  .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
+                  .build(),
               HttpResponse.BodyHandlers.ofString())));
         }
         for (int i = 0; i < 200 && !fs.stream().allMatch(Future::isDone); i++) {
@@ -659,28 +748,45 @@ class MosServerTest {
         JsonNode r = ok(f.get());
         assertEquals(40, r.get("usage").get("completion_tokens").asInt());
       }
-      error(http.send(HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers.ofString(
-          completion(null, "x", 100).toString())).build(), HttpResponse.BodyHandlers.ofString()),
-          400);  // could never fit
+      error(
+          http.send(
+              HttpRequest.newBuilder(u)
+                  .POST(HttpRequest.BodyPublishers.ofString(
+                      completion(null, "x", 100).toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()),
+          400); // could never fit
     }
   }
 
   @Test
   void requestsPastTheTimeoutEndWith504() throws Exception {
-    try (MosServer slow = MosServer.start(model, ServeConfig.defaults()
-        .withAddress("127.0.0.1", 0).withRequestTimeout(Duration.ofMillis(300)), null)) {
+    try (MosServer slow = MosServer.start(
+        model,
+        ServeConfig.defaults()
+            .withAddress("127.0.0.1", 0)
+            .withRequestTimeout(Duration.ofMillis(300)),
+        null)) {
       slow.engine().afterStep = () -> sleep(20);
       URI u = URI.create("http://127.0.0.1:" + slow.port() + "/v1/completions");
       ObjectNode b = completion(null, "a", 100);
-      JsonNode e = error(http.send(HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers
-          .ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString()), 504);
+      JsonNode e = error(
+          http.send(
+              HttpRequest.newBuilder(u)
+                  .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()),
+          504);
       assertEquals("timeout", e.get("type").asText());
       b.put("stream", true);
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(u).POST(HttpRequest
-          .BodyPublishers.ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode());  // the stream had begun: an error chunk, then [DONE]
-      assertTrue(r.body().contains("\"code\":504") && r.body().endsWith("data: [DONE]\n\n"),
-          r.body());
+      HttpResponse<String> r = http.send(
+          HttpRequest.newBuilder(u)
+              .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode()); // the stream had begun: an error chunk, then [DONE]
+      assertTrue(
+          r.body().contains("\"code\":504") && r.body().endsWith("data: [DONE]\n\n"), r.body());
       assertEquals(0, slow.engine().runningCount());
     }
   }

@@ -32,7 +32,9 @@ import org.mos.llm.LlamaModel;
 import org.mos.llm.LlamaModel.GenerateOptions;
 
 class OpenAiClientTest {
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
+
   static MosContext ctx;
   static LlamaModel model;
   static MosServer server;
@@ -46,10 +48,18 @@ class OpenAiClientTest {
     model = TestModels.load(ctx, dir);
     TestModels.mosAdapter(model, root.resolve("alpha"), 1);
     TestModels.mosAdapter(model, root.resolve("beta"), 2);
-    server = MosServer.start(model, ServeConfig.defaults().withAdaptersRoot(root)
-        .withAddress("127.0.0.1", 0).withApiKey("sk-client"), null);
-    client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1")
-        .apiKey("sk-client").maxRetries(0).build();
+    server = MosServer.start(
+        model,
+        ServeConfig.defaults()
+            .withAdaptersRoot(root)
+            .withAddress("127.0.0.1", 0)
+            .withApiKey("sk-client"),
+        null);
+    client = OpenAIOkHttpClient.builder()
+        .baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+        .apiKey("sk-client")
+        .maxRetries(0)
+        .build();
   }
 
   @AfterAll
@@ -78,12 +88,18 @@ class OpenAiClientTest {
 
   @Test
   void modelsAndCompletions() {
-    Set<String> ids = client.models().list().data().stream().map(Model::id)
-        .collect(Collectors.toSet());
+    Set<String> ids =
+        client.models().list().data().stream().map(Model::id).collect(Collectors.toSet());
     assertEquals(Set.of("tiny-llama", "alpha", "beta"), ids);
     for (String a : List.of("alpha", "beta")) {
-      Completion c = client.completions().create(CompletionCreateParams.builder().model(a)
-          .prompt("Hello there").maxTokens(10).temperature(0.0).build());
+      Completion c = client
+          .completions()
+          .create(CompletionCreateParams.builder()
+              .model(a)
+              .prompt("Hello there")
+              .maxTokens(10)
+              .temperature(0.0)
+              .build());
       LlamaModel.Generation want = generation(a, "Hello there", 10);
       assertEquals(want.text().orElseThrow(), c.choices().get(0).text());
       assertEquals(want.ids().length, c.usage().orElseThrow().completionTokens());
@@ -93,9 +109,14 @@ class OpenAiClientTest {
   @Test
   void streamingCompletionsReassemble() {
     StringBuilder text = new StringBuilder();
-    try (StreamResponse<Completion> s = client.completions().createStreaming(
-        CompletionCreateParams.builder().model("beta").prompt("Stream me").maxTokens(12)
-            .temperature(0.0).build())) {
+    try (StreamResponse<Completion> s = client
+        .completions()
+        .createStreaming(CompletionCreateParams.builder()
+            .model("beta")
+            .prompt("Stream me")
+            .maxTokens(12)
+            .temperature(0.0)
+            .build())) {
       s.stream().forEach(c -> c.choices().forEach(ch -> text.append(ch.text())));
     }
     assertEquals(expected("beta", "Stream me", 12), text.toString());
@@ -103,14 +124,18 @@ class OpenAiClientTest {
 
   @Test
   void chatCompletionsPlainAndStreamed() {
-    ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("alpha")
-        .addUserMessage("What is MoS?").maxCompletionTokens(10).temperature(0.0).build();
+    ChatCompletionCreateParams p = ChatCompletionCreateParams.builder()
+        .model("alpha")
+        .addUserMessage("What is MoS?")
+        .maxCompletionTokens(10)
+        .temperature(0.0)
+        .build();
     ChatCompletion c = client.chat().completions().create(p);
     String whole = c.choices().get(0).message().content().orElseThrow();
     StringBuilder streamed = new StringBuilder();
     try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(p)) {
-      s.stream().forEach(ch -> ch.choices().forEach(x -> x.delta().content()
-          .ifPresent(streamed::append)));
+      s.stream().forEach(ch -> ch.choices()
+          .forEach(x -> x.delta().content().ifPresent(streamed::append)));
     }
     assertEquals(whole, streamed.toString());
     String rendered = "<|im_start|>user\nWhat is MoS?<|im_end|>\n<|im_start|>assistant\n";
@@ -127,14 +152,21 @@ class OpenAiClientTest {
 
   @Test
   void errorsMapToTheClientsExceptions() {
-    assertThrows(NotFoundException.class, () -> client.completions().create(
-        CompletionCreateParams.builder().model("gamma").prompt("x").maxTokens(2).build()));
+    assertThrows(NotFoundException.class, () -> client
+        .completions()
+        .create(CompletionCreateParams.builder()
+            .model("gamma")
+            .prompt("x")
+            .maxTokens(2)
+            .build()));
     OpenAIClient wrong = OpenAIOkHttpClient.builder()
-        .baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("nope").maxRetries(0)
+        .baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+        .apiKey("nope")
+        .maxRetries(0)
         .build();
     try {
-      UnauthorizedException e = assertThrows(UnauthorizedException.class,
-          () -> wrong.models().list());
+      UnauthorizedException e =
+          assertThrows(UnauthorizedException.class, () -> wrong.models().list());
       assertTrue(e.getMessage().contains("API key"), e.getMessage());
     } finally {
       wrong.close();

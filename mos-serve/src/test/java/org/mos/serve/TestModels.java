@@ -33,8 +33,8 @@ final class TestModels {
   static Path checkpoint(Path dir, boolean chat, long seed) throws IOException {
     Path src = fixtures().resolve("llama-gqa-f32");
     Files.createDirectories(dir);
-    for (String f : List.of("config.json", "tokenizer.json", "tokenizer_config.json",
-        "generation_config.json")) {
+    for (String f : List.of(
+        "config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json")) {
       Files.copy(src.resolve(f), dir.resolve(f));
     }
     if (chat) Files.copy(src.resolve("chat_template.jinja"), dir.resolve("chat_template.jinja"));
@@ -58,8 +58,14 @@ final class TestModels {
 
   /** A MoS adapter (q, v, down; r 4 from R_eq 2) with random pools, saved in {@code dir}. */
   static Path mosAdapter(LlamaModel model, Path dir, long seed) {
-    MosConfig cfg = MosConfig.builder().rank(4).equivalentRank(2).privateRank(1)
-        .shardsPerVector(2).alpha(8).seed(seed).build();
+    MosConfig cfg = MosConfig.builder()
+        .rank(4)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .alpha(8)
+        .seed(seed)
+        .build();
     MosModel a = model.attachNewAdapter(cfg, List.of("q_proj", "v_proj", "down_proj"));
     try {
       Random rnd = new Random(seed);
@@ -79,7 +85,9 @@ final class TestModels {
 
   /** The model in {@code dir} with F32 weights. */
   static LlamaModel load(MosContext ctx, Path dir) {
-    return LlamaModel.load(ctx, dir, LlamaModel.LoadOptions.defaults()
-        .withWeightStorage(LlamaModel.WeightStorage.F32));
+    return LlamaModel.load(
+        ctx,
+        dir,
+        LlamaModel.LoadOptions.defaults().withWeightStorage(LlamaModel.WeightStorage.F32));
   }
 }

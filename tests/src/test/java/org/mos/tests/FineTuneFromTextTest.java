@@ -22,8 +22,8 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mos.cli.Main;
-import org.mos.io.AdapterFormat;
 import org.mos.io.AdapterConfig;
+import org.mos.io.AdapterFormat;
 
 class FineTuneFromTextTest {
   record Outcome(int code, String out, String err) {}
@@ -36,8 +36,15 @@ class FineTuneFromTextTest {
 
   /** The completion greedy generation gives for {@code word + "="} (EOS left out). */
   static String answer(Path model, Path adapter, String word) throws Exception {
-    List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(),
-        "--prompt", word + "=", "--max-new-tokens", "4", "--json"));
+    List<String> args = new ArrayList<>(List.of(
+        "generate",
+        "--model",
+        model.toString(),
+        "--prompt",
+        word + "=",
+        "--max-new-tokens",
+        "4",
+        "--json"));
     if (adapter != null) args.addAll(List.of("--adapter", adapter.toString()));
     Outcome o = mos(args.toArray(new String[0]));
     assertEquals(0, o.code(), o.err());
@@ -63,10 +70,30 @@ class FineTuneFromTextTest {
     Path out = tmp.resolve("adapter");
 
     long t0 = System.nanoTime();
-    Outcome t = mos("train", "--model", model.toString(), "--data", train.toString(), "--val",
-        val.toString(), "--out", out.toString(), "--steps", System.getProperty("ft.steps", "400"),
-        "--lr", System.getProperty("ft.lr", "2e-2"), "--batch-tokens", "256", "--dropout", "0",
-        "--eval-every", "100", "--threads", System.getProperty("ft.threads", "1"), "--progress", "off");
+    Outcome t = mos(
+        "train",
+        "--model",
+        model.toString(),
+        "--data",
+        train.toString(),
+        "--val",
+        val.toString(),
+        "--out",
+        out.toString(),
+        "--steps",
+        System.getProperty("ft.steps", "400"),
+        "--lr",
+        System.getProperty("ft.lr", "2e-2"),
+        "--batch-tokens",
+        "256",
+        "--dropout",
+        "0",
+        "--eval-every",
+        "100",
+        "--threads",
+        System.getProperty("ft.threads", "1"),
+        "--progress",
+        "off");
     double secs = (System.nanoTime() - t0) / 1e9;
     System.out.println(t.out());
     assertEquals(0, t.code(), t.err() + t.out());
@@ -75,13 +102,20 @@ class FineTuneFromTextTest {
     assertEquals(7, ac.pools().size(), "all seven projections by default");
     assertTrue(Files.isRegularFile(out.resolve(AdapterFormat.WEIGHTS_FILE)));
     assertTrue(Files.isRegularFile(out.resolve("best").resolve(AdapterFormat.CONFIG_FILE)));
-    assertTrue(t.out().contains("r: 5, the largest r"), "the default r is clamped for 4 blocks: "
-        + t.out());
+    assertTrue(
+        t.out().contains("r: 5, the largest r"),
+        "the default r is clamped for 4 blocks: " + t.out());
 
     int base = correct(model, null, heldOut);
     int tuned = correct(model, out, heldOut);
-    System.out.printf(Locale.ROOT, "held-out words upper-cased: base %d/%d, tuned %d/%d;"
-        + " training took %.1f s%n", base, heldOut.size(), tuned, heldOut.size(), secs);
+    System.out.printf(
+        Locale.ROOT,
+        "held-out words upper-cased: base %d/%d, tuned %d/%d;" + " training took %.1f s%n",
+        base,
+        heldOut.size(),
+        tuned,
+        heldOut.size(),
+        secs);
     assertTrue(base <= 1, "the random base should not know the rule: " + base);
     assertTrue(tuned >= 24, "the adapter should answer most held-out words: " + tuned);
   }
@@ -92,30 +126,52 @@ class FineTuneFromTextTest {
     List<String> words = TinyLm.words(60, 8);
     Path train = TinyLm.upperCaseJsonl(tmp.resolve("train.jsonl"), words);
     Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
-    List<String> common = List.of("--model", model.toString(), "--data", train.toString(),
-        "--steps", "12", "--checkpoint-every", "6", "--eval-every", "6", "--batch-tokens", "64",
-        "--grad-accum", "2", "--dropout", "0.1", "--lr", "1e-2", "--threads", "1", "--progress",
+    List<String> common = List.of(
+        "--model",
+        model.toString(),
+        "--data",
+        train.toString(),
+        "--steps",
+        "12",
+        "--checkpoint-every",
+        "6",
+        "--eval-every",
+        "6",
+        "--batch-tokens",
+        "64",
+        "--grad-accum",
+        "2",
+        "--dropout",
+        "0.1",
+        "--lr",
+        "1e-2",
+        "--threads",
+        "1",
+        "--progress",
         "off");
     List<String> a = new ArrayList<>(List.of("train", "--out", straight.toString()));
     a.addAll(common);
     Outcome s = mos(a.toArray(new String[0]));
     assertEquals(0, s.code(), s.err() + s.out());
-    assertTrue(s.out().contains("6 training, 0 validation") || s.out().contains("validation"),
-        s.out());
+    assertTrue(
+        s.out().contains("6 training, 0 validation") || s.out().contains("validation"), s.out());
 
     // a run that stopped after step 6: only its first checkpoint exists
     Path ck = resumed.resolve("checkpoints");
     Files.createDirectories(ck);
-    copyTree(straight.resolve("checkpoints/checkpoint-00000006"), ck.resolve("checkpoint-00000006"));
+    copyTree(
+        straight.resolve("checkpoints/checkpoint-00000006"), ck.resolve("checkpoint-00000006"));
     List<String> b = new ArrayList<>(List.of("train", "--out", resumed.toString(), "--resume"));
     b.addAll(common);
     Outcome r = mos(b.toArray(new String[0]));
     assertEquals(0, r.code(), r.err() + r.out());
     assertTrue(r.out().contains("resuming"), r.out());
-    assertArrayEquals(Files.readAllBytes(straight.resolve(AdapterFormat.WEIGHTS_FILE)),
+    assertArrayEquals(
+        Files.readAllBytes(straight.resolve(AdapterFormat.WEIGHTS_FILE)),
         Files.readAllBytes(resumed.resolve(AdapterFormat.WEIGHTS_FILE)),
         "the resumed run's adapter differs from the straight run's");
-    assertArrayEquals(Files.readAllBytes(straight.resolve("best").resolve(AdapterFormat.WEIGHTS_FILE)),
+    assertArrayEquals(
+        Files.readAllBytes(straight.resolve("best").resolve(AdapterFormat.WEIGHTS_FILE)),
         Files.readAllBytes(resumed.resolve("best").resolve(AdapterFormat.WEIGHTS_FILE)));
 
     // a new run over an earlier run's checkpoints is refused: it would mix the two
@@ -123,8 +179,10 @@ class FineTuneFromTextTest {
     again.addAll(common);
     Outcome n = mos(again.toArray(new String[0]));
     assertEquals(1, n.code(), n.out());
-    assertTrue(n.err().contains("--resume") && n.err().contains(straight.resolve("checkpoints")
-        .toString()), n.err());
+    assertTrue(
+        n.err().contains("--resume")
+            && n.err().contains(straight.resolve("checkpoints").toString()),
+        n.err());
 
     // resuming on other data is refused, naming the checkpoint
     Path other = TinyLm.upperCaseJsonl(tmp.resolve("other.jsonl"), words.subList(0, 30));
@@ -142,14 +200,32 @@ class FineTuneFromTextTest {
     Path model = TinyLm.write(tmp.resolve("m"), 3);
     Path bad = tmp.resolve("bad.jsonl");
     Files.writeString(bad, "{\"prompt\": \"ab=\", \"completion\": \"AB\"}\n{\"prompt\": 3}\n");
-    Outcome o = mos("train", "--model", model.toString(), "--data", bad.toString(), "--out",
-        tmp.resolve("o").toString(), "--progress", "off");
+    Outcome o = mos(
+        "train",
+        "--model",
+        model.toString(),
+        "--data",
+        bad.toString(),
+        "--out",
+        tmp.resolve("o").toString(),
+        "--progress",
+        "off");
     assertEquals(1, o.code(), o.err());
     assertTrue(o.err().contains(bad.toString()) && o.err().contains("line 2"), o.err());
     assertTrue(!Files.exists(tmp.resolve("o").resolve(AdapterFormat.CONFIG_FILE)));
     Path good = TinyLm.upperCaseJsonl(tmp.resolve("good.jsonl"), TinyLm.words(5, 1));
-    Outcome l = mos("train", "--model", model.toString(), "--data", good.toString(), "--out",
-        tmp.resolve("o").toString(), "--shards-per-vector", "3", "--progress", "off");
+    Outcome l = mos(
+        "train",
+        "--model",
+        model.toString(),
+        "--data",
+        good.toString(),
+        "--out",
+        tmp.resolve("o").toString(),
+        "--shards-per-vector",
+        "3",
+        "--progress",
+        "off");
     assertEquals(2, l.code(), l.err());
     assertTrue(l.err().contains("q_proj"), l.err());
   }
@@ -157,31 +233,43 @@ class FineTuneFromTextTest {
   @Test
   void generateStreamsTextAndInspectShowsTheCheckpoint(@TempDir Path tmp) throws Exception {
     Path model = TinyLm.write(tmp.resolve("m"), 4);
-    Outcome j = mos("generate", "--model", model.toString(), "--prompt", "abc=",
-        "--max-new-tokens", "5", "--json");
+    Outcome j = mos(
+        "generate",
+        "--model",
+        model.toString(),
+        "--prompt",
+        "abc=",
+        "--max-new-tokens",
+        "5",
+        "--json");
     assertEquals(0, j.code(), j.err());
     String text = new ObjectMapper().readTree(j.out()).get("text").asText();
-    Outcome s = mos("generate", "--model", model.toString(), "--prompt", "abc=",
-        "--max-new-tokens", "5");
+    Outcome s =
+        mos("generate", "--model", model.toString(), "--prompt", "abc=", "--max-new-tokens", "5");
     assertEquals(0, s.code(), s.err());
     assertEquals(text + System.lineSeparator(), s.out(), "the streamed text is the JSON text");
 
     Outcome i = mos("inspect", model.toString(), "--json", "--r", "8", "--equivalent-rank", "2");
     assertEquals(0, i.code(), i.err());
     JsonNode r = new ObjectMapper().readTree(i.out());
-    int h = TinyLm.HIDDEN, f = TinyLm.INTERMEDIATE, q = TinyLm.HEADS * TinyLm.HEAD_DIM,
-        kv = TinyLm.KV_HEADS * TinyLm.HEAD_DIM, v = 2 + TinyLm.CHARS.length(), l = TinyLm.LAYERS;
+    int h = TinyLm.HIDDEN,
+        f = TinyLm.INTERMEDIATE,
+        q = TinyLm.HEADS * TinyLm.HEAD_DIM,
+        kv = TinyLm.KV_HEADS * TinyLm.HEAD_DIM,
+        v = 2 + TinyLm.CHARS.length(),
+        l = TinyLm.LAYERS;
     long inOut = (h + q) + (h + kv) + (h + kv) + (q + h) + 3L * (h + f);
     assertEquals(2L * l * inOut, r.get("adapter_cost").get("mos_parameters").asLong());
-    assertEquals(8L * l * inOut, r.get("adapter_cost").get("lora_parameters_at_r").asLong());
+    assertEquals(
+        8L * l * inOut, r.get("adapter_cost").get("lora_parameters_at_r").asLong());
     long params = 2L * v * h + h + l * (2L * h + (long) h * q * 2 + 2L * h * kv + 3L * h * f);
     assertEquals(params, r.get("parameters").asLong());
     assertEquals(l, r.get("num_layers").asInt());
     assertEquals("[\"F32\"]", r.get("dtypes").toString());
     Outcome t = mos("inspect", model.toString());
     assertEquals(0, t.code(), t.err());
-    assertTrue(t.out().contains("LlamaForCausalLM") && t.out().contains("r can be at most 5"),
-        t.out());
+    assertTrue(
+        t.out().contains("LlamaForCausalLM") && t.out().contains("r can be at most 5"), t.out());
   }
 
   private static void copyTree(Path from, Path to) throws java.io.IOException {

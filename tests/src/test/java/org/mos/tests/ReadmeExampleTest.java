@@ -54,7 +54,8 @@ class ReadmeExampleTest {
     Path readme = Path.of(System.getProperty("mos.root", ".."), "README.md");
     String source = extractExample(Files.readString(readme));
     long codeLines = source.lines().filter(l -> !l.isBlank()).count();
-    assertTrue(codeLines <= 35, "the README example should stay short; it has " + codeLines + " lines");
+    assertTrue(
+        codeLines <= 35, "the README example should stay short; it has " + codeLines + " lines");
     Matcher cls = Pattern.compile("public\\s+class\\s+(\\w+)").matcher(source);
     assertTrue(cls.find(), "the example declares no public class");
     String className = cls.group(1);
@@ -64,20 +65,31 @@ class ReadmeExampleTest {
     // Compile against the API's own classes (mos-api and the bindings), wherever they live.
     List<String> cp = new ArrayList<>();
     for (Class<?> c : new Class<?>[] {org.mos.MosModel.class, org.mos.ffi.mos_h.class}) {
-      cp.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+      cp.add(
+          Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-    int rc = javac.run(null, diagnostics, diagnostics, "-d", dir.toString(),
-        "-cp", String.join(java.io.File.pathSeparator, cp), file.toString());
-    assertEquals(0, rc, "the README example does not compile:\n"
-        + diagnostics.toString(StandardCharsets.UTF_8) + "\n" + source);
+    int rc = javac.run(
+        null,
+        diagnostics,
+        diagnostics,
+        "-d",
+        dir.toString(),
+        "-cp",
+        String.join(java.io.File.pathSeparator, cp),
+        file.toString());
+    assertEquals(
+        0,
+        rc,
+        "the README example does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8)
+            + "\n" + source);
 
     String out;
     PrintStream saved = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-        ReadmeExampleTest.class.getClassLoader())) {
+    try (URLClassLoader loader = new URLClassLoader(
+        new URL[] {dir.toUri().toURL()}, ReadmeExampleTest.class.getClassLoader())) {
       Method main = loader.loadClass(className).getMethod("main", String[].class);
       System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
       main.invoke(null, (Object) new String[0]);
@@ -103,10 +115,12 @@ class ReadmeExampleTest {
   void fineTuningExampleTrainsSavesAndAnswers(@TempDir Path dir) throws Exception {
     Path readme = Path.of(System.getProperty("mos.root", ".."), "README.md");
     String source = extractExample(Files.readString(readme), LLM_MARKER);
-    long codeLines = source.lines().filter(l -> !l.isBlank() && !l.startsWith("import")
-        && !l.strip().equals("}")).count();
-    assertTrue(codeLines <= 22, "the fine-tuning example should stay about 20 lines; it has "
-        + codeLines);
+    long codeLines = source
+        .lines()
+        .filter(l -> !l.isBlank() && !l.startsWith("import") && !l.strip().equals("}"))
+        .count();
+    assertTrue(
+        codeLines <= 22, "the fine-tuning example should stay about 20 lines; it has " + codeLines);
     Matcher cls = Pattern.compile("public\\s+class\\s+(\\w+)").matcher(source);
     assertTrue(cls.find(), "the example declares no public class");
     String className = cls.group(1);
@@ -114,16 +128,28 @@ class ReadmeExampleTest {
     Path file = classes.resolve(className + ".java");
     Files.writeString(file, source);
     List<String> cp = new ArrayList<>();
-    for (Class<?> c : new Class<?>[] {org.mos.MosModel.class, org.mos.ffi.mos_h.class,
-        org.mos.llm.LlamaModel.class}) {
-      cp.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    for (Class<?> c : new Class<?>[] {
+      org.mos.MosModel.class, org.mos.ffi.mos_h.class, org.mos.llm.LlamaModel.class
+    }) {
+      cp.add(
+          Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-    int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(),
-        "-cp", String.join(java.io.File.pathSeparator, cp), file.toString());
-    assertEquals(0, rc, "the fine-tuning example does not compile:\n"
-        + diagnostics.toString(StandardCharsets.UTF_8) + "\n" + source);
+    int rc = javac.run(
+        null,
+        diagnostics,
+        diagnostics,
+        "-d",
+        classes.toString(),
+        "-cp",
+        String.join(java.io.File.pathSeparator, cp),
+        file.toString());
+    assertEquals(
+        0,
+        rc,
+        "the fine-tuning example does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8)
+            + "\n" + source);
 
     Path model = TinyLm.write(dir.resolve("tiny-llama"), 1);
     List<String> words = new ArrayList<>(TinyLm.words(201, 11));
@@ -133,12 +159,12 @@ class ReadmeExampleTest {
     String out;
     PrintStream saved = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-        ReadmeExampleTest.class.getClassLoader())) {
+    try (URLClassLoader loader = new URLClassLoader(
+        new URL[] {classes.toUri().toURL()}, ReadmeExampleTest.class.getClassLoader())) {
       Method main = loader.loadClass(className).getMethod("main", String[].class);
       System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      main.invoke(null, (Object) new String[] {model.toString(), data.toString(),
-          adapter.toString()});
+      main.invoke(
+          null, (Object) new String[] {model.toString(), data.toString(), adapter.toString()});
     } finally {
       System.setOut(saved);
       out = buf.toString(StandardCharsets.UTF_8);

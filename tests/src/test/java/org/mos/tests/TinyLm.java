@@ -25,8 +25,13 @@ final class TinyLm {
   /** The characters of the vocabulary after {@code <s>} (0) and {@code </s>} (1). */
   static final String CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ= ";
 
-  static final int HIDDEN = 64, HEADS = 4, KV_HEADS = 2, HEAD_DIM = 16, INTERMEDIATE = 128,
-      LAYERS = 4, POSITIONS = 32;
+  static final int HIDDEN = 64,
+      HEADS = 4,
+      KV_HEADS = 2,
+      HEAD_DIM = 16,
+      INTERMEDIATE = 128,
+      LAYERS = 4,
+      POSITIONS = 32;
 
   /** Writes the checkpoint into {@code dir} (created), weights drawn from {@code seed}. */
   static Path write(Path dir, long seed) throws IOException {
@@ -34,12 +39,21 @@ final class TinyLm {
     int vocab = 2 + CHARS.length();
     ObjectNode c = JSON.createObjectNode();
     c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("model_type", "llama").put("hidden_size", HIDDEN).put("intermediate_size", INTERMEDIATE)
-        .put("num_hidden_layers", LAYERS).put("num_attention_heads", HEADS)
-        .put("num_key_value_heads", KV_HEADS).put("head_dim", HEAD_DIM)
-        .put("max_position_embeddings", POSITIONS).put("vocab_size", vocab)
-        .put("rms_norm_eps", 1e-5).put("rope_theta", 10000.0).put("hidden_act", "silu")
-        .put("tie_word_embeddings", false).put("bos_token_id", 0).put("eos_token_id", 1)
+    c.put("model_type", "llama")
+        .put("hidden_size", HIDDEN)
+        .put("intermediate_size", INTERMEDIATE)
+        .put("num_hidden_layers", LAYERS)
+        .put("num_attention_heads", HEADS)
+        .put("num_key_value_heads", KV_HEADS)
+        .put("head_dim", HEAD_DIM)
+        .put("max_position_embeddings", POSITIONS)
+        .put("vocab_size", vocab)
+        .put("rms_norm_eps", 1e-5)
+        .put("rope_theta", 10000.0)
+        .put("hidden_act", "silu")
+        .put("tie_word_embeddings", false)
+        .put("bos_token_id", 0)
+        .put("eos_token_id", 1)
         .put("torch_dtype", "float32");
     Files.writeString(dir.resolve("config.json"), c.toPrettyString());
 
@@ -77,16 +91,21 @@ final class TinyLm {
     bos.putArray("tokens").add("<s>");
     t.putObject("decoder").put("type", "Fuse");
     ObjectNode model = t.putObject("model");
-    model.put("type", "BPE").putNull("dropout").putNull("unk_token")
-        .putNull("continuing_subword_prefix").putNull("end_of_word_suffix").put("fuse_unk", false)
+    model
+        .put("type", "BPE")
+        .putNull("dropout")
+        .putNull("unk_token")
+        .putNull("continuing_subword_prefix")
+        .putNull("end_of_word_suffix")
+        .put("fuse_unk", false)
         .put("byte_fallback", false);
     ObjectNode v = model.putObject("vocab");
     v.put("<s>", 0).put("</s>", 1);
     for (int i = 0; i < CHARS.length(); i++) v.put(String.valueOf(CHARS.charAt(i)), 2 + i);
     model.putArray("merges");
     Files.writeString(dir.resolve("tokenizer.json"), t.toPrettyString());
-    Files.writeString(dir.resolve("tokenizer_config.json"),
-        "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+    Files.writeString(
+        dir.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
     return dir;
   }
 
@@ -106,16 +125,25 @@ final class TinyLm {
   static Path upperCaseJsonl(Path file, List<String> words) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (String wd : words) {
-      sb.append("{\"prompt\": \"").append(wd).append("=\", \"completion\": \"")
-          .append(wd.toUpperCase(Locale.ROOT)).append("\"}\n");
+      sb.append("{\"prompt\": \"")
+          .append(wd)
+          .append("=\", \"completion\": \"")
+          .append(wd.toUpperCase(Locale.ROOT))
+          .append("\"}\n");
     }
     Files.writeString(file, sb.toString());
     return file;
   }
 
   private static ObjectNode token(int id, String content) {
-    return JSON.createObjectNode().put("id", id).put("content", content).put("single_word", false)
-        .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+    return JSON.createObjectNode()
+        .put("id", id)
+        .put("content", content)
+        .put("single_word", false)
+        .put("lstrip", false)
+        .put("rstrip", false)
+        .put("normalized", false)
+        .put("special", true);
   }
 
   private static ObjectNode special(String id) {
@@ -130,8 +158,8 @@ final class TinyLm {
     return o;
   }
 
-  private static void matrix(SafeTensorsWriter w, String name, int rows, int cols, double std,
-      Random rnd) {
+  private static void matrix(
+      SafeTensorsWriter w, String name, int rows, int cols, double std, Random rnd) {
     float[] v = new float[rows * cols];
     for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextGaussian() * std);
     w.addF32(name, new long[] {rows, cols}, v);

@@ -26,8 +26,14 @@ public final class BenchPlot {
   private static final Color MET = new Color(0x2e7d32);
   private static final Color MISSED = new Color(0xc62828);
   private static final Color INFO = new Color(0x90a4ae);
-  private static final Color[] SERIES = {new Color(0x455a64), new Color(0x1e88e5),
-      new Color(0xfb8c00), new Color(0x8e24aa), new Color(0x43a047), new Color(0x6d4c41)};
+  private static final Color[] SERIES = {
+    new Color(0x455a64),
+    new Color(0x1e88e5),
+    new Color(0xfb8c00),
+    new Color(0x8e24aa),
+    new Color(0x43a047),
+    new Color(0x6d4c41)
+  };
 
   private BenchPlot() {}
 
@@ -46,7 +52,8 @@ public final class BenchPlot {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, w, h);
     g.setColor(Color.BLACK);
@@ -55,10 +62,24 @@ public final class BenchPlot {
 
     drawRatios(g, ratios, 20, 50, w - 40, ratioRows * 26 + 40);
     int half = (w - 60) / 2;
-    drawGroups(g, "Layer forward, GFLOP/s (tokens 512; adapter FLOPs counted)",
-        groups(records, "layer_fwd_", "rate"), 20, top, half, 380, "%.0f");
-    drawGroups(g, "Training step: peak resident memory above the base model, MiB",
-        memory(records), 40 + half, top, half, 380, "%.0f");
+    drawGroups(
+        g,
+        "Layer forward, GFLOP/s (tokens 512; adapter FLOPs counted)",
+        groups(records, "layer_fwd_", "rate"),
+        20,
+        top,
+        half,
+        380,
+        "%.0f");
+    drawGroups(
+        g,
+        "Training step: peak resident memory above the base model, MiB",
+        memory(records),
+        40 + half,
+        top,
+        half,
+        380,
+        "%.0f");
     g.dispose();
     Path parent = png.toAbsolutePath().getParent();
     if (parent != null) {
@@ -72,8 +93,11 @@ public final class BenchPlot {
   private static void drawRatios(Graphics2D g, List<JsonNode> ratios, int x, int y, int w, int h) {
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     g.setColor(Color.BLACK);
-    g.drawString("Ratios against targets (bar: measured; black tick: target; green met, red "
-        + "missed, grey not judged)", x, y + 14);
+    g.drawString(
+        "Ratios against targets (bar: measured; black tick: target; green met, red "
+            + "missed, grey not judged)",
+        x,
+        y + 14);
     int labelW = 620;
     int x0 = x + labelW;
     int plotW = w - labelW - 80;
@@ -118,8 +142,10 @@ public final class BenchPlot {
       g.setStroke(new BasicStroke(3));
       g.drawLine(tx, row, tx, row + 22);
       g.setStroke(new BasicStroke(1));
-      g.drawString(String.format(Locale.ROOT, "%.3f  (%s)", v, r.path("target").asText()),
-          x0 + Math.max(bw, tx - x0) + 8, row + 16);
+      g.drawString(
+          String.format(Locale.ROOT, "%.3f  (%s)", v, r.path("target").asText()),
+          x0 + Math.max(bw, tx - x0) + 8,
+          row + 16);
       row += 26;
     }
   }
@@ -134,8 +160,8 @@ public final class BenchPlot {
   }
 
   /** case -> (variant -> median) for measurement records of {@code metric} in cases with prefix. */
-  private static Map<String, Map<String, Double>> groups(JsonNode records, String prefix,
-      String metric) {
+  private static Map<String, Map<String, Double>> groups(
+      JsonNode records, String prefix, String metric) {
     Map<String, Map<String, Double>> out = new LinkedHashMap<>();
     for (JsonNode r : records) {
       String cs = r.path("case").asText();
@@ -153,18 +179,26 @@ public final class BenchPlot {
       if ("memory".equals(r.path("case").asText())
           && "step_peak_resident".equals(r.path("metric").asText())) {
         String v = r.path("variant").asText();
-        String group = v.startsWith("dense") ? "dense LoRA" : v.replaceAll("_r\\d+$", "")
-            .replace("mos_Req", "MoS R_eq=");
+        String group = v.startsWith("dense")
+            ? "dense LoRA"
+            : v.replaceAll("_r\\d+$", "").replace("mos_Req", "MoS R_eq=");
         String series = "r=" + v.replaceAll(".*_r", "");
-        out.computeIfAbsent(group, k -> new LinkedHashMap<>()).put(series, r.path("median")
-            .asDouble());
+        out.computeIfAbsent(group, k -> new LinkedHashMap<>())
+            .put(series, r.path("median").asDouble());
       }
     }
     return out;
   }
 
-  private static void drawGroups(Graphics2D g, String title, Map<String, Map<String, Double>> data,
-      int x, int y, int w, int h, String fmt) {
+  private static void drawGroups(
+      Graphics2D g,
+      String title,
+      Map<String, Map<String, Double>> data,
+      int x,
+      int y,
+      int w,
+      int h,
+      String fmt) {
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     g.drawString(title, x, y + 14);

@@ -54,8 +54,15 @@ public final class BenchReport {
     }
   }
 
-  public void measure(String cs, String variant, String metric, double median, double p10,
-      double p90, String unit, int n) {
+  public void measure(
+      String cs,
+      String variant,
+      String metric,
+      double median,
+      double p10,
+      double p90,
+      String unit,
+      int n) {
     ObjectNode r = records.addObject();
     r.put("case", cs).put("variant", variant).put("metric", metric);
     num(r, "median", median);
@@ -96,7 +103,8 @@ public final class BenchReport {
   /** The median of a measurement record, or NaN. */
   public double median(String cs, String variant, String metric) {
     for (JsonNode r : records) {
-      if (cs.equals(r.path("case").asText()) && variant.equals(r.path("variant").asText())
+      if (cs.equals(r.path("case").asText())
+          && variant.equals(r.path("variant").asText())
           && metric.equals(r.path("metric").asText())) {
         return r.path("median").asDouble(Double.NaN);
       }
@@ -117,9 +125,12 @@ public final class BenchReport {
       if (met.isBoolean() && !met.asBoolean()) {
         missed++;
       }
-      t.row(r.path("case").asText(), r.path("ratio").asText(),
+      t.row(
+          r.path("case").asText(),
+          r.path("ratio").asText(),
           String.format(Locale.ROOT, "%.3f", r.path("value").asDouble()),
-          r.path("target").asText(), verdict);
+          r.path("target").asText(),
+          verdict);
     }
     out.println();
     out.println("== summary: ratios against their targets");

@@ -61,8 +61,8 @@ public final class NativeSuite {
         return Optional.of(p.toAbsolutePath());
       }
       if (p == explicit) {
-        throw new MosException(Status.INVALID_ARGUMENT,
-            p + ": not an executable mos_bench program");
+        throw new MosException(
+            Status.INVALID_ARGUMENT, p + ": not an executable mos_bench program");
       }
     }
     return Optional.empty();
@@ -81,8 +81,9 @@ public final class NativeSuite {
    * {@link #run(Path, List, PrintWriter, boolean)} with changes to the child's environment: each
    * entry sets a variable, or removes it when its value is the empty string.
    */
-  public static JsonNode run(Path exe, List<String> args, PrintWriter out, boolean quiet,
-      Map<String, String> env) throws IOException, InterruptedException {
+  public static JsonNode run(
+      Path exe, List<String> args, PrintWriter out, boolean quiet, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path json = Files.createTempFile("mos-bench-", ".json");
     try {
       List<String> cmd = new ArrayList<>();
@@ -100,8 +101,8 @@ public final class NativeSuite {
       });
       Process p = pb.start();
       Deque<String> tail = new ArrayDeque<>();
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
           if (!quiet) {
             out.println(line);
@@ -115,8 +116,8 @@ public final class NativeSuite {
       }
       int code = p.waitFor();
       if (code != 0) {
-        throw new MosException(Status.INTERNAL, exe + " exited with " + code + ": "
-            + String.join(" | ", tail));
+        throw new MosException(
+            Status.INTERNAL, exe + " exited with " + code + ": " + String.join(" | ", tail));
       }
       return new ObjectMapper().readTree(json.toFile());
     } finally {

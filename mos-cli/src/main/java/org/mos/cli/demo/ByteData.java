@@ -33,8 +33,8 @@ public final class ByteData {
     byte[] clean = stripCr(text);
     int n = (clean.length + block - 1) / block;
     if (n < 3) {
-      throw new IllegalArgumentException("text too short: " + clean.length + " bytes, need at least "
-          + (2 * block + 1));
+      throw new IllegalArgumentException(
+          "text too short: " + clean.length + " bytes, need at least " + (2 * block + 1));
     }
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
@@ -55,7 +55,8 @@ public final class ByteData {
     for (int i = 0; i < n; i++) {
       (i < nVal ? val : i < nVal + nTest ? test : train).add(order[i]);
     }
-    return new Split(gather(clean, train, block), gather(clean, val, block), gather(clean, test, block));
+    return new Split(
+        gather(clean, train, block), gather(clean, val, block), gather(clean, test, block));
   }
 
   private static ByteData gather(byte[] text, List<Integer> blocks, int block) {
@@ -86,8 +87,8 @@ public final class ByteData {
   public void sample(Rng rng, int seqs, int len, int[] tokens, int[] targets) {
     int span = bytes.length - len;
     if (span < 0) {
-      throw new IllegalArgumentException("split of " + bytes.length + " bytes is shorter than a window of "
-          + len);
+      throw new IllegalArgumentException(
+          "split of " + bytes.length + " bytes is shorter than a window of " + len);
     }
     for (int s = 0; s < seqs; s++) {
       int start = rng.nextInt(span + 1);

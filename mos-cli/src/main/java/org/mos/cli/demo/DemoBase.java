@@ -38,7 +38,12 @@ public final class DemoBase {
   private DemoBase() {}
 
   /** A base ready to load: its checkpoint directory and how it was obtained. */
-  public record Base(Path dir, String key, boolean fromCache, double pretrainSeconds, long steps,
+  public record Base(
+      Path dir,
+      String key,
+      boolean fromCache,
+      double pretrainSeconds,
+      long steps,
       double finalTrainBits) {}
 
   /** The cache directory: MOS_CACHE_DIR, else $XDG_CACHE_HOME/mos, else ~/.cache/mos. */
@@ -98,8 +103,16 @@ public final class DemoBase {
   }
 
   /** The cached base of this key if valid (reporting why not), else pretrains and caches it. */
-  public static Base loadOrPretrain(DemoModel m, byte[] text, long seed, Path cacheDir, boolean retrain,
-      int threads, PrintWriter out, Progress.Mode mode) throws IOException {
+  public static Base loadOrPretrain(
+      DemoModel m,
+      byte[] text,
+      long seed,
+      Path cacheDir,
+      boolean retrain,
+      int threads,
+      PrintWriter out,
+      Progress.Mode mode)
+      throws IOException {
     String key = key(m, seed, DemoCorpus.sha256(text));
     Path dir = dir(cacheDir, key);
     if (!retrain) {
@@ -107,8 +120,13 @@ public final class DemoBase {
       if (why.isEmpty()) {
         JsonNode meta = JSON.readTree(Files.readString(dir.resolve(META)));
         out.printf("base model: cached in %s%n", dir);
-        return new Base(dir, key, true, meta.path("pretrain_seconds").asDouble(),
-            meta.path("steps").asLong(), meta.path("final_train_bits").asDouble());
+        return new Base(
+            dir,
+            key,
+            true,
+            meta.path("pretrain_seconds").asDouble(),
+            meta.path("steps").asLong(),
+            meta.path("final_train_bits").asDouble());
       }
       if (Files.exists(dir)) {
         out.printf("cached base %s is not usable (%s); pretraining it again%n", dir, why.get());
@@ -118,19 +136,37 @@ public final class DemoBase {
   }
 
   /** Pretrains the base on {@code text} and writes its checkpoint directory atomically. */
-  static Base pretrain(DemoModel m, byte[] text, long seed, String key, Path dir, int threads,
-      PrintWriter out, Progress.Mode mode) throws IOException {
+  static Base pretrain(
+      DemoModel m,
+      byte[] text,
+      long seed,
+      String key,
+      Path dir,
+      int threads,
+      PrintWriter out,
+      Progress.Mode mode)
+      throws IOException {
     ByteData data = new ByteData(ByteData.stripCr(text));
-    out.printf("pretraining the base: %d blocks, hidden %d, %d heads, MLP %d, byte vocabulary, "
-        + "%,d weights; %d steps of %d x %d tokens%n", m.layers(), m.hidden(), m.heads(), m.intermediate(),
-        m.baseParameters(), m.pretrainSteps(), m.pretrainSeqs(), m.seqLen());
+    out.printf(
+        "pretraining the base: %d blocks, hidden %d, %d heads, MLP %d, byte vocabulary, "
+            + "%,d weights; %d steps of %d x %d tokens%n",
+        m.layers(),
+        m.hidden(),
+        m.heads(),
+        m.intermediate(),
+        m.baseParameters(),
+        m.pretrainSteps(),
+        m.pretrainSeqs(),
+        m.seqLen());
     out.flush();
     long t0 = System.nanoTime();
     double lastBits;
-    Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    Path tmp =
+        dir.resolveSibling(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     deleteTree(tmp);
     Files.createDirectories(tmp);
-    try (MosContext ctx = MosContext.cpu(); Decoder dec = Decoder.create(ctx, m.decoderConfig())) {
+    try (MosContext ctx = MosContext.cpu();
+        Decoder dec = Decoder.create(ctx, m.decoderConfig())) {
       if (threads > 0) {
         ctx.setNumThreads(threads);
       }
@@ -163,18 +199,27 @@ public final class DemoBase {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     ObjectNode meta = JSON.createObjectNode();
-    meta.put("format", FORMAT).put("version", VERSION).put("key", key).put("model", m.toString())
-        .put("seed", seed).put("steps", m.pretrainSteps()).put("pretrain_seconds", seconds)
+    meta.put("format", FORMAT)
+        .put("version", VERSION)
+        .put("key", key)
+        .put("model", m.toString())
+        .put("seed", seed)
+        .put("steps", m.pretrainSteps())
+        .put("pretrain_seconds", seconds)
         .put("final_train_bits", lastBits)
-        .put("weights_sha256", DemoCorpus.sha256(Files.readAllBytes(tmp.resolve("model.safetensors"))));
-    Files.writeString(tmp.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+        .put(
+            "weights_sha256",
+            DemoCorpus.sha256(Files.readAllBytes(tmp.resolve("model.safetensors"))));
+    Files.writeString(
+        tmp.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
     deleteTree(dir);
     try {
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, dir);
     }
-    out.printf("pretrained in %s (training loss about %.3f bits/byte at the end); cached in %s%n",
+    out.printf(
+        "pretrained in %s (training loss about %.3f bits/byte at the end); cached in %s%n",
         org.mos.cli.Table.duration(seconds), lastBits, dir);
     return new Base(dir, key, false, seconds, m.pretrainSteps(), lastBits);
   }
@@ -201,7 +246,8 @@ public final class DemoBase {
         java.util.Arrays.fill(v, 1f);
       } else {
         double std = w.name().contains("o_proj") || w.name().contains("down_proj")
-            ? 0.02 / Math.sqrt(2.0 * m.layers()) : 0.02;
+            ? 0.02 / Math.sqrt(2.0 * m.layers())
+            : 0.02;
         for (int i = 0; i < v.length; i++) {
           v[i] = (float) (rng.nextGaussian() * std);
         }
@@ -216,7 +262,8 @@ public final class DemoBase {
     SafeTensorsWriter w = new SafeTensorsWriter().metadata("format", "pt");
     for (Decoder.WeightInfo info : dec.weights()) {
       long[] shape = info.rows() == 1 && info.name().endsWith("norm.weight")
-          ? new long[] {info.cols()} : new long[] {info.rows(), info.cols()};
+          ? new long[] {info.cols()}
+          : new long[] {info.rows(), info.cols()};
       w.addF32(info.name(), shape, dec.weight(info.name(), info.rows(), info.cols()));
     }
     w.write(dir.resolve("model.safetensors"));
@@ -235,11 +282,15 @@ public final class DemoBase {
     root.putArray("added_tokens");
     root.putNull("normalizer");
     ObjectNode pre = root.putObject("pre_tokenizer");
-    pre.put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", true)
+    pre.put("type", "ByteLevel")
+        .put("add_prefix_space", false)
+        .put("trim_offsets", true)
         .put("use_regex", false);
     root.putNull("post_processor");
     ObjectNode dec = root.putObject("decoder");
-    dec.put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", true)
+    dec.put("type", "ByteLevel")
+        .put("add_prefix_space", false)
+        .put("trim_offsets", true)
         .put("use_regex", false);
     ObjectNode model = root.putObject("model");
     model.put("type", "BPE").putNull("dropout");

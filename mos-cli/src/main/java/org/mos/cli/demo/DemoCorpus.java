@@ -30,7 +30,8 @@ import org.mos.train.Rng;
  * @param finetune        encoded text of the fine-tuning domain
  * @param finetuneSource  e.g. "license texts from /usr/lib/jvm/x/legal (49 distinct files)"
  */
-public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune, String finetuneSource) {
+public record DemoCorpus(
+    byte[] pretrain, String pretrainSource, byte[] finetune, String finetuneSource) {
 
   /** Thrown when the default texts are missing; the message names --corpus. */
   public static final class MissingCorpusException extends RuntimeException {
@@ -68,13 +69,22 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
 
   /** As {@link #fromJdk(int)}, looking only at the given JDK homes (for tests). */
   static DemoCorpus fromJdk(List<Path> homes, int pretrainChars) {
-    Path srcZip = homes.stream().map(h -> h.resolve("lib/src.zip")).filter(Files::isRegularFile)
-        .findFirst().orElse(null);
-    Path legal = homes.stream().map(h -> h.resolve("legal")).filter(Files::isDirectory)
-        .findFirst().orElse(null);
+    Path srcZip = homes.stream()
+        .map(h -> h.resolve("lib/src.zip"))
+        .filter(Files::isRegularFile)
+        .findFirst()
+        .orElse(null);
+    Path legal = homes.stream()
+        .map(h -> h.resolve("legal"))
+        .filter(Files::isDirectory)
+        .findFirst()
+        .orElse(null);
     if (srcZip == null || legal == null) {
-      String missing = srcZip == null && legal == null ? "lib/src.zip (the JDK's Java sources) and legal/"
-          : srcZip == null ? "lib/src.zip (the JDK's Java sources)" : "legal/ (the JDK's license texts)";
+      String missing = srcZip == null && legal == null
+          ? "lib/src.zip (the JDK's Java sources) and legal/"
+          : srcZip == null
+              ? "lib/src.zip (the JDK's Java sources)"
+              : "legal/ (the JDK's license texts)";
       throw new MissingCorpusException("the demo trains on text the JDK ships, but no JDK here has "
           + missing + " (looked in java.home and /usr/lib/jvm/*: " + homes + "). "
           + "Run it on your own text instead: ./mos demo --corpus PATH (a UTF-8 text file or a "
@@ -83,8 +93,11 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
     }
     Sources java = javaSources(srcZip, pretrainChars);
     Sources lic = legalTexts(legal);
-    return new DemoCorpus(java.text, "Java sources from " + srcZip + " (" + java.files + " files)",
-        lic.text, "license texts from " + legal + " (" + lic.files + " distinct files)");
+    return new DemoCorpus(
+        java.text,
+        "Java sources from " + srcZip + " (" + java.files + " files)",
+        lic.text,
+        "license texts from " + legal + " (" + lic.files + " distinct files)");
   }
 
   private record Sources(byte[] text, int files) {}
@@ -93,8 +106,11 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
   static Sources javaSources(Path srcZip, int maxChars) {
     try (ZipFile zip = new ZipFile(srcZip.toFile())) {
       List<ZipEntry> entries = new ArrayList<>();
-      zip.stream().filter(e -> !e.isDirectory() && e.getName().endsWith(".java")
-          && !e.getName().endsWith("module-info.java") && !e.getName().endsWith("package-info.java"))
+      zip.stream()
+          .filter(e -> !e.isDirectory()
+              && e.getName().endsWith(".java")
+              && !e.getName().endsWith("module-info.java")
+              && !e.getName().endsWith("package-info.java"))
           .forEach(entries::add);
       if (entries.isEmpty()) {
         throw new MissingCorpusException(srcZip + " holds no .java files. Run the demo on your own "
@@ -171,8 +187,9 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
       }
     }
     if (sb.length() < 20_000) {
-      throw new MissingCorpusException(legal + " holds only " + sb.length() + " characters of text, too "
-          + "little to fine-tune on. Run the demo on your own text instead: ./mos demo --corpus PATH");
+      throw new MissingCorpusException(
+          legal + " holds only " + sb.length() + " characters of text, too "
+              + "little to fine-tune on. Run the demo on your own text instead: ./mos demo --corpus PATH");
     }
     return new Sources(Vocab.encode(sb), n);
   }
@@ -191,12 +208,16 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
       if (Files.isDirectory(path)) {
         try (Stream<Path> s = Files.walk(path)) {
           for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
-            sb.append(new String(org.mos.io.BoundedFiles.readAll(f, MAX_TEXT_BYTES - sb.length(),
-                "the rest of the corpus"), StandardCharsets.UTF_8)).append('\n');
+            sb.append(new String(
+                    org.mos.io.BoundedFiles.readAll(
+                        f, MAX_TEXT_BYTES - sb.length(), "the rest of the corpus"),
+                    StandardCharsets.UTF_8))
+                .append('\n');
           }
         }
       } else {
-        sb.append(new String(org.mos.io.BoundedFiles.readAll(path, MAX_TEXT_BYTES, "a corpus"),
+        sb.append(new String(
+            org.mos.io.BoundedFiles.readAll(path, MAX_TEXT_BYTES, "a corpus"),
             StandardCharsets.UTF_8));
       }
     } catch (java.nio.file.NoSuchFileException e) {
@@ -206,11 +227,13 @@ public record DemoCorpus(byte[] pretrain, String pretrainSource, byte[] finetune
     }
     byte[] all = Vocab.encode(sb);
     if (all.length < minChars) {
-      throw new MissingCorpusException(path + " holds " + all.length + " characters; the demo needs at "
-          + "least " + minChars + " (half to pretrain the base, half to fine-tune on)");
+      throw new MissingCorpusException(
+          path + " holds " + all.length + " characters; the demo needs at " + "least " + minChars
+              + " (half to pretrain the base, half to fine-tune on)");
     }
     int half = all.length / 2;
-    return new DemoCorpus(java.util.Arrays.copyOfRange(all, 0, half),
+    return new DemoCorpus(
+        java.util.Arrays.copyOfRange(all, 0, half),
         "first half of " + path + " (" + half + " characters)",
         java.util.Arrays.copyOfRange(all, half, all.length),
         "second half of " + path + " (" + (all.length - half) + " characters)");

@@ -23,14 +23,32 @@ import org.mos.llm.LlamaModel;
  * @param pretrainBytes    bytes of pretraining text the JDK corpus supplies
  * @param finetuneSeqs     sequences per fine-tuning step
  */
-public record DemoModel(String name, int layers, int hidden, int heads, int intermediate, int seqLen,
-    int pretrainSteps, int pretrainSeqs, double pretrainLr, int pretrainBytes, int finetuneSeqs) {
+public record DemoModel(
+    String name,
+    int layers,
+    int hidden,
+    int heads,
+    int intermediate,
+    int seqLen,
+    int pretrainSteps,
+    int pretrainSeqs,
+    double pretrainLr,
+    int pretrainBytes,
+    int finetuneSeqs) {
   /** Byte-level vocabulary. */
   public static final int VOCAB = 256;
 
   public DemoModel {
-    if (layers < 1 || hidden < 2 || heads < 1 || hidden % heads != 0 || (hidden / heads) % 2 != 0
-        || intermediate < 1 || seqLen < 2 || pretrainSteps < 1 || pretrainSeqs < 1 || finetuneSeqs < 1) {
+    if (layers < 1
+        || hidden < 2
+        || heads < 1
+        || hidden % heads != 0
+        || (hidden / heads) % 2 != 0
+        || intermediate < 1
+        || seqLen < 2
+        || pretrainSteps < 1
+        || pretrainSeqs < 1
+        || finetuneSeqs < 1) {
       throw new IllegalArgumentException("bad demo model: " + this);
     }
   }
@@ -56,14 +74,17 @@ public record DemoModel(String name, int layers, int hidden, int heads, int inte
       case "standard" -> standard();
       case "quick" -> quick();
       case "tiny" -> tiny();
-      default -> throw new IllegalArgumentException(
-          "unknown model preset '" + name + "' (expected standard, quick or tiny)");
+      default ->
+        throw new IllegalArgumentException(
+            "unknown model preset '" + name + "' (expected standard, quick or tiny)");
     };
   }
 
   /** Hugging Face's config.json of this model (LlamaForCausalLM, F32 weights). */
   public String configJson() {
-    return String.format(java.util.Locale.ROOT, """
+    return String.format(
+        java.util.Locale.ROOT,
+        """
         {
           "architectures": ["LlamaForCausalLM"],
           "model_type": "llama",
@@ -82,7 +103,14 @@ public record DemoModel(String name, int layers, int hidden, int heads, int inte
           "tie_word_embeddings": true,
           "torch_dtype": "float32"
         }
-        """, VOCAB, hidden, intermediate, layers, heads, heads, Math.max(1024, seqLen));
+        """,
+        VOCAB,
+        hidden,
+        intermediate,
+        layers,
+        heads,
+        heads,
+        Math.max(1024, seqLen));
   }
 
   /** The Llama config of {@link #configJson()}. */

@@ -35,13 +35,30 @@ public final class DemoRunner {
   public record Trial(Method method, double lr, double validationBits, double seconds) {}
 
   /** One full run. */
-  public record Run(Method method, int seed, double lr, long[] evalSteps, double[] evalBits,
-      double testBits, double trainSeconds, long adapterBytes, Path adapter) {}
+  public record Run(
+      Method method,
+      int seed,
+      double lr,
+      long[] evalSteps,
+      double[] evalBits,
+      double testBits,
+      double trainSeconds,
+      long adapterBytes,
+      Path adapter) {}
 
   /** Everything the demo measured. */
-  public record Results(DemoSettings settings, DemoCorpus corpus, DemoBase.Base base,
-      double basePretrainBits, double baseTestBits, List<Trial> trials, List<Run> runs,
-      double searchSeconds, double runSeconds, double totalSeconds, double cpuSeconds) {
+  public record Results(
+      DemoSettings settings,
+      DemoCorpus corpus,
+      DemoBase.Base base,
+      double basePretrainBits,
+      double baseTestBits,
+      List<Trial> trials,
+      List<Run> runs,
+      double searchSeconds,
+      double runSeconds,
+      double totalSeconds,
+      double cpuSeconds) {
 
     /** The runs of one method. */
     public List<Run> runsOf(Method m) {
@@ -50,15 +67,21 @@ public final class DemoRunner {
 
     /** The learning rates one method tried, ascending. */
     public List<Double> gridOf(Method m) {
-      return trials.stream().filter(t -> t.method.equals(m)).map(Trial::lr).sorted().toList();
+      return trials.stream()
+          .filter(t -> t.method.equals(m))
+          .map(Trial::lr)
+          .sorted()
+          .toList();
     }
 
     /** The chosen learning rate of one method: the lowest validation loss. */
     public double chosenLr(Method m) {
-      return trials.stream().filter(t -> t.method.equals(m))
-          .min(java.util.Comparator.comparingDouble(t -> Double.isFinite(t.validationBits)
-              ? t.validationBits : Double.POSITIVE_INFINITY))
-          .map(Trial::lr).orElseThrow();
+      return trials.stream()
+          .filter(t -> t.method.equals(m))
+          .min(java.util.Comparator.comparingDouble(
+              t -> Double.isFinite(t.validationBits) ? t.validationBits : Double.POSITIVE_INFINITY))
+          .map(Trial::lr)
+          .orElseThrow();
     }
   }
 
@@ -76,16 +99,20 @@ public final class DemoRunner {
   public Results run() throws IOException {
     long t0 = System.nanoTime();
     DemoModel cfg = s.model;
-    DemoCorpus corpus = s.corpus == null ? DemoCorpus.fromJdk(cfg.pretrainBytes())
+    DemoCorpus corpus = s.corpus == null
+        ? DemoCorpus.fromJdk(cfg.pretrainBytes())
         : DemoCorpus.fromUserText(s.corpus, 40_000);
-    out.printf("pretraining text: %s, %,d bytes%n", corpus.pretrainSource(), corpus.pretrain().length);
-    out.printf("fine-tuning text: %s, %,d bytes%n", corpus.finetuneSource(), corpus.finetune().length);
+    out.printf(
+        "pretraining text: %s, %,d bytes%n", corpus.pretrainSource(), corpus.pretrain().length);
+    out.printf(
+        "fine-tuning text: %s, %,d bytes%n", corpus.finetuneSource(), corpus.finetune().length);
     ByteData.Split ft = ByteData.split(corpus.finetune(), 1024, 0.1, 0.1);
     int[] testWin = ft.test().windows(cfg.seqLen(), s.testWindows);
     int[] valWin = ft.validation().windows(cfg.seqLen(), s.validationWindows);
-    out.printf("fine-tuning split (blocks of 1,024 bytes): train %,d, validation %,d, test %,d bytes; "
-        + "held-out loss on %d test windows of %d tokens%n", ft.train().size(), ft.validation().size(),
-        ft.test().size(), testWin.length, cfg.seqLen());
+    out.printf(
+        "fine-tuning split (blocks of 1,024 bytes): train %,d, validation %,d, test %,d bytes; "
+            + "held-out loss on %d test windows of %d tokens%n",
+        ft.train().size(), ft.validation().size(), ft.test().size(), testWin.length, cfg.seqLen());
     out.flush();
     Files.createDirectories(s.out);
 
@@ -93,25 +120,39 @@ public final class DemoRunner {
     byte[] pre = corpus.pretrain();
     int cut = (int) (pre.length * 0.98);
     byte[] preTrain = java.util.Arrays.copyOfRange(pre, 0, cut);
-    ByteData preHeld = new ByteData(ByteData.stripCr(java.util.Arrays.copyOfRange(pre, cut, pre.length)));
-    DemoBase.Base base = DemoBase.loadOrPretrain(cfg, preTrain, s.pretrainSeed, s.cacheDir, s.retrainBase,
-        s.pretrainThreads, out, mode);
+    ByteData preHeld =
+        new ByteData(ByteData.stripCr(java.util.Arrays.copyOfRange(pre, cut, pre.length)));
+    DemoBase.Base base = DemoBase.loadOrPretrain(
+        cfg, preTrain, s.pretrainSeed, s.cacheDir, s.retrainBase, s.pretrainThreads, out, mode);
     double basePre;
     double baseTest;
     try (MosContext ctx = runContext();
-        FineTuneTask probe = new FineTuneTask(ctx, base.dir(), cfg, Method.lora(s.r0), s.alpha, 0f, 0,
-            ft.train(), ft.test(), testWin)) {
+        FineTuneTask probe = new FineTuneTask(
+            ctx,
+            base.dir(),
+            cfg,
+            Method.lora(s.r0),
+            s.alpha,
+            0f,
+            0,
+            ft.train(),
+            ft.test(),
+            testWin)) {
       basePre = probe.bits(preHeld, preHeld.windows(cfg.seqLen(), s.testWindows));
       baseTest = probe.evalLoss(); // B = 0: the adapter adds nothing yet
     }
-    out.printf("base model: %.3f bits/byte on held-out Java, %.3f on the fine-tuning test split (before "
-        + "fine-tuning)%n", basePre, baseTest);
+    out.printf(
+        "base model: %.3f bits/byte on held-out Java, %.3f on the fine-tuning test split (before "
+            + "fine-tuning)%n",
+        basePre, baseTest);
 
     // ---- learning-rate search ------------------------------------------------------------------
     List<Method> methods = s.methods();
     long ts = System.nanoTime();
-    out.printf("learning-rate search: %s for every method, %d steps each, seed 0, scored on the "
-        + "validation split (%d run(s) at a time)%n", s.learningRates, s.searchSteps, workers());
+    out.printf(
+        "learning-rate search: %s for every method, %d steps each, seed 0, scored on the "
+            + "validation split (%d run(s) at a time)%n",
+        s.learningRates, s.searchSteps, workers());
     out.flush();
     List<Trial> trials = new ArrayList<>(search(base, ft, valWin, methods, s.learningRates));
     // widen once: a method whose best value sits on the grid's edge tries the next point beyond it
@@ -119,7 +160,8 @@ public final class DemoRunner {
     List<Double> extra = new ArrayList<>();
     double lo = s.learningRates.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     double hi = s.learningRates.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    Results partial0 = new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0, 0);
+    Results partial0 =
+        new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0, 0);
     for (Method m : methods) {
       double best = partial0.chosenLr(m);
       if (s.learningRates.size() >= 2 && (best == lo || best == hi)) {
@@ -128,17 +170,22 @@ public final class DemoRunner {
       }
     }
     if (!widen.isEmpty()) {
-      out.printf("widening the grid once for %d method(s) whose best rate is at its edge%n", widen.size());
+      out.printf(
+          "widening the grid once for %d method(s) whose best rate is at its edge%n", widen.size());
       trials.addAll(searchPairs(base, ft, valWin, widen, extra));
     }
     double searchSeconds = (System.nanoTime() - ts) / 1e9;
 
-    // ---- full runs -------------------------------------------------------------------------------
-    Results partial = new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0, 0);
+    // ---- full runs
+    // -------------------------------------------------------------------------------
+    Results partial =
+        new Results(s, corpus, base, basePre, baseTest, trials, List.of(), 0, 0, 0, 0);
     long evalEvery = Math.max(1, s.steps / Math.max(1, s.evalPoints));
     long runTotal = (long) methods.size() * s.seeds * s.steps;
-    out.printf("full runs: %d steps of %d x %d tokens, %d seed(s) per method, held-out (test) loss every "
-        + "%d steps%n", s.steps, cfg.finetuneSeqs(), cfg.seqLen(), s.seeds, evalEvery);
+    out.printf(
+        "full runs: %d steps of %d x %d tokens, %d seed(s) per method, held-out (test) loss every "
+            + "%d steps%n",
+        s.steps, cfg.finetuneSeqs(), cfg.seqLen(), s.seeds, evalEvery);
     out.flush();
     long tr = System.nanoTime();
     Path adapters = s.out.resolve("adapters");
@@ -153,8 +200,13 @@ public final class DemoRunner {
           Path dir = adapters.resolve(m.key() + "-seed" + seed);
           jobs.add(() -> {
             Run run = fullRun(base, ft, m, lr, sd, testWin, evalEvery, dir, bar, done, runTotal);
-            bar.log(String.format("  %-36s seed %d  lr %-7s test %.4f bits/byte  %s", m.label(), sd,
-                fmtLr(lr), run.testBits(), org.mos.cli.Table.duration(run.trainSeconds())));
+            bar.log(String.format(
+                "  %-36s seed %d  lr %-7s test %.4f bits/byte  %s",
+                m.label(),
+                sd,
+                fmtLr(lr),
+                run.testBits(),
+                org.mos.cli.Table.duration(run.trainSeconds())));
             return run;
           });
         }
@@ -163,8 +215,18 @@ public final class DemoRunner {
       bar.update(runTotal, Double.NaN, runTotal * s.model.finetuneSeqs());
     }
     double runSeconds = (System.nanoTime() - tr) / 1e9;
-    Results results = new Results(s, corpus, base, basePre, baseTest, trials, runs, searchSeconds,
-        runSeconds, (System.nanoTime() - t0) / 1e9, processCpuSeconds());
+    Results results = new Results(
+        s,
+        corpus,
+        base,
+        basePre,
+        baseTest,
+        trials,
+        runs,
+        searchSeconds,
+        runSeconds,
+        (System.nanoTime() - t0) / 1e9,
+        processCpuSeconds());
     DemoReport.write(results, out);
     return results;
   }
@@ -185,8 +247,9 @@ public final class DemoRunner {
     return g.size() < 2 ? 3 : Math.max(1.5, g.get(1) / g.get(0));
   }
 
-  private List<Trial> search(DemoBase.Base base, ByteData.Split ft, int[] valWin, List<Method> methods,
-      List<Double> lrs) throws IOException {
+  private List<Trial> search(
+      DemoBase.Base base, ByteData.Split ft, int[] valWin, List<Method> methods, List<Double> lrs)
+      throws IOException {
     List<Method> ms = new ArrayList<>();
     List<Double> ls = new ArrayList<>();
     for (Method m : methods) {
@@ -198,8 +261,9 @@ public final class DemoRunner {
     return searchPairs(base, ft, valWin, ms, ls);
   }
 
-  private List<Trial> searchPairs(DemoBase.Base base, ByteData.Split ft, int[] valWin, List<Method> ms,
-      List<Double> ls) throws IOException {
+  private List<Trial> searchPairs(
+      DemoBase.Base base, ByteData.Split ft, int[] valWin, List<Method> ms, List<Double> ls)
+      throws IOException {
     long total = (long) ms.size() * s.searchSteps;
     try (Progress bar = Progress.start("lr search", total, out, mode)) {
       AtomicLong done = new AtomicLong();
@@ -209,14 +273,27 @@ public final class DemoRunner {
         double lr = ls.get(i);
         jobs.add(() -> {
           try (MosContext ctx = runContext();
-              FineTuneTask task = new FineTuneTask(ctx, base.dir(), s.model, m, s.alpha, s.dropout, 0,
-                  ft.train(), ft.validation(), valWin)) {
-            Trainer t = task.model().trainer().config(trainerConfig(lr, s.searchSteps, 0, 0))
-                .listener(progress(bar, done, total)).build();
+              FineTuneTask task = new FineTuneTask(
+                  ctx,
+                  base.dir(),
+                  s.model,
+                  m,
+                  s.alpha,
+                  s.dropout,
+                  0,
+                  ft.train(),
+                  ft.validation(),
+                  valWin)) {
+            Trainer t = task.model()
+                .trainer()
+                .config(trainerConfig(lr, s.searchSteps, 0, 0))
+                .listener(progress(bar, done, total))
+                .build();
             TrainingResult r = t.run(task);
             Trial trial = new Trial(m, lr, r.finalEvalLoss(), r.trainSeconds());
-            bar.log(String.format("  %-36s lr %-7s validation %.4f bits/byte", m.label(), fmtLr(lr),
-                trial.validationBits()));
+            bar.log(String.format(
+                "  %-36s lr %-7s validation %.4f bits/byte",
+                m.label(), fmtLr(lr), trial.validationBits()));
             return trial;
           }
         });
@@ -280,26 +357,59 @@ public final class DemoRunner {
     return ctx;
   }
 
-  private Run fullRun(DemoBase.Base base, ByteData.Split ft, Method m, double lr, int seed, int[] testWin,
-      long evalEvery, Path dir, Progress bar, AtomicLong done, long total) {
+  private Run fullRun(
+      DemoBase.Base base,
+      ByteData.Split ft,
+      Method m,
+      double lr,
+      int seed,
+      int[] testWin,
+      long evalEvery,
+      Path dir,
+      Progress bar,
+      AtomicLong done,
+      long total) {
     try (MosContext ctx = runContext();
-        FineTuneTask task = new FineTuneTask(ctx, base.dir(), s.model, m, s.alpha, s.dropout, seed,
-            ft.train(), ft.test(), testWin)) {
-      Trainer t = task.model().trainer().config(trainerConfig(lr, s.steps, evalEvery, seed))
-          .metadata("method", m.label()).metadata("seed", seed).metadata("learning_rate", lr)
-          .metadata("demo_base", base.key()).listener(progress(bar, done, total)).build();
+        FineTuneTask task = new FineTuneTask(
+            ctx,
+            base.dir(),
+            s.model,
+            m,
+            s.alpha,
+            s.dropout,
+            seed,
+            ft.train(),
+            ft.test(),
+            testWin)) {
+      Trainer t = task.model()
+          .trainer()
+          .config(trainerConfig(lr, s.steps, evalEvery, seed))
+          .metadata("method", m.label())
+          .metadata("seed", seed)
+          .metadata("learning_rate", lr)
+          .metadata("demo_base", base.key())
+          .listener(progress(bar, done, total))
+          .build();
       TrainingResult r = t.run(task);
       t.saveAdapter(dir);
-      long[] steps = r.eval().stream().mapToLong(TrainingListener.EvalRecord::step).toArray();
-      double[] bits = r.eval().stream().mapToDouble(TrainingListener.EvalRecord::loss).toArray();
-      return new Run(m, seed, lr, steps, bits, r.finalEvalLoss(), r.trainSeconds(), directorySize(dir), dir);
+      long[] steps =
+          r.eval().stream().mapToLong(TrainingListener.EvalRecord::step).toArray();
+      double[] bits =
+          r.eval().stream().mapToDouble(TrainingListener.EvalRecord::loss).toArray();
+      return new Run(
+          m, seed, lr, steps, bits, r.finalEvalLoss(), r.trainSeconds(), directorySize(dir), dir);
     }
   }
 
   private TrainerConfig trainerConfig(double lr, int steps, long evalEvery, int seed) {
     // evalAtStart off: before training every adapter computes the base model (B = 0)
-    return TrainerConfig.builder().learningRate(lr).totalSteps(steps).evalEvery(evalEvery)
-        .evalAtStart(false).seed(seed).build();
+    return TrainerConfig.builder()
+        .learningRate(lr)
+        .totalSteps(steps)
+        .evalEvery(evalEvery)
+        .evalAtStart(false)
+        .seed(seed)
+        .build();
   }
 
   /** Counts steps across the parallel runs of a phase; the phase's end is drawn after its last log line. */
@@ -321,13 +431,15 @@ public final class DemoRunner {
 
   static long directorySize(Path dir) {
     try (Stream<Path> st = Files.walk(dir)) {
-      return st.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).sum();
+      return st.filter(Files::isRegularFile)
+          .mapToLong(p -> {
+            try {
+              return Files.size(p);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          })
+          .sum();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

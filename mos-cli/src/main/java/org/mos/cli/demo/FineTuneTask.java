@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // FineTuneTask: one fine-tuning run of the demo: the cached base checkpoint loaded into libmos's
-// decoder (frozen), one adapter on all seven projections, as a TrainingTask for org.mos.train.Trainer.
+// decoder (frozen), one adapter on all seven projections, as a TrainingTask for
+// org.mos.train.Trainer.
 package org.mos.cli.demo;
 
 import java.nio.file.Path;
@@ -31,8 +32,17 @@ public final class FineTuneTask implements TrainingTask, AutoCloseable {
   /**
    * @param evalStarts the fixed windows of {@code eval} that {@link #evalLoss()} averages over
    */
-  public FineTuneTask(MosContext ctx, Path base, DemoModel m, Method method, float alpha, float dropout,
-      long seed, ByteData train, ByteData eval, int[] evalStarts) {
+  public FineTuneTask(
+      MosContext ctx,
+      Path base,
+      DemoModel m,
+      Method method,
+      float alpha,
+      float dropout,
+      long seed,
+      ByteData train,
+      ByteData eval,
+      int[] evalStarts) {
     this.train = train;
     this.eval = eval;
     this.evalStarts = evalStarts;
@@ -43,11 +53,17 @@ public final class FineTuneTask implements TrainingTask, AutoCloseable {
     this.tokens = new int[seqs * len];
     this.targets = new int[seqs * len];
     this.scale = 1f / (seqs * (len - 1));
-    model = LlamaModel.load(ctx, base, LlamaModel.LoadOptions.defaults()
-        .withWeightStorage(LlamaModel.WeightStorage.F32).withTokenizer(false));
+    model = LlamaModel.load(
+        ctx,
+        base,
+        LlamaModel.LoadOptions.defaults()
+            .withWeightStorage(LlamaModel.WeightStorage.F32)
+            .withTokenizer(false));
     try {
       // the paper's optimizer: AdamW, betas (0.9, 0.999), eps 1e-8, weight decay 0 (method.md §8)
-      adapter = model.attachNewAdapter(method.config(alpha, dropout, seed), LlamaModel.PROJECTIONS,
+      adapter = model.attachNewAdapter(
+          method.config(alpha, dropout, seed),
+          LlamaModel.PROJECTIONS,
           AdamW.builder().betas(0.9f, 0.999f).eps(1e-8f).weightDecay(0f));
       for (ShardPool pool : adapter.pools().values()) {
         method.applyRecipe(pool);
@@ -108,7 +124,8 @@ public final class FineTuneTask implements TrainingTask, AutoCloseable {
   @Override
   public void restoreState(String state) {
     String[] p = state.split(" ");
-    model.setDropoutState(new org.mos.MosLinear.DropoutState(Long.parseLong(p[0]), Long.parseLong(p[1])));
+    model.setDropoutState(
+        new org.mos.MosLinear.DropoutState(Long.parseLong(p[0]), Long.parseLong(p[1])));
   }
 
   @Override

@@ -20,13 +20,15 @@ import javax.imageio.ImageIO;
 /** Writes a two-panel line plot; needs no display (java.awt.headless is set before drawing). */
 public final class LossPlot {
   /** One curve: mean y per x with a [lo, hi] band (lo = hi = mean for one seed). */
-  public record Series(String label, Color color, double[] x, double[] mean, double[] lo, double[] hi) {}
+  public record Series(
+      String label, Color color, double[] x, double[] mean, double[] lo, double[] hi) {}
 
   /** Colours that stay apart for colour-blind readers (Okabe-Ito). */
   public static final Color[] PALETTE = {
-      new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
-      new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(128, 128, 128),
-      new Color(150, 40, 40)};
+    new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
+    new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(128, 128, 128),
+    new Color(150, 40, 40)
+  };
 
   private static final int W = 1400;
   private static final int H = 640;
@@ -37,14 +39,22 @@ public final class LossPlot {
    * Write {@code file} (PNG). {@code reference} (NaN: none) is drawn as a dashed grey line
    * labelled {@code referenceLabel} in the full view.
    */
-  public static void write(Path file, String title, String xLabel, String yLabel, List<Series> series,
-      double reference, String referenceLabel) throws IOException {
+  public static void write(
+      Path file,
+      String title,
+      String xLabel,
+      String yLabel,
+      List<Series> series,
+      double reference,
+      String referenceLabel)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, W, H);
       g.setColor(Color.BLACK);
@@ -68,12 +78,38 @@ public final class LossPlot {
       int panelW = (W - 60) / 2;
       int panelH = H - top - legendH - 20;
       double[] full = yRange(series, xMin, reference);
-      panel(g, 10, top, panelW, panelH, series, xMin, xMax, full, "whole run", xLabel, yLabel,
-          reference, referenceLabel);
+      panel(
+          g,
+          10,
+          top,
+          panelW,
+          panelH,
+          series,
+          xMin,
+          xMax,
+          full,
+          "whole run",
+          xLabel,
+          yLabel,
+          reference,
+          referenceLabel);
       double xHalf = xMin + (xMax - xMin) / 2;
       double[] zoom = yRange(series, xHalf, Double.NaN);
-      panel(g, 40 + panelW, top, panelW, panelH, series, xHalf, xMax, zoom, "second half (zoom)",
-          xLabel, yLabel, Double.NaN, null);
+      panel(
+          g,
+          40 + panelW,
+          top,
+          panelW,
+          panelH,
+          series,
+          xHalf,
+          xMax,
+          zoom,
+          "second half (zoom)",
+          xLabel,
+          yLabel,
+          Double.NaN,
+          null);
       legend(g, series, H - legendH + 4, reference, referenceLabel);
     } finally {
       g.dispose();
@@ -106,9 +142,21 @@ public final class LossPlot {
     return new double[] {lo - pad, hi + pad};
   }
 
-  private static void panel(Graphics2D g, int px, int py, int pw, int ph, List<Series> series,
-      double x0, double x1, double[] y, String subtitle, String xLabel, String yLabel,
-      double reference, String referenceLabel) {
+  private static void panel(
+      Graphics2D g,
+      int px,
+      int py,
+      int pw,
+      int ph,
+      List<Series> series,
+      double x0,
+      double x1,
+      double[] y,
+      String subtitle,
+      String xLabel,
+      String yLabel,
+      double reference,
+      String referenceLabel) {
     Font tickFont = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
     Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 16);
     int left = px + 78;
@@ -162,8 +210,8 @@ public final class LossPlot {
     gc.clipRect(left, top, right - left + 1, bottom - top + 1);
     if (!Double.isNaN(reference)) {
       gc.setColor(Color.GRAY);
-      gc.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-          new float[] {8f, 6f}, 0f));
+      gc.setStroke(new BasicStroke(
+          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
       int yy = (int) Math.round(sy.applyAsDouble(reference));
       gc.drawLine(left, yy, right, yy);
       if (referenceLabel != null) {
@@ -211,17 +259,19 @@ public final class LossPlot {
   }
 
   /** Rows the legend needs: entries wrap when a row would be wider than the image. */
-  private static int legendRows(Graphics2D g, List<Series> series, double reference, String refLabel) {
+  private static int legendRows(
+      Graphics2D g, List<Series> series, double reference, String refLabel) {
     return legendLayout(g, series, reference, refLabel).size();
   }
 
   /** Legend entries (labels; null colour = the reference) grouped into rows that fit the width. */
-  private static List<List<Series>> legendLayout(Graphics2D g, List<Series> series, double reference,
-      String refLabel) {
+  private static List<List<Series>> legendLayout(
+      Graphics2D g, List<Series> series, double reference, String refLabel) {
     FontMetrics fm = g.getFontMetrics(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
     List<Series> all = new java.util.ArrayList<>(series);
     if (!Double.isNaN(reference) && refLabel != null) {
-      all.add(new Series(refLabel, null, new double[0], new double[0], new double[0], new double[0]));
+      all.add(
+          new Series(refLabel, null, new double[0], new double[0], new double[0], new double[0]));
     }
     List<List<Series>> rows = new java.util.ArrayList<>();
     List<Series> row = new java.util.ArrayList<>();
@@ -242,7 +292,8 @@ public final class LossPlot {
     return rows.isEmpty() ? List.of(List.of()) : rows;
   }
 
-  private static void legend(Graphics2D g, List<Series> series, int y, double reference, String refLabel) {
+  private static void legend(
+      Graphics2D g, List<Series> series, int y, double reference, String refLabel) {
     List<List<Series>> rows = legendLayout(g, series, reference, refLabel);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
     FontMetrics fm = g.getFontMetrics();
@@ -252,8 +303,8 @@ public final class LossPlot {
       for (Series s : row) {
         if (s.color == null) { // the reference line
           g.setColor(Color.GRAY);
-          g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-              new float[] {8f, 6f}, 0f));
+          g.setStroke(new BasicStroke(
+              2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
         } else {
           g.setColor(s.color);
           g.setStroke(new BasicStroke(3f));
@@ -272,7 +323,8 @@ public final class LossPlot {
   static double[] ticks(double lo, double hi) {
     double raw = (hi - lo) / 6;
     double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    double step =
+        raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
     double start = Math.ceil(lo / step) * step;
     int n = (int) Math.floor((hi - start) / step + 1e-9) + 1;
     double[] t = new double[Math.max(0, n)];

@@ -37,42 +37,63 @@ public record Method(String key, String label, int r, int req, int p, int l, Rec
 
   /** MoS with active rank r and the parameters of LoRA at rank req. */
   public static Method mos(int r, int req, int p, int l) {
-    return new Method("mos-r" + r, "MoS r=" + r + " (R_eq=" + req + ", p=" + p + ", l=" + l + ")",
-        r, req, p, l, Recipe.DRAWN);
+    return new Method(
+        "mos-r" + r,
+        "MoS r=" + r + " (R_eq=" + req + ", p=" + p + ", l=" + l + ")",
+        r,
+        req,
+        p,
+        l,
+        Recipe.DRAWN);
   }
 
   /** Pure sharing: one pool of R_eq L vectors per projection type, used whole by every block, A and B tied. */
   public static Method pureSharing(int req, int layers) {
-    return new Method("pure-sharing", "pure sharing (r=" + req * layers + ")", req * layers, req, 0, 1,
+    return new Method(
+        "pure-sharing",
+        "pure sharing (r=" + req * layers + ")",
+        req * layers,
+        req,
+        0,
+        1,
         Recipe.WHOLE);
   }
 
   /** + subset selection: each block a random r-subset, the same rows for A and B. */
   public static Method subset(int r, int req) {
-    return new Method("subset-r" + r, "+ subset selection (r=" + r + ")", r, req, 0, 1, Recipe.TIED);
+    return new Method(
+        "subset-r" + r, "+ subset selection (r=" + r + ")", r, req, 0, 1, Recipe.TIED);
   }
 
   /** + pair dissociation: A's and B's subsets drawn independently. */
   public static Method dissociated(int r, int req) {
-    return new Method("pairs-r" + r, "+ pair dissociation (r=" + r + ")", r, req, 0, 1, Recipe.DRAWN);
+    return new Method(
+        "pairs-r" + r, "+ pair dissociation (r=" + r + ")", r, req, 0, 1, Recipe.DRAWN);
   }
 
   /** + vector sharding: l shards per vector. */
   public static Method sharded(int r, int req, int l) {
-    return new Method("shards-r" + r, "+ vector sharding (r=" + r + ", l=" + l + ")", r, req, 0, l,
-        Recipe.DRAWN);
+    return new Method(
+        "shards-r" + r, "+ vector sharding (r=" + r + ", l=" + l + ")", r, req, 0, l, Recipe.DRAWN);
   }
 
   /** The core config of this method. */
   public MosConfig config(float alpha, float dropout, long seed) {
-    return MosConfig.builder().rank(r).equivalentRank(req).privateRank(p).shardsPerVector(l)
-        .alpha(alpha).dropout(dropout).seed(seed).build();
+    return MosConfig.builder()
+        .rank(r)
+        .equivalentRank(req)
+        .privateRank(p)
+        .shardsPerVector(l)
+        .alpha(alpha)
+        .dropout(dropout)
+        .seed(seed)
+        .build();
   }
 
   /** Rewrites a pool's indices per {@link #recipe} (after the core drew them from the seed). */
   public void applyRecipe(ShardPool pool) {
     switch (recipe) {
-      case DRAWN -> { }
+      case DRAWN -> {}
       case TIED -> {
         for (int k = 0; k < pool.numLayers(); k++) {
           int[] a = pool.indicesA(k);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mos.cli.Main;
 
 class BenchSmokeTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   private static String[] run(String... args) {
     StringWriter out = new StringWriter();
@@ -37,8 +38,8 @@ class BenchSmokeTest {
   void quickTinyRunsEveryCaseAndWritesJsonAndPlot() throws Exception {
     Path json = tmp.resolve("bench.json");
     Path png = tmp.resolve("bench.png");
-    String[] r = run("bench", "--quick", "--tiny", "--json", json.toString(), "--plot",
-        png.toString());
+    String[] r =
+        run("bench", "--quick", "--tiny", "--json", json.toString(), "--plot", png.toString());
     assertEquals("0", r[0], "exit code; stdout:\n" + r[1] + "\nstderr:\n" + r[2]);
 
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
@@ -63,9 +64,18 @@ class BenchSmokeTest {
     assertTrue(cases.contains("java_overhead"), "the Java case ran: " + cases);
     // The native suite runs where the build made mos_bench (it does in the Maven build).
     if (!r[1].contains("native suite skipped")) {
-      for (String c : new String[] {"layer_fwd_64x96", "adapter_64x96", "train_step_tiny",
-          "serving_decode", "serving_prefill", "memory", "omp_wait_policy_tiny", "decoder_train",
-          "decoder_1b", "decoder_memory"}) {
+      for (String c : new String[] {
+        "layer_fwd_64x96",
+        "adapter_64x96",
+        "train_step_tiny",
+        "serving_decode",
+        "serving_prefill",
+        "memory",
+        "omp_wait_policy_tiny",
+        "decoder_train",
+        "decoder_1b",
+        "decoder_memory"
+      }) {
         assertTrue(cases.contains(c), "case " + c + " missing from " + cases);
       }
     }

@@ -4,11 +4,7 @@
 // DemoTransformerTest.)
 package org.mos.cli.demo;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +16,6 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mos.train.Rng;
 
 class DemoPartsTest {
   @Test
@@ -36,8 +31,8 @@ class DemoPartsTest {
 
   @Test
   void missingJdkTextsNameTheCorpusOption(@TempDir Path tmp) {
-    DemoCorpus.MissingCorpusException e = assertThrows(DemoCorpus.MissingCorpusException.class,
-        () -> DemoCorpus.fromJdk(List.of(tmp), 1000));
+    DemoCorpus.MissingCorpusException e = assertThrows(
+        DemoCorpus.MissingCorpusException.class, () -> DemoCorpus.fromJdk(List.of(tmp), 1000));
     assertTrue(e.getMessage().contains("--corpus PATH"), e.getMessage());
     assertTrue(e.getMessage().contains("src.zip"), e.getMessage());
   }
@@ -50,12 +45,15 @@ class DemoPartsTest {
     assertEquals(1000, c.pretrain().length);
     assertEquals(Vocab.id('y'), c.finetune()[0]);
     assertThrows(DemoCorpus.MissingCorpusException.class, () -> DemoCorpus.fromUserText(f, 5000));
-    assertThrows(DemoCorpus.MissingCorpusException.class, () -> DemoCorpus.fromUserText(tmp.resolve("no"), 1));
+    assertThrows(
+        DemoCorpus.MissingCorpusException.class,
+        () -> DemoCorpus.fromUserText(tmp.resolve("no"), 1));
   }
 
   @Test
   void licenseHeadersAreStripped() {
-    assertEquals("package a;", DemoCorpus.stripLicenseHeader("/*\n * Copyright (c) 2020\n */\npackage a;"));
+    assertEquals(
+        "package a;", DemoCorpus.stripLicenseHeader("/*\n * Copyright (c) 2020\n */\npackage a;"));
     assertEquals("/** doc */ class A {}", DemoCorpus.stripLicenseHeader("/** doc */ class A {}"));
   }
 
@@ -67,9 +65,20 @@ class DemoPartsTest {
     double[] steps = LossPlot.ticks(0, 600);
     assertEquals("100", LossPlot.fmt(100, steps));
     Path png = tmp.resolve("p.png");
-    LossPlot.write(png, "title", "step", "bits", List.of(
-        new LossPlot.Series("a", Color.BLUE, new double[] {0, 1, 2}, new double[] {3, 2, 1.5},
-            new double[] {3, 1.9, 1.4}, new double[] {3, 2.1, 1.6})), Double.NaN, null);
+    LossPlot.write(
+        png,
+        "title",
+        "step",
+        "bits",
+        List.of(new LossPlot.Series(
+            "a",
+            Color.BLUE,
+            new double[] {0, 1, 2},
+            new double[] {3, 2, 1.5},
+            new double[] {3, 1.9, 1.4},
+            new double[] {3, 2.1, 1.6})),
+        Double.NaN,
+        null);
     BufferedImage img = ImageIO.read(png.toFile());
     assertTrue(img.getWidth() >= 800 && img.getHeight() >= 400);
   }

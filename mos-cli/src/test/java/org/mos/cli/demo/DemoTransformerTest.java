@@ -56,8 +56,11 @@ class DemoTransformerTest {
 
   static Path corpus(Path tmp) throws Exception {
     Path f = tmp.resolve("corpus.txt");
-    Files.writeString(f, text(1, 60_000, "public", "class", "void", "int", "return", "{", "}")
-        + text(2, 60_000, "the", "license", "software", "copyright", "terms", "notice", "shall"));
+    Files.writeString(
+        f,
+        text(1, 60_000, "public", "class", "void", "int", "return", "{", "}")
+            + text(
+                2, 60_000, "the", "license", "software", "copyright", "terms", "notice", "shall"));
     return f;
   }
 
@@ -65,23 +68,45 @@ class DemoTransformerTest {
   void demoAtTinySizeWritesEverythingAndReusesItsCache(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("out");
     Path cache = tmp.resolve("cache");
-    List<String> args = new ArrayList<>(List.of("demo", "--model", "tiny", "--out", out.toString(),
-        "--cache-dir", cache.toString(), "--progress", "off", "--corpus", corpus(tmp).toString()));
+    List<String> args = new ArrayList<>(List.of(
+        "demo",
+        "--model",
+        "tiny",
+        "--out",
+        out.toString(),
+        "--cache-dir",
+        cache.toString(),
+        "--progress",
+        "off",
+        "--corpus",
+        corpus(tmp).toString()));
     List<String> ablation = new ArrayList<>(args);
     ablation.add("--ablation");
     Outcome o = mos(ablation.toArray(new String[0]));
     assertEquals(0, o.code(), o.err() + o.out());
     assertTrue(o.out().contains("pretraining the base: 16 blocks"), o.out());
-    for (String m : List.of("LoRA r=2 ", "MoS r=8 (R_eq=2, p=1, l=2)", "MoS r=16 (R_eq=2, p=1, l=2)",
-        "LoRA r=8 ", "LoRA r=16 ", "pure sharing (r=32)", "+ subset selection (r=8)",
-        "+ pair dissociation (r=8)", "+ vector sharding (r=8, l=2)")) {
-      assertTrue(o.out().lines().anyMatch(l -> l.startsWith(m) && l.contains(" ± ")), m + " row in\n" + o.out());
+    for (String m : List.of(
+        "LoRA r=2 ",
+        "MoS r=8 (R_eq=2, p=1, l=2)",
+        "MoS r=16 (R_eq=2, p=1, l=2)",
+        "LoRA r=8 ",
+        "LoRA r=16 ",
+        "pure sharing (r=32)",
+        "+ subset selection (r=8)",
+        "+ pair dissociation (r=8)",
+        "+ vector sharding (r=8, l=2)")) {
+      assertTrue(
+          o.out().lines().anyMatch(l -> l.startsWith(m) && l.contains(" ± ")),
+          m + " row in\n" + o.out());
     }
-    assertTrue(o.out().contains("LoRA r=16: 36.97") && o.out().contains("pure sharing: 34.33"), o.out());
+    assertTrue(
+        o.out().contains("LoRA r=16: 36.97") && o.out().contains("pure sharing: 34.33"), o.out());
     String report = Files.readString(out.resolve(DemoReport.REPORT));
-    assertTrue(report.contains("| MoS r=8 (R_eq=2, p=1, l=2) |") && report.contains("## Reading"), report);
+    assertTrue(
+        report.contains("| MoS r=8 (R_eq=2, p=1, l=2) |") && report.contains("## Reading"), report);
     assertTrue(ImageIO.read(out.resolve(DemoReport.PLOT).toFile()).getWidth() > 0);
-    JsonNode results = new ObjectMapper().readTree(out.resolve(DemoReport.RESULTS).toFile());
+    JsonNode results =
+        new ObjectMapper().readTree(out.resolve(DemoReport.RESULTS).toFile());
     assertEquals(18, results.path("runs").size(), "9 methods x 2 seeds");
     // an untrained byte model is at 8 bits per byte; pretraining on this text must beat it
     assertTrue(results.path("base_test_bits").asDouble() < 7.5, results.toString());
@@ -99,15 +124,17 @@ class DemoTransformerTest {
       }
     }
     for (JsonNode run : results.path("runs")) {
-      long want = switch (run.path("key").asText()) {
-        case "lora-r8" -> 4 * p0;
-        case "lora-r16" -> 8 * p0;
-        default -> p0; // every MoS and ablation variant has LoRA r0's budget
-      };
+      long want =
+          switch (run.path("key").asText()) {
+            case "lora-r8" -> 4 * p0;
+            case "lora-r16" -> 8 * p0;
+            default -> p0; // every MoS and ablation variant has LoRA r0's budget
+          };
       assertEquals(want, run.path("trainable_parameters").asLong(), run.toString());
     }
     // the adapters load back onto the cached checkpoint
-    try (MosContext ctx = MosContext.cpu(); LlamaModel m = LlamaModel.load(ctx, base)) {
+    try (MosContext ctx = MosContext.cpu();
+        LlamaModel m = LlamaModel.load(ctx, base)) {
       m.loadAdapter(Path.of(results.path("runs").get(1).path("adapter").asText()));
       assertTrue(Double.isFinite(m.meanNll(new int[][] {ids("public class")})));
     }
@@ -130,9 +157,13 @@ class DemoTransformerTest {
     Files.write(base.resolve("model.safetensors"), b);
     Outcome corrupt = mos(quick.toArray(new String[0]));
     assertEquals(0, corrupt.code(), corrupt.err());
-    assertTrue(corrupt.out().contains("is not usable (model.safetensors: SHA-256")
-        && corrupt.out().contains("pretraining the base"), corrupt.out());
-    assertEquals(java.util.Optional.empty(), DemoBase.problem(base, results.path("base_key").asText()));
+    assertTrue(
+        corrupt.out().contains("is not usable (model.safetensors: SHA-256")
+            && corrupt.out().contains("pretraining the base"),
+        corrupt.out());
+    assertEquals(
+        java.util.Optional.empty(),
+        DemoBase.problem(base, results.path("base_key").asText()));
   }
 
   private static int[] ids(String s) {
@@ -151,14 +182,17 @@ class DemoTransformerTest {
     int[] tok = ids("int main() { return 0; } // é\n");
     int[] lengths = {tok.length};
     float[] before;
-    try (MosContext ctx = MosContext.cpu(); Decoder dec = Decoder.create(ctx, m.decoderConfig())) {
+    try (MosContext ctx = MosContext.cpu();
+        Decoder dec = Decoder.create(ctx, m.decoderConfig())) {
       DemoBase.initWeights(dec, m, 3);
       before = dec.logits(lengths, tok);
       DemoBase.save(dec, m, tmp);
     }
     try (MosContext ctx = MosContext.cpu();
-        LlamaModel loaded = LlamaModel.load(ctx, tmp, LlamaModel.LoadOptions.defaults()
-            .withWeightStorage(LlamaModel.WeightStorage.F32))) {
+        LlamaModel loaded = LlamaModel.load(
+            ctx,
+            tmp,
+            LlamaModel.LoadOptions.defaults().withWeightStorage(LlamaModel.WeightStorage.F32))) {
       assertEquals(m.baseParameters(), loaded.config().parameterCount());
       assertTrue(loaded.config().tieWordEmbeddings());
       assertArrayEquals(before, loaded.logits(tok), "F32 weights round-trip exactly");
@@ -172,18 +206,24 @@ class DemoTransformerTest {
   @Test
   void ablationVariantsHaveTheirIndexRecipes(@TempDir Path tmp) throws Exception {
     DemoModel m = DemoModel.tiny();
-    try (MosContext ctx = MosContext.cpu(); Decoder dec = Decoder.create(ctx, m.decoderConfig())) {
+    try (MosContext ctx = MosContext.cpu();
+        Decoder dec = Decoder.create(ctx, m.decoderConfig())) {
       DemoBase.initWeights(dec, m, 3);
       DemoBase.save(dec, m, tmp);
     }
     ByteData data = new ByteData(text(3, 5000, "a", "b").getBytes(StandardCharsets.US_ASCII));
     int layers = m.layers();
     int req = 2;
-    for (Method method : List.of(Method.pureSharing(req, layers), Method.subset(8, req),
-        Method.dissociated(8, req), Method.sharded(8, req, 2), Method.mos(8, req, 1, 2), Method.lora(2))) {
+    for (Method method : List.of(
+        Method.pureSharing(req, layers),
+        Method.subset(8, req),
+        Method.dissociated(8, req),
+        Method.sharded(8, req, 2),
+        Method.mos(8, req, 1, 2),
+        Method.lora(2))) {
       try (MosContext ctx = MosContext.cpu();
-          FineTuneTask task = new FineTuneTask(ctx, tmp, m, method, 16f, 0.1f, 5, data, data,
-              data.windows(m.seqLen(), 2))) {
+          FineTuneTask task = new FineTuneTask(
+              ctx, tmp, m, method, 16f, 0.1f, 5, data, data, data.windows(m.seqLen(), 2))) {
         assertEquals(7, task.adapter().pools().size());
         for (ShardPool pool : task.adapter().pools().values()) {
           int pub = (method.req() - method.p()) * layers * method.l();
@@ -206,11 +246,16 @@ class DemoTransformerTest {
               case DRAWN -> anyUntied |= !java.util.Arrays.equals(a, bb);
             }
             int shared = (method.r() - method.p()) * method.l();
-            assertEquals(shared, java.util.Arrays.stream(a, 0, shared).distinct().count(), "without replacement");
+            assertEquals(
+                shared,
+                java.util.Arrays.stream(a, 0, shared).distinct().count(),
+                "without replacement");
             for (int i = 0; i < shared; i++) {
               assertTrue(a[i] >= 0 && a[i] < pub && bb[i] >= 0 && bb[i] < pub, method.label());
             }
-            for (int i = shared; i < a.length; i++) { // the block's private rows, whole and in order
+            for (int i = shared;
+                i < a.length;
+                i++) { // the block's private rows, whole and in order
               assertEquals(pub + k * method.p() * method.l() + (i - shared), a[i]);
               assertEquals(a[i], bb[i]);
             }
@@ -236,11 +281,22 @@ class DemoTransformerTest {
   void demoArgumentErrors(@TempDir Path tmp) {
     Outcome zero = mos("demo", "--seeds", "0");
     assertEquals(2, zero.code());
-    assertTrue(zero.err().contains("--seeds must be >= 1") && zero.err().contains("Usage"), zero.err());
+    assertTrue(
+        zero.err().contains("--seeds must be >= 1") && zero.err().contains("Usage"), zero.err());
     Outcome badCfg = mos("demo", "--private-rank", "3");
     assertEquals(2, badCfg.code(), badCfg.err());
-    Outcome missing = mos("demo", "--model", "tiny", "--corpus", tmp.resolve("nothing.txt").toString(),
-        "--out", tmp.resolve("o").toString(), "--cache-dir", tmp.toString(), "--progress", "off");
+    Outcome missing = mos(
+        "demo",
+        "--model",
+        "tiny",
+        "--corpus",
+        tmp.resolve("nothing.txt").toString(),
+        "--out",
+        tmp.resolve("o").toString(),
+        "--cache-dir",
+        tmp.toString(),
+        "--progress",
+        "off");
     assertEquals(1, missing.code());
     assertEquals(1, missing.err().lines().count(), missing.err());
     assertTrue(missing.err().contains("no such file"), missing.err());

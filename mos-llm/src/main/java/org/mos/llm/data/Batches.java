@@ -27,9 +27,11 @@ public final class Batches {
    *     {@code batchTokens} or {@code batchTokens} is not positive
    */
   public static List<Batch> byTokenBudget(List<Example> examples, int batchTokens, long seed) {
-    if (examples == null) throw new MosException(Status.NULL_POINTER, "Batches.byTokenBudget: examples is null");
+    if (examples == null)
+      throw new MosException(Status.NULL_POINTER, "Batches.byTokenBudget: examples is null");
     if (batchTokens < 1) {
-      throw new MosException(Status.INVALID_ARGUMENT, "batch tokens must be positive, got " + batchTokens);
+      throw new MosException(
+          Status.INVALID_ARGUMENT, "batch tokens must be positive, got " + batchTokens);
     }
     Rng rng = new Rng(seed);
     List<Example> order = new ArrayList<>(examples);
@@ -37,14 +39,16 @@ public final class Batches {
     List<Batch> batches = new ArrayList<>();
     for (int w = 0; w < order.size(); w += WINDOW) {
       List<Example> window = new ArrayList<>(order.subList(w, Math.min(order.size(), w + WINDOW)));
-      window.sort(Comparator.comparingInt(Example::length).reversed());  // stable
+      window.sort(Comparator.comparingInt(Example::length).reversed()); // stable
       List<Example> cur = new ArrayList<>();
       int longest = 0;
       for (Example e : window) {
         if (e.length() > batchTokens) {
-          throw new MosException(Status.INVALID_ARGUMENT, "an example of " + e.length()
-              + " tokens does not fit a batch of " + batchTokens + " tokens (raise the batch"
-              + " tokens or lower the maximum sequence length)");
+          throw new MosException(
+              Status.INVALID_ARGUMENT,
+              "an example of " + e.length()
+                  + " tokens does not fit a batch of " + batchTokens + " tokens (raise the batch"
+                  + " tokens or lower the maximum sequence length)");
         }
         int newLongest = Math.max(longest, e.length());
         if (!cur.isEmpty() && (long) (cur.size() + 1) * newLongest > batchTokens) {

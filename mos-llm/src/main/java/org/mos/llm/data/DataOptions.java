@@ -17,19 +17,23 @@ import org.mos.Status;
  *     Exclusive with a non-zero validationFraction.
  * @param seed seeds the validation split and the shuffle of the training examples. Default 0.
  */
-public record DataOptions(int maxLength, double validationFraction, Path validationFile, long seed) {
+public record DataOptions(
+    int maxLength, double validationFraction, Path validationFile, long seed) {
   /** Checks the ranges above. */
   public DataOptions {
     if (maxLength < 2) {
-      throw new MosException(Status.INVALID_ARGUMENT, "DataOptions: maxLength must be at least 2, got " + maxLength);
+      throw new MosException(
+          Status.INVALID_ARGUMENT, "DataOptions: maxLength must be at least 2, got " + maxLength);
     }
     if (!(validationFraction >= 0 && validationFraction < 1)) {
-      throw new MosException(Status.INVALID_ARGUMENT, "DataOptions: validationFraction must be in [0, 1), got "
-          + validationFraction);
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "DataOptions: validationFraction must be in [0, 1), got " + validationFraction);
     }
     if (validationFile != null && validationFraction > 0) {
-      throw new MosException(Status.INVALID_ARGUMENT, "DataOptions: give a validation file or a"
-          + " validation fraction, not both");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "DataOptions: give a validation file or a" + " validation fraction, not both");
     }
   }
 

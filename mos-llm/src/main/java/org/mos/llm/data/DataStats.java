@@ -18,13 +18,28 @@ package org.mos.llm.data;
  * @param inexactBoundaries records whose text had to be tokenized in parts because a token
  *     straddled a prompt/completion or turn boundary (each part tokenized alone)
  */
-public record DataStats(DataFormat format, int records, int examples, long tokens, long targets,
-    int truncated, int dropped, int wholeTextLoss, int inexactBoundaries) {
+public record DataStats(
+    DataFormat format,
+    int records,
+    int examples,
+    long tokens,
+    long targets,
+    int truncated,
+    int dropped,
+    int wholeTextLoss,
+    int inexactBoundaries) {
 
   /** The counts of this and {@code o} added up (the format is this one's). */
   public DataStats plus(DataStats o) {
-    return new DataStats(format, records + o.records, examples + o.examples, tokens + o.tokens,
-        targets + o.targets, truncated + o.truncated, dropped + o.dropped,
-        wholeTextLoss + o.wholeTextLoss, inexactBoundaries + o.inexactBoundaries);
+    return new DataStats(
+        format,
+        records + o.records,
+        examples + o.examples,
+        tokens + o.tokens,
+        targets + o.targets,
+        truncated + o.truncated,
+        dropped + o.dropped,
+        wholeTextLoss + o.wholeTextLoss,
+        inexactBoundaries + o.inexactBoundaries);
   }
 }

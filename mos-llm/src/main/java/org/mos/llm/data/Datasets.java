@@ -4,9 +4,9 @@
 package org.mos.llm.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,10 +79,12 @@ public final class Datasets {
    */
   public static Dataset load(Path file, Tokenizer tokenizer, DataOptions options) {
     if (file == null || tokenizer == null || options == null) {
-      throw new MosException(Status.NULL_POINTER, "Datasets.load: file, tokenizer and options must not be null");
+      throw new MosException(
+          Status.NULL_POINTER, "Datasets.load: file, tokenizer and options must not be null");
     }
     Read main = read(file, tokenizer, options.maxLength());
-    Read v = options.validationFile() == null ? null
+    Read v = options.validationFile() == null
+        ? null
         : read(options.validationFile(), tokenizer, options.maxLength());
     return split(file, main, v, options);
   }
@@ -100,7 +102,8 @@ public final class Datasets {
    */
   public static Dataset split(Path file, Read main, Read validation, DataOptions options) {
     if (main == null || options == null) {
-      throw new MosException(Status.NULL_POINTER, "Datasets.split: main and options must not be null");
+      throw new MosException(
+          Status.NULL_POINTER, "Datasets.split: main and options must not be null");
     }
     List<Example> train = new ArrayList<>(main.examples);
     List<Example> held = new ArrayList<>();
@@ -112,8 +115,10 @@ public final class Datasets {
     } else if (options.validationFraction() > 0) {
       int n = train.size();
       if (n < 2) {
-        throw new MosException(Status.INVALID_ARGUMENT, file + ": " + n + " example(s): too few to"
-            + " hold out a validation fraction of " + options.validationFraction());
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            file + ": " + n + " example(s): too few to" + " hold out a validation fraction of "
+                + options.validationFraction());
       }
       int count = (int) Math.round(options.validationFraction() * n);
       count = Math.max(1, Math.min(n - 1, count));
@@ -140,20 +145,25 @@ public final class Datasets {
    * @throws MosFileException as {@link #load}
    */
   public static Read read(Path file, Tokenizer tokenizer, int maxLength) {
-    if (maxLength < 2) throw new MosException(Status.INVALID_ARGUMENT, "maxLength must be at least 2, got " + maxLength);
+    if (maxLength < 2)
+      throw new MosException(
+          Status.INVALID_ARGUMENT, "maxLength must be at least 2, got " + maxLength);
     BoundedFiles.requireRegularFile(file, "training data");
     try {
       long size = Files.size(file);
       long heap = Runtime.getRuntime().maxMemory();
       if (size > heap / 4) {
-        throw new MosFileException(file, size + " bytes: too large to read into a Java heap of "
-            + heap + " bytes (the limit is a quarter of it; raise -Xmx)");
+        throw new MosFileException(
+            file,
+            size + " bytes: too large to read into a Java heap of " + heap
+                + " bytes (the limit is a quarter of it; raise -Xmx)");
       }
     } catch (IOException e) {
       throw new MosFileException(file, null, "cannot read: " + e.getMessage(), e);
     }
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    return name.endsWith(".jsonl") ? readJsonl(file, tokenizer, maxLength)
+    return name.endsWith(".jsonl")
+        ? readJsonl(file, tokenizer, maxLength)
         : readText(file, tokenizer, maxLength);
   }
 
@@ -178,7 +188,7 @@ public final class Datasets {
           piece.setLength(0);
         }
         piece.append(seg);
-        if (piece.length() >= MAX_TEXT_SEGMENT) {  // no cut point for a long stretch
+        if (piece.length() >= MAX_TEXT_SEGMENT) { // no cut point for a long stretch
           parts.add(encodePiece(tok, piece.toString(), first || !afterNewline, anchor));
           first = false;
           afterNewline = false;
@@ -187,7 +197,8 @@ public final class Datasets {
       }
     }
     if (chars == 0) throw new MosFileException(file, "empty: no text to train on");
-    if (piece.length() > 0) parts.add(encodePiece(tok, piece.toString(), first || !afterNewline, anchor));
+    if (piece.length() > 0)
+      parts.add(encodePiece(tok, piece.toString(), first || !afterNewline, anchor));
     packer.document(tok, parts, eos);
     List<Example> examples = packer.finish();
     return new Read(examples, stats(DataFormat.PLAIN_TEXT, 1, examples, 0, 0, 0, 0));
@@ -196,15 +207,19 @@ public final class Datasets {
   /** A piece may end here: it ends with "\n" after a non-blank character, and seg starts with one. */
   private static boolean cuttable(StringBuilder piece, String seg) {
     int n = piece.length();
-    return n >= 2 && piece.charAt(n - 1) == '\n' && !Character.isWhitespace(piece.charAt(n - 2))
-        && !seg.isEmpty() && !Character.isWhitespace(seg.charAt(0));
+    return n >= 2
+        && piece.charAt(n - 1) == '\n'
+        && !Character.isWhitespace(piece.charAt(n - 2))
+        && !seg.isEmpty()
+        && !Character.isWhitespace(seg.charAt(0));
   }
 
   /** A piece's ids; unless {@code alone}, tokenized after a "\n" whose ids are then removed. */
   private static int[] encodePiece(Tokenizer tok, String text, boolean alone, int[] anchor) {
     if (alone) return tok.encode(text, false);
     int[] withAnchor = tok.encode("\n" + text, false);
-    if (startsWith(withAnchor, anchor)) return Arrays.copyOfRange(withAnchor, anchor.length, withAnchor.length);
+    if (startsWith(withAnchor, anchor))
+      return Arrays.copyOfRange(withAnchor, anchor.length, withAnchor.length);
     return tok.encode(text, false);
   }
 
@@ -223,17 +238,20 @@ public final class Datasets {
       while ((line = in.next()) != null) {
         int no = in.lineNumber();
         if (in.cutInsideLine()) {
-          throw new MosFileException(file, "line " + no + ": longer than " + MAX_JSONL_LINE_BYTES + " bytes");
+          throw new MosFileException(
+              file, "line " + no + ": longer than " + MAX_JSONL_LINE_BYTES + " bytes");
         }
         if (line.isBlank()) continue;
         JsonNode rec;
         try {
           rec = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-          throw new MosFileException(file, null, "line " + no + ": not valid JSON: " + e.getOriginalMessage(), e);
+          throw new MosFileException(
+              file, null, "line " + no + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (rec == null || !rec.isObject()) {
-          throw new MosFileException(file, "line " + no + ": expected a JSON object, found " + kind(rec));
+          throw new MosFileException(
+              file, "line " + no + ": expected a JSON object, found " + kind(rec));
         }
         DataFormat f = kindOf(file, no, rec);
         if (format == null) {
@@ -242,14 +260,18 @@ public final class Datasets {
           if (f == DataFormat.JSONL_MESSAGES) chat = chatTemplate(tok, file, no);
           if (f != DataFormat.JSONL_MESSAGES) eos = eos(tok, file);
         } else if (f != format) {
-          throw new MosFileException(file, "line " + no + ": a " + describe(f) + " record, but line "
-              + formatLine + " is a " + describe(format) + " record (one kind per file)");
+          throw new MosFileException(
+              file,
+              "line " + no + ": a " + describe(f) + " record, but line " + formatLine + " is a "
+                  + describe(format) + " record (one kind per file)");
         }
         records++;
         switch (f) {
-          case JSONL_TEXT -> packer.document(tok, List.of(tok.encode(text(file, no, rec, "text"), false)), eos);
+          case JSONL_TEXT ->
+            packer.document(tok, List.of(tok.encode(text(file, no, rec, "text"), false)), eos);
           case JSONL_PROMPT_COMPLETION -> {
-            String prompt = text(file, no, rec, "prompt"), completion = text(file, no, rec, "completion");
+            String prompt = text(file, no, rec, "prompt"),
+                completion = text(file, no, rec, "completion");
             Segmented s = segments(tok, List.of(prompt, completion), new boolean[] {false, true});
             if (s.inexact) inexact++;
             IntList tokens = new IntList();
@@ -320,7 +342,8 @@ public final class Datasets {
     }
     if (format == null) throw new MosFileException(file, "no records (the file is empty or blank)");
     if (format == DataFormat.JSONL_TEXT) examples = packer.finish();
-    return new Read(examples, stats(format, records, examples, truncated, dropped, wholeText, inexact));
+    return new Read(
+        examples, stats(format, records, examples, truncated, dropped, wholeText, inexact));
   }
 
   /** Adds the example (truncated to maxLength); returns bit 0: truncated, bit 1: dropped. */
@@ -340,14 +363,20 @@ public final class Datasets {
   }
 
   private static DataFormat kindOf(Path file, int no, JsonNode rec) {
-    boolean text = rec.has("text"), prompt = rec.has("prompt") || rec.has("completion"),
+    boolean text = rec.has("text"),
+        prompt = rec.has("prompt") || rec.has("completion"),
         messages = rec.has("messages");
     int kinds = (text ? 1 : 0) + (prompt ? 1 : 0) + (messages ? 1 : 0);
     if (kinds != 1) {
-      throw new MosFileException(file, "line " + no + ": expected exactly one of {\"text\"},"
-          + " {\"prompt\", \"completion\"} or {\"messages\"}" + (kinds > 1 ? ", found several" : ""));
+      throw new MosFileException(
+          file,
+          "line " + no + ": expected exactly one of {\"text\"},"
+              + " {\"prompt\", \"completion\"} or {\"messages\"}"
+              + (kinds > 1 ? ", found several" : ""));
     }
-    return text ? DataFormat.JSONL_TEXT : prompt ? DataFormat.JSONL_PROMPT_COMPLETION : DataFormat.JSONL_MESSAGES;
+    return text
+        ? DataFormat.JSONL_TEXT
+        : prompt ? DataFormat.JSONL_PROMPT_COMPLETION : DataFormat.JSONL_MESSAGES;
   }
 
   private static String describe(DataFormat f) {
@@ -362,7 +391,8 @@ public final class Datasets {
   private static String text(Path file, int no, JsonNode rec, String key) {
     JsonNode v = rec.get(key);
     if (v == null || !v.isTextual()) {
-      throw new MosFileException(file, "line " + no + ": \"" + key + "\" must be a string, found " + kind(v));
+      throw new MosFileException(
+          file, "line " + no + ": \"" + key + "\" must be a string, found " + kind(v));
     }
     return v.textValue();
   }
@@ -370,13 +400,15 @@ public final class Datasets {
   private static List<ChatMessage> messages(Path file, int no, JsonNode rec) {
     JsonNode list = rec.get("messages");
     if (!list.isArray() || list.isEmpty()) {
-      throw new MosFileException(file, "line " + no + ": \"messages\" must be a non-empty array, found " + kind(list));
+      throw new MosFileException(
+          file, "line " + no + ": \"messages\" must be a non-empty array, found " + kind(list));
     }
     List<ChatMessage> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
       JsonNode m = list.get(i);
       String where = "line " + no + ": messages[" + i + "]";
-      if (!m.isObject()) throw new MosFileException(file, where + ": expected an object, found " + kind(m));
+      if (!m.isObject())
+        throw new MosFileException(file, where + ": expected an object, found " + kind(m));
       JsonNode role = m.get("role"), content = m.get("content");
       if (role == null || !role.isTextual() || content == null || !content.isTextual()) {
         throw new MosFileException(file, where + ": \"role\" and \"content\" must be strings");
@@ -386,7 +418,8 @@ public final class Datasets {
     return out;
   }
 
-  private static String render(ChatTemplate chat, List<ChatMessage> msgs, boolean gen, Path file, int no) {
+  private static String render(
+      ChatTemplate chat, List<ChatMessage> msgs, boolean gen, Path file, int no) {
     try {
       return chat.render(msgs, gen);
     } catch (MosException e) {
@@ -396,8 +429,10 @@ public final class Datasets {
 
   private static ChatTemplate chatTemplate(Tokenizer tok, Path file, int no) {
     if (tok.chatTemplate().isEmpty()) {
-      throw new MosFileException(file, "line " + no + ": {\"messages\"} records need a chat template,"
-          + " and the tokenizer in " + tok.directory() + " has none");
+      throw new MosFileException(
+          file,
+          "line " + no + ": {\"messages\"} records need a chat template," + " and the tokenizer in "
+              + tok.directory() + " has none");
     }
     return ChatTemplate.of(tok);
   }
@@ -405,14 +440,23 @@ public final class Datasets {
   private static int eos(Tokenizer tok, Path file) {
     if (tok.eosId().isPresent()) return tok.eosId().getAsInt();
     if (!tok.eosIds().isEmpty()) return tok.eosIds().iterator().next();
-    throw new MosFileException(file, "the tokenizer in " + tok.directory() + " has no EOS token"
-        + " (eos_token or eos_token_id), which this data needs to end documents and completions");
+    throw new MosFileException(
+        file,
+        "the tokenizer in " + tok.directory() + " has no EOS token"
+            + " (eos_token or eos_token_id), which this data needs to end documents and completions");
   }
 
   private static String kind(JsonNode n) {
     if (n == null || n.isMissingNode()) return "nothing";
-    return n.isNull() ? "null" : n.isObject() ? "an object" : n.isArray() ? "an array"
-        : n.isTextual() ? "a string" : n.isNumber() ? "a number" : n.isBoolean() ? "a boolean" : "a value";
+    return n.isNull()
+        ? "null"
+        : n.isObject()
+            ? "an object"
+            : n.isArray()
+                ? "an array"
+                : n.isTextual()
+                    ? "a string"
+                    : n.isNumber() ? "a number" : n.isBoolean() ? "a boolean" : "a value";
   }
 
   // ------------------------------------------------------------------ tokenizing in segments
@@ -466,14 +510,21 @@ public final class Datasets {
     return true;
   }
 
-  private static DataStats stats(DataFormat f, int records, List<Example> examples, int truncated,
-      int dropped, int wholeText, int inexact) {
+  private static DataStats stats(
+      DataFormat f,
+      int records,
+      List<Example> examples,
+      int truncated,
+      int dropped,
+      int wholeText,
+      int inexact) {
     long tokens = 0, targets = 0;
     for (Example e : examples) {
       tokens += e.length();
       targets += e.targets();
     }
-    return new DataStats(f, records, examples.size(), tokens, targets, truncated, dropped, wholeText, inexact);
+    return new DataStats(
+        f, records, examples.size(), tokens, targets, truncated, dropped, wholeText, inexact);
   }
 
   // ------------------------------------------------------------------ packing
@@ -500,7 +551,7 @@ public final class Datasets {
       List<Example> out = new ArrayList<>(all.length / maxLength + 1);
       for (int at = 0; at < all.length; at += maxLength) {
         int end = Math.min(all.length, at + maxLength);
-        if (end - at < 2) break;  // a lone last token has nothing to be predicted
+        if (end - at < 2) break; // a lone last token has nothing to be predicted
         boolean[] mask = new boolean[end - at];
         Arrays.fill(mask, 1, mask.length, true);
         out.add(new Example(Arrays.copyOfRange(all, at, end), mask));

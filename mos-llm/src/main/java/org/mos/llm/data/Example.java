@@ -18,12 +18,16 @@ public record Example(int[] tokens, boolean[] lossMask) {
       throw new MosException(Status.NULL_POINTER, "Example: tokens and lossMask must not be null");
     }
     if (tokens.length != lossMask.length || tokens.length == 0) {
-      throw new MosException(Status.SHAPE_MISMATCH, "Example: " + tokens.length + " tokens but "
-          + lossMask.length + " mask entries (need equal, at least 1)");
+      throw new MosException(
+          Status.SHAPE_MISMATCH,
+          "Example: " + tokens.length + " tokens but " + lossMask.length
+              + " mask entries (need equal, at least 1)");
     }
     if (lossMask[0]) {
-      throw new MosException(Status.INVALID_ARGUMENT, "Example: lossMask[0] must be false (the first"
-          + " token has no context to be predicted from)");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "Example: lossMask[0] must be false (the first"
+              + " token has no context to be predicted from)");
     }
   }
 

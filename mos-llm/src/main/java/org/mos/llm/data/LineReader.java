@@ -26,10 +26,12 @@ final class LineReader implements Closeable {
   private final Path file;
   private final InputStream in;
   private final int maxBytes;
-  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-  private int lineNumber;      // number of the line last returned (1-based)
-  private boolean continued;   // the last segment ended without a line break (cut at maxBytes)
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8
+      .newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private int lineNumber; // number of the line last returned (1-based)
+  private boolean continued; // the last segment ended without a line break (cut at maxBytes)
   private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
   private byte[] carry = new byte[0];
 
@@ -63,15 +65,16 @@ final class LineReader implements Closeable {
         if (buf.size() >= maxBytes) {
           byte[] b = buf.toByteArray();
           int cut = b.length;
-          while (cut > 1 && (b[cut - 1] & 0xC0) == 0x80) cut--;  // back to a character start
-          if (cut > 1 && (b[cut - 1] & 0x80) != 0) cut--;         // which may itself be cut off
+          while (cut > 1 && (b[cut - 1] & 0xC0) == 0x80) cut--; // back to a character start
+          if (cut > 1 && (b[cut - 1] & 0x80) != 0) cut--; // which may itself be cut off
           carry = java.util.Arrays.copyOfRange(b, cut, b.length);
           continued = true;
           return decode(java.util.Arrays.copyOf(b, cut));
         }
       }
     } catch (IOException e) {
-      throw new MosFileException(file, null, "line " + lineNumber + ": cannot read: " + e.getMessage(), e);
+      throw new MosFileException(
+          file, null, "line " + lineNumber + ": cannot read: " + e.getMessage(), e);
     }
     continued = false;
     return buf.size() == 0 ? null : decode(buf.toByteArray());

@@ -41,9 +41,11 @@ public record GenerationIds(Path file, List<Integer> eosIds, OptionalInt padId) 
    */
   public static Optional<GenerationIds> read(Path dir, long maxBytes, long idLimit) {
     Path gen = dir.resolve(GENERATION_CONFIG);
-    if (Files.exists(gen)) return Optional.of(of(JsonFile.read(gen, maxBytes, "a generation config"), true, idLimit));
+    if (Files.exists(gen))
+      return Optional.of(of(JsonFile.read(gen, maxBytes, "a generation config"), true, idLimit));
     Path config = dir.resolve("config.json");
-    if (Files.exists(config)) return Optional.of(of(JsonFile.read(config, maxBytes, "a model config"), false, idLimit));
+    if (Files.exists(config))
+      return Optional.of(of(JsonFile.read(config, maxBytes, "a model config"), false, idLimit));
     return Optional.empty();
   }
 
@@ -52,7 +54,8 @@ public record GenerationIds(Path file, List<Integer> eosIds, OptionalInt padId) 
     List<Integer> eos = eosIds(f, f.root.get("eos_token_id"), "eos_token_id", idLimit);
     OptionalInt pad = OptionalInt.empty();
     if (generationConfig && !JsonFile.absent(f.root, "pad_token_id")) {
-      pad = OptionalInt.of((int) f.integerValue(f.root.get("pad_token_id"), "pad_token_id", 0, idLimit - 1));
+      pad = OptionalInt.of(
+          (int) f.integerValue(f.root.get("pad_token_id"), "pad_token_id", 0, idLimit - 1));
     }
     return new GenerationIds(f.file, eos, pad);
   }

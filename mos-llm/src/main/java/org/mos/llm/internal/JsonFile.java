@@ -57,20 +57,24 @@ public final class JsonFile {
     } catch (IOException e) {
       throw new MosFileException(file, null, "cannot parse: " + e.getMessage(), e);
     }
-    if (root == null || root.isMissingNode()) throw new MosFileException(file, "empty: expected a JSON object");
-    if (!root.isObject()) throw new MosFileException(file, "expected a JSON object at the top, found " + kind(root));
+    if (root == null || root.isMissingNode())
+      throw new MosFileException(file, "empty: expected a JSON object");
+    if (!root.isObject())
+      throw new MosFileException(file, "expected a JSON object at the top, found " + kind(root));
     return new JsonFile(file, root);
   }
 
   static String describe(JsonProcessingException e) {
     JsonLocation at = e.getLocation();
-    String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    String where =
+        at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     return e.getOriginalMessage() + where;
   }
 
   /** {@code <file>: <path>: <problem>} as a MosFileException, to throw. */
   public MosFileException fail(String path, String problem) {
-    return new MosFileException(file, (path == null || path.isEmpty() ? "" : path + ": ") + problem);
+    return new MosFileException(
+        file, (path == null || path.isEmpty() ? "" : path + ": ") + problem);
   }
 
   /** What a node is, for messages: "a string", "the number 3.5", "null", ... */
@@ -109,13 +113,15 @@ public final class JsonFile {
 
   public JsonNode array(JsonNode node, String key, String path) {
     JsonNode v = node.get(key);
-    if (v == null || !v.isArray()) throw fail(child(path, key), "expected an array, found " + kind(v));
+    if (v == null || !v.isArray())
+      throw fail(child(path, key), "expected an array, found " + kind(v));
     return v;
   }
 
   public String string(JsonNode node, String key, String path) {
     JsonNode v = node.get(key);
-    if (v == null || !v.isTextual()) throw fail(child(path, key), "expected a string, found " + kind(v));
+    if (v == null || !v.isTextual())
+      throw fail(child(path, key), "expected a string, found " + kind(v));
     return v.textValue();
   }
 
@@ -147,11 +153,14 @@ public final class JsonFile {
       throw fail(path, "expected an integer, found " + kind(v));
     }
     if (!v.canConvertToLong()) {
-      throw fail(path, "value " + MosFileException.printable(v.asText(), 40) + " is outside ["
-          + min + ", " + max + "]");
+      throw fail(
+          path,
+          "value " + MosFileException.printable(v.asText(), 40) + " is outside [" + min + ", " + max
+              + "]");
     }
     long x = v.longValue();
-    if (x < min || x > max) throw fail(path, "value " + x + " is outside [" + min + ", " + max + "]");
+    if (x < min || x > max)
+      throw fail(path, "value " + x + " is outside [" + min + ", " + max + "]");
     return x;
   }
 
@@ -179,8 +188,9 @@ public final class JsonFile {
   public int codePoint(JsonNode node, String key, String path) {
     String s = string(node, key, path);
     if (s.isEmpty() || s.codePointCount(0, s.length()) != 1) {
-      throw fail(child(path, key), "expected exactly one character, found \""
-          + MosFileException.printable(s, 40) + "\"");
+      throw fail(
+          child(path, key),
+          "expected exactly one character, found \"" + MosFileException.printable(s, 40) + "\"");
     }
     return s.codePointAt(0);
   }

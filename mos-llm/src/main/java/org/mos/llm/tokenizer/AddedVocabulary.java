@@ -3,7 +3,6 @@
 // other added token), found in the input before the model sees it, as the Rust crate does.
 package org.mos.llm.tokenizer;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +17,18 @@ import java.util.regex.Pattern;
  */
 final class AddedVocabulary {
   /** One entry of added_tokens. */
-  record Added(int id, String content, boolean special, boolean singleWord, boolean lstrip,
-      boolean rstrip, boolean normalized) {}
+  record Added(
+      int id,
+      String content,
+      boolean special,
+      boolean singleWord,
+      boolean lstrip,
+      boolean rstrip,
+      boolean normalized) {}
 
   private static final class Node {
     final Map<Character, Node> next = new HashMap<>(4);
-    Added token;  // the token ending here, or null
+    Added token; // the token ending here, or null
   }
 
   private final Node raw = new Node();
@@ -83,10 +88,12 @@ final class AddedVocabulary {
         continue;
       }
       int start = i, stop = foundEnd;
-      i = foundEnd;  // matches never overlap, even a skipped one
+      i = foundEnd; // matches never overlap, even a skipped one
       if (found.singleWord()) {
-        boolean startOk = start == 0 || !ENDS_WITH_WORD.matcher(s.substring(0, start)).find();
-        boolean stopOk = stop == s.length() || !STARTS_WITH_WORD.matcher(s.substring(stop)).find();
+        boolean startOk =
+            start == 0 || !ENDS_WITH_WORD.matcher(s.substring(0, start)).find();
+        boolean stopOk =
+            stop == s.length() || !STARTS_WITH_WORD.matcher(s.substring(stop)).find();
         if (!startOk || !stopOk) continue;
       }
       if (found.lstrip()) {
@@ -98,16 +105,22 @@ final class AddedVocabulary {
         Matcher m = LEADING_SPACE.matcher(s.substring(stop));
         if (m.find()) stop += m.end();
       }
-      if (startOffset < start) out.add(Piece.text(s.substring(startOffset, start), atStart && startOffset == 0));
+      if (startOffset < start)
+        out.add(Piece.text(s.substring(startOffset, start), atStart && startOffset == 0));
       out.add(new Piece(s.substring(start, stop), atStart && start == 0, found.id()));
       startOffset = stop;
       i = Math.max(i, stop);
     }
-    if (startOffset < s.length()) out.add(Piece.text(s.substring(startOffset), atStart && startOffset == 0));
+    if (startOffset < s.length())
+      out.add(Piece.text(s.substring(startOffset), atStart && startOffset == 0));
   }
 
-  private static final Pattern STARTS_WITH_WORD = Pattern.compile("^\\w", Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern ENDS_WITH_WORD = Pattern.compile("\\w\\z", Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern LEADING_SPACE = Pattern.compile("^\\s*", Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern TRAILING_SPACE = Pattern.compile("\\s*\\z", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern STARTS_WITH_WORD =
+      Pattern.compile("^\\w", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern ENDS_WITH_WORD =
+      Pattern.compile("\\w\\z", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern LEADING_SPACE =
+      Pattern.compile("^\\s*", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern TRAILING_SPACE =
+      Pattern.compile("\\s*\\z", Pattern.UNICODE_CHARACTER_CLASS);
 }

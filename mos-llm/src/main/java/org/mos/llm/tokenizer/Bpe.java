@@ -18,18 +18,24 @@ final class Bpe {
   private final Map<String, Integer> vocab;
   /** (left id << 32 | right id) -> (rank << 32 | merged id). */
   private final Map<Long, Long> merges;
+
   private final boolean byteFallback;
   private final boolean ignoreMerges;
   private final boolean fuseUnk;
-  private final int unkId;  // -1: none
-  private final int[] byteIds = new int[256];  // id of "<0xNN>", or -1
+  private final int unkId; // -1: none
+  private final int[] byteIds = new int[256]; // id of "<0xNN>", or -1
   private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
   private static final int CACHE_LIMIT = 1 << 16;
   /** Words longer than this bypass the cache (they are rarely repeated). */
   private static final int CACHE_MAX_WORD = 256;
 
-  Bpe(Map<String, Integer> vocab, Map<Long, Long> merges, boolean byteFallback,
-      boolean ignoreMerges, boolean fuseUnk, int unkId) {
+  Bpe(
+      Map<String, Integer> vocab,
+      Map<Long, Long> merges,
+      boolean byteFallback,
+      boolean ignoreMerges,
+      boolean fuseUnk,
+      int unkId) {
     this.vocab = vocab;
     this.merges = merges;
     this.byteFallback = byteFallback;
@@ -74,7 +80,7 @@ final class Bpe {
     int[] c = new int[cap];
     int[] len = new int[cap];
     int n = 0;
-    int pendingUnk = -1, pendingUnkLen = 0;  // HF defers an unknown symbol to fuse neighbours
+    int pendingUnk = -1, pendingUnkLen = 0; // HF defers an unknown symbol to fuse neighbours
     for (int i = 0; i < w.length(); ) {
       int cp = w.codePointAt(i);
       int end = i + Character.charCount(cp);
@@ -127,9 +133,10 @@ final class Bpe {
       prev[i] = i - 1;
       next[i] = i + 1 < n ? i + 1 : -1;
     }
-    // Queue entries: (rank << 32 | pos) so the smallest rank, then the smallest position, pops first.
-    PriorityQueue<long[]> queue = new PriorityQueue<>((a, b) -> a[0] != b[0]
-        ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    // Queue entries: (rank << 32 | pos) so the smallest rank, then the smallest position, pops
+    // first.
+    PriorityQueue<long[]> queue = new PriorityQueue<>(
+        (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
     for (int i = 0; i + 1 < n; i++) {
       Long m = merges.get(pair(c[i], c[i + 1]));
       if (m != null) queue.add(new long[] {m >>> 32, i, m & 0xFFFFFFFFL});
@@ -141,7 +148,7 @@ final class Bpe {
       if (len[pos] == 0 || next[pos] < 0) continue;
       int right = next[pos];
       Long cur = merges.get(pair(c[pos], c[right]));
-      if (cur == null || (int) (cur & 0xFFFFFFFFL) != newId) continue;  // stale entry
+      if (cur == null || (int) (cur & 0xFFFFFFFFL) != newId) continue; // stale entry
       c[pos] = newId;
       len[pos] += len[right];
       next[pos] = next[right];

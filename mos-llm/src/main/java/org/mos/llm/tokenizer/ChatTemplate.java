@@ -54,8 +54,10 @@ public final class ChatTemplate {
         .withFailOnUnknownTokens(false)
         .build();
     this.jinjava = new Jinjava(config);
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-        ChatTemplate.class, "raiseException", String.class));
+    jinjava
+        .getGlobalContext()
+        .registerFunction(new ELFunctionDefinition(
+            "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     jinjava.getGlobalContext().registerFilter(new ToJson());
   }
 
@@ -65,16 +67,21 @@ public final class ChatTemplate {
    * @throws MosException ({@link Status#INVALID_STATE}) when the tokenizer has no chat template
    */
   public static ChatTemplate of(Tokenizer tokenizer) {
-    String t = tokenizer.chatTemplate().orElseThrow(() -> new MosException(Status.INVALID_STATE,
-        "the tokenizer in " + tokenizer.directory() + " has no chat template (no chat_template in"
-            + " tokenizer_config.json, no chat_template.jinja)"));
+    String t = tokenizer
+        .chatTemplate()
+        .orElseThrow(() -> new MosException(
+            Status.INVALID_STATE,
+            "the tokenizer in " + tokenizer.directory()
+                + " has no chat template (no chat_template in"
+                + " tokenizer_config.json, no chat_template.jinja)"));
     return new ChatTemplate(t, tokenizer.specialTokenStrings());
   }
 
   /** A template from its source and the special tokens it may print ({@code bos_token}, ...). */
   public static ChatTemplate of(String source, Map<String, String> specialTokens) {
     if (source == null || specialTokens == null) {
-      throw new MosException(Status.NULL_POINTER, "ChatTemplate.of: source and specialTokens must not be null");
+      throw new MosException(
+          Status.NULL_POINTER, "ChatTemplate.of: source and specialTokens must not be null");
     }
     return new ChatTemplate(source, specialTokens);
   }
@@ -92,10 +99,11 @@ public final class ChatTemplate {
    *     {@code raise_exception} (e.g. "Conversation roles must alternate ..."), with its message
    */
   public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-    if (messages == null) throw new MosException(Status.NULL_POINTER, "ChatTemplate.render: messages is null");
+    if (messages == null)
+      throw new MosException(Status.NULL_POINTER, "ChatTemplate.render: messages is null");
     List<Map<String, Object>> list = new ArrayList<>(messages.size());
     for (ChatMessage m : messages) {
-      Map<String, Object> o = new LinkedHashMap<>();  // Python dict order: role, then content
+      Map<String, Object> o = new LinkedHashMap<>(); // Python dict order: role, then content
       o.put("role", m.role());
       o.put("content", m.content());
       list.add(o);
@@ -112,7 +120,8 @@ public final class ChatTemplate {
     for (TemplateError e : result.getErrors()) {
       if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
         String msg = e.getException() != null && e.getException().getCause() != null
-            ? e.getException().getCause().getMessage() : e.getMessage();
+            ? e.getException().getCause().getMessage()
+            : e.getMessage();
         Throwable t = e.getException();
         while (t != null) {
           if (t instanceof TemplateRaised r) {
@@ -121,8 +130,10 @@ public final class ChatTemplate {
           }
           t = t.getCause();
         }
-        throw new MosException(Status.INVALID_ARGUMENT, "chat template failed"
-            + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "") + ": " + msg);
+        throw new MosException(
+            Status.INVALID_ARGUMENT,
+            "chat template failed" + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "")
+                + ": " + msg);
       }
     }
     return result.getOutput();

@@ -62,20 +62,27 @@ final class Pipeline {
         String content = Matcher.quoteReplacement(f.string(n, "content", path));
         return s -> p.matcher(s).replaceAll(content);
       }
-      case "NFC": return s -> Normalizer.normalize(s, Normalizer.Form.NFC);
-      case "NFD": return s -> Normalizer.normalize(s, Normalizer.Form.NFD);
-      case "NFKC": return s -> Normalizer.normalize(s, Normalizer.Form.NFKC);
-      case "NFKD": return s -> Normalizer.normalize(s, Normalizer.Form.NFKD);
-      case "Lowercase": return s -> s.toLowerCase(Locale.ROOT);
+      case "NFC":
+        return s -> Normalizer.normalize(s, Normalizer.Form.NFC);
+      case "NFD":
+        return s -> Normalizer.normalize(s, Normalizer.Form.NFD);
+      case "NFKC":
+        return s -> Normalizer.normalize(s, Normalizer.Form.NFKC);
+      case "NFKD":
+        return s -> Normalizer.normalize(s, Normalizer.Form.NFKD);
+      case "Lowercase":
+        return s -> s.toLowerCase(Locale.ROOT);
       case "Strip": {
         boolean left = f.bool(n, "strip_left", path, true);
         boolean right = f.bool(n, "strip_right", path, true);
         return s -> strip(s, left, right);
       }
       default:
-        throw f.fail(JsonFile.child(path, "type"), "normalizer \"" + printable(type)
-            + "\" is not supported (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD,"
-            + " Lowercase, Strip)");
+        throw f.fail(
+            JsonFile.child(path, "type"),
+            "normalizer \"" + printable(type)
+                + "\" is not supported (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD,"
+                + " Lowercase, Strip)");
     }
   }
 
@@ -129,7 +136,13 @@ final class Pipeline {
     void apply(Piece in, List<Piece> out);
   }
 
-  enum Behavior { REMOVED, ISOLATED, MERGED_WITH_PREVIOUS, MERGED_WITH_NEXT, CONTIGUOUS }
+  enum Behavior {
+    REMOVED,
+    ISOLATED,
+    MERGED_WITH_PREVIOUS,
+    MERGED_WITH_NEXT,
+    CONTIGUOUS
+  }
 
   static PreTok preTokenizer(JsonFile f, JsonNode n, String path, int depth) {
     if (n == null || n.isNull()) return null;
@@ -187,8 +200,10 @@ final class Pipeline {
         if (n.has("prepend_scheme")) {
           scheme = f.string(n, "prepend_scheme", path);
           if (!scheme.equals("always") && !scheme.equals("first") && !scheme.equals("never")) {
-            throw f.fail(JsonFile.child(path, "prepend_scheme"), "expected \"always\", \"first\" or"
-                + " \"never\", found \"" + printable(scheme) + "\"");
+            throw f.fail(
+                JsonFile.child(path, "prepend_scheme"),
+                "expected \"always\", \"first\" or" + " \"never\", found \"" + printable(scheme)
+                    + "\"");
           }
         } else {
           scheme = f.bool(n, "add_prefix_space", path, true) ? "always" : "never";
@@ -197,11 +212,12 @@ final class Pipeline {
         String sch = scheme;
         return (in, out) -> {
           String s = in.text().replace(" ", rep);
-          boolean prepend = switch (sch) {
-            case "always" -> true;
-            case "first" -> in.atStart();
-            default -> false;
-          };
+          boolean prepend =
+              switch (sch) {
+                case "always" -> true;
+                case "first" -> in.atStart();
+                default -> false;
+              };
           if (prepend && !s.startsWith(rep)) s = rep + s;
           Piece p = new Piece(s, in.atStart(), -1);
           if (doSplit) {
@@ -213,19 +229,25 @@ final class Pipeline {
       }
       case "Digits": {
         boolean individual = f.bool(n, "individual_digits", path, false);
-        return (in, out) -> split(in, charMatches(in.text(), Pipeline::isNumeric),
-            individual ? Behavior.ISOLATED : Behavior.CONTIGUOUS, out);
+        return (in, out) -> split(
+            in,
+            charMatches(in.text(), Pipeline::isNumeric),
+            individual ? Behavior.ISOLATED : Behavior.CONTIGUOUS,
+            out);
       }
       default:
-        throw f.fail(JsonFile.child(path, "type"), "pre-tokenizer \"" + printable(type)
-            + "\" is not supported (supported: Sequence, ByteLevel, Split, Metaspace, Digits)");
+        throw f.fail(
+            JsonFile.child(path, "type"),
+            "pre-tokenizer \"" + printable(type)
+                + "\" is not supported (supported: Sequence, ByteLevel, Split, Metaspace, Digits)");
     }
   }
 
   /** Rust's char::is_numeric: general categories Nd, Nl and No. */
   static boolean isNumeric(int c) {
     int t = Character.getType(c);
-    return t == Character.DECIMAL_DIGIT_NUMBER || t == Character.LETTER_NUMBER
+    return t == Character.DECIMAL_DIGIT_NUMBER
+        || t == Character.LETTER_NUMBER
         || t == Character.OTHER_NUMBER;
   }
 
@@ -237,8 +259,9 @@ final class Pipeline {
       case "MergedWithPrevious" -> Behavior.MERGED_WITH_PREVIOUS;
       case "MergedWithNext" -> Behavior.MERGED_WITH_NEXT;
       case "Contiguous" -> Behavior.CONTIGUOUS;
-      default -> throw f.fail(JsonFile.child(path, "behavior"), "unknown split behavior \""
-          + printable(b) + "\"");
+      default ->
+        throw f.fail(
+            JsonFile.child(path, "behavior"), "unknown split behavior \"" + printable(b) + "\"");
     };
   }
 
@@ -284,7 +307,7 @@ final class Pipeline {
 
   /** Cuts {@code in} at the segments as HF's SplitDelimiterBehavior does; empty parts dropped. */
   static void split(Piece in, List<int[]> segs, Behavior b, List<Piece> out) {
-    List<int[]> parts = new ArrayList<>();  // {start, end, remove}
+    List<int[]> parts = new ArrayList<>(); // {start, end, remove}
     switch (b) {
       case REMOVED -> {
         for (int[] s : segs) parts.add(new int[] {s[0], s[1], s[2]});
@@ -407,9 +430,11 @@ final class Pipeline {
         };
       }
       default:
-        throw f.fail(JsonFile.child(path, "type"), "decoder \"" + printable(type) + "\" is not"
-            + " supported (supported: Sequence, ByteLevel, Replace, ByteFallback, Fuse, Strip,"
-            + " Metaspace)");
+        throw f.fail(
+            JsonFile.child(path, "type"),
+            "decoder \"" + printable(type) + "\" is not"
+                + " supported (supported: Sequence, ByteLevel, Replace, ByteFallback, Fuse, Strip,"
+                + " Metaspace)");
     }
   }
 
@@ -453,9 +478,10 @@ final class Pipeline {
       int start = i;
       i++;
       if (first < 0x80) continue;
-      int bad = -1;  // length of the invalid sequence starting at start, or -1 when valid
-      int width = first >= 0xC2 && first <= 0xDF ? 2 : first >= 0xE0 && first <= 0xEF ? 3
-          : first >= 0xF0 && first <= 0xF4 ? 4 : 0;
+      int bad = -1; // length of the invalid sequence starting at start, or -1 when valid
+      int width = first >= 0xC2 && first <= 0xDF
+          ? 2
+          : first >= 0xE0 && first <= 0xEF ? 3 : first >= 0xF0 && first <= 0xF4 ? 4 : 0;
       int second = i < b.length ? b[i] & 0xFF : -1;
       switch (width) {
         case 2 -> {
@@ -483,12 +509,14 @@ final class Pipeline {
         default -> bad = 1;
       }
       if (bad > 0) {
-        sb.append(new String(b, validFrom, start - validFrom, StandardCharsets.UTF_8)).append('\uFFFD');
+        sb.append(new String(b, validFrom, start - validFrom, StandardCharsets.UTF_8))
+            .append('\uFFFD');
         i = start + bad;
         validFrom = i;
       }
     }
-    return sb.append(new String(b, validFrom, b.length - validFrom, StandardCharsets.UTF_8)).toString();
+    return sb.append(new String(b, validFrom, b.length - validFrom, StandardCharsets.UTF_8))
+        .toString();
   }
 
   private static boolean cont(int x) {
@@ -517,10 +545,12 @@ final class Pipeline {
     byte[] b = pending.toByteArray();
     pending.reset();
     try {
-      out.add(StandardCharsets.UTF_8.newDecoder()
+      out.add(StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(b)).toString());
+          .decode(java.nio.ByteBuffer.wrap(b))
+          .toString());
     } catch (CharacterCodingException e) {
       for (int i = 0; i < b.length; i++) out.add("\uFFFD");
     }

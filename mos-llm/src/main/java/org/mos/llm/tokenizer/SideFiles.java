@@ -27,15 +27,18 @@ final class SideFiles {
     JsonFile map = optional(dir.resolve("special_tokens_map.json"));
 
     for (String name : NAMES) {
-      JsonFile from = config != null && config.root.has(name) ? config
+      JsonFile from = config != null && config.root.has(name)
+          ? config
           : map != null && map.root.has(name) ? map : null;
       if (from == null) continue;
       String content = tokenText(from, from.root.get(name), name);
       if (content == null) continue;
       Integer id = b.tokenToId.get(content);
       if (id == null) {
-        throw from.fail(name, "\"" + Pipeline.printable(content) + "\" is not a token of"
-            + " tokenizer.json (neither in model.vocab nor in added_tokens)");
+        throw from.fail(
+            name,
+            "\"" + Pipeline.printable(content) + "\" is not a token of"
+                + " tokenizer.json (neither in model.vocab nor in added_tokens)");
       }
       b.special(name, content, id);
     }
@@ -43,8 +46,10 @@ final class SideFiles {
     if (config != null && (config.root.has("add_bos_token") || config.root.has("add_eos_token"))) {
       boolean addBos = config.bool(config.root, "add_bos_token", "", false);
       boolean addEos = config.bool(config.root, "add_eos_token", "", false);
-      if (addBos && b.bos == null) throw config.fail("add_bos_token", "true, but there is no bos_token");
-      if (addEos && b.eos == null) throw config.fail("add_eos_token", "true, but there is no eos_token");
+      if (addBos && b.bos == null)
+        throw config.fail("add_bos_token", "true, but there is no bos_token");
+      if (addEos && b.eos == null)
+        throw config.fail("add_eos_token", "true, but there is no eos_token");
       b.prefix = addBos ? new int[] {b.bos.id()} : new int[0];
       b.suffix = addEos ? new int[] {b.eos.id()} : new int[0];
     }
@@ -52,12 +57,14 @@ final class SideFiles {
     // Chat template: chat_template.jinja wins over tokenizer_config.json's, as in transformers.
     Path jinja = dir.resolve("chat_template.jinja");
     if (Files.exists(jinja)) {
-      b.chatTemplate = utf8(jinja, BoundedFiles.readAll(jinja, Tokenizer.MAX_SIDE_FILE_BYTES, "a chat template"));
+      b.chatTemplate = utf8(
+          jinja, BoundedFiles.readAll(jinja, Tokenizer.MAX_SIDE_FILE_BYTES, "a chat template"));
     } else if (config != null && config.root.has("chat_template")) {
       b.chatTemplate = chatTemplate(config, config.root.get("chat_template"));
     }
 
-    // EOS ids for generation, and the pad id (the rule is GenerationIds', shared with HfCheckpoint).
+    // EOS ids for generation, and the pad id (the rule is GenerationIds', shared with
+    // HfCheckpoint).
     if (b.eos != null) b.eosIds.add(b.eos.id());
     GenerationIds ids = GenerationIds.read(dir, Tokenizer.MAX_SIDE_FILE_BYTES, b.idToToken.length)
         .orElse(null);
@@ -85,12 +92,15 @@ final class SideFiles {
       for (int i = 0; i < v.size(); i++) {
         JsonNode t = v.get(i);
         String path = "chat_template[" + i + "]";
-        if (!t.isObject()) throw f.fail(path, "expected {\"name\", \"template\"}, found " + JsonFile.kind(t));
+        if (!t.isObject())
+          throw f.fail(path, "expected {\"name\", \"template\"}, found " + JsonFile.kind(t));
         if ("default".equals(f.string(t, "name", path))) return f.string(t, "template", path);
       }
       return null;
     }
-    throw f.fail("chat_template", "expected a string or a list of named templates, found " + JsonFile.kind(v));
+    throw f.fail(
+        "chat_template",
+        "expected a string or a list of named templates, found " + JsonFile.kind(v));
   }
 
   private static JsonFile optional(Path file) {
@@ -100,10 +110,12 @@ final class SideFiles {
 
   static String utf8(Path file, byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
     } catch (CharacterCodingException e) {
       throw new MosFileException(file, null, "not valid UTF-8", e);
     }

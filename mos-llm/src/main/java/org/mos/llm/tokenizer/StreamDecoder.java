@@ -25,8 +25,8 @@ public final class StreamDecoder {
   private final boolean skipSpecialTokens;
   private int[] ids = new int[16];
   private int n;
-  private int prefixOffset;  // start of the decode window
-  private int readOffset;    // ids before this have been printed
+  private int prefixOffset; // start of the decode window
+  private int readOffset; // ids before this have been printed
 
   StreamDecoder(Tokenizer tokenizer, boolean skipSpecialTokens) {
     this.tokenizer = tokenizer;
@@ -40,8 +40,10 @@ public final class StreamDecoder {
    */
   public String push(int id) {
     if (id < 0 || id >= tokenizer.vocabSize()) {
-      throw new org.mos.MosException(org.mos.Status.INDEX_OUT_OF_RANGE, "StreamDecoder.push: id "
-          + id + " is outside the vocabulary [0, " + tokenizer.vocabSize() + ")");
+      throw new org.mos.MosException(
+          org.mos.Status.INDEX_OUT_OF_RANGE,
+          "StreamDecoder.push: id " + id + " is outside the vocabulary [0, " + tokenizer.vocabSize()
+              + ")");
     }
     if (n == ids.length) compactOrGrow();
     ids[n++] = id;

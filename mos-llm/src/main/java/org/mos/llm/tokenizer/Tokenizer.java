@@ -4,7 +4,6 @@
 // SentencePiece-style BPE with byte fallback (Llama 2, Mistral), special tokens, chat template.
 package org.mos.llm.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,8 +112,8 @@ public final class Tokenizer {
   public static Tokenizer load(Path dir) {
     if (dir == null) throw new MosException(Status.NULL_POINTER, "Tokenizer.load: dir is null");
     if (!Files.isDirectory(dir)) {
-      throw new MosFileException(dir, "not a directory (expected a checkpoint directory holding"
-          + " tokenizer.json)");
+      throw new MosFileException(
+          dir, "not a directory (expected a checkpoint directory holding" + " tokenizer.json)");
     }
     Builder b = new Builder();
     b.directory = dir;
@@ -207,8 +206,10 @@ public final class Tokenizer {
         }
       }
     } catch (StackOverflowError e) {
-      throw new MosException(Status.INVALID_ARGUMENT, "Tokenizer.encode: the tokenizer's split"
-          + " pattern recursed too deeply on a text of " + text.length() + " characters");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "Tokenizer.encode: the tokenizer's split" + " pattern recursed too deeply on a text of "
+              + text.length() + " characters");
     }
     if (addSpecialTokens) out.addAll(suffix);
     return out.toArray();
@@ -255,8 +256,10 @@ public final class Tokenizer {
     for (int i = from; i < to; i++) {
       int id = ids[i];
       if (id < 0 || id >= idToToken.length) {
-        throw new MosException(Status.INDEX_OUT_OF_RANGE, "Tokenizer.decode: ids[" + i + "] = "
-            + id + " is outside the vocabulary [0, " + idToToken.length + ")");
+        throw new MosException(
+            Status.INDEX_OUT_OF_RANGE,
+            "Tokenizer.decode: ids[" + i + "] = " + id + " is outside the vocabulary [0, "
+                + idToToken.length + ")");
       }
       String t = idToToken[id];
       if (t == null || (skipSpecialTokens && special[id])) continue;

@@ -24,8 +24,10 @@ final class TokenizerJson {
     // ---- model: BPE
     String type = model.has("type") ? f.string(model, "type", "model") : "BPE";
     if (!type.equals("BPE")) {
-      throw f.fail("model.type", "model \"" + Pipeline.printable(type) + "\" is not supported"
-          + " (only BPE: Llama, Mistral, GPT-2, Qwen, SmolLM)");
+      throw f.fail(
+          "model.type",
+          "model \"" + Pipeline.printable(type) + "\" is not supported"
+              + " (only BPE: Llama, Mistral, GPT-2, Qwen, SmolLM)");
     }
     JsonNode vocabNode = f.object(model, "vocab", "model", false);
     Map<String, Integer> vocab = new HashMap<>(vocabNode.size() * 2);
@@ -43,7 +45,9 @@ final class TokenizerJson {
       maxId = Math.max(maxId, id);
     }
     JsonNode dropout = model.get("dropout");
-    if (dropout != null && !dropout.isNull() && !(dropout.isNumber() && dropout.doubleValue() == 0)) {
+    if (dropout != null
+        && !dropout.isNull()
+        && !(dropout.isNumber() && dropout.doubleValue() == 0)) {
       throw f.fail("model.dropout", "BPE dropout is not supported (it makes encoding random)");
     }
     for (String key : new String[] {"continuing_subword_prefix", "end_of_word_suffix"}) {
@@ -60,8 +64,8 @@ final class TokenizerJson {
     if (unkToken != null) {
       Integer u = vocab.get(unkToken);
       if (u == null) {
-        throw f.fail("model.unk_token", "\"" + Pipeline.printable(unkToken)
-            + "\" is not in model.vocab");
+        throw f.fail(
+            "model.unk_token", "\"" + Pipeline.printable(unkToken) + "\" is not in model.vocab");
       }
       unkId = u;
     }
@@ -78,17 +82,22 @@ final class TokenizerJson {
         if (m.isTextual()) {
           String[] parts = m.textValue().split(" ", -1);
           if (parts.length != 2) {
-            throw f.fail(path, "expected \"left right\" (one space), found \""
-                + Pipeline.printable(m.textValue()) + "\"");
+            throw f.fail(
+                path,
+                "expected \"left right\" (one space), found \"" + Pipeline.printable(m.textValue())
+                    + "\"");
           }
           left = parts[0];
           right = parts[1];
-        } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
+        } else if (m.isArray()
+            && m.size() == 2
+            && m.get(0).isTextual()
+            && m.get(1).isTextual()) {
           left = m.get(0).textValue();
           right = m.get(1).textValue();
         } else {
-          throw f.fail(path, "expected \"left right\" or [\"left\", \"right\"], found "
-              + JsonFile.kind(m));
+          throw f.fail(
+              path, "expected \"left right\" or [\"left\", \"right\"], found " + JsonFile.kind(m));
         }
         Integer l = vocab.get(left), r = vocab.get(right), merged = vocab.get(left + right);
         if (l == null || r == null || merged == null) {
@@ -118,23 +127,31 @@ final class TokenizerJson {
         JsonNode t = addedNode.get(i);
         String path = "added_tokens[" + i + "]";
         if (!t.isObject()) throw f.fail(path, "expected an object, found " + JsonFile.kind(t));
-        int id = (int) f.integerValue(t.get("id") == null ? missing() : t.get("id"),
-            path + ".id", 0, Tokenizer.MAX_TOKEN_ID);
+        int id = (int) f.integerValue(
+            t.get("id") == null ? missing() : t.get("id"), path + ".id", 0, Tokenizer.MAX_TOKEN_ID);
         String content = f.string(t, "content", path);
         if (content.isEmpty()) throw f.fail(path + ".content", "an added token cannot be empty");
         boolean isSpecial = f.bool(t, "special", path, false);
         Integer prevId = addedByContent.putIfAbsent(content, id);
         if (prevId != null && prevId != id) {
-          throw f.fail(path, "\"" + Pipeline.printable(content) + "\" is already added with id " + prevId);
+          throw f.fail(
+              path, "\"" + Pipeline.printable(content) + "\" is already added with id " + prevId);
         }
         String prevContent = addedById.putIfAbsent(id, content);
         if (prevContent != null && !prevContent.equals(content)) {
-          throw f.fail(path, "id " + id + " is already the added token \""
-              + Pipeline.printable(prevContent) + "\"");
+          throw f.fail(
+              path,
+              "id " + id + " is already the added token \"" + Pipeline.printable(prevContent)
+                  + "\"");
         }
-        added.add(new AddedVocabulary.Added(id, content, isSpecial,
-            f.bool(t, "single_word", path, false), f.bool(t, "lstrip", path, false),
-            f.bool(t, "rstrip", path, false), f.bool(t, "normalized", path, !isSpecial)));
+        added.add(new AddedVocabulary.Added(
+            id,
+            content,
+            isSpecial,
+            f.bool(t, "single_word", path, false),
+            f.bool(t, "lstrip", path, false),
+            f.bool(t, "rstrip", path, false),
+            f.bool(t, "normalized", path, !isSpecial)));
         maxId = Math.max(maxId, id);
       }
     }
@@ -165,21 +182,24 @@ final class TokenizerJson {
   }
 
   /** {prefix, suffix} of a post-processor; Sequence wraps inner results in order. */
-  static int[][] postProcessor(JsonFile f, JsonNode n, String path, int depth, Tokenizer.Builder b) {
+  static int[][] postProcessor(
+      JsonFile f, JsonNode n, String path, int depth, Tokenizer.Builder b) {
     int[][] none = {new int[0], new int[0]};
     if (n == null || n.isNull()) return none;
     if (!n.isObject()) throw f.fail(path, "expected an object or null, found " + JsonFile.kind(n));
-    if (depth > Pipeline.MAX_DEPTH) throw f.fail(path, "Sequence nested more than " + Pipeline.MAX_DEPTH + " deep");
+    if (depth > Pipeline.MAX_DEPTH)
+      throw f.fail(path, "Sequence nested more than " + Pipeline.MAX_DEPTH + " deep");
     String type = f.string(n, "type", path);
     switch (type) {
       case "ByteLevel":
-        return none;  // trims offsets only; adds no token
+        return none; // trims offsets only; adds no token
       case "Sequence": {
         JsonNode list = f.array(n, "processors", path);
         IntList pre = new IntList(4), post = new IntList(4);
         int[] curPre = new int[0], curPost = new int[0];
         for (int i = 0; i < list.size(); i++) {
-          int[][] inner = postProcessor(f, list.get(i), path + ".processors[" + i + "]", depth + 1, b);
+          int[][] inner =
+              postProcessor(f, list.get(i), path + ".processors[" + i + "]", depth + 1, b);
           curPre = concat(inner[0], curPre);
           curPost = concat(curPost, inner[1]);
         }
@@ -193,7 +213,8 @@ final class TokenizerJson {
         for (Iterator<Map.Entry<String, JsonNode>> it = specials.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           String sp = path + ".special_tokens[\"" + Pipeline.printable(e.getKey()) + "\"]";
-          if (!e.getValue().isObject()) throw f.fail(sp, "expected an object, found " + JsonFile.kind(e.getValue()));
+          if (!e.getValue().isObject())
+            throw f.fail(sp, "expected an object, found " + JsonFile.kind(e.getValue()));
           JsonNode ids = f.array(e.getValue(), "ids", sp);
           JsonNode tokens = f.array(e.getValue(), "tokens", sp);
           if (ids.size() != tokens.size()) {
@@ -201,7 +222,8 @@ final class TokenizerJson {
           }
           int[] arr = new int[ids.size()];
           for (int i = 0; i < arr.length; i++) {
-            arr[i] = (int) f.integerValue(ids.get(i), sp + ".ids[" + i + "]", 0, b.idToToken.length - 1);
+            arr[i] =
+                (int) f.integerValue(ids.get(i), sp + ".ids[" + i + "]", 0, b.idToToken.length - 1);
           }
           specialIds.put(e.getKey(), arr);
         }
@@ -216,30 +238,36 @@ final class TokenizerJson {
             String id = f.string(st, "id", pp + ".SpecialToken");
             int[] ids = specialIds.get(id);
             if (ids == null) {
-              throw f.fail(pp, "special token \"" + Pipeline.printable(id)
-                  + "\" is not in special_tokens");
+              throw f.fail(
+                  pp, "special token \"" + Pipeline.printable(id) + "\" is not in special_tokens");
             }
             (seenA ? post : pre).addAll(ids);
           } else if (piece.isObject() && piece.has("Sequence")) {
             JsonNode sq = f.object(piece, "Sequence", pp, false);
             String id = f.string(sq, "id", pp + ".Sequence");
             if (!id.equals("A")) {
-              throw f.fail(pp, "the single-sequence template may only hold sequence A, found \""
-                  + Pipeline.printable(id) + "\"");
+              throw f.fail(
+                  pp,
+                  "the single-sequence template may only hold sequence A, found \""
+                      + Pipeline.printable(id) + "\"");
             }
             if (seenA) throw f.fail(pp, "sequence A appears twice");
             seenA = true;
           } else {
-            throw f.fail(pp, "expected {\"SpecialToken\": ...} or {\"Sequence\": ...}, found "
-                + JsonFile.kind(piece));
+            throw f.fail(
+                pp,
+                "expected {\"SpecialToken\": ...} or {\"Sequence\": ...}, found "
+                    + JsonFile.kind(piece));
           }
         }
         if (!seenA) throw f.fail(path + ".single", "the template has no sequence A");
         return new int[][] {pre.toArray(), post.toArray()};
       }
       default:
-        throw f.fail(JsonFile.child(path, "type"), "post-processor \"" + Pipeline.printable(type)
-            + "\" is not supported (supported: TemplateProcessing, ByteLevel, Sequence)");
+        throw f.fail(
+            JsonFile.child(path, "type"),
+            "post-processor \"" + Pipeline.printable(type)
+                + "\" is not supported (supported: TemplateProcessing, ByteLevel, Sequence)");
     }
   }
 

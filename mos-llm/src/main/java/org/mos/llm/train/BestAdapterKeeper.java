@@ -40,8 +40,8 @@ public final class BestAdapterKeeper implements TrainingListener {
    */
   public BestAdapterKeeper(LlamaModel model, Path dir, Map<String, Object> metadata) {
     if (model == null || dir == null || metadata == null) {
-      throw new MosException(Status.NULL_POINTER, "BestAdapterKeeper: model, dir and metadata must"
-          + " not be null");
+      throw new MosException(
+          Status.NULL_POINTER, "BestAdapterKeeper: model, dir and metadata must" + " not be null");
     }
     this.model = model;
     this.dir = dir;

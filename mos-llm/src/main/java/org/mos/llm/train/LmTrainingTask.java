@@ -90,28 +90,36 @@ public final class LmTrainingTask implements TrainingTask {
       throw new MosException(Status.NULL_POINTER, fn + ": model and data must not be null");
     }
     if (model.adapter().isEmpty()) {
-      throw new MosException(Status.INVALID_STATE, fn + ": " + model.name() + " has no adapter"
-          + " attached (attachNewAdapter or loadAdapter first)");
+      throw new MosException(
+          Status.INVALID_STATE,
+          fn + ": " + model.name() + " has no adapter"
+              + " attached (attachNewAdapter or loadAdapter first)");
     }
     if (data.train().isEmpty()) {
       throw new MosException(Status.INVALID_ARGUMENT, fn + ": the dataset has no training example");
     }
     if (gradAccum < 1) {
-      throw new MosException(Status.INVALID_ARGUMENT, fn + ": gradAccum must be >= 1, got " + gradAccum);
+      throw new MosException(
+          Status.INVALID_ARGUMENT, fn + ": gradAccum must be >= 1, got " + gradAccum);
     }
     int longest = 0;
     for (List<Example> l : List.of(data.train(), data.validation())) {
       for (Example e : l) longest = Math.max(longest, e.length());
     }
     if (longest > batchTokens) {
-      throw new MosException(Status.INVALID_ARGUMENT, fn + ": an example of " + longest
-          + " tokens does not fit a batch of " + batchTokens + " tokens (raise the batch tokens"
-          + " or lower the maximum sequence length)");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          fn + ": an example of " + longest
+              + " tokens does not fit a batch of " + batchTokens + " tokens (raise the batch tokens"
+              + " or lower the maximum sequence length)");
     }
     if (longest > model.config().maxPositions()) {
-      throw new MosException(Status.INVALID_ARGUMENT, fn + ": an example of " + longest
-          + " tokens is longer than " + model.name() + "'s " + model.config().maxPositions()
-          + " positions (lower the maximum sequence length)");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          fn + ": an example of " + longest
+              + " tokens is longer than " + model.name() + "'s "
+              + model.config().maxPositions()
+              + " positions (lower the maximum sequence length)");
     }
     this.model = model;
     this.train = data.train();
@@ -189,7 +197,8 @@ public final class LmTrainingTask implements TrainingTask {
 
   /** Batches of one epoch (the same count every epoch up to a batch or so). */
   public int batchesPerEpoch() {
-    if (epochBatches == null) epochBatches = Batches.byTokenBudget(train, batchTokens, seed + epoch);
+    if (epochBatches == null)
+      epochBatches = Batches.byTokenBudget(train, batchTokens, seed + epoch);
     return epochBatches.size();
   }
 
@@ -214,29 +223,35 @@ public final class LmTrainingTask implements TrainingTask {
   public void restoreState(String state) {
     String[] f = state == null ? new String[0] : state.strip().split(" ");
     if (f.length != 10 || !f[0].equals(STATE_PREFIX)) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LmTrainingTask: the task state '"
-          + (state == null ? "" : org.mos.io.MosFileException.printable(state, 120))
-          + "' is not one this class wrote");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LmTrainingTask: the task state '"
+              + (state == null ? "" : org.mos.io.MosFileException.printable(state, 120))
+              + "' is not one this class wrote");
     }
     long[] v = new long[9];
     try {
       for (int i = 0; i < 9; i++) v[i] = Long.parseLong(f[i + 1]);
     } catch (NumberFormatException e) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LmTrainingTask: the task state '" + state
-          + "' holds a value that is not an integer");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LmTrainingTask: the task state '" + state + "' holds a value that is not an integer");
     }
     check("batch tokens", v[5], batchTokens);
     check("gradient accumulation", v[6], gradAccum);
     check("seed", v[7], seed);
     check("training examples", v[8], train.size());
     if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[4] < 0) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LmTrainingTask: the task state '" + state
-          + "' holds a negative count");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LmTrainingTask: the task state '" + state + "' holds a negative count");
     }
     List<Batch> batches = Batches.byTokenBudget(train, batchTokens, seed + v[0]);
     if (v[1] > batches.size()) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LmTrainingTask: the task state's batch"
-          + " position " + v[1] + " is beyond epoch " + v[0] + "'s " + batches.size() + " batches");
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LmTrainingTask: the task state's batch" + " position " + v[1] + " is beyond epoch "
+              + v[0] + "'s " + batches.size() + " batches");
     }
     model.setDropoutState(new MosLinear.DropoutState(v[3], v[4]));
     epoch = v[0];
@@ -247,8 +262,10 @@ public final class LmTrainingTask implements TrainingTask {
 
   private static void check(String what, long saved, long now) {
     if (saved != now) {
-      throw new MosException(Status.INVALID_ARGUMENT, "LmTrainingTask: the checkpoint was trained"
-          + " with " + what + " " + saved + ", this task has " + now);
+      throw new MosException(
+          Status.INVALID_ARGUMENT,
+          "LmTrainingTask: the checkpoint was trained" + " with " + what + " " + saved
+              + ", this task has " + now);
     }
   }
 }

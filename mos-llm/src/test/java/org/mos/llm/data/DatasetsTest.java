@@ -29,24 +29,48 @@ import org.mos.llm.tokenizer.TestTokenizers;
 import org.mos.llm.tokenizer.Tokenizer;
 
 class DatasetsTest {
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
+
   static Tokenizer llama3, llama2;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static final String LLAMA3_TEMPLATE = "{% set loop_messages = messages %}{% for message in loop_messages %}"
-      + "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' %}"
-      + "{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}"
-      + "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
+  static final String LLAMA3_TEMPLATE =
+      "{% set loop_messages = messages %}{% for message in loop_messages %}"
+          + "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' %}"
+          + "{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}"
+          + "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
 
   @BeforeAll
   static void tokenizers() {
-    llama3 = Tokenizer.load(TestTokenizers.write(tmp, "llama3",
+    llama3 = Tokenizer.load(TestTokenizers.write(
+        tmp,
+        "llama3",
         TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(true, true, true, 300)),
-        Map.of("tokenizer_config.json", TestTokenizers.obj("bos_token", "<|begin_of_text|>",
-            "eos_token", "<|eot_id|>", "chat_template", LLAMA3_TEMPLATE))));
-    llama2 = Tokenizer.load(TestTokenizers.write(tmp, "llama2", TestTokenizers.sentencePiece(false, 300),
-        Map.of("tokenizer_config.json", TestTokenizers.obj("bos_token", "<s>", "eos_token", "</s>",
-            "add_bos_token", true, "add_eos_token", false))));
+        Map.of(
+            "tokenizer_config.json",
+            TestTokenizers.obj(
+                "bos_token",
+                "<|begin_of_text|>",
+                "eos_token",
+                "<|eot_id|>",
+                "chat_template",
+                LLAMA3_TEMPLATE))));
+    llama2 = Tokenizer.load(TestTokenizers.write(
+        tmp,
+        "llama2",
+        TestTokenizers.sentencePiece(false, 300),
+        Map.of(
+            "tokenizer_config.json",
+            TestTokenizers.obj(
+                "bos_token",
+                "<s>",
+                "eos_token",
+                "</s>",
+                "add_bos_token",
+                true,
+                "add_eos_token",
+                false))));
   }
 
   static int n;
@@ -89,7 +113,8 @@ class DatasetsTest {
       Path p = file(".txt", text);
       Datasets.Read r = Datasets.read(p, tok, 512);
       int eos = tok.eosId().getAsInt();
-      int[] expected = concat(tok.prefixIds(), tok.encode(text, false), tok.suffixIds(), new int[] {eos});
+      int[] expected =
+          concat(tok.prefixIds(), tok.encode(text, false), tok.suffixIds(), new int[] {eos});
       int usable = expected.length % 512 == 1 ? expected.length - 1 : expected.length;
       assertArrayEquals(Arrays.copyOf(expected, usable), stream(r.examples()));
       for (int i = 0; i < r.examples().size(); i++) {
@@ -100,18 +125,28 @@ class DatasetsTest {
       assertEquals(DataFormat.PLAIN_TEXT, r.stats().format());
       assertEquals(1, r.stats().records());
     }
-    assertEquals(1, llama2.prefixIds().length);  // add_bos_token: BOS from the config
+    assertEquals(1, llama2.prefixIds().length); // add_bos_token: BOS from the config
   }
 
   @Test
   void jsonlTextRecordsAreDocumentsWithEosBetween() throws Exception {
-    Path p = jsonl(Map.of("text", "First doc."), Map.of("text", "Second one, longer."), Map.of("text", "3"));
+    Path p = jsonl(
+        Map.of("text", "First doc."), Map.of("text", "Second one, longer."), Map.of("text", "3"));
     Datasets.Read r = Datasets.read(p, llama3, 1000);
     int eos = llama3.eosId().getAsInt();
     int[] bos = llama3.prefixIds();
-    assertArrayEquals(concat(bos, llama3.encode("First doc.", false), new int[] {eos},
-        bos, llama3.encode("Second one, longer.", false), new int[] {eos},
-        bos, llama3.encode("3", false), new int[] {eos}), stream(r.examples()));
+    assertArrayEquals(
+        concat(
+            bos,
+            llama3.encode("First doc.", false),
+            new int[] {eos},
+            bos,
+            llama3.encode("Second one, longer.", false),
+            new int[] {eos},
+            bos,
+            llama3.encode("3", false),
+            new int[] {eos}),
+        stream(r.examples()));
     assertEquals(3, r.stats().records());
   }
 
@@ -122,41 +157,49 @@ class DatasetsTest {
     for (Tokenizer tok : List.of(llama3, llama2)) {
       Example e = Datasets.read(p, tok, 1000).examples().getFirst();
       int eos = tok.eosId().getAsInt();
-      assertArrayEquals(concat(tok.prefixIds(), tok.encode(prompt + completion, false), new int[] {eos}), e.tokens());
+      assertArrayEquals(
+          concat(tok.prefixIds(), tok.encode(prompt + completion, false), new int[] {eos}),
+          e.tokens());
       List<Integer> target = new ArrayList<>(), context = new ArrayList<>();
       for (int i = 0; i < e.length(); i++) (e.lossMask()[i] ? target : context).add(e.tokens()[i]);
       assertEquals(eos, (int) target.getLast());
       int[] t = target.stream().mapToInt(x -> x).toArray();
       int[] c = context.stream().mapToInt(x -> x).toArray();
-      assertEquals(completion, tok.decode(Arrays.copyOf(t, t.length - 1), true).replaceFirst("^(?! )", " "));
+      assertEquals(
+          completion, tok.decode(Arrays.copyOf(t, t.length - 1), true).replaceFirst("^(?! )", " "));
       assertEquals(prompt, tok.decode(c, true));
     }
   }
 
   @Test
   void aTokenAcrossThePromptBoundaryFallsBackToSeparateTokenization() throws Exception {
-    Datasets.Read r = Datasets.read(jsonl(Map.of("prompt", "the the th", "completion", "eory")), llama3, 100);
+    Datasets.Read r =
+        Datasets.read(jsonl(Map.of("prompt", "the the th", "completion", "eory")), llama3, 100);
     assertEquals(1, r.stats().inexactBoundaries());
     Example e = r.examples().getFirst();
     int[] prompt = llama3.encode("the the th", false), completion = llama3.encode("eory", false);
-    assertArrayEquals(concat(llama3.prefixIds(), prompt, completion, new int[] {llama3.eosId().getAsInt()}), e.tokens());
+    assertArrayEquals(
+        concat(llama3.prefixIds(), prompt, completion, new int[] {llama3.eosId().getAsInt()}),
+        e.tokens());
     assertEquals(completion.length + 1, e.targets());
   }
 
   @Test
   void messagesTrainOnAssistantTurnsOnly() throws Exception {
-    List<Map<String, String>> msgs = List.of(Map.of("role", "system", "content", "Be brief."),
+    List<Map<String, String>> msgs = List.of(
+        Map.of("role", "system", "content", "Be brief."),
         Map.of("role", "user", "content", "What is the thing?"),
         Map.of("role", "assistant", "content", "The theory."),
         Map.of("role", "user", "content", "And then?"),
         Map.of("role", "assistant", "content", "Three things."));
     Datasets.Read r = Datasets.read(jsonl(Map.of("messages", msgs)), llama3, 1000);
     Example e = r.examples().getFirst();
-    String full = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
-        + "<|start_header_id|>user<|end_header_id|>\n\nWhat is the thing?<|eot_id|>"
-        + "<|start_header_id|>assistant<|end_header_id|>\n\nThe theory.<|eot_id|>"
-        + "<|start_header_id|>user<|end_header_id|>\n\nAnd then?<|eot_id|>"
-        + "<|start_header_id|>assistant<|end_header_id|>\n\nThree things.<|eot_id|>";
+    String full =
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+            + "<|start_header_id|>user<|end_header_id|>\n\nWhat is the thing?<|eot_id|>"
+            + "<|start_header_id|>assistant<|end_header_id|>\n\nThe theory.<|eot_id|>"
+            + "<|start_header_id|>user<|end_header_id|>\n\nAnd then?<|eot_id|>"
+            + "<|start_header_id|>assistant<|end_header_id|>\n\nThree things.<|eot_id|>";
     assertArrayEquals(llama3.encode(full, false), e.tokens());
     // The targets are the two assistant contents with their end-of-turn marker, nothing else.
     StringBuilder targets = new StringBuilder();
@@ -170,12 +213,27 @@ class DatasetsTest {
 
   @Test
   void aTemplateThatIsNotPrefixStableTrainsOnTheWholeText() throws Exception {
-    Tokenizer tok = Tokenizer.load(TestTokenizers.write(tmp, "unstable",
-        TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(true, true, true, 100)),
-        Map.of("tokenizer_config.json", TestTokenizers.obj("eos_token", "<|eot_id|>", "chat_template",
-            "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}{% if not add_generation_prompt %}(end){% endif %}"))));
-    Datasets.Read r = Datasets.read(jsonl(Map.of("messages", List.of(Map.of("role", "user", "content", "hi"),
-        Map.of("role", "assistant", "content", "yo"), Map.of("role", "user", "content", "more")))), tok, 100);
+    Tokenizer tok = Tokenizer.load(
+        TestTokenizers.write(
+            tmp,
+            "unstable",
+            TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(true, true, true, 100)),
+            Map.of(
+                "tokenizer_config.json",
+                TestTokenizers.obj(
+                    "eos_token",
+                    "<|eot_id|>",
+                    "chat_template",
+                    "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}{% if not add_generation_prompt %}(end){% endif %}"))));
+    Datasets.Read r = Datasets.read(
+        jsonl(Map.of(
+            "messages",
+            List.of(
+                Map.of("role", "user", "content", "hi"),
+                Map.of("role", "assistant", "content", "yo"),
+                Map.of("role", "user", "content", "more")))),
+        tok,
+        100);
     assertEquals(1, r.stats().wholeTextLoss());
     Example e = r.examples().getFirst();
     assertEquals(e.length() - 1, e.targets());
@@ -184,9 +242,13 @@ class DatasetsTest {
   @Test
   void truncationAndDroppingAreCounted() throws Exception {
     String longCompletion = " the".repeat(100);
-    Datasets.Read r = Datasets.read(jsonl(Map.of("prompt", "Q:", "completion", longCompletion),
-        Map.of("prompt", " the".repeat(100), "completion", " x"),
-        Map.of("prompt", "Q:", "completion", " ok")), llama3, 20);
+    Datasets.Read r = Datasets.read(
+        jsonl(
+            Map.of("prompt", "Q:", "completion", longCompletion),
+            Map.of("prompt", " the".repeat(100), "completion", " x"),
+            Map.of("prompt", "Q:", "completion", " ok")),
+        llama3,
+        20);
     assertEquals(3, r.stats().records());
     assertEquals(2, r.stats().examples());
     assertEquals(2, r.stats().truncated());
@@ -198,36 +260,58 @@ class DatasetsTest {
   void malformedFilesNameTheLine() throws Exception {
     record Case(String ext, byte[] content, String fragment) {}
     List<Case> cases = List.of(
-        new Case(".jsonl", "{\"text\": \"a\"}\n\n{\"text\": \"b\"\n".getBytes(), "line 3: not valid JSON"),
-        new Case(".jsonl", "{\"text\": \"a\"}\n{\"prompt\": \"p\", \"completion\": \"c\"}\n".getBytes(),
+        new Case(
+            ".jsonl",
+            "{\"text\": \"a\"}\n\n{\"text\": \"b\"\n".getBytes(),
+            "line 3: not valid JSON"),
+        new Case(
+            ".jsonl",
+            "{\"text\": \"a\"}\n{\"prompt\": \"p\", \"completion\": \"c\"}\n".getBytes(),
             "line 2: a {\"prompt\", \"completion\"} record, but line 1 is a {\"text\"} record"),
         new Case(".jsonl", "{\"text\": 3}\n".getBytes(), "line 1: \"text\" must be a string"),
-        new Case(".jsonl", "{\"prompt\": \"p\"}\n".getBytes(), "line 1: \"completion\" must be a string"),
+        new Case(
+            ".jsonl",
+            "{\"prompt\": \"p\"}\n".getBytes(),
+            "line 1: \"completion\" must be a string"),
         new Case(".jsonl", "[1]\n".getBytes(), "line 1: expected a JSON object"),
         new Case(".jsonl", "{\"text\": \"a\", \"messages\": []}\n".getBytes(), "found several"),
-        new Case(".jsonl", "{\"messages\": [{\"role\": \"user\"}]}\n".getBytes(), "messages[0]: \"role\" and \"content\" must be strings"),
+        new Case(
+            ".jsonl",
+            "{\"messages\": [{\"role\": \"user\"}]}\n".getBytes(),
+            "messages[0]: \"role\" and \"content\" must be strings"),
         new Case(".jsonl", "\n  \n".getBytes(), "no records"),
-        new Case(".jsonl", "{\"text\": \"a\", \"text\": \"b\"}\n".getBytes(), "line 1: not valid JSON"),
+        new Case(
+            ".jsonl", "{\"text\": \"a\", \"text\": \"b\"}\n".getBytes(), "line 1: not valid JSON"),
         new Case(".txt", new byte[0], "empty"),
-        new Case(".txt", new byte[] {'o', 'k', '\n', 'b', (byte) 0xC3, '(', '\n'}, "line 2: not valid UTF-8"));
+        new Case(
+            ".txt",
+            new byte[] {'o', 'k', '\n', 'b', (byte) 0xC3, '(', '\n'},
+            "line 2: not valid UTF-8"));
     for (Case c : cases) {
       Path p = tmp.resolve("bad" + (n++) + c.ext());
       Files.write(p, c.content());
       MosFileException e = assertThrows(MosFileException.class, () -> Datasets.read(p, llama3, 64));
       assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
-      assertTrue(e.getMessage().contains(c.fragment()), () -> "expected \"" + c.fragment() + "\" in " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains(c.fragment()),
+          () -> "expected \"" + c.fragment() + "\" in " + e.getMessage());
     }
     Path msgs = jsonl(Map.of("messages", List.of(Map.of("role", "user", "content", "hi"))));
-    MosFileException e = assertThrows(MosFileException.class, () -> Datasets.read(msgs, llama2, 64));
+    MosFileException e =
+        assertThrows(MosFileException.class, () -> Datasets.read(msgs, llama2, 64));
     assertTrue(e.getMessage().contains("need a chat template"), e.getMessage());
-    assertThrows(MosFileException.class, () -> Datasets.read(tmp.resolve("absent.txt"), llama3, 64));
+    assertThrows(
+        MosFileException.class, () -> Datasets.read(tmp.resolve("absent.txt"), llama3, 64));
   }
 
   @Test
   void validationSplitIsASeededPartition() throws Exception {
-    Object[] recs = IntStream.range(0, 40).mapToObj(i -> Map.of("prompt", "Q" + i + ":", "completion", " a" + i)).toArray();
+    Object[] recs = IntStream.range(0, 40)
+        .mapToObj(i -> Map.of("prompt", "Q" + i + ":", "completion", " a" + i))
+        .toArray();
     Path p = jsonl(recs);
-    DataOptions opts = DataOptions.defaults().withMaxLength(64).withValidationFraction(0.25).withSeed(5);
+    DataOptions opts =
+        DataOptions.defaults().withMaxLength(64).withValidationFraction(0.25).withSeed(5);
     Dataset a = Datasets.load(p, llama3, opts), b = Datasets.load(p, llama3, opts);
     Dataset c = Datasets.load(p, llama3, opts.withSeed(6));
     assertEquals(10, a.validation().size());
@@ -242,7 +326,9 @@ class DatasetsTest {
     Dataset d = Datasets.load(p, llama3, DataOptions.defaults().withValidationFile(val));
     assertEquals(40, d.train().size());
     assertEquals(1, d.validation().size());
-    assertThrows(MosException.class, () -> DataOptions.defaults().withValidationFile(val).withValidationFraction(0.1));
+    assertThrows(
+        MosException.class,
+        () -> DataOptions.defaults().withValidationFile(val).withValidationFraction(0.1));
   }
 
   static List<String> keys(List<Example> es) {
@@ -258,7 +344,7 @@ class DatasetsTest {
       boolean[] m = new boolean[len];
       Arrays.fill(m, 1, len, true);
       int[] t = new int[len];
-      t[0] = i;  // identifies the example
+      t[0] = i; // identifies the example
       es.add(new Example(t, m));
     }
     List<Batch> a = Batches.byTokenBudget(es, 1000, 9), b = Batches.byTokenBudget(es, 1000, 9);
@@ -293,6 +379,9 @@ class DatasetsTest {
   }
 
   static List<Integer> firsts(List<Batch> bs) {
-    return bs.stream().flatMap(b -> b.examples().stream()).map(e -> e.tokens()[0]).toList();
+    return bs.stream()
+        .flatMap(b -> b.examples().stream())
+        .map(e -> e.tokens()[0])
+        .toList();
   }
 }

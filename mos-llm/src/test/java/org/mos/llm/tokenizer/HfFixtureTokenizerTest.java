@@ -41,9 +41,11 @@ class HfFixtureTokenizerTest {
     Path dir = fixtures().resolve(name);
     // llama-gqa-f32 carries the byte-level tokenizer's files next to a checkpoint.
     Path expectedFile = dir.resolve("expected.json");
-    JsonNode expected = new ObjectMapper().readTree(
-        name.startsWith("llama") ? fixtures().resolve("tokenizer-bytelevel/expected.json").toFile()
-                                 : expectedFile.toFile());
+    JsonNode expected = new ObjectMapper()
+        .readTree(
+            name.startsWith("llama")
+                ? fixtures().resolve("tokenizer-bytelevel/expected.json").toFile()
+                : expectedFile.toFile());
     Tokenizer tok = Tokenizer.load(dir);
     assertEquals(expected.get("vocab_size").asInt(), tok.vocabSize(), "vocab size");
     assertEquals(expected.get("bos_id").asInt(), tok.bosId().orElse(-1), "BOS id");
@@ -53,11 +55,15 @@ class HfFixtureTokenizerTest {
       String text = c.get("text").asText();
       String where = name + ", text " + quote(text);
       assertArrayEquals(ints(c.get("ids")), tok.encode(text, true), "ids with specials, " + where);
-      assertArrayEquals(ints(c.get("ids_no_special")), tok.encode(text, false),
-          "ids without specials, " + where);
-      assertEquals(c.get("decoded").asText(), tok.decode(ints(c.get("ids")), true),
+      assertArrayEquals(
+          ints(c.get("ids_no_special")), tok.encode(text, false), "ids without specials, " + where);
+      assertEquals(
+          c.get("decoded").asText(),
+          tok.decode(ints(c.get("ids")), true),
           "decode skipping specials, " + where);
-      assertEquals(c.get("decoded_with_special").asText(), tok.decode(ints(c.get("ids")), false),
+      assertEquals(
+          c.get("decoded_with_special").asText(),
+          tok.decode(ints(c.get("ids")), false),
           "decode with specials, " + where);
       cases++;
     }
@@ -69,16 +75,19 @@ class HfFixtureTokenizerTest {
   void rendersTheChatTemplateAsTransformers(String name) throws Exception {
     Path dir = fixtures().resolve(name);
     JsonNode chat = new ObjectMapper()
-        .readTree(fixtures().resolve("tokenizer-bytelevel/expected.json").toFile()).get("chat");
+        .readTree(fixtures().resolve("tokenizer-bytelevel/expected.json").toFile())
+        .get("chat");
     Tokenizer tok = Tokenizer.load(dir);
     assertTrue(tok.chatTemplate().isPresent(), "chat_template.jinja not found in " + dir);
     List<ChatMessage> messages = new ArrayList<>();
     for (JsonNode m : chat.get("messages")) {
       messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
     }
-    String text = ChatTemplate.of(tok).render(messages, chat.get("add_generation_prompt").asBoolean());
+    String text =
+        ChatTemplate.of(tok).render(messages, chat.get("add_generation_prompt").asBoolean());
     assertEquals(chat.get("text").asText(), text, "rendered chat");
-    // transformers' apply_chat_template(tokenize=True) encodes the rendering without adding specials.
+    // transformers' apply_chat_template(tokenize=True) encodes the rendering without adding
+    // specials.
     assertArrayEquals(ints(chat.get("ids")), tok.encode(text, false), "chat ids");
   }
 

@@ -26,20 +26,25 @@ import org.mos.MosException;
 import org.mos.io.MosFileException;
 
 class MalformedTokenizerTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
+
   int dirs;
 
   ObjectNode base() {
     return TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(true, true, true, 50));
   }
 
-  void expectFailure(String file, String fragment, Consumer<ObjectNode> mutate, Map<String, Object> extra) {
+  void expectFailure(
+      String file, String fragment, Consumer<ObjectNode> mutate, Map<String, Object> extra) {
     ObjectNode json = base();
     mutate.accept(json);
     Path dir = TestTokenizers.write(tmp, "m" + (dirs++), json, extra);
     MosFileException e = assertThrows(MosFileException.class, () -> Tokenizer.load(dir));
     assertTrue(e.getMessage().contains(file), e.getMessage());
-    assertTrue(e.getMessage().contains(fragment), () -> "expected \"" + fragment + "\" in: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(fragment),
+        () -> "expected \"" + fragment + "\" in: " + e.getMessage());
   }
 
   void expectFailure(String fragment, Consumer<ObjectNode> mutate) {
@@ -49,21 +54,37 @@ class MalformedTokenizerTest {
   @Test
   void handWrittenCases() throws Exception {
     expectFailure("model: missing", j -> j.remove("model"));
-    expectFailure("model \"Unigram\" is not supported", j -> ((ObjectNode) j.get("model")).put("type", "Unigram"));
-    expectFailure("outside [0, 16777215]", j -> ((ObjectNode) j.get("model").get("vocab")).put("x", -1));
-    expectFailure("outside [0, 16777215]", j -> ((ObjectNode) j.get("model").get("vocab")).put("x", 1L << 32));
-    expectFailure("expected an integer", j -> ((ObjectNode) j.get("model").get("vocab")).put("x", "1"));
-    expectFailure("is also the id of", j -> ((ObjectNode) j.get("model").get("vocab")).put("zzz", 0));
-    expectFailure("model.merges[0]: token \"q\u00e9\" is not in model.vocab", j -> ((ArrayNode) j.get("model").get("merges")).insertArray(0).add("q").add("\u00e9"));
+    expectFailure("model \"Unigram\" is not supported", j -> ((ObjectNode) j.get("model"))
+        .put("type", "Unigram"));
+    expectFailure(
+        "outside [0, 16777215]", j -> ((ObjectNode) j.get("model").get("vocab")).put("x", -1));
+    expectFailure("outside [0, 16777215]", j -> ((ObjectNode) j.get("model").get("vocab"))
+        .put("x", 1L << 32));
+    expectFailure(
+        "expected an integer", j -> ((ObjectNode) j.get("model").get("vocab")).put("x", "1"));
+    expectFailure(
+        "is also the id of", j -> ((ObjectNode) j.get("model").get("vocab")).put("zzz", 0));
+    expectFailure(
+        "model.merges[0]: token \"q\u00e9\" is not in model.vocab",
+        j -> ((ArrayNode) j.get("model").get("merges")).insertArray(0).add("q").add("\u00e9"));
     expectFailure("expected \"left right\" (one space)", j -> {
       ((ObjectNode) j.get("model")).putArray("merges").add("abc");
     });
-    expectFailure("BPE dropout is not supported", j -> ((ObjectNode) j.get("model")).put("dropout", 0.1));
-    expectFailure("added_tokens[0].content: an added token cannot be empty", j -> ((ObjectNode) j.get("added_tokens").get(0)).put("content", ""));
-    expectFailure("is already added with id", j -> ((ObjectNode) j.get("added_tokens").get(1)).put("content", "<|begin_of_text|>"));
-    expectFailure("normalizer \"BertNormalizer\" is not supported", j -> j.putObject("normalizer").put("type", "BertNormalizer"));
-    expectFailure("regular expression not supported", j -> ((ObjectNode) j.get("pre_tokenizer").get("pretokenizers").get(0).get("pattern")).put("Regex", "((("));
-    expectFailure("decoder \"WordPiece\" is not supported", j -> j.putObject("decoder").put("type", "WordPiece"));
+    expectFailure(
+        "BPE dropout is not supported", j -> ((ObjectNode) j.get("model")).put("dropout", 0.1));
+    expectFailure(
+        "added_tokens[0].content: an added token cannot be empty",
+        j -> ((ObjectNode) j.get("added_tokens").get(0)).put("content", ""));
+    expectFailure(
+        "is already added with id",
+        j -> ((ObjectNode) j.get("added_tokens").get(1)).put("content", "<|begin_of_text|>"));
+    expectFailure("normalizer \"BertNormalizer\" is not supported", j -> j.putObject("normalizer")
+        .put("type", "BertNormalizer"));
+    expectFailure("regular expression not supported", j -> ((ObjectNode)
+            j.get("pre_tokenizer").get("pretokenizers").get(0).get("pattern"))
+        .put("Regex", "((("));
+    expectFailure("decoder \"WordPiece\" is not supported", j -> j.putObject("decoder")
+        .put("type", "WordPiece"));
     expectFailure("special token \"<bos>\" is not in special_tokens", j -> {
       ObjectNode tp = (ObjectNode) j.get("post_processor").get("processors").get(1);
       ((ObjectNode) tp.get("single").get(0).get("SpecialToken")).put("id", "<bos>");
@@ -72,25 +93,44 @@ class MalformedTokenizerTest {
       ObjectNode tp = (ObjectNode) j.get("post_processor").get("processors").get(1);
       ((ArrayNode) tp.get("single")).remove(1);
     });
-    expectFailure("post-processor \"BertProcessing\" is not supported", j -> j.putObject("post_processor").put("type", "BertProcessing"));
+    expectFailure(
+        "post-processor \"BertProcessing\" is not supported",
+        j -> j.putObject("post_processor").put("type", "BertProcessing"));
     expectFailure("Sequence nested more than", j -> {
       ObjectNode n = j.putObject("normalizer");
-      for (int i = 0; i < 12; i++) n = n.put("type", "Sequence").putArray("normalizers").addObject();
+      for (int i = 0; i < 12; i++)
+        n = n.put("type", "Sequence").putArray("normalizers").addObject();
       n.put("type", "NFC");
     });
-    expectFailure("tokenizer_config.json", "eos_token: \"</s>\" is not a token", j -> {},
+    expectFailure(
+        "tokenizer_config.json",
+        "eos_token: \"</s>\" is not a token",
+        j -> {},
         Map.of("tokenizer_config.json", TestTokenizers.obj("eos_token", "</s>")));
-    expectFailure("generation_config.json", "eos_token_id[1]: value 999999", j -> {},
+    expectFailure(
+        "generation_config.json",
+        "eos_token_id[1]: value 999999",
+        j -> {},
         Map.of("generation_config.json", TestTokenizers.obj("eos_token_id", List.of(1, 999999))));
-    expectFailure("generation_config.json", "expected an integer", j -> {},
+    expectFailure(
+        "generation_config.json",
+        "expected an integer",
+        j -> {},
         Map.of("generation_config.json", TestTokenizers.obj("eos_token_id", "2")));
-    expectFailure("tokenizer_config.json", "not valid JSON", j -> {},
+    expectFailure(
+        "tokenizer_config.json",
+        "not valid JSON",
+        j -> {},
         Map.of("tokenizer_config.json", "{\"a\": 1, \"a\": 2}"));
-    expectFailure("config.json", "expected a JSON object at the top", j -> {},
+    expectFailure(
+        "config.json",
+        "expected a JSON object at the top",
+        j -> {},
         Map.of("config.json", "[1, 2]"));
 
     // Whole-file problems.
-    MosFileException e = assertThrows(MosFileException.class, () -> Tokenizer.load(tmp.resolve("absent")));
+    MosFileException e =
+        assertThrows(MosFileException.class, () -> Tokenizer.load(tmp.resolve("absent")));
     assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     e = assertThrows(MosFileException.class, () -> Tokenizer.load(empty));
@@ -111,12 +151,21 @@ class MalformedTokenizerTest {
   void randomMutationsLoadOrFailCleanly() {
     Random rnd = new Random(99);
     JsonNodeFactory f = JsonNodeFactory.instance;
-    JsonNode[] replacements = {f.nullNode(), f.numberNode(-1), f.numberNode(1L << 40),
-        f.numberNode(0.5), f.textNode(""), f.textNode("Sequence"), f.booleanNode(true),
-        f.arrayNode(), f.objectNode(), f.numberNode(3)};
+    JsonNode[] replacements = {
+      f.nullNode(),
+      f.numberNode(-1),
+      f.numberNode(1L << 40),
+      f.numberNode(0.5),
+      f.textNode(""),
+      f.textNode("Sequence"),
+      f.booleanNode(true),
+      f.arrayNode(),
+      f.objectNode(),
+      f.numberNode(3)
+    };
     int loaded = 0, refused = 0;
-    List<ObjectNode> bases = List.of(base(), TestTokenizers.sentencePiece(false, 40),
-        TestTokenizers.sentencePiece(true, 40));
+    List<ObjectNode> bases = List.of(
+        base(), TestTokenizers.sentencePiece(false, 40), TestTokenizers.sentencePiece(true, 40));
     for (int round = 0; round < 600; round++) {
       ObjectNode json = bases.get(round % bases.size()).deepCopy();
       int edits = 1 + rnd.nextInt(3);
@@ -126,7 +175,8 @@ class MalformedTokenizerTest {
       try {
         t = Tokenizer.load(dir);
       } catch (MosFileException e) {
-        assertTrue(e.getMessage().startsWith(dir.resolve("tokenizer.json").toString()), e.getMessage());
+        assertTrue(
+            e.getMessage().startsWith(dir.resolve("tokenizer.json").toString()), e.getMessage());
         refused++;
         continue;
       }

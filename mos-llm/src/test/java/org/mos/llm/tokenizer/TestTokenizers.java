@@ -93,14 +93,16 @@ public final class TestTokenizers {
   // ------------------------------------------------------------------ byte-level BPE
 
   /** Options for {@link #byteLevel}. */
-  public record ByteLevelSpec(boolean llama3Layout, boolean pairMerges, boolean ignoreMerges,
-      int merges) {}
+  public record ByteLevelSpec(
+      boolean llama3Layout, boolean pairMerges, boolean ignoreMerges, int merges) {}
 
   /** A byte-level BPE tokenizer.json: Llama 3 layout (Split + ByteLevel, BOS by template) or GPT-2
    *  layout (ByteLevel with its own regex, no BOS). */
   public static ObjectNode byteLevel(ByteLevelSpec spec) {
-    Pattern split = Pattern.compile(spec.llama3Layout() ? LLAMA3_PATTERN
-        : "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+    Pattern split = Pattern.compile(
+        spec.llama3Layout()
+            ? LLAMA3_PATTERN
+            : "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
         Pattern.UNICODE_CHARACTER_CLASS);
     Map<List<String>, Integer> words = new LinkedHashMap<>();
     Matcher m = split.matcher(CORPUS);
@@ -116,31 +118,54 @@ public final class TestTokenizers {
     for (int b = 0; b < 256; b++) vocab.put(String.valueOf(ByteLevel.BYTE_TO_CHAR[b]), id++);
     for (String[] p : merges) if (!vocab.has(p[0] + p[1])) vocab.put(p[0] + p[1], id++);
     String[] specials = spec.llama3Layout()
-        ? new String[] {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
-            "<|end_header_id|>", "<|eot_id|>"}
+        ? new String[] {
+          "<|begin_of_text|>",
+          "<|end_of_text|>",
+          "<|start_header_id|>",
+          "<|end_header_id|>",
+          "<|eot_id|>"
+        }
         : new String[] {"<|endoftext|>"};
     ObjectNode root = skeleton();
     ArrayNode added = root.putArray("added_tokens");
     for (String s : specials) added.add(addedToken(id++, s, true));
     if (spec.llama3Layout()) {
-      ArrayNode pre = root.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
+      ArrayNode pre =
+          root.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
       ObjectNode sp = pre.addObject().put("type", "Split");
       sp.putObject("pattern").put("Regex", LLAMA3_PATTERN);
       sp.put("behavior", "Isolated").put("invert", false);
-      pre.addObject().put("type", "ByteLevel").put("add_prefix_space", false)
-          .put("trim_offsets", true).put("use_regex", false);
-      ArrayNode procs = root.putObject("post_processor").put("type", "Sequence").putArray("processors");
-      procs.addObject().put("type", "ByteLevel").put("add_prefix_space", true)
-          .put("trim_offsets", false).put("use_regex", true);
+      pre.addObject()
+          .put("type", "ByteLevel")
+          .put("add_prefix_space", false)
+          .put("trim_offsets", true)
+          .put("use_regex", false);
+      ArrayNode procs =
+          root.putObject("post_processor").put("type", "Sequence").putArray("processors");
+      procs
+          .addObject()
+          .put("type", "ByteLevel")
+          .put("add_prefix_space", true)
+          .put("trim_offsets", false)
+          .put("use_regex", true);
       procs.add(template("<|begin_of_text|>", vocabId(root, "<|begin_of_text|>", added), null, -1));
     } else {
-      root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
-          .put("trim_offsets", true).put("use_regex", true);
-      root.putObject("post_processor").put("type", "ByteLevel").put("add_prefix_space", true)
-          .put("trim_offsets", false).put("use_regex", true);
+      root.putObject("pre_tokenizer")
+          .put("type", "ByteLevel")
+          .put("add_prefix_space", false)
+          .put("trim_offsets", true)
+          .put("use_regex", true);
+      root.putObject("post_processor")
+          .put("type", "ByteLevel")
+          .put("add_prefix_space", true)
+          .put("trim_offsets", false)
+          .put("use_regex", true);
     }
-    root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true)
-        .put("trim_offsets", true).put("use_regex", true);
+    root.putObject("decoder")
+        .put("type", "ByteLevel")
+        .put("add_prefix_space", true)
+        .put("trim_offsets", true)
+        .put("use_regex", true);
     ObjectNode model = bpeModel(root, vocab, merges, spec.pairMerges());
     model.put("ignore_merges", spec.ignoreMerges()).put("byte_fallback", false);
     model.putNull("unk_token");
@@ -155,7 +180,8 @@ public final class TestTokenizers {
     String text = "▁" + CORPUS.replace(' ', '▁');
     Map<List<String>, Integer> words = new LinkedHashMap<>();
     Map<String, Integer> charCounts = new HashMap<>();
-    text.codePoints().forEach(c -> charCounts.merge(new String(Character.toChars(c)), 1, Integer::sum));
+    text.codePoints()
+        .forEach(c -> charCounts.merge(new String(Character.toChars(c)), 1, Integer::sum));
     // Words start at each ▁; a newline is its own word (it only exists as a byte token).
     for (String w : text.split("(?=▁)|(?<=\n)|(?=\n)")) {
       if (w.isEmpty() || w.equals("\n")) continue;
@@ -168,7 +194,8 @@ public final class TestTokenizers {
     vocab.put("<unk>", 0).put("<s>", 1).put("</s>", 2);
     int id = 3;
     for (int b = 0; b < 256; b++) vocab.put(String.format("<0x%02X>", b), id++);
-    // Characters seen at least 3 times get a token; rarer ones (emoji, most CJK) fall back to bytes.
+    // Characters seen at least 3 times get a token; rarer ones (emoji, most CJK) fall back to
+    // bytes.
     for (String c : new java.util.TreeSet<>(charCounts.keySet())) {
       if (charCounts.get(c) >= 3 && !c.equals("\n")) vocab.put(c, id++);
     }
@@ -185,10 +212,14 @@ public final class TestTokenizers {
     added.add(addedToken(2, "</s>", true));
     if (metaspaceLayout) {
       root.putNull("normalizer");
-      root.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁")
-          .put("prepend_scheme", "first").put("split", false);
+      root.putObject("pre_tokenizer")
+          .put("type", "Metaspace")
+          .put("replacement", "▁")
+          .put("prepend_scheme", "first")
+          .put("split", false);
     } else {
-      ArrayNode norms = root.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
+      ArrayNode norms =
+          root.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
       norms.addObject().put("type", "Prepend").put("prepend", "▁");
       ObjectNode rep = norms.addObject().put("type", "Replace");
       rep.putObject("pattern").put("String", " ");
@@ -221,13 +252,19 @@ public final class TestTokenizers {
 
   public static ObjectNode addedToken(int id, String content, boolean special) {
     ObjectNode t = JSON.createObjectNode();
-    t.put("id", id).put("content", content).put("single_word", false).put("lstrip", false)
-        .put("rstrip", false).put("normalized", !special).put("special", special);
+    t.put("id", id)
+        .put("content", content)
+        .put("single_word", false)
+        .put("lstrip", false)
+        .put("rstrip", false)
+        .put("normalized", !special)
+        .put("special", special);
     return t;
   }
 
   private static int vocabId(ObjectNode root, String token, ArrayNode added) {
-    for (JsonNode t : added) if (t.get("content").asText().equals(token)) return t.get("id").asInt();
+    for (JsonNode t : added)
+      if (t.get("content").asText().equals(token)) return t.get("id").asInt();
     throw new IllegalStateException(token);
   }
 
@@ -256,11 +293,15 @@ public final class TestTokenizers {
     return t;
   }
 
-  private static ObjectNode bpeModel(ObjectNode root, ObjectNode vocab, List<String[]> merges,
-      boolean pairs) {
+  private static ObjectNode bpeModel(
+      ObjectNode root, ObjectNode vocab, List<String[]> merges, boolean pairs) {
     ObjectNode model = root.putObject("model");
-    model.put("type", "BPE").putNull("dropout").put("fuse_unk", false)
-        .putNull("continuing_subword_prefix").putNull("end_of_word_suffix");
+    model
+        .put("type", "BPE")
+        .putNull("dropout")
+        .put("fuse_unk", false)
+        .putNull("continuing_subword_prefix")
+        .putNull("end_of_word_suffix");
     model.set("vocab", vocab);
     ArrayNode ms = model.putArray("merges");
     for (String[] p : merges) {
@@ -274,7 +315,8 @@ public final class TestTokenizers {
 
   /** Writes {@code tokenizer.json} (and each extra file: name -> JSON tree or text) into a new
    *  directory under {@code parent}. */
-  public static Path write(Path parent, String name, JsonNode tokenizerJson, Map<String, Object> extra) {
+  public static Path write(
+      Path parent, String name, JsonNode tokenizerJson, Map<String, Object> extra) {
     try {
       Path dir = Files.createDirectories(parent.resolve(name));
       Files.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(tokenizerJson));

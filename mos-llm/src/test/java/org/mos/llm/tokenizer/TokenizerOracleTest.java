@@ -23,19 +23,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class TokenizerOracleTest {
   static {
-    System.setProperty("offline", "true");  // DJL: no telemetry call
+    System.setProperty("offline", "true"); // DJL: no telemetry call
   }
 
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
 
   static Stream<Arguments> files() {
     return Stream.of(
-        Arguments.of("llama3-layout", TestTokenizers.byteLevel(
-            new TestTokenizers.ByteLevelSpec(true, true, true, 400))),
-        Arguments.of("llama3-layout-merging", TestTokenizers.byteLevel(
-            new TestTokenizers.ByteLevelSpec(true, false, false, 400))),
-        Arguments.of("gpt2-layout", TestTokenizers.byteLevel(
-            new TestTokenizers.ByteLevelSpec(false, false, false, 300))),
+        Arguments.of(
+            "llama3-layout",
+            TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(true, true, true, 400))),
+        Arguments.of(
+            "llama3-layout-merging",
+            TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(true, false, false, 400))),
+        Arguments.of(
+            "gpt2-layout",
+            TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(false, false, false, 300))),
         Arguments.of("llama2-layout", TestTokenizers.sentencePiece(false, 300)),
         Arguments.of("metaspace-layout", TestTokenizers.sentencePiece(true, 300)),
         Arguments.of("extras", extras()));
@@ -44,17 +48,22 @@ class TokenizerOracleTest {
   /** A byte-level file with the less common components: NFC + Strip normalizers, Digits, an
    *  lstrip/rstrip/single_word added token, a normalized added token, BOS and EOS template. */
   static ObjectNode extras() {
-    ObjectNode root = TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(false, true, false, 200));
+    ObjectNode root =
+        TestTokenizers.byteLevel(new TestTokenizers.ByteLevelSpec(false, true, false, 200));
     var norms = root.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
     norms.addObject().put("type", "NFC");
     norms.addObject().put("type", "Strip").put("strip_left", false).put("strip_right", true);
     var pre = root.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
     pre.addObject().put("type", "Digits").put("individual_digits", true);
-    pre.addObject().put("type", "ByteLevel").put("add_prefix_space", true)
-        .put("trim_offsets", true).put("use_regex", true);
+    pre.addObject()
+        .put("type", "ByteLevel")
+        .put("add_prefix_space", true)
+        .put("trim_offsets", true)
+        .put("use_regex", true);
     var added = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens");
     int next = root.get("model").get("vocab").size() + added.size();
-    added.add(TestTokenizers.addedToken(next, "<mask>", true).put("lstrip", true).put("rstrip", true));
+    added.add(
+        TestTokenizers.addedToken(next, "<mask>", true).put("lstrip", true).put("rstrip", true));
     added.add(TestTokenizers.addedToken(next + 1, "hello", false).put("single_word", true));
     added.add(TestTokenizers.addedToken(next + 2, "Wörld", false).put("normalized", true));
     int eot = added.get(0).get("id").asInt();
@@ -63,22 +72,112 @@ class TokenizerOracleTest {
   }
 
   static final String[] FIXED = {
-      "", " ", "  ", "\n", "Hello, world!", "The theory of the thing", " leading space",
-      "trailing space ", "two  spaces", "tabs\tand\nnewlines\r\n\r\nhere", "It's we'VE they'LL I'd",
-      "12345678901234", "3.14159 10,000", "😀🎉👍🏽❤️ emoji", "日本語のテキスト", "e\u0301 combining",
-      "<|begin_of_text|>Hi<|eot_id|>", "<s>[INST] hi [/INST]</s>", "a<|endoftext|>b", "<|eot",
-      "▁already▁metaspace", "<0x41> literal", "\u00A0nbsp\u3000ideographic\u2003em", "x\u0085y\u2028z",
-      "  hello world hello", "say hello, hellothere", "Wörld Wo\u0308rld", "<mask>  x  <mask>",
-      "    indented code\n        more", "Привет, мир. Ωμέγα", "\u0000nul and \u007f del",
+    "",
+    " ",
+    "  ",
+    "\n",
+    "Hello, world!",
+    "The theory of the thing",
+    " leading space",
+    "trailing space ",
+    "two  spaces",
+    "tabs\tand\nnewlines\r\n\r\nhere",
+    "It's we'VE they'LL I'd",
+    "12345678901234",
+    "3.14159 10,000",
+    "😀🎉👍🏽❤️ emoji",
+    "日本語のテキスト",
+    "e\u0301 combining",
+    "<|begin_of_text|>Hi<|eot_id|>",
+    "<s>[INST] hi [/INST]</s>",
+    "a<|endoftext|>b",
+    "<|eot",
+    "▁already▁metaspace",
+    "<0x41> literal",
+    "\u00A0nbsp\u3000ideographic\u2003em",
+    "x\u0085y\u2028z",
+    "  hello world hello",
+    "say hello, hellothere",
+    "Wörld Wo\u0308rld",
+    "<mask>  x  <mask>",
+    "    indented code\n        more",
+    "Привет, мир. Ωμέγα",
+    "\u0000nul and \u007f del",
   };
 
   static final String[] POOL = {
-      "the", "The", " the", "theory", "thing", "they", "there", "world", "hello", "<mask>", " ",
-      "  ", "   ", "\n", "\n\n", "\r\n", "\t", "'s", "'LL", "'re", "'D", "1", "22", "333", "4444",
-      "12345", ".", ",", "!", "?", "(", ")", "{", "}", "[", "]", "==", "+=", "->", "<", ">",
-      "😀", "👍🏽", "❤️", "👨‍👩‍👧", "日本", "語", "中文", "한국어", "é", "e\u0301", "ü", "Ω", "мир",
-      "\u00A0", "\u3000", "\u2003", "\u0085", "<s>", "</s>", "<|eot_id|>", "<|begin_of_text|>",
-      "<|endoftext|>", "<|", "|>", "▁", "<0x0A>", "_", "-", "Wörld", "hellothere", "\u200d",
+    "the",
+    "The",
+    " the",
+    "theory",
+    "thing",
+    "they",
+    "there",
+    "world",
+    "hello",
+    "<mask>",
+    " ",
+    "  ",
+    "   ",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\t",
+    "'s",
+    "'LL",
+    "'re",
+    "'D",
+    "1",
+    "22",
+    "333",
+    "4444",
+    "12345",
+    ".",
+    ",",
+    "!",
+    "?",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "==",
+    "+=",
+    "->",
+    "<",
+    ">",
+    "😀",
+    "👍🏽",
+    "❤️",
+    "👨‍👩‍👧",
+    "日本",
+    "語",
+    "中文",
+    "한국어",
+    "é",
+    "e\u0301",
+    "ü",
+    "Ω",
+    "мир",
+    "\u00A0",
+    "\u3000",
+    "\u2003",
+    "\u0085",
+    "<s>",
+    "</s>",
+    "<|eot_id|>",
+    "<|begin_of_text|>",
+    "<|endoftext|>",
+    "<|",
+    "|>",
+    "▁",
+    "<0x0A>",
+    "_",
+    "-",
+    "Wörld",
+    "hellothere",
+    "\u200d",
   };
 
   static String randomText(Random rnd) {
@@ -94,8 +193,7 @@ class TokenizerOracleTest {
         int cp;
         do {
           cp = rnd.nextBoolean() ? rnd.nextInt(0x3000) : 0x1F300 + rnd.nextInt(0x300);
-        } while (Character.getType(cp) == Character.UNASSIGNED
-            || (cp >= 0xD800 && cp <= 0xDFFF));
+        } while (Character.getType(cp) == Character.UNASSIGNED || (cp >= 0xD800 && cp <= 0xDFFF));
         sb.appendCodePoint(cp);
       }
     }
@@ -107,8 +205,8 @@ class TokenizerOracleTest {
   void encodeAndDecodeMatchRustTokenizers(String name, ObjectNode json) throws Exception {
     Path dir = TestTokenizers.write(tmp, name, json, Map.of());
     Tokenizer ours = Tokenizer.load(dir);
-    try (HuggingFaceTokenizer ref = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"),
-        Map.of("truncation", "false", "padding", "false"))) {
+    try (HuggingFaceTokenizer ref = HuggingFaceTokenizer.newInstance(
+        dir.resolve("tokenizer.json"), Map.of("truncation", "false", "padding", "false"))) {
       List<String> texts = new ArrayList<>(Arrays.asList(FIXED));
       Random rnd = new Random(20260501L + name.hashCode());
       for (int i = 0; i < 400; i++) texts.add(randomText(rnd));
@@ -116,11 +214,16 @@ class TokenizerOracleTest {
         for (boolean add : new boolean[] {false, true}) {
           int[] expected = toInt(ref.encode(text, add, false).getIds());
           int[] actual = ours.encode(text, add);
-          assertArrayEquals(expected, actual, () -> name + ": encode(" + quote(text) + ", " + add
-              + ")\n  rust: " + Arrays.toString(expected) + "\n  java: " + Arrays.toString(actual));
+          assertArrayEquals(
+              expected,
+              actual,
+              () -> name + ": encode(" + quote(text) + ", " + add + ")\n  rust: "
+                  + Arrays.toString(expected) + "\n  java: " + Arrays.toString(actual));
           for (boolean skip : new boolean[] {false, true}) {
             String want = ref.decode(toLong(expected), skip);
-            assertEquals(want, ours.decode(expected, skip),
+            assertEquals(
+                want,
+                ours.decode(expected, skip),
                 () -> name + ": decode(encode(" + quote(text) + "), skip=" + skip + ")");
           }
         }
@@ -131,7 +234,9 @@ class TokenizerOracleTest {
         for (int k = 0; k < ids.length; k++) ids[k] = rnd.nextInt(ours.vocabSize());
         for (boolean skip : new boolean[] {false, true}) {
           String want = ref.decode(toLong(ids), skip);
-          assertEquals(want, ours.decode(ids, skip),
+          assertEquals(
+              want,
+              ours.decode(ids, skip),
               () -> name + ": decode(" + Arrays.toString(ids) + ", skip=" + skip + ")");
         }
       }

@@ -25,7 +25,9 @@ import org.mos.MosException;
 import org.mos.Status;
 
 class TokenizerTest {
-  @TempDir static Path tmp;
+  @TempDir
+  static Path tmp;
+
   static ObjectNode llama3, gpt2, llama2;
 
   @BeforeAll
@@ -51,7 +53,7 @@ class TokenizerTest {
     int n = rnd.nextInt(40);
     for (int i = 0; i < n; i++) {
       switch (rnd.nextInt(6)) {
-        case 0 -> sb.append((char) (0xD800 + rnd.nextInt(0x800)));  // maybe unpaired
+        case 0 -> sb.append((char) (0xD800 + rnd.nextInt(0x800))); // maybe unpaired
         case 1 -> sb.appendCodePoint(0x10000 + rnd.nextInt(0x100000));
         case 2 -> sb.append(" \n\t\r\u00a0\u3000".charAt(rnd.nextInt(6)));
         case 3 -> sb.append((char) rnd.nextInt(0x80));
@@ -73,11 +75,18 @@ class TokenizerTest {
     for (ObjectNode json : List.of(llama3, gpt2)) {
       Tokenizer t = load(json, Map.of());
       Random rnd = new Random(7);
-      List<String> texts = new ArrayList<>(List.of("😀 👨‍👩‍👧 🇯🇵", "日本語と中文", "e\u0301\u0308 a\u20dd",
-          "\ud800 lone high", "lone low \udc00", "\udc00\ud800 reversed", "\u0000\u0001\u007f"));
+      List<String> texts = new ArrayList<>(List.of(
+          "😀 👨‍👩‍👧 🇯🇵",
+          "日本語と中文",
+          "e\u0301\u0308 a\u20dd",
+          "\ud800 lone high",
+          "lone low \udc00",
+          "\udc00\ud800 reversed",
+          "\u0000\u0001\u007f"));
       for (int i = 0; i < 2000; i++) texts.add(anyText(rnd));
       for (String s : texts) {
-        assertEquals(utf8Image(s), t.decode(t.encode(s, false), false), () -> TokenizerOracleTest.quote(s));
+        assertEquals(
+            utf8Image(s), t.decode(t.encode(s, false), false), () -> TokenizerOracleTest.quote(s));
       }
     }
   }
@@ -85,8 +94,14 @@ class TokenizerTest {
   @Test
   void longRunsDoNotOverflowThePatternMatcher() {
     Tokenizer t = load(llama3, Map.of());
-    for (String s : new String[] {" ".repeat(200_000), "a".repeat(200_000), "7".repeat(100_000),
-        "\n".repeat(100_000), "!?".repeat(100_000), "😀".repeat(50_000)}) {
+    for (String s : new String[] {
+      " ".repeat(200_000),
+      "a".repeat(200_000),
+      "7".repeat(100_000),
+      "\n".repeat(100_000),
+      "!?".repeat(100_000),
+      "😀".repeat(50_000)
+    }) {
       assertEquals(s, t.decode(t.encode(s, false), false));
     }
   }
@@ -98,43 +113,79 @@ class TokenizerTest {
     assertArrayEquals(new int[] {bos}, t.prefixIds());
     assertArrayEquals(new int[0], t.suffixIds());
     int[] plain = t.encode("Hello there", false);
-    assertArrayEquals(IntStream.concat(IntStream.of(bos), IntStream.of(plain)).toArray(),
+    assertArrayEquals(
+        IntStream.concat(IntStream.of(bos), IntStream.of(plain)).toArray(),
         t.encode("Hello there", true));
     // GPT-2 layout: no template, so no BOS, even with a bos_token and a config.json bos_token_id.
-    Tokenizer g = load(gpt2, Map.of(
-        "tokenizer_config.json", TestTokenizers.obj("bos_token", "<|endoftext|>", "eos_token", "<|endoftext|>"),
-        "config.json", TestTokenizers.obj("bos_token_id", 0, "eos_token_id", 0)));
+    Tokenizer g = load(
+        gpt2,
+        Map.of(
+            "tokenizer_config.json",
+                TestTokenizers.obj("bos_token", "<|endoftext|>", "eos_token", "<|endoftext|>"),
+            "config.json", TestTokenizers.obj("bos_token_id", 0, "eos_token_id", 0)));
     assertArrayEquals(g.encode("Hello", false), g.encode("Hello", true));
     assertEquals(id(g, "<|endoftext|>"), g.bosId().getAsInt());
   }
 
   @Test
   void addBosTokenAndAddEosTokenOverrideThePostProcessor() {
-    Tokenizer off = load(llama3, Map.of("tokenizer_config.json", TestTokenizers.obj(
-        "bos_token", "<|begin_of_text|>", "eos_token", "<|eot_id|>", "add_bos_token", false)));
+    Tokenizer off = load(
+        llama3,
+        Map.of(
+            "tokenizer_config.json",
+            TestTokenizers.obj(
+                "bos_token",
+                "<|begin_of_text|>",
+                "eos_token",
+                "<|eot_id|>",
+                "add_bos_token",
+                false)));
     assertArrayEquals(off.encode("Hi", false), off.encode("Hi", true));
-    Tokenizer both = load(llama2, Map.of("tokenizer_config.json", TestTokenizers.obj(
-        "bos_token", Map.of("content", "<s>", "special", true), "eos_token", "</s>",
-        "add_bos_token", true, "add_eos_token", true)));
+    Tokenizer both = load(
+        llama2,
+        Map.of(
+            "tokenizer_config.json",
+            TestTokenizers.obj(
+                "bos_token",
+                Map.of("content", "<s>", "special", true),
+                "eos_token",
+                "</s>",
+                "add_bos_token",
+                true,
+                "add_eos_token",
+                true)));
     int[] plain = both.encode("Hi there", false);
     int[] full = both.encode("Hi there", true);
     assertEquals(plain.length + 2, full.length);
     assertEquals(1, full[0]);
     assertEquals(2, full[full.length - 1]);
     assertArrayEquals(plain, Arrays.copyOfRange(full, 1, full.length - 1));
-    MosException e = assertThrows(MosException.class, () -> load(llama2, Map.of(
-        "tokenizer_config.json", TestTokenizers.obj("add_bos_token", true))));
-    assertTrue(e.getMessage().contains("tokenizer_config.json: add_bos_token: true, but there is no bos_token"), e.getMessage());
+    MosException e = assertThrows(
+        MosException.class,
+        () -> load(
+            llama2, Map.of("tokenizer_config.json", TestTokenizers.obj("add_bos_token", true))));
+    assertTrue(
+        e.getMessage()
+            .contains("tokenizer_config.json: add_bos_token: true, but there is no bos_token"),
+        e.getMessage());
   }
 
   @Test
   void eosIdsJoinTheTokenizerAndTheGenerationConfig() {
-    Tokenizer t = load(llama3, Map.of(
-        "tokenizer_config.json", TestTokenizers.obj("eos_token", "<|eot_id|>"),
-        "generation_config.json", TestTokenizers.obj("eos_token_id", List.of(
-            id(load(llama3, Map.of()), "<|end_of_text|>"), id(load(llama3, Map.of()), "<|eot_id|>")),
-            "pad_token_id", 7),
-        "config.json", TestTokenizers.obj("eos_token_id", 5)));  // ignored: generation config wins
+    Tokenizer t = load(
+        llama3,
+        Map.of(
+            "tokenizer_config.json", TestTokenizers.obj("eos_token", "<|eot_id|>"),
+            "generation_config.json",
+                TestTokenizers.obj(
+                    "eos_token_id",
+                    List.of(
+                        id(load(llama3, Map.of()), "<|end_of_text|>"),
+                        id(load(llama3, Map.of()), "<|eot_id|>")),
+                    "pad_token_id",
+                    7),
+            "config.json",
+                TestTokenizers.obj("eos_token_id", 5))); // ignored: generation config wins
     int eot = id(t, "<|eot_id|>"), end = id(t, "<|end_of_text|>");
     assertEquals(List.of(eot, end), List.copyOf(t.eosIds()));
     assertEquals(eot, t.eosId().getAsInt());
@@ -142,24 +193,50 @@ class TokenizerTest {
     Tokenizer fromConfig = load(gpt2, Map.of("config.json", TestTokenizers.obj("eos_token_id", 3)));
     assertEquals(List.of(3), List.copyOf(fromConfig.eosIds()));
     assertTrue(fromConfig.eosId().isEmpty());
-    Tokenizer fromMap = load(llama2, Map.of("special_tokens_map.json",
-        TestTokenizers.obj("bos_token", "<s>", "eos_token", "</s>", "pad_token", "<unk>")));
+    Tokenizer fromMap = load(
+        llama2,
+        Map.of(
+            "special_tokens_map.json",
+            TestTokenizers.obj("bos_token", "<s>", "eos_token", "</s>", "pad_token", "<unk>")));
     assertEquals(1, fromMap.bosId().getAsInt());
     assertEquals(0, fromMap.padId().getAsInt());
-    assertEquals(Map.of("bos_token", "<s>", "eos_token", "</s>", "pad_token", "<unk>"),
+    assertEquals(
+        Map.of("bos_token", "<s>", "eos_token", "</s>", "pad_token", "<unk>"),
         fromMap.specialTokenStrings());
   }
 
   @Test
   void chatTemplateSources() {
     assertTrue(load(gpt2, Map.of()).chatTemplate().isEmpty());
-    assertEquals("A", load(gpt2, Map.of("tokenizer_config.json",
-        TestTokenizers.obj("chat_template", "A"))).chatTemplate().orElseThrow());
-    assertEquals("D", load(gpt2, Map.of("tokenizer_config.json", TestTokenizers.obj("chat_template",
-        List.of(Map.of("name", "tool_use", "template", "T"), Map.of("name", "default", "template", "D")))))
-        .chatTemplate().orElseThrow());
-    assertEquals("J\n", load(gpt2, Map.of("tokenizer_config.json", TestTokenizers.obj("chat_template", "A"),
-        "chat_template.jinja", "J\n")).chatTemplate().orElseThrow());
+    assertEquals(
+        "A",
+        load(gpt2, Map.of("tokenizer_config.json", TestTokenizers.obj("chat_template", "A")))
+            .chatTemplate()
+            .orElseThrow());
+    assertEquals(
+        "D",
+        load(
+                gpt2,
+                Map.of(
+                    "tokenizer_config.json",
+                    TestTokenizers.obj(
+                        "chat_template",
+                        List.of(
+                            Map.of("name", "tool_use", "template", "T"),
+                            Map.of("name", "default", "template", "D")))))
+            .chatTemplate()
+            .orElseThrow());
+    assertEquals(
+        "J\n",
+        load(
+                gpt2,
+                Map.of(
+                    "tokenizer_config.json",
+                    TestTokenizers.obj("chat_template", "A"),
+                    "chat_template.jinja",
+                    "J\n"))
+            .chatTemplate()
+            .orElseThrow());
   }
 
   @Test
@@ -169,10 +246,13 @@ class TokenizerTest {
     assertEquals("<|begin_of_text|>Hi<|eot_id|>", t.decode(ids, false));
     assertEquals("Hi", t.decode(ids, true));
     assertTrue(t.isSpecial(ids[0]));
-    MosException e = assertThrows(MosException.class, () -> t.decode(new int[] {1, t.vocabSize()}, false));
+    MosException e =
+        assertThrows(MosException.class, () -> t.decode(new int[] {1, t.vocabSize()}, false));
     assertEquals(Status.INDEX_OUT_OF_RANGE, e.status());
     assertTrue(e.getMessage().contains("ids[1] = " + t.vocabSize()), e.getMessage());
-    assertEquals(Status.NULL_POINTER, assertThrows(MosException.class, () -> t.encode(null, true)).status());
+    assertEquals(
+        Status.NULL_POINTER,
+        assertThrows(MosException.class, () -> t.encode(null, true)).status());
   }
 
   @Test
@@ -181,7 +261,8 @@ class TokenizerTest {
       Tokenizer t = load(json, Map.of());
       Random rnd = new Random(11);
       for (int round = 0; round < 300; round++) {
-        String text = round < 3 ? new String[] {"😀🎉 日本語", " lead", "a\n\nb"}[round]
+        String text = round < 3
+            ? new String[] {"😀🎉 日本語", " lead", "a\n\nb"}[round]
             : TokenizerOracleTest.randomText(rnd);
         int[] ids = t.encode(text, true);
         for (boolean skip : new boolean[] {false, true}) {
@@ -202,7 +283,7 @@ class TokenizerTest {
   @Test
   void streamDecoderHoldsBackByteTokensUntilTheCharacterIsComplete() {
     Tokenizer t = load(llama2, Map.of());
-    int[] ids = t.encode("😀", false);  // "▁" then four <0xNN> byte tokens
+    int[] ids = t.encode("😀", false); // "▁" then four <0xNN> byte tokens
     assertEquals(5, ids.length, Arrays.toString(ids));
     StreamDecoder s = t.streamDecoder(true);
     List<String> pieces = new ArrayList<>();

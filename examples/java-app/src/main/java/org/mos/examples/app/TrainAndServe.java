@@ -25,10 +25,15 @@ public final class TrainAndServe {
     final int block = 2;
     final int rows = 16;
     MosConfig config = MosConfig.builder()
-        .rank(4).equivalentRank(2).privateRank(1).shardsPerVector(2).seed(7).build();
+        .rank(4)
+        .equivalentRank(2)
+        .privateRank(1)
+        .shardsPerVector(2)
+        .seed(7)
+        .build();
     Random rng = new Random(11);
     float[] x = new float[rows * dIn];
-    float[] map = new float[dOut * dIn];  // the target: y* = x M^T, rank 1
+    float[] map = new float[dOut * dIn]; // the target: y* = x M^T, rank 1
     float[] u = new float[dOut];
     float[] v = new float[dIn];
     for (int i = 0; i < x.length; i++) {
@@ -49,10 +54,10 @@ public final class TrainAndServe {
 
     try (MosContext ctx = MosContext.cpu();
         MosModel model = MosModel.create(ctx, config, blocks, AdamW.builder().lr(0.02f))) {
-      System.out.println("libmos " + MosContext.version() + ", loaded from "
-          + NativeLoader.loadedFrom());
+      System.out.println(
+          "libmos " + MosContext.version() + ", loaded from " + NativeLoader.loadedFrom());
       model.addPool("q_proj", dIn, dOut);
-      MosLinear layer = model.attach("q_proj", block, new float[dOut * dIn], null);  // W = 0
+      MosLinear layer = model.attach("q_proj", block, new float[dOut * dIn], null); // W = 0
       double first = Double.NaN;
       double loss = Double.NaN;
       for (int step = 0; step < 40; step++) {
@@ -71,14 +76,15 @@ public final class TrainAndServe {
         layer.backward(x, dy, rows);
         model.step();
       }
-      System.out.printf("trained %d AdamW steps: loss %.4e -> %.4e (%d trainable parameters)%n",
+      System.out.printf(
+          "trained %d AdamW steps: loss %.4e -> %.4e (%d trainable parameters)%n",
           40, first, loss, model.trainableParameters());
       if (!(loss < 0.5 * first)) {
         fail("training did not halve the loss");
       }
 
       // Serve it: tokens alternate between the adapter and none (-1).
-      float[] delta = layer.deltaWeight();  // (alpha / r) B_k A_k, [d_out x d_in]
+      float[] delta = layer.deltaWeight(); // (alpha / r) B_k A_k, [d_out x d_in]
       try (AdapterBank bank = AdapterBank.create(ctx, 0)) {
         int id = bank.add(model);
         int slot = bank.projection("q_proj").slot();
@@ -98,9 +104,10 @@ public final class TrainAndServe {
             worst = Math.max(worst, Math.abs(y[t * dOut + o] - expected));
           }
         }
-        System.out.printf("adapter bank: %d tokens (%d with adapter %d), worst |y - x dW^T| "
-            + "%.2e of max |y| %.2e; %d bytes served vs %d as dense LoRA%n", rows, rows / 2, id,
-            worst, scale, bank.bytes(id), bank.denseLoraBytes(id));
+        System.out.printf(
+            "adapter bank: %d tokens (%d with adapter %d), worst |y - x dW^T| "
+                + "%.2e of max |y| %.2e; %d bytes served vs %d as dense LoRA%n",
+            rows, rows / 2, id, worst, scale, bank.bytes(id), bank.denseLoraBytes(id));
         if (!(scale > 0 && worst <= 1e-5 * scale)) {
           fail("the bank's output differs from the trained layer's");
         }
