@@ -39,7 +39,10 @@ inline void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_
   (void)stream;
   mos_emu::launch(grid, block, [=] { kernel(static_cast<Params>(args)...); });
 #else
-  kernel<<<grid, block, 0, stream> > >(static_cast<Params>(args)...);
+  // clang-format 14 splits the launch brackets in a .cuh file:
+  // clang-format off
+  kernel<<<grid, block, 0, stream>>>(static_cast<Params>(args)...);
+  // clang-format on
 #endif
 }
 
