@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* clang-format off: the public header is laid out by hand (aligned field comments, tables). */
+// The public header is laid out by hand (aligned field comments, tables); clang-format keeps out:
+// clang-format off
 /*
  * mos.h: the one public C header of libmos, the Mixture-of-Shards (MoS, ICLR 2025) library.
  * Every exported function is declared here with MOS_API; nothing else is public.
@@ -87,32 +88,33 @@ extern "C" {
 
 typedef enum mos_status {
   MOS_STATUS_OK = 0,
-  MOS_STATUS_INVALID_ARGUMENT = 1,    /* a value outside its valid range, a bad config */
-  MOS_STATUS_NULL_POINTER = 2,        /* a required handle or pointer was NULL */
-  MOS_STATUS_SHAPE_MISMATCH = 3,      /* tensor shapes or buffer lengths disagree */
-  MOS_STATUS_INDEX_OUT_OF_RANGE = 4,  /* a routing index or block index outside its range */
-  MOS_STATUS_OUT_OF_MEMORY = 5,       /* host or device allocation failed */
-  MOS_STATUS_UNSUPPORTED = 6,         /* valid request this build/backend/dtype cannot do */
-  MOS_STATUS_BACKEND_UNAVAILABLE = 7, /* backend not built, no driver, no device, no cuBLAS */
-  MOS_STATUS_INVALID_STATE = 8,       /* e.g. backward without its forward, merge twice */
-  MOS_STATUS_INTERNAL = 9             /* a bug in libmos; the message says where */
+  MOS_STATUS_INVALID_ARGUMENT = 1,   /* a value outside its valid range, a bad config */
+  MOS_STATUS_NULL_POINTER = 2,       /* a required handle or pointer was NULL */
+  MOS_STATUS_SHAPE_MISMATCH = 3,     /* tensor shapes or buffer lengths disagree */
+  MOS_STATUS_INDEX_OUT_OF_RANGE = 4, /* a routing index or block index outside its range */
+  MOS_STATUS_OUT_OF_MEMORY = 5,      /* host or device allocation failed */
+  MOS_STATUS_UNSUPPORTED = 6,        /* valid request this build/backend/dtype cannot do */
+  MOS_STATUS_BACKEND_UNAVAILABLE = 7,/* backend not built, no driver, no device, no cuBLAS */
+  MOS_STATUS_INVALID_STATE = 8,      /* e.g. backward without its forward, merge twice */
+  MOS_STATUS_INTERNAL = 9            /* a bug in libmos; the message says where */
 } mos_status_t;
 
-typedef enum mos_backend { MOS_BACKEND_CPU = 0, MOS_BACKEND_CUDA = 1 } mos_backend_t;
+typedef enum mos_backend {
+  MOS_BACKEND_CPU = 0,
+  MOS_BACKEND_CUDA = 1
+} mos_backend_t;
 
 typedef enum mos_dtype {
   MOS_DTYPE_F32 = 0,
-  MOS_DTYPE_BF16 =
-      1, /* storage for activations / base weights (layers, mos_gemm); pools stay f32 */
+  MOS_DTYPE_BF16 = 1,   /* storage for activations / base weights (layers, mos_gemm); pools stay f32 */
   MOS_DTYPE_I32 = 2,
-  MOS_DTYPE_F16 = 3 /* a source dtype of mos_decoder_set_weight only, not a tensor dtype */
+  MOS_DTYPE_F16 = 3     /* a source dtype of mos_decoder_set_weight only, not a tensor dtype */
 } mos_dtype_t;
 
 /* What mos_layer_forward / mos_layer_backward compute. */
 typedef enum mos_mode {
-  MOS_MODE_FULL = 0, /* y = x W^T (+ b) + delta;  dx = dy W + adapter part  (overwrite) */
-  MOS_MODE_ADAPTER_ONLY =
-      1 /* y += delta;                dx += adapter part (base done by caller) */
+  MOS_MODE_FULL = 0,         /* y = x W^T (+ b) + delta;  dx = dy W + adapter part  (overwrite) */
+  MOS_MODE_ADAPTER_ONLY = 1  /* y += delta;                dx += adapter part (base done by caller) */
 } mos_mode_t;
 
 /* The arrays of a pool group, for mos_pool_read / mos_pool_write. Shapes (P = R_eq*L*l,
@@ -141,16 +143,16 @@ typedef enum mos_math_mode { MOS_MATH_DEFAULT = 0, MOS_MATH_TF32 = 1 } mos_math_
  * gives appended fields their defaults). Every rule that mos_config_validate checks is listed
  * there. */
 typedef struct mos_config {
-  int32_t struct_size;       /* sizeof(mos_config_t) */
-  int32_t d_in;              /* input features of the projection; >= 1 */
-  int32_t d_out;             /* output features; >= 1 */
-  int32_t num_blocks;        /* L, the blocks sharing the pools; >= 1 */
-  int32_t rank;              /* r, the active rank of every block; >= 1 */
-  int32_t equivalent_rank;   /* R_eq: the pools hold R_eq * L * (d_in + d_out) parameters */
-  int32_t private_rank;      /* p, rank vectors private to each block; 0 <= p <= min(r, R_eq) */
-  int32_t shards_per_vector; /* l, shards per rank vector; divides d_in and d_out */
-  float alpha;               /* the adapter output is scaled by alpha / r; finite */
-  float dropout;             /* adapter-branch dropout rate in training; 0 <= dropout < 1 */
+  int32_t struct_size;        /* sizeof(mos_config_t) */
+  int32_t d_in;               /* input features of the projection; >= 1 */
+  int32_t d_out;              /* output features; >= 1 */
+  int32_t num_blocks;         /* L, the blocks sharing the pools; >= 1 */
+  int32_t rank;               /* r, the active rank of every block; >= 1 */
+  int32_t equivalent_rank;    /* R_eq: the pools hold R_eq * L * (d_in + d_out) parameters */
+  int32_t private_rank;       /* p, rank vectors private to each block; 0 <= p <= min(r, R_eq) */
+  int32_t shards_per_vector;  /* l, shards per rank vector; divides d_in and d_out */
+  float alpha;                /* the adapter output is scaled by alpha / r; finite */
+  float dropout;              /* adapter-branch dropout rate in training; 0 <= dropout < 1 */
 } mos_config_t;
 
 typedef struct mos_context* mos_context_t;
@@ -176,8 +178,8 @@ MOS_API const char* mos_last_error(void);
 /* Is `backend` usable here? *available = 1 or 0. When 0, the reason ("built without CUDA",
  * "no CUDA driver (cudaGetDeviceCount: error 35)", "cuBLAS not found: tried ...") is copied,
  * NUL-terminated and truncated to reason_capacity bytes, into reason (which may be NULL). */
-MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* available, char* reason,
-                                           size_t reason_capacity);
+MOS_API mos_status_t mos_backend_available(mos_backend_t backend, int32_t* available,
+                                           char* reason, size_t reason_capacity);
 
 /* ---- context ------------------------------------------------------------------------------ */
 
@@ -449,12 +451,9 @@ typedef struct mos_bank* mos_bank_t;
 /* How mos_bank_apply computes; one setting per bank (mos_bank_set_path). Both kernels read the
  * shards straight from the pools; nothing is assembled. */
 typedef enum mos_bank_path {
-  MOS_BANK_PATH_AUTO =
-      0, /* as PREFILL: a lone token of an adapter is then a DECODE step (default) */
-  MOS_BANK_PATH_DECODE =
-      1, /* per token: shrink over its A-shards, expand over its B-shards (BGMV-like) */
-  MOS_BANK_PATH_PREFILL =
-      2 /* per adapter: its tokens in tiles of 4, each shard read once per tile (SGMV-like) */
+  MOS_BANK_PATH_AUTO = 0,    /* as PREFILL: a lone token of an adapter is then a DECODE step (default) */
+  MOS_BANK_PATH_DECODE = 1,  /* per token: shrink over its A-shards, expand over its B-shards (BGMV-like) */
+  MOS_BANK_PATH_PREFILL = 2  /* per adapter: its tokens in tiles of 4, each shard read once per tile (SGMV-like) */
 } mos_bank_path_t;
 
 /* A new, empty bank in `ctx`. memory_budget_bytes: 0 = unlimited, else the most bytes the
@@ -499,8 +498,8 @@ MOS_API mos_status_t mos_bank_apply(mos_bank_t bank, int32_t slot, int32_t block
 /* The same on caller host memory: x holds tokens * d_in floats, y tokens * d_out, adapter_ids
  * `tokens` ints (tokens >= 0). Zero-copy on the CPU; staged through the device on CUDA. */
 MOS_API mos_status_t mos_bank_apply_host(mos_bank_t bank, int32_t slot, int32_t block,
-                                         const float* x, int64_t tokens, const int32_t* adapter_ids,
-                                         float* y);
+                                         const float* x, int64_t tokens,
+                                         const int32_t* adapter_ids, float* y);
 
 /* Single-tenant alternative: weight [d_out x d_in] (F32, bank's context) += / -= (alpha/r) B A of
  * adapter `adapter_id`, projection `slot`, block `block` (the maths of mos_layer_merge). The bank
@@ -552,25 +551,25 @@ typedef struct mos_kv_cache* mos_kv_cache_t;
 typedef enum mos_rope_type { MOS_ROPE_DEFAULT = 0, MOS_ROPE_LLAMA3 = 1 } mos_rope_type_t;
 
 typedef struct mos_decoder_config {
-  int32_t vocab_size;        /* >= 1 */
-  int32_t hidden_size;       /* >= 1 */
-  int32_t intermediate_size; /* >= 1 */
-  int32_t num_layers;        /* num_hidden_layers, >= 1 */
-  int32_t num_heads;         /* num_attention_heads, >= 1 */
-  int32_t num_kv_heads;      /* num_key_value_heads, >= 1, divides num_heads */
-  int32_t head_dim;          /* even, >= 2 (HF: hidden_size / num_heads unless given) */
-  int32_t max_positions;     /* max_position_embeddings: a position >= this is refused */
-  float rms_norm_eps;        /* > 0 */
-  float rope_theta;          /* > 0 */
+  int32_t vocab_size;          /* >= 1 */
+  int32_t hidden_size;         /* >= 1 */
+  int32_t intermediate_size;   /* >= 1 */
+  int32_t num_layers;          /* num_hidden_layers, >= 1 */
+  int32_t num_heads;           /* num_attention_heads, >= 1 */
+  int32_t num_kv_heads;        /* num_key_value_heads, >= 1, divides num_heads */
+  int32_t head_dim;            /* even, >= 2 (HF: hidden_size / num_heads unless given) */
+  int32_t max_positions;       /* max_position_embeddings: a position >= this is refused */
+  float rms_norm_eps;          /* > 0 */
+  float rope_theta;            /* > 0 */
   mos_rope_type_t rope_type;
-  float rope_factor;                   /* LLAMA3 only: > 0 */
-  float rope_low_freq_factor;          /* LLAMA3 only: > 0 */
-  float rope_high_freq_factor;         /* LLAMA3 only: > low_freq_factor */
+  float rope_factor;           /* LLAMA3 only: > 0 */
+  float rope_low_freq_factor;  /* LLAMA3 only: > 0 */
+  float rope_high_freq_factor; /* LLAMA3 only: > low_freq_factor */
   int32_t rope_original_max_positions; /* LLAMA3 only: >= 1 */
-  int32_t qkv_bias;                    /* 1: q/k/v_proj have biases (Llama attention_bias, Qwen2) */
-  int32_t o_bias;                      /* 1: o_proj has a bias (Llama attention_bias) */
-  int32_t tie_word_embeddings;         /* 1: lm_head is model.embed_tokens.weight */
-  mos_dtype_t weight_dtype; /* storage of the matrices: MOS_DTYPE_BF16 or MOS_DTYPE_F32 */
+  int32_t qkv_bias;            /* 1: q/k/v_proj have biases (Llama attention_bias, Qwen2) */
+  int32_t o_bias;              /* 1: o_proj has a bias (Llama attention_bias) */
+  int32_t tie_word_embeddings; /* 1: lm_head is model.embed_tokens.weight */
+  mos_dtype_t weight_dtype;    /* storage of the matrices: MOS_DTYPE_BF16 or MOS_DTYPE_F32 */
 } mos_decoder_config_t;
 
 /* Every rule above; INVALID_ARGUMENT naming the field and its value. */
@@ -633,11 +632,13 @@ typedef struct mos_batch {
  * into every base weight's gradient. Needs targets (else INVALID_ARGUMENT); without an attached
  * pool or a trainable base it computes the loss only. Merged: INVALID_STATE. The lm_head runs in chunks of rows, so no
  * [tokens x vocab] array is held. */
-MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch, int32_t backward,
-                                      float grad_scale, double* loss_sum, int64_t* loss_count);
+MOS_API mos_status_t mos_decoder_loss(mos_decoder_t dec, const mos_batch_t* batch,
+                                      int32_t backward, float grad_scale, double* loss_sum,
+                                      int64_t* loss_count);
 /* Inference forward without a cache: logits [sum of lengths x vocab] (host memory), every
  * position. For scoring and tests; generation uses the KV cache. */
-MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch, float* logits);
+MOS_API mos_status_t mos_decoder_logits(mos_decoder_t dec, const mos_batch_t* batch,
+                                        float* logits);
 
 /* W += (alpha/r) B_k A_k of every attached pool into the base weights (F32 storage only:
  * UNSUPPORTED for BF16, which could not give W back), and back. Merged, the attached pools are
@@ -686,7 +687,7 @@ typedef struct mos_adamw_params {
   float beta1;
   float beta2;
   float eps;
-  float weight_decay; /* applied to the matrices only (embedding, projections, lm_head): never
+  float weight_decay;  /* applied to the matrices only (embedding, projections, lm_head): never
                         * to norm weights and biases (docs/llm.md, "Training the base") */
   float max_grad_norm;
 } mos_adamw_params_t;
@@ -787,16 +788,16 @@ MOS_API mos_status_t mos_sample(const float* logits, int32_t vocab, const mos_sa
 /* Called after each generated token; return non-zero to stop that request. */
 typedef int32_t (*mos_token_callback_t)(void* user, int32_t request, int32_t token);
 typedef struct mos_generate_request {
-  const int32_t* prompt; /* >= 1 token */
+  const int32_t* prompt;     /* >= 1 token */
   int32_t prompt_length;
-  int32_t max_new_tokens; /* >= 1 */
+  int32_t max_new_tokens;    /* >= 1 */
   mos_sampling_t sampling;
-  const int32_t* stop_ids; /* a generated stop id ends the request (it is kept in out_tokens) */
+  const int32_t* stop_ids;   /* a generated stop id ends the request (it is kept in out_tokens) */
   int32_t num_stop_ids;
-  int32_t adapter_id;  /* bank NULL: must be -1 (the attached pools, if any, apply);
+  int32_t adapter_id;        /* bank NULL: must be -1 (the attached pools, if any, apply);
                               * else an adapter of `bank`, or -1 for the base model alone */
-  int32_t* out_tokens; /* capacity max_new_tokens */
-  int32_t out_length;  /* set: tokens written */
+  int32_t* out_tokens;       /* capacity max_new_tokens */
+  int32_t out_length;        /* set: tokens written */
 } mos_generate_request_t;
 /* Prefill every prompt (steps of up to 512 prompt tokens, several requests per step), then
  * decode all unfinished requests together, one token each per step, in a KV cache of its own;
