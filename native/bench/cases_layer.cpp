@@ -177,8 +177,9 @@ void case_layer(Env& e) {
                     MB_CHECK(
                         mos_layer_forward(lora->layers[i], xs[i]->t, ys[i]->t, MOS_MODE_FULL, 0));
                   }});
-    // The layer reuses its assembled A_k, B_k while the pool is unchanged (inference); after a
-    // training step it gathers them once: this is that gather alone.
+    // A pool caches the assembled A_k, B_k of one block; consecutive calls use different blocks,
+    // as a model's blocks do, so each forward above gathers its block's factors: this is that
+    // gather alone (information).
     vs.push_back({"mos_gather",
                   [&](int) { MB_CHECK(mos_pool_assemble(mos->pool, rot.next(), ga->t, gb->t)); }});
     const Measured m = run_interleaved(vs, timing_for(e.o, 15, 40), [&] { e.sync(); });
@@ -278,9 +279,11 @@ void case_adapter(Env& e) {
                     MB_CHECK(mos_layer_backward(mos->layers[i], xs[i]->t, dys[i]->t, dxs[i]->t,
                                                 MOS_MODE_ADAPTER_ONLY));
                   }});
-    // libmos keeps a layer's assembled A_k, B_k while its pool is unchanged, so the timed loop
-    // above gathers nothing; a training step changes the pools (AdamW) and so gathers once per
-    // layer and step. This is that gather, timed alone.
+    // A pool keeps the assembled A_k, B_k of one block while it is unchanged. Consecutive calls
+    // here use different blocks (the rotation), so every mos forward above gathers its block's
+    // factors and its backward reuses them. In a training step the backward of a block runs after
+    // the other blocks' forwards, so it gathers again: the judged ratio adds this gather, timed
+    // alone.
     vs.push_back({"mos_gather",
                   [&](int) { MB_CHECK(mos_pool_assemble(mos->pool, rot.next(), ga->t, gb->t)); }});
     vs.push_back({"lora_as_mos_fwd_bwd", [&](int) {
@@ -311,11 +314,11 @@ void case_adapter(Env& e) {
       for (size_t i = 0; i < std::min({fb.size(), g.size(), d.size()}); ++i)
         r.push_back((fb[i] + g[i]) / d[i]);
       e.report.ratio(cs, "mos/dense_lora fwd+bwd time (+1 gather)", stats_of(r).median, "<=", 1.15,
-                     "as in training: the pools change every step, so A_k, B_k are gathered once");
+                     "as in a training step: the forward and the backward each gather A_k, B_k");
     }
-    e.report.ratio(cs, "mos/dense_lora fwd+bwd time (factors cached)",
+    e.report.ratio(cs, "mos/dense_lora fwd+bwd time (forward gathers)",
                    m.paired_ratio("mos_fwd_bwd", "dense_lora_fwd_bwd"), "<=", NAN,
-                   "unchanged pools: the layer reuses its assembled A_k, B_k");
+                   "a backward right after its forward reuses the factors (a step's last block)");
     e.report.ratio(cs, "mos/dense_lora adapter fwd time",
                    m.paired_ratio("mos_fwd", "dense_lora_fwd"), "<=", NAN,
                    "adapter alone, no base product");

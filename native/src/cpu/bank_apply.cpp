@@ -8,13 +8,6 @@
 
 #include "cpu/cpu_backend.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#else
-inline int omp_get_dynamic() { return 0; }
-inline void omp_set_dynamic(int) {}
-#endif
-
 namespace mos {
 namespace bank {
 namespace cpu {
@@ -67,6 +60,30 @@ void shrink_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, int3
     for (int32_t jj = 0; jj < nj; ++jj) u[(tl.pos + q) * ldu + j0 + jj] = acc[q][jj] * a.scaling;
 }
 
+// A 1-token tile's u over all r rank vectors: 8 shard rows at a time (more memory streams in
+// flight: a decode token's shards are cold), then 4, then 1.
+void shrink_one(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, float* u, int64_t ldu) {
+  const ProjAdapter& a = *tl.a;
+  const int32_t* ia = a.ia(plan.block);
+  const float* xt = plan.x + tok[tl.pos] * plan.d_in;
+  float* ut = u + tl.pos * ldu;
+  for (int32_t j = 0; j < a.r; ++j) ut[j] = 0.0f;
+  for (int32_t i = 0; i < a.l; ++i) {
+    const float* xs = xt + i * a.s_a;
+    auto row = [&](int32_t j) { return a.a() + ia[j * a.l + i] * a.s_a; };
+    int32_t j = 0;
+    for (; j + 8 <= a.r; j += 8) {
+      const float* rows[8];
+      for (int q = 0; q < 8; ++q) rows[q] = row(j + q);
+      dot_1x8(xs, rows, a.s_a, ut + j);
+    }
+    for (; j + 4 <= a.r; j += 4)
+      dot_1x4(xs, row(j), row(j + 1), row(j + 2), row(j + 3), a.s_a, ut + j);
+    for (; j < a.r; ++j) ut[j] += dot_1x1(xs, row(j), a.s_a);
+  }
+  for (int32_t j = 0; j < a.r; ++j) ut[j] *= a.scaling;
+}
+
 // y_t[c0, c1) += sum_j u_t[j] B_k[c, j] for a tile's tokens, with B_k[i*s_b + t, j] =
 // pool_bt[idx[j*l+i], t]: B-shard rows are contiguous, read once per tile.
 void expand_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, const float* u,
@@ -83,6 +100,11 @@ void expand_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, cons
       float* ys = plan.y + tok[tl.pos] * plan.d_out + c;
       const float* ut = u + tl.pos * ldu;
       int32_t j = 0;
+      for (; j + 8 <= a.r; j += 8) {
+        const float* rows[8];
+        for (int q = 0; q < 8; ++q) rows[q] = row(j + q);
+        axpy_1x8(ys, rows, ut + j, len);
+      }
       for (; j + 4 <= a.r; j += 4)
         axpy_1x4(ys, row(j), row(j + 1), row(j + 2), row(j + 3), ut + j, len);
       for (; j < a.r; ++j) axpy_1x1(ys, row(j), ut[j], len);
@@ -98,6 +120,22 @@ void expand_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, cons
       }
     }
     c = e;
+  }
+}
+
+// The first lines of every shard row of a 1-token tile, requested before the tile is reached: a
+// decode token's rows are cold and start at unrelated addresses, so their first misses are
+// otherwise paid one row group at a time.
+void prefetch_tile_rows(const ApplyPlan& plan, const Tile& tl) {
+  if (tl.n != 1) return;
+  const ProjAdapter& a = *tl.a;
+  const int32_t* ia = a.ia(plan.block);
+  const int32_t* ib = a.ib(plan.block);
+  for (int64_t sl = 0; sl < a.slots(); ++sl) {
+    const float* ra = a.a() + ia[sl] * a.s_a;
+    const float* rb = a.bt() + ib[sl] * a.s_b;
+    for (int o = 0; o < 64 && o < a.s_a; o += 16) __builtin_prefetch(ra + o);
+    for (int o = 0; o < 64 && o < a.s_b; o += 16) __builtin_prefetch(rb + o);
   }
 }
 
@@ -119,18 +157,22 @@ void apply_tiles(const ApplyPlan& plan, const Tile* tiles, int64_t n_tiles, int 
 
   // One parallel loop over tiles, each shrunk then expanded by one thread: no barrier inside the
   // call, u stays in that thread's cache, every y row is written by one thread. Dynamic
-  // scheduling evens out adapters of different r; libgomp's dynamic team size (set around the
-  // loop) uses fewer threads when the machine is already busy (other applies, other processes).
-  const int dyn = omp_get_dynamic();
-  if (nt > 1) omp_set_dynamic(1);
+  // scheduling evens out adapters of different r. The team is `threads` (the context's threads
+  // shared among the applies in flight), never libgomp's dynamic team size: that one subtracts
+  // the 15-minute load average, so a busy server (whose own work raises it) would fall back to
+  // one thread for good, and benchmark ratios moved 3x with what ran in the last 15 minutes.
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
   for (int64_t t = 0; t < n_tiles; ++t) {
     const Tile& tl = tiles[t];
-    for (int32_t j0 = 0; j0 < tl.a->r; j0 += kJb) shrink_item(plan, tl, tok, j0, u, rm);
+    if (t + 1 < n_tiles) prefetch_tile_rows(plan, tiles[t + 1]);
+    if (tl.n == 1) {
+      shrink_one(plan, tl, tok, u, rm);
+    } else {
+      for (int32_t j0 = 0; j0 < tl.a->r; j0 += kJb) shrink_item(plan, tl, tok, j0, u, rm);
+    }
     for (int64_t c0 = 0; c0 < plan.d_out; c0 += kCol)
       expand_item(plan, tl, tok, u, rm, c0, std::min(plan.d_out, c0 + kCol));
   }
-  if (nt > 1) omp_set_dynamic(dyn);
 }
 
 }  // namespace cpu

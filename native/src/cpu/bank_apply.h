@@ -40,6 +40,8 @@ void apply_tiles(const ApplyPlan& plan, const Tile* tiles, int64_t n_tiles, int 
 void dot_1x4(const float* x, const float* a0, const float* a1, const float* a2, const float* a3,
              int64_t n, float* out);  // out[q] += <x, a_q>
 float dot_1x1(const float* x, const float* a, int64_t n);
+void dot_1x8(const float* x, const float* const* a, int64_t n, float* out);  // out[q] += <x, a[q]>
+void axpy_1x8(float* y, const float* const* b, const float* u, int64_t n);   // y += sum u[q] b[q]
 void axpy_1x4(float* y, const float* b0, const float* b1, const float* b2, const float* b3,
               const float* u, int64_t n);  // y += sum u[q] b_q
 void axpy_1x1(float* y, const float* b, float u, int64_t n);

@@ -15,23 +15,106 @@ namespace mos {
 namespace bank {
 namespace cpu {
 
+namespace {
+constexpr int64_t kPrefetchChunk = 64;   // floats between prefetches: 4 cache lines
+constexpr int64_t kPrefetchAhead = 512;  // floats ahead: 2 KiB, half a page
+inline void prefetch4(const float* a, const float* b, const float* c, const float* d, int64_t at,
+                      int64_t n) {
+  if (at >= n) return;
+  for (int64_t o = at; o < at + kPrefetchChunk && o < n; o += 16) {
+    __builtin_prefetch(a + o);
+    __builtin_prefetch(b + o);
+    __builtin_prefetch(c + o);
+    __builtin_prefetch(d + o);
+  }
+}
+}  // namespace
+
 // ---- 1 token: out[q] += <x, a_q> for 4 shard rows (x loaded once) ----------------------------
 MOS_BANK_CLONES
 void dot_1x4(const float* __restrict x, const float* __restrict a0, const float* __restrict a1,
              const float* __restrict a2, const float* __restrict a3, int64_t n, float* out) {
   float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+  for (int64_t c = 0; c < n; c += kPrefetchChunk) {
+    // Shard rows start at random places: prefetch ahead so that a new page's first lines are on
+    // their way before the hardware prefetcher (which stops at page ends) has caught up.
+    prefetch4(a0, a1, a2, a3, c + kPrefetchAhead, n);
+    const int64_t e = c + kPrefetchChunk < n ? c + kPrefetchChunk : n;
 #pragma omp simd reduction(+ : s0, s1, s2, s3)
-  for (int64_t i = 0; i < n; ++i) {
-    const float xv = x[i];
-    s0 += a0[i] * xv;
-    s1 += a1[i] * xv;
-    s2 += a2[i] * xv;
-    s3 += a3[i] * xv;
+    for (int64_t i = c; i < e; ++i) {
+      const float xv = x[i];
+      s0 += a0[i] * xv;
+      s1 += a1[i] * xv;
+      s2 += a2[i] * xv;
+      s3 += a3[i] * xv;
+    }
   }
   out[0] += s0;
   out[1] += s1;
   out[2] += s2;
   out[3] += s3;
+}
+
+// ---- 1 token, 8 shard rows: twice the memory streams in flight of the 4-row forms --------------
+MOS_BANK_CLONES
+void dot_1x8(const float* __restrict x, const float* const* a, int64_t n, float* out) {
+  const float* __restrict a0 = a[0];
+  const float* __restrict a1 = a[1];
+  const float* __restrict a2 = a[2];
+  const float* __restrict a3 = a[3];
+  const float* __restrict a4 = a[4];
+  const float* __restrict a5 = a[5];
+  const float* __restrict a6 = a[6];
+  const float* __restrict a7 = a[7];
+  float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f, s6 = 0.0f, s7 = 0.0f;
+  for (int64_t c = 0; c < n; c += kPrefetchChunk) {
+    prefetch4(a0, a1, a2, a3, c + kPrefetchAhead, n);
+    prefetch4(a4, a5, a6, a7, c + kPrefetchAhead, n);
+    const int64_t e = c + kPrefetchChunk < n ? c + kPrefetchChunk : n;
+#pragma omp simd reduction(+ : s0, s1, s2, s3, s4, s5, s6, s7)
+    for (int64_t i = c; i < e; ++i) {
+      const float xv = x[i];
+      s0 += a0[i] * xv;
+      s1 += a1[i] * xv;
+      s2 += a2[i] * xv;
+      s3 += a3[i] * xv;
+      s4 += a4[i] * xv;
+      s5 += a5[i] * xv;
+      s6 += a6[i] * xv;
+      s7 += a7[i] * xv;
+    }
+  }
+  out[0] += s0;
+  out[1] += s1;
+  out[2] += s2;
+  out[3] += s3;
+  out[4] += s4;
+  out[5] += s5;
+  out[6] += s6;
+  out[7] += s7;
+}
+
+MOS_BANK_CLONES
+void axpy_1x8(float* __restrict y, const float* const* b, const float* u, int64_t n) {
+  const float* __restrict b0 = b[0];
+  const float* __restrict b1 = b[1];
+  const float* __restrict b2 = b[2];
+  const float* __restrict b3 = b[3];
+  const float* __restrict b4 = b[4];
+  const float* __restrict b5 = b[5];
+  const float* __restrict b6 = b[6];
+  const float* __restrict b7 = b[7];
+  const float u0 = u[0], u1 = u[1], u2 = u[2], u3 = u[3], u4 = u[4], u5 = u[5], u6 = u[6],
+              u7 = u[7];
+  for (int64_t c = 0; c < n; c += kPrefetchChunk) {
+    prefetch4(b0, b1, b2, b3, c + kPrefetchAhead, n);
+    prefetch4(b4, b5, b6, b7, c + kPrefetchAhead, n);
+    const int64_t e = c + kPrefetchChunk < n ? c + kPrefetchChunk : n;
+#pragma omp simd
+    for (int64_t i = c; i < e; ++i)
+      y[i] += ((u0 * b0[i] + u1 * b1[i]) + (u2 * b2[i] + u3 * b3[i])) +
+              ((u4 * b4[i] + u5 * b5[i]) + (u6 * b6[i] + u7 * b7[i]));
+  }
 }
 
 MOS_BANK_CLONES
@@ -47,8 +130,12 @@ MOS_BANK_CLONES
 void axpy_1x4(float* __restrict y, const float* __restrict b0, const float* __restrict b1,
               const float* __restrict b2, const float* __restrict b3, const float* u, int64_t n) {
   const float u0 = u[0], u1 = u[1], u2 = u[2], u3 = u[3];
+  for (int64_t c = 0; c < n; c += kPrefetchChunk) {
+    prefetch4(b0, b1, b2, b3, c + kPrefetchAhead, n);
+    const int64_t e = c + kPrefetchChunk < n ? c + kPrefetchChunk : n;
 #pragma omp simd
-  for (int64_t i = 0; i < n; ++i) y[i] += u0 * b0[i] + u1 * b1[i] + u2 * b2[i] + u3 * b3[i];
+    for (int64_t i = c; i < e; ++i) y[i] += u0 * b0[i] + u1 * b1[i] + u2 * b2[i] + u3 * b3[i];
+  }
 }
 
 MOS_BANK_CLONES

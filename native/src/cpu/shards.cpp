@@ -28,13 +28,18 @@ void CpuBackend::gather_a(const float* pool_a, int64_t num_shards, int64_t s_a,
 
 void CpuBackend::gather_b(const float* pool_b, int64_t s_b, int64_t num_shards,
                           const int32_t* index, int32_t r, int32_t l, float* b_out) {
-  const int64_t d_out = s_b * l;
-  // B_k[row, j] = pool_B[t, idx[j*l+i]], row = i*s_b + t: each output row reads one pool row t.
-#pragma omp parallel for num_threads(threads()) schedule(static) if (d_out * r >= 4 * kParallelMin)
-  for (int64_t row = 0; row < d_out; ++row) {
-    float* out = b_out + row * r;
-    for (int32_t j = 0; j < r; ++j)
-      out[j] = pool_b[idx::b_source(index, l, s_b, num_shards, row, j)];
+  // B_k[i*s_b + t, j] = pool_B[t, idx[j*l+i]]: pool row t (P floats, typically several cache
+  // lines of which a block uses a few entries each) is read once for all l output rows it feeds,
+  // while it is in L1; row-by-row over B_k would stream the whole pool l times.
+#pragma omp parallel for num_threads(threads()) \
+    schedule(static) if (s_b * r * l >= 4 * kParallelMin)
+  for (int64_t t = 0; t < s_b; ++t) {
+    for (int32_t i = 0; i < l; ++i) {
+      const int64_t row = static_cast<int64_t>(i) * s_b + t;
+      float* out = b_out + row * r;
+      for (int32_t j = 0; j < r; ++j)
+        out[j] = pool_b[idx::b_source(index, l, s_b, num_shards, row, j)];
+    }
   }
 }
 

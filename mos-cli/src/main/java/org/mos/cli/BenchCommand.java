@@ -127,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
       JsonNode doc = readReport(from);
       BenchReport r = new BenchReport(true);
       r.addNative(doc);
-      r.printSummary(out);
+      r.printSummary(out, doc.path("meta").path("quick").asBoolean(false));
       if (plot != null) {
         BenchPlot.write(r.records(), title(doc.path("meta")), plot);
         out.println("mos bench: wrote " + plot);
@@ -171,11 +171,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (selected.contains("omp") && exe.isPresent()) {
       ompWaitPolicy(report, exe.get(), out);
     }
-    int missed = report.printSummary(out);
+    int missed = report.printSummary(out, quick && !tiny);
     out.println(
         tiny
             ? "mos bench: --tiny: targets not judged"
-            : "mos bench: " + missed + " target(s) missed");
+            : "mos bench: " + missed + " target(s) missed"
+                + (quick ? " (indicative: --quick)" : ""));
     if (json != null) {
       report.write(json);
       out.println("mos bench: wrote " + json);
