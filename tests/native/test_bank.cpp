@@ -206,6 +206,25 @@ void many_and_single() {
                 std::string("700 scattered tokens ") + path_name(path));
   }
   mos_bank_free(bank2);
+  // Shard lengths that are not a multiple of the 1-token kernels' 16-float steps (s_a = 75,
+  // s_b = 45) with r = 16 and r = 13: the 8-row kernels, their 4- and 1-row remainders and their
+  // tails, alone in a batch and mixed with other adapters.
+  const bt::Proj odd{"o_proj", 150, 90};
+  Adapter r16({16, 8, 1, 2, 32.0f}, {odd}, 4, 402), r13({13, 4, 0, 2, 26.0f}, {odd}, 4, 403);
+  mos_bank_t bank3 = nullptr;
+  T_OK(mos_bank_create(ctx, 0, &bank3));
+  int32_t id16 = -1, id13 = -1;
+  T_OK(r16.add_to(bank3, &id16));
+  T_OK(r13.add_to(bank3, &id13));
+  std::vector<int32_t> mixed(41);
+  for (size_t i = 0; i < mixed.size(); ++i) mixed[i] = i % 3 == 0 ? id13 : i % 3 == 1 ? id16 : -1;
+  for (mos_bank_path_t path : kPaths) {
+    T_OK(mos_bank_set_path(bank3, path));
+    for (int block = 0; block < 4; block += 3)
+      check_apply(bank3, {&r16, &r13}, odd, 0, block, mixed, 91 + block,
+                  std::string("odd shard lengths, r 16 and 13 ") + path_name(path));
+  }
+  mos_bank_free(bank3);
   mos_bank_free(bank);
   mos_context_free(ctx);
 }

@@ -3,6 +3,8 @@
 // A-shard rows; expand: y rows += u-weighted B-shard rows. 1-token forms (decode) and 4-token
 // register tiles (prefill: each shard row loaded once for 4 tokens). AVX2+FMA when the CPU has it.
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include "cpu/bank_apply.h"
 
@@ -56,8 +58,8 @@ void dot_1x4(const float* __restrict x, const float* __restrict a0, const float*
 }
 
 // ---- 1 token, 8 shard rows: twice the memory streams in flight of the 4-row forms --------------
-MOS_BANK_CLONES
-void dot_1x8(const float* __restrict x, const float* const* a, int64_t n, float* out) {
+namespace {
+void dot_1x8_generic(const float* __restrict x, const float* const* a, int64_t n, float* out) {
   const float* __restrict a0 = a[0];
   const float* __restrict a1 = a[1];
   const float* __restrict a2 = a[2];
@@ -94,8 +96,7 @@ void dot_1x8(const float* __restrict x, const float* const* a, int64_t n, float*
   out[7] += s7;
 }
 
-MOS_BANK_CLONES
-void axpy_1x8(float* __restrict y, const float* const* b, const float* u, int64_t n) {
+void axpy_1x8_generic(float* __restrict y, const float* const* b, const float* u, int64_t n) {
   const float* __restrict b0 = b[0];
   const float* __restrict b1 = b[1];
   const float* __restrict b2 = b[2];
@@ -116,6 +117,8 @@ void axpy_1x8(float* __restrict y, const float* const* b, const float* u, int64_
               ((u4 * b4[i] + u5 * b5[i]) + (u6 * b6[i] + u7 * b7[i]));
   }
 }
+
+}  // namespace
 
 MOS_BANK_CLONES
 float dot_1x1(const float* __restrict x, const float* __restrict a, int64_t n) {
@@ -256,8 +259,88 @@ __attribute__((target("avx2,fma"))) void expand_4x_avx2(float* const* y, const f
   }
 }
 
+// 8 row accumulators, x, and one row load: 10 of AVX2's 16 registers. Two vectors (one cache line
+// per row) per iteration, with one prefetch per row kPrefetchAhead floats ahead.
+__attribute__((target("avx2,fma"))) void dot_1x8_avx2(const float* x, const float* const* a,
+                                                      int64_t n, float* out) {
+  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5], *a6 = a[6],
+              *a7 = a[7];
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    if (i + kPrefetchAhead < n) {
+      __builtin_prefetch(a0 + i + kPrefetchAhead);
+      __builtin_prefetch(a1 + i + kPrefetchAhead);
+      __builtin_prefetch(a2 + i + kPrefetchAhead);
+      __builtin_prefetch(a3 + i + kPrefetchAhead);
+      __builtin_prefetch(a4 + i + kPrefetchAhead);
+      __builtin_prefetch(a5 + i + kPrefetchAhead);
+      __builtin_prefetch(a6 + i + kPrefetchAhead);
+      __builtin_prefetch(a7 + i + kPrefetchAhead);
+    }
+    for (int64_t h = i; h < i + 16; h += 8) {
+      const __m256 xv = _mm256_loadu_ps(x + h);
+      s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + h), xv, s0);
+      s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + h), xv, s1);
+      s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a2 + h), xv, s2);
+      s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a3 + h), xv, s3);
+      s4 = _mm256_fmadd_ps(_mm256_loadu_ps(a4 + h), xv, s4);
+      s5 = _mm256_fmadd_ps(_mm256_loadu_ps(a5 + h), xv, s5);
+      s6 = _mm256_fmadd_ps(_mm256_loadu_ps(a6 + h), xv, s6);
+      s7 = _mm256_fmadd_ps(_mm256_loadu_ps(a7 + h), xv, s7);
+    }
+  }
+  float t[8] = {hsum(s0), hsum(s1), hsum(s2), hsum(s3), hsum(s4), hsum(s5), hsum(s6), hsum(s7)};
+  for (; i < n; ++i) {
+    for (int q = 0; q < 8; ++q) t[q] += a[q][i] * x[i];
+  }
+  for (int q = 0; q < 8; ++q) out[q] += t[q];
+}
+
+// y += sum_q u[q] b_q, 16 floats (one cache line of each row) per iteration.
+__attribute__((target("avx2,fma"))) void axpy_1x8_avx2(float* y, const float* const* b,
+                                                       const float* u, int64_t n) {
+  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3], *b4 = b[4], *b5 = b[5], *b6 = b[6],
+              *b7 = b[7];
+  const __m256 u0 = _mm256_set1_ps(u[0]), u1 = _mm256_set1_ps(u[1]), u2 = _mm256_set1_ps(u[2]),
+               u3 = _mm256_set1_ps(u[3]), u4 = _mm256_set1_ps(u[4]), u5 = _mm256_set1_ps(u[5]),
+               u6 = _mm256_set1_ps(u[6]), u7 = _mm256_set1_ps(u[7]);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    if (i + kPrefetchAhead < n) {
+      __builtin_prefetch(b0 + i + kPrefetchAhead);
+      __builtin_prefetch(b1 + i + kPrefetchAhead);
+      __builtin_prefetch(b2 + i + kPrefetchAhead);
+      __builtin_prefetch(b3 + i + kPrefetchAhead);
+      __builtin_prefetch(b4 + i + kPrefetchAhead);
+      __builtin_prefetch(b5 + i + kPrefetchAhead);
+      __builtin_prefetch(b6 + i + kPrefetchAhead);
+      __builtin_prefetch(b7 + i + kPrefetchAhead);
+    }
+    for (int64_t h = i; h < i + 16; h += 8) {
+      __m256 lo = _mm256_mul_ps(u0, _mm256_loadu_ps(b0 + h));
+      __m256 hi = _mm256_mul_ps(u4, _mm256_loadu_ps(b4 + h));
+      lo = _mm256_fmadd_ps(u1, _mm256_loadu_ps(b1 + h), lo);
+      hi = _mm256_fmadd_ps(u5, _mm256_loadu_ps(b5 + h), hi);
+      lo = _mm256_fmadd_ps(u2, _mm256_loadu_ps(b2 + h), lo);
+      hi = _mm256_fmadd_ps(u6, _mm256_loadu_ps(b6 + h), hi);
+      lo = _mm256_fmadd_ps(u3, _mm256_loadu_ps(b3 + h), lo);
+      hi = _mm256_fmadd_ps(u7, _mm256_loadu_ps(b7 + h), hi);
+      _mm256_storeu_ps(y + h, _mm256_add_ps(_mm256_loadu_ps(y + h), _mm256_add_ps(lo, hi)));
+    }
+  }
+  for (; i < n; ++i) {
+    float acc = 0.0f;
+    for (int q = 0; q < 8; ++q) acc += u[q] * b[q][i];
+    y[i] += acc;
+  }
+}
+
+// MOS_CPU_KERNELS=generic turns the AVX2 kernels off (tests run both on one machine).
 bool have_avx2_fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool ok =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      !(std::getenv("MOS_CPU_KERNELS") && std::string(std::getenv("MOS_CPU_KERNELS")) == "generic");
   return ok;
 }
 #endif
@@ -269,6 +352,20 @@ void dot_4x2(const float* const* x, const float* a0, const float* a1, int64_t n,
   if (have_avx2_fma()) return dot_4x2_avx2(x, a0, a1, n, out);
 #endif
   dot_4x2_generic(x, a0, a1, n, out);
+}
+
+void dot_1x8(const float* x, const float* const* a, int64_t n, float* out) {
+#ifdef MOS_BANK_X86
+  if (have_avx2_fma()) return dot_1x8_avx2(x, a, n, out);
+#endif
+  dot_1x8_generic(x, a, n, out);
+}
+
+void axpy_1x8(float* y, const float* const* b, const float* u, int64_t n) {
+#ifdef MOS_BANK_X86
+  if (have_avx2_fma()) return axpy_1x8_avx2(y, b, u, n);
+#endif
+  axpy_1x8_generic(y, b, u, n);
 }
 
 void expand_4x(float* const* y, const float* const* b, const float* u, int64_t ldu, int32_t r,

@@ -42,10 +42,10 @@ import picocli.CommandLine.Spec;
           + "closed, the paper's figures beside) and writes report.md, loss-curves.png, "
           + "results.json and the adapters to the output directory. No downloads.",
       "",
-      "On 2 idle cores the default run takes about 6 minutes the first time (it also "
-          + "pretrains the base) and about 4 after; --quick is a short smoke run; --ablation adds "
-          + "the paper's principle-study variants. A busy machine takes several times longer "
-          + "(docs/demo.md).",
+      "On 2 idle cores the default run takes about 5 minutes the first time (it also "
+          + "pretrains the base) and under 4 after; --quick (a smoke run) under a minute; "
+          + "--ablation adds the paper's principle-study variants (about 7.5 minutes). A busy "
+          + "machine takes several times longer (docs/demo.md).",
       ""
     })
 public final class DemoCommand implements Callable<Integer> {
