@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
           + "results.json and the adapters to the output directory. No downloads.",
       "",
       "On 2 idle cores the default run takes about 5 minutes the first time (it also "
-          + "pretrains the base) and under 4 after; --quick (a smoke run) under a minute; "
-          + "--ablation adds the paper's principle-study variants (about 7.5 minutes). A busy "
+          + "pretrains the base) and about 3 after; --quick (a smoke run) under a minute; "
+          + "--ablation adds the paper's principle-study variants (about 6 minutes). A busy "
           + "machine takes several times longer (docs/demo.md).",
       ""
     })
