@@ -29,30 +29,19 @@ void shrink_item(const ApplyPlan& plan, const Tile& tl, const int32_t* tok, int3
   const int32_t* ia = a.ia(plan.block) + static_cast<int64_t>(j0) * a.l;
   auto row = [&](int32_t jj, int32_t i) { return a.a() + ia[jj * a.l + i] * a.s_a; };
   float acc[4][kJb] = {};
-  if (tl.n == 1) {
-    const float* xt = plan.x + tok[tl.pos] * plan.d_in;
-    for (int32_t i = 0; i < a.l; ++i) {
-      const float* xs = xt + i * a.s_a;
-      if (nj == 4) {
-        dot_1x4(xs, row(0, i), row(1, i), row(2, i), row(3, i), a.s_a, acc[0]);
-      } else {
-        for (int32_t jj = 0; jj < nj; ++jj) acc[0][jj] += dot_1x1(xs, row(jj, i), a.s_a);
-      }
-    }
-  } else {
-    // Up to 4 tokens share every shard row load; missing tokens repeat the last one (discarded).
-    for (int32_t i = 0; i < a.l; ++i) {
-      const float* xs[4];
-      for (int q = 0; q < 4; ++q)
-        xs[q] = plan.x + tok[tl.pos + std::min(q, tl.n - 1)] * plan.d_in + i * a.s_a;
-      for (int32_t jj = 0; jj < nj; jj += 2) {
-        const float* a1 = jj + 1 < nj ? row(jj + 1, i) : row(jj, i);
-        float o[8] = {};
-        dot_4x2(xs, row(jj, i), a1, a.s_a, o);
-        for (int q = 0; q < 4; ++q) {
-          acc[q][jj] += o[q * 2];
-          if (jj + 1 < kJb) acc[q][jj + 1] += o[q * 2 + 1];
-        }
+  // Up to 4 tokens share every shard row load; missing tokens repeat the last one (discarded).
+  // (1-token tiles go to shrink_one.)
+  for (int32_t i = 0; i < a.l; ++i) {
+    const float* xs[4];
+    for (int q = 0; q < 4; ++q)
+      xs[q] = plan.x + tok[tl.pos + std::min(q, tl.n - 1)] * plan.d_in + i * a.s_a;
+    for (int32_t jj = 0; jj < nj; jj += 2) {
+      const float* a1 = jj + 1 < nj ? row(jj + 1, i) : row(jj, i);
+      float o[8] = {};
+      dot_4x2(xs, row(jj, i), a1, a.s_a, o);
+      for (int q = 0; q < 4; ++q) {
+        acc[q][jj] += o[q * 2];
+        if (jj + 1 < kJb) acc[q][jj + 1] += o[q * 2 + 1];
       }
     }
   }
